@@ -1,0 +1,1 @@
+/* uctr create (being written) */

@@ -1,0 +1,1 @@
+/* uctr delete (being written) */

@@ -1,0 +1,1 @@
+/* uctr kill (being written) */

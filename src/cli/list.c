@@ -1,0 +1,1 @@
+/* uctr list (being written) */

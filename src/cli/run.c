@@ -1,0 +1,1 @@
+/* uctr run (being written) */

@@ -1,0 +1,1 @@
+/* uctr spec (being written) */

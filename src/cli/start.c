@@ -1,0 +1,1 @@
+/* uctr start (being written) */

@@ -1,0 +1,1 @@
+/* uctr state (being written) */

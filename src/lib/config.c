@@ -1,0 +1,2 @@
+/* uctr: config (being written) */
+#include "util.h"

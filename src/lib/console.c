@@ -1,0 +1,2 @@
+/* uctr: console (being written) */
+#include "util.h"

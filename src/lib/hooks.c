@@ -1,0 +1,2 @@
+/* uctr: hooks (being written) */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* uctr: idmap (being written) */
+#include "util.h"

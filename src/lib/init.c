@@ -1,0 +1,2 @@
+/* uctr: init (being written) */
+#include "util.h"

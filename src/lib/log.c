@@ -1,0 +1,2 @@
+/* uctr: log (being written) */
+#include "util.h"

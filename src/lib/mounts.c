@@ -1,0 +1,2 @@
+/* uctr: mounts (being written) */
+#include "util.h"

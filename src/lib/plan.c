@@ -1,0 +1,2 @@
+/* uctr: plan (being written) */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* uctr: security (being written) */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* uctr: spawn (being written) */
+#include "util.h"

@@ -1,0 +1,2 @@
+/* uctr: state (being written) */
+#include "util.h"

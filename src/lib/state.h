@@ -1,0 +1,76 @@
+/* uctr: the state directory: <root>/<id>/{state.json,config.json,exec.fifo,lock}. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include <json-glib/json-glib.h>
+
+typedef enum
+{
+  UCTR_STATUS_CREATING,
+  UCTR_STATUS_CREATED,
+  UCTR_STATUS_RUNNING,
+  UCTR_STATUS_PAUSED,
+  UCTR_STATUS_STOPPED,
+} UctrStatus;
+
+const char *uctr_status_name (UctrStatus status); /* "creating", "created", ... */
+
+typedef struct
+{
+  char *id;
+  pid_t pid;                /* host pid of the container init; 0 before it exists */
+  guint64 pid_start_time;   /* /proc/PID/stat field 22, so a recycled pid is never taken for ours */
+  char *bundle;             /* absolute */
+  char *rootfs;             /* absolute */
+  char *created;            /* RFC 3339, UTC, nanoseconds */
+  char *owner;              /* user name, "" when unknown */
+  GHashTable *annotations;  /* string -> string, may be NULL */
+  char **annotation_keys;   /* order for printing, may be NULL */
+  gboolean creating;        /* create has not finished yet */
+} UctrState;
+
+void uctr_state_free (UctrState *state);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrState, uctr_state_free)
+
+/* --root when given, else $XDG_RUNTIME_DIR/uctr, else (root) /run/uctr.
+   Creates it 0700 when missing. The error says how to fix it. */
+char *uctr_state_root (const char *root_option, GError **error);
+
+/* IDs as runc allows: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 1024 bytes, no "." or "..". */
+gboolean uctr_state_validate_id (const char *id, GError **error);
+
+/* mkdir <root>/<id> 0700 exclusively; UCTR_ERROR_EXISTS "container ID already exists".
+   Returns an O_DIRECTORY|O_CLOEXEC fd. */
+int uctr_state_create_dir (const char *root, const char *id, GError **error);
+
+/* Opens <root>/<id>; UCTR_ERROR_NOT_FOUND "container ID does not exist". */
+int uctr_state_open_dir (const char *root, const char *id, GError **error);
+
+/* Exclusive flock on <dir>/lock (created 0600); returns the fd holding it. */
+int uctr_state_lock (int dfd, GError **error);
+
+/* Removes <root>/<id> and everything in it (no recursion into mounts). */
+gboolean uctr_state_remove_dir (const char *root, const char *id, GError **error);
+
+/* state.json inside DFD: written atomically, owner-only. */
+gboolean uctr_state_save (int dfd, const UctrState *state, GError **error);
+/* A missing, truncated or corrupt file is a clear UCTR_ERROR_FAILED naming the file. */
+UctrState *uctr_state_load (int dfd, GError **error);
+
+/* The live status: stopped when the init is gone (or a zombie, or its pid was
+   reused: start time differs); created while exec.fifo exists; paused when its
+   freezer says so (later); else running. */
+UctrStatus uctr_state_status (int dfd, const UctrState *state);
+
+/* The OCI state JSON (state-schema.json) runc prints: ociVersion, id, pid
+   (0 when stopped), status, bundle, rootfs, created, owner, annotations when any.
+   PRETTY indents by two spaces as `runc state` does. */
+char *uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty);
+JsonNode *uctr_state_to_json_node (const UctrState *state, UctrStatus status);
+
+/* The ids in ROOT, sorted; an unreadable root is an error, a missing one empty. */
+char **uctr_state_list_ids (const char *root, GError **error);
+
+/* A pidfd for the init when it is still the process recorded; -1 (errno ESRCH) when gone. */
+int uctr_state_open_pidfd (const UctrState *state);

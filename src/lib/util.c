@@ -1,0 +1,267 @@
+/* uctr: errors, fd and file helpers. */
+#include "util.h"
+
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+G_DEFINE_QUARK (uctr-error-quark, uctr_error)
+
+gboolean
+uctr_throw (GError **error, UctrError code, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  if (error != NULL)
+    *error = g_error_new_valist (UCTR_ERROR, code, fmt, ap);
+  va_end (ap);
+  return FALSE;
+}
+
+const char *
+uctr_errno_hint (int errsv)
+{
+  switch (errsv)
+    {
+    case EPERM:
+    case EACCES:
+      return _("permission denied");
+    case ENOSPC:
+      return _("no space left on device");
+    case EROFS:
+      return _("read-only file system");
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+throw_errno_valist (GError **error, int errsv, const char *fmt, va_list ap)
+{
+  g_autofree char *msg = NULL;
+
+  if (error == NULL)
+    return FALSE;
+  msg = g_strdup_vprintf (fmt, ap);
+  *error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", msg, g_strerror (errsv));
+  return FALSE;
+}
+
+gboolean
+uctr_throw_errno (GError **error, const char *fmt, ...)
+{
+  int errsv = errno;
+  va_list ap;
+
+  va_start (ap, fmt);
+  throw_errno_valist (error, errsv, fmt, ap);
+  va_end (ap);
+  errno = errsv;
+  return FALSE;
+}
+
+gboolean
+uctr_throw_errno_code (GError **error, int errsv, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  throw_errno_valist (error, errsv, fmt, ap);
+  va_end (ap);
+  return FALSE;
+}
+
+gboolean
+uctr_prefix_error (GError **error, const char *fmt, ...)
+{
+  g_autofree char *prefix = NULL;
+  va_list ap;
+
+  if (error == NULL || *error == NULL)
+    return FALSE;
+  va_start (ap, fmt);
+  prefix = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_prefix_error (error, "%s: ", prefix);
+  return FALSE;
+}
+
+gboolean
+uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error)
+{
+  uctr_autofd int fd = openat (dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  g_autoptr(GByteArray) buf = NULL;
+  guint8 chunk[8192];
+
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Opening %s"), path);
+  buf = g_byte_array_new ();
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return uctr_throw_errno (error, _("Reading %s"), path);
+      if (n == 0)
+        break;
+      if (buf->len + (gsize) n > max)
+        return uctr_throw (error, UCTR_ERROR_FAILED, _("Reading %s: larger than %" G_GSIZE_FORMAT " bytes"),
+                           path, max);
+      g_byte_array_append (buf, chunk, n);
+    }
+  if (len != NULL)
+    *len = buf->len;
+  g_byte_array_append (buf, (const guint8 *) "", 1);
+  *contents = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
+  return TRUE;
+}
+
+static gboolean
+write_all (int fd, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf (".%s.XXXXXX", name);
+  uctr_autofd int fd = -1;
+  int i;
+
+  /* mkostemp has no *at variant; a random suffix with O_EXCL gives the same. */
+  for (i = 0; i < 100 && fd < 0; i++)
+    {
+      g_free (tmp);
+      tmp = g_strdup_printf (".%s.%08x", name, g_random_int ());
+      fd = openat (dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+      if (fd < 0 && errno != EEXIST)
+        return uctr_throw_errno (error, _("Creating %s"), name);
+    }
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Creating %s"), name);
+  if (!write_all (fd, data, len) || fsync (fd) < 0)
+    {
+      int errsv = errno;
+      (void) unlinkat (dfd, tmp, 0);
+      return uctr_throw_errno_code (error, errsv, _("Writing %s"), name);
+    }
+  if (renameat (dfd, tmp, dfd, name) < 0)
+    {
+      int errsv = errno;
+      (void) unlinkat (dfd, tmp, 0);
+      return uctr_throw_errno_code (error, errsv, _("Renaming %s into place"), name);
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_write_file_at (int dfd, const char *path, const char *data, gsize len, GError **error)
+{
+  uctr_autofd int fd = openat (dfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Opening %s"), path);
+  if (!write_all (fd, data, len))
+    return uctr_throw_errno (error, _("Writing %s"), path);
+  return TRUE;
+}
+
+/* Fields after the command name, which may itself hold spaces and ')'. */
+static const char *
+proc_stat_after_comm (pid_t pid, char *buf, gsize size)
+{
+  char path[64];
+  uctr_autofd int fd = -1;
+  ssize_t n;
+  char *p;
+
+  g_snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  n = read (fd, buf, size - 1);
+  if (n <= 0)
+    return NULL;
+  buf[n] = '\0';
+  p = strrchr (buf, ')');
+  if (p == NULL || p[1] != ' ')
+    return NULL;
+  return p + 2;
+}
+
+guint64
+uctr_proc_start_time (pid_t pid)
+{
+  char buf[1024];
+  const char *p = proc_stat_after_comm (pid, buf, sizeof buf);
+  int field;
+
+  if (p == NULL)
+    return 0;
+  /* p is at field 3 (state); starttime is field 22. */
+  for (field = 3; field < 22 && p != NULL; field++)
+    {
+      p = strchr (p, ' ');
+      if (p != NULL)
+        p++;
+    }
+  return p != NULL ? g_ascii_strtoull (p, NULL, 10) : 0;
+}
+
+char
+uctr_proc_state (pid_t pid)
+{
+  char buf[1024];
+  const char *p = proc_stat_after_comm (pid, buf, sizeof buf);
+
+  return p != NULL ? p[0] : '\0';
+}
+
+guint
+uctr_thread_count (void)
+{
+  struct stat st;
+
+  if (stat ("/proc/self/task", &st) < 0)
+    return 0;
+  return st.st_nlink > 2 ? st.st_nlink - 2 : 1;
+}
+
+char *
+uctr_time_rfc3339 (gint64 unix_nsec)
+{
+  time_t secs = unix_nsec / 1000000000;
+  struct tm tm;
+  char buf[64];
+
+  gmtime_r (&secs, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return g_strdup_printf ("%s.%09" G_GINT64_FORMAT "Z", buf, unix_nsec % 1000000000);
+}
+
+char *
+uctr_absolute_path (const char *path)
+{
+  g_autofree char *cwd = NULL;
+
+  if (g_path_is_absolute (path))
+    return g_canonicalize_filename (path, NULL);
+  cwd = g_get_current_dir ();
+  return g_canonicalize_filename (path, cwd);
+}

@@ -1,0 +1,78 @@
+/* uctr: small helpers shared by every module: errors, fds, files. */
+#pragma once
+
+#include <glib.h>
+#include <glib/gi18n.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define UCTR_ERROR (uctr_error_quark ())
+
+typedef enum
+{
+  UCTR_ERROR_FAILED,
+  UCTR_ERROR_INVALID_CONFIG,   /* config.json does not say something we can run */
+  UCTR_ERROR_INVALID_ARGUMENT, /* the command line is wrong */
+  UCTR_ERROR_NOT_FOUND,        /* no such container */
+  UCTR_ERROR_EXISTS,           /* a container with that id exists */
+  UCTR_ERROR_BAD_STATE,        /* the container is not in a state for this */
+  UCTR_ERROR_UNSUPPORTED,      /* valid, but this host or build cannot do it */
+} UctrError;
+
+GQuark uctr_error_quark (void);
+
+/* All return FALSE so callers can write "return uctr_throw (...)". */
+gboolean uctr_throw (GError **error, UctrError code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+gboolean uctr_throw_errno (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+gboolean uctr_throw_errno_code (GError **error, int errsv, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+gboolean uctr_prefix_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+/* A hint appended to errno messages for the errors users hit most. */
+const char *uctr_errno_hint (int errsv);
+
+static inline void
+uctr_close_fdp (int *fdp)
+{
+  int errsv = errno;
+  if (*fdp >= 0)
+    (void) close (*fdp);
+  *fdp = -1;
+  errno = errsv;
+}
+
+#define uctr_autofd __attribute__ ((cleanup (uctr_close_fdp)))
+
+static inline int
+uctr_steal_fd (int *fdp)
+{
+  int fd = *fdp;
+  *fdp = -1;
+  return fd;
+}
+
+/* Reads a whole file (at most max bytes) relative to dfd (AT_FDCWD ok). */
+gboolean uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error);
+
+/* Writes via a temporary file in the same directory, fsyncs and renames. */
+gboolean uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode,
+                                    GError **error);
+
+/* Writes data to an existing file (e.g. /proc/PID/uid_map) in one write(2). */
+gboolean uctr_write_file_at (int dfd, const char *path, const char *data, gsize len, GError **error);
+
+/* The start time (field 22 of /proc/PID/stat), 0 when the process is gone. */
+guint64 uctr_proc_start_time (pid_t pid);
+
+/* The state letter of /proc/PID/stat, '\0' when the process is gone. */
+char uctr_proc_state (pid_t pid);
+
+/* Number of threads of the calling process (from /proc/self/task). */
+guint uctr_thread_count (void);
+
+/* RFC 3339 with nanoseconds in UTC, as runc writes "created". */
+char *uctr_time_rfc3339 (gint64 unix_nsec);
+
+/* Resolves PATH relative to the current directory, without requiring it to exist. */
+char *uctr_absolute_path (const char *path);
