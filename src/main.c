@@ -1,2 +1,188 @@
-int main (void);
-int main (void) { return 1; }
+/* uctr: the verb table, global options, and the one place that prints errors. */
+#include "cli/cli.h"
+#include "lib/log.h"
+#include "lib/state.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct
+{
+  const char *name;
+  UctrVerbFunc func;
+  const char *summary;
+} UctrVerb;
+
+static const UctrVerb verbs[] = {
+  { "create", uctr_cmd_create, N_("Create a container; it waits for start") },
+  { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
+  { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
+  { "list", uctr_cmd_list, N_("List containers") },
+  { "run", uctr_cmd_run, N_("Create, start and wait for a container") },
+  { "spec", uctr_cmd_spec, N_("Write a default config.json") },
+  { "start", uctr_cmd_start, N_("Start a created container") },
+  { "state", uctr_cmd_state, N_("Print the state of a container as JSON") },
+};
+
+const char *
+uctr_global_root (UctrGlobal *g, GError **error)
+{
+  if (g->root == NULL)
+    g->root = uctr_state_root (g->root_option, error);
+  return g->root;
+}
+
+gboolean
+uctr_cli_parse (const char *verb, const char *params, const char *summary, GOptionEntry *entries,
+                gboolean stop_at_first_arg, int *argc, char ***argv, GError **error)
+{
+  g_autofree char *usage = g_strdup_printf ("%s %s", verb, params);
+  g_autoptr(GOptionContext) ctx = g_option_context_new (usage);
+
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_strict_posix (ctx, stop_at_first_arg);
+  if (!g_option_context_parse (ctx, argc, argv, error))
+    {
+      g_prefix_error (error, "%s: ", verb);
+      (*error)->domain = UCTR_ERROR;
+      (*error)->code = UCTR_ERROR_INVALID_ARGUMENT;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_cli_want_args (const char *verb, const char *params, int argc, int min, int max, GError **error)
+{
+  int n = argc - 1;
+
+  if (n < min || (max >= 0 && n > max))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("usage: uctr %s %s (see uctr %s --help)"), verb, params,
+                       verb);
+  return TRUE;
+}
+
+void
+uctr_cli_print_warnings (GPtrArray *warnings)
+{
+  guint i;
+
+  for (i = 0; warnings != NULL && i < warnings->len; i++)
+    uctr_warn (g_ptr_array_index (warnings, i));
+}
+
+static void
+print_usage (FILE *out)
+{
+  gsize i;
+
+  fprintf (out, "%s\n\n%s\n", _("Usage: uctr [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]"), _("Commands:"));
+  for (i = 0; i < G_N_ELEMENTS (verbs); i++)
+    fprintf (out, "  %-10s %s\n", verbs[i].name, _(verbs[i].summary));
+  fprintf (out, "\n%s\n", _("Global options:\n"
+                            "  --root DIR          state directory (default $XDG_RUNTIME_DIR/uctr)\n"
+                            "  --log FILE          also write errors and warnings to FILE\n"
+                            "  --log-format FMT    text or json\n"
+                            "  --debug             print debug messages\n"
+                            "  --systemd-cgroup    accepted for runc compatibility\n"
+                            "  --rootless VALUE    accepted for runc compatibility (true, false, auto)\n"
+                            "  --version           print the version\n"
+                            "\"uctr COMMAND --help\" describes a command."));
+}
+
+static GOptionEntry global_entries_template[] = {
+  { "root", 0, 0, G_OPTION_ARG_FILENAME, NULL, NULL, NULL },
+  { "log", 0, 0, G_OPTION_ARG_FILENAME, NULL, NULL, NULL },
+  { "log-format", 0, 0, G_OPTION_ARG_STRING, NULL, NULL, NULL },
+  { "debug", 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL },
+  { "systemd-cgroup", 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL },
+  { "rootless", 0, 0, G_OPTION_ARG_STRING, NULL, NULL, NULL },
+  { "version", 'v', 0, G_OPTION_ARG_NONE, NULL, NULL, NULL },
+  { "help", 'h', 0, G_OPTION_ARG_NONE, NULL, NULL, NULL },
+  { NULL },
+};
+
+static gboolean
+parse_global (UctrGlobal *g, int *argc, char ***argv, gboolean *version, gboolean *help, GError **error)
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  GOptionEntry entries[G_N_ELEMENTS (global_entries_template)];
+
+  memcpy (entries, global_entries_template, sizeof entries);
+  entries[0].arg_data = &g->root_option;
+  entries[1].arg_data = &g->log_path;
+  entries[2].arg_data = &g->log_format;
+  entries[3].arg_data = &g->debug;
+  entries[4].arg_data = &g->systemd_cgroup;
+  entries[5].arg_data = &g->rootless;
+  entries[6].arg_data = version;
+  entries[7].arg_data = help;
+  g_option_context_set_help_enabled (ctx, FALSE);
+  g_option_context_set_strict_posix (ctx, TRUE);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  return g_option_context_parse (ctx, argc, argv, error);
+}
+
+static void
+print_error (const GError *error)
+{
+  g_printerr ("uctr: %s\n", error->message);
+  uctr_log ("error", error->message);
+}
+
+int
+main (int argc, char **argv)
+{
+  UctrGlobal g = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean version = FALSE, help = FALSE;
+  const UctrVerb *verb = NULL;
+  gsize i;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (!parse_global (&g, &argc, &argv, &version, &help, &error))
+    {
+      print_error (error);
+      return 1;
+    }
+  if (version)
+    {
+      printf ("uctr version %s\nspec: %s\n", PACKAGE_VERSION, UCTR_OCI_VERSION);
+      return 0;
+    }
+  if (help || argc < 2)
+    {
+      print_usage (help ? stdout : stderr);
+      return help ? 0 : 1;
+    }
+  if (!uctr_log_setup (g.log_path, g.log_format, g.debug, &error))
+    {
+      print_error (error);
+      return 1;
+    }
+  for (i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (strcmp (argv[1], verbs[i].name) == 0)
+      verb = &verbs[i];
+  if (verb == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("unknown command \"%s\"; \"uctr --help\" lists them"), argv[1]);
+      g_printerr ("uctr: %s\n", msg);
+      uctr_log ("error", msg);
+      return 1;
+    }
+  status = verb->func (&g, argc - 1, argv + 1, &error);
+  if (status < 0)
+    {
+      print_error (error);
+      status = 1;
+    }
+  return status;
+}

@@ -1,1 +1,31 @@
-/* uctr kill (being written) */
+/* uctr kill */
+#include "cli/cli.h"
+#include "lib/spawn.h"
+
+#include <signal.h>
+
+int
+uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  gboolean all = FALSE;
+  GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Signal every process of the container, not just its init"), NULL },
+    { NULL },
+  };
+  const char *root;
+  int sig = SIGTERM;
+
+  if (!uctr_cli_parse ("kill", "ID [SIGNAL]", _("Send a signal (default TERM) to a container."), entries, FALSE,
+                       &argc, &argv, error)
+      || !uctr_cli_want_args ("kill", "ID [SIGNAL]", argc, 1, 2, error))
+    return -1;
+  if (argc == 3 && (sig = uctr_signal_from_name (argv[2])) < 0)
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("unknown signal \"%s\"; use a name like TERM or a number"),
+                  argv[2]);
+      return -1;
+    }
+  if ((root = uctr_global_root (g, error)) == NULL)
+    return -1;
+  return uctr_container_kill (root, argv[1], sig, all, error) ? 0 : -1;
+}

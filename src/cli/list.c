@@ -1,1 +1,121 @@
-/* uctr list (being written) */
+/* uctr list */
+#include "cli/cli.h"
+#include "lib/spawn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct
+{
+  UctrState *state;
+  UctrStatus status;
+} Row;
+
+static void
+print_table (GArray *rows)
+{
+  const char *head[6] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  gsize width[6] = { 0 };
+  guint r, c;
+
+  for (c = 0; c < 6; c++)
+    g_ptr_array_add (cells, g_strdup (head[c]));
+  for (r = 0; r < rows->len; r++)
+    {
+      Row *row = &g_array_index (rows, Row, r);
+      gboolean stopped = row->status == UCTR_STATUS_STOPPED;
+
+      g_ptr_array_add (cells, g_strdup (row->state->id));
+      g_ptr_array_add (cells, g_strdup_printf ("%d", stopped ? 0 : (int) row->state->pid));
+      g_ptr_array_add (cells, g_strdup (uctr_status_name (row->status)));
+      g_ptr_array_add (cells, g_strdup (row->state->bundle));
+      g_ptr_array_add (cells, g_strdup (row->state->created));
+      g_ptr_array_add (cells, g_strdup (row->state->owner));
+    }
+  /* Columns as runc's tabwriter lays them out: at least 12 wide, 3 apart. */
+  for (r = 0; r < cells->len; r++)
+    width[r % 6] = MAX (width[r % 6], MAX (strlen (g_ptr_array_index (cells, r)) + 3, 12));
+  for (r = 0; r < cells->len; r++)
+    {
+      const char *cell = g_ptr_array_index (cells, r);
+      if (r % 6 == 5)
+        printf ("%s\n", cell);
+      else
+        printf ("%-*s", (int) width[r % 6], cell);
+    }
+}
+
+static void
+print_json (GArray *rows)
+{
+  g_autoptr(JsonArray) arr = json_array_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  guint r;
+
+  for (r = 0; r < rows->len; r++)
+    {
+      Row *row = &g_array_index (rows, Row, r);
+      json_array_add_element (arr, uctr_state_to_json_node (row->state, row->status));
+    }
+  json_node_set_array (root, arr);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+static void
+clear_row (gpointer p)
+{
+  uctr_state_free (((Row *) p)->state);
+}
+
+int
+uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  gboolean quiet = FALSE;
+  g_autofree char *format = NULL;
+  GOptionEntry entries[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print the ids only"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default) or json"), N_("FORMAT") },
+    { NULL },
+  };
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  g_auto(GStrv) ids = NULL;
+  const char *root;
+  char **id;
+
+  g_array_set_clear_func (rows, clear_row);
+  if (!uctr_cli_parse ("list", "", _("List the containers under --root."), entries, FALSE, &argc, &argv, error)
+      || !uctr_cli_want_args ("list", "", argc, 0, 0, error))
+    return -1;
+  if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format: expected table or json, not \"%s\""), format);
+      return -1;
+    }
+  if ((root = uctr_global_root (g, error)) == NULL || (ids = uctr_state_list_ids (root, error)) == NULL)
+    return -1;
+  for (id = ids; *id != NULL; id++)
+    {
+      Row row = { 0 };
+
+      /* A container being deleted meanwhile, or a broken one, is not listed. */
+      row.state = uctr_container_lookup (root, *id, &row.status, NULL);
+      if (row.state != NULL)
+        g_array_append_val (rows, row);
+    }
+  if (quiet)
+    {
+      guint r;
+      for (r = 0; r < rows->len; r++)
+        printf ("%s\n", g_array_index (rows, Row, r).state->id);
+    }
+  else if (g_strcmp0 (format, "json") == 0)
+    print_json (rows);
+  else
+    print_table (rows);
+  return 0;
+}

@@ -1,1 +1,70 @@
-/* uctr spec (being written) */
+/* uctr spec */
+#include "cli/cli.h"
+#include "lib/config.h"
+#include "lib/idmap.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* container 0 -> the caller; 1.. -> the first subordinate range, when there is one. */
+static void
+rootless_mappings (const char *file, guint32 id, const char *user, UctrIdMapping maps[2], gsize *n)
+{
+  g_autoptr(GArray) ranges = uctr_idmap_lookup_subid (file, user, id, NULL);
+
+  maps[0] = (UctrIdMapping){ 0, id, 1 };
+  *n = 1;
+  if (ranges != NULL && ranges->len > 0)
+    {
+      UctrIdRange *r = &g_array_index (ranges, UctrIdRange, 0);
+      maps[1] = (UctrIdMapping){ 1, r->start, r->count };
+      *n = 2;
+    }
+}
+
+int
+uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  gboolean rootless = FALSE;
+  g_autofree char *bundle = NULL;
+  GOptionEntry entries[] = {
+    { "rootless", 0, 0, G_OPTION_ARG_NONE, &rootless, N_("Write a config for a user namespace with your subordinate ids"), NULL },
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, N_("Write config.json in DIR (default: the current one)"), N_("DIR") },
+    { NULL },
+  };
+  UctrIdMapping uids[2], gids[2];
+  UctrSpecOptions opts = { 0 };
+  struct passwd *pw;
+  g_autofree char *json = NULL;
+  uctr_autofd int dfd = -1;
+  int fd;
+
+  if (!uctr_cli_parse ("spec", "", _("Write a default config.json for a bundle whose root is rootfs/."), entries,
+                       FALSE, &argc, &argv, error)
+      || !uctr_cli_want_args ("spec", "", argc, 0, 0, error))
+    return -1;
+  if (rootless)
+    {
+      pw = getpwuid (geteuid ());
+      opts.rootless = TRUE;
+      rootless_mappings ("/etc/subuid", geteuid (), pw != NULL ? pw->pw_name : "", uids, &opts.n_uid_mappings);
+      rootless_mappings ("/etc/subgid", getegid (), pw != NULL ? pw->pw_name : "", gids, &opts.n_gid_mappings);
+      opts.uid_mappings = uids;
+      opts.gid_mappings = gids;
+    }
+  json = uctr_config_default_json (&opts);
+  dfd = open (bundle != NULL ? bundle : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return uctr_throw_errno (error, _("--bundle %s"), bundle != NULL ? bundle : "."), -1;
+  fd = openat (dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno == EEXIST)
+    return uctr_throw (error, UCTR_ERROR_EXISTS, _("config.json exists already; remove it first")), -1;
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Creating config.json")), -1;
+  (void) close (fd);
+  if (!uctr_write_file_atomic_at (dfd, "config.json", json, strlen (json), 0644, error))
+    return -1;
+  return 0;
+}

@@ -1,2 +1,507 @@
-/* uctr: init (being written) */
-#include "util.h"
+/* uctr: the container side, from fork to execve. Async-signal-safe only: no
+   allocation, no stdio, no GLib; everything it needs is in the plan, built
+   before fork. Failures travel back over the init pipe as (step, index, errno). */
+#include "init.h"
+#include "hooks.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* The state JSON for createContainer and startContainer hooks, sent with GO. */
+static char state_json[UCTR_SYNC_PAYLOAD_MAX];
+static size_t state_json_len;
+/* process.args[0] resolved on the container's PATH. */
+static char exec_path[PATH_MAX];
+
+void
+uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
+{
+  UctrSyncMsg m = { .type = type, .step = step, .index = index, .err = err, .value = value };
+
+  (void) TEMP_FAILURE_RETRY (send (fd, &m, sizeof m, MSG_NOSIGNAL));
+}
+
+static void G_GNUC_NORETURN
+init_fail (UctrInitCtx *ctx)
+{
+  uctr_init_send (ctx->plan->sync_fd, UCTR_SYNC_ERROR, ctx->step, ctx->index, errno, 0);
+  _exit (127);
+}
+
+static void G_GNUC_NORETURN
+fail_step (UctrInitCtx *ctx, UctrStep step, int index)
+{
+  ctx->step = step;
+  ctx->index = index;
+  init_fail (ctx);
+}
+
+static int
+recv_msg (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len)
+{
+  struct iovec iov[2] = { { m, sizeof *m }, { payload, payload_size } };
+  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
+  ssize_t n;
+
+  n = TEMP_FAILURE_RETRY (recvmsg (fd, &mh, MSG_CMSG_CLOEXEC));
+  if (n < (ssize_t) sizeof *m)
+    {
+      errno = n < 0 ? errno : EPIPE;
+      return -1;
+    }
+  if (payload_len != NULL)
+    *payload_len = n - sizeof *m;
+  return 0;
+}
+
+static void
+wait_for (UctrInitCtx *ctx, UctrSyncType type, UctrStep step)
+{
+  UctrSyncMsg m;
+  size_t len = 0;
+  int with_payload = (type == UCTR_SYNC_GO);
+
+  if (recv_msg (ctx->plan->sync_fd, &m, with_payload ? state_json : NULL,
+                with_payload ? sizeof state_json - 1 : 0, &len) < 0 || m.type != type)
+    {
+      /* The parent is gone or confused: nothing to report to. */
+      _exit (127);
+    }
+  if (with_payload)
+    {
+      state_json_len = len;
+      state_json[len] = '\0';
+    }
+  (void) step;
+}
+
+static void
+reset_signals (void)
+{
+  struct sigaction sa = { .sa_handler = SIG_DFL };
+  sigset_t all;
+  int sig;
+
+  for (sig = 1; sig < _NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      (void) sigaction (sig, &sa, NULL);
+  sigemptyset (&all);
+  (void) sigprocmask (SIG_SETMASK, &all, NULL);
+}
+
+/* In a new pid namespace getppid () is 0 whoever the parent is: there the
+   init pipe tells us instead (a dead parent never sends GO). */
+static void
+die_with_parent (const UctrPlan *plan, gboolean check_ppid)
+{
+  (void) prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (check_ppid && getppid () != plan->parent_pid)
+    _exit (127);
+}
+
+static int
+loopback_up (void)
+{
+  struct ifreq ifr = { .ifr_name = "lo" };
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int r;
+
+  if (fd < 0)
+    return -1;
+  r = ioctl (fd, SIOCGIFFLAGS, &ifr);
+  if (r == 0)
+    {
+      ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+      r = ioctl (fd, SIOCSIFFLAGS, &ifr);
+    }
+  close (fd);
+  return r;
+}
+
+static int
+write_oom_score_adj (const UctrPlan *plan)
+{
+  int fd = openat (plan->host_proc_fd, "self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  ssize_t n;
+
+  if (fd < 0)
+    return -1;
+  n = write (fd, plan->oom_score_adj, strlen (plan->oom_score_adj));
+  close (fd);
+  return n < 0 ? -1 : 0;
+}
+
+static void
+run_hooks (UctrInitCtx *ctx, const UctrPlanHook *hooks, gsize n, UctrStep step)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    {
+      int status = 0;
+
+      if (uctr_hook_exec (hooks[i].path, hooks[i].argv, hooks[i].envp, state_json, state_json_len,
+                          hooks[i].timeout, &status) < 0)
+        fail_step (ctx, step, i);
+      if (status != 0)
+        {
+          errno = 0;
+          uctr_init_send (ctx->plan->sync_fd, UCTR_SYNC_ERROR, step, i, 0, status);
+          _exit (127);
+        }
+    }
+}
+
+static int
+send_fd (int sock, int fd)
+{
+  UctrSyncMsg m = { .type = UCTR_SYNC_CONSOLE };
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &fd, sizeof fd);
+  return TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
+}
+
+/* A new pty from the container's devpts: the master goes to the parent (and on
+   to the console socket), the peer becomes stdio and the controlling terminal. */
+static void
+setup_console (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  unsigned int unlock = 0;
+  int master, peer, consfd, rootfd;
+  char p[32], c[32];
+
+  ctx->step = UCTR_STEP_CONSOLE;
+  master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || ioctl (master, TIOCSPTLCK, &unlock) < 0)
+    init_fail (ctx);
+  peer = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (peer < 0)
+    init_fail (ctx);
+  if (plan->console_rows > 0 || plan->console_cols > 0)
+    {
+      struct winsize ws = { .ws_row = plan->console_rows, .ws_col = plan->console_cols };
+      (void) ioctl (peer, TIOCSWINSZ, &ws);
+    }
+  /* /dev/console is the pty, as on a real system. */
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  consfd = rootfd < 0 ? -1 : uctr_resolve_in_root (rootfd, "/dev/console", UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE);
+  if (consfd < 0 || fchdir (plan->host_proc_fd) < 0)
+    init_fail (ctx);
+  uctr_fd_path (p, peer);
+  uctr_fd_path (c, consfd);
+  if (mount (p, c, NULL, MS_BIND, NULL) < 0 || chdir ("/") < 0)
+    init_fail (ctx);
+  close (consfd);
+  close (rootfd);
+  if (send_fd (plan->sync_fd, master) < 0)
+    init_fail (ctx);
+  close (master);
+  if (setsid () < 0 || ioctl (peer, TIOCSCTTY, 0) < 0)
+    init_fail (ctx);
+  if (dup2 (peer, 0) < 0 || dup2 (peer, 1) < 0 || dup2 (peer, 2) < 0)
+    init_fail (ctx);
+  if (peer > 2)
+    close (peer);
+}
+
+/* The container user must be able to use its stdio (reopen /dev/stdout,
+   chmod a tty...): hand the fds we own to it, as runc does. */
+static void
+fix_stdio_ownership (const UctrPlan *plan)
+{
+  struct stat null_st, st;
+  int fd;
+
+  if (plan->uid == 0 && plan->gid == 0)
+    return;
+  if (stat ("/dev/null", &null_st) < 0)
+    null_st.st_rdev = (dev_t) -1;
+  for (fd = 0; fd <= 2; fd++)
+    {
+      if (fstat (fd, &st) < 0)
+        continue;
+      if ((S_ISCHR (st.st_mode) && st.st_rdev == null_st.st_rdev) || st.st_uid != geteuid ())
+        continue;
+      (void) fchown (fd, plan->uid, plan->gid);
+    }
+}
+
+static void
+apply_rlimits (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  gsize i;
+
+  for (i = 0; i < plan->n_rlimits; i++)
+    if (setrlimit (plan->rlimit_resources[i], &plan->rlimits[i]) < 0)
+      fail_step (ctx, UCTR_STEP_RLIMIT, i);
+}
+
+static int
+capset_masks (guint64 eff, guint64 perm, guint64 inh)
+{
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+  struct __user_cap_data_struct data[2] = {
+    { .effective = (guint32) eff, .permitted = (guint32) perm, .inheritable = (guint32) inh },
+    { .effective = eff >> 32, .permitted = perm >> 32, .inheritable = inh >> 32 },
+  };
+
+  return syscall (SYS_capset, &hdr, data);
+}
+
+/* Bounding set first (it needs CAP_SETPCAP), then the ids, then the sets the
+   process keeps; ambient last since it needs inheritable and permitted. */
+static void
+switch_user_and_caps (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int cap;
+
+  for (cap = 0; cap <= plan->cap_last; cap++)
+    if (!(plan->cap_bounding & (1ULL << cap)) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+      fail_step (ctx, UCTR_STEP_CAPS_BOUNDING, cap);
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    fail_step (ctx, UCTR_STEP_CAPS, -1);
+  if (plan->setgroups_allowed && setgroups (plan->n_groups, plan->groups) < 0)
+    fail_step (ctx, UCTR_STEP_SETGROUPS, -1);
+  if (!plan->setgroups_allowed && plan->n_groups > 0)
+    {
+      errno = EPERM;
+      fail_step (ctx, UCTR_STEP_SETGROUPS, -1);
+    }
+  if (setresgid (plan->gid, plan->gid, plan->gid) < 0)
+    fail_step (ctx, UCTR_STEP_SETGID, -1);
+  if (setresuid (plan->uid, plan->uid, plan->uid) < 0)
+    fail_step (ctx, UCTR_STEP_SETUID, -1);
+  if (capset_masks (plan->cap_effective, plan->cap_permitted, plan->cap_inheritable) < 0)
+    fail_step (ctx, UCTR_STEP_CAPS, -1);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    fail_step (ctx, UCTR_STEP_CAPS, -1);
+  for (cap = 0; cap <= plan->cap_last; cap++)
+    if ((plan->cap_ambient & (1ULL << cap))
+        && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+      uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_CAPS_AMBIENT, cap, errno, 0);
+}
+
+static int
+is_executable (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+}
+
+/* process.args[0] on the container's PATH, as execvp would, without allocating. */
+static int
+lookup_exec (const UctrPlan *plan)
+{
+  const char *name = plan->argv[0];
+  size_t name_len = strlen (name);
+  const char *dir = plan->path_env;
+
+  if (strchr (name, '/') != NULL)
+    {
+      if (name_len >= sizeof exec_path)
+        return -1;
+      memcpy (exec_path, name, name_len + 1);
+      return is_executable (exec_path) ? 0 : -1;
+    }
+  for (;;)
+    {
+      const char *end = strchrnul (dir, ':');
+      size_t dlen = end - dir;
+
+      if (dlen + 1 + name_len < sizeof exec_path)
+        {
+          memcpy (exec_path, dir, dlen);
+          if (dlen == 0)
+            exec_path[dlen++] = '.';
+          exec_path[dlen] = '/';
+          memcpy (exec_path + dlen + 1, name, name_len + 1);
+          if (is_executable (exec_path))
+            return 0;
+        }
+      if (*end == '\0')
+        break;
+      dir = end + 1;
+    }
+  errno = ENOENT;
+  return -1;
+}
+
+/* Only stdio and --preserve-fds reach the container process. */
+static void
+restrict_fds (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int fd;
+
+  if (close_range (3 + plan->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    fail_step (ctx, UCTR_STEP_FDS, -1);
+  for (fd = 3; fd < 3 + plan->preserve_fds; fd++)
+    (void) fcntl (fd, F_SETFD, 0);
+}
+
+/* A cwd reached through a leaked fd would be outside the root (CVE-2024-21626). */
+static void
+check_cwd (UctrInitCtx *ctx)
+{
+  char buf[PATH_MAX];
+
+  if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
+    {
+      errno = ENOENT;
+      fail_step (ctx, UCTR_STEP_CWD, -1);
+    }
+}
+
+static void
+wait_for_start (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  char path[32];
+  int fd;
+
+  /* The fifo lives in the host's state dir: reach it through the fd opened
+     before the mounts, via the host's /proc. Blocks until `start` opens it. */
+  uctr_fd_path (path, plan->fifo_fd);
+  fd = openat (plan->host_proc_fd, path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    _exit (127);
+  if (write (fd, "0", 1) != 1)
+    _exit (127);
+  close (fd);
+}
+
+static void G_GNUC_NORETURN
+exec_failed (void)
+{
+  static const char msg[] = "uctr: exec of the container process failed\n";
+
+  (void) write (2, msg, sizeof msg - 1);
+  _exit (127);
+}
+
+static void G_GNUC_NORETURN
+init_stage2 (const UctrPlan *plan)
+{
+  UctrInitCtx ctx = { .plan = plan, .index = -1 };
+  int rootfd = -1;
+  int cwd_done;
+
+  reset_signals ();
+  die_with_parent (plan, FALSE);
+  wait_for (&ctx, UCTR_SYNC_GO, UCTR_STEP_NONE);
+
+  if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)
+    fail_step (&ctx, UCTR_STEP_OOM_SCORE_ADJ, -1);
+  /* Nothing in the container may open our /proc entries before execve (this
+     also makes them root-owned, hence after oom_score_adj). */
+  (void) prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (plan->new_netns && loopback_up () < 0)
+    fail_step (&ctx, UCTR_STEP_LOOPBACK, -1);
+  if (uctr_mounts_prepare_rootfs (&ctx, &rootfd) < 0)
+    init_fail (&ctx);
+  run_hooks (&ctx, plan->create_container_hooks, plan->n_create_container_hooks,
+             UCTR_STEP_HOOK_CREATE_CONTAINER);
+  if (uctr_mounts_pivot (&ctx, rootfd) < 0)
+    init_fail (&ctx);
+  close (rootfd);
+  if (uctr_mounts_finish (&ctx) < 0)
+    init_fail (&ctx);
+  if (plan->hostname != NULL && sethostname (plan->hostname, strlen (plan->hostname)) < 0)
+    fail_step (&ctx, UCTR_STEP_HOSTNAME, -1);
+  if (plan->domainname != NULL && setdomainname (plan->domainname, strlen (plan->domainname)) < 0)
+    fail_step (&ctx, UCTR_STEP_DOMAINNAME, -1);
+  apply_rlimits (&ctx);
+  if (plan->terminal)
+    setup_console (&ctx);
+  fix_stdio_ownership (plan);
+  if (plan->has_umask)
+    umask (plan->umask);
+
+  cwd_done = chdir (plan->cwd) == 0;
+  switch_user_and_caps (&ctx);
+  if (!cwd_done && chdir (plan->cwd) < 0)
+    fail_step (&ctx, UCTR_STEP_CWD, -1);
+  if (lookup_exec (plan) < 0)
+    fail_step (&ctx, UCTR_STEP_EXEC_LOOKUP, -1);
+  if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    fail_step (&ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
+  restrict_fds (&ctx);
+  check_cwd (&ctx);
+
+  /* create may now return while we wait: we must outlive it. */
+  (void) prctl (PR_SET_PDEATHSIG, 0);
+  uctr_init_send (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0);
+  wait_for_start (&ctx);
+
+  run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks,
+             UCTR_STEP_HOOK_START_CONTAINER);
+  execve (exec_path, plan->argv, plan->envp);
+  exec_failed ();
+}
+
+void
+uctr_init_stage1 (const UctrPlan *plan)
+{
+  UctrInitCtx ctx = { .plan = plan, .index = -1 };
+  pid_t pid;
+  int i;
+
+  die_with_parent (plan, TRUE);
+  if (plan->ns_fds[UCTR_NS_USER] >= 0 && setns (plan->ns_fds[UCTR_NS_USER], CLONE_NEWUSER) < 0)
+    fail_step (&ctx, UCTR_STEP_SETNS, UCTR_NS_USER);
+  if (plan->new_userns)
+    {
+      if (unshare (CLONE_NEWUSER) < 0)
+        fail_step (&ctx, UCTR_STEP_USERNS, -1);
+      uctr_init_send (plan->sync_fd, UCTR_SYNC_USERNS_READY, UCTR_STEP_NONE, -1, 0, 0);
+      wait_for (&ctx, UCTR_SYNC_MAPPED, UCTR_STEP_USERNS);
+    }
+  if (plan->in_userns)
+    {
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        fail_step (&ctx, UCTR_STEP_SETID, -1);
+      if (plan->setgroups_allowed && setgroups (0, NULL) < 0)
+        fail_step (&ctx, UCTR_STEP_SETGROUPS, -1);
+    }
+  for (i = UCTR_NS_USER + 1; i < UCTR_NS_N; i++)
+    if (plan->ns_fds[i] >= 0 && setns (plan->ns_fds[i], 0) < 0)
+      fail_step (&ctx, UCTR_STEP_SETNS, i);
+  if (plan->unshare_flags != 0 && unshare (plan->unshare_flags) < 0)
+    fail_step (&ctx, UCTR_STEP_UNSHARE, -1);
+
+  /* The container init is our sibling: the caller waits for it directly, and
+     in a new pid namespace it is PID 1. */
+  pid = syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0)
+    fail_step (&ctx, UCTR_STEP_FORK, -1);
+  if (pid == 0)
+    init_stage2 (plan);
+  uctr_init_send (plan->sync_fd, UCTR_SYNC_PID, UCTR_STEP_NONE, -1, 0, pid);
+  _exit (0);
+}

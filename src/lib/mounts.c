@@ -1,2 +1,466 @@
-/* uctr: mounts (being written) */
-#include "util.h"
+/* uctr: container side of the mount plan: the rootfs, each mount, devices,
+   pivot_root, read-only and masked paths. Async-signal-safe code only: it runs
+   in the container init between fork and execve (see init.h). */
+#include "init.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+static int
+fail_at (UctrInitCtx *ctx, UctrStep step, int index)
+{
+  ctx->step = step;
+  ctx->index = index;
+  return -1;
+}
+
+void
+uctr_fd_path (char buf[32], int fd)
+{
+  char digits[12];
+  int n = 0, i = 0;
+
+  memcpy (buf, "self/fd/", 8);
+  do
+    {
+      digits[n++] = '0' + fd % 10;
+      fd /= 10;
+    }
+  while (fd > 0);
+  while (n > 0)
+    buf[8 + i++] = digits[--n];
+  buf[8 + i] = '\0';
+}
+
+static int
+open_in_root (int rootfd, const char *rel, int resolve_flags)
+{
+  struct open_how how = {
+    .flags = O_PATH | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve_flags,
+  };
+
+  return syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
+}
+
+/* Creates the last component of BUF (a relative path inside root) in its parent. */
+static int
+create_component (int rootfd, char *buf, char *name, int as_file, int resolve_flags)
+{
+  int parent, r;
+
+  if (name == buf)
+    parent = open_in_root (rootfd, "", resolve_flags);
+  else
+    {
+      name[-1] = '\0';
+      parent = open_in_root (rootfd, buf, resolve_flags);
+      name[-1] = '/';
+    }
+  if (parent < 0)
+    return -1;
+  if (as_file)
+    {
+      r = openat (parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (r >= 0)
+        close (r);
+    }
+  else
+    r = mkdirat (parent, name, 0755);
+  close (parent);
+  return (r < 0 && errno != EEXIST) ? -1 : 0;
+}
+
+int
+uctr_resolve_in_root (int rootfd, const char *path, int flags)
+{
+  int resolve_flags = (flags & UCTR_RESOLVE_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0;
+  char buf[PATH_MAX];
+  char *name, *end;
+  size_t len;
+  int fd;
+
+  while (*path == '/')
+    path++;
+  fd = open_in_root (rootfd, path, resolve_flags);
+  if (fd >= 0 || errno != ENOENT || !(flags & UCTR_RESOLVE_CREATE))
+    return fd;
+
+  len = strlen (path);
+  if (len >= sizeof buf)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (buf, path, len + 1);
+  for (name = buf;; name = end + 1)
+    {
+      int last;
+
+      end = strchr (name, '/');
+      last = (end == NULL);
+      if (!last)
+        *end = '\0';
+      fd = open_in_root (rootfd, buf, resolve_flags);
+      if (fd < 0 && errno == ENOENT)
+        {
+          if (create_component (rootfd, buf, name, last && (flags & UCTR_RESOLVE_AS_FILE), resolve_flags) < 0)
+            return -1;
+          fd = open_in_root (rootfd, buf, resolve_flags);
+        }
+      if (fd < 0 || last)
+        return fd;
+      close (fd);
+      *end = '/';
+    }
+}
+
+/* Flags the kernel locks on a mount copied from a more privileged namespace:
+   a remount in a user namespace must keep them or it gets EPERM. */
+static unsigned long
+locked_flags (int fd, unsigned long requested)
+{
+  struct statvfs sv;
+  unsigned long f = 0;
+
+  if (fstatvfs (fd, &sv) < 0)
+    return 0;
+  if (sv.f_flag & ST_NOSUID)
+    f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV)
+    f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC)
+    f |= MS_NOEXEC;
+  if (sv.f_flag & ST_RDONLY)
+    f |= MS_RDONLY;
+  if (!(requested & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)))
+    {
+      if (sv.f_flag & ST_NOATIME)
+        f |= MS_NOATIME;
+      if (sv.f_flag & ST_RELATIME)
+        f |= MS_RELATIME;
+    }
+  if (sv.f_flag & ST_NODIRATIME)
+    f |= MS_NODIRATIME;
+  return f;
+}
+
+/* Remounts the mount now on top of PATH (inside rootfd) with FLAGS. */
+static int
+remount_bind (int rootfd, const char *path, unsigned long flags, int in_userns)
+{
+  char p[32];
+  int fd, r;
+
+  fd = uctr_resolve_in_root (rootfd, path, 0);
+  if (fd < 0)
+    return -1;
+  if (in_userns)
+    flags |= locked_flags (fd, flags);
+  uctr_fd_path (p, fd);
+  r = mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+  close (fd);
+  return r;
+}
+
+static int
+set_propagation (int rootfd, const char *path, unsigned long propagation)
+{
+  char p[32];
+  int fd, r;
+
+  fd = uctr_resolve_in_root (rootfd, path, 0);
+  if (fd < 0)
+    return -1;
+  uctr_fd_path (p, fd);
+  r = mount (NULL, p, NULL, propagation, NULL);
+  close (fd);
+  return r;
+}
+
+static int
+bind_onto (int srcfd, const char *src_path, int dstfd, unsigned long flags)
+{
+  char s[32], d[32];
+
+  if (srcfd >= 0)
+    uctr_fd_path (s, srcfd);
+  uctr_fd_path (d, dstfd);
+  return mount (srcfd >= 0 ? s : src_path, d, NULL, MS_BIND | (flags & MS_REC), NULL);
+}
+
+static int
+mount_fs (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
+{
+  char d[32];
+  unsigned long flags = m->flags & ~MS_REC;
+  int r;
+
+  uctr_fd_path (d, dstfd);
+  r = mount (m->source, d, m->fstype, flags, m->data);
+  if (r < 0 && errno == EINVAL && m->data_fallback != NULL)
+    {
+      r = mount (m->source, d, m->fstype, flags, m->data_fallback);
+      if (r == 0)
+        uctr_init_send (ctx->plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_DEVPTS_GID, ctx->index, EINVAL, 0);
+    }
+  if (r < 0 && (errno == EPERM || errno == EACCES) && m->fallback_bind != NULL && ctx->plan->in_userns)
+    {
+      /* A user namespace may not mount sysfs without its own network
+         namespace, nor proc without its own pid namespace: bind the host's. */
+      r = mount (m->fallback_bind, d, NULL, MS_BIND | MS_REC, NULL);
+      if (r == 0)
+        uctr_init_send (ctx->plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_MOUNT_FALLBACK, ctx->index, EPERM, 0);
+    }
+  return r;
+}
+
+static int
+make_device (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
+{
+  const char *slash = strrchr (m->destination, '/');
+  char dir[PATH_MAX];
+  size_t len = slash - m->destination;
+  int parent, r;
+
+  if (len >= sizeof dir)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (dir, m->destination, len);
+  dir[len] = '\0';
+  parent = uctr_resolve_in_root (rootfd, dir, UCTR_RESOLVE_CREATE);
+  if (parent < 0)
+    return -1;
+  (void) unlinkat (parent, slash + 1, 0);
+  r = mknodat (parent, slash + 1, m->mode, m->dev);
+  if (r == 0)
+    r = fchownat (parent, slash + 1, m->uid, m->gid, AT_SYMLINK_NOFOLLOW);
+  close (parent);
+  return r;
+}
+
+static int
+make_symlink (const UctrMountStep *m, int rootfd)
+{
+  const char *slash = strrchr (m->destination, '/');
+  char dir[PATH_MAX];
+  size_t len = slash - m->destination;
+  int parent, r;
+
+  if (len >= sizeof dir)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (dir, m->destination, len);
+  dir[len] = '\0';
+  parent = uctr_resolve_in_root (rootfd, dir, UCTR_RESOLVE_CREATE);
+  if (parent < 0)
+    return -1;
+  r = symlinkat (m->source, parent, slash + 1);
+  close (parent);
+  return (r < 0 && errno == EEXIST) ? 0 : r;
+}
+
+static int
+do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
+{
+  int flags = UCTR_RESOLVE_CREATE;
+  int dstfd, r;
+
+  if (m->kind == UCTR_MOUNT_SYMLINK)
+    return make_symlink (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+  if (m->kind == UCTR_MOUNT_DEVICE && m->source == NULL)
+    return make_device (ctx, m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+
+  if (m->dest_is_file)
+    flags |= UCTR_RESOLVE_AS_FILE;
+  if (m->no_symlinks)
+    flags |= UCTR_RESOLVE_NO_SYMLINKS;
+  dstfd = uctr_resolve_in_root (rootfd, m->destination, flags);
+  if (dstfd < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_DEST, ctx->index);
+
+  if (m->kind == UCTR_MOUNT_FS)
+    r = mount_fs (ctx, m, dstfd);
+  else
+    r = bind_onto (m->source_fd, m->source, dstfd, m->flags);
+  close (dstfd);
+  if (r < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
+
+  if (m->needs_remount
+      && remount_bind (rootfd, m->destination, m->flags & ~(MS_BIND | MS_REC), ctx->plan->in_userns) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, ctx->index);
+  if (m->propagation != 0 && set_propagation (rootfd, m->destination, m->propagation) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_PROPAGATION, ctx->index);
+  return 0;
+}
+
+int
+uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
+{
+  const UctrPlan *plan = ctx->plan;
+  gsize i;
+  int fd;
+
+  /* Nothing we mount may propagate back to the host. */
+  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
+  /* pivot_root wants the new root to be a mount point. */
+  if (mount (plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  fd = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  *rootfd = fd;
+
+  /* Mount paths are "self/fd/N" relative to the host's /proc. */
+  if (fchdir (plan->host_proc_fd) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  for (i = 0; i < plan->n_mounts; i++)
+    {
+      ctx->index = i;
+      if (do_mount_step (ctx, &plan->mounts[i], fd) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd)
+{
+  const UctrPlan *plan = ctx->plan;
+
+  if (fchdir (rootfd) < 0)
+    return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
+  if (plan->no_pivot)
+    {
+      if (mount (".", "/", NULL, MS_MOVE, NULL) < 0 || chroot (".") < 0)
+        return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
+    }
+  else
+    {
+      if (syscall (SYS_pivot_root, ".", ".") < 0)
+        return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
+      /* The old root now sits on top of the new one: detach it without
+         letting the unmount propagate anywhere. */
+      if (mount (NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0 || umount2 (".", MNT_DETACH) < 0)
+        return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
+    }
+  if (chdir ("/") < 0)
+    return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
+  if (mount (NULL, "/", NULL, plan->rootfs_propagation, NULL) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
+  return 0;
+}
+
+static int
+write_sysctls (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  gsize i;
+
+  for (i = 0; plan->sysctl_paths[i] != NULL; i++)
+    {
+      const char *v = plan->sysctl_values[i];
+      int fd = open (plan->sysctl_paths[i], O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      ssize_t n;
+
+      if (fd < 0)
+        return fail_at (ctx, UCTR_STEP_SYSCTL, i);
+      n = write (fd, v, strlen (v));
+      close (fd);
+      if (n < 0)
+        return fail_at (ctx, UCTR_STEP_SYSCTL, i);
+    }
+  return 0;
+}
+
+static int
+make_readonly (int rootfd, const char *path, int in_userns)
+{
+  char p[32];
+  int fd, r;
+
+  fd = uctr_resolve_in_root (rootfd, path, 0);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -1;
+  uctr_fd_path (p, fd);
+  r = mount (p, p, NULL, MS_BIND | MS_REC, NULL);
+  close (fd);
+  if (r < 0)
+    return -1;
+  return remount_bind (rootfd, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns);
+}
+
+static int
+mask_path (int rootfd, int nullfd, const char *path)
+{
+  struct stat st;
+  char p[32], n[32];
+  int fd, r;
+
+  fd = uctr_resolve_in_root (rootfd, path, 0);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -1;
+  uctr_fd_path (p, fd);
+  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+    r = mount ("tmpfs", p, "tmpfs", MS_RDONLY, NULL);
+  else
+    {
+      uctr_fd_path (n, nullfd);
+      r = mount (n, p, NULL, MS_BIND, NULL);
+    }
+  close (fd);
+  return r;
+}
+
+int
+uctr_mounts_finish (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int rootfd, nullfd = -1, r = 0;
+  gsize i;
+
+  if (write_sysctls (ctx) < 0)
+    return -1;
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  if (fchdir (plan->host_proc_fd) < 0)
+    r = fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  for (i = 0; r == 0 && plan->readonly_paths[i] != NULL; i++)
+    if (make_readonly (rootfd, plan->readonly_paths[i], plan->in_userns) < 0)
+      r = fail_at (ctx, UCTR_STEP_READONLY_PATH, i);
+  if (r == 0 && plan->masked_paths[0] != NULL)
+    {
+      nullfd = uctr_resolve_in_root (rootfd, "/dev/null", 0);
+      if (nullfd < 0)
+        r = fail_at (ctx, UCTR_STEP_MASKED_PATH, 0);
+    }
+  for (i = 0; r == 0 && plan->masked_paths[i] != NULL; i++)
+    if (mask_path (rootfd, nullfd, plan->masked_paths[i]) < 0)
+      r = fail_at (ctx, UCTR_STEP_MASKED_PATH, i);
+  if (r == 0 && plan->rootfs_readonly && remount_bind (rootfd, "/", MS_RDONLY, plan->in_userns) < 0)
+    r = fail_at (ctx, UCTR_STEP_ROOT_READONLY, -1);
+  if (nullfd >= 0)
+    close (nullfd);
+  close (rootfd);
+  if (chdir ("/") < 0 && r == 0)
+    r = fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  return r;
+}

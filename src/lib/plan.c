@@ -1,2 +1,626 @@
-/* uctr: plan (being written) */
+/* uctr: turns a parsed config into the plan the container init follows. All
+   allocation, name lookups and host-side opens happen here, before fork. */
+#include "plan.h"
 #include "util.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+typedef struct
+{
+  const char *name;
+  gboolean clear;
+  unsigned long flag;
+} MountOption;
+
+static const MountOption mount_options[] = {
+  { "defaults", FALSE, 0 },
+  { "ro", FALSE, MS_RDONLY },            { "rw", TRUE, MS_RDONLY },
+  { "nosuid", FALSE, MS_NOSUID },        { "suid", TRUE, MS_NOSUID },
+  { "nodev", FALSE, MS_NODEV },          { "dev", TRUE, MS_NODEV },
+  { "noexec", FALSE, MS_NOEXEC },        { "exec", TRUE, MS_NOEXEC },
+  { "sync", FALSE, MS_SYNCHRONOUS },     { "async", TRUE, MS_SYNCHRONOUS },
+  { "dirsync", FALSE, MS_DIRSYNC },
+  { "remount", FALSE, MS_REMOUNT },
+  { "mand", FALSE, MS_MANDLOCK },        { "nomand", TRUE, MS_MANDLOCK },
+  { "noatime", FALSE, MS_NOATIME },      { "atime", TRUE, MS_NOATIME },
+  { "nodiratime", FALSE, MS_NODIRATIME }, { "diratime", TRUE, MS_NODIRATIME },
+  { "relatime", FALSE, MS_RELATIME },    { "norelatime", TRUE, MS_RELATIME },
+  { "strictatime", FALSE, MS_STRICTATIME }, { "nostrictatime", TRUE, MS_STRICTATIME },
+  { "lazytime", FALSE, MS_LAZYTIME },    { "nolazytime", TRUE, MS_LAZYTIME },
+  { "silent", FALSE, MS_SILENT },        { "loud", TRUE, MS_SILENT },
+  { "iversion", FALSE, MS_I_VERSION },   { "noiversion", TRUE, MS_I_VERSION },
+  { "nosymfollow", FALSE, MS_NOSYMFOLLOW }, { "symfollow", TRUE, MS_NOSYMFOLLOW },
+  { "bind", FALSE, MS_BIND },            { "rbind", FALSE, MS_BIND | MS_REC },
+};
+
+/* Recursive attributes (mount_setattr) and idmapped mounts: not yet. */
+static const char *const unsupported_options[] = {
+  "idmap", "ridmap", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",
+  "rnoatime", "ratime", "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime",
+  "rnodiratime", "rdiratime", "rnosymfollow", "rsymfollow", NULL,
+};
+
+typedef struct
+{
+  const char *name;
+  unsigned long flags;
+} Propagation;
+
+static const Propagation propagations[] = {
+  { "private", MS_PRIVATE },       { "rprivate", MS_REC | MS_PRIVATE },
+  { "shared", MS_SHARED },         { "rshared", MS_REC | MS_SHARED },
+  { "slave", MS_SLAVE },           { "rslave", MS_REC | MS_SLAVE },
+  { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_REC | MS_UNBINDABLE },
+};
+
+static unsigned long
+propagation_from_name (const char *name)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (propagations); i++)
+    if (strcmp (name, propagations[i].name) == 0)
+      return propagations[i].flags;
+  return 0;
+}
+
+gboolean
+uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
+                               unsigned long *propagation, gboolean *recursive_bind, char **data,
+                               GError **error)
+{
+  g_autoptr(GString) d = g_string_new (NULL);
+  char **o;
+
+  *flags = *clear_flags = *propagation = 0;
+  for (o = options; o != NULL && *o != NULL; o++)
+    {
+      unsigned long p = propagation_from_name (*o);
+      gboolean known = FALSE;
+      gsize i;
+
+      if (p != 0)
+        {
+          *propagation = p;
+          continue;
+        }
+      if (strcmp (*o, "tmpcopyup") == 0)
+        continue;
+      if (g_strv_contains (unsupported_options, *o))
+        return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("mount option \"%s\" is not supported yet"), *o);
+      for (i = 0; i < G_N_ELEMENTS (mount_options); i++)
+        if (strcmp (*o, mount_options[i].name) == 0)
+          {
+            if (mount_options[i].clear)
+              {
+                *flags &= ~mount_options[i].flag;
+                *clear_flags |= mount_options[i].flag;
+              }
+            else
+              *flags |= mount_options[i].flag;
+            known = TRUE;
+            break;
+          }
+      if (known)
+        continue;
+      if (d->len > 0)
+        g_string_append_c (d, ',');
+      g_string_append (d, *o);
+    }
+  *recursive_bind = (*flags & MS_REC) != 0;
+  *data = d->len > 0 ? g_string_free (g_steal_pointer (&d), FALSE) : NULL;
+  return TRUE;
+}
+
+/* Storage the plan owns; the init only ever reads it. */
+typedef struct
+{
+  UctrPlan plan;
+  GPtrArray *owned;     /* g_free */
+  GPtrArray *owned_v;   /* g_strfreev */
+  GArray *mounts;
+  GArray *fds;
+} PlanStore;
+
+static char *
+own (PlanStore *s, char *p)
+{
+  if (p != NULL)
+    g_ptr_array_add (s->owned, p);
+  return p;
+}
+
+static char **
+own_v (PlanStore *s, char **v)
+{
+  g_ptr_array_add (s->owned_v, v);
+  return v;
+}
+
+static int
+own_fd (PlanStore *s, int fd)
+{
+  if (fd >= 0)
+    g_array_append_val (s->fds, fd);
+  return fd;
+}
+
+void
+uctr_plan_free (UctrPlan *plan)
+{
+  PlanStore *s = (PlanStore *) plan;
+  guint i;
+
+  if (plan == NULL)
+    return;
+  for (i = 0; i < s->fds->len; i++)
+    (void) close (g_array_index (s->fds, int, i));
+  uctr_idmap_plan_clear (&plan->idmap);
+  g_ptr_array_unref (s->owned);
+  g_ptr_array_unref (s->owned_v);
+  g_array_unref (s->mounts);
+  g_array_unref (s->fds);
+  g_free (s);
+}
+
+static char *
+bundle_path (PlanStore *s, const UctrPlanOptions *opts, const char *path)
+{
+  if (g_path_is_absolute (path))
+    return own (s, g_canonicalize_filename (path, NULL));
+  return own (s, g_canonicalize_filename (path, opts->bundle));
+}
+
+/* devpts refuses gid= when that group is not mapped (a single-id user namespace). */
+static char *
+data_without_gid (const char *data)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  char **p;
+
+  if (data == NULL || strstr (data, "gid=") == NULL)
+    return NULL;
+  parts = g_strsplit (data, ",", -1);
+  for (p = parts; *p != NULL; p++)
+    if (!g_str_has_prefix (*p, "gid="))
+      g_ptr_array_add (kept, *p);
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv (",", (char **) kept->pdata);
+}
+
+static gboolean
+add_bind_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, int index,
+                UctrMountStep *step, GError **error)
+{
+  struct stat st;
+  int fd;
+
+  if (m->source == NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("mounts[%d].source: required for a bind mount"), index);
+  step->kind = UCTR_MOUNT_BIND;
+  step->source = bundle_path (s, opts, m->source);
+  /* The init binds by path: mount(2) refuses a source from another mount
+     namespace, and the host's tree is still visible to it before pivot_root. */
+  fd = open (step->source, O_PATH | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    {
+      uctr_throw_errno (error, _("mounts[%d].source: %s"), index, step->source);
+      if (fd >= 0)
+        (void) close (fd);
+      return FALSE;
+    }
+  (void) close (fd);
+  step->dest_is_file = !S_ISDIR (st.st_mode);
+  step->needs_remount = (step->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0;
+  return TRUE;
+}
+
+static gboolean
+add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, int index, GError **error)
+{
+  UctrMountStep step = { .config_index = index, .source_fd = -1 };
+  gboolean recursive;
+  char *data = NULL;
+
+  if (!uctr_plan_parse_mount_options (m->options, &step.flags, &step.clear_flags, &step.propagation,
+                                      &recursive, &data, error))
+    return uctr_prefix_error (error, "mounts[%d].options", index);
+  step.destination = own (s, g_strdup (m->destination));
+  step.data = own (s, data);
+  if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("mounts[%d]: idmapped mounts (uidMappings) are not supported yet"), index);
+
+  if (g_strcmp0 (m->type, "bind") == 0 || (step.flags & MS_BIND))
+    {
+      step.flags |= MS_BIND;
+      if (!add_bind_mount (s, opts, m, index, &step, error))
+        return FALSE;
+    }
+  else if (m->type == NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("mounts[%d].type: required unless the options say bind or rbind"), index);
+  else
+    {
+      step.kind = UCTR_MOUNT_FS;
+      step.fstype = own (s, g_strdup (m->type));
+      step.source = own (s, g_strdup (m->source != NULL ? m->source : m->type));
+      if (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0)
+        step.no_symlinks = TRUE;
+      if (strcmp (m->type, "proc") == 0)
+        step.fallback_bind = "/proc";
+      else if (strcmp (m->type, "sysfs") == 0)
+        step.fallback_bind = "/sys";
+      else if (strcmp (m->type, "mqueue") == 0)
+        step.fallback_bind = "/dev/mqueue";
+      else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
+        {
+          /* uctr speaks cgroup v2 only; the host's hierarchy is the fallback. */
+          step.fstype = "cgroup2";
+          step.source = "cgroup2";
+          step.fallback_bind = "/sys/fs/cgroup";
+        }
+      else if (strcmp (m->type, "devpts") == 0)
+        step.data_fallback = own (s, data_without_gid (data));
+    }
+  g_array_append_val (s->mounts, step);
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *path;
+  unsigned int major, minor;
+} DefaultDevice;
+
+static const DefaultDevice default_devices[] = {
+  { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+  { "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+static gboolean
+add_device (PlanStore *s, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t gid, int index,
+            GError **error)
+{
+  UctrMountStep step = { .kind = UCTR_MOUNT_DEVICE, .config_index = index, .source_fd = -1,
+                         .destination = path, .mode = mode, .dev = dev, .uid = uid, .gid = gid };
+
+  if (s->plan.in_userns)
+    {
+      /* A user namespace cannot mknod: bind the host's node instead. */
+      struct stat st;
+
+      step.source = path;
+      if (stat (path, &st) < 0)
+        {
+          if (index < 0)
+            return uctr_throw_errno (error, _("Binding %s from the host"), path);
+          return uctr_throw_errno (error, _("linux.devices[%d]: a user namespace cannot create %s and the host has none to bind"),
+                                   index, path);
+        }
+      step.flags = MS_BIND;
+      step.dest_is_file = TRUE;
+    }
+  g_array_append_val (s->mounts, step);
+  return TRUE;
+}
+
+static gboolean
+device_listed (const UctrConfig *config, const char *path)
+{
+  gsize i;
+
+  for (i = 0; i < config->n_devices; i++)
+    if (strcmp (config->devices[i].path, path) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+dev_is_bind_mounted (const UctrConfig *config)
+{
+  gsize i;
+
+  for (i = 0; i < config->n_mounts; i++)
+    if (strcmp (config->mounts[i].destination, "/dev") == 0
+        && (g_strcmp0 (config->mounts[i].type, "bind") == 0
+            || g_strv_contains ((const char *const *) config->mounts[i].options, "bind")
+            || g_strv_contains ((const char *const *) config->mounts[i].options, "rbind")))
+      return TRUE;
+  return FALSE;
+}
+
+static mode_t
+device_type_mode (const char *type)
+{
+  switch (type[0])
+    {
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR;
+    }
+}
+
+static void
+add_symlink (PlanStore *s, const char *path, const char *target)
+{
+  UctrMountStep step = { .kind = UCTR_MOUNT_SYMLINK, .config_index = -1, .source_fd = -1,
+                         .destination = path, .source = target };
+
+  g_array_append_val (s->mounts, step);
+}
+
+static gboolean
+add_devices (PlanStore *s, const UctrConfig *config, GError **error)
+{
+  gsize i;
+
+  if (dev_is_bind_mounted (config))
+    return TRUE;
+  for (i = 0; i < G_N_ELEMENTS (default_devices); i++)
+    if (!device_listed (config, default_devices[i].path)
+        && !add_device (s, default_devices[i].path, S_IFCHR | 0666,
+                        makedev (default_devices[i].major, default_devices[i].minor), 0, 0, -1, error))
+      return FALSE;
+  for (i = 0; i < config->n_devices; i++)
+    {
+      const UctrDevice *d = &config->devices[i];
+      mode_t mode = device_type_mode (d->type) | (d->has_file_mode ? (d->file_mode & 07777) : 0666);
+
+      if (!add_device (s, d->path, mode, makedev (d->major, d->minor), d->has_uid ? d->uid : 0,
+                       d->has_gid ? d->gid : 0, i, error))
+        return FALSE;
+    }
+  add_symlink (s, "/dev/fd", "/proc/self/fd");
+  add_symlink (s, "/dev/stdin", "/proc/self/fd/0");
+  add_symlink (s, "/dev/stdout", "/proc/self/fd/1");
+  add_symlink (s, "/dev/stderr", "/proc/self/fd/2");
+  add_symlink (s, "/dev/ptmx", "pts/ptmx");
+  if (g_file_test ("/proc/kcore", G_FILE_TEST_EXISTS))
+    add_symlink (s, "/dev/core", "/proc/kcore");
+  return TRUE;
+}
+
+static const int ns_clone_flags[UCTR_NS_N] = {
+  [UCTR_NS_USER] = CLONE_NEWUSER,     [UCTR_NS_MOUNT] = CLONE_NEWNS,
+  [UCTR_NS_PID] = CLONE_NEWPID,       [UCTR_NS_NETWORK] = CLONE_NEWNET,
+  [UCTR_NS_IPC] = CLONE_NEWIPC,       [UCTR_NS_UTS] = CLONE_NEWUTS,
+  [UCTR_NS_CGROUP] = CLONE_NEWCGROUP, [UCTR_NS_TIME] = CLONE_NEWTIME,
+};
+
+static gboolean
+plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts, GError **error)
+{
+  UctrPlan *plan = &s->plan;
+  int i;
+
+  for (i = 0; i < UCTR_NS_N; i++)
+    {
+      const UctrNamespace *ns = &config->namespaces[i];
+
+      plan->ns_fds[i] = -1;
+      if (!ns->enabled)
+        continue;
+      if (ns->path != NULL)
+        {
+          plan->ns_fds[i] = own_fd (s, open (ns->path, O_RDONLY | O_CLOEXEC));
+          if (plan->ns_fds[i] < 0)
+            return uctr_throw_errno (error, _("linux.namespaces: joining the %s namespace %s"),
+                                     uctr_ns_type_name (i), ns->path);
+        }
+      else if (i != UCTR_NS_USER)
+        plan->unshare_flags |= ns_clone_flags[i];
+    }
+  plan->in_userns = config->namespaces[UCTR_NS_USER].enabled || opts->add_userns;
+  plan->new_userns = plan->in_userns && config->namespaces[UCTR_NS_USER].path == NULL;
+  plan->new_netns = config->namespaces[UCTR_NS_NETWORK].enabled && config->namespaces[UCTR_NS_NETWORK].path == NULL;
+  if (!config->namespaces[UCTR_NS_MOUNT].enabled)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("linux.namespaces: uctr needs a mount namespace; add {\"type\": \"mount\"}"));
+  if ((config->hostname != NULL || config->domainname != NULL) && !config->namespaces[UCTR_NS_UTS].enabled)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("hostname: setting the hostname needs a uts namespace; add {\"type\": \"uts\"} to linux.namespaces"));
+  return TRUE;
+}
+
+static guint64
+cap_mask (PlanStore *s, char **names, GPtrArray *warnings)
+{
+  guint64 mask = 0;
+  char **n;
+
+  for (n = names; n != NULL && *n != NULL; n++)
+    {
+      cap_value_t v;
+
+      if (cap_from_name (*n, &v) < 0)
+        {
+          g_ptr_array_add (warnings, g_strdup_printf (_("unknown capability %s ignored"), *n));
+          continue;
+        }
+      if (v > s->plan.cap_last)
+        {
+          g_ptr_array_add (warnings, g_strdup_printf (_("capability %s is not supported by this kernel; ignored"), *n));
+          continue;
+        }
+      mask |= 1ULL << v;
+    }
+  return mask;
+}
+
+static void
+plan_caps (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
+{
+  UctrPlan *plan = &s->plan;
+
+  plan->cap_last = (int) cap_max_bits () - 1;
+  plan->cap_bounding = cap_mask (s, p->capabilities[UCTR_CAP_BOUNDING], warnings);
+  plan->cap_effective = cap_mask (s, p->capabilities[UCTR_CAP_EFFECTIVE], warnings);
+  plan->cap_permitted = cap_mask (s, p->capabilities[UCTR_CAP_PERMITTED], warnings);
+  plan->cap_inheritable = cap_mask (s, p->capabilities[UCTR_CAP_INHERITABLE], warnings);
+  plan->cap_ambient = cap_mask (s, p->capabilities[UCTR_CAP_AMBIENT], warnings);
+}
+
+static UctrPlanHook *
+plan_hooks (PlanStore *s, UctrHook *hooks, gsize n)
+{
+  UctrPlanHook *out = (UctrPlanHook *) own (s, (char *) g_new0 (UctrPlanHook, n + 1));
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    {
+      out[i].path = hooks[i].path;
+      out[i].argv = hooks[i].args[0] != NULL ? hooks[i].args : own_v (s, g_strdupv ((char *[]){ hooks[i].path, NULL }));
+      out[i].envp = hooks[i].env;
+      out[i].timeout = hooks[i].timeout;
+    }
+  return out;
+}
+
+static void
+plan_process (PlanStore *s, const UctrConfig *config, GPtrArray *warnings)
+{
+  const UctrProcess *p = config->process;
+  UctrPlan *plan = &s->plan;
+  gsize i;
+
+  plan->terminal = p->terminal;
+  plan->console_rows = p->console_height;
+  plan->console_cols = p->console_width;
+  plan->uid = p->uid;
+  plan->gid = p->gid;
+  plan->groups = (gid_t *) own (s, (char *) g_new0 (gid_t, p->n_additional_gids + 1));
+  for (i = 0; i < p->n_additional_gids; i++)
+    plan->groups[i] = p->additional_gids[i];
+  plan->n_groups = p->n_additional_gids;
+  plan->has_umask = p->has_umask;
+  plan->umask = p->umask;
+  plan->cwd = p->cwd;
+  plan->argv = p->args;
+  plan->envp = p->env;
+  plan->path_env = DEFAULT_PATH;
+  for (i = 0; p->env[i] != NULL; i++)
+    if (g_str_has_prefix (p->env[i], "PATH="))
+      plan->path_env = p->env[i] + 5;
+  plan->no_new_privs = p->no_new_privileges;
+  plan->has_oom_score_adj = p->has_oom_score_adj;
+  g_snprintf (plan->oom_score_adj, sizeof plan->oom_score_adj, "%d", p->oom_score_adj);
+  plan->n_rlimits = p->n_rlimits;
+  plan->rlimits = (struct rlimit *) own (s, (char *) g_new0 (struct rlimit, p->n_rlimits + 1));
+  plan->rlimit_resources = (int *) own (s, (char *) g_new0 (int, p->n_rlimits + 1));
+  for (i = 0; i < p->n_rlimits; i++)
+    {
+      plan->rlimits[i].rlim_cur = p->rlimits[i].soft;
+      plan->rlimits[i].rlim_max = p->rlimits[i].hard;
+      plan->rlimit_resources[i] = p->rlimits[i].resource;
+    }
+  plan_caps (s, p, warnings);
+}
+
+static void
+plan_sysctl (PlanStore *s, const UctrConfig *config)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  g_autoptr(GPtrArray) values = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, config->sysctl);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      g_autofree char *rel = g_strdelimit (g_strdup (k), ".", '/');
+      g_ptr_array_add (paths, g_build_filename ("/proc/sys", rel, NULL));
+      g_ptr_array_add (values, g_strdup (v));
+    }
+  g_ptr_array_add (paths, NULL);
+  g_ptr_array_add (values, NULL);
+  s->plan.sysctl_paths = own_v (s, (char **) g_ptr_array_steal (paths, NULL));
+  s->plan.sysctl_values = own_v (s, (char **) g_ptr_array_steal (values, NULL));
+}
+
+static unsigned long
+rootfs_propagation (const UctrConfig *config)
+{
+  if (config->rootfs_propagation == NULL)
+    return MS_REC | MS_SLAVE;
+  return propagation_from_name (config->rootfs_propagation);
+}
+
+static gboolean
+plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts, GError **error)
+{
+  UctrPlan *plan = &s->plan;
+  struct stat st;
+
+  plan->rootfs = bundle_path (s, opts, config->root_path);
+  if (stat (plan->rootfs, &st) < 0)
+    return uctr_throw_errno (error, _("root.path: %s"), plan->rootfs);
+  if (!S_ISDIR (st.st_mode))
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("root.path: %s is not a directory"), plan->rootfs);
+  plan->rootfs_readonly = config->root_readonly;
+  plan->rootfs_propagation = rootfs_propagation (config);
+  plan->no_pivot = opts->no_pivot;
+  return TRUE;
+}
+
+UctrPlan *
+uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings, GError **error)
+{
+  PlanStore *s = g_new0 (PlanStore, 1);
+  g_autoptr(UctrPlan) plan = &s->plan;
+  gsize i;
+
+  s->owned = g_ptr_array_new_with_free_func (g_free);
+  s->owned_v = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  s->mounts = g_array_new (FALSE, TRUE, sizeof (UctrMountStep));
+  s->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  plan->parent_pid = getpid ();
+  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = -1;
+  plan->setgroups_allowed = TRUE;
+  plan->preserve_fds = opts->preserve_fds;
+
+  if (config->process == NULL)
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("process: required to create a container"));
+      return NULL;
+    }
+  if (!plan_namespaces (s, config, opts, error) || !plan_rootfs (s, config, opts, error))
+    return NULL;
+  for (i = 0; i < config->n_mounts; i++)
+    if (!add_config_mount (s, opts, &config->mounts[i], i, error))
+      return NULL;
+  if (!add_devices (s, config, error))
+    return NULL;
+  plan->mounts = (UctrMountStep *) s->mounts->data;
+  plan->n_mounts = s->mounts->len;
+  plan->masked_paths = config->masked_paths;
+  plan->readonly_paths = config->readonly_paths;
+  plan_sysctl (s, config);
+  plan->hostname = config->hostname;
+  plan->domainname = config->domainname;
+  plan_process (s, config, warnings);
+  plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
+                                             config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
+  plan->n_create_container_hooks = config->n_hooks[UCTR_HOOK_CREATE_CONTAINER];
+  plan->start_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_START_CONTAINER],
+                                            config->n_hooks[UCTR_HOOK_START_CONTAINER]);
+  plan->n_start_container_hooks = config->n_hooks[UCTR_HOOK_START_CONTAINER];
+  return g_steal_pointer (&plan);
+}

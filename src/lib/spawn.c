@@ -1,2 +1,402 @@
-/* uctr: spawn (being written) */
+/* uctr: the parent side of create: the state dir, the fork, the id maps, the
+   runtime hooks, and the conversation with the container init. */
+#include "spawn.h"
+#include "console.h"
+#include "hooks.h"
+#include "idmap.h"
+#include "init.h"
+#include "plan.h"
 #include "util.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define CONFIG_MAX (16 * 1024 * 1024)
+
+typedef struct
+{
+  const UctrCreateOptions *opts;
+  UctrConfig *config;
+  UctrPlan *plan;
+  UctrState *state;
+  int dfd;
+  int sock;
+  pid_t stage1;
+  int console_fd;
+} Create;
+
+static char *
+user_name (uid_t uid)
+{
+  struct passwd *pw = getpwuid (uid);
+
+  return g_strdup (pw != NULL ? pw->pw_name : "");
+}
+
+gboolean
+uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_json, GError **error)
+{
+  gsize i;
+
+  for (i = 0; i < config->n_hooks[kind]; i++)
+    {
+      const UctrHook *h = &config->hooks[kind][i];
+      char *fallback_argv[] = { h->path, NULL };
+      int status = 0;
+
+      if (uctr_hook_exec (h->path, h->args[0] != NULL ? h->args : fallback_argv, h->env, state_json,
+                          strlen (state_json), h->timeout, &status) < 0)
+        {
+          if (errno == ETIMEDOUT)
+            return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%" G_GSIZE_FORMAT "] (%s): killed after its timeout of %d s"),
+                               uctr_hook_kind_name (kind), i, h->path, h->timeout);
+          return uctr_throw_errno (error, _("hooks.%s[%" G_GSIZE_FORMAT "] (%s)"), uctr_hook_kind_name (kind), i, h->path);
+        }
+      if (status != 0)
+        {
+          if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
+            return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%" G_GSIZE_FORMAT "] (%s): could not be executed (exit status 127)"),
+                               uctr_hook_kind_name (kind), i, h->path);
+          if (WIFEXITED (status))
+            return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%" G_GSIZE_FORMAT "] (%s): exited with status %d"),
+                               uctr_hook_kind_name (kind), i, h->path, WEXITSTATUS (status));
+          return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%" G_GSIZE_FORMAT "] (%s): killed by signal %d"),
+                             uctr_hook_kind_name (kind), i, h->path, WTERMSIG (status));
+        }
+    }
+  return TRUE;
+}
+
+/* The fds --preserve-fds hands over must be ours to give: fill holes in
+   3..3+N-1 with /dev/null so none of our own fds lands there. */
+static void
+reserve_preserved_fds (int n)
+{
+  int fd;
+
+  for (fd = 3; fd < 3 + n; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
+      {
+        int nfd = open ("/dev/null", O_RDWR);
+        if (nfd >= 0 && nfd != fd)
+          {
+            (void) dup2 (nfd, fd);
+            (void) close (nfd);
+          }
+      }
+}
+
+static gboolean
+load_config (Create *c, GError **error)
+{
+  g_autofree char *path = g_build_filename (c->opts->bundle, "config.json", NULL);
+  g_autofree char *json = NULL;
+  gsize len;
+
+  if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX, &json, &len, error))
+    {
+      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_prefix_error (error, _("No config.json in the bundle (run \"uctr spec\" there to write one): "));
+      return FALSE;
+    }
+  c->config = uctr_config_parse (json, len, error);
+  if (c->config == NULL)
+    return uctr_prefix_error (error, "%s", path);
+  /* delete runs poststop hooks even when the bundle is gone by then. */
+  return uctr_write_file_atomic_at (c->dfd, "config.json", json, len, 0600, error);
+}
+
+static gboolean
+plan_ids (Create *c, GError **error)
+{
+  UctrConfig *cfg = c->config;
+  UctrPlan *plan = c->plan;
+  g_autofree char *name = NULL;
+
+  if (!plan->new_userns)
+    return TRUE;
+  if (geteuid () == 0 && cfg->n_uid_mappings == 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("linux.uidMappings: a new user namespace needs mappings when uctr runs as root"));
+  name = user_name (geteuid ());
+  if (!uctr_idmap_plan (cfg->uid_mappings, cfg->n_uid_mappings, cfg->gid_mappings, cfg->n_gid_mappings,
+                        geteuid (), getegid (), name, NULL, NULL, g_getenv ("UCTR_NEWUIDMAP"),
+                        g_getenv ("UCTR_NEWGIDMAP"), &plan->idmap, error))
+    return FALSE;
+  plan->setgroups_allowed = !plan->idmap.setgroups_deny;
+  if (plan->idmap.warning != NULL)
+    g_ptr_array_add (c->opts->warnings, g_strdup (plan->idmap.warning));
+  return TRUE;
+}
+
+static gboolean
+make_fifo (Create *c, GError **error)
+{
+  if (mkfifoat (c->dfd, "exec.fifo", 0600) < 0)
+    return uctr_throw_errno (error, _("Creating exec.fifo"));
+  /* The container process may run as another id than its owner. */
+  if (fchmodat (c->dfd, "exec.fifo", 0622, 0) < 0)
+    return uctr_throw_errno (error, _("Setting the mode of exec.fifo"));
+  c->plan->fifo_fd = openat (c->dfd, "exec.fifo", O_PATH | O_CLOEXEC);
+  if (c->plan->fifo_fd < 0)
+    return uctr_throw_errno (error, _("Opening exec.fifo"));
+  c->plan->host_proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c->plan->host_proc_fd < 0)
+    return uctr_throw_errno (error, _("Opening /proc"));
+  return TRUE;
+}
+
+static gboolean
+recv_record (int sock, UctrSyncMsg *m, int *fd_out, GError **error)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = { m, sizeof *m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm;
+  ssize_t n;
+
+  n = TEMP_FAILURE_RETRY (recvmsg (sock, &mh, MSG_CMSG_CLOEXEC));
+  if (n < 0)
+    return uctr_throw_errno (error, _("Reading from the container init"));
+  if (n == 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container init exited before it was ready"));
+  if (n != sizeof *m)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("short message from the container init"));
+  for (cm = CMSG_FIRSTHDR (&mh); cm != NULL; cm = CMSG_NXTHDR (&mh, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && fd_out != NULL)
+      memcpy (fd_out, CMSG_DATA (cm), sizeof (int));
+  return TRUE;
+}
+
+static gboolean
+send_record (int sock, UctrSyncType type, const char *payload, GError **error)
+{
+  UctrSyncMsg m = { .type = type };
+  struct iovec iov[2] = { { &m, sizeof m }, { (void *) payload, payload != NULL ? strlen (payload) : 0 } };
+  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
+
+  if (payload != NULL && strlen (payload) >= UCTR_SYNC_PAYLOAD_MAX)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container state is too large for the init pipe"));
+  if (TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0)
+    return uctr_throw_errno (error, _("Writing to the container init"));
+  return TRUE;
+}
+
+/* Receives records until WANT; an ERROR record becomes the error, with context. */
+static gboolean
+expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
+{
+  for (;;)
+    {
+      UctrSyncMsg m;
+      int fd = -1;
+
+      if (!recv_record (c->sock, &m, &fd, error))
+        return FALSE;
+      if (m.type == UCTR_SYNC_ERROR)
+        return uctr_init_error_describe (c->config, c->plan, &m, error);
+      if (m.type == UCTR_SYNC_WARNING)
+        g_ptr_array_add (c->opts->warnings, uctr_init_warning_describe (c->config, c->plan, &m));
+      else if (m.type == UCTR_SYNC_CONSOLE)
+        c->console_fd = fd;
+      else if (m.type == want)
+        {
+          if (out != NULL)
+            *out = m;
+          return TRUE;
+        }
+    }
+}
+
+static gboolean
+start_init (Create *c, GError **error)
+{
+  int sv[2];
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return uctr_throw_errno (error, _("Creating the init pipe"));
+  /* The kernel refuses to move a multithreaded process into a user namespace,
+     and the child of a threaded parent may not allocate: there must be none. */
+  if (uctr_thread_count () > 1)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork");
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return uctr_throw_errno (error, _("Forking the container init"));
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      c->plan->sync_fd = sv[1];
+      uctr_init_stage1 (c->plan);
+    }
+  close (sv[1]);
+  c->sock = sv[0];
+  c->stage1 = pid;
+  return TRUE;
+}
+
+static gboolean
+map_and_get_pid (Create *c, GError **error)
+{
+  UctrSyncMsg m;
+  int status;
+
+  if (c->plan->new_userns)
+    {
+      if (!expect (c, UCTR_SYNC_USERNS_READY, NULL, error))
+        return FALSE;
+      if (!uctr_idmap_apply (&c->plan->idmap, c->stage1, g_getenv ("UCTR_NEWUIDMAP"), g_getenv ("UCTR_NEWGIDMAP"), error))
+        return uctr_prefix_error (error, _("Mapping ids of the user namespace"));
+      if (!send_record (c->sock, UCTR_SYNC_MAPPED, NULL, error))
+        return FALSE;
+    }
+  if (!expect (c, UCTR_SYNC_PID, &m, error))
+    return FALSE;
+  (void) TEMP_FAILURE_RETRY (waitpid (c->stage1, &status, 0));
+  c->stage1 = 0;
+  c->state->pid = (pid_t) m.value;
+  c->state->pid_start_time = uctr_proc_start_time (c->state->pid);
+  return uctr_state_save (c->dfd, c->state, error);
+}
+
+static gboolean
+run_runtime_hooks (Create *c, GError **error)
+{
+  g_autofree char *creating = uctr_state_to_json (c->state, UCTR_STATUS_CREATING, FALSE);
+  g_autofree char *created = NULL;
+
+  if (!uctr_hooks_run (c->config, UCTR_HOOK_PRESTART, creating, error)
+      || !uctr_hooks_run (c->config, UCTR_HOOK_CREATE_RUNTIME, creating, error))
+    return FALSE;
+  created = uctr_state_to_json (c->state, UCTR_STATUS_CREATED, FALSE);
+  return send_record (c->sock, UCTR_SYNC_GO, created, error);
+}
+
+static gboolean
+write_pid_file (const char *path, pid_t pid, GError **error)
+{
+  g_autofree char *abs = uctr_absolute_path (path);
+  g_autofree char *dir = g_path_get_dirname (abs);
+  g_autofree char *base = g_path_get_basename (abs);
+  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+  uctr_autofd int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+
+  if (dfd < 0)
+    return uctr_throw_errno (error, _("--pid-file: %s"), dir);
+  if (!uctr_write_file_atomic_at (dfd, base, text, strlen (text), 0644, error))
+    return uctr_prefix_error (error, _("--pid-file %s"), abs);
+  return TRUE;
+}
+
+static gboolean
+finish (Create *c, GError **error)
+{
+  c->state->creating = FALSE;
+  if (!uctr_state_save (c->dfd, c->state, error))
+    return FALSE;
+  if (c->opts->pid_file != NULL && !write_pid_file (c->opts->pid_file, c->state->pid, error))
+    return FALSE;
+  if (c->console_fd >= 0 && c->opts->console_socket != NULL)
+    {
+      gboolean ok = uctr_console_send (c->opts->console_socket, c->console_fd, error);
+      close (c->console_fd);
+      c->console_fd = -1;
+      return ok;
+    }
+  return TRUE;
+}
+
+static gboolean
+create_in_dir (Create *c, GError **error)
+{
+  UctrPlanOptions popts = { .bundle = c->opts->bundle, .no_pivot = c->opts->no_pivot,
+                            .preserve_fds = c->opts->preserve_fds, .add_userns = geteuid () != 0 };
+  uctr_autofd int lock = uctr_state_lock (c->dfd, error);
+
+  if (lock < 0 || !load_config (c, error))
+    return FALSE;
+  if (c->config->namespaces[UCTR_NS_USER].enabled)
+    popts.add_userns = FALSE;
+  if (c->config->process != NULL && c->config->process->terminal && c->opts->console_socket == NULL
+      && !c->opts->keep_console)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("process.terminal is true: pass --console-socket to receive the terminal"));
+  c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
+  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error))
+    return FALSE;
+
+  c->state = g_new0 (UctrState, 1);
+  c->state->id = g_strdup (c->opts->id);
+  c->state->bundle = g_strdup (c->opts->bundle);
+  c->state->rootfs = g_strdup (c->plan->rootfs);
+  c->state->created = uctr_time_rfc3339 (g_get_real_time () * 1000);
+  c->state->owner = user_name (geteuid ());
+  c->state->annotations = g_hash_table_ref (c->config->annotations);
+  c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
+  c->state->creating = TRUE;
+  if (!uctr_state_save (c->dfd, c->state, error))
+    return FALSE;
+
+  return start_init (c, error) && map_and_get_pid (c, error) && run_runtime_hooks (c, error)
+         && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
+}
+
+static void
+abandon (Create *c)
+{
+  if (c->stage1 > 0)
+    {
+      (void) kill (c->stage1, SIGKILL);
+      (void) TEMP_FAILURE_RETRY (waitpid (c->stage1, NULL, 0));
+    }
+  if (c->state != NULL && c->state->pid > 0)
+    {
+      (void) kill (c->state->pid, SIGKILL);
+      (void) TEMP_FAILURE_RETRY (waitpid (c->state->pid, NULL, 0));
+    }
+  if (c->console_fd >= 0)
+    close (c->console_fd);
+  (void) uctr_state_remove_dir (c->opts->root, c->opts->id, NULL);
+}
+
+gboolean
+uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error)
+{
+  Create c = { .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1 };
+  gboolean ok;
+
+  if (!uctr_state_validate_id (opts->id, error))
+    return FALSE;
+  reserve_preserved_fds (opts->preserve_fds);
+  c.dfd = uctr_state_create_dir (opts->root, opts->id, error);
+  if (c.dfd < 0)
+    return FALSE;
+  ok = create_in_dir (&c, error);
+  if (ok)
+    {
+      out->pid = c.state->pid;
+      out->console_fd = c.console_fd;
+    }
+  else
+    abandon (&c);
+  if (c.sock >= 0)
+    close (c.sock);
+  close (c.dfd);
+  uctr_plan_free (c.plan);
+  uctr_state_free (c.state);
+  uctr_config_free (c.config);
+  return ok;
+}

@@ -1,2 +1,805 @@
-/* uctr: state (being written) */
+/* uctr: the state directory: <root>/<id>/{state.json,config.json,exec.fifo,lock}. */
+#include "state.h"
 #include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#define STATE_FILE "state.json"
+#define STATE_FILE_MAX (4 * 1024 * 1024)
+#define ID_MAX 1024
+
+static const char *const status_names[] = {
+  [UCTR_STATUS_CREATING] = "creating",
+  [UCTR_STATUS_CREATED] = "created",
+  [UCTR_STATUS_RUNNING] = "running",
+  [UCTR_STATUS_PAUSED] = "paused",
+  [UCTR_STATUS_STOPPED] = "stopped",
+};
+
+const char *
+uctr_status_name (UctrStatus status)
+{
+  if ((guint) status >= G_N_ELEMENTS (status_names))
+    return "unknown";
+  return status_names[status];
+}
+
+void
+uctr_state_free (UctrState *state)
+{
+  if (state == NULL)
+    return;
+  g_free (state->id);
+  g_free (state->bundle);
+  g_free (state->rootfs);
+  g_free (state->created);
+  g_free (state->owner);
+  g_clear_pointer (&state->annotations, g_hash_table_unref);
+  g_strfreev (state->annotation_keys);
+  g_free (state);
+}
+
+/* The state root. */
+
+static gboolean
+ensure_root_dir (const char *root, GError **error)
+{
+  struct stat st;
+
+  if (g_mkdir_with_parents (root, 0700) < 0)
+    return uctr_throw_errno (error, _("Creating the state directory %s"), root);
+  if (stat (root, &st) < 0)
+    return uctr_throw_errno (error, _("Checking the state directory %s"), root);
+  if (!S_ISDIR (st.st_mode))
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the state directory %s is not a directory; pass --root DIR"),
+                       root);
+  if (st.st_uid != geteuid ())
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("the state directory %s belongs to uid %u, not to you (uid %u); pass --root with a "
+                         "directory of your own"),
+                       root, (guint) st.st_uid, (guint) geteuid ());
+  return TRUE;
+}
+
+char *
+uctr_state_root (const char *root_option, GError **error)
+{
+  const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
+  g_autofree char *root = NULL;
+
+  if (root_option != NULL && root_option[0] == '\0')
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--root: the path is empty"));
+      return NULL;
+    }
+  if (root_option != NULL)
+    root = uctr_absolute_path (root_option);
+  else if (xdg != NULL && xdg[0] != '\0')
+    {
+      g_autofree char *dir = g_build_filename (xdg, "uctr", NULL);
+      root = uctr_absolute_path (dir);
+    }
+  else if (geteuid () == 0)
+    root = g_strdup ("/run/uctr");
+  else
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                  _("XDG_RUNTIME_DIR is not set; pass --root DIR (for example --root /tmp/uctr-$(id -u))"));
+      return NULL;
+    }
+  if (!ensure_root_dir (root, error))
+    return NULL;
+  return g_steal_pointer (&root);
+}
+
+/* Container directories. */
+
+static gboolean
+id_char_ok (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '+' || c == '-' || c == '.';
+}
+
+/* As runc: letters, digits, '_', '+', '-', '.'; not "." or "..". */
+gboolean
+uctr_state_validate_id (const char *id, GError **error)
+{
+  gsize len = id != NULL ? strlen (id) : 0;
+  gsize i;
+
+  if (len == 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("the container id is empty"));
+  if (len > ID_MAX)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("invalid container id: longer than %d bytes"),
+                       ID_MAX);
+  for (i = 0; i < len; i++)
+    if (!id_char_ok (id[i]))
+      break;
+  if (i < len || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+    {
+      g_autofree char *shown = g_strescape (id, NULL);
+      return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                         _("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'"), shown);
+    }
+  return TRUE;
+}
+
+static int
+open_root (const char *root, GError **error)
+{
+  int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    uctr_throw_errno (error, _("Opening the state directory %s"), root);
+  return fd;
+}
+
+int
+uctr_state_create_dir (const char *root, const char *id, GError **error)
+{
+  uctr_autofd int root_fd = -1;
+  int fd;
+
+  if (!uctr_state_validate_id (id, error))
+    return -1;
+  root_fd = open_root (root, error);
+  if (root_fd < 0)
+    return -1;
+  if (mkdirat (root_fd, id, 0700) < 0)
+    {
+      if (errno == EEXIST)
+        uctr_throw (error, UCTR_ERROR_EXISTS, _("container %s already exists"), id);
+      else
+        uctr_throw_errno (error, _("Creating %s/%s"), root, id);
+      return -1;
+    }
+  fd = openat (root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    uctr_throw_errno (error, _("Opening %s/%s"), root, id);
+  return fd;
+}
+
+int
+uctr_state_open_dir (const char *root, const char *id, GError **error)
+{
+  int fd;
+
+  if (!uctr_state_validate_id (id, error))
+    return -1;
+  fd = openat (AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      uctr_autofd int root_fd = fd;
+      fd = openat (root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+  if (fd < 0 && errno == ENOENT)
+    uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id);
+  else if (fd < 0)
+    uctr_throw_errno (error, _("Opening %s/%s"), root, id);
+  return fd;
+}
+
+int
+uctr_state_lock (int dfd, GError **error)
+{
+  uctr_autofd int fd = openat (dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    {
+      uctr_throw_errno (error, _("Opening the container lock"));
+      return -1;
+    }
+  /* A process-associated lock, not flock: the container init is forked while
+     create holds it and must not keep it (fork does not inherit these). */
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+  while (fcntl (fd, F_SETLKW, &fl) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      uctr_throw_errno (error, _("Locking the container"));
+      return -1;
+    }
+  return uctr_steal_fd (&fd);
+}
+
+static int
+unlink_entry (int dfd, const struct dirent *de)
+{
+  int r = unlinkat (dfd, de->d_name, de->d_type == DT_DIR ? AT_REMOVEDIR : 0);
+
+  /* d_type may be DT_UNKNOWN on some file systems. */
+  if (r < 0 && errno == EISDIR)
+    r = unlinkat (dfd, de->d_name, AT_REMOVEDIR);
+  if (r < 0 && errno == ENOENT)
+    r = 0;
+  return r;
+}
+
+/* Unlinks every entry of DFD (files, the fifo, sockets); a subdirectory only
+   when empty: no recursion, so nothing mounted below is ever walked into. */
+static gboolean
+remove_entries (int dfd, const char *path, GError **error)
+{
+  int dup_fd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  DIR *dir = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
+  struct dirent *de;
+  gboolean ok = TRUE;
+
+  if (dir == NULL)
+    {
+      uctr_close_fdp (&dup_fd);
+      return uctr_throw_errno (error, _("Reading %s"), path);
+    }
+  while (ok && (errno = 0, de = readdir (dir)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (unlink_entry (dfd, de) < 0)
+        ok = uctr_throw_errno (error, _("Removing %s/%s"), path, de->d_name);
+    }
+  if (ok && errno != 0)
+    ok = uctr_throw_errno (error, _("Reading %s"), path);
+  closedir (dir);
+  return ok;
+}
+
+gboolean
+uctr_state_remove_dir (const char *root, const char *id, GError **error)
+{
+  g_autofree char *path = NULL;
+  uctr_autofd int root_fd = -1;
+  uctr_autofd int dfd = -1;
+
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  path = g_build_filename (root, id, NULL);
+  root_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0 && errno == ENOENT)
+    return TRUE;
+  if (root_fd < 0)
+    return uctr_throw_errno (error, _("Opening the state directory %s"), root);
+  dfd = openat (root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0 && errno == ENOENT)
+    return TRUE;
+  if (dfd < 0)
+    return uctr_throw_errno (error, _("Opening %s"), path);
+  if (!remove_entries (dfd, path, error))
+    return FALSE;
+  if (unlinkat (root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return uctr_throw_errno (error, _("Removing %s"), path);
+  return TRUE;
+}
+
+
+/* state.json */
+
+static int
+compare_strings (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The keys of TABLE sorted bytewise, as Go prints a map; free with g_free. */
+static const char **
+sorted_keys (GHashTable *table, guint *n)
+{
+  const char **keys;
+
+  *n = 0;
+  if (table == NULL)
+    return g_new0 (const char *, 1);
+  keys = (const char **) g_hash_table_get_keys_as_array (table, n);
+  g_qsort_with_data (keys, *n, sizeof (char *), compare_strings, NULL);
+  return keys;
+}
+
+static void
+add_string_member (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value != NULL ? value : "");
+}
+
+static void
+add_annotations (JsonBuilder *b, GHashTable *annotations, const char *const *keys)
+{
+  g_autofree const char **sorted = NULL;
+  guint n, i;
+
+  if (keys == NULL)
+    keys = sorted = sorted_keys (annotations, &n);
+  json_builder_set_member_name (b, "annotations");
+  json_builder_begin_object (b);
+  for (i = 0; keys[i] != NULL; i++)
+    {
+      const char *value = g_hash_table_lookup (annotations, keys[i]);
+      if (value != NULL)
+        add_string_member (b, keys[i], value);
+    }
+  json_builder_end_object (b);
+}
+
+static gboolean
+has_annotations (const UctrState *state)
+{
+  return state->annotations != NULL && g_hash_table_size (state->annotations) > 0;
+}
+
+gboolean
+uctr_state_save (int dfd, const UctrState *state, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  add_string_member (b, "id", state->id);
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, state->pid);
+  json_builder_set_member_name (b, "pid_start_time");
+  json_builder_add_int_value (b, (gint64) state->pid_start_time);
+  add_string_member (b, "bundle", state->bundle);
+  add_string_member (b, "rootfs", state->rootfs);
+  add_string_member (b, "created", state->created);
+  add_string_member (b, "owner", state->owner);
+  if (has_annotations (state))
+    add_annotations (b, state->annotations, (const char *const *) state->annotation_keys);
+  json_builder_set_member_name (b, "creating");
+  json_builder_add_boolean_value (b, state->creating);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  data = json_generator_to_data (gen, NULL);
+  text = g_strconcat (data, "\n", NULL);
+  if (!uctr_write_file_atomic_at (dfd, STATE_FILE, text, strlen (text), 0600, error))
+    return uctr_prefix_error (error, _("container %s"), state->id);
+  return TRUE;
+}
+
+/* The container id for messages: the name of the directory DFD is open on. */
+static char *
+dir_id (int dfd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", dfd);
+  g_autofree char *target = g_file_read_link (link, NULL);
+
+  return target != NULL ? g_path_get_basename (target) : g_strdup ("?");
+}
+
+static JsonNode *
+get_value (JsonObject *obj, const char *key, gboolean required, GType type, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, key);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is missing"), key);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || (type != G_TYPE_INVALID && json_node_get_value_type (node) != type))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), key);
+      return NULL;
+    }
+  return node;
+}
+
+static gboolean
+get_string (JsonObject *obj, const char *key, gboolean required, char **out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = get_value (obj, key, required, G_TYPE_STRING, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  *out = g_strdup (node != NULL ? json_node_get_string (node) : "");
+  return TRUE;
+}
+
+/* An integer, or (pid_start_time, kept exact beyond 2^53) a decimal string. */
+static gboolean
+get_uint (JsonObject *obj, const char *key, gboolean required, guint64 max, guint64 *out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = get_value (obj, key, required, G_TYPE_INVALID, &local_error);
+  GType type;
+
+  *out = 0;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (node == NULL)
+    return TRUE;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64 && json_node_get_int (node) >= 0 && (guint64) json_node_get_int (node) <= max)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+  if (type == G_TYPE_STRING && g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, max, out, NULL))
+    return TRUE;
+  return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from 0 to %" G_GUINT64_FORMAT), key, max);
+}
+
+static gboolean
+get_annotations (JsonObject *obj, UctrState *state, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, "annotations");
+  g_autoptr(GPtrArray) keys = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "annotations");
+  state->annotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  keys = g_ptr_array_new ();
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        return uctr_throw (error, UCTR_ERROR_FAILED, _("\"annotations.%s\" is not a string"), name);
+      if (!g_hash_table_contains (state->annotations, name))
+        g_ptr_array_add (keys, g_strdup (name));
+      g_hash_table_replace (state->annotations, g_strdup (name), g_strdup (json_node_get_string (value)));
+    }
+  g_ptr_array_add (keys, NULL);
+  state->annotation_keys = (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
+  return TRUE;
+}
+
+static UctrState *
+state_from_json (const char *text, gsize len, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(UctrState) state = g_new0 (UctrState, 1);
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *creating;
+  guint64 pid = 0;
+
+  if (!json_parser_load_from_data (parser, text, len, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED, _("not a JSON object"));
+      return NULL;
+    }
+  obj = json_node_get_object (root);
+  if (!get_string (obj, "id", TRUE, &state->id, error)
+      || !get_uint (obj, "pid", TRUE, G_MAXINT32, &pid, error)
+      || !get_uint (obj, "pid_start_time", FALSE, G_MAXUINT64, &state->pid_start_time, error)
+      || !get_string (obj, "bundle", TRUE, &state->bundle, error)
+      || !get_string (obj, "rootfs", FALSE, &state->rootfs, error)
+      || !get_string (obj, "created", FALSE, &state->created, error)
+      || !get_string (obj, "owner", FALSE, &state->owner, error)
+      || !get_annotations (obj, state, error))
+    return NULL;
+  state->pid = (pid_t) pid;
+  creating = json_object_get_member (obj, "creating");
+  if (creating != NULL && !JSON_NODE_HOLDS_NULL (creating))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (creating) || json_node_get_value_type (creating) != G_TYPE_BOOLEAN)
+        {
+          uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "creating");
+          return NULL;
+        }
+      state->creating = json_node_get_boolean (creating);
+    }
+  return g_steal_pointer (&state);
+}
+
+UctrState *
+uctr_state_load (int dfd, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *id = dir_id (dfd);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  UctrState *state;
+
+  if (!uctr_read_file_at (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        uctr_throw (error, UCTR_ERROR_FAILED,
+                    _("container %s: state.json is missing (a create was interrupted?); "
+                      "\"uctr delete --force %s\" removes it"),
+                    id, id);
+      else
+        uctr_throw (error, UCTR_ERROR_FAILED, _("container %s: %s"), id, local_error->message);
+      return NULL;
+    }
+  state = state_from_json (text, len, &local_error);
+  if (state == NULL)
+    {
+      /* json-glib names the input "<data>"; the file is named already. */
+      const char *reason = local_error->message;
+      if (g_str_has_prefix (reason, "<data>:"))
+        reason += strlen ("<data>:");
+      uctr_throw (error, UCTR_ERROR_FAILED,
+                  _("container %s: state.json is corrupt: %s; \"uctr delete --force %s\" removes it"), id, reason,
+                  id);
+    }
+  return state;
+}
+
+/* The live status. */
+
+UctrStatus
+uctr_state_status (int dfd, const UctrState *state)
+{
+  struct stat st;
+  guint64 start_time;
+  char proc_state;
+
+  if (state->pid <= 0)
+    return state->creating ? UCTR_STATUS_CREATING : UCTR_STATUS_STOPPED;
+  start_time = uctr_proc_start_time (state->pid);
+  if (start_time == 0 || start_time != state->pid_start_time)
+    return UCTR_STATUS_STOPPED;
+  proc_state = uctr_proc_state (state->pid);
+  if (proc_state == '\0' || proc_state == 'Z' || proc_state == 'X')
+    return UCTR_STATUS_STOPPED;
+  if (state->creating)
+    return UCTR_STATUS_CREATING;
+  if (fstatat (dfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return UCTR_STATUS_CREATED;
+  /* Paused is decided here, from the cgroup freezer, once cgroup.c can say. */
+  return UCTR_STATUS_RUNNING;
+}
+
+/* The OCI state, as runc prints it. */
+
+JsonNode *
+uctr_state_to_json_node (const UctrState *state, UctrStatus status)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string_member (b, "ociVersion", UCTR_OCI_VERSION);
+  add_string_member (b, "id", state->id);
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, status == UCTR_STATUS_STOPPED ? 0 : state->pid);
+  add_string_member (b, "status", uctr_status_name (status));
+  add_string_member (b, "bundle", state->bundle);
+  add_string_member (b, "rootfs", state->rootfs);
+  add_string_member (b, "created", state->created);
+  /* runc (Go, encoding/json) prints annotations before owner, keys sorted. */
+  if (has_annotations (state))
+    add_annotations (b, state->annotations, NULL);
+  add_string_member (b, "owner", state->owner);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* Strings escaped as Go's encoding/json does, so output matches runc's byte
+   for byte: <, > and & as \u00XX, invalid UTF-8 as U+FFFD. */
+static void
+write_json_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  while (*s != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (s, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append (out, "\\ufffd");
+          s++;
+          continue;
+        }
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", (char) c);
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029)
+        g_string_append_printf (out, "\\u%04x", (guint) c);
+      else
+        g_string_append_len (out, s, g_utf8_next_char (s) - s);
+      s = g_utf8_next_char (s);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void write_json_node (GString *out, JsonNode *node, gboolean pretty, guint depth);
+
+static void
+write_newline_indent (GString *out, gboolean pretty, guint depth)
+{
+  if (!pretty)
+    return;
+  g_string_append_c (out, '\n');
+  g_string_append_printf (out, "%*s", (int) depth * 2, "");
+}
+
+static void
+write_json_object (GString *out, JsonObject *obj, gboolean pretty, guint depth)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  gboolean first = TRUE;
+
+  g_string_append_c (out, '{');
+  json_object_iter_init_ordered (&iter, obj);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      write_newline_indent (out, pretty, depth + 1);
+      write_json_string (out, name);
+      g_string_append (out, pretty ? ": " : ":");
+      write_json_node (out, member, pretty, depth + 1);
+    }
+  if (!first)
+    write_newline_indent (out, pretty, depth);
+  g_string_append_c (out, '}');
+}
+
+static void
+write_json_array (GString *out, JsonArray *array, gboolean pretty, guint depth)
+{
+  guint i, n = json_array_get_length (array);
+
+  g_string_append_c (out, '[');
+  for (i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write_newline_indent (out, pretty, depth + 1);
+      write_json_node (out, json_array_get_element (array, i), pretty, depth + 1);
+    }
+  if (n > 0)
+    write_newline_indent (out, pretty, depth);
+  g_string_append_c (out, ']');
+}
+
+static void
+write_json_value (GString *out, JsonNode *node)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      write_json_string (out, json_node_get_string (node));
+      break;
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      g_string_append (out, g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+static void
+write_json_node (GString *out, JsonNode *node, gboolean pretty, guint depth)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      write_json_object (out, json_node_get_object (node), pretty, depth);
+      break;
+    case JSON_NODE_ARRAY:
+      write_json_array (out, json_node_get_array (node), pretty, depth);
+      break;
+    case JSON_NODE_VALUE:
+      write_json_value (out, node);
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+/* json-glib's generator writes "key" : value; runc (Go) writes "key": value.
+   Without a trailing newline, as `runc state` prints it. */
+char *
+uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty)
+{
+  g_autoptr(JsonNode) node = uctr_state_to_json_node (state, status);
+  GString *out = g_string_new (NULL);
+
+  write_json_node (out, node, pretty, 0);
+  return g_string_free (out, FALSE);
+}
+
+/* Listing. */
+
+static gboolean
+entry_is_dir (int dfd, const struct dirent *de)
+{
+  struct stat st;
+
+  if (de->d_type != DT_UNKNOWN)
+    return de->d_type == DT_DIR;
+  return fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode);
+}
+
+char **
+uctr_state_list_ids (const char *root, GError **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  uctr_autofd int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *dir;
+  struct dirent *de;
+
+  if (fd < 0 && errno == ENOENT)
+    return g_new0 (char *, 1);
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      uctr_throw_errno (error, _("Reading the state directory %s"), root);
+      return NULL;
+    }
+  fd = -1; /* the DIR owns it now */
+  while ((errno = 0, de = readdir (dir)) != NULL)
+    if (uctr_state_validate_id (de->d_name, NULL) && entry_is_dir (dirfd (dir), de))
+      g_ptr_array_add (ids, g_strdup (de->d_name));
+  if (errno != 0)
+    {
+      uctr_throw_errno (error, _("Reading the state directory %s"), root);
+      closedir (dir);
+      return NULL;
+    }
+  closedir (dir);
+  g_ptr_array_sort_with_data (ids, compare_strings, NULL);
+  g_ptr_array_add (ids, NULL);
+  g_ptr_array_set_free_func (ids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+int
+uctr_state_open_pidfd (const UctrState *state)
+{
+  uctr_autofd int fd = -1;
+
+  if (state->pid <= 0)
+    {
+      errno = ESRCH;
+      return -1;
+    }
+  fd = pidfd_open (state->pid, 0);
+  if (fd < 0)
+    return -1;
+  /* Checked after opening: if the pid was reused before the open, the start
+     time differs now; once open, the pidfd cannot follow a reuse. */
+  if (uctr_proc_start_time (state->pid) != state->pid_start_time)
+    {
+      errno = ESRCH;
+      return -1;
+    }
+  return uctr_steal_fd (&fd);
+}

@@ -1,0 +1,40 @@
+/* uctr: what every verb gets from main.c. */
+#pragma once
+
+#include <glib.h>
+#include "lib/util.h"
+
+typedef struct
+{
+  char *root_option;     /* --root */
+  char *root;            /* resolved on first use */
+  char *log_path;        /* --log */
+  char *log_format;      /* --log-format */
+  gboolean debug;        /* --debug */
+  gboolean systemd_cgroup;
+  char *rootless;        /* --rootless true|false|auto (accepted as runc does) */
+} UctrGlobal;
+
+/* A verb returns the exit status, or -1 with ERROR set. */
+typedef int (*UctrVerbFunc) (UctrGlobal *g, int argc, char **argv, GError **error);
+
+const char *uctr_global_root (UctrGlobal *g, GError **error);
+
+/* Parses the verb's options; leaves the positional arguments in argc/argv
+   (argv[0] is the verb). */
+gboolean uctr_cli_parse (const char *verb, const char *params, const char *summary, GOptionEntry *entries,
+                         gboolean stop_at_first_arg, int *argc, char ***argv, GError **error);
+
+/* Exactly N positional arguments (after the verb) or a usage error. */
+gboolean uctr_cli_want_args (const char *verb, const char *params, int argc, int min, int max, GError **error);
+
+void uctr_cli_print_warnings (GPtrArray *warnings);
+
+int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_state (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error);

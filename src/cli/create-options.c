@@ -1,0 +1,56 @@
+/* uctr: the options create and run share. */
+#include "cli/create-options.h"
+
+gboolean
+uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary, gboolean with_detach,
+                        int *argc, char ***argv, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &a->bundle, N_("Bundle directory (default: the current one)"), N_("DIR") },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &a->pid_file, N_("Write the container's pid to FILE"), N_("FILE") },
+    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &a->console_socket,
+      N_("Send the pty master of process.terminal over this unix socket"), N_("PATH") },
+    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a->preserve_fds, N_("Pass N fds after stdio (3..N+2) to the container"), "N" },
+    { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &a->no_pivot, N_("Use MS_MOVE and chroot instead of pivot_root"), NULL },
+    { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &a->no_new_keyring, N_("Accepted for runc compatibility; uctr creates no session keyring"), NULL },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &a->detach, N_("Return once the process has started"), NULL },
+    { NULL },
+  };
+
+  if (!with_detach)
+    entries[G_N_ELEMENTS (entries) - 2] = (GOptionEntry){ NULL };
+  if (!uctr_cli_parse (verb, "ID", summary, entries, FALSE, argc, argv, error))
+    return FALSE;
+  if (a->preserve_fds < 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--preserve-fds: must not be negative"));
+  a->bundle_abs = uctr_absolute_path (a->bundle != NULL ? a->bundle : ".");
+  return TRUE;
+}
+
+gboolean
+uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gboolean keep_console,
+                         GPtrArray *warnings, UctrCreated *out, GError **error)
+{
+  UctrCreateOptions o = {
+    .root = root,
+    .id = id,
+    .bundle = a->bundle_abs,
+    .pid_file = a->pid_file,
+    .console_socket = a->console_socket,
+    .preserve_fds = a->preserve_fds,
+    .no_pivot = a->no_pivot,
+    .keep_console = keep_console,
+    .warnings = warnings,
+  };
+
+  return uctr_container_create (&o, out, error);
+}
+
+void
+uctr_create_args_clear (UctrCreateArgs *a)
+{
+  g_free (a->bundle);
+  g_free (a->pid_file);
+  g_free (a->console_socket);
+  g_free (a->bundle_abs);
+}

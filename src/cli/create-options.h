@@ -1,0 +1,23 @@
+/* uctr: the options create and run share. */
+#pragma once
+
+#include "cli/cli.h"
+#include "lib/spawn.h"
+
+typedef struct
+{
+  char *bundle;
+  char *pid_file;
+  char *console_socket;
+  int preserve_fds;
+  gboolean no_pivot;
+  gboolean no_new_keyring;
+  gboolean detach;
+  char *bundle_abs;
+} UctrCreateArgs;
+
+gboolean uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary, gboolean with_detach,
+                                 int *argc, char ***argv, GError **error);
+gboolean uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gboolean keep_console,
+                                  GPtrArray *warnings, UctrCreated *out, GError **error);
+void uctr_create_args_clear (UctrCreateArgs *a);

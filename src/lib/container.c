@@ -1,0 +1,295 @@
+/* uctr: start, kill and delete of an existing container. */
+#include "spawn.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#define CONFIG_MAX (16 * 1024 * 1024)
+
+UctrState *
+uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  UctrState *state;
+
+  if (!uctr_state_validate_id (id, error))
+    return NULL;
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0)
+    return NULL;
+  state = uctr_state_load (dfd, error);
+  if (state != NULL && status != NULL)
+    *status = uctr_state_status (dfd, state);
+  return state;
+}
+
+static UctrConfig *
+load_saved_config (int dfd, GError **error)
+{
+  g_autofree char *json = NULL;
+  gsize len;
+
+  if (!uctr_read_file_at (dfd, "config.json", CONFIG_MAX, &json, &len, error))
+    return NULL;
+  return uctr_config_parse (json, len, error);
+}
+
+static void
+warn (GPtrArray *warnings, GError *error)
+{
+  if (warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup (error->message));
+}
+
+/* Opening the fifo for reading releases the init's open for writing; the
+   pidfd tells us if the init died instead. */
+static gboolean
+release_init (int dfd, const UctrState *state, GError **error)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  uctr_autofd int fifo = openat (dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct pollfd p[2];
+  char c;
+
+  if (pidfd < 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init has exited"), state->id);
+  if (fifo < 0)
+    return uctr_throw_errno (error, _("container %s: opening exec.fifo"), state->id);
+  p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
+  p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  for (;;)
+    {
+      if (poll (p, 2, -1) < 0 && errno != EINTR)
+        return uctr_throw_errno (error, _("Waiting for the container init"));
+      if (p[0].revents & POLLIN)
+        {
+          if (read (fifo, &c, 1) == 1)
+            break;
+        }
+      if (p[1].revents & POLLIN)
+        return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
+    }
+  if (unlinkat (dfd, "exec.fifo", 0) < 0)
+    return uctr_throw_errno (error, _("Removing exec.fifo"));
+  return TRUE;
+}
+
+gboolean
+uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  uctr_autofd int lock = -1;
+  g_autoptr(UctrState) state = NULL;
+  g_autoptr(UctrConfig) config = NULL;
+  g_autoptr(GError) hook_error = NULL;
+  g_autofree char *json = NULL;
+  UctrStatus status;
+
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0 || (lock = uctr_state_lock (dfd, error)) < 0 || (state = uctr_state_load (dfd, error)) == NULL)
+    return FALSE;
+  status = uctr_state_status (dfd, state);
+  if (status == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start a container that has stopped"));
+  if (status != UCTR_STATUS_CREATED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start container %s: it is %s, not created"), id,
+                       uctr_status_name (status));
+  config = load_saved_config (dfd, error);
+  if (config == NULL || !release_init (dfd, state, error))
+    return FALSE;
+  json = uctr_state_to_json (state, UCTR_STATUS_RUNNING, FALSE);
+  if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTART, json, &hook_error))
+    warn (warnings, hook_error);
+  return TRUE;
+}
+
+int
+uctr_signal_from_name (const char *name)
+{
+  static const struct
+  {
+    const char *name;
+    int sig;
+  } names[] = {
+    { "HUP", SIGHUP },   { "INT", SIGINT },       { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },     { "IOT", SIGIOT },     { "BUS", SIGBUS },
+    { "FPE", SIGFPE },   { "KILL", SIGKILL },     { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
+    { "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },   { "TERM", SIGTERM },
+    { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },   { "STOP", SIGSTOP },
+    { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },   { "URG", SIGURG },
+    { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+    { "WINCH", SIGWINCH }, { "IO", SIGIO },       { "POLL", SIGPOLL },   { "PWR", SIGPWR },
+    { "SYS", SIGSYS },
+  };
+  const char *n = name;
+  char *end;
+  gsize i;
+  gint64 v;
+
+  if (g_ascii_isdigit (*name))
+    {
+      v = g_ascii_strtoll (name, &end, 10);
+      return (*end == '\0' && v > 0 && v < _NSIG) ? (int) v : -1;
+    }
+  if (g_ascii_strncasecmp (n, "SIG", 3) == 0)
+    n += 3;
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (n, names[i].name) == 0)
+      return names[i].sig;
+  if (g_ascii_strncasecmp (n, "RTMIN+", 6) == 0 || g_ascii_strncasecmp (n, "RTMAX-", 6) == 0)
+    {
+      v = g_ascii_strtoll (n + 6, &end, 10);
+      if (*end == '\0' && v >= 0 && SIGRTMIN + v <= SIGRTMAX)
+        return n[4] == 'I' || n[4] == 'i' ? SIGRTMIN + (int) v : SIGRTMAX - (int) v;
+    }
+  if (g_ascii_strcasecmp (n, "RTMIN") == 0)
+    return SIGRTMIN;
+  if (g_ascii_strcasecmp (n, "RTMAX") == 0)
+    return SIGRTMAX;
+  return -1;
+}
+
+static gboolean
+same_pid_ns (pid_t pid, const struct stat *ns)
+{
+  char path[64];
+  struct stat st;
+
+  g_snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) pid);
+  return stat (path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
+}
+
+/* Every process in the container's pid namespace, the init included, when it
+   has its own; just the init otherwise. */
+static GArray *
+container_pids (const UctrState *state)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  char path[64];
+  struct stat ns, host;
+  DIR *d;
+  struct dirent *e;
+
+  g_array_append_val (pids, state->pid);
+  g_snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) state->pid);
+  if (stat (path, &ns) < 0 || stat ("/proc/self/ns/pid", &host) < 0 || ns.st_ino == host.st_ino)
+    return pids;
+  d = opendir ("/proc");
+  if (d == NULL)
+    return pids;
+  while ((e = readdir (d)) != NULL)
+    {
+      pid_t pid = (pid_t) g_ascii_strtoll (e->d_name, NULL, 10);
+      if (pid > 0 && pid != state->pid && same_pid_ns (pid, &ns))
+        g_array_append_val (pids, pid);
+    }
+  closedir (d);
+  return pids;
+}
+
+static gboolean
+signal_container (const UctrState *state, int sig, gboolean all, GError **error)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  g_autoptr(GArray) pids = NULL;
+  guint i;
+
+  if (pidfd < 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+    return uctr_throw_errno (error, _("Sending signal %d to the container"), sig);
+  if (!all)
+    return TRUE;
+  pids = container_pids (state);
+  for (i = 1; i < pids->len; i++)
+    (void) kill (g_array_index (pids, pid_t, i), sig);
+  return TRUE;
+}
+
+gboolean
+uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GError **error)
+{
+  g_autoptr(UctrState) state = NULL;
+  UctrStatus status;
+
+  state = uctr_container_lookup (root, id, &status, error);
+  if (state == NULL)
+    return FALSE;
+  if (status == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  return signal_container (state, sig, all, error);
+}
+
+/* SIGKILL to everything, then wait until the init is really gone. */
+static void
+kill_and_wait (const UctrState *state)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  g_autoptr(GArray) pids = NULL;
+  struct pollfd p;
+  guint i;
+
+  if (pidfd < 0)
+    return;
+  pids = container_pids (state);
+  (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  for (i = 1; i < pids->len; i++)
+    (void) kill (g_array_index (pids, pid_t, i), SIGKILL);
+  p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  (void) poll (&p, 1, 10000);
+  /* Our own child (run) is reaped by the caller; give a zombie a moment. */
+}
+
+gboolean
+uctr_container_delete (const char *root, const char *id, gboolean force, GPtrArray *warnings, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  uctr_autofd int lock = -1;
+  g_autoptr(UctrState) state = NULL;
+  g_autoptr(UctrConfig) config = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *json = NULL;
+  UctrStatus status;
+
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0 || (lock = uctr_state_lock (dfd, error)) < 0)
+    return FALSE;
+  state = uctr_state_load (dfd, &local);
+  if (state == NULL)
+    {
+      if (!force)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* Without a readable state there is no pid to trust: just the files. */
+      warn (warnings, local);
+      return uctr_state_remove_dir (root, id, error);
+    }
+  status = uctr_state_status (dfd, state);
+  if ((status == UCTR_STATUS_RUNNING || status == UCTR_STATUS_PAUSED) && !force)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot delete container %s that is not stopped: %s"), id,
+                       uctr_status_name (status));
+  if (status != UCTR_STATUS_STOPPED)
+    kill_and_wait (state);
+  config = load_saved_config (dfd, &local);
+  if (config != NULL)
+    {
+      json = uctr_state_to_json (state, UCTR_STATUS_STOPPED, FALSE);
+      if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTOP, json, &local))
+        warn (warnings, local);
+    }
+  else if (local != NULL)
+    warn (warnings, local);
+  return uctr_state_remove_dir (root, id, error);
+}

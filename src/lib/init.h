@@ -1,0 +1,37 @@
+/* uctr: the container side between fork and execve. Async-signal-safe only:
+   no allocation, no stdio, no GLib. Everything comes prebuilt in the plan. */
+#pragma once
+
+#include "plan.h"
+#include "sync.h"
+
+/* Where a failure happened, filled by the steps as they go. */
+typedef struct
+{
+  const UctrPlan *plan;
+  UctrStep step;
+  int index;
+} UctrInitCtx;
+
+/* Runs in the process forked by the parent: enters the user namespace, waits
+   for the maps, creates the other namespaces and clones the container init
+   (its parent is the caller's process, CLONE_PARENT). Never returns. */
+void uctr_init_stage1 (const UctrPlan *plan) G_GNUC_NORETURN;
+
+/* Sends a record over the init pipe; ignores failures (the parent notices EOF). */
+void uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value);
+
+/* mounts.c, container side. Each returns 0, or -1 with errno set and ctx->step/index saying where. */
+int uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd);
+int uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd);
+int uctr_mounts_finish (UctrInitCtx *ctx);
+
+/* Opens PATH inside ROOTFD as O_PATH without ever leaving it (openat2 RESOLVE_IN_ROOT),
+   creating missing directories, and the last component as a file when AS_FILE. */
+#define UCTR_RESOLVE_CREATE 1
+#define UCTR_RESOLVE_AS_FILE 2
+#define UCTR_RESOLVE_NO_SYMLINKS 4
+int uctr_resolve_in_root (int rootfd, const char *path, int flags);
+
+/* "self/fd/N", relative to the host's /proc (the cwd while mounting). */
+void uctr_fd_path (char buf[32], int fd);

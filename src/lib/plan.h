@@ -1,0 +1,146 @@
+/* uctr: the plan for a container init, built entirely before fork so that the
+   init (src/lib/init.c) runs without allocating, without stdio and without GLib. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include "config.h"
+#include "idmap.h"
+
+typedef enum
+{
+  UCTR_MOUNT_FS,       /* mount(source, dest, fstype, flags, data) */
+  UCTR_MOUNT_BIND,     /* bind of a host path opened before fork */
+  UCTR_MOUNT_DEVICE,   /* a device node: mknod, or (source set, in a user namespace) a bind from the host */
+  UCTR_MOUNT_SYMLINK,  /* /dev/fd -> /proc/self/fd and friends */
+} UctrMountKind;
+
+typedef struct
+{
+  UctrMountKind kind;
+  int config_index;          /* index in config mounts[] / linux.devices[], -1 for defaults */
+  const char *destination;   /* absolute, inside the container */
+  const char *source;        /* fs source, host path (bind/device) or symlink target */
+  const char *fstype;
+  const char *data;          /* comma-joined fs options, may be NULL */
+  const char *data_fallback; /* devpts without gid=, used when the first try gets EINVAL */
+  unsigned long flags;       /* MS_* to set; MS_BIND|MS_REC for binds */
+  unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec ...) */
+  unsigned long propagation; /* MS_PRIVATE, MS_REC|MS_SLAVE ... or 0 */
+  gboolean needs_remount;    /* a bind with flags: remount after binding */
+  gboolean dest_is_file;     /* create a file, not a directory, as the mount point */
+  gboolean no_symlinks;      /* proc and sysfs: the destination must not go through a symlink */
+  int source_fd;             /* unused yet: binds go by host path (see plan.c) */
+  const char *fallback_bind; /* host path bound instead when the fs mount is refused in a user namespace */
+  mode_t mode;               /* device mode (S_IFCHR|0666 ...) */
+  dev_t dev;
+  uid_t uid;
+  gid_t gid;
+} UctrMountStep;
+
+typedef struct
+{
+  const char *path;
+  char **argv;
+  char **envp;
+  int timeout;
+} UctrPlanHook;
+
+typedef struct
+{
+  /* who we are */
+  pid_t parent_pid;
+  gboolean in_userns;          /* the container runs in a user namespace we create or join */
+  gboolean new_userns;
+  gboolean setgroups_allowed;  /* false after "deny" */
+  int ns_fds[UCTR_NS_N];       /* namespaces joined by path, -1 otherwise */
+  int unshare_flags;           /* CLONE_NEW* other than the user namespace */
+  gboolean new_netns;
+
+  /* fds opened before fork, all O_CLOEXEC */
+  int sync_fd;                 /* the init's end of the init pipe */
+  int host_proc_fd;            /* the host's /proc, to reopen the fifo and write oom_score_adj */
+  int fifo_fd;                 /* O_PATH of <state>/exec.fifo */
+
+  /* the file system */
+  const char *rootfs;          /* absolute host path */
+  gboolean rootfs_readonly;
+  unsigned long rootfs_propagation;  /* applied to / after pivot; MS_REC|MS_SLAVE by default */
+  gboolean no_pivot;
+  UctrMountStep *mounts;
+  gsize n_mounts;
+  char **masked_paths;
+  char **readonly_paths;
+  char **sysctl_paths;         /* "/proc/sys/net/ipv4/ip_forward" */
+  char **sysctl_values;
+
+  /* the process */
+  const char *hostname;
+  const char *domainname;
+  gboolean has_oom_score_adj;
+  char oom_score_adj[16];
+  struct rlimit *rlimits;
+  int *rlimit_resources;
+  gsize n_rlimits;
+  gboolean terminal;
+  unsigned short console_rows;
+  unsigned short console_cols;
+  uid_t uid;
+  gid_t gid;
+  gid_t *groups;
+  gsize n_groups;
+  gboolean has_umask;
+  mode_t umask;
+  const char *cwd;
+  char **argv;
+  char **envp;
+  const char *path_env;        /* PATH from envp, or the default */
+  guint64 cap_bounding;        /* bit masks */
+  guint64 cap_effective;
+  guint64 cap_permitted;
+  guint64 cap_inheritable;
+  guint64 cap_ambient;
+  int cap_last;
+  gboolean no_new_privs;
+  int preserve_fds;
+
+  UctrPlanHook *create_container_hooks;
+  gsize n_create_container_hooks;
+  UctrPlanHook *start_container_hooks;
+  gsize n_start_container_hooks;
+
+  /* ids, applied by the parent */
+  UctrIdmapPlan idmap;
+} UctrPlan;
+
+typedef struct
+{
+  const char *bundle;      /* absolute */
+  gboolean no_pivot;
+  int preserve_fds;
+  gboolean add_userns;     /* the caller is not root and the config has no user namespace */
+} UctrPlanOptions;
+
+/* Builds the plan from a parsed config. Opens bind sources and namespace paths
+   (errors name the config path: "mounts[2].source: /srv/x: No such file or directory").
+   Does not touch the state dir: the caller fills sync_fd and fifo_fd. */
+/* WARNINGS collects what was skipped (unknown capabilities ...). The plan borrows
+   strings from CONFIG, which must outlive it. */
+UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings,
+                         GError **error);
+void uctr_plan_free (UctrPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
+
+/* Mount options -> flags; unknown options go to *data. Exposed for tests. */
+gboolean uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
+                                        unsigned long *propagation, gboolean *recursive_bind,
+                                        char **data, GError **error);
+
+#include "sync.h"
+
+/* Turns an error record from the init into a sentence naming the config entry
+   (mount, hook, path) and, where there is one, the fix. Returns FALSE. */
+gboolean uctr_init_error_describe (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m,
+                                   GError **error);
+/* The same for a warning record; returns a new string. */
+char *uctr_init_warning_describe (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m);

@@ -1,2 +1,0 @@
-/* uctr: security (being written) */
-#include "util.h"

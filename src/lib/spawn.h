@@ -1,0 +1,49 @@
+/* uctr: the parent side of the container lifecycle. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include "config.h"
+#include "state.h"
+
+typedef struct
+{
+  const char *root;            /* state root (uctr_state_root) */
+  const char *id;
+  const char *bundle;          /* absolute */
+  const char *pid_file;        /* NULL: none */
+  const char *console_socket;  /* NULL: none */
+  int preserve_fds;
+  gboolean no_pivot;
+  gboolean keep_console;       /* run: hand the pty master back instead of sending it */
+  GPtrArray *warnings;         /* messages the caller prints (char *) */
+} UctrCreateOptions;
+
+typedef struct
+{
+  pid_t pid;         /* host pid of the container init (our child until we exit) */
+  int console_fd;    /* pty master when keep_console and process.terminal, else -1 */
+} UctrCreated;
+
+/* uctr create: on success the init is blocked on exec.fifo and state.json says
+   "created"; on failure nothing is left: no state dir, no process. */
+gboolean uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error);
+
+/* uctr start: opens exec.fifo so the init execs, then runs poststart hooks. */
+gboolean uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GError **error);
+
+/* uctr delete: kills when FORCE (or created), runs poststop hooks, removes the state dir. */
+gboolean uctr_container_delete (const char *root, const char *id, gboolean force, GPtrArray *warnings,
+                                GError **error);
+
+/* uctr kill */
+gboolean uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GError **error);
+
+/* Loads the state of ID and its live status (for state, list, kill ...). */
+UctrState *uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GError **error);
+
+/* Runs the hooks of KIND from the parent with the state JSON on stdin. */
+gboolean uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_json, GError **error);
+
+/* "TERM", "SIGTERM", "15" -> 15; -1 when unknown. */
+int uctr_signal_from_name (const char *name);
