@@ -3,7 +3,6 @@
 #include "util.h"
 
 #include <fcntl.h>
-#include <gio/gio.h>
 #include <string.h>
 
 #define DEFAULT_SUBUID "/etc/subuid"
@@ -105,7 +104,7 @@ read_subid_file (const char *file, GError **error)
 
   if (uctr_read_file_at (AT_FDCWD, file, SUBID_FILE_MAX, &contents, NULL, &local_error))
     return contents;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     return g_strdup ("");
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;

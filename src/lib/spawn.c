@@ -100,11 +100,19 @@ load_config (Create *c, GError **error)
 
   if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX, &json, &len, error))
     {
-      if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      if (g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_prefix_error (error, _("No config.json in the bundle (run \"uctr spec\" there to write one): "));
       return FALSE;
     }
   c->config = uctr_config_parse (json, len, error);
+  if (c->config == NULL && g_str_has_prefix ((*error)->message, "config.json"))
+    {
+      /* "config.json is not valid JSON: ..." -> "/bundle/config.json is not ..." */
+      g_autofree char *rest = g_strdup ((*error)->message + strlen ("config.json"));
+      g_free ((*error)->message);
+      (*error)->message = g_strconcat (path, rest, NULL);
+      return FALSE;
+    }
   if (c->config == NULL)
     return uctr_prefix_error (error, "%s", path);
   /* delete runs poststop hooks even when the bundle is gone by then. */
@@ -347,8 +355,6 @@ create_in_dir (Create *c, GError **error)
   c->state->annotations = g_hash_table_ref (c->config->annotations);
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
-  if (!uctr_state_save (c->dfd, c->state, error))
-    return FALSE;
 
   return start_init (c, error) && map_and_get_pid (c, error) && run_runtime_hooks (c, error)
          && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);

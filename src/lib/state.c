@@ -520,7 +520,7 @@ uctr_state_load (int dfd, GError **error)
 
   if (!uctr_read_file_at (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         uctr_throw (error, UCTR_ERROR_FAILED,
                     _("container %s: state.json is missing (a create was interrupted?); "
                       "\"uctr delete --force %s\" removes it"),

@@ -2,7 +2,6 @@
 #include "util.h"
 
 #include <fcntl.h>
-#include <gio/gio.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,7 +46,7 @@ throw_errno_valist (GError **error, int errsv, const char *fmt, va_list ap)
   if (error == NULL)
     return FALSE;
   msg = g_strdup_vprintf (fmt, ap);
-  *error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), "%s: %s", msg, g_strerror (errsv));
+  *error = g_error_new (G_FILE_ERROR, g_file_error_from_errno (errsv), "%s: %s", msg, g_strerror (errsv));
   return FALSE;
 }
 
@@ -155,7 +154,9 @@ uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize le
     }
   if (fd < 0)
     return uctr_throw_errno (error, _("Creating %s"), name);
-  if (!write_all (fd, data, len) || fsync (fd) < 0)
+  /* No fsync: the rename keeps readers from ever seeing a half-written file,
+     and runtime state does not outlive a reboot (it lives in XDG_RUNTIME_DIR). */
+  if (!write_all (fd, data, len))
     {
       int errsv = errno;
       (void) unlinkat (dfd, tmp, 0);

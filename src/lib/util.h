@@ -55,7 +55,7 @@ uctr_steal_fd (int *fdp)
 /* Reads a whole file (at most max bytes) relative to dfd (AT_FDCWD ok). */
 gboolean uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error);
 
-/* Writes via a temporary file in the same directory, fsyncs and renames. */
+/* Writes via a temporary file in the same directory and renames it into place. */
 gboolean uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode,
                                     GError **error);
 
