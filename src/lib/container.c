@@ -80,6 +80,19 @@ release_init (int dfd, const UctrState *state, GError **error)
   return TRUE;
 }
 
+/* The state dir of ID, locked against other uctr calls on it. */
+static gboolean
+open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
+{
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  *dfd = uctr_state_open_dir (root, id, error);
+  if (*dfd < 0)
+    return FALSE;
+  *lock = uctr_state_lock (*dfd, error);
+  return *lock >= 0;
+}
+
 gboolean
 uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GError **error)
 {
@@ -91,10 +104,7 @@ uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GEr
   g_autofree char *json = NULL;
   UctrStatus status;
 
-  if (!uctr_state_validate_id (id, error))
-    return FALSE;
-  dfd = uctr_state_open_dir (root, id, error);
-  if (dfd < 0 || (lock = uctr_state_lock (dfd, error)) < 0 || (state = uctr_state_load (dfd, error)) == NULL)
+  if (!open_locked (root, id, &dfd, &lock, error) || (state = uctr_state_load (dfd, error)) == NULL)
     return FALSE;
   status = uctr_state_status (dfd, state);
   if (status == UCTR_STATUS_STOPPED)
@@ -259,10 +269,7 @@ uctr_container_delete (const char *root, const char *id, gboolean force, GPtrArr
   g_autofree char *json = NULL;
   UctrStatus status;
 
-  if (!uctr_state_validate_id (id, error))
-    return FALSE;
-  dfd = uctr_state_open_dir (root, id, error);
-  if (dfd < 0 || (lock = uctr_state_lock (dfd, error)) < 0)
+  if (!open_locked (root, id, &dfd, &lock, error))
     return FALSE;
   state = uctr_state_load (dfd, &local);
   if (state == NULL)

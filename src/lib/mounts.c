@@ -226,28 +226,38 @@ mount_fs (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
   return r;
 }
 
+/* Opens (creating) the directory that holds DEST inside root; *NAME is its last component. */
 static int
-make_device (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
+open_parent (int rootfd, const char *dest, const char **name)
 {
-  const char *slash = strrchr (m->destination, '/');
+  const char *slash = strrchr (dest, '/');
   char dir[PATH_MAX];
-  size_t len = slash - m->destination;
-  int parent, r;
+  size_t len = slash - dest;
 
   if (len >= sizeof dir)
     {
       errno = ENAMETOOLONG;
       return -1;
     }
-  memcpy (dir, m->destination, len);
+  memcpy (dir, dest, len);
   dir[len] = '\0';
-  parent = uctr_resolve_in_root (rootfd, dir, UCTR_RESOLVE_CREATE);
+  *name = slash + 1;
+  return uctr_resolve_in_root (rootfd, dir, UCTR_RESOLVE_CREATE);
+}
+
+static int
+make_device (const UctrMountStep *m, int rootfd)
+{
+  const char *name;
+  int parent = open_parent (rootfd, m->destination, &name);
+  int r;
+
   if (parent < 0)
     return -1;
-  (void) unlinkat (parent, slash + 1, 0);
-  r = mknodat (parent, slash + 1, m->mode, m->dev);
+  (void) unlinkat (parent, name, 0);
+  r = mknodat (parent, name, m->mode, m->dev);
   if (r == 0)
-    r = fchownat (parent, slash + 1, m->uid, m->gid, AT_SYMLINK_NOFOLLOW);
+    r = fchownat (parent, name, m->uid, m->gid, AT_SYMLINK_NOFOLLOW);
   close (parent);
   return r;
 }
@@ -255,22 +265,13 @@ make_device (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
 static int
 make_symlink (const UctrMountStep *m, int rootfd)
 {
-  const char *slash = strrchr (m->destination, '/');
-  char dir[PATH_MAX];
-  size_t len = slash - m->destination;
-  int parent, r;
+  const char *name;
+  int parent = open_parent (rootfd, m->destination, &name);
+  int r;
 
-  if (len >= sizeof dir)
-    {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-  memcpy (dir, m->destination, len);
-  dir[len] = '\0';
-  parent = uctr_resolve_in_root (rootfd, dir, UCTR_RESOLVE_CREATE);
   if (parent < 0)
     return -1;
-  r = symlinkat (m->source, parent, slash + 1);
+  r = symlinkat (m->source, parent, name);
   close (parent);
   return (r < 0 && errno == EEXIST) ? 0 : r;
 }
@@ -284,7 +285,7 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
   if (m->kind == UCTR_MOUNT_SYMLINK)
     return make_symlink (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
   if (m->kind == UCTR_MOUNT_DEVICE && m->source == NULL)
-    return make_device (ctx, m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+    return make_device (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
 
   if (m->dest_is_file)
     flags |= UCTR_RESOLVE_AS_FILE;
