@@ -414,6 +414,8 @@ init_stage2 (const UctrPlan *plan)
 
   reset_signals ();
   die_with_parent (plan, FALSE);
+  /* Device nodes and mount points get exactly the modes asked for. */
+  umask (0);
   wait_for (&ctx, UCTR_SYNC_GO, UCTR_STEP_NONE);
 
   if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)
@@ -440,8 +442,7 @@ init_stage2 (const UctrPlan *plan)
   if (plan->terminal)
     setup_console (&ctx);
   fix_stdio_ownership (plan);
-  if (plan->has_umask)
-    umask (plan->umask);
+  umask (plan->has_umask ? plan->umask : 0022);
 
   cwd_done = chdir (plan->cwd) == 0;
   switch_user_and_caps (&ctx);

@@ -375,6 +375,13 @@ abandon (Create *c)
     }
   if (c->console_fd >= 0)
     close (c->console_fd);
+  /* A failed create goes on with delete, as the runtime spec says: its
+     poststop hooks run once the init existed. */
+  if (c->state != NULL && c->state->pid > 0)
+    {
+      g_autofree char *json = uctr_state_to_json (c->state, UCTR_STATUS_STOPPED, FALSE);
+      (void) uctr_hooks_run (c->config, UCTR_HOOK_POSTSTOP, json, NULL);
+    }
   (void) uctr_state_remove_dir (c->opts->root, c->opts->id, NULL);
 }
 
