@@ -74,6 +74,14 @@ uctr_cli_print_warnings (GPtrArray *warnings)
     uctr_warn (g_ptr_array_index (warnings, i));
 }
 
+void
+uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings)
+{
+  if (g->systemd_cgroup)
+    g_ptr_array_add (warnings, g_strdup (_("--systemd-cgroup: uctr does not manage cgroups yet; "
+                                           "the container stays in the caller's cgroup")));
+}
+
 static void
 print_usage (FILE *out)
 {
@@ -87,8 +95,8 @@ print_usage (FILE *out)
                             "  --log FILE          also write errors and warnings to FILE\n"
                             "  --log-format FMT    text or json\n"
                             "  --debug             print debug messages\n"
-                            "  --systemd-cgroup    accepted for runc compatibility\n"
-                            "  --rootless VALUE    accepted for runc compatibility (true, false, auto)\n"
+                            "  --systemd-cgroup    cgroups through systemd (not yet: create and run warn)\n"
+                            "  --rootless VALUE    true, false or auto (auto); uctr is rootless-capable either way\n"
                             "  --version           print the version\n"
                             "\"uctr COMMAND --help\" describes a command."));
 }
@@ -162,6 +170,14 @@ main (int argc, char **argv)
     {
       print_usage (help ? stdout : stderr);
       return help ? 0 : 1;
+    }
+  if (g.rootless != NULL && strcmp (g.rootless, "true") != 0 && strcmp (g.rootless, "false") != 0
+      && strcmp (g.rootless, "auto") != 0)
+    {
+      g_set_error (&error, UCTR_ERROR, UCTR_ERROR_INVALID_ARGUMENT, _("--rootless: expected true, false or auto, not \"%s\""),
+                   g.rootless);
+      print_error (error);
+      return 1;
     }
   if (!uctr_log_setup (g.log_path, g.log_format, g.debug, &error))
     {

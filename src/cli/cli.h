@@ -30,6 +30,9 @@ gboolean uctr_cli_want_args (const char *verb, const char *params, int argc, int
 
 void uctr_cli_print_warnings (GPtrArray *warnings);
 
+/* create and run say what the cgroup options do not do yet. */
+void uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings);
+
 int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error);
