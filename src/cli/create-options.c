@@ -1,5 +1,6 @@
 /* uctr: the options create and run share. */
 #include "cli/create-options.h"
+#include "lib/log.h"
 
 gboolean
 uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary, gboolean with_detach,
@@ -43,7 +44,11 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .warnings = warnings,
   };
 
-  return uctr_container_create (&o, out, error);
+  uctr_debug ("creating %s from bundle %s under %s", id, o.bundle, root);
+  if (!uctr_container_create (&o, out, error))
+    return FALSE;
+  uctr_debug ("created %s: init pid %d waits on exec.fifo", id, (int) out->pid);
+  return TRUE;
 }
 
 void

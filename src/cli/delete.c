@@ -1,5 +1,6 @@
 /* uctr delete */
 #include "cli/cli.h"
+#include "lib/log.h"
 #include "lib/spawn.h"
 
 int
@@ -19,6 +20,8 @@ uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error)
       || !uctr_cli_want_args ("delete", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
   ok = uctr_container_delete (root, argv[1], force, warnings, error);
+  if (ok)
+    uctr_debug ("deleted %s", argv[1]);
   uctr_cli_print_warnings (warnings);
   return ok ? 0 : -1;
 }

@@ -1,5 +1,6 @@
 /* uctr kill */
 #include "cli/cli.h"
+#include "lib/log.h"
 #include "lib/spawn.h"
 
 #include <signal.h>
@@ -27,5 +28,6 @@ uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error)
     }
   if ((root = uctr_global_root (g, error)) == NULL)
     return -1;
+  uctr_debug ("sending signal %d to %s%s", sig, argv[1], all ? " (all processes)" : "");
   return uctr_container_kill (root, argv[1], sig, all, error) ? 0 : -1;
 }

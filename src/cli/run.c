@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/create-options.h"
 #include "lib/console.h"
+#include "lib/log.h"
 #include "lib/spawn.h"
 
 #include <poll.h>
@@ -123,7 +124,9 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
     status = 0;
   else
     {
+      uctr_debug ("started %s; waiting for pid %d", id, (int) created.pid);
       status = wait_container (created.pid, created.console_fd);
+      uctr_debug ("%s exited with status %d", id, status);
       if (!uctr_container_delete (root, id, TRUE, warnings, &local))
         g_ptr_array_add (warnings, g_strdup (local->message));
     }

@@ -1,5 +1,6 @@
 /* uctr start */
 #include "cli/cli.h"
+#include "lib/log.h"
 #include "lib/spawn.h"
 
 int
@@ -15,6 +16,8 @@ uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
       || !uctr_cli_want_args ("start", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
   ok = uctr_container_start (root, argv[1], warnings, error);
+  if (ok)
+    uctr_debug ("started %s", argv[1]);
   uctr_cli_print_warnings (warnings);
   return ok ? 0 : -1;
 }

@@ -219,7 +219,7 @@ setup_console (UctrInitCtx *ctx)
   if (send_fd (plan->sync_fd, master) < 0)
     init_fail (ctx);
   close (master);
-  if (setsid () < 0 || ioctl (peer, TIOCSCTTY, 0) < 0)
+  if (ioctl (peer, TIOCSCTTY, 0) < 0)
     init_fail (ctx);
   if (dup2 (peer, 0) < 0 || dup2 (peer, 1) < 0 || dup2 (peer, 2) < 0)
     init_fail (ctx);
@@ -416,6 +416,10 @@ init_stage2 (const UctrPlan *plan)
   die_with_parent (plan, FALSE);
   /* Device nodes and mount points get exactly the modes asked for. */
   umask (0);
+  /* Our own session, as runc's init: a signal to the caller's process group
+     (a shell's ^C, timeout(1)) reaches the container through run's
+     forwarding only, and a pty can become the controlling terminal. */
+  (void) setsid ();
   wait_for (&ctx, UCTR_SYNC_GO, UCTR_STEP_NONE);
 
   if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)

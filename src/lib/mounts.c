@@ -338,6 +338,14 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
       if (do_mount_step (ctx, &plan->mounts[i], fd) < 0)
         return -1;
     }
+  /* A missing process.cwd is created, as runc does. */
+  if (plan->cwd != NULL)
+    {
+      int cwdfd = uctr_resolve_in_root (fd, plan->cwd, UCTR_RESOLVE_CREATE);
+      if (cwdfd < 0)
+        return fail_at (ctx, UCTR_STEP_CWD, -1);
+      close (cwdfd);
+    }
   return 0;
 }
 

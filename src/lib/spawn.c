@@ -342,6 +342,9 @@ create_in_dir (Create *c, GError **error)
       && !c->opts->keep_console)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("process.terminal is true: pass --console-socket to receive the terminal"));
+  if (c->config->process != NULL && !c->config->process->terminal && c->opts->console_socket != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--console-socket: process.terminal is false, so there is no terminal to send"));
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
   if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error))
     return FALSE;
