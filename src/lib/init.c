@@ -70,7 +70,7 @@ recv_msg (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *pa
 }
 
 static void
-wait_for (UctrInitCtx *ctx, UctrSyncType type, UctrStep step)
+wait_for (UctrInitCtx *ctx, UctrSyncType type)
 {
   UctrSyncMsg m;
   size_t len = 0;
@@ -87,7 +87,6 @@ wait_for (UctrInitCtx *ctx, UctrSyncType type, UctrStep step)
       state_json_len = len;
       state_json[len] = '\0';
     }
-  (void) step;
 }
 
 static void
@@ -420,7 +419,7 @@ init_stage2 (const UctrPlan *plan)
      (a shell's ^C, timeout(1)) reaches the container through run's
      forwarding only, and a pty can become the controlling terminal. */
   (void) setsid ();
-  wait_for (&ctx, UCTR_SYNC_GO, UCTR_STEP_NONE);
+  wait_for (&ctx, UCTR_SYNC_GO);
 
   if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)
     fail_step (&ctx, UCTR_STEP_OOM_SCORE_ADJ, -1);
@@ -485,7 +484,7 @@ uctr_init_stage1 (const UctrPlan *plan)
       if (unshare (CLONE_NEWUSER) < 0)
         fail_step (&ctx, UCTR_STEP_USERNS, -1);
       uctr_init_send (plan->sync_fd, UCTR_SYNC_USERNS_READY, UCTR_STEP_NONE, -1, 0, 0);
-      wait_for (&ctx, UCTR_SYNC_MAPPED, UCTR_STEP_USERNS);
+      wait_for (&ctx, UCTR_SYNC_MAPPED);
     }
   if (plan->in_userns)
     {
