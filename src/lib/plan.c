@@ -580,6 +580,29 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   return TRUE;
 }
 
+/* What config.json asks for that uctr does not apply yet: said, never silent. */
+static void
+warn_unapplied (const UctrConfig *config, GPtrArray *warnings)
+{
+  if (config->seccomp != NULL && !JSON_NODE_HOLDS_NULL (config->seccomp))
+    g_ptr_array_add (warnings, g_strdup (_("linux.seccomp: uctr does not install seccomp filters yet; "
+                                           "the container runs without one")));
+  if (config->resources != NULL && JSON_NODE_HOLDS_OBJECT (config->resources))
+    {
+      g_autoptr(GList) members = json_object_get_members (json_node_get_object (config->resources));
+      GList *l;
+
+      /* Device rules need no cgroup in a user namespace: it cannot mknod. */
+      for (l = members; l != NULL; l = l->next)
+        if (strcmp (l->data, "devices") != 0)
+          {
+            g_ptr_array_add (warnings, g_strdup_printf (_("linux.resources.%s: uctr does not apply cgroup limits yet"),
+                                                        (const char *) l->data));
+            break;
+          }
+    }
+}
+
 UctrPlan *
 uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings, GError **error)
 {
@@ -616,6 +639,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan->hostname = config->hostname;
   plan->domainname = config->domainname;
   plan_process (s, config, warnings);
+  warn_unapplied (config, warnings);
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
                                              config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
   plan->n_create_container_hooks = config->n_hooks[UCTR_HOOK_CREATE_CONTAINER];
