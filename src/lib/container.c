@@ -47,13 +47,15 @@ warn (GPtrArray *warnings, GError *error)
     g_ptr_array_add (warnings, g_strdup (error->message));
 }
 
-/* Opening the fifo for reading releases the init's open for writing; the
-   pidfd tells us if the init died instead. */
+/* Opening the fifo for reading releases the init's open for writing; it
+   writes one byte, runs startContainer hooks and execs, which closes its end:
+   EOF means the process runs (or the init died: the pidfd says which). */
 static gboolean
 release_init (int dfd, const UctrState *state, GError **error)
 {
   uctr_autofd int pidfd = uctr_state_open_pidfd (state);
   uctr_autofd int fifo = openat (dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  gboolean got_byte = FALSE;
   struct pollfd p[2];
   char c;
 
@@ -61,22 +63,27 @@ release_init (int dfd, const UctrState *state, GError **error)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init has exited"), state->id);
   if (fifo < 0)
     return uctr_throw_errno (error, _("container %s: opening exec.fifo"), state->id);
+  if (unlinkat (dfd, "exec.fifo", 0) < 0)
+    return uctr_throw_errno (error, _("Removing exec.fifo"));
   p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
   p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
   for (;;)
     {
+      ssize_t n;
+
       if (poll (p, 2, -1) < 0 && errno != EINTR)
         return uctr_throw_errno (error, _("Waiting for the container init"));
-      if (p[0].revents & POLLIN)
-        {
-          if (read (fifo, &c, 1) == 1)
-            break;
-        }
-      if (p[1].revents & POLLIN)
+      n = read (fifo, &c, 1);
+      if (n == 1)
+        got_byte = TRUE;
+      else if (n == 0 && got_byte)
+        break;
+      else if (n < 0 && errno != EAGAIN && errno != EINTR)
+        return uctr_throw_errno (error, _("Reading exec.fifo"));
+      /* Gone without a word: it died before start could release it. */
+      if (!got_byte && n <= 0 && (p[1].revents & POLLIN))
         return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
     }
-  if (unlinkat (dfd, "exec.fifo", 0) < 0)
-    return uctr_throw_errno (error, _("Removing exec.fifo"));
   return TRUE;
 }
 

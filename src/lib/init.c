@@ -377,6 +377,9 @@ check_cwd (UctrInitCtx *ctx)
     }
 }
 
+/* Blocks until `start` opens exec.fifo. The fd stays open, close-on-exec:
+   `start` sees EOF when execve has happened (or the init died), and only
+   then runs poststart hooks. */
 static void
 wait_for_start (UctrInitCtx *ctx)
 {
@@ -385,14 +388,13 @@ wait_for_start (UctrInitCtx *ctx)
   int fd;
 
   /* The fifo lives in the host's state dir: reach it through the fd opened
-     before the mounts, via the host's /proc. Blocks until `start` opens it. */
+     before the mounts, via the host's /proc. */
   uctr_fd_path (path, plan->fifo_fd);
   fd = openat (plan->host_proc_fd, path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     _exit (127);
   if (write (fd, "0", 1) != 1)
     _exit (127);
-  close (fd);
 }
 
 static void G_GNUC_NORETURN
