@@ -1,0 +1,84 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # container scripts are single-quoted on purpose
+# Mounts: tmpfs, bind (dir and file, ro and rw), missing mount points, a
+# read-only root, maskedPaths, readonlyPaths, /proc, /dev.  Generic: also
+# passes with UCTR_TEST_RUNTIME=runc.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+inside ()
+{
+  local b
+  b=$(mkbundle "$1" "$2 | .process.args = $(args_json sh -c "$3")")
+  rt run --bundle "$b" "$1"
+}
+
+# mountpoint_opts PATH: "TYPE OPTIONS" of the mount at PATH, as /proc/mounts shows it.
+OPTS='mo () { awk -v p="$1" '\''$2 == p { t = $3; o = $4 } END { print t, o }'\'' /proc/mounts; }'
+
+# --- tmpfs ------------------------------------------------------------------------
+inside tmpfs '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "size=1m", "mode=0750"]}]' \
+  "$OPTS; mo /scratch; stat -c %a /scratch; echo data > /scratch/f && cat /scratch/f"
+is "$status" 0 "a tmpfs mount: exit 0"
+like "$(sed -n 1p <<<"$out")" '^tmpfs rw,nosuid,nodev,.*size=1024k' "tmpfs at /scratch with nosuid,nodev,size=1m"
+is "$(sed -n 2,3p <<<"$out")" "$(printf '750\ndata')" "tmpfs mode=0750, writable"
+
+inside deep '.mounts += [{destination: "/a/b/c", type: "tmpfs", source: "tmpfs"}]' "$OPTS; mo /a/b/c"
+like "$out" '^tmpfs ' "a mount point that does not exist is created, parents too"
+
+# --- bind mounts ------------------------------------------------------------------
+mkdir -p "$T/data" "$T/rw"
+echo hello-data >"$T/data/hello"
+echo hello-file >"$T/file.txt"
+inside bind ".mounts += [
+    {destination: \"/data\", type: \"bind\", source: \"$T/data\", options: [\"rbind\", \"ro\"]},
+    {destination: \"/rw\", type: \"bind\", source: \"$T/rw\", options: [\"bind\", \"rw\"]},
+    {destination: \"/etc/motd\", type: \"bind\", source: \"$T/file.txt\", options: [\"bind\", \"ro\"]}]" \
+  "$OPTS; cat /data/hello; touch /data/x 2>/dev/null && echo data-writable || echo data-ro
+   echo from-inside > /rw/new; cat /etc/motd; echo x >> /etc/motd 2>/dev/null && echo file-writable || echo file-ro
+   mo /data; mo /etc/motd"
+is "$(sed -n 1,4p <<<"$out")" "$(printf 'hello-data\ndata-ro\nhello-file\nfile-ro')" \
+  "bind mounts: a ro directory, a ro file over a missing /etc/motd"
+like "$(sed -n 5p <<<"$out")" '^[a-z0-9]+ ro[,$]' "/data is mounted ro"
+like "$(sed -n 6p <<<"$out")" '^[a-z0-9]+ ro[,$]' "/etc/motd is mounted ro"
+is "$(cat "$T/rw/new" 2>&1)" from-inside "a rw bind mount writes through to the host"
+check "a ro bind mount leaves the host directory untouched" test ! -e "$T/data/x"
+is "$(cat "$T/file.txt")" hello-file "a ro file bind leaves the host file untouched"
+
+# --- read-only root ---------------------------------------------------------------
+inside roroot '.root.readonly = true | .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs"}]' \
+  'touch /x 2>/dev/null && echo root-writable || echo root-ro; touch /tmp/x && echo tmp-writable'
+is "$out" "$(printf 'root-ro\ntmp-writable')" "root.readonly: / is read-only, a tmpfs on it is not"
+inside rwroot '.root.readonly = false' 'touch /x && echo root-writable'
+is "$out" root-writable "root.readonly false: / is writable"
+check "what the container writes to its root lands in the bundle's rootfs" test -e "$T/rwroot/rootfs/x"
+
+# --- masked and read-only paths ------------------------------------------------------
+b=$(mkbundle masked '.linux.maskedPaths = ["/secret-dir", "/secret-file", "/no-such-path", "/proc/timer_list"]
+  | .linux.readonlyPaths = ["/ro-dir", "/proc/sys"]
+  | .process.args = ["sh", "-c", "ls -A /secret-dir; cat /secret-file; echo \"[$(wc -c < /proc/timer_list)]\"; cat /ro-dir/f; touch /ro-dir/g 2>/dev/null && echo ro-dir-writable || echo ro-dir-ro; echo x > /proc/sys/kernel/hostname 2>/dev/null && echo sys-writable || echo sys-ro; touch /other && echo other-writable"]')
+mkdir -p "$b/rootfs/secret-dir" "$b/rootfs/ro-dir"
+echo hidden >"$b/rootfs/secret-dir/inside"
+echo hidden >"$b/rootfs/secret-file"
+echo visible >"$b/rootfs/ro-dir/f"
+rt run --bundle "$b" masked
+is "$out" "$(printf '[0]\nvisible\nro-dir-ro\nsys-ro\nother-writable')" \
+  "maskedPaths hide a directory, a file and /proc/timer_list (a missing one is ignored); readonlyPaths are read-only"
+
+# --- /proc and /dev ------------------------------------------------------------
+inside procdev . 'cat /proc/1/comm; echo $$
+  [ -c /dev/null ] && echo x > /dev/null && echo null-ok
+  [ "$(head -c 4 /dev/zero | od -An -tx1 | tr -d " ")" = 00000000 ] && echo zero-ok
+  [ "$(head -c 8 /dev/urandom | wc -c)" = 8 ] && echo urandom-ok
+  [ -c /dev/random ] && [ -c /dev/tty ] && echo random-tty-ok
+  echo x > /dev/full 2>/dev/null || echo full-ok
+  for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done
+  [ -d /dev/pts ] && [ -d /dev/shm ] && [ -d /dev/mqueue ] && echo dirs-ok'
+is "$out" "$(printf 'sh\n1\nnull-ok\nzero-ok\nurandom-ok\nrandom-tty-ok\nfull-ok\n/proc/self/fd\n/proc/self/fd/0\n/proc/self/fd/1\n/proc/self/fd/2\npts/ptmx\ndirs-ok')" \
+  "/proc of the container's pid namespace; /dev with null zero full random urandom tty, fd links, ptmx"
+
+# the host's mounts are not there
+inside hostmnt . 'grep -c " /work\| /home " /proc/mounts || true'
+is "$out" 0 "none of the host's mounts is visible inside"
+
+done_testing

@@ -1,0 +1,63 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # container scripts are single-quoted on purpose
+# A user with no range in /etc/subuid and /etc/subgid.  Runs as such a user:
+# tests/check (as root) runs it as uctr-test-noid with
+#   meson test --setup noid --suite noid
+# Run as a user that has a range it skips, unless CI is set: then it fails,
+# since CI must exercise this.  The single-id fallback and its warning are
+# uctr's; that mappings needing a range fail cleanly is generic.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+if [ -n "$SUBUID" ] || [ -n "$SUBGID" ]; then
+  why="$MY_USER has a range in /etc/subuid or /etc/subgid; this test needs a user without (tests/check runs it as uctr-test-noid)"
+  [ -z "${CI:-}" ] || bail_out "$why"
+  echo "1..0 # SKIP $why"
+  exit 0
+fi
+
+MAPS='cat /proc/self/uid_map; echo --; cat /proc/self/gid_map; echo --; cat /proc/self/setgroups; id -u'
+squeeze () { tr -s ' \t' ' ' | sed 's/^ //'; }
+
+# The config's own single mapping: no helper needed.
+b=$(mkbundle single --map single ".process.args = $(args_json sh -c "$MAPS")")
+rt run --bundle "$b" single
+status_is 0 "without a range: a single-id mapping from config.json runs"
+like "$(squeeze <<<"$out")" "^0 $MY_UID 1" "without a range: uid_map is 0 -> caller"
+
+# No mappings in config: uctr falls back to the single mapping and says what it costs.
+if uctr_only "without a range: the single-id fallback"; then
+  b=$(mkbundle fallback --map keep "del(.linux.uidMappings, .linux.gidMappings) | .process.args = $(args_json sh -c "$MAPS")")
+  rt run --bundle "$b" fallback
+  is "$status/$(squeeze <<<"$out")" "$(printf '0/0 %s 1\n--\n0 %s 1\n--\ndeny\n0' "$MY_UID" "$MY_GID")" \
+    "without a range: uctr maps the caller alone, setgroups denied"
+  like "$err" '/etc/sub[ug]id|subordinate' "without a range: a warning names /etc/subuid"
+  is "$(sort <<<"$err" | uniq -d)" "" "the warning is said once"
+
+  b=$T/rootbundle
+  mkdir -p "$b"
+  cp -a "$ROOTFS" "$b/rootfs"
+  rt spec --bundle "$b"
+  edit_config "$b" ".process.terminal = false | .process.args = $(args_json sh -c "$MAPS")"
+  rt run --bundle "$b" rootbundle
+  is "$status/$(squeeze <<<"$out" | head -n1)" "0/0 $MY_UID 1" "without a range: a root bundle runs with the single mapping"
+fi
+
+# Mappings that need a range the user does not have: a clean failure.
+b=$(mkbundle toomany --map keep ".linux.uidMappings = [{containerID: 0, hostID: $MY_UID, size: 1}, {containerID: 1, hostID: 100000, size: 65536}]
+  | .linux.gidMappings = [{containerID: 0, hostID: $MY_GID, size: 1}, {containerID: 1, hostID: 100000, size: 65536}]
+  | .process.args = [\"true\"]")
+rt create --bundle "$b" toomany
+check "mappings beyond the caller's ids without a range: create fails" test "$status" -ne 0
+if uctr_only "mappings without a range: the message says how to get one"; then
+  like "$err" '/etc/subuid' "mappings without a range: the message names /etc/subuid"
+  like "$err" 'usermod' "mappings without a range: the message gives the usermod command"
+fi
+nothing_left toomany "mappings without a range: nothing left behind"
+
+b=$(mkbundle user1000 --map single '.process.user = {uid: 1000, gid: 1000} | .process.args = ["true"]')
+rt run --bundle "$b" user1000
+check "process.user 1000 with only root mapped: run fails" test "$status" -ne 0
+nothing_left user1000 "process.user not mapped: nothing left behind"
+
+done_testing
