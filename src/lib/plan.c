@@ -465,6 +465,33 @@ cap_mask (PlanStore *s, char **names, GPtrArray *warnings)
   return mask;
 }
 
+/* The kernel raises an ambient capability only when it is inheritable and
+   permitted too (runc's own default spec lists ambient ones without
+   inheritable). Raise what can be; for a non-root process, whose ambient set
+   is what survives execve, say once which ones cannot. */
+static void
+warn_ambient (UctrPlan *plan, const UctrProcess *p, GPtrArray *warnings)
+{
+  guint64 dropped = plan->cap_ambient & ~(plan->cap_inheritable & plan->cap_permitted);
+  g_autoptr(GString) names = NULL;
+  int cap;
+
+  plan->cap_ambient &= ~dropped;
+  if (dropped == 0 || p->uid == 0)
+    return;
+  names = g_string_new (NULL);
+  for (cap = 0; cap <= plan->cap_last; cap++)
+    if (dropped & (1ULL << cap))
+      {
+        char *name = cap_to_name (cap); /* "cap_kill": libcap's own allocation */
+        g_autofree char *upper = g_ascii_strup (name, -1);
+        g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", upper);
+        cap_free (name);
+      }
+  g_ptr_array_add (warnings, g_strdup_printf (_("process.capabilities.ambient: %s not raised: an ambient capability must also be inheritable and permitted"),
+                                              names->str));
+}
+
 static void
 plan_caps (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
 {
@@ -476,6 +503,7 @@ plan_caps (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
   plan->cap_permitted = cap_mask (s, p->capabilities[UCTR_CAP_PERMITTED], warnings);
   plan->cap_inheritable = cap_mask (s, p->capabilities[UCTR_CAP_INHERITABLE], warnings);
   plan->cap_ambient = cap_mask (s, p->capabilities[UCTR_CAP_AMBIENT], warnings);
+  warn_ambient (plan, p, warnings);
 }
 
 static UctrPlanHook *
