@@ -165,7 +165,7 @@ uctr_signal_from_name (const char *name)
     {
       v = g_ascii_strtoll (n + 6, &end, 10);
       if (*end == '\0' && v >= 0 && SIGRTMIN + v <= SIGRTMAX)
-        return n[4] == 'I' || n[4] == 'i' ? SIGRTMIN + (int) v : SIGRTMAX - (int) v;
+        return g_ascii_strncasecmp (n, "RTMIN+", 6) == 0 ? SIGRTMIN + (int) v : SIGRTMAX - (int) v;
     }
   if (g_ascii_strcasecmp (n, "RTMIN") == 0)
     return SIGRTMIN;

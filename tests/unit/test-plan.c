@@ -1,0 +1,106 @@
+/* Unit tests: mount options -> mount(2) flags, and signal names. */
+#include <glib.h>
+#include <signal.h>
+#include <sys/mount.h>
+
+#include "plan.h"
+#include "spawn.h"
+#include "util.h"
+
+typedef struct
+{
+  const char *options;   /* comma-separated */
+  unsigned long flags;
+  unsigned long clear;
+  unsigned long propagation;
+  gboolean recursive;
+  const char *data;
+} OptionCase;
+
+static const OptionCase option_cases[] = {
+  { "", 0, 0, 0, FALSE, NULL },
+  { "ro,nosuid,nodev,noexec", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, 0, FALSE, NULL },
+  { "ro,rw", 0, MS_RDONLY, 0, FALSE, NULL },
+  { "bind,ro", MS_BIND | MS_RDONLY, 0, 0, FALSE, NULL },
+  { "rbind", MS_BIND | MS_REC, 0, 0, TRUE, NULL },
+  { "rprivate", 0, 0, MS_REC | MS_PRIVATE, FALSE, NULL },
+  { "slave", 0, 0, MS_SLAVE, FALSE, NULL },
+  { "rshared", 0, 0, MS_REC | MS_SHARED, FALSE, NULL },
+  { "nosuid,strictatime,mode=755,size=65536k", MS_NOSUID | MS_STRICTATIME, 0, 0, FALSE, "mode=755,size=65536k" },
+  { "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5", MS_NOSUID | MS_NOEXEC, 0, 0, FALSE,
+    "newinstance,ptmxmode=0666,mode=0620,gid=5" },
+  { "relatime,norelatime", 0, MS_RELATIME, 0, FALSE, NULL },
+  { "defaults,tmpcopyup", 0, 0, 0, FALSE, NULL },
+};
+
+static void
+test_mount_options (void)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (option_cases); i++)
+    {
+      const OptionCase *c = &option_cases[i];
+      g_auto(GStrv) options = c->options[0] != '\0' ? g_strsplit (c->options, ",", -1) : g_new0 (char *, 1);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = NULL;
+      unsigned long flags, clear, propagation;
+      gboolean recursive;
+
+      g_test_message ("options: %s", c->options);
+      g_assert_true (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
+      g_assert_no_error (error);
+      g_assert_cmphex (flags, ==, c->flags);
+      g_assert_cmphex (clear, ==, c->clear);
+      g_assert_cmphex (propagation, ==, c->propagation);
+      g_assert_cmpint (recursive, ==, c->recursive);
+      g_assert_cmpstr (data, ==, c->data);
+    }
+}
+
+static void
+test_mount_options_unsupported (void)
+{
+  const char *unsupported[] = { "idmap", "rro", "rnosuid" };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (unsupported); i++)
+    {
+      char *options[] = { (char *) unsupported[i], NULL };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = NULL;
+      unsigned long flags, clear, propagation;
+      gboolean recursive;
+
+      g_assert_false (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED);
+      g_assert_nonnull (strstr (error->message, unsupported[i]));
+    }
+}
+
+static void
+test_signal_names (void)
+{
+  g_assert_cmpint (uctr_signal_from_name ("TERM"), ==, SIGTERM);
+  g_assert_cmpint (uctr_signal_from_name ("SIGTERM"), ==, SIGTERM);
+  g_assert_cmpint (uctr_signal_from_name ("sigkill"), ==, SIGKILL);
+  g_assert_cmpint (uctr_signal_from_name ("9"), ==, SIGKILL);
+  g_assert_cmpint (uctr_signal_from_name ("USR1"), ==, SIGUSR1);
+  g_assert_cmpint (uctr_signal_from_name ("RTMIN+2"), ==, SIGRTMIN + 2);
+  g_assert_cmpint (uctr_signal_from_name ("RTMAX-1"), ==, SIGRTMAX - 1);
+  g_assert_cmpint (uctr_signal_from_name ("RTMAX"), ==, SIGRTMAX);
+  g_assert_cmpint (uctr_signal_from_name ("FOO"), ==, -1);
+  g_assert_cmpint (uctr_signal_from_name ("0"), ==, -1);
+  g_assert_cmpint (uctr_signal_from_name ("65"), ==, -1);
+  g_assert_cmpint (uctr_signal_from_name ("9x"), ==, -1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plan/mount-options", test_mount_options);
+  g_test_add_func ("/plan/mount-options-unsupported", test_mount_options_unsupported);
+  g_test_add_func ("/spawn/signal-names", test_signal_names);
+  return g_test_run ();
+}
