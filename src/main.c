@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "lib/log.h"
 #include "lib/state.h"
+#include "net/launch.h"
+#include "net/slirp.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -134,6 +136,23 @@ parse_global (UctrGlobal *g, int *argc, char ***argv, gboolean *version, gboolea
   return g_option_context_parse (ctx, argc, argv, error);
 }
 
+/* `uctr __net-helper OPTIONS`, started by create with the fds of launch.h:
+   not a verb for users, so it is not in the table. */
+static int
+net_helper_main (int argc, char **argv)
+{
+  g_auto(UctrNetOptions) opts = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  uctr_net_options_init (&opts);
+  if (argc != 3 || !uctr_net_options_parse (&opts, argv[2], &error))
+    {
+      g_printerr ("uctr __net-helper: %s\n", error != NULL ? error->message : _("usage: uctr __net-helper OPTIONS"));
+      return 1;
+    }
+  return uctr_net_helper_run (UCTR_NET_HELPER_TAP_FD, UCTR_NET_HELPER_PIDFD, UCTR_NET_HELPER_READY_FD, &opts);
+}
+
 static void
 print_error (const GError *error)
 {
@@ -156,6 +175,8 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  if (argc >= 2 && strcmp (argv[1], "__net-helper") == 0)
+    return net_helper_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))
     {
       print_error (error);

@@ -14,6 +14,8 @@ uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a->preserve_fds, N_("Pass N fds after stdio (3..N+2) to the container"), "N" },
     { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &a->no_pivot, N_("Use MS_MOVE and chroot instead of pivot_root"), NULL },
     { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &a->no_new_keyring, N_("Accepted for runc compatibility; uctr creates no session keyring"), NULL },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &a->network,
+      N_("none: only lo (the default); slirp[:OPTIONS]: a user-mode network through tap0 (see uctr-run(1))"), N_("MODE") },
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &a->detach, N_("Return once the process has started"), NULL },
     { NULL },
   };
@@ -41,6 +43,7 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .preserve_fds = a->preserve_fds,
     .no_pivot = a->no_pivot,
     .keep_console = keep_console,
+    .network = a->network,
     .warnings = warnings,
   };
 
@@ -57,5 +60,6 @@ uctr_create_args_clear (UctrCreateArgs *a)
   g_free (a->bundle);
   g_free (a->pid_file);
   g_free (a->console_socket);
+  g_free (a->network);
   g_free (a->bundle_abs);
 }

@@ -13,6 +13,7 @@ typedef struct
   gboolean no_pivot;
   gboolean no_new_keyring;
   gboolean detach;
+  char *network;          /* --network none|slirp[:OPTIONS] */
   char *bundle_abs;
 } UctrCreateArgs;
 

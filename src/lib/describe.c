@@ -59,6 +59,11 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("Starting the container init"));
     case UCTR_STEP_LOOPBACK:
       return g_strdup (_("Bringing up lo in the network namespace"));
+    case UCTR_STEP_NETWORK:
+      if (m->index == 0)
+        return g_strdup (_("--network slirp: creating tap0 (is /dev/net/tun there and mode 0666?)"));
+      return g_strdup_printf (_("--network slirp: configuring the %s address and route of tap0"),
+                              m->index == 1 ? "IPv4" : "IPv6");
     case UCTR_STEP_OOM_SCORE_ADJ:
       return g_strdup_printf (_("process.oomScoreAdj: setting %s (lowering it needs privilege on the host)"),
                               plan->oom_score_adj);

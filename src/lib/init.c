@@ -167,9 +167,9 @@ run_hooks (UctrInitCtx *ctx, const UctrPlanHook *hooks, gsize n, UctrStep step)
 }
 
 static int
-send_fd (int sock, int fd)
+send_fd (int sock, UctrSyncType type, int fd)
 {
-  UctrSyncMsg m = { .type = UCTR_SYNC_CONSOLE };
+  UctrSyncMsg m = { .type = type };
   char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
   struct iovec iov = { &m, sizeof m };
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
@@ -215,7 +215,7 @@ setup_console (UctrInitCtx *ctx)
     init_fail (ctx);
   close (consfd);
   close (rootfd);
-  if (send_fd (plan->sync_fd, master) < 0)
+  if (send_fd (plan->sync_fd, UCTR_SYNC_CONSOLE, master) < 0)
     init_fail (ctx);
   close (master);
   if (ioctl (peer, TIOCSCTTY, 0) < 0)
@@ -430,6 +430,14 @@ init_stage2 (const UctrPlan *plan)
   (void) prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (plan->new_netns && loopback_up () < 0)
     fail_step (&ctx, UCTR_STEP_LOOPBACK, -1);
+  if (plan->net.enabled)
+    {
+      /* Before the mounts: /dev/net/tun is the host's until pivot_root. */
+      int tap = uctr_nettap_setup (&ctx);
+      if (tap < 0 || send_fd (plan->sync_fd, UCTR_SYNC_TAP, tap) < 0)
+        init_fail (&ctx);
+      close (tap);
+    }
   if (uctr_mounts_prepare_rootfs (&ctx, &rootfd) < 0)
     init_fail (&ctx);
   run_hooks (&ctx, plan->create_container_hooks, plan->n_create_container_hooks,

@@ -33,5 +33,8 @@ int uctr_mounts_finish (UctrInitCtx *ctx);
 #define UCTR_RESOLVE_NO_SYMLINKS 4
 int uctr_resolve_in_root (int rootfd, const char *path, int flags);
 
+/* nettap.c: creates and configures tap0; returns its fd, or -1 (ctx says where). */
+int uctr_nettap_setup (UctrInitCtx *ctx);
+
 /* "self/fd/N", relative to the host's /proc (the cwd while mounting). */
 void uctr_fd_path (char buf[32], int fd);

@@ -398,6 +398,23 @@ add_devices (PlanStore *s, const UctrConfig *config, GError **error)
   return TRUE;
 }
 
+/* The resolver of a slirp network, unless the bundle brings its own. */
+static void
+add_resolv_conf (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts)
+{
+  UctrMountStep step = { .kind = UCTR_MOUNT_BIND, .config_index = -1, .source_fd = -1,
+                         .destination = "/etc/resolv.conf", .flags = MS_BIND, .dest_is_file = TRUE };
+  gsize i;
+
+  if (opts->resolv_conf == NULL)
+    return;
+  for (i = 0; i < config->n_mounts; i++)
+    if (strcmp (config->mounts[i].destination, "/etc/resolv.conf") == 0)
+      return;
+  step.source = opts->resolv_conf;
+  g_array_append_val (s->mounts, step);
+}
+
 static const int ns_clone_flags[UCTR_NS_N] = {
   [UCTR_NS_USER] = CLONE_NEWUSER,     [UCTR_NS_MOUNT] = CLONE_NEWNS,
   [UCTR_NS_PID] = CLONE_NEWPID,       [UCTR_NS_NETWORK] = CLONE_NEWNET,
@@ -659,6 +676,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
       return NULL;
   if (!add_devices (s, config, error))
     return NULL;
+  add_resolv_conf (s, config, opts);
   plan->mounts = (UctrMountStep *) s->mounts->data;
   plan->n_mounts = s->mounts->len;
   plan->masked_paths = config->masked_paths;

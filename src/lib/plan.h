@@ -46,6 +46,24 @@ typedef struct
   int timeout;
 } UctrPlanHook;
 
+#include <netinet/in.h>
+
+#define UCTR_NET_TAP_NAME "tap0"
+
+/* --network slirp, container side: what tap0 gets. */
+typedef struct
+{
+  gboolean enabled;
+  unsigned int mtu;
+  struct in_addr addr;
+  struct in_addr netmask;
+  struct in_addr gateway;
+  gboolean ipv6;
+  struct in6_addr addr6;
+  struct in6_addr gateway6;
+  unsigned int prefix6;
+} UctrPlanNet;
+
 typedef struct
 {
   /* who we are */
@@ -56,6 +74,7 @@ typedef struct
   int ns_fds[UCTR_NS_N];       /* namespaces joined by path, -1 otherwise */
   int unshare_flags;           /* CLONE_NEW* other than the user namespace */
   gboolean new_netns;
+  UctrPlanNet net;             /* tap0 for the network helper */
 
   /* fds opened before fork, all O_CLOEXEC */
   int sync_fd;                 /* the init's end of the init pipe */
@@ -119,6 +138,7 @@ typedef struct
   gboolean no_pivot;
   int preserve_fds;
   gboolean add_userns;     /* the caller is not root and the config has no user namespace */
+  const char *resolv_conf; /* host file bound on /etc/resolv.conf unless config.json mounts one */
 } UctrPlanOptions;
 
 /* Builds the plan from a parsed config. Opens bind sources and namespace paths

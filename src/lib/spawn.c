@@ -7,7 +7,10 @@
 #include "init.h"
 #include "plan.h"
 #include "util.h"
+#include "net/launch.h"
+#include "net/slirp.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -28,6 +31,11 @@ typedef struct
   int sock;
   pid_t stage1;
   int console_fd;
+  gboolean net_enabled;    /* --network slirp */
+  UctrNetOptions net;      /* its OPTIONS */
+  const char *net_options; /* the OPTIONS text, handed to the helper */
+  UctrNetAddresses net_addresses;
+  char *resolv_conf;       /* <state>/resolv.conf, bound on /etc/resolv.conf */
 } Create;
 
 static char *
@@ -142,6 +150,58 @@ plan_ids (Create *c, GError **error)
   return TRUE;
 }
 
+/* --network: none (or absent) is runc's behaviour, a network namespace with
+   lo only; slirp gives tap0 its addresses, a resolv.conf naming slirp's DNS,
+   and a helper that outlives create. Decided before the plan: it adds a mount. */
+static gboolean
+parse_network (Create *c, UctrPlanOptions *popts, GError **error)
+{
+  const char *arg = c->opts->network;
+  g_autoptr(GString) resolv = NULL;
+  char buf[INET6_ADDRSTRLEN];
+
+  if (arg == NULL || strcmp (arg, "none") == 0)
+    return TRUE;
+  if (strcmp (arg, "slirp") != 0 && !g_str_has_prefix (arg, "slirp:"))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--network: expected none or slirp[:OPTIONS], not \"%s\""), arg);
+  if (!c->config->namespaces[UCTR_NS_NETWORK].enabled || c->config->namespaces[UCTR_NS_NETWORK].path != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--network slirp needs a new network namespace: add {\"type\": \"network\"} without a path to linux.namespaces"));
+  c->net_options = arg[5] == ':' ? arg + 6 : "";
+  if (!uctr_net_options_parse (&c->net, c->net_options, error) || !uctr_net_options_addresses (&c->net, &c->net_addresses, error))
+    return FALSE;
+  c->net_enabled = TRUE;
+  if (!c->net.dns)
+    return TRUE;
+  resolv = g_string_new (NULL);
+  g_string_append_printf (resolv, "nameserver %s\n", inet_ntop (AF_INET, &c->net_addresses.dns, buf, sizeof buf));
+  if (c->net.ipv6)
+    g_string_append_printf (resolv, "nameserver %s\n", inet_ntop (AF_INET6, &c->net_addresses.dns6, buf, sizeof buf));
+  if (!uctr_write_file_atomic_at (c->dfd, "resolv.conf", resolv->str, resolv->len, 0644, error))
+    return FALSE;
+  c->resolv_conf = g_build_filename (c->opts->root, c->opts->id, "resolv.conf", NULL);
+  popts->resolv_conf = c->resolv_conf;
+  return TRUE;
+}
+
+static void
+plan_network (Create *c)
+{
+  UctrPlanNet *net = &c->plan->net;
+
+  if (!c->net_enabled)
+    return;
+  net->enabled = TRUE;
+  net->mtu = c->net.mtu;
+  net->addr = c->net_addresses.guest;
+  net->netmask = c->net_addresses.netmask;
+  net->gateway = c->net_addresses.host;
+  net->ipv6 = c->net.ipv6;
+  net->addr6 = c->net_addresses.guest6;
+  net->gateway6 = c->net_addresses.host6;
+  net->prefix6 = c->net_addresses.prefix6;
+}
+
 static gboolean
 make_fifo (Create *c, GError **error)
 {
@@ -212,6 +272,15 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
         g_ptr_array_add (c->opts->warnings, uctr_init_warning_describe (c->config, c->plan, &m));
       else if (m.type == UCTR_SYNC_CONSOLE)
         c->console_fd = fd;
+      else if (m.type == UCTR_SYNC_TAP)
+        {
+          /* Start the helper now: it comes up while the init mounts. */
+          pid_t helper;
+          gboolean ok = uctr_net_launch (fd, c->state->pid, c->net_options, &helper, error);
+          close (fd);
+          if (!ok)
+            return uctr_prefix_error (error, "--network slirp");
+        }
       else if (m.type == want)
         {
           if (out != NULL)
@@ -345,9 +414,12 @@ create_in_dir (Create *c, GError **error)
   if (c->config->process != NULL && !c->config->process->terminal && c->opts->console_socket != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--console-socket: process.terminal is false, so there is no terminal to send"));
+  if (!parse_network (c, &popts, error))
+    return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
   if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error))
     return FALSE;
+  plan_network (c);
 
   c->state = g_new0 (UctrState, 1);
   c->state->id = g_strdup (c->opts->id);
@@ -400,6 +472,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   c.dfd = uctr_state_create_dir (opts->root, opts->id, error);
   if (c.dfd < 0)
     return FALSE;
+  uctr_net_options_init (&c.net);
   ok = create_in_dir (&c, error);
   if (ok)
     {
@@ -414,5 +487,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   uctr_plan_free (c.plan);
   uctr_state_free (c.state);
   uctr_config_free (c.config);
+  uctr_net_options_clear (&c.net);
+  g_free (c.resolv_conf);
   return ok;
 }

@@ -16,6 +16,7 @@ typedef struct
   int preserve_fds;
   gboolean no_pivot;
   gboolean keep_console;       /* run: hand the pty master back instead of sending it */
+  const char *network;         /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
   GPtrArray *warnings;         /* messages the caller prints (char *) */
 } UctrCreateOptions;
 

@@ -12,6 +12,7 @@ typedef enum
   UCTR_SYNC_PID,              /* init -> parent: value = host pid of the container init */
   UCTR_SYNC_GO,               /* parent -> init: runtime hooks done; payload: state JSON */
   UCTR_SYNC_CONSOLE,          /* init -> parent: the pty master, as SCM_RIGHTS */
+  UCTR_SYNC_TAP,              /* init -> parent: tap0 of the container, as SCM_RIGHTS */
   UCTR_SYNC_WARNING,          /* init -> parent: step/index/err say what was skipped */
   UCTR_SYNC_READY,            /* init -> parent: set up, about to block on exec.fifo */
   UCTR_SYNC_ERROR,            /* init -> parent: step/index/err say what failed */
@@ -28,6 +29,7 @@ typedef enum
   UCTR_STEP_SETID,
   UCTR_STEP_FORK,
   UCTR_STEP_LOOPBACK,
+  UCTR_STEP_NETWORK,          /* index: 0 opening tap0, 1 its IPv4 address and route, 2 IPv6 */
   UCTR_STEP_OOM_SCORE_ADJ,
   UCTR_STEP_ROOTFS_PROPAGATION,
   UCTR_STEP_ROOTFS_BIND,

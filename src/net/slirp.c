@@ -1,0 +1,814 @@
+/* uctr: the network helper. libslirp is the container's only neighbour on
+   tap0: it answers ARP/NDP for the host and DNS addresses and turns the
+   container's TCP and UDP flows into ordinary sockets of this process, on
+   the host. A GSource hands slirp's sockets and the tap fd to the GMainLoop;
+   the loop ends when the container's init does. */
+#include "slirp.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <libslirp.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+
+#define MTU_MIN 68    /* IPv4's minimum */
+#define MTU_MAX 65521 /* libslirp's IF_MTU_MAX */
+#define MTU_MIN_IPV6 1280
+#define PREFIX_MAX 25 /* the container's .100 must fit in the network */
+#define HOST_PART_HOST 2
+#define HOST_PART_DNS 3
+#define HOST_PART_GUEST 100
+
+#define IPV6_NETWORK "fd00::"
+#define IPV6_PREFIX 64
+#define IPV6_HOST "fd00::2"
+#define IPV6_DNS "fd00::3"
+#define IPV6_GUEST "fd00::100"
+
+/* Frames read from tap0 per wake-up, so that a busy container does not
+   starve slirp's sockets (and the other way round). */
+#define FRAMES_PER_WAKEUP 64
+
+/* --- options ---------------------------------------------------------- */
+
+void
+uctr_net_options_init (UctrNetOptions *o)
+{
+  *o = (UctrNetOptions) {
+    .mtu = UCTR_NET_DEFAULT_MTU,
+    .cidr = g_strdup (UCTR_NET_DEFAULT_CIDR),
+    .ipv6 = TRUE,
+    .allow_host_loopback = FALSE,
+    .dns = TRUE,
+  };
+}
+
+void
+uctr_net_options_clear (UctrNetOptions *o)
+{
+  g_clear_pointer (&o->cidr, g_free);
+  g_clear_pointer (&o->outbound_addr, g_free);
+}
+
+static gboolean G_GNUC_PRINTF (2, 3)
+option_error (GError **error, const char *fmt, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, "--network slirp: %s", msg);
+}
+
+static guint32
+prefix_mask (guint prefix)
+{
+  return prefix == 0 ? 0 : G_MAXUINT32 << (32 - prefix);
+}
+
+/* Networks a container's link cannot use: "this" network, loopback, and
+   multicast and above. */
+static const struct
+{
+  guint32 network;
+  guint prefix;
+  const char *text;
+} unroutable[] = {
+  { 0x00000000, 8, "0.0.0.0/8" },
+  { 0x7f000000, 8, "127.0.0.0/8" },
+  { 0xe0000000, 3, "224.0.0.0/3" },
+};
+
+static gboolean
+parse_cidr (const char *cidr, struct in_addr *network, guint *prefix, GError **error)
+{
+  const char *slash = strchr (cidr, '/');
+  g_autofree char *addr = NULL;
+  guint64 len;
+  guint32 net;
+  gsize i;
+
+  if (slash != NULL)
+    addr = g_strndup (cidr, slash - cidr);
+  if (slash == NULL || inet_pton (AF_INET, addr, network) != 1
+      || !g_ascii_string_to_unsigned (slash + 1, 10, 0, 32, &len, NULL))
+    return option_error (error, _("cidr must be an IPv4 network such as %s, not \"%s\""),
+                         UCTR_NET_DEFAULT_CIDR, cidr);
+  if (len < 1 || len > PREFIX_MAX)
+    return option_error (error,
+                         _("the prefix length of cidr must be between 1 and %u, for .%u to be in the network"),
+                         PREFIX_MAX, HOST_PART_GUEST);
+  net = ntohl (network->s_addr);
+  if ((net & ~prefix_mask (len)) != 0)
+    {
+      char text[INET_ADDRSTRLEN];
+      struct in_addr masked = { .s_addr = htonl (net & prefix_mask (len)) };
+
+      inet_ntop (AF_INET, &masked, text, sizeof text);
+      return option_error (error, _("cidr %s is not a network: did you mean %s/%u?"), cidr, text,
+                           (guint) len);
+    }
+  for (i = 0; i < G_N_ELEMENTS (unroutable); i++)
+    {
+      guint32 mask = prefix_mask (MIN ((guint) len, unroutable[i].prefix));
+      if ((net & mask) == (unroutable[i].network & mask))
+        return option_error (error, _("cidr %s overlaps %s; choose a private network such as %s"), cidr,
+                             unroutable[i].text, UCTR_NET_DEFAULT_CIDR);
+    }
+  *prefix = len;
+  return TRUE;
+}
+
+typedef gboolean (*OptionSetter) (UctrNetOptions *o, gsize offset, const char *name, const char *value,
+                                  GError **error);
+
+static gboolean
+set_mtu (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
+{
+  guint64 mtu;
+
+  if (!g_ascii_string_to_unsigned (value, 10, MTU_MIN, MTU_MAX, &mtu, NULL))
+    return option_error (error, _("%s must be between %u and %u"), name, MTU_MIN, MTU_MAX);
+  G_STRUCT_MEMBER (guint, o, offset) = mtu;
+  return TRUE;
+}
+
+static gboolean
+set_cidr (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
+{
+  struct in_addr network;
+  guint prefix;
+
+  if (!parse_cidr (value, &network, &prefix, error))
+    return FALSE;
+  g_free (G_STRUCT_MEMBER (char *, o, offset));
+  G_STRUCT_MEMBER (char *, o, offset) = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+set_boolean (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
+{
+  if (strcmp (value, "true") == 0)
+    G_STRUCT_MEMBER (gboolean, o, offset) = TRUE;
+  else if (strcmp (value, "false") == 0)
+    G_STRUCT_MEMBER (gboolean, o, offset) = FALSE;
+  else
+    return option_error (error, _("%s must be true or false, not \"%s\""), name, value);
+  return TRUE;
+}
+
+static gboolean
+set_ipv4 (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
+{
+  struct in_addr addr;
+
+  if (inet_pton (AF_INET, value, &addr) != 1)
+    return option_error (error, _("%s must be an IPv4 address of this host, not \"%s\""), name, value);
+  g_free (G_STRUCT_MEMBER (char *, o, offset));
+  G_STRUCT_MEMBER (char *, o, offset) = g_strdup (value);
+  return TRUE;
+}
+
+/* In the order the "known:" list of an error gives them. */
+static const struct
+{
+  const char *name;
+  OptionSetter set;
+  gsize offset;
+} option_table[] = {
+  { "mtu", set_mtu, G_STRUCT_OFFSET (UctrNetOptions, mtu) },
+  { "cidr", set_cidr, G_STRUCT_OFFSET (UctrNetOptions, cidr) },
+  { "ipv6", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, ipv6) },
+  { "allow_host_loopback", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, allow_host_loopback) },
+  { "outbound_addr", set_ipv4, G_STRUCT_OFFSET (UctrNetOptions, outbound_addr) },
+  { "dns", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, dns) },
+};
+
+static gboolean
+unknown_option (const char *name, GError **error)
+{
+  g_autoptr(GString) known = g_string_new (NULL);
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (option_table); i++)
+    g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", option_table[i].name);
+  return option_error (error, _("unknown option \"%s\"; known: %s"), name, known->str);
+}
+
+static gboolean
+apply_option (UctrNetOptions *o, const char *item, const char *text, GError **error)
+{
+  const char *eq = strchr (item, '=');
+  g_autofree char *name = NULL;
+  gsize i;
+
+  if (*item == '\0')
+    return option_error (error, _("empty option in \"%s\""), text);
+  name = eq != NULL ? g_strndup (item, eq - item) : g_strdup (item);
+  for (i = 0; i < G_N_ELEMENTS (option_table); i++)
+    if (strcmp (name, option_table[i].name) == 0)
+      break;
+  if (i == G_N_ELEMENTS (option_table))
+    return unknown_option (name, error);
+  if (eq == NULL || eq[1] == '\0')
+    return option_error (error, _("option \"%s\" needs a value, as in %s=VALUE"), name, name);
+  return option_table[i].set (o, option_table[i].offset, name, eq + 1, error);
+}
+
+/* Rules that tie two options together, checked once all are applied. */
+static gboolean
+check_options (const UctrNetOptions *o, GError **error)
+{
+  if (o->ipv6 && o->mtu < MTU_MIN_IPV6)
+    return option_error (error, _("IPv6 needs an mtu of at least %u; add ipv6=false for mtu=%u"),
+                         MTU_MIN_IPV6, o->mtu);
+  return TRUE;
+}
+
+gboolean
+uctr_net_options_parse (UctrNetOptions *o, const char *text, GError **error)
+{
+  g_auto(GStrv) items = NULL;
+  gsize i;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  if (*text != '\0')
+    {
+      items = g_strsplit (text, ",", -1);
+      for (i = 0; items[i] != NULL; i++)
+        if (!apply_option (o, items[i], text, error))
+          return FALSE;
+    }
+  return check_options (o, error);
+}
+
+static void
+ipv6_address (const char *text, struct in6_addr *out)
+{
+  int r = inet_pton (AF_INET6, text, out);
+
+  g_assert (r == 1);
+}
+
+gboolean
+uctr_net_options_addresses (const UctrNetOptions *o, UctrNetAddresses *out, GError **error)
+{
+  struct in_addr network;
+  guint prefix;
+  guint32 net;
+
+  if (!parse_cidr (o->cidr != NULL ? o->cidr : UCTR_NET_DEFAULT_CIDR, &network, &prefix, error))
+    return FALSE;
+  net = ntohl (network.s_addr);
+  memset (out, 0, sizeof *out);
+  out->network = network;
+  out->prefix = prefix;
+  out->netmask.s_addr = htonl (prefix_mask (prefix));
+  out->host.s_addr = htonl (net | HOST_PART_HOST);
+  out->dns.s_addr = htonl (net | HOST_PART_DNS);
+  out->guest.s_addr = htonl (net | HOST_PART_GUEST);
+  ipv6_address (IPV6_NETWORK, &out->network6);
+  out->prefix6 = IPV6_PREFIX;
+  ipv6_address (IPV6_HOST, &out->host6);
+  ipv6_address (IPV6_DNS, &out->dns6);
+  ipv6_address (IPV6_GUEST, &out->guest6);
+  return TRUE;
+}
+
+/* --- the helper -------------------------------------------------------- */
+
+typedef struct
+{
+  Slirp *slirp;
+  GMainLoop *loop;
+  int status; /* for main() */
+
+  int tap_fd;
+  guint8 *frame; /* the one read buffer: a frame of mtu bytes plus its Ethernet header */
+  gsize frame_size;
+
+  GSource *engine; /* EngineSource: tap0 and slirp's sockets */
+  GPollFD tap_poll;
+  GArray *polled;    /* GPollFD: slirp's sockets, registered with the engine */
+  GArray *next;      /* GPollFD: what slirp_pollfds_fill asks for this time */
+  GPtrArray *timers; /* Timer */
+
+  int init_pidfd;
+  GSource *init_watch;
+  int signal_fd;
+  GSource *signal_watch;
+
+  struct sockaddr_in outbound;
+} Helper;
+
+static void
+quit (Helper *h, int status)
+{
+  h->status = MAX (h->status, status);
+  g_main_loop_quit (h->loop);
+}
+
+static void
+drop_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* libslirp's timers (in 4.7 only IPv6 router advertisements) as GLib
+   timeouts, in the milliseconds of clock_get_ns / 1000000. */
+typedef struct
+{
+  Helper *helper;
+  SlirpTimerId id;
+  void *cb_opaque;
+  GSource *source; /* pending expiry, or NULL */
+} Timer;
+
+static void
+timer_destroy (gpointer data)
+{
+  Timer *t = data;
+
+  drop_source (&t->source);
+  g_free (t);
+}
+
+static gboolean
+timer_fire (gpointer data)
+{
+  Timer *t = data;
+
+  /* Before the handler, which may set the timer again. */
+  g_clear_pointer (&t->source, g_source_unref);
+  slirp_handle_timer (t->helper->slirp, t->id, t->cb_opaque);
+  return G_SOURCE_REMOVE;
+}
+
+static void *
+cb_timer_new_opaque (SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+  Helper *h = opaque;
+  Timer *t = g_new0 (Timer, 1);
+
+  t->helper = h;
+  t->id = id;
+  t->cb_opaque = cb_opaque;
+  g_ptr_array_add (h->timers, t);
+  return t;
+}
+
+static void
+cb_timer_free (void *timer, void *opaque)
+{
+  Helper *h = opaque;
+
+  g_ptr_array_remove_fast (h->timers, timer);
+}
+
+static void
+cb_timer_mod (void *timer, int64_t expire_ms, void *opaque)
+{
+  Timer *t = timer;
+  gint64 now_ms = g_get_monotonic_time () / 1000;
+
+  drop_source (&t->source);
+  t->source = g_timeout_source_new (expire_ms > now_ms ? MIN (expire_ms - now_ms, G_MAXUINT) : 0);
+  g_source_set_callback (t->source, timer_fire, t, NULL);
+  g_source_attach (t->source, NULL);
+}
+
+static int64_t
+cb_clock_get_ns (void *opaque)
+{
+  return g_get_monotonic_time () * 1000;
+}
+
+static ssize_t
+cb_send_packet (const void *buf, size_t len, void *opaque)
+{
+  Helper *h = opaque;
+  ssize_t n = TEMP_FAILURE_RETRY (write (h->tap_fd, buf, len));
+
+  if (n >= 0)
+    return n;
+  /* The container does not read fast enough: drop, as a link would. */
+  if (errno == EAGAIN || errno == ENOBUFS)
+    return len;
+  /* tap0 is gone: the container deleted it or is going away. */
+  n = -errno;
+  quit (h, 1);
+  return n;
+}
+
+static void
+cb_guest_error (const char *msg, void *opaque)
+{
+  g_debug ("network helper: a bad frame from the container: %s", msg);
+}
+
+/* The engine polls what slirp_pollfds_fill asks for at every iteration, so
+   slirp needs no other notice of its sockets or of new work. */
+static void
+cb_ignore_fd (int fd, void *opaque)
+{
+}
+
+static void
+cb_notify (void *opaque)
+{
+}
+
+static const SlirpCb slirp_callbacks = {
+  .send_packet = cb_send_packet,
+  .guest_error = cb_guest_error,
+  .clock_get_ns = cb_clock_get_ns,
+  .timer_free = cb_timer_free,
+  .timer_mod = cb_timer_mod,
+  .register_poll_fd = cb_ignore_fd,
+  .unregister_poll_fd = cb_ignore_fd,
+  .notify = cb_notify,
+  .timer_new_opaque = cb_timer_new_opaque,
+};
+
+/* --- the engine: one GSource for tap0 and slirp's sockets -------------- */
+
+typedef struct
+{
+  GSource source;
+  Helper *helper;
+} EngineSource;
+
+static int
+add_poll (int fd, int events, void *opaque)
+{
+  Helper *h = opaque;
+  GPollFD p = { .fd = fd };
+
+  p.events = ((events & SLIRP_POLL_IN) ? G_IO_IN : 0) | ((events & SLIRP_POLL_OUT) ? G_IO_OUT : 0)
+             | ((events & SLIRP_POLL_PRI) ? G_IO_PRI : 0) | ((events & SLIRP_POLL_ERR) ? G_IO_ERR : 0)
+             | ((events & SLIRP_POLL_HUP) ? G_IO_HUP : 0);
+  g_array_append_val (h->next, p);
+  return h->next->len - 1;
+}
+
+static int
+get_revents (int idx, void *opaque)
+{
+  Helper *h = opaque;
+  gushort r = g_array_index (h->polled, GPollFD, idx).revents;
+
+  return ((r & G_IO_IN) ? SLIRP_POLL_IN : 0) | ((r & G_IO_OUT) ? SLIRP_POLL_OUT : 0)
+         | ((r & G_IO_PRI) ? SLIRP_POLL_PRI : 0) | ((r & (G_IO_ERR | G_IO_NVAL)) ? SLIRP_POLL_ERR : 0)
+         | ((r & G_IO_HUP) ? SLIRP_POLL_HUP : 0);
+}
+
+static gboolean
+same_polls (GArray *a, GArray *b)
+{
+  guint i;
+
+  if (a->len != b->len)
+    return FALSE;
+  for (i = 0; i < a->len; i++)
+    {
+      GPollFD *p = &g_array_index (a, GPollFD, i), *q = &g_array_index (b, GPollFD, i);
+      if (p->fd != q->fd || p->events != q->events)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Registers h->next with the source in place of h->polled. Most iterations
+   ask for the same sockets as the last one: those keep their registration.
+   GLib keeps pointers to the GPollFDs, so an array is only resized while
+   none of its elements are registered. */
+static void
+update_polls (Helper *h, GSource *source)
+{
+  GArray *old = h->polled;
+  guint i;
+
+  if (same_polls (h->next, h->polled))
+    return;
+  for (i = 0; i < old->len; i++)
+    g_source_remove_poll (source, &g_array_index (old, GPollFD, i));
+  h->polled = h->next;
+  h->next = old;
+  for (i = 0; i < h->polled->len; i++)
+    g_source_add_poll (source, &g_array_index (h->polled, GPollFD, i));
+}
+
+static gboolean
+engine_prepare (GSource *source, gint *timeout)
+{
+  Helper *h = ((EngineSource *) source)->helper;
+  uint32_t ms = UINT32_MAX;
+
+  g_array_set_size (h->next, 0);
+  slirp_pollfds_fill (h->slirp, &ms, add_poll, h);
+  update_polls (h, source);
+  *timeout = ms == UINT32_MAX ? -1 : (gint) MIN (ms, (uint32_t) G_MAXINT);
+  return FALSE;
+}
+
+/* Always: slirp_pollfds_poll also runs slirp's TCP timers, which are due
+   when the poll timed out with nothing ready. */
+static gboolean
+engine_check (GSource *source)
+{
+  return TRUE;
+}
+
+/* Reads what the container sent, a frame per read(). */
+static void
+read_frames (Helper *h)
+{
+  int i;
+
+  for (i = 0; i < FRAMES_PER_WAKEUP; i++)
+    {
+      ssize_t n = TEMP_FAILURE_RETRY (read (h->tap_fd, h->frame, h->frame_size));
+
+      if (n < 0 && errno == EAGAIN)
+        return;
+      if (n <= 0)
+        {
+          if (n < 0)
+            g_printerr ("uctr __net-helper: %s: %s\n", _("Reading from tap0"), g_strerror (errno));
+          quit (h, 1);
+          return;
+        }
+      /* tun reports the whole length of a frame it had to cut: drop it. */
+      if ((gsize) n > h->frame_size)
+        continue;
+      slirp_input (h->slirp, h->frame, n);
+    }
+}
+
+static gboolean
+engine_dispatch (GSource *source, GSourceFunc callback, gpointer data)
+{
+  Helper *h = ((EngineSource *) source)->helper;
+
+  if (h->tap_poll.revents != 0)
+    read_frames (h);
+  slirp_pollfds_poll (h->slirp, 0, get_revents, h);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs engine_funcs = {
+  .prepare = engine_prepare,
+  .check = engine_check,
+  .dispatch = engine_dispatch,
+};
+
+static GSource *
+engine_new (Helper *h)
+{
+  GSource *source = g_source_new (&engine_funcs, sizeof (EngineSource));
+
+  ((EngineSource *) source)->helper = h;
+  g_source_set_name (source, "uctr slirp");
+  h->tap_poll = (GPollFD) { .fd = h->tap_fd, .events = G_IO_IN };
+  g_source_add_poll (source, &h->tap_poll);
+  g_source_attach (source, NULL);
+  return source;
+}
+
+/* --- setting up --------------------------------------------------------- */
+
+static void
+helper_free (Helper *h)
+{
+  drop_source (&h->engine);
+  drop_source (&h->init_watch);
+  drop_source (&h->signal_watch);
+  /* Closes its sockets and frees its timers (cb_timer_free); h->timers frees any left. */
+  if (h->slirp != NULL)
+    slirp_cleanup (h->slirp);
+  g_ptr_array_unref (h->timers);
+  g_array_unref (h->polled);
+  g_array_unref (h->next);
+  g_free (h->frame);
+  uctr_close_fdp (&h->tap_fd);
+  uctr_close_fdp (&h->init_pidfd);
+  uctr_close_fdp (&h->signal_fd);
+  g_main_loop_unref (h->loop);
+  g_free (h);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Helper, helper_free)
+
+static Helper *
+helper_new (int tap_fd, int init_pidfd)
+{
+  Helper *h = g_new0 (Helper, 1);
+
+  h->tap_fd = tap_fd;
+  h->init_pidfd = init_pidfd;
+  h->signal_fd = -1;
+  h->loop = g_main_loop_new (NULL, FALSE);
+  h->polled = g_array_new (FALSE, FALSE, sizeof (GPollFD));
+  h->next = g_array_new (FALSE, FALSE, sizeof (GPollFD));
+  h->timers = g_ptr_array_new_with_free_func (timer_destroy);
+  return h;
+}
+
+static gboolean
+set_cloexec (int fd, GError **error)
+{
+  int flags = fcntl (fd, F_GETFD);
+
+  if (flags < 0 || fcntl (fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+    return uctr_throw_errno (error, _("Setting FD_CLOEXEC on fd %d"), fd);
+  return TRUE;
+}
+
+/* The fd must be a tap device without packet information, or every frame
+   would be misread. */
+static gboolean
+setup_tap (Helper *h, const UctrNetOptions *o, GError **error)
+{
+  struct ifreq ifr = { 0 };
+  int flags;
+
+  if (ioctl (h->tap_fd, TUNGETIFF, &ifr) < 0)
+    return uctr_throw_errno (error, _("fd %d is not a tun/tap device"), h->tap_fd);
+  if ((ifr.ifr_flags & IFF_TAP) == 0 || (ifr.ifr_flags & IFF_NO_PI) == 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("%s is not a tap device opened with IFF_NO_PI"), ifr.ifr_name);
+  flags = fcntl (h->tap_fd, F_GETFL);
+  if (flags < 0 || fcntl (h->tap_fd, F_SETFL, flags | O_NONBLOCK) < 0)
+    return uctr_throw_errno (error, _("Making %s non-blocking"), ifr.ifr_name);
+  h->frame_size = o->mtu + ETH_HLEN;
+  h->frame = g_malloc (h->frame_size);
+  return TRUE;
+}
+
+static gboolean
+setup_slirp (Helper *h, const UctrNetOptions *o, GError **error)
+{
+  UctrNetAddresses a;
+  SlirpConfig cfg = { .version = 4 };
+
+  if (!uctr_net_options_addresses (o, &a, error))
+    return FALSE;
+  cfg.in_enabled = true;
+  cfg.vnetwork = a.network;
+  cfg.vnetmask = a.netmask;
+  cfg.vhost = a.host;
+  cfg.vnameserver = a.dns;
+  /* No DHCP: the container's address is set when tap0 is created. The
+     start address is still what a port forward with no guest address
+     reaches. */
+  cfg.disable_dhcp = true;
+  cfg.vdhcp_start = a.guest;
+  cfg.in6_enabled = o->ipv6;
+  cfg.vprefix_addr6 = a.network6;
+  cfg.vprefix_len = a.prefix6;
+  cfg.vhost6 = a.host6;
+  cfg.vnameserver6 = a.dns6;
+  cfg.if_mtu = o->mtu;
+  cfg.if_mru = o->mtu;
+  cfg.disable_host_loopback = !o->allow_host_loopback;
+  cfg.disable_dns = !o->dns;
+  if (o->outbound_addr != NULL)
+    {
+      h->outbound.sin_family = AF_INET;
+      if (inet_pton (AF_INET, o->outbound_addr, &h->outbound.sin_addr) != 1)
+        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                           _("outbound_addr \"%s\" is not an IPv4 address"), o->outbound_addr);
+      cfg.outbound_addr = &h->outbound;
+    }
+  h->slirp = slirp_new (&cfg, &slirp_callbacks, h);
+  if (h->slirp == NULL)
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("libslirp %s refused the configuration"), slirp_version_string ());
+  return TRUE;
+}
+
+static gboolean
+on_init_exit (int fd, GIOCondition condition, gpointer data)
+{
+  quit (data, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_signal (int fd, GIOCondition condition, gpointer data)
+{
+  struct signalfd_siginfo si;
+
+  (void) TEMP_FAILURE_RETRY (read (fd, &si, sizeof si));
+  quit (data, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static GSource *
+watch_fd (int fd, GUnixFDSourceFunc func, Helper *h)
+{
+  GSource *source = g_unix_fd_source_new (fd, G_IO_IN);
+
+  g_source_set_callback (source, G_SOURCE_FUNC (func), h, NULL);
+  g_source_attach (source, NULL);
+  return source;
+}
+
+/* SIGTERM and SIGINT through a signalfd rather than g_unix_signal_add, which
+   starts GLib's worker thread: the helper stays single-threaded, so that it
+   can still setns() into the container's user namespace. SIGPIPE is
+   ignored: a host peer that goes away is an error on one socket, for slirp
+   to handle. */
+static gboolean
+setup_signals (Helper *h, GError **error)
+{
+  struct sigaction ign = { .sa_handler = SIG_IGN };
+  sigset_t set;
+
+  if (sigaction (SIGPIPE, &ign, NULL) < 0)
+    return uctr_throw_errno (error, _("Ignoring SIGPIPE"));
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
+    return uctr_throw_errno (error, _("Blocking SIGTERM and SIGINT"));
+  h->signal_fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (h->signal_fd < 0)
+    return uctr_throw_errno (error, _("Creating a signalfd"));
+  h->signal_watch = watch_fd (h->signal_fd, on_signal, h);
+  return TRUE;
+}
+
+static gboolean
+helper_setup (Helper *h, const UctrNetOptions *o, GError **error)
+{
+  if (h->tap_fd < 0 || h->init_pidfd < 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("needs the fd of tap0 and a pidfd of the container init"));
+  if (o->mtu < MTU_MIN || o->mtu > MTU_MAX)
+    return option_error (error, _("%s must be between %u and %u"), "mtu", MTU_MIN, MTU_MAX);
+  if (!set_cloexec (h->tap_fd, error) || !set_cloexec (h->init_pidfd, error))
+    return FALSE;
+  if (!setup_tap (h, o, error) || !setup_slirp (h, o, error) || !setup_signals (h, error))
+    return FALSE;
+  h->engine = engine_new (h);
+  h->init_watch = watch_fd (h->init_pidfd, on_init_exit, h);
+  return TRUE;
+}
+
+/* Tells the waiting caller that the loop is up, and lets go of the stdio
+   and working directory it inherited from it. */
+static void
+signal_ready (int ready_fd)
+{
+  uctr_autofd int devnull = -1;
+  char c = 'R';
+
+  (void) chdir ("/");
+  if (ready_fd < 0)
+    return;
+  if (TEMP_FAILURE_RETRY (write (ready_fd, &c, 1)) != 1)
+    g_debug ("network helper: nobody waits for it: %s", g_strerror (errno));
+  (void) close (ready_fd);
+  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0)
+    {
+      (void) dup2 (devnull, STDIN_FILENO);
+      (void) dup2 (devnull, STDOUT_FILENO);
+      (void) dup2 (devnull, STDERR_FILENO);
+    }
+}
+
+int
+uctr_net_helper_run (int tap_fd, int init_pidfd, int ready_fd, const UctrNetOptions *o)
+{
+  g_autoptr(Helper) h = helper_new (tap_fd, init_pidfd);
+  g_autoptr(GError) error = NULL;
+
+  if (!helper_setup (h, o, &error))
+    {
+      g_printerr ("uctr __net-helper: %s\n", error->message);
+      if (ready_fd >= 0)
+        (void) close (ready_fd);
+      return 1;
+    }
+  /* Everything is attached: frames that come before the loop runs wait in tap0's queue. */
+  signal_ready (ready_fd);
+  g_main_loop_run (h->loop);
+  return h->status;
+}
