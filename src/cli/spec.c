@@ -49,6 +49,8 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
     {
       pw = getpwuid (geteuid ());
       opts.rootless = TRUE;
+      /* A desktop user's bundle has a network; runc ignores the annotation. */
+      opts.network = "slirp";
       rootless_mappings ("/etc/subuid", geteuid (), pw != NULL ? pw->pw_name : "", uids, &opts.n_uid_mappings);
       rootless_mappings ("/etc/subgid", getegid (), pw != NULL ? pw->pw_name : "", gids, &opts.n_gid_mappings);
       opts.uid_mappings = uids;

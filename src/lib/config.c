@@ -1269,6 +1269,13 @@ uctr_config_default_json (const UctrSpecOptions *opts)
   add_bool (b, "readonly", TRUE);
   json_builder_end_object (b);
   add_string (b, "hostname", "uctr");
+  if (opts->network != NULL)
+    {
+      json_builder_set_member_name (b, "annotations");
+      json_builder_begin_object (b);
+      add_string (b, UCTR_ANNOTATION_NETWORK, opts->network);
+      json_builder_end_object (b);
+    }
   build_mounts (b, opts->rootless);
   build_linux (b, opts);
   json_builder_end_object (b);

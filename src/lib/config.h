@@ -181,9 +181,14 @@ const char *uctr_hook_kind_name (UctrHookKind kind);      /* "prestart", "create
 const char *uctr_cap_set_name (UctrCapSet set);           /* "bounding", ... */
 int uctr_config_rlimit_from_name (const char *name);      /* -1 when unknown */
 
+/* config.json annotations uctr reads (documented in README.md):
+   "uctr.network": what --network takes, "none" or "slirp[:OPTIONS]"; the flag wins. */
+#define UCTR_ANNOTATION_NETWORK "uctr.network"
+
 typedef struct
 {
   gboolean rootless;        /* add a user namespace with the mappings below, as `spec --rootless` */
+  const char *network;      /* written as the UCTR_ANNOTATION_NETWORK annotation when not NULL */
   const UctrIdMapping *uid_mappings;
   gsize n_uid_mappings;
   const UctrIdMapping *gid_mappings;

@@ -150,6 +150,24 @@ plan_ids (Create *c, GError **error)
   return TRUE;
 }
 
+static gboolean
+parse_network_arg (Create *c, const char *arg, GError **error)
+{
+  if (strcmp (arg, "none") == 0)
+    return TRUE;
+  if (strcmp (arg, "slirp") != 0 && !g_str_has_prefix (arg, "slirp:"))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--network: expected none or slirp[:OPTIONS], not \"%s\""), arg);
+  if (!c->config->namespaces[UCTR_NS_NETWORK].enabled || c->config->namespaces[UCTR_NS_NETWORK].path != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--network slirp needs a new network namespace: add {\"type\": \"network\"} without a path to linux.namespaces"));
+  c->net_options = arg[5] == ':' ? arg + 6 : "";
+  if (!uctr_net_options_parse (&c->net, c->net_options, error)
+      || !uctr_net_options_addresses (&c->net, &c->net_addresses, error))
+    return FALSE;
+  c->net_enabled = TRUE;
+  return TRUE;
+}
+
 /* --network: none (or absent) is runc's behaviour, a network namespace with
    lo only; slirp gives tap0 its addresses, a resolv.conf naming slirp's DNS,
    and a helper that outlives create. Decided before the plan: it adds a mount. */
@@ -160,18 +178,15 @@ parse_network (Create *c, UctrPlanOptions *popts, GError **error)
   g_autoptr(GString) resolv = NULL;
   char buf[INET6_ADDRSTRLEN];
 
-  if (arg == NULL || strcmp (arg, "none") == 0)
-    return TRUE;
-  if (strcmp (arg, "slirp") != 0 && !g_str_has_prefix (arg, "slirp:"))
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--network: expected none or slirp[:OPTIONS], not \"%s\""), arg);
-  if (!c->config->namespaces[UCTR_NS_NETWORK].enabled || c->config->namespaces[UCTR_NS_NETWORK].path != NULL)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--network slirp needs a new network namespace: add {\"type\": \"network\"} without a path to linux.namespaces"));
-  c->net_options = arg[5] == ':' ? arg + 6 : "";
-  if (!uctr_net_options_parse (&c->net, c->net_options, error) || !uctr_net_options_addresses (&c->net, &c->net_addresses, error))
+  if (arg == NULL)
+    {
+      arg = g_hash_table_lookup (c->config->annotations, UCTR_ANNOTATION_NETWORK);
+      if (arg != NULL && !parse_network_arg (c, arg, error))
+        return uctr_prefix_error (error, "annotations[\"%s\"]", UCTR_ANNOTATION_NETWORK);
+    }
+  else if (!parse_network_arg (c, arg, error))
     return FALSE;
-  c->net_enabled = TRUE;
-  if (!c->net.dns)
+  if (!c->net_enabled || !c->net.dns)
     return TRUE;
   resolv = g_string_new (NULL);
   g_string_append_printf (resolv, "nameserver %s\n", inet_ntop (AF_INET, &c->net_addresses.dns, buf, sizeof buf));

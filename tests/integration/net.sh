@@ -44,6 +44,25 @@ is "$out" "$(printf 'inet 10.9.8.100/24\ndefault via 10.9.8.2 dev tap0 \n1500\n0
 inside none none 'ip -o link | grep -c tap0; ip -o link show lo | grep -c UP'
 is "$out" "$(printf '0\n1')" "--network none: lo only, and it is up"
 
+# --- the annotation -----------------------------------------------------------------
+S=$T/spec-annot
+mkdir -p "$S"
+rt spec --rootless --bundle "$S"
+is "$(jq -r '.annotations["uctr.network"]' "$S/config.json")" slirp \
+  "spec --rootless writes the uctr.network annotation: a desktop bundle has a network"
+
+b=$(mkbundle annot '.annotations["uctr.network"] = "slirp:mtu=9000" | .process.args = ["cat", "/sys/class/net/tap0/mtu"]')
+rt run --bundle "$b" annot
+is "$out" 9000 "the uctr.network annotation turns slirp on, with its options"
+rt run --network none --bundle "$b" annot2
+check "--network none overrides the annotation" test "$status" -ne 0
+like "$err" "tap0/mtu'*: No such file" "without tap0 under --network none"
+
+b=$(mkbundle badannot '.annotations["uctr.network"] = "slirp:bogus=1" | .process.args = ["true"]')
+rt run --bundle "$b" badannot
+like "$err" 'annotations\["uctr.network"\].*unknown option "bogus"' "a bad annotation: the error names it"
+nothing_left badannot "and nothing is left behind"
+
 # --- outbound TCP -----------------------------------------------------------------
 start_echo
 inside tcp 'slirp:allow_host_loopback=true' "echo hello | nc -w 5 10.0.2.2 $port"
