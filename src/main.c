@@ -3,6 +3,7 @@
 #include "lib/log.h"
 #include "lib/state.h"
 #include "net/launch.h"
+#include "net/ports.h"
 #include "net/slirp.h"
 
 #include <locale.h>
@@ -21,6 +22,7 @@ static const UctrVerb verbs[] = {
   { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
   { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_("List containers") },
+  { "port", uctr_cmd_port, N_("Publish, list and unpublish ports of a container") },
   { "run", uctr_cmd_run, N_("Create, start and wait for a container") },
   { "spec", uctr_cmd_spec, N_("Write a default config.json") },
   { "start", uctr_cmd_start, N_("Start a created container") },
@@ -136,21 +138,60 @@ parse_global (UctrGlobal *g, int *argc, char ***argv, gboolean *version, gboolea
   return g_option_context_parse (ctx, argc, argv, error);
 }
 
-/* `uctr __net-helper OPTIONS`, started by create with the fds of launch.h:
-   not a verb for users, so it is not in the table. */
+static gboolean
+parse_publish (char **texts, GPtrArray *out, GError **error)
+{
+  for (; texts != NULL && *texts != NULL; texts++)
+    {
+      UctrPortSpec spec;
+
+      if (!uctr_port_spec_parse (*texts, &spec, error))
+        {
+          g_prefix_error (error, "--publish ");
+          return FALSE;
+        }
+      g_ptr_array_add (out, g_memdup2 (&spec, sizeof spec));
+    }
+  return TRUE;
+}
+
+/* `uctr __net-helper [--api PATH] [--publish SPEC]... [--] OPTIONS`, started
+   by create with the fds of launch.h: not a verb for users, so it is not in
+   the table. */
 static int
 net_helper_main (int argc, char **argv)
 {
   g_auto(UctrNetOptions) opts = { 0 };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GPtrArray) publish = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
+  g_autofree char *api = NULL;
+  g_auto(GStrv) publish_texts = NULL;
+  GOptionEntry entries[] = {
+    { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
+    { "publish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &publish_texts, NULL, NULL },
+    { NULL },
+  };
+  UctrNetHelperArgs args = {
+    .tap_fd = UCTR_NET_HELPER_TAP_FD,
+    .init_pidfd = UCTR_NET_HELPER_PIDFD,
+    .ready_fd = UCTR_NET_HELPER_READY_FD,
+    .options = &opts,
+    .publish = publish,
+  };
 
   uctr_net_options_init (&opts);
-  if (argc != 3 || !uctr_net_options_parse (&opts, argv[2], &error))
+  g_option_context_set_help_enabled (ctx, FALSE);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
+      || !uctr_cli_want_args ("__net-helper", "[--api PATH] [--publish SPEC]... OPTIONS", argc - 1, 1, 1, &error)
+      || !uctr_net_options_parse (&opts, argv[2], &error))
     {
-      g_printerr ("uctr __net-helper: %s\n", error != NULL ? error->message : _("usage: uctr __net-helper OPTIONS"));
+      g_printerr ("uctr __net-helper: %s\n", error->message);
       return 1;
     }
-  return uctr_net_helper_run (UCTR_NET_HELPER_TAP_FD, UCTR_NET_HELPER_PIDFD, UCTR_NET_HELPER_READY_FD, &opts);
+  args.api_path = api;
+  return uctr_net_helper_run (&args);
 }
 
 static void

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include "lib/util.h"
 
 typedef struct
@@ -30,6 +31,10 @@ gboolean uctr_cli_want_args (const char *verb, const char *params, int argc, int
 
 void uctr_cli_print_warnings (GPtrArray *warnings);
 
+/* CELLS (char *), row by row, COLUMNS a row, the first row the heading. */
+void uctr_cli_print_table (GPtrArray *cells, guint columns);
+void uctr_cli_print_json_array (JsonArray *array);
+
 /* create and run say what the cgroup options do not do yet. */
 void uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings);
 
@@ -41,3 +46,4 @@ int uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error);

@@ -1,6 +1,25 @@
 /* uctr: the options create and run share. */
 #include "cli/create-options.h"
 #include "lib/log.h"
+#include "net/ports.h"
+
+/* Before anything exists; create checks them again with the annotation. */
+static gboolean
+check_publish (char **publish, GError **error)
+{
+  for (; publish != NULL && *publish != NULL; publish++)
+    {
+      UctrPortSpec spec;
+
+      if (!uctr_port_spec_parse (*publish, &spec, error))
+        {
+          g_prefix_error (error, "--publish ");
+          return FALSE;
+        }
+      uctr_port_spec_clear (&spec);
+    }
+  return TRUE;
+}
 
 gboolean
 uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary, gboolean with_detach,
@@ -16,6 +35,9 @@ uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary
     { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &a->no_new_keyring, N_("Accepted for runc compatibility; uctr creates no session keyring"), NULL },
     { "network", 0, 0, G_OPTION_ARG_STRING, &a->network,
       N_("none: only lo (the default); slirp[:OPTIONS]: a user-mode network through tap0 (see uctr-run(1))"), N_("MODE") },
+    { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a->publish,
+      N_("Publish a container port on the host, with --network slirp (repeatable)"),
+      N_("[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]") },
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &a->detach, N_("Return once the process has started"), NULL },
     { NULL },
   };
@@ -26,6 +48,8 @@ uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary
     return FALSE;
   if (a->preserve_fds < 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--preserve-fds: must not be negative"));
+  if (!check_publish (a->publish, error))
+    return FALSE;
   a->bundle_abs = uctr_absolute_path (a->bundle != NULL ? a->bundle : ".");
   return TRUE;
 }
@@ -44,6 +68,7 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .no_pivot = a->no_pivot,
     .keep_console = keep_console,
     .network = a->network,
+    .publish = a->publish,
     .warnings = warnings,
   };
 
@@ -61,5 +86,6 @@ uctr_create_args_clear (UctrCreateArgs *a)
   g_free (a->pid_file);
   g_free (a->console_socket);
   g_free (a->network);
+  g_strfreev (a->publish);
   g_free (a->bundle_abs);
 }

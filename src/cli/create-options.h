@@ -14,6 +14,7 @@ typedef struct
   gboolean no_new_keyring;
   gboolean detach;
   char *network;          /* --network none|slirp[:OPTIONS] */
+  char **publish;         /* --publish SPEC, repeated */
   char *bundle_abs;
 } UctrCreateArgs;
 

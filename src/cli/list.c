@@ -16,7 +16,6 @@ print_table (GArray *rows)
 {
   const char *head[6] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
   g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
-  gsize width[6] = { 0 };
   guint r, c;
 
   for (c = 0; c < 6; c++)
@@ -33,26 +32,13 @@ print_table (GArray *rows)
       g_ptr_array_add (cells, g_strdup (row->state->created));
       g_ptr_array_add (cells, g_strdup (row->state->owner));
     }
-  /* Columns as runc's tabwriter lays them out: at least 12 wide, 3 apart. */
-  for (r = 0; r < cells->len; r++)
-    width[r % 6] = MAX (width[r % 6], MAX (strlen (g_ptr_array_index (cells, r)) + 3, 12));
-  for (r = 0; r < cells->len; r++)
-    {
-      const char *cell = g_ptr_array_index (cells, r);
-      if (r % 6 == 5)
-        printf ("%s\n", cell);
-      else
-        printf ("%-*s", (int) width[r % 6], cell);
-    }
+  uctr_cli_print_table (cells, 6);
 }
 
 static void
 print_json (GArray *rows)
 {
-  g_autoptr(JsonArray) arr = json_array_new ();
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
+  JsonArray *arr = json_array_new ();
   guint r;
 
   for (r = 0; r < rows->len; r++)
@@ -60,10 +46,8 @@ print_json (GArray *rows)
       Row *row = &g_array_index (rows, Row, r);
       json_array_add_element (arr, uctr_state_to_json_node (row->state, row->status));
     }
-  json_node_set_array (root, arr);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  uctr_cli_print_json_array (arr);
+  json_array_unref (arr);
 }
 
 static void

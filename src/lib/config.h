@@ -182,8 +182,10 @@ const char *uctr_cap_set_name (UctrCapSet set);           /* "bounding", ... */
 int uctr_config_rlimit_from_name (const char *name);      /* -1 when unknown */
 
 /* config.json annotations uctr reads (documented in README.md):
-   "uctr.network": what --network takes, "none" or "slirp[:OPTIONS]"; the flag wins. */
+   "uctr.network": what --network takes, "none" or "slirp[:OPTIONS]"; the flag wins.
+   "uctr.publish": what --publish takes, specs separated by commas; the flags win. */
 #define UCTR_ANNOTATION_NETWORK "uctr.network"
+#define UCTR_ANNOTATION_PUBLISH "uctr.publish"
 
 typedef struct
 {

@@ -425,9 +425,6 @@ init_stage2 (const UctrPlan *plan)
 
   if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)
     fail_step (&ctx, UCTR_STEP_OOM_SCORE_ADJ, -1);
-  /* Nothing in the container may open our /proc entries before execve (this
-     also makes them root-owned, hence after oom_score_adj). */
-  (void) prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (plan->new_netns && loopback_up () < 0)
     fail_step (&ctx, UCTR_STEP_LOOPBACK, -1);
   if (plan->net.enabled)
@@ -437,7 +434,14 @@ init_stage2 (const UctrPlan *plan)
       if (tap < 0 || send_fd (plan->sync_fd, UCTR_SYNC_TAP, tap) < 0)
         init_fail (&ctx);
       close (tap);
+      /* The helper's port forwarder joins our user and network namespaces
+         through a pidfd, which needs us dumpable: wait until it has. */
+      wait_for (&ctx, UCTR_SYNC_NET_READY);
     }
+  /* Nothing in the container may open our /proc entries before execve (this
+     also makes them root-owned, hence after oom_score_adj). Nothing of the
+     container has run yet: its hooks and mounts come below. */
+  (void) prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (uctr_mounts_prepare_rootfs (&ctx, &rootfd) < 0)
     init_fail (&ctx);
   run_hooks (&ctx, plan->create_container_hooks, plan->n_create_container_hooks,

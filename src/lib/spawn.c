@@ -8,6 +8,7 @@
 #include "plan.h"
 #include "util.h"
 #include "net/launch.h"
+#include "net/ports.h"
 #include "net/slirp.h"
 
 #include <arpa/inet.h>
@@ -36,6 +37,7 @@ typedef struct
   const char *net_options; /* the OPTIONS text, handed to the helper */
   UctrNetAddresses net_addresses;
   char *resolv_conf;       /* <state>/resolv.conf, bound on /etc/resolv.conf */
+  GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
 } Create;
 
 static char *
@@ -168,6 +170,47 @@ parse_network_arg (Create *c, const char *arg, GError **error)
   return TRUE;
 }
 
+static gboolean
+add_publish (Create *c, const char *text, GError **error)
+{
+  UctrPortSpec spec;
+
+  if (!uctr_port_spec_parse (text, &spec, error))
+    return FALSE;
+  g_ptr_array_add (c->publish, uctr_port_spec_format (&spec));
+  uctr_port_spec_clear (&spec);
+  return TRUE;
+}
+
+/* --publish, or else the uctr.publish annotation (comma-separated specs),
+   all checked before anything runs; they need slirp. */
+static gboolean
+parse_publish (Create *c, GError **error)
+{
+  const char *annotation = g_hash_table_lookup (c->config->annotations, UCTR_ANNOTATION_PUBLISH);
+  char *const *texts;
+  g_auto(GStrv) split = NULL;
+  const char *context = "--publish ";
+
+  texts = c->opts->publish;
+  if ((texts == NULL || texts[0] == NULL) && annotation != NULL && *annotation != '\0')
+    {
+      texts = split = g_strsplit (annotation, ",", -1);
+      context = "annotations[\"" UCTR_ANNOTATION_PUBLISH "\"]: ";
+    }
+  for (; texts != NULL && *texts != NULL; texts++)
+    if (!add_publish (c, g_strstrip (*texts), error))
+      {
+        g_prefix_error (error, "%s", context);
+        return FALSE;
+      }
+  if (c->publish->len > 0 && !c->net_enabled)
+    return split != NULL ? uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("annotations[\"%s\"] needs --network slirp"),
+                                       UCTR_ANNOTATION_PUBLISH)
+                         : uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--publish needs --network slirp"));
+  return TRUE;
+}
+
 /* --network: none (or absent) is runc's behaviour, a network namespace with
    lo only; slirp gives tap0 its addresses, a resolv.conf naming slirp's DNS,
    and a helper that outlives create. Decided before the plan: it adds a mount. */
@@ -185,6 +228,8 @@ parse_network (Create *c, UctrPlanOptions *popts, GError **error)
         return uctr_prefix_error (error, "annotations[\"%s\"]", UCTR_ANNOTATION_NETWORK);
     }
   else if (!parse_network_arg (c, arg, error))
+    return FALSE;
+  if (!parse_publish (c, error))
     return FALSE;
   if (!c->net_enabled || !c->net.dns)
     return TRUE;
@@ -290,11 +335,15 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
       else if (m.type == UCTR_SYNC_TAP)
         {
           /* Start the helper now: it comes up while the init mounts. */
+          g_autofree char *api = g_build_filename (c->opts->root, c->opts->id, UCTR_PORT_API_SOCKET, NULL);
           pid_t helper;
-          gboolean ok = uctr_net_launch (fd, c->state->pid, c->net_options, &helper, error);
+          gboolean ok = uctr_net_launch (fd, c->state->pid, c->net_options, api,
+                                         (const char *const *) c->publish->pdata, &helper, error);
           close (fd);
           if (!ok)
             return uctr_prefix_error (error, "--network slirp");
+          if (!send_record (c->sock, UCTR_SYNC_NET_READY, NULL, error))
+            return FALSE;
         }
       else if (m.type == want)
         {
@@ -488,6 +537,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   if (c.dfd < 0)
     return FALSE;
   uctr_net_options_init (&c.net);
+  c.publish = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   ok = create_in_dir (&c, error);
   if (ok)
     {
@@ -503,6 +553,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   uctr_state_free (c.state);
   uctr_config_free (c.config);
   uctr_net_options_clear (&c.net);
+  g_ptr_array_unref (c.publish);
   g_free (c.resolv_conf);
   return ok;
 }

@@ -17,6 +17,7 @@ typedef struct
   gboolean no_pivot;
   gboolean keep_console;       /* run: hand the pty master back instead of sending it */
   const char *network;         /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
+  char **publish;              /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
   GPtrArray *warnings;         /* messages the caller prints (char *) */
 } UctrCreateOptions;
 

@@ -16,6 +16,7 @@ typedef enum
   UCTR_SYNC_WARNING,          /* init -> parent: step/index/err say what was skipped */
   UCTR_SYNC_READY,            /* init -> parent: set up, about to block on exec.fifo */
   UCTR_SYNC_ERROR,            /* init -> parent: step/index/err say what failed */
+  UCTR_SYNC_NET_READY,        /* parent -> init: the network helper runs (and has joined our namespaces) */
 } UctrSyncType;
 
 /* What the init was doing; the parent turns it into a sentence naming the

@@ -10,11 +10,30 @@
 
 #define READY_TIMEOUT_MS 10000
 
-static void G_GNUC_NORETURN
-exec_helper (const char *self, int tap_fd, int pidfd, int ready_fd, const char *options)
+/* Built before the fork: the child only moves fds and execs. */
+static GPtrArray *
+helper_argv (const char *options, const char *api_path, const char *const *publish)
 {
-  char *argv[] = { (char *) "uctr", (char *) "__net-helper", (char *) options, NULL };
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
+  g_ptr_array_add (argv, g_strdup ("uctr"));
+  g_ptr_array_add (argv, g_strdup ("__net-helper"));
+  if (api_path != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--api"));
+      g_ptr_array_add (argv, g_strdup (api_path));
+    }
+  for (; publish != NULL && *publish != NULL; publish++)
+    g_ptr_array_add (argv, g_strdup_printf ("--publish=%s", *publish));
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (options));
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+static void G_GNUC_NORETURN
+exec_helper (const char *self, int tap_fd, int pidfd, int ready_fd, char **argv)
+{
   /* Move the three fds to 3, 4, 5 without clobbering each other. */
   if ((tap_fd = fcntl (tap_fd, F_DUPFD_CLOEXEC, 10)) < 0 || (pidfd = fcntl (pidfd, F_DUPFD_CLOEXEC, 10)) < 0
       || (ready_fd = fcntl (ready_fd, F_DUPFD_CLOEXEC, 10)) < 0)
@@ -47,8 +66,10 @@ wait_ready (int ready_r, pid_t helper, GError **error)
 }
 
 gboolean
-uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, pid_t *helper_pid, GError **error)
+uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *api_path,
+                 const char *const *publish, pid_t *helper_pid, GError **error)
 {
+  g_autoptr(GPtrArray) argv = helper_argv (options, api_path, publish);
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   uctr_autofd int pidfd = pidfd_open (init_pid, 0);
   uctr_autofd int ready_r = -1;
@@ -78,7 +99,7 @@ uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, pid_t *helper_
     {
       pid_t helper = fork ();
       if (helper == 0)
-        exec_helper (self, tap_fd, pidfd, ready_w, options);
+        exec_helper (self, tap_fd, pidfd, ready_w, (char **) argv->pdata);
       (void) !write (fds[1], &helper, sizeof helper);
       _exit (helper < 0 ? 1 : 0);
     }

@@ -4,11 +4,14 @@
 #include <glib.h>
 #include <sys/types.h>
 
-/* Starts `uctr __net-helper OPTIONS` detached from us (its own session, not
-   our child), handing it TAP_FD and a pidfd of INIT_PID; returns once its
-   loop runs, or an error with what it said. It exits by itself when the
-   container's init does. *HELPER_PID gets its pid. */
-gboolean uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, pid_t *helper_pid, GError **error);
+/* Starts `uctr __net-helper [--api API_PATH] [--publish SPEC]... OPTIONS`
+   detached from us (its own session, not our child), handing it TAP_FD and
+   a pidfd of INIT_PID; returns once its loop runs and every PUBLISH spec is
+   bound, or an error with what it said. It exits by itself when the
+   container's init does. API_PATH and PUBLISH may be NULL. *HELPER_PID gets
+   its pid. */
+gboolean uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *api_path,
+                          const char *const *publish, pid_t *helper_pid, GError **error);
 
 /* The fds the helper finds: */
 #define UCTR_NET_HELPER_TAP_FD 3

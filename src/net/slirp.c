@@ -4,6 +4,7 @@
    the host. A GSource hands slirp's sockets and the tap fd to the GMainLoop;
    the loop ends when the container's init does. */
 #include "slirp.h"
+#include "ports.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -310,6 +311,10 @@ typedef struct
   GSource *signal_watch;
 
   struct sockaddr_in outbound;
+  UctrNetAddresses addresses;
+
+  UctrForwarder *forwarder; /* published ports, or NULL */
+  char *api_path;           /* the port API's socket once it listens, removed at exit */
 } Helper;
 
 static void
@@ -598,6 +603,11 @@ helper_free (Helper *h)
   drop_source (&h->engine);
   drop_source (&h->init_watch);
   drop_source (&h->signal_watch);
+  /* Before the pidfd it joins the container through. */
+  g_clear_pointer (&h->forwarder, uctr_forwarder_free);
+  if (h->api_path != NULL)
+    (void) unlink (h->api_path);
+  g_free (h->api_path);
   /* Closes its sockets and frees its timers (cb_timer_free); h->timers frees any left. */
   if (h->slirp != NULL)
     slirp_cleanup (h->slirp);
@@ -668,6 +678,7 @@ setup_slirp (Helper *h, const UctrNetOptions *o, GError **error)
 
   if (!uctr_net_options_addresses (o, &a, error))
     return FALSE;
+  h->addresses = a;
   cfg.in_enabled = true;
   cfg.vnetwork = a.network;
   cfg.vnetmask = a.netmask;
@@ -754,6 +765,37 @@ setup_signals (Helper *h, GError **error)
   return TRUE;
 }
 
+/* The forwarder and the port API, once slirp is up: a spec that cannot be
+   published fails the start, so that create fails with nothing left. */
+static gboolean
+setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
+{
+  guint i;
+
+  if (args->api_path == NULL && (args->publish == NULL || args->publish->len == 0))
+    return TRUE;
+  h->forwarder = uctr_forwarder_new (h->init_pidfd, &h->addresses.guest, error);
+  if (h->forwarder == NULL)
+    return uctr_prefix_error (error, _("Starting the port forwarder"));
+  for (i = 0; args->publish != NULL && i < args->publish->len; i++)
+    {
+      const UctrPortSpec *spec = g_ptr_array_index (args->publish, i);
+
+      if (!uctr_forwarder_add (h->forwarder, spec, error))
+        {
+          g_autofree char *text = uctr_port_spec_format (spec);
+          return uctr_prefix_error (error, "--publish %s", text);
+        }
+    }
+  if (args->api_path != NULL)
+    {
+      if (!uctr_port_api_start (args->api_path, h->forwarder, error))
+        return uctr_prefix_error (error, _("Starting the port API"));
+      h->api_path = g_strdup (args->api_path);
+    }
+  return TRUE;
+}
+
 static gboolean
 helper_setup (Helper *h, const UctrNetOptions *o, GError **error)
 {
@@ -795,12 +837,13 @@ signal_ready (int ready_fd)
 }
 
 int
-uctr_net_helper_run (int tap_fd, int init_pidfd, int ready_fd, const UctrNetOptions *o)
+uctr_net_helper_run (const UctrNetHelperArgs *args)
 {
-  g_autoptr(Helper) h = helper_new (tap_fd, init_pidfd);
+  g_autoptr(Helper) h = helper_new (args->tap_fd, args->init_pidfd);
   g_autoptr(GError) error = NULL;
+  int ready_fd = args->ready_fd;
 
-  if (!helper_setup (h, o, &error))
+  if (!helper_setup (h, args->options, &error) || !setup_ports (h, args, &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
       if (ready_fd >= 0)

@@ -46,6 +46,16 @@ typedef struct
 /* Derives the addresses from O->cidr (the IPv6 ones are fixed). */
 gboolean uctr_net_options_addresses (const UctrNetOptions *o, UctrNetAddresses *out, GError **error);
 
+typedef struct
+{
+  int tap_fd;
+  int init_pidfd;
+  int ready_fd;
+  const UctrNetOptions *options;
+  GPtrArray *publish;   /* UctrPortSpec *: published before READY_FD says ready; NULL: none */
+  const char *api_path; /* the port API's socket (port.sock in the state dir); NULL: none */
+} UctrNetHelperArgs;
+
 /* Runs the helper until the container init exits (INIT_PIDFD becomes
    readable) or SIGTERM or SIGINT arrives; it owns the fds it is given and
    the process: signals, cwd, and, once a caller waits on READY_FD, stdio.
@@ -59,6 +69,11 @@ gboolean uctr_net_options_addresses (const UctrNetOptions *o, UctrNetAddresses *
                stderr point to /dev/null, so the helper does not hold open
                the pipes of the command that started it.
 
+   PUBLISH, API_PATH: with either, a port forwarder (ports.h) runs in the
+               loop; every spec of PUBLISH is bound before the helper is
+               ready, and one that cannot be is a startup failure. The
+               API's socket is removed when the helper exits.
+
    Returns the exit status for main(): 0 when the container or a signal
    ended it, 1 when it could not start or the tap device failed. */
-int uctr_net_helper_run (int tap_fd, int init_pidfd, int ready_fd, const UctrNetOptions *o);
+int uctr_net_helper_run (const UctrNetHelperArgs *args);

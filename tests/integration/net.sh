@@ -108,4 +108,159 @@ kill -KILL "$pid" 2>/dev/null || true
 check "the helper exits when the container's init is killed" wait_until 10 dead "${helper:-0}"
 rt delete killed
 
+# --- published ports ----------------------------------------------------------------
+# free_port: a TCP port nobody listens on now.
+free_port ()
+{
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# tcp_echo PORT DATA [HOST]: sends DATA, shuts the write side, prints what
+# comes back; fails when the connection is refused.
+tcp_echo ()
+{
+  python3 - "${3:-127.0.0.1}" "$1" "$2" <<'PY'
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+c.sendall(sys.argv[3].encode())
+c.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    d = c.recv(4096)
+    if not d:
+        break
+    data += d
+print(data.decode())
+PY
+}
+
+# echoes_back PORT DATA [HOST]: the container's server answered with DATA.
+echoes_back () { [ "$(tcp_echo "$@" 2>/dev/null)" = "$2" ]; }
+refused () { ! tcp_echo "$@" >/dev/null 2>&1; }
+
+# A container whose port 80 echoes each connection (busybox nc, persistent).
+SERVER='.process.args = ["nc", "-ll", "-p", "80", "-e", "cat"]'
+
+hp=$(free_port)
+b=$(mkbundle web "$SERVER")
+rt run -d --network slirp -p "$hp:80" --bundle "$b" web
+is "$status" 0 "run -d --network slirp -p $hp:80"
+check "a host client gets its data back through the published port" wait_until 10 echoes_back "$hp" hello-web
+check "port.sock in the state dir is owner-only" test "$(stat -c %a "$R/web/port.sock")" = 600
+
+rt port list web
+is "$out" "$(printf '%-12s%-12s%-17s%s\n%-12s%-12s%-17s%s' 'HOST IP' 'HOST PORT' 'CONTAINER PORT' PROTO '*' "$hp" 80 tcp)" \
+  "port list: a table of the published ports"
+rt port list web --format json
+is "$(jq -c . <<<"$out")" "[{\"hostIP\":\"\",\"hostPort\":$hp,\"containerPort\":80,\"protocol\":\"tcp\"}]" \
+  "port list --format json: hostIP, hostPort, containerPort, protocol"
+
+hp2=$(free_port)
+rt port add web "127.0.0.1:$hp2:80"
+is "$status" 0 "port add at runtime"
+check "the added port carries data" wait_until 5 echoes_back "$hp2" hello-added
+rt port list web --format json
+is "$(jq -c '.[1]' <<<"$out")" "{\"hostIP\":\"127.0.0.1\",\"hostPort\":$hp2,\"containerPort\":80,\"protocol\":\"tcp\"}" \
+  "port list shows the added port"
+rt port add web "127.0.0.1:$hp2:80"
+check "publishing the same port twice is refused" test "$status" -ne 0
+like "$err" "port add 127.0.0.1:$hp2:80/tcp: " "the error names the spec"
+
+rt port remove web "127.0.0.1:$hp2:80/tcp"
+is "$status" 0 "port remove"
+check "the removed port refuses connections" refused "$hp2" x
+rt port list web --format json
+is "$(jq length <<<"$out")" 1 "port list no longer shows it"
+rt port remove web "127.0.0.1:$hp2:80/tcp"
+like "$err" "not published" "removing a port that is not published: a clear error"
+
+rt port add web 8080
+like "$err" '^uctr: port add "8080": expected \[HOSTIP:\]HOSTPORT:CONTAINERPORT\[/tcp\|/udp\]$' "port add: a bad spec is refused"
+
+# An echo server nobody connects to holds the port (until its 20 s timeout).
+start_echo
+busy=$port
+rt port add web "127.0.0.1:$busy:80"
+check "port add: a busy host port is refused" test "$status" -ne 0
+like "$err" "127.0.0.1:$busy:80/tcp" "the error names the busy spec"
+rt port list web --format json
+is "$(jq length <<<"$out")" 1 "and nothing was added"
+check "the helper serves on after the refusals" echoes_back "$hp" still-here
+
+helper=$(pgrep -f "__net-helper --api $R/web/" -u "$(id -u)" -n || true)
+rt delete --force web
+check "delete --force: the helper with published ports exits" wait_until 10 dead "${helper:-0}"
+check "the published port is closed after delete" wait_until 5 refused "$hp" x
+nothing_left web "delete leaves no helper, socket or state"
+
+b=$(mkbundle busy "$SERVER")
+rt run -d --network slirp -p "127.0.0.1:$busy:80" --bundle "$b" busy
+check "create with a busy host port fails" test "$status" -ne 0
+like "$err" "--publish 127.0.0.1:$busy:80/tcp" "the error names the busy --publish"
+nothing_left busy "a busy --publish leaves nothing behind (no state dir, no helper)"
+kill "$echo_pid" 2>/dev/null || true
+
+b=$(mkbundle badpub '.process.args = ["true"]')
+rt run --network slirp -p 127.0.0.1:99999:80 --bundle "$b" badpub
+is "$err" 'uctr: --publish "127.0.0.1:99999:80": the host port must be 1..65535' "a bad --publish: the error says what is wrong"
+nothing_left badpub "and nothing is left behind"
+rt run --network none -p "$(free_port):80" --bundle "$b" nonet
+is "$err" "uctr: --publish needs --network slirp" "--publish without slirp is refused"
+nothing_left nonet "and nothing is left behind"
+
+b=$(mkbundle nonetport '.process.args = ["sleep", "1000"]')
+rt run -d --network none --bundle "$b" nonetport
+rt port list nonetport
+is "$err" "uctr: container nonetport has no port API: it was not created with --network slirp" \
+  "port list on a container without slirp: a clear error"
+rt delete --force nonetport
+rt port list nosuch
+like "$err" "nosuch does not exist" "port list on no container: a clear error"
+
+hp=$(free_port)
+b=$(mkbundle annotpub "$SERVER | .annotations[\"uctr.network\"] = \"slirp\" | .annotations[\"uctr.publish\"] = \"127.0.0.1:$hp:80\"")
+rt run -d --bundle "$b" annotpub
+is "$status" 0 "the uctr.publish annotation publishes"
+check "a client reaches the annotation's port" wait_until 10 echoes_back "$hp" hello-annot
+rt delete --force annotpub
+nothing_left annotpub "nothing left after the annotated container"
+
+# --- the client's own address reaches the container -------------------------------
+# busybox httpd hands a CGI script the peer address as REMOTE_ADDR. A client
+# bound to 127.0.0.2 stands in for a remote one: 127/8 is all local on the
+# host, and the container must see that address, not 127.0.0.1 or 10.0.2.2.
+hport=$((20000 + RANDOM % 20000))
+b=$(mkbundle peer '.process.args = ["httpd", "-f", "-p", "80", "-h", "/www"]')
+mkdir -p "$b/rootfs/www/cgi-bin"
+printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "peer=$REMOTE_ADDR"\n' >"$b/rootfs/www/cgi-bin/peer"
+chmod +x "$b/rootfs/www/cgi-bin/peer"
+rt run -d -p "127.0.0.1:$hport:80" --bundle "$b" peer
+is "$status" 0 "run -d -p with an HTTP server inside"
+peer_of ()
+{
+  python3 - "$1" "$hport" <<'PY'
+import socket, sys, time
+for _ in range(50):
+    try:
+        s = socket.socket()
+        s.bind((sys.argv[1], 0))
+        s.connect(("127.0.0.1", int(sys.argv[2])))
+        break
+    except OSError:
+        time.sleep(0.1)
+s.sendall(b"GET /cgi-bin/peer HTTP/1.0\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode(errors="replace").strip().splitlines()[-1])
+PY
+}
+like "$(peer_of 127.0.0.2)" '^peer=(\[::ffff:)?127\.0\.0\.2\]?$' "a published TCP port keeps the client's address (127.0.0.2)"
+like "$(peer_of 127.9.8.7)" '^peer=(\[::ffff:)?127\.9\.8\.7\]?$' "and another one (127.9.8.7)"
+rt delete --force peer
+nothing_left peer "delete --force of a container with published ports leaves nothing"
+
 done_testing

@@ -903,6 +903,12 @@ cmd_helper (int argc, char **argv)
 {
   g_auto(UctrNetOptions) o;
   g_autoptr(GError) error = NULL;
+  UctrNetHelperArgs args = {
+    .tap_fd = HELPER_TAP_FD,
+    .init_pidfd = HELPER_PIDFD,
+    .ready_fd = HELPER_READY_FD,
+    .options = &o,
+  };
 
   uctr_net_options_init (&o);
   if (argc != 3 || !uctr_net_options_parse (&o, argv[2], &error))
@@ -910,7 +916,7 @@ cmd_helper (int argc, char **argv)
       fprintf (stderr, "slirp-echo helper: %s\n", error != NULL ? error->message : "usage: helper OPTIONS");
       return EXIT_FAILED;
     }
-  return uctr_net_helper_run (HELPER_TAP_FD, HELPER_PIDFD, HELPER_READY_FD, &o);
+  return uctr_net_helper_run (&args);
 }
 
 int

@@ -1,0 +1,175 @@
+/* uctr port: publish, list and unpublish ports of a running container,
+   through the port API of its network helper. */
+#include "cli/cli.h"
+#include "lib/state.h"
+#include "net/ports.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PORT_PARAMS "add|remove ID SPEC | list ID"
+#define COLUMNS 4
+
+/* <root>/<id>/port.sock of an existing container. */
+static char *
+api_path (UctrGlobal *g, const char *id, GError **error)
+{
+  g_autofree char *dir = NULL;
+  const char *root;
+
+  if (!uctr_state_validate_id (id, error) || (root = uctr_global_root (g, error)) == NULL)
+    return NULL;
+  dir = g_build_filename (root, id, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id), NULL;
+  return g_build_filename (dir, UCTR_PORT_API_SOCKET, NULL);
+}
+
+static JsonObject *
+call (const char *path, const char *op, const char *spec, GError **error)
+{
+  g_autoptr(JsonObject) request = json_object_new ();
+
+  json_object_set_string_member (request, "op", op);
+  if (spec != NULL)
+    json_object_set_string_member (request, "spec", spec);
+  return uctr_port_api_call (path, request, error);
+}
+
+/* The helper's list, parsed back; a spec it cannot have sent is skipped. */
+static GPtrArray *
+list_specs (JsonObject *reply)
+{
+  GPtrArray *specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
+  JsonArray *ports
+      = json_object_has_member (reply, "ports") ? json_object_get_array_member (reply, "ports") : NULL;
+  guint i;
+
+  for (i = 0; ports != NULL && i < json_array_get_length (ports); i++)
+    {
+      const char *text = json_node_get_string (json_array_get_element (ports, i));
+      UctrPortSpec spec;
+
+      if (text != NULL && uctr_port_spec_parse (text, &spec, NULL))
+        g_ptr_array_add (specs, g_memdup2 (&spec, sizeof spec));
+    }
+  return specs;
+}
+
+/* Columns as `uctr list` lays them out; "*" is every host address. */
+static void
+print_table (GPtrArray *specs)
+{
+  const char *head[COLUMNS] = { "HOST IP", "HOST PORT", "CONTAINER PORT", "PROTO" };
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  guint r, c;
+
+  for (c = 0; c < COLUMNS; c++)
+    g_ptr_array_add (cells, g_strdup (head[c]));
+  for (r = 0; r < specs->len; r++)
+    {
+      const UctrPortSpec *s = g_ptr_array_index (specs, r);
+
+      g_ptr_array_add (cells, g_strdup (s->host_ip != NULL ? s->host_ip : "*"));
+      g_ptr_array_add (cells, g_strdup_printf ("%u", s->host_port));
+      g_ptr_array_add (cells, g_strdup_printf ("%u", s->container_port));
+      g_ptr_array_add (cells, g_strdup (s->proto == UCTR_PORT_UDP ? "udp" : "tcp"));
+    }
+  uctr_cli_print_table (cells, COLUMNS);
+}
+
+/* hostIP is "" for every address. */
+static void
+print_json (GPtrArray *specs)
+{
+  JsonArray *arr = json_array_new ();
+  guint r;
+
+  for (r = 0; r < specs->len; r++)
+    {
+      const UctrPortSpec *s = g_ptr_array_index (specs, r);
+      JsonObject *o = json_object_new ();
+
+      json_object_set_string_member (o, "hostIP", s->host_ip != NULL ? s->host_ip : "");
+      json_object_set_int_member (o, "hostPort", s->host_port);
+      json_object_set_int_member (o, "containerPort", s->container_port);
+      json_object_set_string_member (o, "protocol", s->proto == UCTR_PORT_UDP ? "udp" : "tcp");
+      json_array_add_object_element (arr, o);
+    }
+  uctr_cli_print_json_array (arr);
+  json_array_unref (arr);
+}
+
+static int
+port_list (UctrGlobal *g, const char *id, const char *format, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+
+  if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--format: expected table or json, not \"%s\""), format),
+                       -1;
+  if ((path = api_path (g, id, error)) == NULL || (reply = call (path, "list", NULL, error)) == NULL)
+    return -1;
+  specs = list_specs (reply);
+  if (g_strcmp0 (format, "json") == 0)
+    print_json (specs);
+  else
+    print_table (specs);
+  return 0;
+}
+
+/* The spec is checked here too, for an error that names the command. */
+static int
+port_change (UctrGlobal *g, const char *op, const char *id, const char *text, GError **error)
+{
+  UctrPortSpec spec = { 0 };
+  g_autofree char *canonical = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+
+  if (!uctr_port_spec_parse (text, &spec, error))
+    {
+      g_prefix_error (error, "port %s ", op);
+      return -1;
+    }
+  canonical = uctr_port_spec_format (&spec);
+  uctr_port_spec_clear (&spec);
+  if ((path = api_path (g, id, error)) == NULL)
+    return -1;
+  if ((reply = call (path, op, canonical, error)) == NULL)
+    return uctr_prefix_error (error, "port %s %s", op, canonical), -1;
+  return 0;
+}
+
+int
+uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  g_autofree char *format = NULL;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("list: table (default) or json"), N_("FORMAT") },
+      { NULL },
+    };
+  const char *sub;
+
+  if (!uctr_cli_parse ("port", PORT_PARAMS,
+                       _("Publish (add), unpublish (remove) and list the ports of a container created with\n"
+                         "--network slirp. SPEC is [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]."),
+                          entries, FALSE, &argc, &argv, error)
+                       || !uctr_cli_want_args ("port", PORT_PARAMS, argc, 2, 3, error))
+    return -1;
+  sub = argv[1];
+  if (strcmp (sub, "list") == 0 && argc == 3)
+    return port_list (g, argv[2], format, error);
+  if ((strcmp (sub, "add") == 0 || strcmp (sub, "remove") == 0) && argc == 4)
+    {
+      if (format != NULL)
+        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format: only port list takes it")), -1;
+      return port_change (g, sub, argv[2], argv[3], error);
+    }
+  uctr_cli_want_args ("port", PORT_PARAMS, 0, 1, 0, error);
+  return -1;
+}

@@ -1,0 +1,441 @@
+/* uctr: the port API, a unix socket in the container's state dir through
+   which `uctr port` asks the network helper to publish, unpublish and list
+   ports. One JSON request per connection (the client shuts down its write
+   side), one JSON reply, then the helper closes. The helper is single-
+   threaded: every connection is a pair of sources on its loop, bounded in
+   size, time and number, so no client can stall or exhaust it. */
+#include "ports.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define REQUEST_MAX (64 * 1024)
+#define REPLY_MAX (1024 * 1024)
+#define REQUEST_TIMEOUT_MS 2000
+#define CLIENT_TIMEOUT_S 10
+#define CONNECTIONS_MAX 16
+
+/* --- addresses ------------------------------------------------------------ */
+
+/* A state dir under a long --root can make PATH longer than sun_path; then
+   the socket is named through /proc/self/fd/DIRFD, which DIR_FD keeps open. */
+static gboolean
+unix_address (const char *path, struct sockaddr_un *addr, int *dir_fd, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *via = NULL;
+
+  memset (addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  *dir_fd = -1;
+  if (strlen (path) < sizeof addr->sun_path)
+    {
+      strcpy (addr->sun_path, path);
+      return TRUE;
+    }
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  *dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*dir_fd < 0)
+    return uctr_throw_errno (error, _("Opening %s"), dir);
+  via = g_strdup_printf ("/proc/self/fd/%d/%s", *dir_fd, base);
+  if (strlen (via) >= sizeof addr->sun_path)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("the socket name %s is too long"), path);
+  strcpy (addr->sun_path, via);
+  return TRUE;
+}
+
+/* --- the server -------------------------------------------------------------- */
+
+typedef struct
+{
+  UctrForwarder *forwarder;
+  int listen_fd;
+  guint connections;
+} Api;
+
+typedef struct
+{
+  Api *api;
+  int fd;
+  GString *request;
+  GSource *watch;
+  GSource *timeout;
+} Conn;
+
+static void
+conn_close (Conn *c)
+{
+  if (c->watch != NULL)
+    {
+      g_source_destroy (c->watch);
+      g_source_unref (c->watch);
+    }
+  if (c->timeout != NULL)
+    {
+      g_source_destroy (c->timeout);
+      g_source_unref (c->timeout);
+    }
+  uctr_close_fdp (&c->fd);
+  g_string_free (c->request, TRUE);
+  c->api->connections--;
+  g_free (c);
+}
+
+static JsonObject *
+reply_error (const char *message)
+{
+  JsonObject *reply = json_object_new ();
+
+  json_object_set_string_member (reply, "error", message);
+  return reply;
+}
+
+static JsonObject *
+reply_ok (void)
+{
+  JsonObject *reply = json_object_new ();
+
+  json_object_set_boolean_member (reply, "ok", TRUE);
+  return reply;
+}
+
+static JsonObject *
+handle_list (Api *api)
+{
+  const GPtrArray *ports = uctr_forwarder_list (api->forwarder);
+  JsonObject *reply = reply_ok ();
+  JsonArray *arr = json_array_new ();
+  guint i;
+
+  for (i = 0; ports != NULL && i < ports->len; i++)
+    {
+      g_autofree char *text = uctr_port_spec_format (g_ptr_array_index (ports, i));
+      json_array_add_string_element (arr, text);
+    }
+  json_object_set_array_member (reply, "ports", arr);
+  return reply;
+}
+
+static JsonObject *
+handle_change (Api *api, JsonObject *request, gboolean add)
+{
+  UctrPortSpec spec = { 0 };
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_object_get_member (request, "spec");
+  const char *text;
+  gboolean ok;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return reply_error (_("the request has no \"spec\" string"));
+  text = json_node_get_string (node);
+  if (!uctr_port_spec_parse (text, &spec, &error))
+    return reply_error (error->message);
+  ok = add ? uctr_forwarder_add (api->forwarder, &spec, &error)
+           : uctr_forwarder_remove (api->forwarder, &spec, &error);
+  uctr_port_spec_clear (&spec);
+  return ok ? reply_ok () : reply_error (error->message);
+}
+
+static JsonObject *
+handle_request (Api *api, const GString *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *request;
+  JsonNode *root, *op;
+  const char *name;
+
+  if (text->len == 0)
+    return reply_error (_("the request is empty; send one JSON object and shut down the write side"));
+  if (!g_utf8_validate (text->str, text->len, NULL)
+      || !json_parser_load_from_data (parser, text->str, text->len, &error))
+    return reply_error (_("the request is not JSON"));
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return reply_error (_("the request is not a JSON object"));
+  request = json_node_get_object (root);
+  op = json_object_get_member (request, "op");
+  if (op == NULL || !JSON_NODE_HOLDS_VALUE (op) || json_node_get_value_type (op) != G_TYPE_STRING)
+    return reply_error (_("the request has no \"op\" string"));
+  name = json_node_get_string (op);
+  if (strcmp (name, "list") == 0)
+    return handle_list (api);
+  if (strcmp (name, "add") == 0 || strcmp (name, "remove") == 0)
+    return handle_change (api, request, name[0] == 'a');
+  {
+    g_autofree char *msg = g_strdup_printf (_("unknown op \"%s\"; known: add, remove, list"), name);
+    return reply_error (msg);
+  }
+}
+
+/* The reply is small and the socket buffer holds it: one non-blocking
+   write; a client that does not read loses its reply, not our time. */
+static void
+send_reply (Conn *c, JsonObject *reply)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  gsize len;
+
+  json_node_take_object (node, reply);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &len);
+  if (TEMP_FAILURE_RETRY (send (c->fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT)) != (ssize_t) len)
+    g_debug ("port API: the reply was not sent whole: %s", g_strerror (errno));
+}
+
+static gboolean
+on_conn_readable (int fd, GIOCondition condition, gpointer data)
+{
+  Conn *c = data;
+  char buf[4096];
+  ssize_t n = TEMP_FAILURE_RETRY (read (fd, buf, sizeof buf));
+
+  if (n < 0 && errno == EAGAIN)
+    return G_SOURCE_CONTINUE;
+  if (n < 0)
+    {
+      conn_close (c);
+      return G_SOURCE_REMOVE;
+    }
+  if (n > 0 && c->request->len + n <= REQUEST_MAX)
+    {
+      g_string_append_len (c->request, buf, n);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n > 0)
+    send_reply (c, reply_error (_("the request is larger than 64 KiB")));
+  else
+    send_reply (c, handle_request (c->api, c->request));
+  conn_close (c);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_conn_timeout (gpointer data)
+{
+  Conn *c = data;
+
+  send_reply (c, reply_error (_("no complete request within 2 s; send one JSON object and shut down the write side")));
+  conn_close (c);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_new (Api *api, int fd)
+{
+  Conn *c = g_new0 (Conn, 1);
+
+  c->api = api;
+  c->fd = fd;
+  c->request = g_string_new (NULL);
+  c->watch = g_unix_fd_source_new (fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_callback (c->watch, G_SOURCE_FUNC (on_conn_readable), c, NULL);
+  g_source_attach (c->watch, g_main_context_get_thread_default ());
+  c->timeout = g_timeout_source_new (REQUEST_TIMEOUT_MS);
+  g_source_set_callback (c->timeout, on_conn_timeout, c, NULL);
+  g_source_attach (c->timeout, g_main_context_get_thread_default ());
+  api->connections++;
+}
+
+static gboolean
+on_listen_readable (int fd, GIOCondition condition, gpointer data)
+{
+  Api *api = data;
+  int conn = accept4 (fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+  if (conn < 0)
+    {
+      if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+        g_debug ("port API: accept: %s", g_strerror (errno));
+      return G_SOURCE_CONTINUE;
+    }
+  /* Past the limit, refuse rather than queue: the others time out soon. */
+  if (api->connections >= CONNECTIONS_MAX)
+    {
+      (void) close (conn);
+      return G_SOURCE_CONTINUE;
+    }
+  conn_new (api, conn);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+bind_owner_only (int fd, const char *path, GError **error)
+{
+  uctr_autofd int dir_fd = -1;
+  struct sockaddr_un addr;
+  mode_t old_umask;
+  int r, errsv;
+
+  if (!unix_address (path, &addr, &dir_fd, error))
+    return FALSE;
+  if (unlink (path) < 0 && errno != ENOENT)
+    return uctr_throw_errno (error, _("Removing the stale socket %s"), path);
+  /* The umask closes the window between bind and chmod. */
+  old_umask = umask (0177);
+  r = bind (fd, (struct sockaddr *) &addr, sizeof addr);
+  errsv = errno;
+  umask (old_umask);
+  if (r < 0)
+    return uctr_throw_errno_code (error, errsv, _("Binding %s"), path);
+  if (chmod (path, 0600) < 0)
+    return uctr_throw_errno (error, _("Making %s owner-only"), path);
+  return TRUE;
+}
+
+/* The API lives as long as the helper: it has no stop, and the helper
+   removes PATH when it exits. */
+gboolean
+uctr_port_api_start (const char *path, UctrForwarder *f, GError **error)
+{
+  uctr_autofd int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  GSource *source;
+  Api *api;
+
+  g_return_val_if_fail (path != NULL && f != NULL, FALSE);
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Creating the port API socket"));
+  if (!bind_owner_only (fd, path, error))
+    return FALSE;
+  if (listen (fd, CONNECTIONS_MAX) < 0)
+    return uctr_throw_errno (error, _("Listening on %s"), path);
+  api = g_new0 (Api, 1);
+  api->forwarder = f;
+  api->listen_fd = uctr_steal_fd (&fd);
+  source = g_unix_fd_source_new (api->listen_fd, G_IO_IN);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_listen_readable), api, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return TRUE;
+}
+
+/* --- the client ---------------------------------------------------------------- */
+
+/* The id is the name of the socket's directory, <root>/<id>/port.sock. */
+static gboolean
+no_api_error (const char *path, int errsv, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *id = g_path_get_basename (dir);
+
+  if (errsv == ECONNREFUSED)
+    return uctr_throw (
+        error, UCTR_ERROR_BAD_STATE,
+        _("container %s has no port API: it was not created with --network slirp, or it has stopped"), id);
+  return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                     _("container %s has no port API: it was not created with --network slirp"), id);
+}
+
+static gboolean
+connect_api (int fd, const char *path, GError **error)
+{
+  uctr_autofd int dir_fd = -1;
+  struct sockaddr_un addr;
+  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
+
+  if (!unix_address (path, &addr, &dir_fd, error))
+    return FALSE;
+  (void) setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void) setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (TEMP_FAILURE_RETRY (connect (fd, (struct sockaddr *) &addr, sizeof addr)) < 0)
+    {
+      if (errno == ENOENT || errno == ECONNREFUSED)
+        return no_api_error (path, errno, error);
+      return uctr_throw_errno (error, _("Connecting to %s"), path);
+    }
+  return TRUE;
+}
+
+static gboolean
+send_all (int fd, const char *data, gsize len, const char *path, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = TEMP_FAILURE_RETRY (send (fd, data, len, MSG_NOSIGNAL));
+      if (n < 0)
+        return uctr_throw_errno (error, _("Sending the request to %s"), path);
+      data += n;
+      len -= n;
+    }
+  if (shutdown (fd, SHUT_WR) < 0)
+    return uctr_throw_errno (error, _("Sending the request to %s"), path);
+  return TRUE;
+}
+
+static GString *
+receive_all (int fd, const char *path, GError **error)
+{
+  g_autoptr(GString) reply = g_string_new (NULL);
+  char buf[4096];
+
+  for (;;)
+    {
+      ssize_t n = TEMP_FAILURE_RETRY (read (fd, buf, sizeof buf));
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return uctr_throw (error, UCTR_ERROR_FAILED,
+                           _("the network helper did not answer on %s within %d s"), path, CLIENT_TIMEOUT_S),
+                           NULL;
+      if (n < 0)
+        return uctr_throw_errno (error, _("Reading the reply from %s"), path), NULL;
+      if (n == 0)
+        return g_steal_pointer (&reply);
+      if (reply->len + n > REPLY_MAX)
+        return uctr_throw (error, UCTR_ERROR_FAILED, _("the reply on %s is too large"), path), NULL;
+      g_string_append_len (reply, buf, n);
+    }
+}
+
+static JsonObject *
+parse_reply (const GString *text, const char *path, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *reply;
+  JsonNode *root, *err;
+
+  if (text->len == 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the network helper closed %s without a reply"), path),
+                       NULL;
+  if (!json_parser_load_from_data (parser, text->str, text->len, NULL)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the reply on %s is not a JSON object"), path), NULL;
+  reply = json_node_get_object (root);
+  err = json_object_get_member (reply, "error");
+  if (err != NULL)
+    {
+      const char *msg = JSON_NODE_HOLDS_VALUE (err) ? json_node_get_string (err) : NULL;
+      return uctr_throw (error, UCTR_ERROR_FAILED, "%s", msg != NULL ? msg : _("the network helper failed")),
+                         NULL;
+    }
+  return json_object_ref (reply);
+}
+
+JsonObject *
+uctr_port_api_call (const char *path, JsonObject *request, GError **error)
+{
+  uctr_autofd int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GString) reply = NULL;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Creating a socket for the port API")), NULL;
+  if (!connect_api (fd, path, error))
+    return NULL;
+  json_node_set_object (node, request);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &len);
+  if (!send_all (fd, text, len, path, error) || (reply = receive_all (fd, path, error)) == NULL)
+    return NULL;
+  return parse_reply (reply, path, error);
+}

@@ -1,0 +1,300 @@
+/* uctr: the forwarder's inside agent. It runs as root of the container's
+   user namespace, in its network namespace, so the sockets it makes live
+   there even after they are passed to the helper, and it may give them any
+   source address (IP_TRANSPARENT) and change the routing policy.
+
+   How a reply finds its way back: the agent's socket is bound to the
+   client's address (say 192.168.1.5:40000) and connects to the container's
+   10.0.2.100:80. The container answers from port 80 to 192.168.1.5, which
+   its main table would send out of tap0. A rule "from 10.0.2.100 ipproto tcp
+   sport 80 lookup uctr" sends it to a table whose only route is "local
+   0.0.0.0/0 dev lo": the answer is delivered locally, to the agent's
+   socket, which the helper now holds.
+
+   Code here runs in the child of a fork(): no allocation, no GLib, no stdio. */
+#include "inside.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fib_rules.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define NL_BUFSIZE 512
+
+typedef union
+{
+  struct nlmsghdr h;
+  char buf[NL_BUFSIZE];
+} NlMessage;
+
+static void *
+nl_begin (NlMessage *m, guint16 type, guint16 flags, gsize header_len)
+{
+  memset (m, 0, sizeof *m);
+  m->h.nlmsg_len = NLMSG_LENGTH (header_len);
+  m->h.nlmsg_type = type;
+  m->h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+  m->h.nlmsg_seq = 1;
+  return NLMSG_DATA (&m->h);
+}
+
+static void
+nl_put (NlMessage *m, guint16 type, const void *data, gsize len)
+{
+  struct rtattr *a = (struct rtattr *) (m->buf + NLMSG_ALIGN (m->h.nlmsg_len));
+
+  a->rta_type = type;
+  a->rta_len = RTA_LENGTH (len);
+  memcpy (RTA_DATA (a), data, len);
+  m->h.nlmsg_len = NLMSG_ALIGN (m->h.nlmsg_len) + RTA_ALIGN (a->rta_len);
+}
+
+static void
+nl_put_u32 (NlMessage *m, guint16 type, guint32 value)
+{
+  nl_put (m, type, &value, sizeof value);
+}
+
+/* Sends M and returns 0 or the errno of the kernel's answer. */
+static int
+nl_talk (int nl, NlMessage *m)
+{
+  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+  NlMessage answer;
+  ssize_t n;
+
+  if (TEMP_FAILURE_RETRY (sendto (nl, m, m->h.nlmsg_len, 0, (struct sockaddr *) &kernel, sizeof kernel)) < 0)
+    return errno;
+  for (;;)
+    {
+      n = TEMP_FAILURE_RETRY (recv (nl, &answer, sizeof answer, 0));
+      if (n < 0)
+        return errno;
+      if ((gsize) n < NLMSG_LENGTH (sizeof (struct nlmsgerr)) || answer.h.nlmsg_seq != m->h.nlmsg_seq)
+        continue;
+      if (answer.h.nlmsg_type == NLMSG_ERROR)
+        return -((struct nlmsgerr *) NLMSG_DATA (&answer.h))->error;
+    }
+}
+
+static int
+loopback_index (void)
+{
+  struct ifreq ifr = { 0 };
+  int fd, errsv;
+
+  fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  strcpy (ifr.ifr_name, "lo");
+  errsv = ioctl (fd, SIOCGIFINDEX, &ifr) < 0 ? errno : 0;
+  close (fd);
+  errno = errsv;
+  return errsv == 0 ? ifr.ifr_ifindex : -1;
+}
+
+/* "local 0.0.0.0/0 dev lo table uctr", added again on every request: the
+   kernel drops routes through lo when the container takes lo down. */
+static int
+table_route_add (int nl)
+{
+  NlMessage m;
+  struct rtmsg *rt = nl_begin (&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof *rt);
+  int lo = loopback_index ();
+
+  if (lo < 0)
+    return errno;
+  rt->rtm_family = AF_INET;
+  rt->rtm_table = RT_TABLE_UNSPEC;
+  rt->rtm_protocol = RTPROT_STATIC;
+  rt->rtm_scope = RT_SCOPE_HOST;
+  rt->rtm_type = RTN_LOCAL;
+  nl_put_u32 (&m, RTA_TABLE, UCTR_INSIDE_TABLE);
+  nl_put_u32 (&m, RTA_OIF, (guint32) lo);
+  return nl_talk (nl, &m);
+}
+
+static int
+rule_change (int nl, gboolean add, struct in_addr guest, guint8 proto, guint16 port)
+{
+  NlMessage m;
+  struct fib_rule_hdr *r
+      = nl_begin (&m, add ? RTM_NEWRULE : RTM_DELRULE, add ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof *r);
+  struct fib_rule_port_range range = { .start = port, .end = port };
+
+  r->family = AF_INET;
+  r->src_len = 32;
+  r->table = RT_TABLE_UNSPEC;
+  r->action = FR_ACT_TO_TBL;
+  nl_put (&m, FRA_SRC, &guest, sizeof guest);
+  nl_put (&m, FRA_IP_PROTO, &proto, sizeof proto);
+  nl_put (&m, FRA_SPORT_RANGE, &range, sizeof range);
+  nl_put_u32 (&m, FRA_TABLE, UCTR_INSIDE_TABLE);
+  nl_put_u32 (&m, FRA_PRIORITY, UCTR_INSIDE_RULE_PRIORITY);
+  return nl_talk (nl, &m);
+}
+
+static int
+route_add (int nl, struct in_addr guest, guint8 proto, guint16 port)
+{
+  int err = table_route_add (nl);
+
+  if (err != 0)
+    return err;
+  err = rule_change (nl, TRUE, guest, proto, port);
+  /* Left over by an agent that was killed: it is the rule we want. */
+  return err == EEXIST ? 0 : err;
+}
+
+/* A socket that looks like the client's own: bound to its address and
+   port, connecting (TCP: without waiting) to the container's port. */
+static int
+client_socket (const UctrInsideRequest *req, struct in_addr guest, int *fd_out)
+{
+  struct sockaddr_in server = { .sin_family = AF_INET, .sin_addr = guest, .sin_port = htons (req->port) };
+  gboolean tcp = req->proto == IPPROTO_TCP;
+  int one = 1, fd, errsv;
+
+  if (req->client.sin_family != AF_INET)
+    return EAFNOSUPPORT;
+  fd = socket (AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return errno;
+  if (setsockopt (fd, SOL_IP, IP_TRANSPARENT, &one, sizeof one) < 0
+      || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+      || bind (fd, (const struct sockaddr *) &req->client, sizeof req->client) < 0
+      || (connect (fd, (struct sockaddr *) &server, sizeof server) < 0 && errno != EINPROGRESS))
+    {
+      errsv = errno;
+      close (fd);
+      return errsv;
+    }
+  *fd_out = fd;
+  return 0;
+}
+
+static void
+reply (int sock, int err, int fd)
+{
+  UctrInsideReply r = { .err = err };
+  struct iovec iov = { .iov_base = &r, .iov_len = sizeof r };
+  union
+  {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+  struct cmsghdr *c;
+
+  if (fd >= 0)
+    {
+      memset (&control, 0, sizeof control);
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      c = CMSG_FIRSTHDR (&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof fd);
+      memcpy (CMSG_DATA (c), &fd, sizeof fd);
+    }
+  if (TEMP_FAILURE_RETRY (sendmsg (sock, &msg, MSG_NOSIGNAL)) < 0)
+    _exit (1);
+}
+
+static void
+serve (int sock, int nl, const UctrInsideRequest *req, struct in_addr guest)
+{
+  int fd = -1, err;
+
+  if (req->proto != IPPROTO_TCP && req->proto != IPPROTO_UDP)
+    {
+      reply (sock, EPROTONOSUPPORT, -1);
+      return;
+    }
+  switch (req->op)
+    {
+    case UCTR_INSIDE_ROUTE_ADD:
+      err = route_add (nl, guest, (guint8) req->proto, req->port);
+      break;
+    case UCTR_INSIDE_ROUTE_DEL:
+      err = rule_change (nl, FALSE, guest, (guint8) req->proto, req->port);
+      break;
+    case UCTR_INSIDE_SOCKET:
+      err = client_socket (req, guest, &fd);
+      break;
+    default:
+      err = EOPNOTSUPP;
+      break;
+    }
+  reply (sock, err, fd);
+  if (fd >= 0)
+    close (fd);
+}
+
+/* Keeps SOCK only: the helper's tap fd, listeners and the rest must not
+   stay open in a process that outlives their closing in the helper. */
+static int
+close_other_fds (int sock)
+{
+  if (sock < 3)
+    {
+      int moved = fcntl (sock, F_DUPFD_CLOEXEC, 3);
+      if (moved < 0)
+        return -1;
+      sock = moved;
+    }
+  if (sock > 3)
+    (void) close_range (3, sock - 1, 0);
+  (void) close_range (sock + 1, ~0U, 0);
+  return sock;
+}
+
+void
+uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, struct in_addr guest)
+{
+  UctrInsideRequest req;
+  sigset_t none;
+  ssize_t n;
+  int nl;
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+    _exit (1);
+  sigemptyset (&none);
+  (void) sigprocmask (SIG_SETMASK, &none, NULL);
+  if (setns (init_pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
+    {
+      reply (sock, errno, -1);
+      _exit (1);
+    }
+  sock = close_other_fds (sock);
+  if (sock < 0)
+    _exit (1);
+  nl = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (nl < 0)
+    {
+      reply (sock, errno, -1);
+      _exit (1);
+    }
+  reply (sock, 0, -1);
+  for (;;)
+    {
+      n = TEMP_FAILURE_RETRY (recv (sock, &req, sizeof req, 0));
+      if (n == 0)
+        _exit (0);
+      if (n < 0)
+        _exit (1);
+      if ((gsize) n != sizeof req)
+        reply (sock, EINVAL, -1);
+      else
+        serve (sock, nl, &req, guest);
+    }
+}

@@ -1,0 +1,42 @@
+/* uctr: the forwarder's inside agent, a child of the network helper that
+   lives in the container's user and network namespaces. The helper asks it
+   over a SOCK_SEQPACKET socket, one fixed-size record per request and per
+   reply, to route a published port back to us and to open sockets that
+   appear to come from a client's address. Private to src/net. */
+#pragma once
+
+#include <glib.h>
+#include <netinet/in.h>
+
+/* The routing table that sends the container's replies to a published
+   port's clients back to the agent's transparent sockets ("uctr"). */
+#define UCTR_INSIDE_TABLE 0x75637472u
+/* The policy rules' priority: before the main table (32766). */
+#define UCTR_INSIDE_RULE_PRIORITY 1000u
+
+typedef enum
+{
+  UCTR_INSIDE_ROUTE_ADD = 1, /* rule: from guest ipproto PROTO sport PORT lookup UCTR_INSIDE_TABLE */
+  UCTR_INSIDE_ROUTE_DEL,     /* the same rule, removed */
+  UCTR_INSIDE_SOCKET,        /* a transparent socket bound to CLIENT, connecting to guest:PORT */
+} UctrInsideOp;
+
+typedef struct
+{
+  guint32 op;    /* UctrInsideOp */
+  guint32 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+  guint16 port;  /* the container's port, host order */
+  guint16 pad;
+  struct sockaddr_in client; /* UCTR_INSIDE_SOCKET only */
+} UctrInsideRequest;
+
+typedef struct
+{
+  gint32 err; /* 0, or the errno of the step that failed; an fd rides along on success of SOCKET */
+} UctrInsideReply;
+
+/* The agent's body, in the child after fork(): joins the namespaces of
+   INIT_PIDFD, then serves SOCK until the helper closes it. Allocates
+   nothing and calls nothing of GLib, so it is safe after fork() even in a
+   process that has threads. */
+void G_GNUC_NORETURN uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, struct in_addr guest);

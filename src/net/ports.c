@@ -1,0 +1,172 @@
+/* uctr: the publish spec "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]".
+
+   Errors name the spec in quotes and what is wrong with it:
+     "127.0.0.1:99999:80": the host port must be 1..65535
+   and no more: callers put what the spec came from in front, with a space
+   ("--publish ", "uctr port add ") or as annotations["uctr.publish"]: ...,
+   so the same parser serves flags, annotations and the port API. */
+#include "ports.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#define SPEC_FORM "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
+
+static gboolean G_GNUC_PRINTF (3, 4) spec_error (GError **error, const char *text, const char *fmt, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, "\"%s\": %s", text, msg);
+}
+
+static gboolean
+parse_proto (const char *text, const char *name, UctrPortProto *out, GError **error)
+{
+  if (strcmp (name, "tcp") == 0)
+    *out = UCTR_PORT_TCP;
+  else if (strcmp (name, "udp") == 0)
+    *out = UCTR_PORT_UDP;
+  else
+    return spec_error (error, text, _("unknown protocol \"%s\"; use tcp or udp"), name);
+  return TRUE;
+}
+
+static gboolean
+parse_port (const char *text, const char *value, gboolean host, guint16 *out, GError **error)
+{
+  guint64 n;
+
+  /* g_ascii_string_to_unsigned takes no sign or space, so "+80" and " 80" are refused. */
+  if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXUINT16, &n, NULL))
+    return host               ? spec_error (error, text, _("the host port must be 1..65535"))
+                              : spec_error (error, text, _("the container port must be 1..65535"));
+  *out = n;
+  return TRUE;
+}
+
+/* Stores the address as inet_ntop writes it, so that equal addresses compare
+   equal as strings ("[0::1]" is "::1"); "0.0.0.0" stays "0.0.0.0". */
+static gboolean
+parse_host_ip (const char *text, const char *ip, gboolean bracketed, char **out, GError **error)
+{
+  char buf[INET6_ADDRSTRLEN];
+  struct in6_addr a6;
+  struct in_addr a4;
+
+  if (bracketed && inet_pton (AF_INET6, ip, &a6) == 1)
+    *out = g_strdup (inet_ntop (AF_INET6, &a6, buf, sizeof buf));
+  else if (!bracketed && inet_pton (AF_INET, ip, &a4) == 1)
+    *out = g_strdup (inet_ntop (AF_INET, &a4, buf, sizeof buf));
+  else if (bracketed)
+    return spec_error (error, text, _("\"%s\" is not an IPv6 address"), ip);
+  else
+    return spec_error (error, text, _("\"%s\" is not an IP address"), ip);
+  return TRUE;
+}
+
+static gboolean
+expected_form (const char *text, GError **error)
+{
+  return spec_error (error, text, _("expected %s"), SPEC_FORM);
+}
+
+gboolean
+uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *host_ip = NULL;
+  g_auto(GStrv) parts = NULL;
+  UctrPortSpec spec = { .proto = UCTR_PORT_TCP };
+  const char *slash, *ports;
+  gboolean bracketed = FALSE;
+  guint n;
+
+  g_return_val_if_fail (text != NULL && out != NULL, FALSE);
+  slash = strrchr (text, '/');
+  if (slash != NULL && !parse_proto (text, slash + 1, &spec.proto, error))
+    return FALSE;
+  body = slash != NULL ? g_strndup (text, slash - text) : g_strdup (text);
+  ports = body;
+  if (body[0] == '[')
+    {
+      char *close = strchr (body, ']');
+
+      if (close == NULL || close[1] != ':')
+        return expected_form (text, error);
+      *close = '\0';
+      host_ip = g_strdup (body + 1);
+      ports = close + 2;
+      bracketed = TRUE;
+    }
+  parts = g_strsplit (ports, ":", -1);
+  n = g_strv_length (parts);
+  if (!bracketed && n == 3)
+    {
+      host_ip = g_strdup (parts[0]);
+      if (*host_ip == '\0')
+        return expected_form (text, error);
+    }
+  else if (n != 2)
+    return n > 3 && !bracketed
+        ? spec_error (error, text, _("expected %s; put an IPv6 address in brackets"), SPEC_FORM)
+                      : expected_form (text, error);
+  if (host_ip != NULL && !parse_host_ip (text, host_ip, bracketed, &spec.host_ip, error))
+    return FALSE;
+  if (!parse_port (text, parts[n - 2], TRUE, &spec.host_port, error)
+      || !parse_port (text, parts[n - 1], FALSE, &spec.container_port, error))
+    {
+      g_free (spec.host_ip);
+      return FALSE;
+    }
+  *out = spec;
+  return TRUE;
+}
+
+char *
+uctr_port_spec_format (const UctrPortSpec *spec)
+{
+  const char *proto = spec->proto == UCTR_PORT_UDP ? "udp" : "tcp";
+
+  if (spec->host_ip == NULL)
+    return g_strdup_printf ("%u:%u/%s", spec->host_port, spec->container_port, proto);
+  if (strchr (spec->host_ip, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u:%u/%s", spec->host_ip, spec->host_port, spec->container_port, proto);
+  return g_strdup_printf ("%s:%u:%u/%s", spec->host_ip, spec->host_port, spec->container_port, proto);
+}
+
+gboolean
+uctr_port_spec_equal (const UctrPortSpec *a, const UctrPortSpec *b)
+{
+  return g_strcmp0 (a->host_ip, b->host_ip) == 0 && a->host_port == b->host_port
+         && a->container_port == b->container_port && a->proto == b->proto;
+}
+
+void
+uctr_port_spec_clear (UctrPortSpec *spec)
+{
+  g_clear_pointer (&spec->host_ip, g_free);
+}
+
+UctrPortSpec *
+uctr_port_spec_copy (const UctrPortSpec *spec)
+{
+  UctrPortSpec *copy = g_new (UctrPortSpec, 1);
+
+  *copy = *spec;
+  copy->host_ip = g_strdup (spec->host_ip);
+  return copy;
+}
+
+void
+uctr_port_spec_free (UctrPortSpec *spec)
+{
+  if (spec == NULL)
+    return;
+  uctr_port_spec_clear (spec);
+  g_free (spec);
+}

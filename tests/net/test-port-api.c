@@ -1,0 +1,323 @@
+/* The port API against a fake forwarder: requests and replies, and that bad
+   or stalled clients get an error reply and leave the server serving. The
+   clients run in a thread while the main thread runs the server's loop. */
+#include "net/ports.h"
+#include "util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+/* --- a forwarder that only keeps a list; host port 1 is "busy" ---------- */
+
+struct _UctrForwarder
+{
+  GPtrArray *ports;
+};
+
+UctrForwarder *
+uctr_forwarder_new (int init_pidfd, const struct in_addr *guest, GError **error)
+{
+  UctrForwarder *f = g_new0 (UctrForwarder, 1);
+
+  f->ports = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
+  return f;
+}
+
+gboolean
+uctr_forwarder_add (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
+{
+  if (spec->host_port == 1)
+    return uctr_throw (error, UCTR_ERROR_FAILED, "host port 1 is in use");
+  g_ptr_array_add (f->ports, uctr_port_spec_copy (spec));
+  return TRUE;
+}
+
+gboolean
+uctr_forwarder_remove (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
+{
+  guint i;
+
+  for (i = 0; i < f->ports->len; i++)
+    if (uctr_port_spec_equal (g_ptr_array_index (f->ports, i), spec))
+      {
+        g_ptr_array_remove_index (f->ports, i);
+        return TRUE;
+      }
+  return uctr_throw (error, UCTR_ERROR_NOT_FOUND, "not published");
+}
+
+const GPtrArray *
+uctr_forwarder_list (UctrForwarder *f)
+{
+  return f->ports;
+}
+
+void
+uctr_forwarder_free (UctrForwarder *f)
+{
+  g_ptr_array_unref (f->ports);
+  g_free (f);
+}
+
+/* --- the harness ---------------------------------------------------------- */
+
+typedef struct
+{
+  char *dir;
+  char *path;
+  UctrForwarder *forwarder;
+  GMainLoop *loop;
+} Fixture;
+
+typedef void (*ClientFunc) (Fixture *fx);
+
+static gpointer
+client_thread (gpointer data)
+{
+  Fixture *fx = ((gpointer *) data)[0];
+  ClientFunc func = ((gpointer *) data)[1];
+
+  func (fx);
+  g_main_loop_quit (fx->loop);
+  return NULL;
+}
+
+/* Serves on this thread while FUNC runs as the client on another. */
+static void
+run_client (Fixture *fx, ClientFunc func)
+{
+  gpointer data[2] = { fx, func };
+  GThread *t = g_thread_new ("client", client_thread, data);
+
+  g_main_loop_run (fx->loop);
+  g_thread_join (t);
+}
+
+static void
+fixture_setup (Fixture *fx, gconstpointer unused)
+{
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  fx->dir = g_dir_make_tmp ("uctr-port-api-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->path = g_build_filename (fx->dir, "mycontainer", UCTR_PORT_API_SOCKET, NULL);
+  g_assert_cmpint (g_mkdir (g_path_get_dirname (fx->path), 0700), ==, 0);
+  /* A stale socket file is replaced. */
+  g_assert_true (g_file_set_contents (fx->path, "", 0, NULL));
+  fx->forwarder = uctr_forwarder_new (-1, NULL, NULL);
+  fx->loop = g_main_loop_new (NULL, FALSE);
+  g_assert_true (uctr_port_api_start (fx->path, fx->forwarder, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stat (fx->path, &st), ==, 0);
+  g_assert_true (S_ISSOCK (st.st_mode));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer unused)
+{
+  g_autofree char *sub = g_path_get_dirname (fx->path);
+
+  (void) g_unlink (fx->path);
+  (void) g_rmdir (sub);
+  (void) g_rmdir (fx->dir);
+  g_free (fx->dir);
+  g_free (fx->path);
+  g_main_loop_unref (fx->loop);
+  /* The API has no stop: its sources keep the forwarder, so it is not freed. */
+}
+
+static JsonObject *
+call (Fixture *fx, const char *op, const char *spec, GError **error)
+{
+  g_autoptr(JsonObject) request = json_object_new ();
+
+  json_object_set_string_member (request, "op", op);
+  if (spec != NULL)
+    json_object_set_string_member (request, "spec", spec);
+  return uctr_port_api_call (fx->path, request, error);
+}
+
+/* Sends TEXT as it is, returns the raw reply. */
+static char *
+call_raw (Fixture *fx, const char *text, gsize len, gboolean shut)
+{
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  g_autoptr(GString) reply = g_string_new (NULL);
+  char buf[4096];
+  ssize_t n;
+
+  g_assert_cmpint (fd, >=, 0);
+  strcpy (addr.sun_path, fx->path);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  while (len > 0)
+    {
+      n = send (fd, text, len, MSG_NOSIGNAL);
+      if (n < 0)
+        break; /* the server gave up on us: its reply is still there */
+      text += n;
+      len -= n;
+    }
+  if (shut)
+    (void) shutdown (fd, SHUT_WR);
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (reply, buf, n);
+  close (fd);
+  return g_string_free (g_steal_pointer (&reply), FALSE);
+}
+
+static void
+ports_are (Fixture *fx, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = call (fx, "list", NULL, &error);
+  g_autoptr(GString) got = g_string_new (NULL);
+  JsonArray *ports;
+  guint i;
+
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (reply, "ok"));
+  ports = json_object_get_array_member (reply, "ports");
+  for (i = 0; i < json_array_get_length (ports); i++)
+    g_string_append_printf (got, "%s%s", i > 0 ? " " : "", json_array_get_string_element (ports, i));
+  g_assert_cmpstr (got->str, ==, expected);
+}
+
+/* --- the tests ------------------------------------------------------------- */
+
+static void
+client_add_list_remove (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+
+  ports_are (fx, "");
+  reply = call (fx, "add", "127.0.0.1:8080:80", &error);
+  g_assert_no_error (error);
+  g_assert_true (json_object_get_boolean_member (reply, "ok"));
+  g_clear_pointer (&reply, json_object_unref);
+  reply = call (fx, "add", "[::1]:9090:90/udp", &error);
+  g_assert_no_error (error);
+  ports_are (fx, "127.0.0.1:8080:80/tcp [::1]:9090:90/udp");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = call (fx, "remove", "127.0.0.1:8080:80/tcp", &error);
+  g_assert_no_error (error);
+  ports_are (fx, "[::1]:9090:90/udp");
+}
+
+static void
+test_add_list_remove (Fixture *fx, gconstpointer unused)
+{
+  run_client (fx, client_add_list_remove);
+}
+
+static void
+expect_error (Fixture *fx, const char *op, const char *spec, const char *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = call (fx, op, spec, &error);
+
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+expect_raw_error (Fixture *fx, const char *text, const char *fragment)
+{
+  g_autofree char *reply = call_raw (fx, text, strlen (text), TRUE);
+
+  if (strstr (reply, fragment) == NULL)
+    g_printerr ("reply to %s: %s\n", text, reply);
+  g_assert_nonnull (strstr (reply, "\"error\""));
+  g_assert_nonnull (strstr (reply, fragment));
+}
+
+static void
+client_bad_requests (Fixture *fx)
+{
+  g_autofree char *big = g_strnfill (65 * 1024, ' ');
+  g_autofree char *reply = NULL;
+
+  expect_error (fx, "add", "8080", "\"8080\": expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]");
+  expect_error (fx, "add", "1:80", "host port 1 is in use");
+  expect_error (fx, "remove", "2:80", "not published");
+  expect_error (fx, "frobnicate", NULL, "unknown op \"frobnicate\"; known: add, remove, list");
+  expect_error (fx, "add", NULL, "the request has no \"spec\" string");
+  expect_raw_error (fx, "{\"op\":", "not JSON");
+  expect_raw_error (fx, "", "the request is empty");
+  expect_raw_error (fx, "[1,2]", "not a JSON object");
+  expect_raw_error (fx, "{\"op\": 7}", "no \\\"op\\\" string");
+  expect_raw_error (fx, "{\"op\": \"add\", \"spec\": [1]}", "no \\\"spec\\\" string");
+  expect_raw_error (fx, "\xff\xfe", "not JSON");
+  reply = call_raw (fx, big, strlen (big), TRUE);
+  g_assert_nonnull (strstr (reply, "larger than 64 KiB"));
+  /* Still serving. */
+  ports_are (fx, "");
+}
+
+static void
+test_bad_requests (Fixture *fx, gconstpointer unused)
+{
+  run_client (fx, client_bad_requests);
+}
+
+/* A client that connects and never writes is dropped after the timeout,
+   and meanwhile the others are served. */
+static void
+client_silent (Fixture *fx)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  gint64 start = g_get_monotonic_time ();
+  char buf[256];
+  ssize_t n;
+
+  strcpy (addr.sun_path, fx->path);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  ports_are (fx, "");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  n = read (fd, buf, sizeof buf - 1);
+  g_assert_cmpint (n, >, 0);
+  buf[n] = '\0';
+  g_assert_nonnull (strstr (buf, "no complete request"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  close (fd);
+  ports_are (fx, "");
+}
+
+static void
+test_silent_client (Fixture *fx, gconstpointer unused)
+{
+  run_client (fx, client_silent);
+}
+
+static void
+test_no_api (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) request = json_object_new ();
+
+  json_object_set_string_member (request, "op", "list");
+  g_assert_null (uctr_port_api_call ("/nonexistent/web/port.sock", request, &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_BAD_STATE);
+  g_assert_cmpstr (error->message, ==,
+                   "container web has no port API: it was not created with --network slirp");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/port-api/add-list-remove", Fixture, NULL, fixture_setup, test_add_list_remove,
+              fixture_teardown);
+  g_test_add ("/port-api/bad-requests", Fixture, NULL, fixture_setup, test_bad_requests, fixture_teardown);
+  g_test_add ("/port-api/silent-client", Fixture, NULL, fixture_setup, test_silent_client, fixture_teardown);
+  g_test_add_func ("/port-api/no-api", test_no_api);
+  return g_test_run ();
+}
