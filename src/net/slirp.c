@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 
 #define MTU_MIN 68    /* IPv4's minimum */
@@ -301,8 +302,8 @@ typedef struct
 
   GSource *engine; /* EngineSource: tap0 and slirp's sockets */
   GPollFD tap_poll;
-  GArray *polled;    /* GPollFD: slirp's sockets, registered with the engine */
-  GArray *next;      /* GPollFD: what slirp_pollfds_fill asks for this time */
+  GHashTable *polls; /* fd -> Poll: slirp's sockets */
+  GPtrArray *asked;  /* Poll, by the index slirp_pollfds_fill was given this time */
   GPtrArray *timers; /* Timer */
 
   int init_pidfd;
@@ -438,6 +439,8 @@ cb_notify (void *opaque)
 {
 }
 
+static void cb_unregister_poll_fd (int fd, void *opaque);
+
 static const SlirpCb slirp_callbacks = {
   .send_packet = cb_send_packet,
   .guest_error = cb_guest_error,
@@ -445,7 +448,7 @@ static const SlirpCb slirp_callbacks = {
   .timer_free = cb_timer_free,
   .timer_mod = cb_timer_mod,
   .register_poll_fd = cb_ignore_fd,
-  .unregister_poll_fd = cb_ignore_fd,
+  .unregister_poll_fd = cb_unregister_poll_fd,
   .notify = cb_notify,
   .timer_new_opaque = cb_timer_new_opaque,
 };
@@ -458,64 +461,91 @@ typedef struct
   Helper *helper;
 } EngineSource;
 
+/* A socket of slirp's, polled through the engine source. Registered with
+   GLib when slirp first asks for it and until slirp closes it
+   (unregister_poll_fd): registering and unregistering wake the main context
+   through its eventfd and cost a loop iteration, and under load slirp
+   leaves sockets out of its set and back in all the time. In between, an
+   entry slirp does not ask for polls no events. */
+typedef struct
+{
+  GPollFD pfd;       /* first: GLib holds &pfd */
+  gboolean registered;
+  gboolean asked;
+} Poll;
+
+static void
+poll_unregister (Helper *h, Poll *p)
+{
+  if (p->registered && h->engine != NULL)
+    g_source_remove_poll (h->engine, &p->pfd);
+  p->registered = FALSE;
+}
+
 static int
 add_poll (int fd, int events, void *opaque)
 {
   Helper *h = opaque;
-  GPollFD p = { .fd = fd };
+  Poll *p = g_hash_table_lookup (h->polls, GINT_TO_POINTER (fd));
 
-  p.events = ((events & SLIRP_POLL_IN) ? G_IO_IN : 0) | ((events & SLIRP_POLL_OUT) ? G_IO_OUT : 0)
-             | ((events & SLIRP_POLL_PRI) ? G_IO_PRI : 0) | ((events & SLIRP_POLL_ERR) ? G_IO_ERR : 0)
-             | ((events & SLIRP_POLL_HUP) ? G_IO_HUP : 0);
-  g_array_append_val (h->next, p);
-  return h->next->len - 1;
+  if (p == NULL)
+    {
+      p = g_new0 (Poll, 1);
+      p->pfd.fd = fd;
+      g_hash_table_insert (h->polls, GINT_TO_POINTER (fd), p);
+    }
+  p->pfd.events = ((events & SLIRP_POLL_IN) ? G_IO_IN : 0) | ((events & SLIRP_POLL_OUT) ? G_IO_OUT : 0)
+                  | ((events & SLIRP_POLL_PRI) ? G_IO_PRI : 0) | ((events & SLIRP_POLL_ERR) ? G_IO_ERR : 0)
+                  | ((events & SLIRP_POLL_HUP) ? G_IO_HUP : 0);
+  p->asked = TRUE;
+  if (!p->registered)
+    {
+      g_source_add_poll (h->engine, &p->pfd);
+      p->registered = TRUE;
+    }
+  g_ptr_array_add (h->asked, p);
+  return h->asked->len - 1;
 }
 
 static int
 get_revents (int idx, void *opaque)
 {
   Helper *h = opaque;
-  gushort r = g_array_index (h->polled, GPollFD, idx).revents;
+  gushort r = ((Poll *) g_ptr_array_index (h->asked, idx))->pfd.revents;
 
   return ((r & G_IO_IN) ? SLIRP_POLL_IN : 0) | ((r & G_IO_OUT) ? SLIRP_POLL_OUT : 0)
          | ((r & G_IO_PRI) ? SLIRP_POLL_PRI : 0) | ((r & (G_IO_ERR | G_IO_NVAL)) ? SLIRP_POLL_ERR : 0)
          | ((r & G_IO_HUP) ? SLIRP_POLL_HUP : 0);
 }
 
-static gboolean
-same_polls (GArray *a, GArray *b)
+static void
+cb_unregister_poll_fd (int fd, void *opaque)
 {
-  guint i;
+  Helper *h = opaque;
+  Poll *p = g_hash_table_lookup (h->polls, GINT_TO_POINTER (fd));
 
-  if (a->len != b->len)
-    return FALSE;
-  for (i = 0; i < a->len; i++)
+  if (p != NULL)
     {
-      GPollFD *p = &g_array_index (a, GPollFD, i), *q = &g_array_index (b, GPollFD, i);
-      if (p->fd != q->fd || p->events != q->events)
-        return FALSE;
+      poll_unregister (h, p);
+      g_hash_table_remove (h->polls, GINT_TO_POINTER (fd));
     }
-  return TRUE;
 }
 
-/* Registers h->next with the source in place of h->polled. Most iterations
-   ask for the same sockets as the last one: those keep their registration.
-   GLib keeps pointers to the GPollFDs, so an array is only resized while
-   none of its elements are registered. */
+/* An entry slirp did not ask for still reports a hang-up or an error, which
+   would make every poll return at once: unregister it until slirp asks again. */
 static void
-update_polls (Helper *h, GSource *source)
+drop_noisy_polls (Helper *h)
 {
-  GArray *old = h->polled;
-  guint i;
+  GHashTableIter it;
+  gpointer v;
 
-  if (same_polls (h->next, h->polled))
-    return;
-  for (i = 0; i < old->len; i++)
-    g_source_remove_poll (source, &g_array_index (old, GPollFD, i));
-  h->polled = h->next;
-  h->next = old;
-  for (i = 0; i < h->polled->len; i++)
-    g_source_add_poll (source, &g_array_index (h->polled, GPollFD, i));
+  g_hash_table_iter_init (&it, h->polls);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      Poll *p = v;
+      if (!p->asked && p->registered && p->pfd.revents != 0)
+        poll_unregister (h, p);
+    }
 }
 
 static gboolean
@@ -523,10 +553,17 @@ engine_prepare (GSource *source, gint *timeout)
 {
   Helper *h = ((EngineSource *) source)->helper;
   uint32_t ms = UINT32_MAX;
+  GHashTableIter it;
+  gpointer v;
 
-  g_array_set_size (h->next, 0);
+  g_hash_table_iter_init (&it, h->polls);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      ((Poll *) v)->pfd.events = 0;
+      ((Poll *) v)->asked = FALSE;
+    }
+  g_ptr_array_set_size (h->asked, 0);
   slirp_pollfds_fill (h->slirp, &ms, add_poll, h);
-  update_polls (h, source);
   *timeout = ms == UINT32_MAX ? -1 : (gint) MIN (ms, (uint32_t) G_MAXINT);
   return FALSE;
 }
@@ -573,6 +610,7 @@ engine_dispatch (GSource *source, GSourceFunc callback, gpointer data)
   if (h->tap_poll.revents != 0)
     read_frames (h);
   slirp_pollfds_poll (h->slirp, 0, get_revents, h);
+  drop_noisy_polls (h);
   return G_SOURCE_CONTINUE;
 }
 
@@ -612,8 +650,8 @@ helper_free (Helper *h)
   if (h->slirp != NULL)
     slirp_cleanup (h->slirp);
   g_ptr_array_unref (h->timers);
-  g_array_unref (h->polled);
-  g_array_unref (h->next);
+  g_hash_table_unref (h->polls);
+  g_ptr_array_unref (h->asked);
   g_free (h->frame);
   uctr_close_fdp (&h->tap_fd);
   uctr_close_fdp (&h->init_pidfd);
@@ -633,8 +671,8 @@ helper_new (int tap_fd, int init_pidfd)
   h->init_pidfd = init_pidfd;
   h->signal_fd = -1;
   h->loop = g_main_loop_new (NULL, FALSE);
-  h->polled = g_array_new (FALSE, FALSE, sizeof (GPollFD));
-  h->next = g_array_new (FALSE, FALSE, sizeof (GPollFD));
+  h->polls = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  h->asked = g_ptr_array_new ();
   h->timers = g_ptr_array_new_with_free_func (timer_destroy);
   return h;
 }
@@ -836,10 +874,27 @@ signal_ready (int ready_fd)
     }
 }
 
+/* Each forwarded TCP connection holds six fds (two sockets, two pipes): use
+   the hard limit rather than the usual soft 1024. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      (void) setrlimit (RLIMIT_NOFILE, &rl);
+    }
+}
+
 int
 uctr_net_helper_run (const UctrNetHelperArgs *args)
 {
-  g_autoptr(Helper) h = helper_new (args->tap_fd, args->init_pidfd);
+  g_autoptr(Helper) h = NULL;
+
+  raise_fd_limit ();
+  h = helper_new (args->tap_fd, args->init_pidfd);
   g_autoptr(GError) error = NULL;
   int ready_fd = args->ready_fd;
 
