@@ -435,6 +435,8 @@ conn_start (Port *p, int client, const struct sockaddr_in *peer)
       return;
     }
   g_source_set_static_name (&c->source, "uctr port connection");
+  /* See attach_watch: no blocking around each dispatch. */
+  g_source_set_can_recurse (&c->source, TRUE);
   conn_update_watches (c);
   g_source_attach (&c->source, p->f->context);
   g_hash_table_add (p->conns, c);
@@ -492,12 +494,25 @@ listener_ready (int fd, GIOCondition cond, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* An fd watch that GLib does not block while it dispatches: blocking takes
+   the poll out and puts it back, waking the context through its eventfd
+   every time, an extra loop iteration per event. Our callbacks never run a
+   nested main loop. */
+static GSource *
+attach_watch (int fd, GSourceFunc func, gpointer data, GMainContext *context)
+{
+  GSource *source = g_unix_fd_source_new (fd, G_IO_IN);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_can_recurse (source, TRUE);
+  g_source_attach (source, context);
+  return source;
+}
+
 static void
 listener_watch (Port *p)
 {
-  p->watch = g_unix_fd_source_new (p->fd, G_IO_IN);
-  g_source_set_callback (p->watch, G_SOURCE_FUNC (listener_ready), p, NULL);
-  g_source_attach (p->watch, p->f->context);
+  p->watch = attach_watch (p->fd, G_SOURCE_FUNC (listener_ready), p, p->f->context);
 }
 
 /* --- UDP: flows ---------------------------------------------------------- */
@@ -587,9 +602,7 @@ flow_get (Port *p, const struct sockaddr_in *client)
   flow->key = key;
   flow->client = *client;
   flow->fd = fd;
-  flow->watch = g_unix_fd_source_new (fd, G_IO_IN);
-  g_source_set_callback (flow->watch, G_SOURCE_FUNC (flow_ready), flow, NULL);
-  g_source_attach (flow->watch, p->f->context);
+  flow->watch = attach_watch (fd, G_SOURCE_FUNC (flow_ready), flow, p->f->context);
   g_hash_table_insert (p->flows, &flow->key, flow);
   return flow;
 }
@@ -705,9 +718,7 @@ port_new (UctrForwarder *f, const UctrPortSpec *spec, int fd)
     }
   p->flows = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, flow_free);
   p->buf = g_malloc (UDP_MAX_DATAGRAM);
-  p->watch = g_unix_fd_source_new (fd, G_IO_IN);
-  g_source_set_callback (p->watch, G_SOURCE_FUNC (udp_ready), p, NULL);
-  g_source_attach (p->watch, f->context);
+  p->watch = attach_watch (fd, G_SOURCE_FUNC (udp_ready), p, f->context);
   p->sweep = g_timeout_source_new_seconds (UDP_SWEEP_SECONDS);
   g_source_set_callback (p->sweep, udp_sweep, p, NULL);
   g_source_attach (p->sweep, f->context);

@@ -466,12 +466,11 @@ typedef struct
    (unregister_poll_fd): registering and unregistering wake the main context
    through its eventfd and cost a loop iteration, and under load slirp
    leaves sockets out of its set and back in all the time. In between, an
-   entry slirp does not ask for polls no events. */
+   entry slirp does not ask for has no events, which GLib does not poll. */
 typedef struct
 {
   GPollFD pfd;       /* first: GLib holds &pfd */
   gboolean registered;
-  gboolean asked;
 } Poll;
 
 static void
@@ -497,7 +496,6 @@ add_poll (int fd, int events, void *opaque)
   p->pfd.events = ((events & SLIRP_POLL_IN) ? G_IO_IN : 0) | ((events & SLIRP_POLL_OUT) ? G_IO_OUT : 0)
                   | ((events & SLIRP_POLL_PRI) ? G_IO_PRI : 0) | ((events & SLIRP_POLL_ERR) ? G_IO_ERR : 0)
                   | ((events & SLIRP_POLL_HUP) ? G_IO_HUP : 0);
-  p->asked = TRUE;
   if (!p->registered)
     {
       g_source_add_poll (h->engine, &p->pfd);
@@ -531,23 +529,6 @@ cb_unregister_poll_fd (int fd, void *opaque)
     }
 }
 
-/* An entry slirp did not ask for still reports a hang-up or an error, which
-   would make every poll return at once: unregister it until slirp asks again. */
-static void
-drop_noisy_polls (Helper *h)
-{
-  GHashTableIter it;
-  gpointer v;
-
-  g_hash_table_iter_init (&it, h->polls);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    {
-      Poll *p = v;
-      if (!p->asked && p->registered && p->pfd.revents != 0)
-        poll_unregister (h, p);
-    }
-}
-
 static gboolean
 engine_prepare (GSource *source, gint *timeout)
 {
@@ -559,8 +540,11 @@ engine_prepare (GSource *source, gint *timeout)
   g_hash_table_iter_init (&it, h->polls);
   while (g_hash_table_iter_next (&it, NULL, &v))
     {
+      /* GLib leaves an entry with no events out of poll() and never
+         refreshes its revents: clear them, or a stale one would be
+         taken for news. */
       ((Poll *) v)->pfd.events = 0;
-      ((Poll *) v)->asked = FALSE;
+      ((Poll *) v)->pfd.revents = 0;
     }
   g_ptr_array_set_size (h->asked, 0);
   slirp_pollfds_fill (h->slirp, &ms, add_poll, h);
@@ -610,7 +594,6 @@ engine_dispatch (GSource *source, GSourceFunc callback, gpointer data)
   if (h->tap_poll.revents != 0)
     read_frames (h);
   slirp_pollfds_poll (h->slirp, 0, get_revents, h);
-  drop_noisy_polls (h);
   return G_SOURCE_CONTINUE;
 }
 
@@ -627,6 +610,11 @@ engine_new (Helper *h)
 
   ((EngineSource *) source)->helper = h;
   g_source_set_name (source, "uctr slirp");
+  /* Otherwise GLib blocks the source while it dispatches: it takes every
+     poll of ours out and puts it back, each time waking the context through
+     its eventfd, which costs a loop iteration per dispatch. Nothing we
+     dispatch runs a nested main loop. */
+  g_source_set_can_recurse (source, TRUE);
   h->tap_poll = (GPollFD) { .fd = h->tap_fd, .events = G_IO_IN };
   g_source_add_poll (source, &h->tap_poll);
   g_source_attach (source, NULL);
