@@ -263,4 +263,21 @@ like "$(peer_of 127.9.8.7)" '^peer=(\[::ffff:)?127\.9\.8\.7\]?$' "and another on
 rt delete --force peer
 nothing_left peer "delete --force of a container with published ports leaves nothing"
 
+# --- two containers, each with its own published port -------------------------------
+h1=$((hport + 1))
+h2=$((hport + 2))
+for n in 1 2; do
+  b=$(mkbundle "two$n" '.process.args = ["httpd", "-f", "-p", "80", "-h", "/www"]')
+  mkdir -p "$b/rootfs/www"
+  echo "container $n" >"$b/rootfs/www/index.html"
+done
+rt run -d -p "127.0.0.1:$h1:80" --bundle "$T/two1" two1
+rt run -d -p "127.0.0.1:$h2:80" --bundle "$T/two2" two2
+get_index () { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=5).read().decode().strip())' "$1" 2>&1; }
+is "$(get_index "$h1")/$(get_index "$h2")" "container 1/container 2" "two containers publish different ports side by side, each reaching its own"
+rt delete --force two1
+rt delete --force two2
+nothing_left two1 "the first leaves nothing behind"
+nothing_left two2 "the second leaves nothing behind"
+
 done_testing
