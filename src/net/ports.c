@@ -13,7 +13,8 @@
 
 #define SPEC_FORM "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
 
-static gboolean G_GNUC_PRINTF (3, 4) spec_error (GError **error, const char *text, const char *fmt, ...)
+static gboolean G_GNUC_PRINTF (3, 4)
+spec_error (GError **error, const char *text, const char *fmt, ...)
 {
   g_autofree char *msg = NULL;
   va_list ap;
