@@ -45,5 +45,6 @@ int uctr_cmd_state (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error);

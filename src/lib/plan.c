@@ -77,6 +77,27 @@ propagation_from_name (const char *name)
   return 0;
 }
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+char **
+uctr_plan_mount_option_names (void)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (mount_options); i++)
+    g_ptr_array_add (names, g_strdup (mount_options[i].name));
+  for (i = 0; i < G_N_ELEMENTS (propagations); i++)
+    g_ptr_array_add (names, g_strdup (propagations[i].name));
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
 gboolean
 uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
                                unsigned long *propagation, gboolean *recursive_bind, char **data,

@@ -151,6 +151,9 @@ UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, 
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 
+/* The mount options uctr applies (flags and propagation), sorted, for `features`. */
+char **uctr_plan_mount_option_names (void);
+
 /* Mount options -> flags; unknown options go to *data. Exposed for tests. */
 gboolean uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
                                         unsigned long *propagation, gboolean *recursive_bind,

@@ -1,0 +1,121 @@
+/* uctr features: the runtime-spec features document, saying what uctr
+   really does, nothing more: no cgroups, seccomp, AppArmor or SELinux yet. */
+#include "cli/cli.h"
+#include "lib/config.h"
+#include "lib/plan.h"
+
+#include <stdio.h>
+#include <sys/capability.h>
+
+static void
+add_strings (JsonBuilder *b, const char *name, const char *const *values)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (; *values != NULL; values++)
+    json_builder_add_string_value (b, *values);
+  json_builder_end_array (b);
+}
+
+static void
+add_enabled (JsonBuilder *b, const char *name, gboolean enabled)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, enabled);
+  json_builder_end_object (b);
+}
+
+static void
+add_capabilities (JsonBuilder *b)
+{
+  int cap, last = (int) cap_max_bits () - 1;
+
+  json_builder_set_member_name (b, "capabilities");
+  json_builder_begin_array (b);
+  for (cap = 0; cap <= last; cap++)
+    {
+      char *name = cap_to_name (cap); /* libcap's allocation: "cap_chown" */
+      g_autofree char *upper = g_ascii_strup (name, -1);
+
+      cap_free (name);
+      if (g_str_has_prefix (upper, "CAP_"))
+        json_builder_add_string_value (b, upper);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+add_linux (JsonBuilder *b)
+{
+  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL };
+
+  json_builder_set_member_name (b, "linux");
+  json_builder_begin_object (b);
+  add_strings (b, "namespaces", namespaces);
+  add_capabilities (b);
+  json_builder_set_member_name (b, "cgroup");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "v1");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "v2");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "systemd");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "systemdUser");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_end_object (b);
+  add_enabled (b, "seccomp", FALSE);
+  add_enabled (b, "apparmor", FALSE);
+  add_enabled (b, "selinux", FALSE);
+  json_builder_set_member_name (b, "mountExtensions");
+  json_builder_begin_object (b);
+  add_enabled (b, "idmap", FALSE);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+}
+
+int
+uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
+                                       "poststart", "poststop", NULL };
+  /* Annotations that change what a container may reach: an engine should
+     not pass them through from an image or a user unchecked. */
+  static const char *const unsafe[] = { UCTR_ANNOTATION_NETWORK, UCTR_ANNOTATION_PUBLISH, NULL };
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) mount_options = NULL;
+  g_autofree char *text = NULL;
+
+  if (!uctr_cli_parse ("features", "", _("Print the OCI features document: what this uctr supports."), entries,
+                       FALSE, &argc, &argv, error)
+      || !uctr_cli_want_args ("features", "", argc, 0, 0, error))
+    return -1;
+  mount_options = uctr_plan_mount_option_names ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ociVersionMin");
+  json_builder_add_string_value (b, "1.0.0");
+  json_builder_set_member_name (b, "ociVersionMax");
+  json_builder_add_string_value (b, UCTR_OCI_VERSION);
+  add_strings (b, "hooks", hooks);
+  add_strings (b, "mountOptions", (const char *const *) mount_options);
+  add_linux (b);
+  json_builder_set_member_name (b, "annotations");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "uctr.version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_end_object (b);
+  add_strings (b, "potentiallyUnsafeConfigAnnotations", unsafe);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 4);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+  return 0;
+}

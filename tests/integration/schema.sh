@@ -1,0 +1,56 @@
+#!/bin/bash
+# What uctr prints against the runtime-spec's JSON schemas (../shared/runtime-spec-schema,
+# or SCHEMA_DIR): spec and spec --rootless, state in each status, features.
+# Generic: also passes with UCTR_TEST_RUNTIME=runc.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SCHEMA_DIR=${SCHEMA_DIR:-$TESTS_DIR/../../../shared/runtime-spec-schema}
+if [ ! -f "$SCHEMA_DIR/config-schema.json" ]; then
+  [ -n "${CI:-}" ] && bail_out "no runtime-spec schemas in $SCHEMA_DIR"
+  skip "the runtime-spec schemas" "none in $SCHEMA_DIR"
+  done_testing
+  exit 0
+fi
+CHECK=$TESTS_DIR/../schema-check.py
+
+# valid SCHEMA FILE DESC: FILE validates against SCHEMA.
+valid ()
+{
+  local r
+  r=$(python3 "$CHECK" "$SCHEMA_DIR" "$1" <"$2" 2>&1) || true
+  is "$r" valid "$3"
+}
+
+for mode in "" --rootless; do
+  S=$T/spec$mode
+  mkdir -p "$S"
+  rt spec $mode --bundle "$S"
+  valid config-schema.json "$S/config.json" "spec ${mode:-(for root)}: config.json validates against config-schema.json"
+done
+
+B=$(mkbundle st '.process.args = ["sh", "-c", "read x < /go"]')
+mkfifo "$B/rootfs/go"
+rt create --bundle "$B" st
+echo "$out" >/dev/null
+timeout 10 "$RT" --root "$R" state st >"$T/created.json" 2>/dev/null || true
+valid state-schema.json "$T/created.json" "state of a created container validates against state-schema.json"
+rt start st
+timeout 10 "$RT" --root "$R" state st >"$T/running.json" 2>/dev/null || true
+valid state-schema.json "$T/running.json" "state of a running container validates"
+timeout 10 sh -c 'echo go > "$1"' sh "$B/rootfs/go" || true
+wait_until 10 state_is st stopped || true
+timeout 10 "$RT" --root "$R" state st >"$T/stopped.json" 2>/dev/null || true
+valid state-schema.json "$T/stopped.json" "state of a stopped container validates"
+rt delete st
+
+rt features
+printf '%s\n' "$out" >"$T/features.json"
+valid features-schema.json "$T/features.json" "features validates against features-schema.json"
+if uctr_only "what features claims"; then
+  is "$(jq -r '[.linux.seccomp.enabled, .linux.cgroup.v2, .linux.apparmor.enabled] | map(tostring) | join(",")' "$T/features.json")" \
+    "false,false,false" "features claims no seccomp, cgroups or AppArmor (not applied yet)"
+  is "$(jq -r '.mountOptions | index("rro")' "$T/features.json")" null "features lists no recursive mount attribute (refused)"
+fi
+
+done_testing
