@@ -98,7 +98,7 @@ as_user ()
   (cd / && exec runuser -u "$name" -- env -i PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
     HOME="$home" USER="$name" LOGNAME="$name" LANG="${LANG:-C.UTF-8}" TERM="${TERM:-dumb}" \
     XDG_RUNTIME_DIR="/run/user/$uid" ${CI:+CI="$CI"} \
-    ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} "$@")
+    ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} ${SCHEMA_DIR:+SCHEMA_DIR="$SCHEMA_DIR"} "$@")
 }
 
 # Fails unless the user (NAME, or the caller when empty) can create a user namespace.
@@ -140,6 +140,25 @@ source_for_user ()
   install -d -m 0755 -o "$name" -g "$(id -g "$name")" "$copy"
   find "$copy" -mindepth 1 -maxdepth 1 ! -name 'build*' -exec rm -rf {} +
   tar -C "$src" --exclude='./build*' --exclude=./.git -cf - . | as_user "$name" tar -C "$copy" -xf -
+  printf '%s\n' "$copy"
+}
+
+# The runtime-spec schemas (shared/, beside the clone) where user NAME can
+# read them: in place, or a copy when the way there is closed to that user.
+schema_for_user ()
+{
+  local name=$1 dir copy
+  dir=$(cd "$2/.." && pwd)/shared/runtime-spec-schema
+  [ -f "$dir/config-schema.json" ] || return 0
+  if as_user "$name" test -r "$dir/config-schema.json"; then
+    printf '%s\n' "$dir"
+    return 0
+  fi
+  copy=/var/tmp/uctr-schema-$name
+  rm -rf "$copy"
+  install -d -m 0755 -o "$name" -g "$(id -g "$name")" "$copy"
+  cp "$dir"/*.json "$copy"/
+  chmod -R a+rX "$copy"
   printf '%s\n' "$copy"
 }
 
