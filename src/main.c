@@ -24,6 +24,7 @@ static const UctrVerb verbs[] = {
   { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_("List containers") },
   { "port", uctr_cmd_port, N_("Publish, list and unpublish ports of a container") },
+  { "ps", uctr_cmd_ps, N_("List the processes of a container") },
   { "run", uctr_cmd_run, N_("Create, start and wait for a container") },
   { "spec", uctr_cmd_spec, N_("Write a default config.json") },
   { "start", uctr_cmd_start, N_("Start a created container") },

@@ -47,4 +47,5 @@ int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error);

@@ -184,10 +184,8 @@ same_pid_ns (pid_t pid, const struct stat *ns)
   return stat (path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
 }
 
-/* Every process in the container's pid namespace, the init included, when it
-   has its own; just the init otherwise. */
-static GArray *
-container_pids (const UctrState *state)
+GArray *
+uctr_container_pids (const UctrState *state)
 {
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   char path[64];
@@ -225,7 +223,7 @@ signal_container (const UctrState *state, int sig, gboolean all, GError **error)
     return uctr_throw_errno (error, _("Sending signal %d to the container"), sig);
   if (!all)
     return TRUE;
-  pids = container_pids (state);
+  pids = uctr_container_pids (state);
   for (i = 1; i < pids->len; i++)
     (void) kill (g_array_index (pids, pid_t, i), sig);
   return TRUE;
@@ -256,7 +254,7 @@ kill_and_wait (const UctrState *state)
 
   if (pidfd < 0)
     return;
-  pids = container_pids (state);
+  pids = uctr_container_pids (state);
   (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
   for (i = 1; i < pids->len; i++)
     (void) kill (g_array_index (pids, pid_t, i), SIGKILL);

@@ -47,5 +47,9 @@ UctrState *uctr_container_lookup (const char *root, const char *id, UctrStatus *
 /* Runs the hooks of KIND from the parent with the state JSON on stdin. */
 gboolean uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_json, GError **error);
 
+/* The host pids of the container's processes, its init first: everything in
+   its pid namespace when it has one of its own, else the init alone. */
+GArray *uctr_container_pids (const UctrState *state);
+
 /* "TERM", "SIGTERM", "15" -> 15; -1 when unknown. */
 int uctr_signal_from_name (const char *name);
