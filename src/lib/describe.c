@@ -129,8 +129,6 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("process.noNewPrivileges"));
     case UCTR_STEP_FDS:
       return g_strdup (_("Closing inherited file descriptors"));
-    case UCTR_STEP_EXEC_FIFO:
-      return g_strdup (_("Waiting on exec.fifo"));
     default:
       return g_strdup (_("Setting up the container"));
     }

@@ -189,15 +189,15 @@ set_propagation (int rootfd, const char *path, unsigned long propagation)
   return r;
 }
 
+/* By host path: mount(2) refuses a bind source from another mount namespace,
+   so an fd opened by the parent cannot serve (see plan.c). */
 static int
-bind_onto (int srcfd, const char *src_path, int dstfd, unsigned long flags)
+bind_onto (const char *src_path, int dstfd, unsigned long flags)
 {
-  char s[32], d[32];
+  char d[32];
 
-  if (srcfd >= 0)
-    uctr_fd_path (s, srcfd);
   uctr_fd_path (d, dstfd);
-  return mount (srcfd >= 0 ? s : src_path, d, NULL, MS_BIND | (flags & MS_REC), NULL);
+  return mount (src_path, d, NULL, MS_BIND | (flags & MS_REC), NULL);
 }
 
 static int
@@ -298,7 +298,7 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
   if (m->kind == UCTR_MOUNT_FS)
     r = mount_fs (ctx, m, dstfd);
   else
-    r = bind_onto (m->source_fd, m->source, dstfd, m->flags);
+    r = bind_onto (m->source, dstfd, m->flags);
   close (dstfd);
   if (r < 0)
     return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);

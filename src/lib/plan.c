@@ -253,7 +253,7 @@ add_bind_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, i
 static gboolean
 add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, int index, GError **error)
 {
-  UctrMountStep step = { .config_index = index, .source_fd = -1 };
+  UctrMountStep step = { .config_index = index };
   gboolean recursive;
   char *data = NULL;
 
@@ -317,7 +317,7 @@ static gboolean
 add_device (PlanStore *s, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t gid, int index,
             GError **error)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_DEVICE, .config_index = index, .source_fd = -1,
+  UctrMountStep step = { .kind = UCTR_MOUNT_DEVICE, .config_index = index,
                          .destination = path, .mode = mode, .dev = dev, .uid = uid, .gid = gid };
 
   if (s->plan.in_userns)
@@ -382,7 +382,7 @@ device_type_mode (const char *type)
 static void
 add_symlink (PlanStore *s, const char *path, const char *target)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_SYMLINK, .config_index = -1, .source_fd = -1,
+  UctrMountStep step = { .kind = UCTR_MOUNT_SYMLINK, .config_index = -1,
                          .destination = path, .source = target };
 
   g_array_append_val (s->mounts, step);
@@ -423,7 +423,7 @@ add_devices (PlanStore *s, const UctrConfig *config, GError **error)
 static void
 add_resolv_conf (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_BIND, .config_index = -1, .source_fd = -1,
+  UctrMountStep step = { .kind = UCTR_MOUNT_BIND, .config_index = -1,
                          .destination = "/etc/resolv.conf", .flags = MS_BIND, .dest_is_file = TRUE };
   gsize i;
 

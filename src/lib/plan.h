@@ -30,7 +30,6 @@ typedef struct
   gboolean needs_remount;    /* a bind with flags: remount after binding */
   gboolean dest_is_file;     /* create a file, not a directory, as the mount point */
   gboolean no_symlinks;      /* proc and sysfs: the destination must not go through a symlink */
-  int source_fd;             /* unused yet: binds go by host path (see plan.c) */
   const char *fallback_bind; /* host path bound instead when the fs mount is refused in a user namespace */
   mode_t mode;               /* device mode (S_IFCHR|0666 ...) */
   dev_t dev;

@@ -61,7 +61,6 @@ typedef enum
   UCTR_STEP_CAPS_AMBIENT,     /* warning: ambient capability not raised */
   UCTR_STEP_NO_NEW_PRIVS,
   UCTR_STEP_FDS,
-  UCTR_STEP_EXEC_FIFO,
 } UctrStep;
 
 typedef struct
