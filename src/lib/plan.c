@@ -466,8 +466,13 @@ plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *
       else if (i != UCTR_NS_USER)
         plan->unshare_flags |= ns_clone_flags[i];
     }
-  plan->in_userns = config->namespaces[UCTR_NS_USER].enabled || opts->add_userns;
-  plan->new_userns = plan->in_userns && config->namespaces[UCTR_NS_USER].path == NULL;
+  plan->new_userns = (config->namespaces[UCTR_NS_USER].enabled || opts->add_userns)
+                     && config->namespaces[UCTR_NS_USER].path == NULL;
+  /* Already in one (rootless podman runs us as its uid 0): devices are
+     bound, not made, and locked mount flags kept, as in our own. */
+  plan->in_userns = config->namespaces[UCTR_NS_USER].enabled || opts->add_userns || uctr_running_in_userns ();
+  if (!plan->new_userns && plan->in_userns)
+    plan->setgroups_allowed = uctr_setgroups_allowed ();
   plan->new_netns = config->namespaces[UCTR_NS_NETWORK].enabled && config->namespaces[UCTR_NS_NETWORK].path == NULL;
   if (!config->namespaces[UCTR_NS_MOUNT].enabled)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,

@@ -244,6 +244,30 @@ uctr_thread_count (void)
   return st.st_nlink > 2 ? st.st_nlink - 2 : 1;
 }
 
+gboolean
+uctr_running_in_userns (void)
+{
+  g_autofree char *map = NULL;
+  guint64 inside, outside, count;
+
+  if (!uctr_read_file_at (AT_FDCWD, "/proc/self/uid_map", 4096, &map, NULL, NULL))
+    return FALSE;
+  /* The initial namespace maps every id to itself, in one line. */
+  if (sscanf (map, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside, &count) != 3)
+    return TRUE;
+  return !(inside == 0 && outside == 0 && count == 4294967295ULL && strchr (map, '\n') == map + strlen (map) - 1);
+}
+
+gboolean
+uctr_setgroups_allowed (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!uctr_read_file_at (AT_FDCWD, "/proc/self/setgroups", 64, &text, NULL, NULL))
+    return TRUE;
+  return !g_str_has_prefix (text, "deny");
+}
+
 char *
 uctr_time_rfc3339 (gint64 unix_nsec)
 {

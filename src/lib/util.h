@@ -71,6 +71,13 @@ char uctr_proc_state (pid_t pid);
 /* Number of threads of the calling process (from /proc/self/task). */
 guint uctr_thread_count (void);
 
+/* TRUE when we already run inside a user namespace other than the initial one
+   (as under rootless podman): uid 0 there cannot mknod or set locked mount flags. */
+gboolean uctr_running_in_userns (void);
+
+/* FALSE when /proc/self/setgroups says "deny". */
+gboolean uctr_setgroups_allowed (void);
+
 /* RFC 3339 with nanoseconds in UTC, as runc writes "created". */
 char *uctr_time_rfc3339 (gint64 unix_nsec);
 

@@ -270,7 +270,11 @@ uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, struct in_addr gu
     _exit (1);
   sigemptyset (&none);
   (void) sigprocmask (SIG_SETMASK, &none, NULL);
-  if (setns (init_pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0)
+  /* A container in our own user namespace (uctr itself run inside one, as
+     by rootless podman) cannot be joined there again: EINVAL. Its network
+     namespace is then ours to enter as it is. */
+  if (setns (init_pidfd, CLONE_NEWUSER | CLONE_NEWNET) < 0
+      && (errno != EINVAL || setns (init_pidfd, CLONE_NEWNET) < 0))
     {
       reply (sock, errno, -1);
       _exit (1);

@@ -86,4 +86,12 @@ if uctr_only "without newuidmap: the single-id fallback"; then
   nothing_left nohelpers2 "without newuidmap: nothing left behind"
 fi
 
+# Already inside a user namespace (rootless podman runs the runtime as the
+# uid 0 of its own): a root bundle runs there, devices bound rather than made.
+b=$(mkbundle inns '.process.args = ["sh", "-c", "id -u; test -c /dev/null && echo null-ok"] | del(.linux.namespaces[] | select(.type == "user")) | del(.linux.uidMappings, .linux.gidMappings)')
+status=0
+out=$(UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" unshare -Ur "$RT" --root "$R" run --bundle "$b" inns 2>"$T/inns.err") || status=$?
+is "$status/$out" "0/$(printf '0\nnull-ok')" "inside an existing user namespace, as uid 0 there: the container runs, /dev/null bound"
+nothing_left inns "and leaves nothing behind"
+
 done_testing
