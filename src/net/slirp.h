@@ -27,6 +27,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UctrNetOptions, uctr_net_options_clear)
    an earlier one. On error O may be half applied. */
 gboolean uctr_net_options_parse (UctrNetOptions *o, const char *text, GError **error);
 
+/* The checks that span options (an mtu IPv6 can use ...), also for options
+   that were not parsed from text. */
+gboolean uctr_net_options_check (const UctrNetOptions *o, GError **error);
+
 /* What the two ends of tap0 are, as plain data for the container side. */
 typedef struct
 {
