@@ -1,8 +1,8 @@
 /* uctr: the network helper (its options are in options.c). libslirp is the
-   container's only neighbour on tap0: it answers ARP/NDP for the host and DNS addresses and turns the
-   container's TCP and UDP flows into ordinary sockets of this process, on
-   the host. A GSource hands slirp's sockets and the tap fd to the GMainLoop;
-   the loop ends when the container's init does. */
+   container's only neighbour on tap0: it answers ARP/NDP for the host and
+   DNS addresses and turns the container's TCP and UDP flows into ordinary
+   sockets of this process, on the host. A GSource hands slirp's sockets and
+   the tap fd to the GMainLoop; the loop ends when the container's init does. */
 #include "slirp.h"
 #include "ports.h"
 #include "util.h"
