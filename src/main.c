@@ -197,6 +197,18 @@ net_helper_main (int argc, char **argv)
 }
 
 static void
+global_clear (UctrGlobal *g)
+{
+  g_free (g->root_option);
+  g_free (g->root);
+  g_free (g->log_path);
+  g_free (g->log_format);
+  g_free (g->rootless);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UctrGlobal, global_clear)
+
+static void
 print_error (const GError *error)
 {
   g_printerr ("uctr: %s\n", error->message);
@@ -206,7 +218,7 @@ print_error (const GError *error)
 int
 main (int argc, char **argv)
 {
-  UctrGlobal g = { 0 };
+  g_auto(UctrGlobal) g = { 0 };
   g_autoptr(GError) error = NULL;
   gboolean version = FALSE, help = FALSE;
   const UctrVerb *verb = NULL;
