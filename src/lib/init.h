@@ -36,5 +36,9 @@ int uctr_resolve_in_root (int rootfd, const char *path, int flags);
 /* nettap.c: creates and configures tap0; returns its fd, or -1 (ctx says where). */
 int uctr_nettap_setup (UctrInitCtx *ctx);
 
+/* Non-zero: resolve by hand, not with openat2 (missing before Linux 5.6).
+   Set in the parent from UCTR_TEST_NO_OPENAT2 so the tests cover the walk. */
+extern int uctr_mounts_no_openat2;
+
 /* "self/fd/N", relative to the host's /proc (the cwd while mounting). */
 void uctr_fd_path (char buf[32], int fd);

@@ -17,6 +17,9 @@
 #define MS_NOSYMFOLLOW 256
 #endif
 
+/* Set when openat2 is missing (or UCTR_TEST_NO_OPENAT2 asks for the walk). */
+int uctr_mounts_no_openat2;
+
 static int
 fail_at (UctrInitCtx *ctx, UctrStep step, int index)
 {
@@ -43,6 +46,105 @@ uctr_fd_path (char buf[32], int fd)
   buf[8 + i] = '\0';
 }
 
+#define MAX_SYMLINKS 40
+
+/* Replaces BUF (which holds "...<component>/REST") by "TARGET/REST". */
+static int
+splice_link (char *buf, size_t size, const char *target, const char *rest)
+{
+  char tmp[PATH_MAX];
+  size_t tlen = strlen (target), rlen = strlen (rest);
+
+  if (tlen + 1 + rlen + 1 > sizeof tmp || tlen + 1 + rlen + 1 > size)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (tmp, target, tlen);
+  tmp[tlen] = '/';
+  memcpy (tmp + tlen + 1, rest, rlen + 1);
+  memcpy (buf, tmp, tlen + 1 + rlen + 1);
+  return 0;
+}
+
+/* openat2's RESOLVE_IN_ROOT by hand, for kernels before 5.6: a component at
+   a time with O_NOFOLLOW; a symlink is read and followed as a string inside
+   the root (an absolute one from the root), ".." never climbs above it, and
+   magic links are never followed since nothing is opened through them. */
+static int
+walk_in_root (int rootfd, const char *rel, int resolve_flags)
+{
+  char path[PATH_MAX], target[PATH_MAX];
+  size_t len = strlen (rel);
+  int cur, depth = 0, links = 0;
+  char *p = path;
+
+  if (len >= sizeof path)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (path, rel, len + 1);
+  cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
+  while (cur >= 0)
+    {
+      struct stat st;
+      char *end, *rest;
+      int next;
+
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        return cur;
+      end = strchrnul (p, '/');
+      rest = *end != '\0' ? end + 1 : end;
+      *end = '\0';
+      if (strcmp (p, ".") == 0 || (strcmp (p, "..") == 0 && depth == 0))
+        {
+          p = rest;
+          continue;
+        }
+      next = openat (cur, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 || fstat (next, &st) < 0)
+        break;
+      if (S_ISLNK (st.st_mode))
+        {
+          ssize_t n = readlinkat (next, "", target, sizeof target - 1);
+
+          close (next);
+          if ((resolve_flags & RESOLVE_NO_SYMLINKS) || ++links > MAX_SYMLINKS)
+            {
+              errno = ELOOP;
+              break;
+            }
+          if (n < 0)
+            break;
+          target[n] = '\0';
+          if (splice_link (path, sizeof path, target, rest) < 0)
+            break;
+          p = path;
+          if (target[0] == '/')
+            {
+              close (cur);
+              cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
+              depth = 0;
+            }
+          continue;
+        }
+      close (cur);
+      cur = next;
+      depth += strcmp (p, "..") == 0 ? -1 : 1;
+      p = rest;
+    }
+  if (cur >= 0)
+    {
+      int errsv = errno;
+      close (cur);
+      errno = errsv;
+    }
+  return -1;
+}
+
 static int
 open_in_root (int rootfd, const char *rel, int resolve_flags)
 {
@@ -50,8 +152,16 @@ open_in_root (int rootfd, const char *rel, int resolve_flags)
     .flags = O_PATH | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve_flags,
   };
+  int fd;
 
-  return syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
+  if (!uctr_mounts_no_openat2)
+    {
+      fd = syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
+      if (fd >= 0 || errno != ENOSYS)
+        return fd;
+      uctr_mounts_no_openat2 = 1;
+    }
+  return walk_in_root (rootfd, rel, resolve_flags);
 }
 
 /* Creates the last component of BUF (a relative path inside root) in its parent. */

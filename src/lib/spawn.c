@@ -362,6 +362,7 @@ start_init (Create *c, GError **error)
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return uctr_throw_errno (error, _("Creating the init pipe"));
+  uctr_mounts_no_openat2 = g_getenv ("UCTR_TEST_NO_OPENAT2") != NULL;
   /* The kernel refuses to move a multithreaded process into a user namespace,
      and the child of a threaded parent may not allocate: there must be none. */
   if (uctr_thread_count () > 1)
