@@ -425,16 +425,19 @@ int
 uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
 {
   const UctrPlan *plan = ctx->plan;
+  const char *target;
   gsize i;
   int fd;
 
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
-  /* pivot_root wants the new root to be a mount point. */
-  if (mount (plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+  /* pivot_root wants the new root to be a mount point. A bind of / onto
+     itself is not what open ("/") then finds: that one goes elsewhere. */
+  target = plan->rootfs_staging != NULL ? plan->rootfs_staging : plan->rootfs;
+  if (mount (plan->rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
-  fd = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  fd = open (target, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
   *rootfd = fd;

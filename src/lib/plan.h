@@ -82,6 +82,7 @@ typedef struct
 
   /* the file system */
   const char *rootfs;          /* absolute host path */
+  const char *rootfs_staging;  /* where "/" is bound before pivot_root (NULL: onto itself) */
   gboolean rootfs_readonly;
   unsigned long rootfs_propagation;  /* applied to / after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;

@@ -37,6 +37,7 @@ typedef struct
   const char *net_options; /* the OPTIONS text, handed to the helper */
   UctrNetAddresses net_addresses;
   char *resolv_conf;       /* <state>/resolv.conf, bound on /etc/resolv.conf */
+  char *rootfs_staging;    /* <state>/root, for root.path "/" */
   GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
 } Create;
 
@@ -262,6 +263,20 @@ plan_network (Create *c)
   net->prefix6 = c->net_addresses.prefix6;
 }
 
+/* root.path "/" (the host's own tree as the container's, read-only for a
+   sandbox) is bound onto an empty directory of the state dir: see mounts.c. */
+static gboolean
+stage_host_root (Create *c, GError **error)
+{
+  if (strcmp (c->plan->rootfs, "/") != 0)
+    return TRUE;
+  if (mkdirat (c->dfd, "root", 0700) < 0)
+    return uctr_throw_errno (error, _("Creating the staging directory of the host's root"));
+  c->rootfs_staging = g_build_filename (c->opts->root, c->opts->id, "root", NULL);
+  c->plan->rootfs_staging = c->rootfs_staging;
+  return TRUE;
+}
+
 static gboolean
 make_fifo (Create *c, GError **error)
 {
@@ -482,7 +497,7 @@ create_in_dir (Create *c, GError **error)
   if (!parse_network (c, &popts, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
-  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error))
+  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error))
     return FALSE;
   plan_network (c);
 
@@ -556,5 +571,6 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   uctr_net_options_clear (&c.net);
   g_ptr_array_unref (c.publish);
   g_free (c.resolv_conf);
+  g_free (c.rootfs_staging);
   return ok;
 }

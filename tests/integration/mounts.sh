@@ -81,4 +81,13 @@ is "$out" "$(printf 'sh\n1\nnull-ok\nzero-ok\nurandom-ok\nrandom-tty-ok\nfull-ok
 inside hostmnt . 'grep -c " /work\| /home " /proc/mounts || true'
 is "$out" 0 "none of the host's mounts is visible inside"
 
+# --- the host's own tree as the root (a sandbox) ----------------------------------
+if uctr_only "root.path /"; then
+  b=$(mkbundle hostroot '.root.path = "/" | .root.readonly = true | .process.args = ["sh", "-c", "test -x /bin/busybox && echo host-bin; touch /uctr-test-write 2>/dev/null || echo read-only"]')
+  rt run --bundle "$b" hostroot
+  is "$status/$out" "0/$(printf 'host-bin\nread-only')" "root.path /: the host's tree, read-only"
+  check "root.path /: nothing was written to the host" test ! -e /uctr-test-write
+  nothing_left hostroot "root.path /: nothing left behind"
+fi
+
 done_testing
