@@ -640,6 +640,9 @@ static gboolean
 udp_ready (int fd, GIOCondition cond, gpointer data)
 {
   Port *p = data;
+  /* The container's side of the published port: flows' sockets are unconnected (see inside.c). */
+  struct sockaddr_in service = { .sin_family = AF_INET, .sin_addr = p->f->guest,
+                                 .sin_port = htons (p->spec->container_port) };
 
   for (int i = 0; i < UDP_BATCH; i++)
     {
@@ -657,7 +660,7 @@ udp_ready (int fd, GIOCondition cond, gpointer data)
         continue; /* dropped, as a full network would */
       flow->local = local;
       flow->last_used = g_get_monotonic_time ();
-      (void) send (flow->fd, p->buf, n, MSG_DONTWAIT);
+      (void) sendto (flow->fd, p->buf, n, MSG_DONTWAIT, (const struct sockaddr *) &service, sizeof service);
     }
   return G_SOURCE_CONTINUE;
 }

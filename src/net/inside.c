@@ -157,6 +157,11 @@ route_add (int nl, struct in_addr guest, guint8 proto, guint16 port)
 
 /* A socket that looks like the client's own: bound to its address and
    port, connecting (TCP: without waiting) to the container's port. */
+/* A TCP socket connects; a UDP one stays unconnected: a service that
+   connect()s its own socket to the client it saw (iperf3, DNS servers)
+   answers a host-loopback client from 127.0.0.1, not from the container's
+   address, and a connected socket would drop that. The forwarder sends with
+   sendto (guest:port). */
 static int
 client_socket (const UctrInsideRequest *req, struct in_addr guest, int *fd_out)
 {
@@ -172,7 +177,7 @@ client_socket (const UctrInsideRequest *req, struct in_addr guest, int *fd_out)
   if (setsockopt (fd, SOL_IP, IP_TRANSPARENT, &one, sizeof one) < 0
       || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
       || bind (fd, (const struct sockaddr *) &req->client, sizeof req->client) < 0
-      || (connect (fd, (struct sockaddr *) &server, sizeof server) < 0 && errno != EINPROGRESS))
+      || (tcp && connect (fd, (struct sockaddr *) &server, sizeof server) < 0 && errno != EINPROGRESS))
     {
       errsv = errno;
       close (fd);

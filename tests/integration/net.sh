@@ -280,4 +280,25 @@ rt delete --force two2
 nothing_left two1 "the first leaves nothing behind"
 nothing_left two2 "the second leaves nothing behind"
 
+# --- UDP through a published port, end to end ------------------------------------------
+# iperf3 -u: its control connection on the published TCP port, the datagrams
+# on the published UDP port of the same number. The container's root holds
+# iperf3 and the libraries ldd names.
+b=$(mkbundle udp '.process.args = ["iperf3", "-s", "-p", "5201", "-1"] | .process.env += ["TMPDIR=/dev/shm"]')
+for f in /usr/bin/iperf3 $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
+  mkdir -p "$b/rootfs$(dirname "$f")"
+  cp -L "$f" "$b/rootfs$f"
+done
+uport=$((hport + 3))
+rt run -d -p "127.0.0.1:$uport:5201/tcp" -p "127.0.0.1:$uport:5201/udp" --bundle "$b" udp
+is "$status" 0 "run -d with the same port published for TCP and UDP"
+sleep 0.5
+res=$(timeout 20 iperf3 -c 127.0.0.1 -p "$uport" -u -b 20M -t 1 -J 2>/dev/null || true)
+got=$(jq -r '.end.sum.packets // 0' <<<"$res" 2>/dev/null || echo 0)
+lost=$(jq -r '.end.sum.lost_percent // 100' <<<"$res" 2>/dev/null || echo 100)
+check "UDP datagrams reach the container through the published port ($got packets, $lost% lost)" \
+  awk -v n="$got" -v l="$lost" 'BEGIN { exit !(n > 0 && l < 50) }'
+rt delete --force udp
+nothing_left udp "and nothing is left behind"
+
 done_testing
