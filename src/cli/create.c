@@ -21,5 +21,6 @@ uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error)
   ok = uctr_create_args_create (&a, root, argv[1], FALSE, warnings, &created, error);
   uctr_cli_print_warnings (warnings);
   uctr_create_args_clear (&a);
+  uctr_created_clear (&created);
   return ok ? 0 : -1;
 }

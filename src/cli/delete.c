@@ -19,7 +19,7 @@ uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error)
                        FALSE, &argc, &argv, error)
       || !uctr_cli_want_args ("delete", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
-  ok = uctr_container_delete (root, argv[1], force, warnings, error);
+  ok = uctr_container_delete (root, argv[1], force, NULL, warnings, error);
   if (ok)
     uctr_debug ("deleted %s", argv[1]);
   uctr_cli_print_warnings (warnings);

@@ -115,9 +115,9 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   id = argv[1];
   if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
     goto out;
-  if (!uctr_container_start (root, id, warnings, error))
+  if (!uctr_container_start (root, id, &created.loaded, warnings, error))
     {
-      (void) uctr_container_delete (root, id, TRUE, NULL, NULL);
+      (void) uctr_container_delete (root, id, TRUE, &created.loaded, NULL, NULL);
       goto out;
     }
   if (a.detach)
@@ -127,12 +127,13 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       uctr_debug ("started %s; waiting for pid %d", id, (int) created.pid);
       status = wait_container (created.pid, created.console_fd);
       uctr_debug ("%s exited with status %d", id, status);
-      if (!uctr_container_delete (root, id, TRUE, warnings, &local))
+      if (!uctr_container_delete (root, id, TRUE, &created.loaded, warnings, &local))
         g_ptr_array_add (warnings, g_strdup (local->message));
     }
 out:
   if (created.console_fd >= 0)
     close (created.console_fd);
+  uctr_created_clear (&created);
   uctr_cli_print_warnings (warnings);
   uctr_create_args_clear (&a);
   return status;

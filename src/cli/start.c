@@ -15,7 +15,7 @@ uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
                        &argv, error)
       || !uctr_cli_want_args ("start", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
-  ok = uctr_container_start (root, argv[1], warnings, error);
+  ok = uctr_container_start (root, argv[1], NULL, warnings, error);
   if (ok)
     uctr_debug ("started %s", argv[1]);
   uctr_cli_print_warnings (warnings);

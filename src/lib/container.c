@@ -87,6 +87,13 @@ release_init (int dfd, const UctrState *state, GError **error)
   return TRUE;
 }
 
+void
+uctr_created_clear (UctrCreated *created)
+{
+  g_clear_pointer (&created->loaded.state, uctr_state_free);
+  g_clear_pointer (&created->loaded.config, uctr_config_free);
+}
+
 /* The state dir of ID, locked against other uctr calls on it. */
 static gboolean
 open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
@@ -101,17 +108,23 @@ open_locked (const char *root, const char *id, int *dfd, int *lock, GError **err
 }
 
 gboolean
-uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GError **error)
+uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
+                      GError **error)
 {
   uctr_autofd int dfd = -1;
   uctr_autofd int lock = -1;
-  g_autoptr(UctrState) state = NULL;
-  g_autoptr(UctrConfig) config = NULL;
+  g_autoptr(UctrState) own_state = NULL;
+  g_autoptr(UctrConfig) own_config = NULL;
   g_autoptr(GError) hook_error = NULL;
   g_autofree char *json = NULL;
+  const UctrState *state;
+  const UctrConfig *config;
   UctrStatus status;
 
-  if (!open_locked (root, id, &dfd, &lock, error) || (state = uctr_state_load (dfd, error)) == NULL)
+  if (!open_locked (root, id, &dfd, &lock, error))
+    return FALSE;
+  state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, error));
+  if (state == NULL)
     return FALSE;
   status = uctr_state_status (dfd, state);
   if (status == UCTR_STATUS_STOPPED)
@@ -119,7 +132,7 @@ uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GEr
   if (status != UCTR_STATUS_CREATED)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start container %s: it is %s, not created"), id,
                        uctr_status_name (status));
-  config = load_saved_config (dfd, error);
+  config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, error));
   if (config == NULL || !release_init (dfd, state, error))
     return FALSE;
   json = uctr_state_to_json (state, UCTR_STATUS_RUNNING, FALSE);
@@ -264,19 +277,22 @@ kill_and_wait (const UctrState *state)
 }
 
 gboolean
-uctr_container_delete (const char *root, const char *id, gboolean force, GPtrArray *warnings, GError **error)
+uctr_container_delete (const char *root, const char *id, gboolean force, const UctrLoaded *loaded,
+                       GPtrArray *warnings, GError **error)
 {
   uctr_autofd int dfd = -1;
   uctr_autofd int lock = -1;
-  g_autoptr(UctrState) state = NULL;
-  g_autoptr(UctrConfig) config = NULL;
+  g_autoptr(UctrState) own_state = NULL;
+  g_autoptr(UctrConfig) own_config = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *json = NULL;
+  const UctrState *state;
+  const UctrConfig *config;
   UctrStatus status;
 
   if (!open_locked (root, id, &dfd, &lock, error))
     return FALSE;
-  state = uctr_state_load (dfd, &local);
+  state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, &local));
   if (state == NULL)
     {
       if (!force)
@@ -294,7 +310,7 @@ uctr_container_delete (const char *root, const char *id, gboolean force, GPtrArr
                        uctr_status_name (status));
   if (status != UCTR_STATUS_STOPPED)
     kill_and_wait (state);
-  config = load_saved_config (dfd, &local);
+  config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, &local));
   if (config != NULL)
     {
       json = uctr_state_to_json (state, UCTR_STATUS_STOPPED, FALSE);

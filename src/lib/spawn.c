@@ -559,6 +559,8 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
     {
       out->pid = c.state->pid;
       out->console_fd = c.console_fd;
+      out->loaded.state = g_steal_pointer (&c.state);
+      out->loaded.config = g_steal_pointer (&c.config);
     }
   else
     abandon (&c);

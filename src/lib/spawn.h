@@ -21,22 +21,35 @@ typedef struct
   GPtrArray *warnings;         /* messages the caller prints (char *) */
 } UctrCreateOptions;
 
+/* A container's state and config as create made them, so that run need not
+   read and parse them again for start and delete (borrowed by those). */
+typedef struct
+{
+  UctrState *state;
+  UctrConfig *config;
+} UctrLoaded;
+
 typedef struct
 {
   pid_t pid;         /* host pid of the container init (our child until we exit) */
   int console_fd;    /* pty master when keep_console and process.terminal, else -1 */
+  UctrLoaded loaded; /* owned: free with uctr_created_clear */
 } UctrCreated;
+
+void uctr_created_clear (UctrCreated *created);
 
 /* uctr create: on success the init is blocked on exec.fifo and state.json says
    "created"; on failure nothing is left: no state dir, no process. */
 gboolean uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error);
 
 /* uctr start: opens exec.fifo so the init execs, then runs poststart hooks. */
-gboolean uctr_container_start (const char *root, const char *id, GPtrArray *warnings, GError **error);
+/* LOADED: what create returned, or NULL to read state.json and config.json. */
+gboolean uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
+                               GError **error);
 
 /* uctr delete: kills when FORCE (or created), runs poststop hooks, removes the state dir. */
-gboolean uctr_container_delete (const char *root, const char *id, gboolean force, GPtrArray *warnings,
-                                GError **error);
+gboolean uctr_container_delete (const char *root, const char *id, gboolean force, const UctrLoaded *loaded,
+                                GPtrArray *warnings, GError **error);
 
 /* uctr kill */
 gboolean uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GError **error);
