@@ -8,16 +8,6 @@
 #include <sys/capability.h>
 
 static void
-add_strings (JsonBuilder *b, const char *name, const char *const *values)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
-  for (; *values != NULL; values++)
-    json_builder_add_string_value (b, *values);
-  json_builder_end_array (b);
-}
-
-static void
 add_enabled (JsonBuilder *b, const char *name, gboolean enabled)
 {
   json_builder_set_member_name (b, name);
@@ -53,7 +43,7 @@ add_linux (JsonBuilder *b)
 
   json_builder_set_member_name (b, "linux");
   json_builder_begin_object (b);
-  add_strings (b, "namespaces", namespaces);
+  uctr_json_add_strv (b, "namespaces", namespaces);
   add_capabilities (b);
   json_builder_set_member_name (b, "cgroup");
   json_builder_begin_object (b);
@@ -101,15 +91,15 @@ uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error)
   json_builder_add_string_value (b, "1.0.0");
   json_builder_set_member_name (b, "ociVersionMax");
   json_builder_add_string_value (b, UCTR_OCI_VERSION);
-  add_strings (b, "hooks", hooks);
-  add_strings (b, "mountOptions", (const char *const *) mount_options);
+  uctr_json_add_strv (b, "hooks", hooks);
+  uctr_json_add_strv (b, "mountOptions", (const char *const *) mount_options);
   add_linux (b);
   json_builder_set_member_name (b, "annotations");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "uctr.version");
   json_builder_add_string_value (b, PACKAGE_VERSION);
   json_builder_end_object (b);
-  add_strings (b, "potentiallyUnsafeConfigAnnotations", unsafe);
+  uctr_json_add_strv (b, "potentiallyUnsafeConfigAnnotations", unsafe);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);

@@ -1105,8 +1105,8 @@ add_bool (JsonBuilder *b, const char *name, gboolean value)
   json_builder_add_boolean_value (b, value);
 }
 
-static void
-add_strv (JsonBuilder *b, const char *name, const char *const *values)
+void
+uctr_json_add_strv (JsonBuilder *b, const char *name, const char *const *values)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_array (b);
@@ -1129,13 +1129,13 @@ build_process (JsonBuilder *b)
   add_int (b, "uid", 0);
   add_int (b, "gid", 0);
   json_builder_end_object (b);
-  add_strv (b, "args", args);
-  add_strv (b, "env", default_env);
+  uctr_json_add_strv (b, "args", args);
+  uctr_json_add_strv (b, "env", default_env);
   add_string (b, "cwd", "/");
   json_builder_set_member_name (b, "capabilities");
   json_builder_begin_object (b);
   for (i = 0; i < G_N_ELEMENTS (default_cap_sets); i++)
-    add_strv (b, cap_set_names[default_cap_sets[i]], default_caps);
+    uctr_json_add_strv (b, cap_set_names[default_cap_sets[i]], default_caps);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "rlimits");
   json_builder_begin_array (b);
@@ -1244,8 +1244,8 @@ build_linux (JsonBuilder *b, const UctrSpecOptions *opts)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_strv (b, "maskedPaths", default_masked_paths);
-  add_strv (b, "readonlyPaths", default_readonly_paths);
+  uctr_json_add_strv (b, "maskedPaths", default_masked_paths);
+  uctr_json_add_strv (b, "readonlyPaths", default_readonly_paths);
   json_builder_end_object (b);
 }
 

@@ -1,6 +1,7 @@
 /* Unit tests for idmap.c: /etc/subuid parsing, the mapping plan, formatting, applying. */
 #include "idmap.h"
 #include "util.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -18,25 +19,6 @@ typedef struct
   char *newgidmap;
   char *missing;   /* a helper path that does not exist */
 } Fixture;
-
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        (void) g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  (void) g_rmdir (path);
-}
 
 static void
 write_file (const char *path, const char *contents, int mode)
@@ -79,7 +61,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  rm_rf (f->dir);
+  uctr_test_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->subuid);
   g_free (f->subgid);

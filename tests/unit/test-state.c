@@ -1,6 +1,7 @@
 /* Unit tests for state.c: ids, the state root, container dirs, state.json, status, OCI state JSON. */
 #include "state.h"
 #include "util.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -18,25 +19,6 @@ typedef struct
 } Fixture;
 
 static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        (void) g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  (void) g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -48,7 +30,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  rm_rf (f->dir);
+  uctr_test_rm_rf (f->dir);
   g_free (f->dir);
 }
 

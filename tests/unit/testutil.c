@@ -1,0 +1,24 @@
+/* uctr unit tests: shared helpers. */
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "testutil.h"
+
+void
+uctr_test_rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        uctr_test_rm_rf (child);
+      else
+        (void) g_unlink (child);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  (void) g_rmdir (path);
+}
