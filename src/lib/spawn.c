@@ -147,7 +147,8 @@ plan_ids (Create *c, GError **error)
                         geteuid (), getegid (), name, NULL, NULL, g_getenv ("UCTR_NEWUIDMAP"),
                         g_getenv ("UCTR_NEWGIDMAP"), &plan->idmap, error))
     return FALSE;
-  plan->setgroups_allowed = !plan->idmap.setgroups_deny;
+  /* A child of a user namespace where setgroups is denied inherits the denial. */
+  plan->setgroups_allowed = !plan->idmap.setgroups_deny && uctr_setgroups_allowed ();
   if (plan->idmap.warning != NULL)
     g_ptr_array_add (c->opts->warnings, g_strdup (plan->idmap.warning));
   return TRUE;

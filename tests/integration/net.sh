@@ -280,15 +280,22 @@ rt delete --force two2
 nothing_left two1 "the first leaves nothing behind"
 nothing_left two2 "the second leaves nothing behind"
 
+# add_iperf3 BUNDLE: iperf3 and the libraries ldd names, into the bundle's root.
+add_iperf3 ()
+{
+  local f
+  for f in /usr/bin/iperf3 $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
+    mkdir -p "$1/rootfs$(dirname "$f")"
+    cp -L "$f" "$1/rootfs$f"
+  done
+}
+
 # --- UDP through a published port, end to end ------------------------------------------
 # iperf3 -u: its control connection on the published TCP port, the datagrams
 # on the published UDP port of the same number. The container's root holds
 # iperf3 and the libraries ldd names.
 b=$(mkbundle udp '.process.args = ["iperf3", "-s", "-p", "5201", "-1"] | .process.env += ["TMPDIR=/dev/shm"]')
-for f in /usr/bin/iperf3 $(ldd /usr/bin/iperf3 | grep -o '/[^ ]*'); do
-  mkdir -p "$b/rootfs$(dirname "$f")"
-  cp -L "$f" "$b/rootfs$f"
-done
+add_iperf3 "$b"
 uport=$((hport + 3))
 rt run -d -p "127.0.0.1:$uport:5201/tcp" -p "127.0.0.1:$uport:5201/udp" --bundle "$b" udp
 is "$status" 0 "run -d with the same port published for TCP and UDP"
@@ -300,5 +307,25 @@ check "UDP datagrams reach the container through the published port ($got packet
   awk -v n="$got" -v l="$lost" 'BEGIN { exit !(n > 0 && l < 50) }'
 rt delete --force udp
 nothing_left udp "and nothing is left behind"
+
+# --- a client in its own network namespace, with its own address --------------------
+# The test's user+network namespace stands in for the host; the client sits in
+# a second one behind a veth pair. The container sees 192.168.77.2 for TCP and UDP.
+# In that namespace our uid is 0 and the only id there is: map just it.
+b=$(mkbundle nsclient '.process.args = ["iperf3", "-s", "-p", "5201", "-1", "--logfile", "/iperf.log"]
+  | .process.env += ["TMPDIR=/dev/shm"]
+  | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
+  | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]')
+add_iperf3 "$b"
+if unshare -Urn true 2>/dev/null; then
+  log=$(timeout 60 unshare -Urn bash "$TESTS_DIR/netns-client.sh" "$RT" "$R" "$b" "$((uport + 1))" 2>&1) || true
+  like "$log" "Accepted connection from 192\.168\.77\.2, port" \
+    "a published TCP port: the container sees the client's own address (192.168.77.2, another netns)"
+  like "$log" "connected to 192\.168\.77\.2 port" \
+    "a published UDP port: the datagrams come from the client's own address too"
+else
+  fail "unshare -Urn: the test cannot make its own user and network namespaces"
+fi
+nothing_left nsclient "and nothing is left behind"
 
 done_testing
