@@ -20,6 +20,7 @@ typedef struct
 static const UctrVerb verbs[] = {
   { "create", uctr_cmd_create, N_("Create a container; it waits for start") },
   { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
+  { "exec", uctr_cmd_exec, N_("Run a new process in a running container") },
   { "features", uctr_cmd_features, N_("Print what this uctr supports (OCI features JSON)") },
   { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_("List containers") },

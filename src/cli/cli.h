@@ -38,6 +38,12 @@ void uctr_cli_print_json_array (JsonArray *array);
 /* create and run say what the cgroup options do not do yet. */
 void uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings);
 
+/* Until PID (our child) exits: forwards signals to it and, with CONSOLE (a pty
+   master, or -1), copies between our terminal and it. Returns its exit status,
+   128 + N for a signal N. */
+int uctr_cli_wait_process (pid_t pid, int console);
+
+int uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error);

@@ -125,8 +125,8 @@ hook_clear (UctrHook *hook)
   g_strfreev (hook->env);
 }
 
-static void
-process_free (UctrProcess *process)
+void
+uctr_process_free (UctrProcess *process)
 {
   gsize i;
 
@@ -182,7 +182,7 @@ uctr_config_free (UctrConfig *config)
   g_free (config->root_path);
   g_free (config->hostname);
   g_free (config->domainname);
-  process_free (config->process);
+  uctr_process_free (config->process);
   for (i = 0; i < config->n_mounts; i++)
     mount_clear (&config->mounts[i]);
   g_free (config->mounts);
@@ -1009,6 +1009,40 @@ parse_document (const char *json, gssize len, const char *file, GError **error)
       return NULL;
     }
   return g_steal_pointer (&config);
+}
+
+/* exec --process: a document holding what config.json's "process" holds;
+   errors name the file and the member ("process.json: process.args: ..."). */
+UctrProcess *
+uctr_process_parse (const char *json, gssize len, const char *file, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(UctrConfig) holder = NULL;
+  JsonNode *node;
+
+  if (!json_parser_load_from_data (parser, json, len, &local_error))
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s is not valid JSON: %s"), file,
+                  json_error_text (local_error->message));
+      return NULL;
+    }
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s: the top level must be a JSON object"), file);
+      return NULL;
+    }
+  root = json_object_new ();
+  json_object_set_member (root, "process", json_node_copy (node));
+  holder = config_new ();
+  if (!parse_process (root, holder, error))
+    {
+      uctr_prefix_error (error, "%s", file);
+      return NULL;
+    }
+  return g_steal_pointer (&holder->process);
 }
 
 UctrConfig *

@@ -176,6 +176,11 @@ UctrConfig *uctr_config_load (const char *bundle_dir, GError **error);
 void uctr_config_free (UctrConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrConfig, uctr_config_free)
 
+/* A process object on its own (exec --process FILE); FILE names it in errors. */
+UctrProcess *uctr_process_parse (const char *json, gssize len, const char *file, GError **error);
+void uctr_process_free (UctrProcess *process);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrProcess, uctr_process_free)
+
 const char *uctr_ns_type_name (UctrNsType type);          /* "user", "mount", "pid", "network", ... */
 const char *uctr_hook_kind_name (UctrHookKind kind);      /* "prestart", "createRuntime", ... */
 const char *uctr_cap_set_name (UctrCapSet set);           /* "bounding", ... */

@@ -40,6 +40,26 @@ load_saved_config (int dfd, GError **error)
   return uctr_config_parse (json, len, error);
 }
 
+gboolean
+uctr_container_load (const char *root, const char *id, UctrLoaded *out, UctrStatus *status, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  g_autoptr(UctrState) state = NULL;
+
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0 || (state = uctr_state_load (dfd, error)) == NULL)
+    return FALSE;
+  out->config = load_saved_config (dfd, error);
+  if (out->config == NULL)
+    return uctr_prefix_error (error, _("container %s"), id);
+  if (status != NULL)
+    *status = uctr_state_status (dfd, state);
+  out->state = g_steal_pointer (&state);
+  return TRUE;
+}
+
 static void
 warn (GPtrArray *warnings, GError *error)
 {

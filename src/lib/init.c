@@ -182,15 +182,35 @@ send_fd (int sock, UctrSyncType type, int fd)
   return TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
 }
 
-/* A new pty from the container's devpts: the master goes to the parent (and on
-   to the console socket), the peer becomes stdio and the controlling terminal. */
+/* /dev/console is the pty, as on a real system. */
 static void
-setup_console (UctrInitCtx *ctx)
+bind_console (UctrInitCtx *ctx, int peer)
+{
+  const UctrPlan *plan = ctx->plan;
+  int consfd, rootfd;
+  char p[32], c[32];
+
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  consfd = rootfd < 0 ? -1 : uctr_resolve_in_root (rootfd, "/dev/console", UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE);
+  if (consfd < 0 || fchdir (plan->host_proc_fd) < 0)
+    init_fail (ctx);
+  uctr_fd_path (p, peer);
+  uctr_fd_path (c, consfd);
+  if (mount (p, c, NULL, MS_BIND, NULL) < 0 || chdir ("/") < 0)
+    init_fail (ctx);
+  close (consfd);
+  close (rootfd);
+}
+
+/* A new pty from the container's devpts: the master goes to the parent (and on
+   to the console socket), the peer becomes stdio and the controlling terminal
+   (and, for the container's init, /dev/console). */
+static void
+setup_console (UctrInitCtx *ctx, gboolean is_init)
 {
   const UctrPlan *plan = ctx->plan;
   unsigned int unlock = 0;
-  int master, peer, consfd, rootfd;
-  char p[32], c[32];
+  int master, peer;
 
   ctx->step = UCTR_STEP_CONSOLE;
   master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -204,17 +224,8 @@ setup_console (UctrInitCtx *ctx)
       struct winsize ws = { .ws_row = plan->console_rows, .ws_col = plan->console_cols };
       (void) ioctl (peer, TIOCSWINSZ, &ws);
     }
-  /* /dev/console is the pty, as on a real system. */
-  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  consfd = rootfd < 0 ? -1 : uctr_resolve_in_root (rootfd, "/dev/console", UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE);
-  if (consfd < 0 || fchdir (plan->host_proc_fd) < 0)
-    init_fail (ctx);
-  uctr_fd_path (p, peer);
-  uctr_fd_path (c, consfd);
-  if (mount (p, c, NULL, MS_BIND, NULL) < 0 || chdir ("/") < 0)
-    init_fail (ctx);
-  close (consfd);
-  close (rootfd);
+  if (is_init)
+    bind_console (ctx, peer);
   if (send_fd (plan->sync_fd, UCTR_SYNC_CONSOLE, master) < 0)
     init_fail (ctx);
   close (master);
@@ -457,7 +468,7 @@ init_stage2 (const UctrPlan *plan)
     fail_step (&ctx, UCTR_STEP_DOMAINNAME, -1);
   apply_rlimits (&ctx);
   if (plan->terminal)
-    setup_console (&ctx);
+    setup_console (&ctx, TRUE);
   fix_stdio_ownership (plan);
   umask (plan->has_umask ? plan->umask : 0022);
 
@@ -483,6 +494,44 @@ init_stage2 (const UctrPlan *plan)
   exec_failed ();
 }
 
+/* uctr exec: the process joins a running container. Our parent moves it
+   into the container's cgroup before GO; then the process's own set-up, as
+   the init's. */
+static void G_GNUC_NORETURN
+exec_stage2 (const UctrPlan *plan)
+{
+  UctrInitCtx ctx = { .plan = plan, .index = -1 };
+  int cwd_done;
+
+  reset_signals ();
+  die_with_parent (plan, FALSE);
+  (void) setsid ();
+  wait_for (&ctx, UCTR_SYNC_GO);
+  apply_rlimits (&ctx);
+  if (plan->terminal)
+    setup_console (&ctx, FALSE);
+  fix_stdio_ownership (plan);
+  if (plan->has_umask)
+    umask (plan->umask);
+
+  cwd_done = chdir (plan->cwd) == 0;
+  switch_user_and_caps (&ctx);
+  if (!cwd_done && chdir (plan->cwd) < 0)
+    fail_step (&ctx, UCTR_STEP_CWD, -1);
+  if (lookup_exec (plan) < 0)
+    fail_step (&ctx, UCTR_STEP_EXEC_LOOKUP, -1);
+  if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    fail_step (&ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
+  restrict_fds (&ctx);
+  check_cwd (&ctx);
+
+  /* exec -d: the process outlives us. */
+  (void) prctl (PR_SET_PDEATHSIG, 0);
+  uctr_init_send (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0);
+  execve (exec_path, plan->argv, plan->envp);
+  exec_failed ();
+}
+
 void
 uctr_init_stage1 (const UctrPlan *plan)
 {
@@ -491,6 +540,11 @@ uctr_init_stage1 (const UctrPlan *plan)
   int i;
 
   die_with_parent (plan, TRUE);
+  /* exec joins namespaces where the container's processes already run:
+     none of them may open our /proc entries (and /proc/PID/exe, the uctr
+     binary: CVE-2019-5736) from now until execve. */
+  if (plan->exec)
+    (void) prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (plan->ns_fds[UCTR_NS_USER] >= 0 && setns (plan->ns_fds[UCTR_NS_USER], CLONE_NEWUSER) < 0)
     fail_step (&ctx, UCTR_STEP_SETNS, UCTR_NS_USER);
   if (plan->new_userns)
@@ -519,7 +573,11 @@ uctr_init_stage1 (const UctrPlan *plan)
   if (pid < 0)
     fail_step (&ctx, UCTR_STEP_FORK, -1);
   if (pid == 0)
-    init_stage2 (plan);
+    {
+      if (plan->exec)
+        exec_stage2 (plan);
+      init_stage2 (plan);
+    }
   uctr_init_send (plan->sync_fd, UCTR_SYNC_PID, UCTR_STEP_NONE, -1, 0, pid);
   _exit (0);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -566,9 +567,8 @@ plan_hooks (PlanStore *s, UctrHook *hooks, gsize n)
 }
 
 static void
-plan_process (PlanStore *s, const UctrConfig *config, GPtrArray *warnings)
+plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
 {
-  const UctrProcess *p = config->process;
   UctrPlan *plan = &s->plan;
   gsize i;
 
@@ -674,12 +674,12 @@ warn_unapplied (const UctrConfig *config, GPtrArray *warnings)
     }
 }
 
-UctrPlan *
-uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings, GError **error)
+static PlanStore *
+plan_store_new (void)
 {
   PlanStore *s = g_new0 (PlanStore, 1);
-  g_autoptr(UctrPlan) plan = &s->plan;
-  gsize i;
+  UctrPlan *plan = &s->plan;
+  int i;
 
   s->owned = g_ptr_array_new_with_free_func (g_free);
   s->owned_v = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
@@ -687,7 +687,19 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   s->fds = g_array_new (FALSE, FALSE, sizeof (int));
   plan->parent_pid = getpid ();
   plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = -1;
+  for (i = 0; i < UCTR_NS_N; i++)
+    plan->ns_fds[i] = -1;
   plan->setgroups_allowed = TRUE;
+  return s;
+}
+
+UctrPlan *
+uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings, GError **error)
+{
+  PlanStore *s = plan_store_new ();
+  g_autoptr(UctrPlan) plan = &s->plan;
+  gsize i;
+
   plan->preserve_fds = opts->preserve_fds;
 
   if (config->process == NULL)
@@ -710,7 +722,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan_sysctl (s, config);
   plan->hostname = config->hostname;
   plan->domainname = config->domainname;
-  plan_process (s, config, warnings);
+  plan_process (s, config->process, warnings);
   warn_unapplied (config, warnings);
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
                                              config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
@@ -718,5 +730,77 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan->start_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_START_CONTAINER],
                                             config->n_hooks[UCTR_HOOK_START_CONTAINER]);
   plan->n_start_container_hooks = config->n_hooks[UCTR_HOOK_START_CONTAINER];
+  return g_steal_pointer (&plan);
+}
+
+/* exec: the namespaces of the container's init that are not already ours,
+   each opened by its /proc entry (joining our own user namespace again
+   would fail). Its init is checked to be alive after the opens, so that
+   a recycled pid cannot hand us someone else's namespaces. */
+static const char *const proc_ns_names[UCTR_NS_N] = {
+  [UCTR_NS_USER] = "user", [UCTR_NS_MOUNT] = "mnt",  [UCTR_NS_PID] = "pid",       [UCTR_NS_NETWORK] = "net",
+  [UCTR_NS_IPC] = "ipc",   [UCTR_NS_UTS] = "uts",    [UCTR_NS_CGROUP] = "cgroup", [UCTR_NS_TIME] = "time",
+};
+
+static gboolean
+same_file (int fd, const char *path)
+{
+  struct stat a, b;
+
+  return fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static gboolean
+plan_join_namespaces (PlanStore *s, pid_t pid, int pidfd, GError **error)
+{
+  UctrPlan *plan = &s->plan;
+  int i;
+
+  for (i = 0; i < UCTR_NS_N; i++)
+    {
+      g_autofree char *theirs = g_strdup_printf ("/proc/%d/ns/%s", (int) pid, proc_ns_names[i]);
+      g_autofree char *ours = g_strconcat ("/proc/self/ns/", proc_ns_names[i], NULL);
+      int fd = open (theirs, O_RDONLY | O_CLOEXEC);
+
+      if (fd < 0 && errno == ENOENT && i == UCTR_NS_TIME)
+        continue; /* a kernel without time namespaces */
+      if (fd < 0)
+        return uctr_throw_errno (error, _("Opening the %s namespace of the container (%s)"),
+                                 uctr_ns_type_name (i), theirs);
+      if (same_file (fd, ours))
+        close (fd);
+      else
+        plan->ns_fds[i] = own_fd (s, fd);
+    }
+  if (pidfd_send_signal (pidfd, 0, NULL, 0) < 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container's init exited"));
+  plan->in_userns = plan->ns_fds[UCTR_NS_USER] >= 0;
+  return TRUE;
+}
+
+static gboolean
+setgroups_allowed_in (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/setgroups", (int) pid);
+  g_autofree char *text = NULL;
+
+  if (!uctr_read_file_at (AT_FDCWD, path, 64, &text, NULL, NULL))
+    return TRUE;
+  return !g_str_has_prefix (text, "deny");
+}
+
+UctrPlan *
+uctr_plan_new_exec (const UctrProcess *process, pid_t init_pid, int init_pidfd, int preserve_fds,
+                    GPtrArray *warnings, GError **error)
+{
+  PlanStore *s = plan_store_new ();
+  g_autoptr(UctrPlan) plan = &s->plan;
+
+  plan->exec = TRUE;
+  plan->preserve_fds = preserve_fds;
+  if (!plan_join_namespaces (s, init_pid, init_pidfd, error))
+    return NULL;
+  plan->setgroups_allowed = setgroups_allowed_in (init_pid);
+  plan_process (s, process, warnings);
   return g_steal_pointer (&plan);
 }

@@ -66,6 +66,7 @@ typedef struct
 typedef struct
 {
   /* who we are */
+  gboolean exec;               /* uctr exec: join the container's namespaces, no mounts */
   pid_t parent_pid;
   gboolean in_userns;          /* the container runs in a user namespace we create or join */
   gboolean new_userns;
@@ -148,6 +149,10 @@ typedef struct
    strings from CONFIG, which must outlive it. */
 UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings,
                          GError **error);
+/* uctr exec: PROCESS in the namespaces of the container whose init is
+   INIT_PID (INIT_PIDFD, to check it is still the same process). */
+UctrPlan *uctr_plan_new_exec (const UctrProcess *process, pid_t init_pid, int init_pidfd, int preserve_fds,
+                              GPtrArray *warnings, GError **error);
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 

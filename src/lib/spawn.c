@@ -83,25 +83,6 @@ uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_j
   return TRUE;
 }
 
-/* The fds --preserve-fds hands over must be ours to give: fill holes in
-   3..3+N-1 with /dev/null so none of our own fds lands there. */
-static void
-reserve_preserved_fds (int n)
-{
-  int fd;
-
-  for (fd = 3; fd < 3 + n; fd++)
-    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
-      {
-        int nfd = open ("/dev/null", O_RDWR);
-        if (nfd >= 0 && nfd != fd)
-          {
-            (void) dup2 (nfd, fd);
-            (void) close (nfd);
-          }
-      }
-}
-
 static gboolean
 load_config (Create *c, GError **error)
 {
@@ -295,42 +276,6 @@ make_fifo (Create *c, GError **error)
   return TRUE;
 }
 
-static gboolean
-recv_record (int sock, UctrSyncMsg *m, int *fd_out, GError **error)
-{
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { m, sizeof *m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *cm;
-  ssize_t n;
-
-  n = TEMP_FAILURE_RETRY (recvmsg (sock, &mh, MSG_CMSG_CLOEXEC));
-  if (n < 0)
-    return uctr_throw_errno (error, _("Reading from the container init"));
-  if (n == 0)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container init exited before it was ready"));
-  if (n != sizeof *m)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("short message from the container init"));
-  for (cm = CMSG_FIRSTHDR (&mh); cm != NULL; cm = CMSG_NXTHDR (&mh, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && fd_out != NULL)
-      memcpy (fd_out, CMSG_DATA (cm), sizeof (int));
-  return TRUE;
-}
-
-static gboolean
-send_record (int sock, UctrSyncType type, const char *payload, GError **error)
-{
-  UctrSyncMsg m = { .type = type };
-  struct iovec iov[2] = { { &m, sizeof m }, { (void *) payload, payload != NULL ? strlen (payload) : 0 } };
-  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
-
-  if (payload != NULL && strlen (payload) >= UCTR_SYNC_PAYLOAD_MAX)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container state is too large for the init pipe"));
-  if (TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0)
-    return uctr_throw_errno (error, _("Writing to the container init"));
-  return TRUE;
-}
-
 /* Receives records until WANT; an ERROR record becomes the error, with context. */
 static gboolean
 expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
@@ -340,7 +285,7 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
       UctrSyncMsg m;
       int fd = -1;
 
-      if (!recv_record (c->sock, &m, &fd, error))
+      if (!uctr_sync_recv (c->sock, &m, &fd, error))
         return FALSE;
       if (m.type == UCTR_SYNC_ERROR)
         return uctr_init_error_describe (c->config, c->plan, &m, error);
@@ -358,7 +303,7 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
           close (fd);
           if (!ok)
             return uctr_prefix_error (error, "--network slirp");
-          if (!send_record (c->sock, UCTR_SYNC_NET_READY, NULL, error))
+          if (!uctr_sync_send (c->sock, UCTR_SYNC_NET_READY, NULL, error))
             return FALSE;
         }
       else if (m.type == want)
@@ -418,7 +363,7 @@ map_and_get_pid (Create *c, GError **error)
         return FALSE;
       if (!uctr_idmap_apply (&c->plan->idmap, c->stage1, g_getenv ("UCTR_NEWUIDMAP"), g_getenv ("UCTR_NEWGIDMAP"), error))
         return uctr_prefix_error (error, _("Mapping ids of the user namespace"));
-      if (!send_record (c->sock, UCTR_SYNC_MAPPED, NULL, error))
+      if (!uctr_sync_send (c->sock, UCTR_SYNC_MAPPED, NULL, error))
         return FALSE;
     }
   if (!expect (c, UCTR_SYNC_PID, &m, error))
@@ -440,23 +385,7 @@ run_runtime_hooks (Create *c, GError **error)
       || !uctr_hooks_run (c->config, UCTR_HOOK_CREATE_RUNTIME, creating, error))
     return FALSE;
   created = uctr_state_to_json (c->state, UCTR_STATUS_CREATED, FALSE);
-  return send_record (c->sock, UCTR_SYNC_GO, created, error);
-}
-
-static gboolean
-write_pid_file (const char *path, pid_t pid, GError **error)
-{
-  g_autofree char *abs = uctr_absolute_path (path);
-  g_autofree char *dir = g_path_get_dirname (abs);
-  g_autofree char *base = g_path_get_basename (abs);
-  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
-  uctr_autofd int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
-
-  if (dfd < 0)
-    return uctr_throw_errno (error, _("--pid-file: %s"), dir);
-  if (!uctr_write_file_atomic_at (dfd, base, text, strlen (text), 0644, error))
-    return uctr_prefix_error (error, _("--pid-file %s"), abs);
-  return TRUE;
+  return uctr_sync_send (c->sock, UCTR_SYNC_GO, created, error);
 }
 
 static gboolean
@@ -465,7 +394,7 @@ finish (Create *c, GError **error)
   c->state->creating = FALSE;
   if (!uctr_state_save (c->dfd, c->state, error))
     return FALSE;
-  if (c->opts->pid_file != NULL && !write_pid_file (c->opts->pid_file, c->state->pid, error))
+  if (c->opts->pid_file != NULL && !uctr_write_pid_file (c->opts->pid_file, c->state->pid, error))
     return FALSE;
   if (c->console_fd >= 0 && c->opts->console_socket != NULL)
     {
@@ -549,7 +478,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
 
   if (!uctr_state_validate_id (opts->id, error))
     return FALSE;
-  reserve_preserved_fds (opts->preserve_fds);
+  uctr_reserve_preserved_fds (opts->preserve_fds);
   c.dfd = uctr_state_create_dir (opts->root, opts->id, error);
   if (c.dfd < 0)
     return FALSE;

@@ -38,6 +38,10 @@ typedef struct
 
 void uctr_created_clear (UctrCreated *created);
 
+/* The state and the config.json saved by create of ID (free the parts with
+   uctr_state_free and uctr_config_free), and its live status. */
+gboolean uctr_container_load (const char *root, const char *id, UctrLoaded *out, UctrStatus *status, GError **error);
+
 /* uctr create: on success the init is blocked on exec.fifo and state.json says
    "created"; on failure nothing is left: no state dir, no process. */
 gboolean uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error);

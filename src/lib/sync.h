@@ -2,6 +2,7 @@
    between the parent (spawn.c) and the container init (init.c). */
 #pragma once
 
+#include <glib.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -74,3 +75,9 @@ typedef struct
 
 /* Large enough for the state JSON sent with GO. */
 #define UCTR_SYNC_PAYLOAD_MAX (64 * 1024)
+
+/* The parent's end (sync.c). Receives one record (and the fd it carries, if
+   any, into *FD_OUT); EOF is an error: the init exited. */
+gboolean uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error);
+/* Sends a record, with PAYLOAD (a string, or NULL) after it. */
+gboolean uctr_sync_send (int sock, UctrSyncType type, const char *payload, GError **error);

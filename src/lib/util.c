@@ -290,3 +290,38 @@ uctr_absolute_path (const char *path)
   cwd = g_get_current_dir ();
   return g_canonicalize_filename (path, cwd);
 }
+
+/* The fds --preserve-fds hands over must be ours to give: fill holes in
+   3..3+N-1 with /dev/null so none of our own fds lands there. */
+void
+uctr_reserve_preserved_fds (int n)
+{
+  int fd;
+
+  for (fd = 3; fd < 3 + n; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
+      {
+        int nfd = open ("/dev/null", O_RDWR);
+        if (nfd >= 0 && nfd != fd)
+          {
+            (void) dup2 (nfd, fd);
+            (void) close (nfd);
+          }
+      }
+}
+
+gboolean
+uctr_write_pid_file (const char *path, pid_t pid, GError **error)
+{
+  g_autofree char *abs = uctr_absolute_path (path);
+  g_autofree char *dir = g_path_get_dirname (abs);
+  g_autofree char *base = g_path_get_basename (abs);
+  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+  uctr_autofd int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+
+  if (dfd < 0)
+    return uctr_throw_errno (error, _("--pid-file: %s"), dir);
+  if (!uctr_write_file_atomic_at (dfd, base, text, strlen (text), 0644, error))
+    return uctr_prefix_error (error, _("--pid-file %s"), abs);
+  return TRUE;
+}

@@ -83,3 +83,10 @@ char *uctr_time_rfc3339 (gint64 unix_nsec);
 
 /* Resolves PATH relative to the current directory, without requiring it to exist. */
 char *uctr_absolute_path (const char *path);
+
+/* --preserve-fds N: fills holes in 3..3+N-1 with /dev/null so that none of
+   our own fds lands among those handed over. */
+void uctr_reserve_preserved_fds (int n);
+
+/* --pid-file: PID written atomically (a temporary file renamed over PATH). */
+gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);

@@ -989,6 +989,52 @@ test_load_not_json (Bundle *b, gconstpointer data)
     g_error ("expected '%s', got '%s'", expected, error->message);
 }
 
+/* exec --process: a process object on its own. */
+static void
+test_process_parse (void)
+{
+  static const char json[] = "{\"terminal\": true, \"user\": {\"uid\": 7, \"gid\": 8},"
+                             " \"args\": [\"sh\", \"-c\", \"true\"], \"env\": [\"A=1\"], \"cwd\": \"/tmp\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrProcess) p = uctr_process_parse (json, -1, "process.json", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (p);
+  g_assert_true (p->terminal);
+  g_assert_cmpuint (p->uid, ==, 7);
+  g_assert_cmpuint (p->gid, ==, 8);
+  g_assert_cmpstr (p->args[2], ==, "true");
+  g_assert_cmpstr (p->env[0], ==, "A=1");
+  g_assert_cmpstr (p->cwd, ==, "/tmp");
+}
+
+static void
+test_process_parse_errors (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *message;
+  } cases[] = {
+    { "{\"args\": []}", "p.json: process.args: " },
+    { "{\"args\": [\"sh\"], \"cwd\": \"rel\"}", "p.json: process.cwd: " },
+    { "[1]", "p.json: the top level must be a JSON object" },
+    { "{", "p.json is not valid JSON: " },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(UctrProcess) p = uctr_process_parse (cases[i].json, -1, "p.json", &error);
+
+      g_assert_null (p);
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+      if (!g_str_has_prefix (error->message, cases[i].message))
+        g_error ("case %" G_GSIZE_FORMAT ": \"%s\" does not start with \"%s\"", i, error->message, cases[i].message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -997,6 +1043,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/config/minimal", test_minimal);
+  g_test_add_func ("/config/process-parse", test_process_parse);
+  g_test_add_func ("/config/process-parse-errors", test_process_parse_errors);
   g_test_add_func ("/config/process-defaults", test_process_defaults);
   g_test_add_func ("/config/versions", test_versions);
   g_test_add_func ("/config/runc-default-spec", test_runc_default_spec);

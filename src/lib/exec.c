@@ -1,0 +1,195 @@
+/* uctr: exec, the parent side. A child joins the container's namespaces
+   (user first) and clones the process-to-be into its pid namespace, as our
+   child (CLONE_PARENT); see init.c for that side. We hand the process the
+   go-ahead, collect its pty, and return once it has reached execve. */
+#include "exec.h"
+#include "console.h"
+#include "init.h"
+#include "plan.h"
+#include "util.h"
+
+#include <signal.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct
+{
+  const UctrLoaded *loaded;
+  const UctrExecOptions *opts;
+  UctrPlan *plan;
+  int sock;
+  pid_t stage1;
+  pid_t pid;
+  int console_fd;
+} Exec;
+
+static gboolean
+check_status (const UctrLoaded *loaded, UctrStatus status, const UctrExecOptions *opts, GError **error)
+{
+  if (status == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot exec in a stopped container %s"), loaded->state->id);
+  if (status == UCTR_STATUS_PAUSED && !opts->ignore_paused)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                       _("cannot exec in a paused container %s: resume it first, or pass --ignore-paused"),
+                       loaded->state->id);
+  if (status == UCTR_STATUS_CREATING)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is still being created"), loaded->state->id);
+  /* Until start, the init is uctr itself, holding fds of the host: it stays
+     closed to everyone (not dumpable), its namespaces included. */
+  if (status == UCTR_STATUS_CREATED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                       _("cannot exec in container %s before it is started: run uctr start %s first"),
+                       loaded->state->id, loaded->state->id);
+  return TRUE;
+}
+
+static gboolean
+fork_stage1 (Exec *e, GError **error)
+{
+  int sv[2];
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return uctr_throw_errno (error, _("Creating the init pipe"));
+  /* setns into a user namespace refuses a threaded process, and the child
+     of a threaded parent may not allocate. */
+  if (uctr_thread_count () > 1)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork");
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return uctr_throw_errno (error, _("Forking the process to exec"));
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      e->plan->sync_fd = sv[1];
+      uctr_init_stage1 (e->plan);
+    }
+  close (sv[1]);
+  e->sock = sv[0];
+  e->stage1 = pid;
+  return TRUE;
+}
+
+/* Records until WANT; an error record becomes the error, naming the step. */
+static gboolean
+expect (Exec *e, UctrSyncType want, UctrSyncMsg *out, GError **error)
+{
+  for (;;)
+    {
+      UctrSyncMsg m;
+      int fd = -1;
+
+      if (!uctr_sync_recv (e->sock, &m, &fd, error))
+        return uctr_prefix_error (error, "exec");
+      if (m.type == UCTR_SYNC_ERROR)
+        return uctr_init_error_describe (e->loaded->config, e->plan, &m, error);
+      if (m.type == UCTR_SYNC_WARNING)
+        g_ptr_array_add (e->opts->warnings, uctr_init_warning_describe (e->loaded->config, e->plan, &m));
+      else if (m.type == UCTR_SYNC_CONSOLE)
+        e->console_fd = fd;
+      else if (m.type == want)
+        {
+          if (out != NULL)
+            *out = m;
+          return TRUE;
+        }
+      else if (fd >= 0)
+        close (fd);
+    }
+}
+
+static gboolean
+get_pid (Exec *e, GError **error)
+{
+  UctrSyncMsg m;
+
+  if (!expect (e, UCTR_SYNC_PID, &m, error))
+    return FALSE;
+  (void) TEMP_FAILURE_RETRY (waitpid (e->stage1, NULL, 0));
+  e->stage1 = 0;
+  e->pid = (pid_t) m.value;
+  return TRUE;
+}
+
+static gboolean
+hand_over_console (Exec *e, GError **error)
+{
+  gboolean ok;
+
+  if (e->console_fd < 0 || e->opts->console_socket == NULL)
+    return TRUE;
+  ok = uctr_console_send (e->opts->console_socket, e->console_fd, error);
+  close (e->console_fd);
+  e->console_fd = -1;
+  return ok;
+}
+
+static gboolean
+run_exec (Exec *e, int init_pidfd, GError **error)
+{
+  const UctrState *state = e->loaded->state;
+
+  e->plan = uctr_plan_new_exec (e->opts->process, state->pid, init_pidfd, e->opts->preserve_fds,
+                                e->opts->warnings, error);
+  if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
+    return FALSE;
+  return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, error) && expect (e, UCTR_SYNC_READY, NULL, error)
+         && (e->opts->pid_file == NULL || uctr_write_pid_file (e->opts->pid_file, e->pid, error))
+         && hand_over_console (e, error);
+}
+
+static void
+abandon (Exec *e)
+{
+  if (e->stage1 > 0)
+    {
+      (void) kill (e->stage1, SIGKILL);
+      (void) TEMP_FAILURE_RETRY (waitpid (e->stage1, NULL, 0));
+    }
+  if (e->pid > 0)
+    {
+      (void) kill (e->pid, SIGKILL);
+      (void) TEMP_FAILURE_RETRY (waitpid (e->pid, NULL, 0));
+    }
+  if (e->console_fd >= 0)
+    close (e->console_fd);
+}
+
+gboolean
+uctr_container_exec (const UctrLoaded *loaded, UctrStatus status, const UctrExecOptions *opts,
+                     UctrExecuted *out, GError **error)
+{
+  Exec e = { .loaded = loaded, .opts = opts, .sock = -1, .console_fd = -1 };
+  uctr_autofd int init_pidfd = -1;
+  gboolean ok;
+
+  if (!check_status (loaded, status, opts, error))
+    return FALSE;
+  /* Before we open anything. */
+  uctr_reserve_preserved_fds (opts->preserve_fds);
+  init_pidfd = uctr_state_open_pidfd (loaded->state);
+  if (init_pidfd < 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot exec in a stopped container %s"), loaded->state->id);
+  ok = run_exec (&e, init_pidfd, error);
+  if (ok)
+    {
+      out->pid = e.pid;
+      out->console_fd = e.console_fd;
+    }
+  else
+    abandon (&e);
+  if (e.sock >= 0)
+    close (e.sock);
+  uctr_plan_free (e.plan);
+  return ok;
+}
