@@ -7,7 +7,8 @@ UCTR_TEST_USER=${UCTR_TEST_USER:-uctr-test}
 UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
-                libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3)
+                libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
+                libc6-dev systemd iproute2 util-linux)
 
 say () { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die () { say "$*"; exit 1; }

@@ -38,10 +38,13 @@ void uctr_cli_print_json_array (JsonArray *array);
 /* create and run say what the cgroup options do not do yet. */
 void uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings);
 
-/* Until PID (our child) exits: forwards signals to it and, with CONSOLE (a pty
-   master, or -1), copies between our terminal and it. Returns its exit status,
-   128 + N for a signal N. */
-int uctr_cli_wait_process (pid_t pid, int console);
+typedef struct _UctrNotify UctrNotify;
+
+/* Until PID (our child) exits: forwards signals to it, with CONSOLE (a pty
+   master, or -1) copies between our terminal and it, and with NOTIFY (or
+   NULL) forwards its sd_notify messages. Returns its exit status, 128 + N
+   for a signal N. */
+int uctr_cli_wait_process (pid_t pid, int console, UctrNotify *notify);
 
 int uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);

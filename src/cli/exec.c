@@ -84,33 +84,8 @@ apply_gids (UctrProcess *p, char **gids, GError **error)
 static void
 apply_env (UctrProcess *p, char **env)
 {
-  g_autoptr(GPtrArray) out = g_ptr_array_new ();
-  char **e;
-  guint i;
-
-  for (e = p->env; *e != NULL; e++)
-    g_ptr_array_add (out, *e);
-  for (e = env; e != NULL && *e != NULL; e++)
-    {
-      gsize klen = strcspn (*e, "=");
-      gboolean replaced = FALSE;
-
-      for (i = 0; i < out->len && !replaced; i++)
-        {
-          const char *old = g_ptr_array_index (out, i);
-          if (strncmp (old, *e, klen) == 0 && (old[klen] == '=' || old[klen] == '\0'))
-            {
-              g_free (out->pdata[i]);
-              out->pdata[i] = g_strdup (*e);
-              replaced = TRUE;
-            }
-        }
-      if (!replaced)
-        g_ptr_array_add (out, g_strdup (*e));
-    }
-  g_ptr_array_add (out, NULL);
-  g_free (p->env);
-  p->env = (char **) g_ptr_array_steal (out, NULL);
+  for (; env != NULL && *env != NULL; env++)
+    p->env = uctr_env_set (p->env, *env);
 }
 
 static void
@@ -252,7 +227,7 @@ exec_in (const char *root, const char *id, ExecArgs *a, char **command, GPtrArra
       if (uctr_container_exec (&loaded, status, &o, &done, error))
         {
           uctr_debug ("exec in %s: pid %d", id, (int) done.pid);
-          rc = a->detach ? 0 : uctr_cli_wait_process (done.pid, done.console_fd);
+          rc = a->detach ? 0 : uctr_cli_wait_process (done.pid, done.console_fd, NULL);
         }
     }
   if (done.console_fd >= 0)

@@ -1,13 +1,28 @@
 /* uctr start */
 #include "cli/cli.h"
 #include "lib/log.h"
+#include "lib/notify.h"
 #include "lib/spawn.h"
+
+/* With NOTIFY_SOCKET, as runc: start returns once the container said READY=1
+   (forwarded with its init as MAINPID), or exited. */
+static void
+wait_ready (const char *root, const char *id, UctrNotify *notify)
+{
+  g_autoptr(UctrState) state = uctr_container_lookup (root, id, NULL, NULL);
+  uctr_autofd int pidfd = state != NULL ? uctr_state_open_pidfd (state) : -1;
+
+  if (pidfd >= 0)
+    uctr_notify_wait_ready (notify, state->pid, pidfd);
+}
 
 int
 uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(UctrNotify) notify = NULL;
+  g_autoptr(GError) local = NULL;
   const char *root;
   gboolean ok;
 
@@ -15,9 +30,18 @@ uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
                        &argv, error)
       || !uctr_cli_want_args ("start", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
+  /* Listening before the process runs: it may notify at once. */
+  notify = uctr_notify_listen (root, argv[1], &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return -1;
+    }
   ok = uctr_container_start (root, argv[1], NULL, warnings, error);
   if (ok)
     uctr_debug ("started %s", argv[1]);
+  if (ok && notify != NULL)
+    wait_ready (root, argv[1], notify);
   uctr_cli_print_warnings (warnings);
   return ok ? 0 : -1;
 }

@@ -2,6 +2,7 @@
    init, exec's process): signals forwarded, the pty proxied. */
 #include "cli/cli.h"
 #include "lib/console.h"
+#include "lib/notify.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -52,7 +53,7 @@ on_signal (int sfd, int pidfd, int console)
 }
 
 int
-uctr_cli_wait_process (pid_t pid, int console)
+uctr_cli_wait_process (pid_t pid, int console, UctrNotify *notify)
 {
   sigset_t old;
   uctr_autofd int sfd = block_signals (&old);
@@ -64,15 +65,18 @@ uctr_cli_wait_process (pid_t pid, int console)
     uctr_console_raw (console);
   for (;;)
     {
-      struct pollfd p[4] = {
+      struct pollfd p[5] = {
         { .fd = pidfd, .events = POLLIN },
         { .fd = sfd, .events = POLLIN },
         { .fd = console, .events = POLLIN },
         { .fd = in_open ? STDIN_FILENO : -1, .events = POLLIN },
+        { .fd = uctr_notify_fd (notify), .events = POLLIN },
       };
 
-      if (poll (p, 4, -1) < 0 && errno != EINTR)
+      if (poll (p, 5, -1) < 0 && errno != EINTR)
         break;
+      if (p[4].revents & POLLIN)
+        (void) uctr_notify_forward (notify, pid);
       if (p[1].revents & POLLIN)
         on_signal (sfd, pidfd, console);
       if (p[2].revents & (POLLIN | POLLHUP) && !uctr_console_pump (console, STDOUT_FILENO))

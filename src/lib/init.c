@@ -408,6 +408,30 @@ wait_for_start (UctrInitCtx *ctx)
     _exit (127);
 }
 
+/* LISTEN_PID=<our pid>, written over the slot the plan reserved: the
+   container's process is us after execve. */
+static void
+fill_listen_pid (const UctrPlan *plan)
+{
+  char *digits;
+  char tmp[16];
+  int n = 0;
+  pid_t pid = getpid ();
+
+  if (plan->listen_pid_env == NULL)
+    return;
+  digits = plan->listen_pid_env + strlen ("LISTEN_PID=");
+  do
+    {
+      tmp[n++] = '0' + pid % 10;
+      pid /= 10;
+    }
+  while (pid > 0 && n < (int) sizeof tmp);
+  while (n > 0)
+    *digits++ = tmp[--n];
+  *digits = '\0';
+}
+
 static void G_GNUC_NORETURN
 exec_failed (void)
 {
@@ -490,6 +514,7 @@ init_stage2 (const UctrPlan *plan)
 
   run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks,
              UCTR_STEP_HOOK_START_CONTAINER);
+  fill_listen_pid (plan);
   execve (exec_path, plan->argv, plan->envp);
   exec_failed ();
 }

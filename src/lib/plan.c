@@ -1,6 +1,8 @@
 /* uctr: turns a parsed config into the plan the container init follows. All
    allocation, name lookups and host-side opens happen here, before fork. */
 #include "plan.h"
+#include "activation.h"
+#include "notify.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -420,6 +422,20 @@ add_devices (PlanStore *s, const UctrConfig *config, GError **error)
   return TRUE;
 }
 
+/* NOTIFY_SOCKET: the directory start listens in, where the container's
+   NOTIFY_SOCKET points. */
+static void
+add_notify_dir (PlanStore *s, const UctrPlanOptions *opts)
+{
+  UctrMountStep step = { .kind = UCTR_MOUNT_BIND, .config_index = -1, .destination = UCTR_NOTIFY_CONTAINER_DIR,
+                         .flags = MS_BIND, .clear_flags = 0 };
+
+  if (opts->notify_dir == NULL)
+    return;
+  step.source = opts->notify_dir;
+  g_array_append_val (s->mounts, step);
+}
+
 /* The resolver of a slirp network, unless the bundle brings its own. */
 static void
 add_resolv_conf (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts)
@@ -588,8 +604,12 @@ plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
   plan->envp = p->env;
   plan->path_env = DEFAULT_PATH;
   for (i = 0; p->env[i] != NULL; i++)
-    if (g_str_has_prefix (p->env[i], "PATH="))
-      plan->path_env = p->env[i] + 5;
+    {
+      if (g_str_has_prefix (p->env[i], "PATH="))
+        plan->path_env = p->env[i] + 5;
+      if (strcmp (p->env[i], UCTR_LISTEN_PID_SLOT) == 0)
+        plan->listen_pid_env = p->env[i];
+    }
   plan->no_new_privs = p->no_new_privileges;
   plan->has_oom_score_adj = p->has_oom_score_adj;
   g_snprintf (plan->oom_score_adj, sizeof plan->oom_score_adj, "%d", p->oom_score_adj);
@@ -715,6 +735,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   if (!add_devices (s, config, error))
     return NULL;
   add_resolv_conf (s, config, opts);
+  add_notify_dir (s, opts);
   plan->mounts = (UctrMountStep *) s->mounts->data;
   plan->n_mounts = s->mounts->len;
   plan->masked_paths = config->masked_paths;

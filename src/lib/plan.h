@@ -123,6 +123,7 @@ typedef struct
   int cap_last;
   gboolean no_new_privs;
   int preserve_fds;
+  char *listen_pid_env;        /* the LISTEN_PID= entry of envp the init fills in, or NULL */
 
   UctrPlanHook *create_container_hooks;
   gsize n_create_container_hooks;
@@ -140,6 +141,7 @@ typedef struct
   int preserve_fds;
   gboolean add_userns;     /* the caller is not root and the config has no user namespace */
   const char *resolv_conf; /* host file bound on /etc/resolv.conf unless config.json mounts one */
+  const char *notify_dir;  /* host directory bound on /run/notify (NOTIFY_SOCKET), or NULL */
 } UctrPlanOptions;
 
 /* Builds the plan from a parsed config. Opens bind sources and namespace paths

@@ -1,6 +1,8 @@
 /* uctr: the parent side of create: the state dir, the fork, the id maps, the
    runtime hooks, and the conversation with the container init. */
 #include "spawn.h"
+#include "activation.h"
+#include "notify.h"
 #include "console.h"
 #include "hooks.h"
 #include "idmap.h"
@@ -38,6 +40,7 @@ typedef struct
   UctrNetAddresses net_addresses;
   char *resolv_conf;       /* <state>/resolv.conf, bound on /etc/resolv.conf */
   char *rootfs_staging;    /* <state>/root, for root.path "/" */
+  char *notify_dir;        /* <state>/notify, for NOTIFY_SOCKET */
   GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
 } Create;
 
@@ -224,6 +227,32 @@ parse_network (Create *c, UctrPlanOptions *popts, GError **error)
     return FALSE;
   c->resolv_conf = g_build_filename (c->opts->root, c->opts->id, "resolv.conf", NULL);
   popts->resolv_conf = c->resolv_conf;
+  return TRUE;
+}
+
+/* What a systemd unit hands us goes on to the container's process: its
+   NOTIFY_SOCKET through a directory of ours, its socket-activation fds. */
+static gboolean
+prepare_session (Create *c, UctrPlanOptions *popts, GError **error)
+{
+  g_autofree char *state_path = g_build_filename (c->opts->root, c->opts->id, NULL);
+  UctrProcess *p = c->config->process;
+  int listen_fds = uctr_activation_fds ();
+
+  if (p == NULL)
+    return TRUE;
+  if (!uctr_notify_prepare (c->dfd, state_path, &c->notify_dir, error))
+    return FALSE;
+  if (c->notify_dir != NULL)
+    {
+      popts->notify_dir = c->notify_dir;
+      p->env = uctr_env_set (p->env, "NOTIFY_SOCKET=" UCTR_NOTIFY_CONTAINER_SOCKET);
+    }
+  if (listen_fds > 0)
+    {
+      p->env = uctr_activation_env (p->env, listen_fds);
+      popts->preserve_fds = MAX (popts->preserve_fds, listen_fds);
+    }
   return TRUE;
 }
 
@@ -424,7 +453,7 @@ create_in_dir (Create *c, GError **error)
   if (c->config->process != NULL && !c->config->process->terminal && c->opts->console_socket != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--console-socket: process.terminal is false, so there is no terminal to send"));
-  if (!parse_network (c, &popts, error))
+  if (!parse_network (c, &popts, error) || !prepare_session (c, &popts, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
   if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error))
@@ -504,5 +533,6 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   g_ptr_array_unref (c.publish);
   g_free (c.resolv_conf);
   g_free (c.rootfs_staging);
+  g_free (c.notify_dir);
   return ok;
 }

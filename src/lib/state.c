@@ -1,5 +1,6 @@
 /* uctr: the state directory: <root>/<id>/{state.json,config.json,exec.fifo,lock}. */
 #include "state.h"
+#include "notify.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -269,6 +270,8 @@ uctr_state_remove_dir (const char *root, const char *id, GError **error)
     return TRUE;
   if (dfd < 0)
     return uctr_throw_errno (error, _("Opening %s"), path);
+  /* The one subdirectory with something in it (see notify.h). */
+  (void) unlinkat (dfd, UCTR_NOTIFY_DIR "/notify.sock", 0);
   if (!remove_entries (dfd, path, error))
     return FALSE;
   if (unlinkat (root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)

@@ -325,3 +325,23 @@ uctr_write_pid_file (const char *path, pid_t pid, GError **error)
     return uctr_prefix_error (error, _("--pid-file %s"), abs);
   return TRUE;
 }
+
+char **
+uctr_env_set (char **env, const char *entry)
+{
+  gsize klen = strcspn (entry, "=");
+  gsize n = env != NULL ? g_strv_length (env) : 0;
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    if (strncmp (env[i], entry, klen) == 0 && (env[i][klen] == '=' || env[i][klen] == '\0'))
+      {
+        g_free (env[i]);
+        env[i] = g_strdup (entry);
+        return env;
+      }
+  env = g_renew (char *, env, n + 2);
+  env[n] = g_strdup (entry);
+  env[n + 1] = NULL;
+  return env;
+}

@@ -90,3 +90,7 @@ void uctr_reserve_preserved_fds (int n);
 
 /* --pid-file: PID written atomically (a temporary file renamed over PATH). */
 gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);
+
+/* ENTRY ("KEY=VALUE") into the environment ENV (NULL-terminated, owned):
+   replaces KEY in place when present, else appends. Returns ENV, moved. */
+char **uctr_env_set (char **env, const char *entry);
