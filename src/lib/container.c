@@ -320,8 +320,11 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      /* Without a readable state there is no pid to trust: just the files. */
+      /* The init's pid, kept apart from state.json for this. */
       warn (warnings, local);
+      own_state = uctr_state_load_init_pid (dfd, id);
+      if (own_state != NULL && uctr_state_status (dfd, own_state) != UCTR_STATUS_STOPPED)
+        kill_and_wait (own_state);
       return uctr_state_remove_dir (root, id, error);
     }
   status = uctr_state_status (dfd, state);

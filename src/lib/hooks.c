@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -63,6 +64,8 @@ uctr_hook_exec (const char *path, char *const argv[], char *const envp[],
   int sv[2];
   pid_t pid;
 
+  pid_t parent = getpid ();
+
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
     return -1;
   pid = fork ();
@@ -76,6 +79,10 @@ uctr_hook_exec (const char *path, char *const argv[], char *const envp[],
     }
   if (pid == 0)
     {
+      /* A hook does not outlive the uctr that waits for it (killed with
+         kill -9, say): it would run on with no one to see it fail. */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+        _exit (127);
       if (dup2 (sv[1], 0) < 0)
         _exit (127);
       (void) shutdown (0, SHUT_WR);

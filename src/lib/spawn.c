@@ -111,7 +111,9 @@ load_config (Create *c, GError **error)
   if (c->config == NULL)
     return uctr_prefix_error (error, "%s", path);
   /* delete runs poststop hooks even when the bundle is gone by then. */
-  return uctr_write_file_atomic_at (c->dfd, "config.json", json, len, 0600, error);
+  if (!uctr_write_file_atomic_at (c->dfd, "config.json", json, len, 0600, error))
+    return uctr_prefix_error (error, _("Keeping a copy in the state directory %s/%s"), c->opts->root, c->opts->id);
+  return TRUE;
 }
 
 static gboolean
@@ -401,7 +403,7 @@ map_and_get_pid (Create *c, GError **error)
   c->stage1 = 0;
   c->state->pid = (pid_t) m.value;
   c->state->pid_start_time = uctr_proc_start_time (c->state->pid);
-  return uctr_state_save (c->dfd, c->state, error);
+  return uctr_state_save_init_pid (c->dfd, c->state, error) && uctr_state_save (c->dfd, c->state, error);
 }
 
 static gboolean

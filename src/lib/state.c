@@ -370,6 +370,44 @@ uctr_state_save (int dfd, const UctrState *state, GError **error)
   return TRUE;
 }
 
+/* init.pid: "PID START-TIME", beside state.json, so that delete --force
+   can still stop the init when state.json is damaged. */
+#define INIT_PID_FILE "init.pid"
+
+gboolean
+uctr_state_save_init_pid (int dfd, const UctrState *state, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) state->pid, state->pid_start_time);
+
+  if (!uctr_write_file_atomic_at (dfd, INIT_PID_FILE, text, strlen (text), 0600, error))
+    return uctr_prefix_error (error, _("container %s"), state->id);
+  return TRUE;
+}
+
+UctrState *
+uctr_state_load_init_pid (int dfd, const char *id)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(UctrState) state = NULL;
+  gint64 pid;
+  guint64 start;
+  char *end;
+
+  if (!uctr_read_file_at (dfd, INIT_PID_FILE, 64, &text, NULL, NULL))
+    return NULL;
+  pid = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != ' ' || pid <= 0 || pid > G_MAXINT32)
+    return NULL;
+  start = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '\n' || start == 0)
+    return NULL;
+  state = g_new0 (UctrState, 1);
+  state->id = g_strdup (id);
+  state->pid = (pid_t) pid;
+  state->pid_start_time = start;
+  return g_steal_pointer (&state);
+}
+
 /* The container id for messages: the name of the directory DFD is open on. */
 static char *
 dir_id (int dfd)

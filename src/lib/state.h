@@ -55,6 +55,12 @@ gboolean uctr_state_remove_dir (const char *root, const char *id, GError **error
 
 /* state.json inside DFD: written atomically, owner-only. */
 gboolean uctr_state_save (int dfd, const UctrState *state, GError **error);
+/* init.pid: the init's pid and start time on their own, written once the
+   init exists; delete --force reads it when state.json is damaged. */
+gboolean uctr_state_save_init_pid (int dfd, const UctrState *state, GError **error);
+/* A state with just id, pid and pid_start_time; NULL when missing or bad. */
+UctrState *uctr_state_load_init_pid (int dfd, const char *id);
+
 /* A missing, truncated or corrupt file is a clear UCTR_ERROR_FAILED naming the file. */
 UctrState *uctr_state_load (int dfd, GError **error);
 
