@@ -95,6 +95,10 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup_printf (_("linux.sysctl: writing %s"), plan->sysctl_paths[m->index]);
     case UCTR_STEP_READONLY_PATH:
       return g_strdup_printf (_("linux.readonlyPaths[%d] (%s)"), m->index, plan->readonly_paths[m->index]);
+    case UCTR_STEP_DEV_NULL:
+      return g_strdup (_("linux.maskedPaths: /dev/null in the container is not the null device (a symlink, or another file bound there), so it cannot mask anything"));
+    case UCTR_STEP_DEV_CONSOLE:
+      return g_strdup (_("process.terminal: /dev/console in the container is a symlink or neither a file nor a device; uctr will not bind the terminal there"));
     case UCTR_STEP_MASKED_PATH:
       return g_strdup_printf (_("linux.maskedPaths[%d] (%s)"), m->index, plan->masked_paths[m->index]);
     case UCTR_STEP_HOSTNAME:

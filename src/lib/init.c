@@ -17,6 +17,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -182,6 +184,14 @@ send_fd (int sock, UctrSyncType type, int fd)
   return TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
 }
 
+static int
+is_procfs (int fd)
+{
+  struct statfs sfs;
+
+  return fstatfs (fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+}
+
 /* /dev/console is the pty, as on a real system. */
 static void
 bind_console (UctrInitCtx *ctx, int peer)
@@ -190,10 +200,22 @@ bind_console (UctrInitCtx *ctx, int peer)
   int consfd, rootfd;
   char p[32], c[32];
 
+  struct stat st;
+
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  consfd = rootfd < 0 ? -1 : uctr_resolve_in_root (rootfd, "/dev/console", UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE);
+  /* Not through a symlink, and onto a file or a device only: a bind onto
+     a procfs file would make it the pty (CVE-2025-52565). */
+  consfd = rootfd < 0 ? -1 : uctr_resolve_in_root (rootfd, "/dev/console",
+                                                   UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE | UCTR_RESOLVE_NO_SYMLINKS);
+  if (consfd < 0 && errno == ELOOP)
+    fail_step (ctx, UCTR_STEP_DEV_CONSOLE, -1);
   if (consfd < 0 || fchdir (plan->host_proc_fd) < 0)
     init_fail (ctx);
+  if (fstat (consfd, &st) < 0 || !(S_ISREG (st.st_mode) || S_ISCHR (st.st_mode)) || is_procfs (consfd))
+    {
+      errno = EPERM;
+      fail_step (ctx, UCTR_STEP_DEV_CONSOLE, -1);
+    }
   uctr_fd_path (p, peer);
   uctr_fd_path (c, consfd);
   if (mount (p, c, NULL, MS_BIND, NULL) < 0 || chdir ("/") < 0)

@@ -529,6 +529,29 @@ make_readonly (int rootfd, const char *path, int in_userns)
   return remount_bind (rootfd, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns);
 }
 
+/* What masks files: the container's /dev/null, which must be the null
+   device itself, not a symlink or a bind of some other file (a writable
+   procfs file bound over /proc/sysrq-trigger: CVE-2025-31133). EPERM when
+   it is not. */
+static int
+open_null (int rootfd)
+{
+  struct stat st;
+  int fd = uctr_resolve_in_root (rootfd, "/dev/null", UCTR_RESOLVE_NO_SYMLINKS);
+
+  if (fd < 0 && errno == ELOOP)
+    errno = EPERM;
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
+    {
+      close (fd);
+      errno = EPERM;
+      return -1;
+    }
+  return fd;
+}
+
 static int
 mask_path (int rootfd, int nullfd, const char *path)
 {
@@ -570,9 +593,9 @@ uctr_mounts_finish (UctrInitCtx *ctx)
       r = fail_at (ctx, UCTR_STEP_READONLY_PATH, i);
   if (r == 0 && plan->masked_paths[0] != NULL)
     {
-      nullfd = uctr_resolve_in_root (rootfd, "/dev/null", 0);
+      nullfd = open_null (rootfd);
       if (nullfd < 0)
-        r = fail_at (ctx, UCTR_STEP_MASKED_PATH, 0);
+        r = fail_at (ctx, errno == EPERM ? UCTR_STEP_DEV_NULL : UCTR_STEP_MASKED_PATH, 0);
     }
   for (i = 0; r == 0 && plan->masked_paths[i] != NULL; i++)
     if (mask_path (rootfd, nullfd, plan->masked_paths[i]) < 0)

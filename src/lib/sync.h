@@ -62,6 +62,8 @@ typedef enum
   UCTR_STEP_CAPS_AMBIENT,     /* warning: ambient capability not raised */
   UCTR_STEP_NO_NEW_PRIVS,
   UCTR_STEP_FDS,
+  UCTR_STEP_DEV_NULL,         /* the /dev/null used to mask paths is not the null device */
+  UCTR_STEP_DEV_CONSOLE,      /* /dev/console is neither a file nor a character device */
 } UctrStep;
 
 typedef struct
