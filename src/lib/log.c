@@ -69,10 +69,14 @@ uctr_log (const char *level, const char *msg)
   (void) !write (log_fd, line, strlen (line));
 }
 
+/* As runc: with --log, warnings and debug lines go to the log only. Under
+   an engine our stderr is often the container's own (conmon hands it over),
+   where they do not belong. Errors go to both (main.c). */
 void
 uctr_warn (const char *msg)
 {
-  g_printerr ("uctr: %s %s\n", _("warning:"), msg);
+  if (log_fd < 0)
+    g_printerr ("uctr: %s %s\n", _("warning:"), msg);
   uctr_log ("warning", msg);
 }
 
@@ -87,6 +91,7 @@ uctr_debug (const char *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_printerr ("uctr: debug: %s\n", msg);
+  if (log_fd < 0)
+    g_printerr ("uctr: debug: %s\n", msg);
   uctr_log ("debug", msg);
 }

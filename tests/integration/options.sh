@@ -63,6 +63,15 @@ rt --debug --log "$T/debug.log" run --bundle "$b" dbg
 status_is 0 "run with --debug --log exits 0"
 check "--debug: a successful run writes debug lines to the log" test -s "$T/debug.log"
 
+# With --log, a warning goes to the log, not to stderr: under an engine
+# stderr is the container's own (conmon's pipe), as with runc.
+b=$(mkbundle warnlog '.process.args = ["true"] | .process.capabilities.bounding += ["CAP_NO_SUCH"]')
+rt --log "$T/warn.log" run --bundle "$b" warnlog
+is "$status/$err" "0/" "with --log a warning does not reach stderr"
+like "$(cat "$T/warn.log" 2>&1)" 'level=warning.*CAP_NO_SUCH' "it is in the log, at level warning"
+rt run --bundle "$b" warnlog2
+like "$err" 'CAP_NO_SUCH' "without --log the warning is on stderr"
+
 # --- concurrent create -------------------------------------------------------------
 # round: two creates of one id at once; prints what went wrong, nothing when right.
 concurrent_round ()
