@@ -33,7 +33,7 @@
 struct _UctrForwarder
 {
   GMainContext *context;
-  struct in_addr guest;
+  UctrInsideGuest guest;
   int agent; /* our end of the agent's socket */
   pid_t agent_pid;
   GPtrArray *specs;   /* UctrPortSpec *: what uctr_forwarder_list returns */
@@ -41,18 +41,30 @@ struct _UctrForwarder
   GHashTable *routes; /* route_key () -> number of ports that need that rule */
 };
 
+typedef struct _Port Port;
+
+/* A host socket of a published port: the TCP listener or the UDP socket,
+   of one IP version. A port bound on every address has one of each. */
 typedef struct
+{
+  Port *port;
+  int family;     /* AF_INET or AF_INET6 */
+  int fd;
+  GSource *watch;
+  GSource *pause; /* TCP: the listener rests while fds run out */
+} Listener;
+
+struct _Port
 {
   UctrForwarder *f;
   const UctrPortSpec *spec; /* owned by f->specs */
-  int fd;                   /* the listener, or the UDP socket */
-  GSource *watch;
-  GSource *pause;    /* TCP: the listener rests while fds run out */
+  Listener ls[2];
+  guint n_ls;
   GHashTable *conns; /* TCP: Conn * (owned) */
-  GHashTable *flows; /* UDP: &Flow.key -> Flow * (owned) */
+  GHashTable *flows; /* UDP: &Flow.client -> Flow * (owned) */
   GSource *sweep;    /* UDP: ends idle flows */
   guint8 *buf;       /* UDP: one datagram */
-} Port;
+};
 
 /* One direction of a TCP connection: from fd[i] through the pipe to fd[1 - i]. */
 typedef struct
@@ -75,13 +87,19 @@ typedef struct
   gboolean connecting;
 } Conn;
 
+typedef union
+{
+  struct in_addr v4;
+  struct in6_addr v6;
+} LocalAddr;
+
 typedef struct
 {
   Port *port;
-  gint64 key; /* address << 16 | port, network order parts */
-  struct sockaddr_in client;
-  struct in_addr local; /* the host address the client sent to: the answers' source */
-  int fd;               /* the agent's socket, connected to the container */
+  Listener *via;       /* the host socket the client sends to */
+  UctrSockAddr client; /* the key in port->flows */
+  LocalAddr local;     /* the host address the client sent to: the answers' source */
+  int fd;              /* the agent's socket, in the container */
   GSource *watch;
   gint64 last_used;
 } Flow;
@@ -141,7 +159,7 @@ agent_receive (UctrForwarder *f, int *fd_out)
    that do not block, so the loop stalls for a round trip at most. Returns 0
    or an errno. */
 static int
-agent_call (UctrForwarder *f, UctrInsideOp op, const UctrPortSpec *spec, const struct sockaddr_in *client,
+agent_call (UctrForwarder *f, UctrInsideOp op, const UctrPortSpec *spec, const UctrSockAddr *client,
             int *fd_out)
 {
   UctrInsideRequest req = { .op = op, .proto = proto_number (spec->proto), .port = spec->container_port };
@@ -211,7 +229,7 @@ agent_start (UctrForwarder *f, int init_pidfd, GError **error)
   if (f->agent_pid == 0)
     {
       (void) close (mine);
-      uctr_inside_agent_run (theirs, init_pidfd, parent, f->guest);
+      uctr_inside_agent_run (theirs, init_pidfd, parent, &f->guest);
     }
   f->agent = uctr_steal_fd (&mine);
   err = agent_receive (f, NULL);
@@ -418,7 +436,7 @@ conn_destroy (gpointer data)
 
 /* Takes CLIENT; on any failure the client is just closed. */
 static void
-conn_start (Port *p, int client, const struct sockaddr_in *peer)
+conn_start (Port *p, int client, const UctrSockAddr *peer)
 {
   Conn *c = (Conn *) g_source_new (&conn_funcs, sizeof (Conn));
   int inside = -1;
@@ -444,48 +462,48 @@ conn_start (Port *p, int client, const struct sockaddr_in *peer)
 
 /* --- TCP: the listener ------------------------------------------------- */
 
-static void listener_watch (Port *p);
+static void listener_watch (Listener *l);
 
 static gboolean
 listener_resume (gpointer data)
 {
-  Port *p = data;
+  Listener *l = data;
 
-  g_clear_pointer (&p->pause, g_source_unref);
-  listener_watch (p);
+  g_clear_pointer (&l->pause, g_source_unref);
+  listener_watch (l);
   return G_SOURCE_REMOVE;
 }
 
 /* Out of fds: the pending connection stays in the backlog, and polling the
    listener now would only spin. */
 static void
-listener_pause (Port *p)
+listener_pause (Listener *l)
 {
-  g_source_destroy (p->watch);
-  g_clear_pointer (&p->watch, g_source_unref);
-  p->pause = g_timeout_source_new (PAUSE_MS);
-  g_source_set_callback (p->pause, listener_resume, p, NULL);
-  g_source_attach (p->pause, p->f->context);
+  g_source_destroy (l->watch);
+  g_clear_pointer (&l->watch, g_source_unref);
+  l->pause = g_timeout_source_new (PAUSE_MS);
+  g_source_set_callback (l->pause, listener_resume, l, NULL);
+  g_source_attach (l->pause, l->port->f->context);
 }
 
 static gboolean
 listener_ready (int fd, GIOCondition cond, gpointer data)
 {
-  Port *p = data;
+  Listener *l = data;
 
   for (int i = 0; i < ACCEPT_BATCH; i++)
     {
-      struct sockaddr_in peer;
+      UctrSockAddr peer;
       socklen_t len = sizeof peer;
-      int client = accept4 (fd, (struct sockaddr *) &peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int client = accept4 (fd, &peer.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-      if (client >= 0 && (len != sizeof peer || peer.sin_family != AF_INET))
+      if (client >= 0 && peer.sa.sa_family != l->family)
         (void) close (client);
       else if (client >= 0)
-        conn_start (p, client, &peer);
+        conn_start (l->port, client, &peer);
       else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
         {
-          listener_pause (p);
+          listener_pause (l);
           return G_SOURCE_REMOVE;
         }
       else if (errno != EINTR && errno != ECONNABORTED)
@@ -510,17 +528,35 @@ attach_watch (int fd, GSourceFunc func, gpointer data, GMainContext *context)
 }
 
 static void
-listener_watch (Port *p)
+listener_watch (Listener *l)
 {
-  p->watch = attach_watch (p->fd, G_SOURCE_FUNC (listener_ready), p, p->f->context);
+  l->watch = attach_watch (l->fd, G_SOURCE_FUNC (listener_ready), l, l->port->f->context);
 }
 
 /* --- UDP: flows ---------------------------------------------------------- */
 
-static gint64
-flow_key (const struct sockaddr_in *client)
+static guint
+flow_hash (gconstpointer key)
 {
-  return (gint64) client->sin_addr.s_addr << 16 | client->sin_port;
+  const UctrSockAddr *a = key;
+  const guint32 *w;
+
+  if (a->sa.sa_family != AF_INET6)
+    return a->in.sin_addr.s_addr ^ ((guint) a->in.sin_port << 16);
+  w = (const guint32 *) &a->in6.sin6_addr;
+  return w[0] ^ w[1] ^ w[2] ^ w[3] ^ ((guint) a->in6.sin6_port << 16);
+}
+
+static gboolean
+flow_equal (gconstpointer x, gconstpointer y)
+{
+  const UctrSockAddr *a = x, *b = y;
+
+  if (a->sa.sa_family != b->sa.sa_family)
+    return FALSE;
+  if (a->sa.sa_family == AF_INET6)
+    return a->in6.sin6_port == b->in6.sin6_port && memcmp (&a->in6.sin6_addr, &b->in6.sin6_addr, 16) == 0;
+  return a->in.sin_port == b->in.sin_port && a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
 }
 
 static void
@@ -537,7 +573,7 @@ flow_free (gpointer data)
 typedef union
 {
   struct cmsghdr align;
-  char buf[CMSG_SPACE (sizeof (struct in_pktinfo))];
+  char buf[CMSG_SPACE (sizeof (struct in6_pktinfo))];
 } PktinfoControl;
 
 /* Sends from the address the client sent to, as a client that connect()ed
@@ -546,22 +582,37 @@ static void
 flow_send_to_client (Flow *flow, gsize len)
 {
   Port *p = flow->port;
+  gboolean v6 = flow->via->family == AF_INET6;
   struct iovec iov = { .iov_base = p->buf, .iov_len = len };
   PktinfoControl control = { 0 };
   struct msghdr msg = { .msg_name = &flow->client,
-                        .msg_namelen = sizeof flow->client,
+                        .msg_namelen = v6 ? sizeof flow->client.in6 : sizeof flow->client.in,
                         .msg_iov = &iov,
                         .msg_iovlen = 1,
-                        .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-  struct in_pktinfo info = { .ipi_spec_dst = flow->local };
+                        .msg_control = control.buf };
+  struct cmsghdr *c;
 
-  c->cmsg_level = IPPROTO_IP;
-  c->cmsg_type = IP_PKTINFO;
-  c->cmsg_len = CMSG_LEN (sizeof info);
-  memcpy (CMSG_DATA (c), &info, sizeof info);
-  (void) sendmsg (p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (v6)
+    {
+      struct in6_pktinfo info = { .ipi6_addr = flow->local.v6 };
+      msg.msg_controllen = CMSG_SPACE (sizeof info);
+      c = CMSG_FIRSTHDR (&msg);
+      c->cmsg_level = IPPROTO_IPV6;
+      c->cmsg_type = IPV6_PKTINFO;
+      c->cmsg_len = CMSG_LEN (sizeof info);
+      memcpy (CMSG_DATA (c), &info, sizeof info);
+    }
+  else
+    {
+      struct in_pktinfo info = { .ipi_spec_dst = flow->local.v4 };
+      msg.msg_controllen = CMSG_SPACE (sizeof info);
+      c = CMSG_FIRSTHDR (&msg);
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN (sizeof info);
+      memcpy (CMSG_DATA (c), &info, sizeof info);
+    }
+  (void) sendmsg (flow->via->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* What the container sends back goes out of the published socket, to the client. */
@@ -586,10 +637,10 @@ flow_ready (int fd, GIOCondition cond, gpointer data)
 }
 
 static Flow *
-flow_get (Port *p, const struct sockaddr_in *client)
+flow_get (Listener *l, const UctrSockAddr *client)
 {
-  gint64 key = flow_key (client);
-  Flow *flow = g_hash_table_lookup (p->flows, &key);
+  Port *p = l->port;
+  Flow *flow = g_hash_table_lookup (p->flows, client);
   int fd = -1;
 
   if (flow != NULL)
@@ -599,18 +650,19 @@ flow_get (Port *p, const struct sockaddr_in *client)
     return NULL;
   flow = g_new0 (Flow, 1);
   flow->port = p;
-  flow->key = key;
+  flow->via = l;
   flow->client = *client;
   flow->fd = fd;
   flow->watch = attach_watch (fd, G_SOURCE_FUNC (flow_ready), flow, p->f->context);
-  g_hash_table_insert (p->flows, &flow->key, flow);
+  g_hash_table_insert (p->flows, &flow->client, flow);
   return flow;
 }
 
 /* One datagram from a client, and the host address it was sent to. */
 static ssize_t
-udp_receive (Port *p, struct sockaddr_in *client, struct in_addr *local)
+udp_receive (Listener *l, UctrSockAddr *client, LocalAddr *local)
 {
+  Port *p = l->port;
   struct iovec iov = { .iov_base = p->buf, .iov_len = UDP_MAX_DATAGRAM };
   PktinfoControl control;
   struct msghdr msg = { .msg_name = client,
@@ -620,47 +672,62 @@ udp_receive (Port *p, struct sockaddr_in *client, struct in_addr *local)
                         .msg_control = control.buf,
                         .msg_controllen = sizeof control.buf };
   struct cmsghdr *c;
-  ssize_t n = recvmsg (p->fd, &msg, MSG_DONTWAIT);
+  ssize_t n = recvmsg (l->fd, &msg, MSG_DONTWAIT);
 
   if (n < 0)
     return -1;
-  if (msg.msg_namelen != sizeof *client || client->sin_family != AF_INET)
+  if (client->sa.sa_family != l->family)
     {
       errno = EAFNOSUPPORT;
       return -1;
     }
-  local->s_addr = htonl (INADDR_ANY);
+  memset (local, 0, sizeof *local);
   for (c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
     if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-      local->s_addr = ((struct in_pktinfo *) CMSG_DATA (c))->ipi_addr.s_addr;
+      local->v4 = ((struct in_pktinfo *) CMSG_DATA (c))->ipi_addr;
+    else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+      local->v6 = ((struct in6_pktinfo *) CMSG_DATA (c))->ipi6_addr;
   return n;
 }
 
 static gboolean
 udp_ready (int fd, GIOCondition cond, gpointer data)
 {
-  Port *p = data;
+  Listener *l = data;
+  Port *p = l->port;
   /* The container's side of the published port: flows' sockets are unconnected (see inside.c). */
-  struct sockaddr_in service = { .sin_family = AF_INET, .sin_addr = p->f->guest,
-                                 .sin_port = htons (p->spec->container_port) };
+  UctrSockAddr service = { 0 };
+  socklen_t service_len;
 
+  if (l->family == AF_INET6)
+    {
+      service.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = p->f->guest.guest6,
+                                           .sin6_port = htons (p->spec->container_port) };
+      service_len = sizeof service.in6;
+    }
+  else
+    {
+      service.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = p->f->guest.guest,
+                                         .sin_port = htons (p->spec->container_port) };
+      service_len = sizeof service.in;
+    }
   for (int i = 0; i < UDP_BATCH; i++)
     {
-      struct sockaddr_in client;
-      struct in_addr local;
-      ssize_t n = udp_receive (p, &client, &local);
+      UctrSockAddr client;
+      LocalAddr local;
+      ssize_t n = udp_receive (l, &client, &local);
       Flow *flow;
 
       if (n < 0 && errno == EAGAIN)
         break;
       if (n < 0)
         continue;
-      flow = flow_get (p, &client);
+      flow = flow_get (l, &client);
       if (flow == NULL)
         continue; /* dropped, as a full network would */
       flow->local = local;
       flow->last_used = g_get_monotonic_time ();
-      (void) sendto (flow->fd, p->buf, n, MSG_DONTWAIT, (const struct sockaddr *) &service, sizeof service);
+      (void) sendto (flow->fd, p->buf, n, MSG_DONTWAIT, &service.sa, service_len);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -686,62 +753,63 @@ udp_sweep (gpointer data)
 /* --- ports ---------------------------------------------------------------- */
 
 static void
+listener_clear (Listener *l)
+{
+  if (l->watch != NULL)
+    g_source_destroy (l->watch);
+  g_clear_pointer (&l->watch, g_source_unref);
+  if (l->pause != NULL)
+    g_source_destroy (l->pause);
+  g_clear_pointer (&l->pause, g_source_unref);
+  uctr_close_fdp (&l->fd);
+}
+
+static void
 port_free (Port *p)
 {
-  if (p->watch != NULL)
-    g_source_destroy (p->watch);
-  g_clear_pointer (&p->watch, g_source_unref);
-  if (p->pause != NULL)
-    g_source_destroy (p->pause);
-  g_clear_pointer (&p->pause, g_source_unref);
+  for (guint i = 0; i < p->n_ls; i++)
+    listener_clear (&p->ls[i]);
   if (p->sweep != NULL)
     g_source_destroy (p->sweep);
   g_clear_pointer (&p->sweep, g_source_unref);
   g_clear_pointer (&p->conns, g_hash_table_unref);
   g_clear_pointer (&p->flows, g_hash_table_unref);
-  uctr_close_fdp (&p->fd);
   route_unref (p->f, p->spec);
   g_free (p->buf);
   g_free (p);
 }
 
+/* Takes the N host sockets in FDS (FAMILIES say their IP versions). */
 static Port *
-port_new (UctrForwarder *f, const UctrPortSpec *spec, int fd)
+port_new (UctrForwarder *f, const UctrPortSpec *spec, int *fds, const int *families, guint n)
 {
   Port *p = g_new0 (Port, 1);
 
   p->f = f;
   p->spec = spec;
-  p->fd = fd;
   if (spec->proto == UCTR_PORT_TCP)
+    p->conns = g_hash_table_new_full (NULL, NULL, conn_destroy, NULL);
+  else
     {
-      p->conns = g_hash_table_new_full (NULL, NULL, conn_destroy, NULL);
-      listener_watch (p);
-      return p;
+      p->flows = g_hash_table_new_full (flow_hash, flow_equal, NULL, flow_free);
+      p->buf = g_malloc (UDP_MAX_DATAGRAM);
+      p->sweep = g_timeout_source_new_seconds (UDP_SWEEP_SECONDS);
+      g_source_set_callback (p->sweep, udp_sweep, p, NULL);
+      g_source_attach (p->sweep, f->context);
     }
-  p->flows = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, flow_free);
-  p->buf = g_malloc (UDP_MAX_DATAGRAM);
-  p->watch = attach_watch (fd, G_SOURCE_FUNC (udp_ready), p, f->context);
-  p->sweep = g_timeout_source_new_seconds (UDP_SWEEP_SECONDS);
-  g_source_set_callback (p->sweep, udp_sweep, p, NULL);
-  g_source_attach (p->sweep, f->context);
+  for (p->n_ls = 0; p->n_ls < n; p->n_ls++)
+    {
+      Listener *l = &p->ls[p->n_ls];
+
+      l->port = p;
+      l->family = families[p->n_ls];
+      l->fd = uctr_steal_fd (&fds[p->n_ls]);
+      if (spec->proto == UCTR_PORT_TCP)
+        listener_watch (l);
+      else
+        l->watch = attach_watch (l->fd, G_SOURCE_FUNC (udp_ready), l, f->context);
+    }
   return p;
-}
-
-/* The address to bind on the host: IPv4 only for now. */
-static gboolean
-host_address (const UctrPortSpec *spec, struct sockaddr_in *out, GError **error)
-{
-  struct in6_addr a6;
-
-  *out = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons (spec->host_port) };
-  if (spec->host_ip == NULL || inet_pton (AF_INET, spec->host_ip, &out->sin_addr) == 1)
-    return TRUE;
-  if (inet_pton (AF_INET6, spec->host_ip, &a6) == 1)
-    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
-                       _("publishing on the IPv6 address %s is not supported yet: use an IPv4 address"),
-                          spec->host_ip);
-  return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s is not an IP address"), spec->host_ip);
 }
 
 static guint
@@ -776,38 +844,99 @@ bind_error (const UctrPortSpec *spec, int errsv, GError **error)
                                 _("Binding host port %u/%s"), spec->host_port, proto_name (spec->proto));
 }
 
+/* The socket of one IP version for SPEC, bound to ADDR; -1 and ERROR
+   otherwise, with *ERRSV the errno of the step that failed. */
 static int
-host_socket (const UctrPortSpec *spec, GError **error)
+host_socket (const UctrPortSpec *spec, const UctrSockAddr *addr, int *errsv, GError **error)
 {
-  struct sockaddr_in addr;
   gboolean tcp = spec->proto == UCTR_PORT_TCP;
+  gboolean v6 = addr->sa.sa_family == AF_INET6;
   uctr_autofd int fd = -1;
   int one = 1;
 
-  if (!host_address (spec, &addr, error))
-    return -1;
-  fd = socket (AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return uctr_throw_errno (error,
-                             _("Creating a socket for host port %u/%s"), spec->host_port,
-                                proto_name (spec->proto)),
-                             -1;
-  if (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-    return uctr_throw_errno (error, "SO_REUSEADDR"), -1;
-  if (!tcp && setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0)
-    return uctr_throw_errno (error, "IP_PKTINFO"), -1;
-  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return bind_error (spec, errno, error), -1;
-  if (tcp && listen (fd, LISTEN_BACKLOG) < 0)
-    return bind_error (spec, errno, error), -1;
+  fd = socket (addr->sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  /* Each version its own socket: IPv4 clients are the IPv4 socket's. */
+  if (fd < 0 || (v6 && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
+      || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+      || (!tcp && (v6 ? setsockopt (fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one)
+                      : setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one)) < 0))
+    {
+      *errsv = errno;
+      return uctr_throw_errno (error, _("Creating a socket for host port %u/%s"), spec->host_port,
+                               proto_name (spec->proto)), -1;
+    }
+  if (bind (fd, &addr->sa, v6 ? sizeof addr->in6 : sizeof addr->in) < 0
+      || (tcp && listen (fd, LISTEN_BACKLOG) < 0))
+    {
+      *errsv = errno;
+      return bind_error (spec, errno, error), -1;
+    }
   return uctr_steal_fd (&fd);
 }
 
+/* Binds SPEC's host side into FDS (FAMILIES: their versions): on its
+   address, or on every address, IPv4 and (when the container and the host
+   have it) IPv6. Returns how many; 0 with ERROR set on failure. */
+static guint
+host_sockets (UctrForwarder *f, const UctrPortSpec *spec, int fds[2], int families[2], GError **error)
+{
+  UctrSockAddr a4 = { .in = { .sin_family = AF_INET, .sin_port = htons (spec->host_port) } };
+  UctrSockAddr a6 = { .in6 = { .sin6_family = AF_INET6, .sin6_port = htons (spec->host_port) } };
+  gboolean want4 = TRUE, want6 = f->guest.has6;
+  g_autoptr(GError) local = NULL;
+  guint n = 0;
+  int errsv = 0;
+
+  if (spec->host_ip != NULL && inet_pton (AF_INET, spec->host_ip, &a4.in.sin_addr) == 1)
+    want6 = FALSE;
+  else if (spec->host_ip != NULL && inet_pton (AF_INET6, spec->host_ip, &a6.in6.sin6_addr) == 1)
+    {
+      if (!f->guest.has6)
+        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                           _("%s is an IPv6 address, and the container has no IPv6 (slirp option ipv6=false)"),
+                           spec->host_ip), 0;
+      want4 = FALSE;
+    }
+  else if (spec->host_ip != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s is not an IP address"), spec->host_ip), 0;
+  if (want4)
+    {
+      fds[n] = host_socket (spec, &a4, &errsv, error);
+      if (fds[n] < 0)
+        return 0;
+      families[n++] = AF_INET;
+    }
+  if (want6)
+    {
+      fds[n] = host_socket (spec, &a6, &errsv, &local);
+      if (fds[n] >= 0)
+        families[n++] = AF_INET6;
+      /* Every address, on a host without IPv6: IPv4 is all there is. */
+      else if (!(spec->host_ip == NULL && (errsv == EAFNOSUPPORT || errsv == EADDRNOTAVAIL)))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          while (n > 0)
+            uctr_close_fdp (&fds[--n]);
+          return 0;
+        }
+    }
+  return n;
+}
+
+static gboolean
+is_wildcard (const char *ip)
+{
+  return ip == NULL || g_str_equal (ip, "0.0.0.0") || g_str_equal (ip, "::");
+}
+
+/* Two host addresses that one port number cannot serve twice. */
 static gboolean
 addresses_overlap (const char *a, const char *b)
 {
-  return a == NULL || b == NULL || g_str_equal (a, b) || g_str_equal (a, "0.0.0.0")
-         || g_str_equal (b, "0.0.0.0");
+  if (a == NULL || b == NULL || g_str_equal (a, b))
+    return TRUE;
+  /* A wildcard of one version takes that version's addresses. */
+  return (is_wildcard (a) || is_wildcard (b)) && (strchr (a, ':') != NULL) == (strchr (b, ':') != NULL);
 }
 
 static gboolean
@@ -829,12 +958,17 @@ check_not_published (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
 /* --- API ------------------------------------------------------------------ */
 
 UctrForwarder *
-uctr_forwarder_new (int init_pidfd, const struct in_addr *guest, GError **error)
+uctr_forwarder_new (int init_pidfd, const struct in_addr *guest, const struct in6_addr *guest6, GError **error)
 {
   g_autoptr (UctrForwarder) f = g_new0 (UctrForwarder, 1);
 
   f->context = g_main_context_ref_thread_default ();
-  f->guest = *guest;
+  f->guest.guest = *guest;
+  if (guest6 != NULL)
+    {
+      f->guest.guest6 = *guest6;
+      f->guest.has6 = TRUE;
+    }
   f->agent = -1;
   f->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
   f->ports = g_ptr_array_new ();
@@ -848,17 +982,22 @@ gboolean
 uctr_forwarder_add (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
 {
   g_autoptr (UctrPortSpec) copy = NULL;
-  uctr_autofd int fd = -1;
+  int fds[2] = { -1, -1 }, families[2];
+  guint n;
 
   if (!check_not_published (f, spec, error))
     return FALSE;
-  fd = host_socket (spec, error);
-  if (fd < 0)
+  n = host_sockets (f, spec, fds, families, error);
+  if (n == 0)
     return FALSE;
   if (!route_ref (f, spec, error))
-    return FALSE;
+    {
+      while (n > 0)
+        uctr_close_fdp (&fds[--n]);
+      return FALSE;
+    }
   copy = uctr_port_spec_copy (spec);
-  g_ptr_array_add (f->ports, port_new (f, copy, uctr_steal_fd (&fd)));
+  g_ptr_array_add (f->ports, port_new (f, copy, fds, families, n));
   g_ptr_array_add (f->specs, g_steal_pointer (&copy));
   return TRUE;
 }

@@ -102,10 +102,11 @@ loopback_index (void)
   return errsv == 0 ? ifr.ifr_ifindex : -1;
 }
 
-/* "local 0.0.0.0/0 dev lo table uctr", added again on every request: the
-   kernel drops routes through lo when the container takes lo down. */
+/* "local 0.0.0.0/0 dev lo table uctr" (and "local ::/0 ..."), added again
+   on every request: the kernel drops routes through lo when the container
+   takes lo down. */
 static int
-table_route_add (int nl)
+table_route_add (int nl, int family)
 {
   NlMessage m;
   struct rtmsg *rt = nl_begin (&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof *rt);
@@ -113,7 +114,7 @@ table_route_add (int nl)
 
   if (lo < 0)
     return errno;
-  rt->rtm_family = AF_INET;
+  rt->rtm_family = family;
   rt->rtm_table = RT_TABLE_UNSPEC;
   rt->rtm_protocol = RTPROT_STATIC;
   rt->rtm_scope = RT_SCOPE_HOST;
@@ -124,18 +125,19 @@ table_route_add (int nl)
 }
 
 static int
-rule_change (int nl, gboolean add, struct in_addr guest, guint8 proto, guint16 port)
+rule_change (int nl, gboolean add, int family, const void *guest, guint8 proto, guint16 port)
 {
   NlMessage m;
   struct fib_rule_hdr *r
       = nl_begin (&m, add ? RTM_NEWRULE : RTM_DELRULE, add ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof *r);
   struct fib_rule_port_range range = { .start = port, .end = port };
+  gsize alen = family == AF_INET6 ? sizeof (struct in6_addr) : sizeof (struct in_addr);
 
-  r->family = AF_INET;
-  r->src_len = 32;
+  r->family = family;
+  r->src_len = alen * 8;
   r->table = RT_TABLE_UNSPEC;
   r->action = FR_ACT_TO_TBL;
-  nl_put (&m, FRA_SRC, &guest, sizeof guest);
+  nl_put (&m, FRA_SRC, guest, alen);
   nl_put (&m, FRA_IP_PROTO, &proto, sizeof proto);
   nl_put (&m, FRA_SPORT_RANGE, &range, sizeof range);
   nl_put_u32 (&m, FRA_TABLE, UCTR_INSIDE_TABLE);
@@ -144,40 +146,74 @@ rule_change (int nl, gboolean add, struct in_addr guest, guint8 proto, guint16 p
 }
 
 static int
-route_add (int nl, struct in_addr guest, guint8 proto, guint16 port)
+route_add_family (int nl, int family, const void *guest, guint8 proto, guint16 port)
 {
-  int err = table_route_add (nl);
+  int err = table_route_add (nl, family);
 
   if (err != 0)
     return err;
-  err = rule_change (nl, TRUE, guest, proto, port);
+  err = rule_change (nl, TRUE, family, guest, proto, port);
   /* Left over by an agent that was killed: it is the rule we want. */
   return err == EEXIST ? 0 : err;
 }
 
+static int
+route_add (int nl, const UctrInsideGuest *g, guint8 proto, guint16 port)
+{
+  int err = route_add_family (nl, AF_INET, &g->guest, proto, port);
+
+  if (err == 0 && g->has6)
+    err = route_add_family (nl, AF_INET6, &g->guest6, proto, port);
+  return err;
+}
+
+static int
+route_del (int nl, const UctrInsideGuest *g, guint8 proto, guint16 port)
+{
+  int err = rule_change (nl, FALSE, AF_INET, &g->guest, proto, port);
+
+  if (g->has6)
+    (void) rule_change (nl, FALSE, AF_INET6, &g->guest6, proto, port);
+  return err;
+}
+
 /* A socket that looks like the client's own: bound to its address and
-   port, connecting (TCP: without waiting) to the container's port. */
+   port, connecting (TCP: without waiting) to the container's port, over
+   the client's own IP version. */
 /* A TCP socket connects; a UDP one stays unconnected: a service that
    connect()s its own socket to the client it saw (iperf3, DNS servers)
    answers a host-loopback client from 127.0.0.1, not from the container's
    address, and a connected socket would drop that. The forwarder sends with
    sendto (guest:port). */
 static int
-client_socket (const UctrInsideRequest *req, struct in_addr guest, int *fd_out)
+client_socket (const UctrInsideRequest *req, const UctrInsideGuest *g, int *fd_out)
 {
-  struct sockaddr_in server = { .sin_family = AF_INET, .sin_addr = guest, .sin_port = htons (req->port) };
+  UctrSockAddr server = { 0 };
   gboolean tcp = req->proto == IPPROTO_TCP;
+  int family = req->client.sa.sa_family;
+  socklen_t len;
   int one = 1, fd, errsv;
 
-  if (req->client.sin_family != AF_INET)
+  if (family == AF_INET)
+    {
+      server.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = g->guest, .sin_port = htons (req->port) };
+      len = sizeof server.in;
+    }
+  else if (family == AF_INET6 && g->has6)
+    {
+      server.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = g->guest6, .sin6_port = htons (req->port) };
+      len = sizeof server.in6;
+    }
+  else
     return EAFNOSUPPORT;
-  fd = socket (AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd = socket (family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return errno;
-  if (setsockopt (fd, SOL_IP, IP_TRANSPARENT, &one, sizeof one) < 0
+  if ((family == AF_INET ? setsockopt (fd, SOL_IP, IP_TRANSPARENT, &one, sizeof one)
+                         : setsockopt (fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof one)) < 0
       || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-      || bind (fd, (const struct sockaddr *) &req->client, sizeof req->client) < 0
-      || (tcp && connect (fd, (struct sockaddr *) &server, sizeof server) < 0 && errno != EINPROGRESS))
+      || bind (fd, &req->client.sa, len) < 0
+      || (tcp && connect (fd, &server.sa, len) < 0 && errno != EINPROGRESS))
     {
       errsv = errno;
       close (fd);
@@ -216,7 +252,7 @@ reply (int sock, int err, int fd)
 }
 
 static void
-serve (int sock, int nl, const UctrInsideRequest *req, struct in_addr guest)
+serve (int sock, int nl, const UctrInsideRequest *req, const UctrInsideGuest *guest)
 {
   int fd = -1, err;
 
@@ -231,7 +267,7 @@ serve (int sock, int nl, const UctrInsideRequest *req, struct in_addr guest)
       err = route_add (nl, guest, (guint8) req->proto, req->port);
       break;
     case UCTR_INSIDE_ROUTE_DEL:
-      err = rule_change (nl, FALSE, guest, (guint8) req->proto, req->port);
+      err = route_del (nl, guest, (guint8) req->proto, req->port);
       break;
     case UCTR_INSIDE_SOCKET:
       err = client_socket (req, guest, &fd);
@@ -264,7 +300,7 @@ close_other_fds (int sock)
 }
 
 void
-uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, struct in_addr guest)
+uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, const UctrInsideGuest *guest)
 {
   UctrInsideRequest req;
   sigset_t none;

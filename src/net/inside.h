@@ -14,9 +14,17 @@
 /* The policy rules' priority: before the main table (32766). */
 #define UCTR_INSIDE_RULE_PRIORITY 1000u
 
+/* A client's address, IPv4 or IPv6. */
+typedef union
+{
+  struct sockaddr sa;
+  struct sockaddr_in in;
+  struct sockaddr_in6 in6;
+} UctrSockAddr;
+
 typedef enum
 {
-  UCTR_INSIDE_ROUTE_ADD = 1, /* rule: from guest ipproto PROTO sport PORT lookup UCTR_INSIDE_TABLE */
+  UCTR_INSIDE_ROUTE_ADD = 1, /* rule: from guest (and guest6) ipproto PROTO sport PORT lookup UCTR_INSIDE_TABLE */
   UCTR_INSIDE_ROUTE_DEL,     /* the same rule, removed */
   UCTR_INSIDE_SOCKET,        /* a transparent socket bound to CLIENT, connecting to guest:PORT */
 } UctrInsideOp;
@@ -27,7 +35,7 @@ typedef struct
   guint32 proto; /* IPPROTO_TCP or IPPROTO_UDP */
   guint16 port;  /* the container's port, host order */
   guint16 pad;
-  struct sockaddr_in client; /* UCTR_INSIDE_SOCKET only */
+  UctrSockAddr client; /* UCTR_INSIDE_SOCKET only */
 } UctrInsideRequest;
 
 typedef struct
@@ -35,8 +43,16 @@ typedef struct
   gint32 err; /* 0, or the errno of the step that failed; an fd rides along on success of SOCKET */
 } UctrInsideReply;
 
+/* The container's addresses on tap0; has6 FALSE when it has no IPv6. */
+typedef struct
+{
+  struct in_addr guest;
+  struct in6_addr guest6;
+  gboolean has6;
+} UctrInsideGuest;
+
 /* The agent's body, in the child after fork(): joins the namespaces of
    INIT_PIDFD, then serves SOCK until the helper closes it. Allocates
    nothing and calls nothing of GLib, so it is safe after fork() even in a
    process that has threads. */
-void G_GNUC_NORETURN uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, struct in_addr guest);
+void G_GNUC_NORETURN uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, const UctrInsideGuest *guest);

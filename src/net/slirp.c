@@ -538,7 +538,8 @@ setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
 
   if (args->api_path == NULL && (args->publish == NULL || args->publish->len == 0))
     return TRUE;
-  h->forwarder = uctr_forwarder_new (h->init_pidfd, &h->addresses.guest, error);
+  h->forwarder = uctr_forwarder_new (h->init_pidfd, &h->addresses.guest,
+                                     args->options->ipv6 ? &h->addresses.guest6 : NULL, error);
   if (h->forwarder == NULL)
     return uctr_prefix_error (error, _("Starting the port forwarder"));
   for (i = 0; args->publish != NULL && i < args->publish->len; i++)

@@ -263,6 +263,52 @@ like "$(peer_of 127.9.8.7)" '^peer=(\[::ffff:)?127\.9\.8\.7\]?$' "and another on
 rt delete --force peer
 nothing_left peer "delete --force of a container with published ports leaves nothing"
 
+# --- IPv6 clients -------------------------------------------------------------------
+# Published on every address, a port takes IPv6 clients too; one published
+# on [::1] only takes IPv6 ones. The container sees ::1 itself.
+peer6_of ()
+{
+  python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+for _ in range(50):
+    try:
+        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+        break
+    except OSError:
+        time.sleep(0.1)
+s.sendall(b"GET /cgi-bin/peer HTTP/1.0\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode(errors="replace").strip().splitlines()[-1])
+PY
+}
+h6=$((hport + 10))
+b=$(mkbundle peer6 '.process.args = ["httpd", "-f", "-p", "80", "-h", "/www"]')
+cp -a "$T/peer/rootfs/www" "$b/rootfs/" 2>/dev/null || {
+  mkdir -p "$b/rootfs/www/cgi-bin"
+  printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "peer=$REMOTE_ADDR"\n' >"$b/rootfs/www/cgi-bin/peer"
+  chmod +x "$b/rootfs/www/cgi-bin/peer"
+}
+rt run -d -p "$h6:80" -p "[::1]:$((h6 + 1)):80" --bundle "$b" peer6
+is "$status" 0 "run -d -p PORT:80 -p [::1]:PORT:80"
+is "$(peer6_of ::1 "$h6")" "peer=[::1]" "a port published on every address takes an IPv6 client, seen as ::1"
+is "$(peer6_of 127.0.0.1 "$h6")" "peer=[::ffff:127.0.0.1]" "and an IPv4 one on the same port"
+is "$(peer6_of ::1 $((h6 + 1)))" "peer=[::1]" "a port published on [::1] takes IPv6 clients"
+check "and not IPv4 ones" sh -c "! timeout 5 python3 -c 'import socket, sys; socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), timeout=2)' $((h6 + 1)) 2>/dev/null"
+rt port list peer6 --format json
+is "$(jq -r '.[] | select(.hostIP == "::1") | .hostPort' <<<"$out")" "$((h6 + 1))" "port list shows the IPv6 one"
+rt delete --force peer6
+nothing_left peer6 "and nothing is left behind"
+
+b=$(mkbundle nov6 '.process.args = ["true"]')
+rt run --network slirp:ipv6=false -p "[::1]:$((h6 + 2)):80" --bundle "$b" nov6
+like "$err" 'the container has no IPv6' "an IPv6 host address with ipv6=false: a clear error"
+nothing_left nov6 "and nothing is left behind"
+
 # --- two containers, each with its own published port -------------------------------
 h1=$((hport + 1))
 h2=$((hport + 2))
@@ -307,6 +353,20 @@ check "UDP datagrams reach the container through the published port ($got packet
   awk -v n="$got" -v l="$lost" 'BEGIN { exit !(n > 0 && l < 50) }'
 rt delete --force udp
 nothing_left udp "and nothing is left behind"
+
+b=$(mkbundle udp6 '.process.args = ["iperf3", "-s", "-p", "5201", "-1"] | .process.env += ["TMPDIR=/dev/shm"]')
+add_iperf3 "$b"
+u6=$((uport + 2))
+rt run -d -p "[::1]:$u6:5201/tcp" -p "[::1]:$u6:5201/udp" --bundle "$b" udp6
+is "$status" 0 "run -d with a port published on [::1] for TCP and UDP"
+sleep 0.5
+res=$(timeout 20 iperf3 -c ::1 -p "$u6" -u -b 20M -t 1 -J 2>/dev/null || true)
+got=$(jq -r '.end.sum.packets // 0' <<<"$res" 2>/dev/null || echo 0)
+lost=$(jq -r '.end.sum.lost_percent // 100' <<<"$res" 2>/dev/null || echo 100)
+check "UDP over IPv6 reaches the container and back ($got packets, $lost% lost)" \
+  awk -v n="$got" -v l="$lost" 'BEGIN { exit !(n > 0 && l < 50) }'
+rt delete --force udp6
+nothing_left udp6 "and nothing is left behind"
 
 # --- a client in its own network namespace, with its own address --------------------
 # The test's user+network namespace stands in for the host; the client sits in
