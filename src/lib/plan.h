@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include "config.h"
 #include "idmap.h"
+#include "security.h"
 
 typedef enum
 {
@@ -122,6 +123,7 @@ typedef struct
   int cap_last;
   gboolean no_new_privs;
   int preserve_fds;
+  UctrSeccomp *seccomp;        /* linux.seccomp compiled; NULL when there is no filter */
 
   UctrPlanHook *create_container_hooks;
   gsize n_create_container_hooks;
