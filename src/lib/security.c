@@ -3,12 +3,16 @@
    skipped (a profile written for a newer kernel still works), a rule whose
    action is the default one is dropped, several conditions on the same
    argument become separate rules (any of them matches); anything else that
-   is unknown is an error naming its JSON path. */
+   is unknown is an error naming its JSON path. Like runc, uctr puts a
+   stub in front of the program that answers ENOSYS to syscalls newer than
+   any the profile names, so that libc falls back instead of failing. */
 #include "security.h"
 #include "util.h"
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <stddef.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -325,8 +329,9 @@ arch_token (const char *name)
   return seccomp_arch_resolve_name (lower);
 }
 
+/* *NATIVE_LISTED: the machine's own architecture is among them. */
 static gboolean
-add_archs (scmp_filter_ctx ctx, JsonObject *obj, GError **error)
+add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError **error)
 {
   JsonArray *array = NULL;
   guint i, n;
@@ -350,6 +355,8 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, GError **error)
           g_autofree char *hint = names_hint (known);
           return invalid (error, path, _("unknown architecture \"%s\" (expected %s)"), name, hint);
         }
+      if (token == seccomp_arch_native ())
+        *native_listed = TRUE;
       r = seccomp_arch_add (ctx, token);
       /* The native one is there from the start. */
       if (r == -EDOM)
@@ -456,6 +463,8 @@ typedef struct
   scmp_filter_ctx ctx;
   guint32 default_action;
   GPtrArray *skipped;
+  gboolean native_listed;  /* architectures names the native one */
+  int max_nr;              /* the highest native syscall number named, -1 for none */
 } Build;
 
 static gboolean
@@ -493,6 +502,8 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
           g_ptr_array_add (b->skipped, g_strdup (name));
           continue;
         }
+      /* Negative: a name of another architecture, which libseccomp knows. */
+      b->max_nr = MAX (b->max_nr, nr);
       /* libseccomp refuses a rule that says what the default says. */
       if (action == b->default_action)
         continue;
@@ -571,6 +582,61 @@ export_program (scmp_filter_ctx ctx, struct sock_fprog *prog, GError **error)
   return TRUE;
 }
 
+/* runc's rule: the stub goes in front unless the default already lets
+   unknown calls through (ALLOW, LOG, TRACE) or answers ENOSYS, and only for
+   an architecture the profile lists (here, the native one). */
+static gboolean
+wants_enosys_stub (const Build *b)
+{
+  guint32 kind = b->default_action & SECCOMP_RET_ACTION_FULL;
+
+  if (kind == SCMP_ACT_ALLOW || kind == SCMP_ACT_LOG || kind == (SCMP_ACT_TRACE (0) & SECCOMP_RET_ACTION_FULL))
+    return FALSE;
+  if (b->default_action == SCMP_ACT_ERRNO (ENOSYS))
+    return FALSE;
+  return b->native_listed && b->max_nr >= 0;
+}
+
+/* Prepends: on the native architecture, a syscall number above MAX_NR gets
+   ENOSYS; everything else goes on to libseccomp's program. On x86_64 the
+   x32 calls (bit 30 set) are left to that program. */
+static gboolean
+add_enosys_stub (struct sock_fprog *prog, int max_nr, GError **error)
+{
+  guint32 native = seccomp_arch_native ();
+  gboolean x32_bit = native == AUDIT_ARCH_X86_64;
+  guint8 n_stub = x32_bit ? 6 : 5;
+  struct sock_filter stub[6];
+  struct sock_filter *insns;
+  guint8 i = 0;
+
+  if (prog->len + n_stub > BPF_MAXINSNS)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("linux.seccomp: the filter has %u instructions; the kernel takes at most %d"),
+                       (guint) (prog->len + n_stub), BPF_MAXINSNS);
+  /* Jump offsets count from the next instruction; the program starts at n_stub. */
+  stub[i++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch));
+  stub[i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, native, 0, n_stub - i - 1);
+  i++;
+  stub[i++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr));
+  if (x32_bit)
+    {
+      stub[i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K, 0x40000000, n_stub - i - 1, 0);
+      i++;
+    }
+  stub[i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JGT | BPF_K, (guint32) max_nr, 0, 1);
+  i++;
+  stub[i++] = (struct sock_filter) BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+  g_assert (i == n_stub);
+  insns = g_new (struct sock_filter, prog->len + n_stub);
+  memcpy (insns, stub, sizeof stub[0] * n_stub);
+  memcpy (insns + n_stub, prog->filter, sizeof prog->filter[0] * prog->len);
+  g_free (prog->filter);
+  prog->filter = insns;
+  prog->len += n_stub;
+  return TRUE;
+}
+
 static gboolean
 parse_listener (JsonObject *obj, UctrSeccomp *s, GError **error)
 {
@@ -613,7 +679,7 @@ check_listener (UctrSeccomp *s, GError **error)
 static gboolean
 compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **error)
 {
-  Build b = { .s = s, .skipped = skipped };
+  Build b = { .s = s, .skipped = skipped, .max_nr = -1 };
   JsonArray *syscalls = NULL;
   gboolean notify = FALSE;
   gboolean ok;
@@ -628,9 +694,11 @@ compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **er
   b.ctx = seccomp_init (b.default_action);
   if (b.ctx == NULL)
     return invalid (error, PATH_SECCOMP ".defaultAction", _("libseccomp refused it"));
-  ok = add_archs (b.ctx, obj, error) && add_syscalls (&b, syscalls, error) && check_listener (s, error)
-       && export_program (b.ctx, &s->prog, error);
+  ok = add_archs (b.ctx, obj, &b.native_listed, error) && add_syscalls (&b, syscalls, error)
+       && check_listener (s, error) && export_program (b.ctx, &s->prog, error);
   seccomp_release (b.ctx);
+  if (ok && wants_enosys_stub (&b))
+    ok = add_enosys_stub (&s->prog, b.max_nr, error);
   return ok;
 }
 

@@ -308,6 +308,53 @@ test_load_args (void)
                0);
 }
 
+/* getppid's errno * 1000 + memfd_create's: memfd_create is one above
+   getrandom on every architecture, getppid below it. */
+static int
+child_new_syscall (void)
+{
+  int a = syscall (SYS_getppid) < 0 ? errno : 0;
+  int b = syscall (SYS_memfd_create, "x", 0) < 0 ? errno : 0;
+
+  return a * 10 + b;
+}
+
+static int
+child_memfd_create (void)
+{
+  return syscall (SYS_memfd_create, "x", 0) < 0 ? errno : 0;
+}
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH "SCMP_ARCH_X86_64"
+#elif defined(__aarch64__)
+#define NATIVE_ARCH "SCMP_ARCH_AARCH64"
+#endif
+
+/* A syscall newer than any the profile names gets ENOSYS (runc's stub) when
+   the profile lists the architecture; older ones the default action. */
+static void
+test_load_enosys_stub (void)
+{
+#ifdef NATIVE_ARCH
+  const char *names = "'syscalls':[{'names':['getpid','exit','exit_group'],'action':'SCMP_ACT_ALLOW'},"
+                      "{'names':['getrandom'],'action':'SCMP_ACT_ERRNO','errnoRet':5}]}";
+  g_autofree char *listed = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ERRNO','architectures':['%s'],%s", NATIVE_ARCH, names);
+  g_autofree char *unlisted = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ERRNO',%s", names);
+  g_autofree char *kill = g_strdup_printf ("{'defaultAction':'SCMP_ACT_KILL_PROCESS','architectures':['%s'],%s",
+                                           NATIVE_ARCH, names);
+
+  assert_exit (run_filtered (listed, child_new_syscall), EPERM * 10 + ENOSYS);
+  /* Not listed: runc adds no stub either. */
+  assert_exit (run_filtered (unlisted, child_new_syscall), EPERM * 10 + EPERM);
+  /* Under a killing default, a newer call gets ENOSYS, an older unnamed one kills. */
+  assert_exit (run_filtered (kill, child_memfd_create), ENOSYS);
+  assert_sigsys (run_filtered (kill, child_new_syscall));
+#else
+  g_test_skip ("no native architecture name for this machine in the test");
+#endif
+}
+
 static int
 child_getppid (void)
 {
@@ -448,6 +495,7 @@ main (int argc, char **argv)
   g_test_add_func ("/seccomp/load/default-errno", test_load_default_errno);
   g_test_add_func ("/seccomp/load/args", test_load_args);
   g_test_add_func ("/seccomp/load/kill", test_load_kill);
+  g_test_add_func ("/seccomp/load/enosys-stub", test_load_enosys_stub);
   g_test_add_func ("/seccomp/send-listener", test_send_listener);
   g_test_add_func ("/seccomp/features", test_features);
   return g_test_run ();
