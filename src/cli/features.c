@@ -1,8 +1,9 @@
 /* uctr features: the runtime-spec features document, saying what uctr
-   really does, nothing more: no cgroups, seccomp, AppArmor or SELinux yet. */
+   really does, nothing more: no cgroups, AppArmor or SELinux yet. */
 #include "cli/cli.h"
 #include "lib/config.h"
 #include "lib/plan.h"
+#include "lib/security.h"
 
 #include <stdio.h>
 #include <sys/capability.h>
@@ -37,6 +38,29 @@ add_capabilities (JsonBuilder *b)
 }
 
 static void
+add_names (JsonBuilder *b, const char *name, char **values)
+{
+  uctr_json_add_strv (b, name, (const char *const *) values);
+  g_strfreev (values);
+}
+
+/* What config.json may use and this kernel has. */
+static void
+add_seccomp (JsonBuilder *b)
+{
+  json_builder_set_member_name (b, "seccomp");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, TRUE);
+  add_names (b, "actions", uctr_seccomp_actions ());
+  add_names (b, "operators", uctr_seccomp_operators ());
+  add_names (b, "archs", uctr_seccomp_archs ());
+  add_names (b, "knownFlags", uctr_seccomp_known_flags ());
+  add_names (b, "supportedFlags", uctr_seccomp_supported_flags ());
+  json_builder_end_object (b);
+}
+
+static void
 add_linux (JsonBuilder *b)
 {
   static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL };
@@ -56,7 +80,7 @@ add_linux (JsonBuilder *b)
   json_builder_set_member_name (b, "systemdUser");
   json_builder_add_boolean_value (b, FALSE);
   json_builder_end_object (b);
-  add_enabled (b, "seccomp", FALSE);
+  add_seccomp (b);
   add_enabled (b, "apparmor", FALSE);
   add_enabled (b, "selinux", FALSE);
   json_builder_set_member_name (b, "mountExtensions");

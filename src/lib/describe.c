@@ -133,6 +133,14 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("process.capabilities: setting the capability sets"));
     case UCTR_STEP_NO_NEW_PRIVS:
       return g_strdup (_("process.noNewPrivileges"));
+    case UCTR_STEP_SECCOMP:
+      if (m->err == EACCES)
+        return g_strdup (_("linux.seccomp: loading the filter (without process.noNewPrivileges it needs CAP_SYS_ADMIN)"));
+      if (m->err == EINVAL)
+        return g_strdup (_("linux.seccomp: the kernel refused the filter or one of linux.seccomp.flags"));
+      return g_strdup (_("linux.seccomp: loading the filter"));
+    case UCTR_STEP_SECCOMP_LISTENER:
+      return g_strdup (_("linux.seccomp: handing the listener fd to uctr (does the filter allow sendmsg?)"));
     case UCTR_STEP_FDS:
       return g_strdup (_("Closing inherited file descriptors"));
     default:

@@ -6,6 +6,7 @@
 #include "console.h"
 #include "init.h"
 #include "plan.h"
+#include "security.h"
 #include "util.h"
 
 #include <signal.h>
@@ -80,6 +81,21 @@ fork_stage1 (Exec *e, GError **error)
   return TRUE;
 }
 
+/* SCMP_ACT_NOTIFY: the new process's listener goes to the seccomp agent, as
+   the init's did, with the container's state. */
+static gboolean
+send_listener (Exec *e, int fd, GError **error)
+{
+  g_autofree char *state = uctr_state_to_json (e->loaded->state, UCTR_STATUS_RUNNING, FALSE);
+  gboolean ok;
+
+  if (fd < 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("linux.seccomp: the process sent no listener fd"));
+  ok = uctr_seccomp_send_listener (e->plan->seccomp, fd, e->pid, state, error);
+  close (fd);
+  return ok;
+}
+
 /* Records until WANT; an error record becomes the error, naming the step. */
 static gboolean
 expect (Exec *e, UctrSyncType want, UctrSyncMsg *out, GError **error)
@@ -97,6 +113,11 @@ expect (Exec *e, UctrSyncType want, UctrSyncMsg *out, GError **error)
         g_ptr_array_add (e->opts->warnings, uctr_init_warning_describe (e->loaded->config, e->plan, &m));
       else if (m.type == UCTR_SYNC_CONSOLE)
         e->console_fd = fd;
+      else if (m.type == UCTR_SYNC_SECCOMP)
+        {
+          if (!send_listener (e, fd, error))
+            return FALSE;
+        }
       else if (m.type == want)
         {
           if (out != NULL)
@@ -139,8 +160,8 @@ run_exec (Exec *e, int init_pidfd, GError **error)
 {
   const UctrState *state = e->loaded->state;
 
-  e->plan = uctr_plan_new_exec (e->opts->process, state->pid, init_pidfd, e->opts->preserve_fds,
-                                e->opts->warnings, error);
+  e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd,
+                                e->opts->preserve_fds, e->opts->warnings, error);
   if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
   return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, error) && expect (e, UCTR_SYNC_READY, NULL, error)

@@ -30,12 +30,22 @@ static size_t state_json_len;
 /* process.args[0] resolved on the container's PATH. */
 static char exec_path[PATH_MAX];
 
+/* sendmsg for every record, fds or not: once a seccomp filter is loaded,
+   that is the one call it must allow for the init to report back. */
+static int
+send_record (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
+{
+  UctrSyncMsg m = { .type = type, .step = step, .index = index, .err = err, .value = value };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+  return TEMP_FAILURE_RETRY (sendmsg (fd, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
+}
+
 void
 uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
 {
-  UctrSyncMsg m = { .type = type, .step = step, .index = index, .err = err, .value = value };
-
-  (void) TEMP_FAILURE_RETRY (send (fd, &m, sizeof m, MSG_NOSIGNAL));
+  (void) send_record (fd, type, step, index, err, value);
 }
 
 static void G_GNUC_NORETURN
@@ -410,6 +420,42 @@ check_cwd (UctrInitCtx *ctx)
     }
 }
 
+/* linux.seccomp: from here on the filter sees every syscall the init makes.
+   A listener fd goes to the parent, which hands it to the seccomp agent
+   before create returns (the agent answers what the filter sends it). */
+static void
+load_seccomp (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int listener = -1;
+
+  if (plan->seccomp == NULL)
+    return;
+  if (uctr_seccomp_load (plan->seccomp, &listener) < 0)
+    fail_step (ctx, UCTR_STEP_SECCOMP, -1);
+  if (listener < 0)
+    return;
+  if (send_fd (plan->sync_fd, UCTR_SYNC_SECCOMP, listener) < 0)
+    fail_step (ctx, UCTR_STEP_SECCOMP_LISTENER, -1);
+  close (listener);
+}
+
+/* After create has returned nobody reads the init pipe: a word on stderr
+   is all that is left. */
+static void G_GNUC_NORETURN
+start_failed (const UctrPlan *plan)
+{
+  static const char msg[] = "uctr: the container init could not wait on exec.fifo\n";
+  static const char msg_seccomp[] = "uctr: the container init could not wait on exec.fifo: linux.seccomp must allow "
+                                    "openat and write until execve\n";
+
+  if (plan->seccomp != NULL)
+    (void) write (2, msg_seccomp, sizeof msg_seccomp - 1);
+  else
+    (void) write (2, msg, sizeof msg - 1);
+  _exit (127);
+}
+
 /* Blocks until `start` opens exec.fifo. The fd stays open, close-on-exec:
    `start` sees EOF when execve has happened (or the init died), and only
    then runs poststart hooks. */
@@ -424,10 +470,8 @@ wait_for_start (UctrInitCtx *ctx)
      before the mounts, via the host's /proc. */
   uctr_fd_path (path, plan->fifo_fd);
   fd = openat (plan->host_proc_fd, path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    _exit (127);
-  if (write (fd, "0", 1) != 1)
-    _exit (127);
+  if (fd < 0 || write (fd, "0", 1) != 1)
+    start_failed (plan);
 }
 
 /* LISTEN_PID=<our pid>, written over the slot the plan reserved: the
@@ -519,6 +563,11 @@ init_stage2 (const UctrPlan *plan)
   umask (plan->has_umask ? plan->umask : 0022);
 
   cwd_done = chdir (plan->cwd) == 0;
+  /* Without no_new_privs loading a filter takes CAP_SYS_ADMIN, which the
+     switch to the process's user and capabilities may drop: load it before
+     (as runc does); the filter must then allow that switch too. */
+  if (!plan->no_new_privs)
+    load_seccomp (&ctx);
   switch_user_and_caps (&ctx);
   if (!cwd_done && chdir (plan->cwd) < 0)
     fail_step (&ctx, UCTR_STEP_CWD, -1);
@@ -528,10 +577,19 @@ init_stage2 (const UctrPlan *plan)
     fail_step (&ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
   restrict_fds (&ctx);
   check_cwd (&ctx);
+  /* As late as create allows: an error in loading it, and the listener fd,
+     still reach the parent. What follows runs under the filter, as in runc:
+     the READY record (sendmsg), the wait on exec.fifo (openat, write),
+     startContainer hooks, execve. */
+  if (plan->no_new_privs)
+    load_seccomp (&ctx);
 
   /* create may now return while we wait: we must outlive it. */
   (void) prctl (PR_SET_PDEATHSIG, 0);
-  uctr_init_send (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0);
+  /* A READY the filter refused would leave create waiting for ever: end
+     instead, and create hears EOF. */
+  if (send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
+    _exit (127);
   wait_for_start (&ctx);
 
   run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks,
@@ -562,6 +620,9 @@ exec_stage2 (const UctrPlan *plan)
     umask (plan->umask);
 
   cwd_done = chdir (plan->cwd) == 0;
+  /* The filter as the init loads it (see init_stage2). */
+  if (!plan->no_new_privs)
+    load_seccomp (&ctx);
   switch_user_and_caps (&ctx);
   if (!cwd_done && chdir (plan->cwd) < 0)
     fail_step (&ctx, UCTR_STEP_CWD, -1);
@@ -571,10 +632,13 @@ exec_stage2 (const UctrPlan *plan)
     fail_step (&ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
   restrict_fds (&ctx);
   check_cwd (&ctx);
+  if (plan->no_new_privs)
+    load_seccomp (&ctx);
 
   /* exec -d: the process outlives us. */
   (void) prctl (PR_SET_PDEATHSIG, 0);
-  uctr_init_send (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0);
+  if (send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
+    _exit (127);
   execve (exec_path, plan->argv, plan->envp);
   exec_failed ();
 }

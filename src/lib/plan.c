@@ -3,6 +3,7 @@
 #include "plan.h"
 #include "activation.h"
 #include "notify.h"
+#include "log.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -193,6 +194,7 @@ uctr_plan_free (UctrPlan *plan)
   for (i = 0; i < s->fds->len; i++)
     (void) close (g_array_index (s->fds, int, i));
   uctr_idmap_plan_clear (&plan->idmap);
+  uctr_seccomp_free (plan->seccomp);
   g_ptr_array_unref (s->owned);
   g_ptr_array_unref (s->owned_v);
   g_array_unref (s->mounts);
@@ -671,13 +673,26 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   return TRUE;
 }
 
+/* Syscall names this libseccomp does not know are skipped, as runc does:
+   said at debug level only, as runc says it. */
+static gboolean
+plan_seccomp (PlanStore *s, const UctrConfig *config, GError **error)
+{
+  g_autofree char *skipped = NULL;
+
+  if (!uctr_seccomp_compile (config->seccomp, &s->plan.seccomp, error))
+    return FALSE;
+  if (s->plan.seccomp == NULL || s->plan.seccomp->skipped[0] == NULL)
+    return TRUE;
+  skipped = g_strjoinv (", ", s->plan.seccomp->skipped);
+  uctr_debug ("linux.seccomp: syscalls unknown to libseccomp skipped: %s", skipped);
+  return TRUE;
+}
+
 /* What config.json asks for that uctr does not apply yet: said, never silent. */
 static void
 warn_unapplied (const UctrConfig *config, GPtrArray *warnings)
 {
-  if (config->seccomp != NULL && !JSON_NODE_HOLDS_NULL (config->seccomp))
-    g_ptr_array_add (warnings, g_strdup (_("linux.seccomp: uctr does not install seccomp filters yet; "
-                                           "the container runs without one")));
   if (config->resources != NULL && JSON_NODE_HOLDS_OBJECT (config->resources))
     {
       g_autoptr(GList) members = json_object_get_members (json_node_get_object (config->resources));
@@ -744,6 +759,8 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan->hostname = config->hostname;
   plan->domainname = config->domainname;
   plan_process (s, config->process, warnings);
+  if (!plan_seccomp (s, config, error))
+    return NULL;
   warn_unapplied (config, warnings);
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
                                              config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
@@ -811,8 +828,8 @@ setgroups_allowed_in (pid_t pid)
 }
 
 UctrPlan *
-uctr_plan_new_exec (const UctrProcess *process, pid_t init_pid, int init_pidfd, int preserve_fds,
-                    GPtrArray *warnings, GError **error)
+uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid, int init_pidfd,
+                    int preserve_fds, GPtrArray *warnings, GError **error)
 {
   PlanStore *s = plan_store_new ();
   g_autoptr(UctrPlan) plan = &s->plan;
@@ -823,5 +840,8 @@ uctr_plan_new_exec (const UctrProcess *process, pid_t init_pid, int init_pidfd, 
     return NULL;
   plan->setgroups_allowed = setgroups_allowed_in (init_pid);
   plan_process (s, process, warnings);
+  /* The container's filter holds for every process in it. */
+  if (!plan_seccomp (s, config, error))
+    return NULL;
   return g_steal_pointer (&plan);
 }

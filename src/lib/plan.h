@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include "config.h"
 #include "idmap.h"
+#include "security.h"
 
 typedef enum
 {
@@ -124,6 +125,7 @@ typedef struct
   gboolean no_new_privs;
   int preserve_fds;
   char *listen_pid_env;        /* the LISTEN_PID= entry of envp the init fills in, or NULL */
+  UctrSeccomp *seccomp;        /* linux.seccomp compiled; NULL when there is no filter */
 
   UctrPlanHook *create_container_hooks;
   gsize n_create_container_hooks;
@@ -152,9 +154,10 @@ typedef struct
 UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings,
                          GError **error);
 /* uctr exec: PROCESS in the namespaces of the container whose init is
-   INIT_PID (INIT_PIDFD, to check it is still the same process). */
-UctrPlan *uctr_plan_new_exec (const UctrProcess *process, pid_t init_pid, int init_pidfd, int preserve_fds,
-                              GPtrArray *warnings, GError **error);
+   INIT_PID (INIT_PIDFD, to check it is still the same process), under
+   CONFIG's seccomp filter. */
+UctrPlan *uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid,
+                              int init_pidfd, int preserve_fds, GPtrArray *warnings, GError **error);
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 

@@ -15,9 +15,11 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -307,6 +309,54 @@ make_fifo (Create *c, GError **error)
   return TRUE;
 }
 
+/* The listener fd of the init's seccomp filter goes to the agent at
+   listenerPath with the container process state (status creating). */
+static gboolean
+send_listener (Create *c, int fd, GError **error)
+{
+  g_autofree char *state = NULL;
+  gboolean ok;
+
+  if (fd < 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("linux.seccomp: the container init sent no listener fd"));
+  state = uctr_state_to_json (c->state, UCTR_STATUS_CREATING, FALSE);
+  ok = uctr_seccomp_send_listener (c->plan->seccomp, fd, c->state->pid, state, error);
+  close (fd);
+  return ok;
+}
+
+/* The init left without a word. Under a seccomp filter the likeliest cause
+   is the filter itself (a killed or refused call between loading it and
+   READY): say how the init ended and what the filter must allow. The init
+   stays a zombie (WNOWAIT) for abandon() to reap. */
+static void
+explain_early_exit (Create *c, GError **error)
+{
+  uctr_autofd int pidfd = -1;
+  struct pollfd p;
+  siginfo_t si = { 0 };
+  const char *allow = _("linux.seccomp must allow what the container init does until execve "
+                        "(sendmsg, openat, write, close, execve)");
+
+  if (c->plan->seccomp == NULL || c->state == NULL || c->state->pid <= 0)
+    return;
+  pidfd = pidfd_open (c->state->pid, 0);
+  if (pidfd < 0)
+    return;
+  p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  if (poll (&p, 1, 2000) <= 0
+      || waitid (P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+    return;
+  g_clear_error (error);
+  if (si.si_code == CLD_EXITED)
+    uctr_throw (error, UCTR_ERROR_FAILED, _("the container init exited with status %d before it was ready: %s"),
+                si.si_status, allow);
+  else
+    uctr_throw (error, UCTR_ERROR_FAILED, _("the container init was killed by signal %d (%s) before it was ready: %s"),
+                si.si_status, si.si_status == SIGSYS ? _("SIGSYS, from its seccomp filter") : g_strsignal (si.si_status),
+                allow);
+}
+
 /* Receives records until WANT; an ERROR record becomes the error, with context. */
 static gboolean
 expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
@@ -317,13 +367,21 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
       int fd = -1;
 
       if (!uctr_sync_recv (c->sock, &m, &fd, error))
-        return FALSE;
+        {
+          explain_early_exit (c, error);
+          return FALSE;
+        }
       if (m.type == UCTR_SYNC_ERROR)
         return uctr_init_error_describe (c->config, c->plan, &m, error);
       if (m.type == UCTR_SYNC_WARNING)
         g_ptr_array_add (c->opts->warnings, uctr_init_warning_describe (c->config, c->plan, &m));
       else if (m.type == UCTR_SYNC_CONSOLE)
         c->console_fd = fd;
+      else if (m.type == UCTR_SYNC_SECCOMP)
+        {
+          if (!send_listener (c, fd, error))
+            return FALSE;
+        }
       else if (m.type == UCTR_SYNC_TAP)
         {
           /* Start the helper now: it comes up while the init mounts. */

@@ -18,6 +18,7 @@ typedef enum
   UCTR_SYNC_READY,            /* init -> parent: set up, about to block on exec.fifo */
   UCTR_SYNC_ERROR,            /* init -> parent: step/index/err say what failed */
   UCTR_SYNC_NET_READY,        /* parent -> init: the network helper runs (and has joined our namespaces) */
+  UCTR_SYNC_SECCOMP,          /* init -> parent: the seccomp listener fd, as SCM_RIGHTS, for listenerPath */
 } UctrSyncType;
 
 /* What the init was doing; the parent turns it into a sentence naming the
@@ -61,6 +62,8 @@ typedef enum
   UCTR_STEP_CAPS,
   UCTR_STEP_CAPS_AMBIENT,     /* warning: ambient capability not raised */
   UCTR_STEP_NO_NEW_PRIVS,
+  UCTR_STEP_SECCOMP,          /* loading the linux.seccomp filter */
+  UCTR_STEP_SECCOMP_LISTENER, /* handing its listener fd to the parent */
   UCTR_STEP_FDS,
   UCTR_STEP_DEV_NULL,         /* the /dev/null used to mask paths is not the null device */
   UCTR_STEP_DEV_CONSOLE,      /* /dev/console is neither a file nor a character device */

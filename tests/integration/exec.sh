@@ -97,6 +97,15 @@ like "$o" '^got:typed$' "what is written to the master reaches the process"
 rt exec -t -d ex true
 check "exec -t -d without --console-socket is refused" test "$status" -ne 0
 
+# --- the container's seccomp filter holds for exec'd processes too -----------------------------
+B3=$(mkbundle sc '.process.args = ["sleep", "1000"] | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+  "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}')
+rt run -d --bundle "$B3" sc
+rt exec sc sh -c 'mkdir /tmp/d && echo made || echo refused; grep Seccomp: /proc/self/status'
+like "$out" 'refused' "exec: the container's seccomp filter refuses mkdir in the new process"
+like "$out" 'Seccomp:[[:space:]]+2' "and the process runs in filter mode"
+rt delete --force sc
+
 # --- the uctr binary cannot be reached (CVE-2019-5736) ------------------------------------------
 # A created container's init is still the runtime, blocked on exec.fifo. The
 # container's root is our own uid: what we cannot do to it from the host, no
