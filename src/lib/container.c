@@ -310,8 +310,15 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
   const UctrConfig *config;
   UctrStatus status;
 
-  if (!open_locked (root, id, &dfd, &lock, error))
-    return FALSE;
+  if (!open_locked (root, id, &dfd, &lock, &local))
+    {
+      /* As runc: --force of a container that is not there is done already
+         (containerd's shim deletes again after a failed start). */
+      if (force && g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, &local));
   if (state == NULL)
     {

@@ -251,5 +251,7 @@ nothing_left d2 "delete -f of a created container leaves nothing behind"
 
 rt delete no-such-id
 check "delete of an unknown id fails" test "$status" -ne 0
+rt delete --force no-such-id
+status_is 0 "delete --force of an unknown id succeeds, as runc's does (engines delete twice)"
 
 done_testing
