@@ -7,6 +7,7 @@
 #include "hooks.h"
 #include "idmap.h"
 #include "init.h"
+#include "log.h"
 #include "plan.h"
 #include "util.h"
 #include "net/launch.h"
@@ -357,6 +358,21 @@ explain_early_exit (Create *c, GError **error)
                 allow);
 }
 
+/* A warning from the init. What every rootless container meets (a sysfs
+   or cgroup2 mount refused in a user namespace, so the host's is bound;
+   devpts without gid=) is runc's silent behaviour too: a debug line, not
+   a warning on stderr, which an engine may hand to the container's log. */
+static void
+note_warning (Create *c, const UctrSyncMsg *m)
+{
+  g_autofree char *text = uctr_init_warning_describe (c->config, c->plan, m);
+
+  if (m->step == UCTR_STEP_MOUNT_FALLBACK || m->step == UCTR_STEP_DEVPTS_GID)
+    uctr_debug ("%s", text);
+  else
+    g_ptr_array_add (c->opts->warnings, g_steal_pointer (&text));
+}
+
 /* Receives records until WANT; an ERROR record becomes the error, with context. */
 static gboolean
 expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
@@ -374,7 +390,7 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
       if (m.type == UCTR_SYNC_ERROR)
         return uctr_init_error_describe (c->config, c->plan, &m, error);
       if (m.type == UCTR_SYNC_WARNING)
-        g_ptr_array_add (c->opts->warnings, uctr_init_warning_describe (c->config, c->plan, &m));
+        note_warning (c, &m);
       else if (m.type == UCTR_SYNC_CONSOLE)
         c->console_fd = fd;
       else if (m.type == UCTR_SYNC_SECCOMP)

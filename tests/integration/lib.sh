@@ -8,8 +8,10 @@
 #   RECVTTY the console-socket receiver (console tests only)
 # and UCTR_TEST_KEEP=1 keeps the temp dir for a post-mortem.
 # Every test gets its own temp dir $T and its own --root $R; on exit (pass,
-# fail or signal) every container of $R is deleted with --force, every pid the
-# test recorded is killed, and $T goes, mounts included.
+# fail or signal) the test's cleanup_hook runs when it defines one, every
+# container of $R is deleted with --force, every pid the test recorded is
+# killed, and $T goes, mounts included. Tests run as a user; one that must
+# run as root (an engine's daemon) sets LIB_AS_ROOT=1 first.
 
 set -euo pipefail
 export LC_ALL=C
@@ -335,6 +337,8 @@ _cleanup ()
   local rc=$? id pid p ids
   set +e
   trap - EXIT INT TERM HUP ERR
+  # A test's own clean-up first (an engine's containers, its daemon).
+  if declare -F cleanup_hook >/dev/null; then cleanup_hook; fi
   if [ -d "${R:-}" ]; then
     ids=$( (timeout 10 "$RT" --root "$R" list -q 2>/dev/null; ls -A "$R" 2>/dev/null) | sort -u)
     for id in $ids; do
@@ -363,7 +367,7 @@ _cleanup ()
   exit "$rc"
 }
 
-[ "$MY_UID" -ne 0 ] \
+[ "$MY_UID" -ne 0 ] || [ -n "${LIB_AS_ROOT:-}" ] \
   || bail_out "integration tests run as an unprivileged user (rootless is the product): run tests/check, which creates one"
 [ -x "$RT" ] || command -v "$RT" >/dev/null 2>&1 || bail_out "runtime $RT not found"
 [ -x "$ROOTFS/bin/busybox" ] || bail_out "no busybox rootfs at $ROOTFS (apt-get install busybox-static; ninja builds it)"
