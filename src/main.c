@@ -80,14 +80,6 @@ uctr_cli_print_warnings (GPtrArray *warnings)
     uctr_warn (g_ptr_array_index (warnings, i));
 }
 
-void
-uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings)
-{
-  if (g->systemd_cgroup)
-    g_ptr_array_add (warnings, g_strdup (_("--systemd-cgroup: uctr does not manage cgroups yet; "
-                                           "the container stays in the caller's cgroup")));
-}
-
 static void
 print_usage (FILE *out)
 {
@@ -101,7 +93,7 @@ print_usage (FILE *out)
                             "  --log FILE          also write errors and warnings to FILE\n"
                             "  --log-format FMT    text or json\n"
                             "  --debug             print debug messages\n"
-                            "  --systemd-cgroup    cgroups through systemd (not yet: create and run warn)\n"
+                            "  --systemd-cgroup    the container's cgroup is a transient scope of your systemd\n"
                             "  --rootless VALUE    true, false or auto (auto); uctr is rootless-capable either way\n"
                             "  --version           print the version\n"
                             "\"uctr COMMAND --help\" describes a command."));

@@ -35,9 +35,6 @@ void uctr_cli_print_warnings (GPtrArray *warnings);
 void uctr_cli_print_table (GPtrArray *cells, guint columns);
 void uctr_cli_print_json_array (JsonArray *array);
 
-/* create and run say what the cgroup options do not do yet. */
-void uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings);
-
 int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error);

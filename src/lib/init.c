@@ -422,6 +422,10 @@ init_stage2 (const UctrPlan *plan)
      forwarding only, and a pty can become the controlling terminal. */
   (void) setsid ();
   wait_for (&ctx, UCTR_SYNC_GO);
+  /* The parent has moved us into the container's cgroup: that is the root
+     of the new cgroup namespace, as the container should see it. */
+  if (plan->late_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    fail_step (&ctx, UCTR_STEP_UNSHARE, -1);
 
   if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)
     fail_step (&ctx, UCTR_STEP_OOM_SCORE_ADJ, -1);

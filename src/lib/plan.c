@@ -463,6 +463,8 @@ plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *
             return uctr_throw_errno (error, _("linux.namespaces: joining the %s namespace %s"),
                                      uctr_ns_type_name (i), ns->path);
         }
+      else if (i == UCTR_NS_CGROUP)
+        plan->late_cgroupns = TRUE;
       else if (i != UCTR_NS_USER)
         plan->unshare_flags |= ns_clone_flags[i];
     }
@@ -651,27 +653,14 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   return TRUE;
 }
 
-/* What config.json asks for that uctr does not apply yet: said, never silent. */
+/* What config.json asks for that uctr does not apply yet: said, never silent.
+   linux.resources is spawn.c's, once it knows the container's cgroup. */
 static void
 warn_unapplied (const UctrConfig *config, GPtrArray *warnings)
 {
   if (config->seccomp != NULL && !JSON_NODE_HOLDS_NULL (config->seccomp))
     g_ptr_array_add (warnings, g_strdup (_("linux.seccomp: uctr does not install seccomp filters yet; "
                                            "the container runs without one")));
-  if (config->resources != NULL && JSON_NODE_HOLDS_OBJECT (config->resources))
-    {
-      g_autoptr(GList) members = json_object_get_members (json_node_get_object (config->resources));
-      GList *l;
-
-      /* Device rules need no cgroup in a user namespace: it cannot mknod. */
-      for (l = members; l != NULL; l = l->next)
-        if (strcmp (l->data, "devices") != 0)
-          {
-            g_ptr_array_add (warnings, g_strdup_printf (_("linux.resources.%s: uctr does not apply cgroup limits yet"),
-                                                        (const char *) l->data));
-            break;
-          }
-    }
 }
 
 UctrPlan *

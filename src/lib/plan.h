@@ -71,7 +71,8 @@ typedef struct
   gboolean new_userns;
   gboolean setgroups_allowed;  /* false after "deny" */
   int ns_fds[UCTR_NS_N];       /* namespaces joined by path, -1 otherwise */
-  int unshare_flags;           /* CLONE_NEW* other than the user namespace */
+  int unshare_flags;           /* CLONE_NEW* other than the user and cgroup namespaces */
+  gboolean late_cgroupns;      /* a new cgroup namespace, made once the init is in its cgroup (after GO) */
   gboolean new_netns;
   UctrPlanNet net;             /* tap0 for the network helper */
 

@@ -1,11 +1,14 @@
 /* uctr: the parent side of create: the state dir, the fork, the id maps, the
    runtime hooks, and the conversation with the container init. */
 #include "spawn.h"
+#include "cgroup.h"
 #include "console.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "init.h"
 #include "plan.h"
+#include "resources.h"
+#include "systemd.h"
 #include "util.h"
 #include "net/launch.h"
 #include "net/ports.h"
@@ -39,6 +42,9 @@ typedef struct
   char *resolv_conf;       /* <state>/resolv.conf, bound on /etc/resolv.conf */
   char *rootfs_staging;    /* <state>/root, for root.path "/" */
   GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
+  UctrResources *resources;    /* linux.resources */
+  GPtrArray *writes;           /* UctrCgroupWrite: what they set */
+  UctrCgroupPlacement cgroup;  /* where the init went */
 } Create;
 
 static char *
@@ -369,6 +375,104 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
     }
 }
 
+/* linux.resources and cgroupsPath, checked before anything runs. */
+static gboolean
+check_cgroup_config (Create *c, GError **error)
+{
+  g_autofree char *slice = NULL;
+  g_autofree char *unit = NULL;
+
+  c->resources = uctr_resources_parse (c->config->resources, "linux.resources", error);
+  if (c->resources == NULL)
+    return FALSE;
+  c->writes = uctr_resources_writes (c->resources, "linux.resources", error);
+  if (c->writes == NULL)
+    return FALSE;
+  if (c->opts->systemd_cgroup)
+    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit, error);
+  return uctr_cgroup_check_path (c->config->cgroups_path, error);
+}
+
+/* The controllers the writes need, each once. */
+static char **
+wanted_controllers (GPtrArray *writes)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  for (i = 0; i < writes->len; i++)
+    {
+      const UctrCgroupWrite *w = g_ptr_array_index (writes, i);
+      if (strcmp (w->controller, "cgroup") != 0 && !g_ptr_array_find_with_equal_func (names, w->controller, g_str_equal, NULL))
+        g_ptr_array_add (names, g_strdup (w->controller));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/* What linux.resources asks for and this container does not get: said once. */
+static void
+warn_unapplied (Create *c, GPtrArray *unapplied)
+{
+  g_autofree char *names = NULL;
+  const char *why;
+
+  if (c->resources->unsupported->len > 0)
+    {
+      g_ptr_array_add (c->resources->unsupported, NULL);
+      names = g_strjoinv (", ", (char **) c->resources->unsupported->pdata);
+      g_ptr_array_add (c->opts->warnings,
+                       g_strdup_printf (_("linux.resources: %s not applied: cgroup v2 has no such setting"), names));
+      g_clear_pointer (&names, g_free);
+    }
+  if (unapplied->len == 0)
+    return;
+  g_ptr_array_add (unapplied, NULL);
+  names = g_strjoinv (", ", (char **) unapplied->pdata);
+  if (c->cgroup.path == NULL)
+    g_ptr_array_add (c->opts->warnings,
+                     g_strdup_printf (_("linux.resources: %s not applied: the container has no cgroup of its own: %s"),
+                                      names, c->cgroup.why_none));
+  else
+    {
+      why = c->cgroup.why_no_controllers != NULL ? c->cgroup.why_no_controllers : _("their controllers are missing");
+      g_ptr_array_add (c->opts->warnings,
+                       g_strdup_printf (_("linux.resources: %s not applied in %s: %s"), names, c->cgroup.path, why));
+    }
+}
+
+/* After the init exists and before it runs anything of the container: its
+   own cgroup, with the limits of linux.resources. */
+static gboolean
+place_cgroup (Create *c, GError **error)
+{
+  g_auto(GStrv) controllers = wanted_controllers (c->writes);
+  UctrCgroupRequest req = { .id = c->opts->id, .cgroups_path = c->config->cgroups_path,
+                            .systemd = c->opts->systemd_cgroup, .controllers = (const char *const *) controllers };
+  g_autoptr(GPtrArray) unapplied = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  if (!uctr_cgroup_place (&req, c->state->pid, &c->cgroup, error))
+    return FALSE;
+  for (i = 0; i < c->cgroup.notes->len; i++)
+    g_ptr_array_add (c->opts->warnings, g_strdup (g_ptr_array_index (c->cgroup.notes, i)));
+  c->state->cgroup_path = g_strdup (c->cgroup.path);
+  c->state->cgroup_unit = g_strdup (c->cgroup.unit);
+  c->state->cgroup_note = g_strdup (c->cgroup.why_none);
+  if (!uctr_state_save (c->dfd, c->state, error))
+    return FALSE;
+  if (c->cgroup.path != NULL && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
+    return FALSE;
+  for (i = 0; c->cgroup.path == NULL && i < c->writes->len; i++)
+    {
+      const UctrCgroupWrite *w = g_ptr_array_index (c->writes, i);
+      if (!g_ptr_array_find_with_equal_func (unapplied, w->what, g_str_equal, NULL))
+        g_ptr_array_add (unapplied, g_strdup (w->what));
+    }
+  warn_unapplied (c, unapplied);
+  return TRUE;
+}
+
 static gboolean
 start_init (Create *c, GError **error)
 {
@@ -494,7 +598,7 @@ create_in_dir (Create *c, GError **error)
   if (c->config->process != NULL && !c->config->process->terminal && c->opts->console_socket != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--console-socket: process.terminal is false, so there is no terminal to send"));
-  if (!parse_network (c, &popts, error))
+  if (!parse_network (c, &popts, error) || !check_cgroup_config (c, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
   if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error))
@@ -511,7 +615,7 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return start_init (c, error) && map_and_get_pid (c, error) && run_runtime_hooks (c, error)
+  return start_init (c, error) && map_and_get_pid (c, error) && place_cgroup (c, error) && run_runtime_hooks (c, error)
          && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
 }
 
@@ -530,6 +634,10 @@ abandon (Create *c)
     }
   if (c->console_fd >= 0)
     close (c->console_fd);
+  if (c->cgroup.path != NULL)
+    (void) uctr_cgroup_remove (c->cgroup.path, NULL);
+  if (c->cgroup.unit != NULL)
+    (void) uctr_systemd_stop_unit (c->cgroup.unit, uctr_cgroup_as_root (), NULL);
   /* A failed create goes on with delete, as the runtime spec says: its
      poststop hooks run once the init existed. */
   if (c->state != NULL && c->state->pid > 0)
@@ -572,6 +680,9 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   uctr_config_free (c.config);
   uctr_net_options_clear (&c.net);
   g_ptr_array_unref (c.publish);
+  uctr_resources_free (c.resources);
+  g_clear_pointer (&c.writes, g_ptr_array_unref);
+  uctr_cgroup_placement_clear (&c.cgroup);
   g_free (c.resolv_conf);
   g_free (c.rootfs_staging);
   return ok;

@@ -18,6 +18,7 @@ typedef struct
   gboolean keep_console;       /* run: hand the pty master back instead of sending it */
   const char *network;         /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
   char **publish;              /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
+  gboolean systemd_cgroup;     /* --systemd-cgroup: the cgroup is a transient systemd scope */
   GPtrArray *warnings;         /* messages the caller prints (char *) */
 } UctrCreateOptions;
 
