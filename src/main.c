@@ -20,15 +20,19 @@ typedef struct
 static const UctrVerb verbs[] = {
   { "create", uctr_cmd_create, N_("Create a container; it waits for start") },
   { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
+  { "events", uctr_cmd_events, N_("Print a container's statistics and OOM events") },
   { "features", uctr_cmd_features, N_("Print what this uctr supports (OCI features JSON)") },
   { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_("List containers") },
+  { "pause", uctr_cmd_pause, N_("Suspend every process of a container") },
   { "port", uctr_cmd_port, N_("Publish, list and unpublish ports of a container") },
   { "ps", uctr_cmd_ps, N_("List the processes of a container") },
+  { "resume", uctr_cmd_resume, N_("Resume a paused container") },
   { "run", uctr_cmd_run, N_("Create, start and wait for a container") },
   { "spec", uctr_cmd_spec, N_("Write a default config.json") },
   { "start", uctr_cmd_start, N_("Start a created container") },
   { "state", uctr_cmd_state, N_("Print the state of a container as JSON") },
+  { "update", uctr_cmd_update, N_("Change the resource limits of a container") },
 };
 
 const char *

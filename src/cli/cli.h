@@ -46,3 +46,7 @@ int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_pause (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_resume (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_update (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error);

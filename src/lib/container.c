@@ -109,6 +109,13 @@ open_locked (const char *root, const char *id, int *dfd, int *lock, GError **err
   return *lock >= 0;
 }
 
+UctrState *
+uctr_container_open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
+{
+  if (!open_locked (root, id, dfd, lock, error))
+    return NULL;
+  return uctr_state_load (*dfd, error);
+}
 
 gboolean
 uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
