@@ -162,7 +162,7 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), argv[1]), -1;
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
-                       _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own (%s)"),
+                       _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
                           argv[1],
                           state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one")),
                        -1;

@@ -265,9 +265,9 @@ remove_made (GPtrArray *made)
 static char *
 not_delegated (const char *dir, int errsv)
 {
-  return g_strdup_printf (_("%s is not writable by you (uid %u): %s; it is not delegated to you (systemd's "
-                            "Delegate=yes does that: systemd-run --user --scope -p Delegate=yes uctr ...)"),
-                             dir, (guint) geteuid (), g_strerror (errsv));
+  return g_strdup_printf (_("the cgroup it would go under, %s, is not delegated to you (uid %u: %s); "
+                            "\"systemd-run --user --scope -p Delegate=yes uctr ...\" runs uctr in one that is"),
+                          dir, (guint) geteuid (), g_strerror (errsv));
 }
 
 /* mkdir each component of TARGET below BASE; MADE gets those created. The

@@ -25,7 +25,7 @@ uctr_container_pause (const char *root, const char *id, gboolean pause, GError *
                        _("container %s is not paused (it is %s)"), id, uctr_status_name (status));
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
-                       _("pause needs a cgroup v2 the user can write: container %s has no cgroup of its own (%s)"),
+                       _("pause needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
                           id,
                           state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
   if (!uctr_cgroup_freeze (state->cgroup_path, pause, error))

@@ -410,35 +410,36 @@ wanted_controllers (GPtrArray *writes)
   return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
-/* What linux.resources asks for and this container does not get: said once. */
+/* What linux.resources asks for and this container does not get: said once,
+   in one warning, with the reason for each part. */
 static void
 warn_unapplied (Create *c, GPtrArray *unapplied)
 {
+  g_autoptr(GString) msg = g_string_new (NULL);
   g_autofree char *names = NULL;
-  const char *why;
 
+  if (unapplied->len > 0)
+    {
+      g_ptr_array_add (unapplied, NULL);
+      names = g_strjoinv (", ", (char **) unapplied->pdata);
+      if (c->cgroup.path == NULL)
+        g_string_append_printf (msg, _("%s not applied: the container has no cgroup of its own: %s"), names,
+                                c->cgroup.why_none);
+      else
+        g_string_append_printf (msg, _("%s not applied in %s: %s"), names, c->cgroup.path,
+                                c->cgroup.why_no_controllers != NULL ? c->cgroup.why_no_controllers
+                                                                     : _("their controllers are missing"));
+      g_clear_pointer (&names, g_free);
+    }
   if (c->resources->unsupported->len > 0)
     {
       g_ptr_array_add (c->resources->unsupported, NULL);
       names = g_strjoinv (", ", (char **) c->resources->unsupported->pdata);
-      g_ptr_array_add (c->opts->warnings,
-                       g_strdup_printf (_("linux.resources: %s not applied: cgroup v2 has no such setting"), names));
-      g_clear_pointer (&names, g_free);
+      g_string_append_printf (msg, _("%s%s not applied: cgroup v2 has no such setting"), msg->len > 0 ? "; " : "",
+                              names);
     }
-  if (unapplied->len == 0)
-    return;
-  g_ptr_array_add (unapplied, NULL);
-  names = g_strjoinv (", ", (char **) unapplied->pdata);
-  if (c->cgroup.path == NULL)
-    g_ptr_array_add (c->opts->warnings,
-                     g_strdup_printf (_("linux.resources: %s not applied: the container has no cgroup of its own: %s"),
-                                      names, c->cgroup.why_none));
-  else
-    {
-      why = c->cgroup.why_no_controllers != NULL ? c->cgroup.why_no_controllers : _("their controllers are missing");
-      g_ptr_array_add (c->opts->warnings,
-                       g_strdup_printf (_("linux.resources: %s not applied in %s: %s"), names, c->cgroup.path, why));
-    }
+  if (msg->len > 0)
+    g_ptr_array_add (c->opts->warnings, g_strdup_printf ("linux.resources: %s", msg->str));
 }
 
 /* After the init exists and before it runs anything of the container: its

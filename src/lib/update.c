@@ -132,7 +132,7 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), id);
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
-                       _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own (%s)"),
+                       _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
                           id,
                           state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
   if ((config = load_config_json (dfd, error)) == NULL

@@ -42,11 +42,12 @@ cg_of () { cg_dir_of "$1"; }
 no_cgroup_tests ()
 {
   local b
-  b=$(cgbundle nocg '.process.args = ["sh", "-c", "echo ran"] | .linux.resources = {"pids": {"limit": 20}, "memory": {"limit": 100000000}}')
+  b=$(cgbundle nocg '.process.args = ["sh", "-c", "echo ran"] | .linux.resources = {"pids": {"limit": 20}, "memory": {"limit": 100000000, "swappiness": 10}}')
   rt run --bundle "$b" nocg1
   is "$status/$out" "0/ran" "without a cgroup of its own the container still runs"
   is "$(grep -c 'warning' <<<"$err")" 1 "one warning about the limits"
   like "$err" 'pids.limit.*memory.limit.*not applied.*no cgroup of its own' "the warning names the limits and why"
+  like "$err" 'memory.swappiness not applied: cgroup v2 has no such setting' "and what cgroup v2 has not, in the same line"
   nothing_left nocg1 "nothing left behind"
 
   b=$(cgbundle nocg2 ".process.args = $(args_json sh -c "$COUNTER")")
@@ -205,6 +206,24 @@ rt run -d --bundle "$P" cgp2
 check "a cgroupsPath with .. is refused" test "$status" -ne 0
 like "$err" 'cgroupsPath.*\.\.' "the error names cgroupsPath"
 nothing_left cgp2 "nothing left behind"
+
+# ---- failures after the placement leave no cgroup --------------------------
+F=$(cgbundle fail '.process.args = ["true"] | .hooks.createRuntime = [{"path": "/bin/false"}]')
+rt create --bundle "$F" fail1
+check "a create whose createRuntime hook fails fails" test "$status" -ne 0
+check "its cgroup is gone" test ! -e "$LEAF/uctr-fail1"
+nothing_left fail1 "nothing left behind"
+edit_config "$F" '.hooks = {} | .linux.resources.unified = {"cgroup.max.depth": "deep"}'
+rt create --bundle "$F" fail2
+check "a value the kernel refuses fails create" test "$status" -ne 0
+like "$err" 'linux.resources.unified.cgroup.max.depth: writing "deep" to cgroup.max.depth' \
+  "the error names the member, the file and the value"
+check "its cgroup is gone" test ! -e "$LEAF/uctr-fail2"
+nothing_left fail2 "nothing left behind"
+edit_config "$F" '.linux.resources = {"memory": {"swap": 1000}}'
+rt create --bundle "$F" fail3
+like "$err" 'memory.swap: a swap limit needs a memory limit' "limits that cannot go together are refused before anything runs"
+nothing_left fail3 "nothing left behind"
 
 # ---- update ----------------------------------------------------------------
 # Limits need their controller in the container's cgroup.  Below the
