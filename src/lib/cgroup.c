@@ -383,6 +383,23 @@ explain_missing (const char *mount, const char *path, const char *const *wanted,
   return g_strdup_printf (_("the %s controller is not delegated to %s"), names, path);
 }
 
+/* uctr-ID is unique in a state root, not on the host: another container of
+   that name (another --root) may hold it, then uctr-ID-2 ... serves. */
+static char *
+free_default (char *target)
+{
+  g_autofree char *first = target;
+  char *candidate = g_strdup (first);
+  int n;
+
+  for (n = 2; n < 1000 && g_file_test (candidate, G_FILE_TEST_IS_DIR) && uctr_cgroup_populated (candidate); n++)
+    {
+      g_free (candidate);
+      candidate = g_strdup_printf ("%s-%d", first, n);
+    }
+  return candidate;
+}
+
 static gboolean
 place_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char *mount, pid_t pid,
              UctrCgroupPlacement *p, GError **error)
@@ -402,6 +419,8 @@ place_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char 
       return TRUE;
     }
   target = uctr_cgroup_target (mount, own, cgroups_path, req->id, as_root, &base, error);
+  if (target != NULL && (cgroups_path == NULL || cgroups_path[0] == '\0'))
+    target = free_default (target);
   if (target == NULL || !make_dirs (base, target, made, &p->why_none, error))
     {
       remove_made (made);

@@ -322,11 +322,14 @@ kill_and_wait (const UctrState *state)
 }
 
 /* The container's cgroup goes with it; what a container without a pid
-   namespace of its own left running there goes first. */
+   namespace of its own left running there goes first.  systemd collects an
+   empty scope by itself: it is asked to stop one only when the cgroup
+   stayed, so delete needs no bus in the usual case. */
 static void
 remove_cgroup (const UctrState *state, GPtrArray *warnings)
 {
   g_autoptr(GError) local = NULL;
+  gboolean gone = TRUE;
 
   if (has_cgroup (state))
     {
@@ -334,11 +337,15 @@ remove_cgroup (const UctrState *state, GPtrArray *warnings)
         (void) uctr_cgroup_kill (state->cgroup_path, NULL);
       if (uctr_cgroup_is_frozen (state->cgroup_path))
         (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
-      if (!uctr_cgroup_remove (state->cgroup_path, &local))
-        warn (warnings, local);
+      gone = uctr_cgroup_remove (state->cgroup_path, &local);
     }
-  g_clear_error (&local);
-  if (state->cgroup_unit != NULL && !uctr_systemd_stop_unit (state->cgroup_unit, uctr_cgroup_as_root (), &local))
+  if (!gone && state->cgroup_unit != NULL)
+    {
+      g_clear_error (&local);
+      if (!uctr_systemd_stop_unit (state->cgroup_unit, uctr_cgroup_as_root (), &local))
+        g_prefix_error (&local, _("Stopping %s: "), state->cgroup_unit);
+    }
+  if (local != NULL)
     warn (warnings, local);
 }
 

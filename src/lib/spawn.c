@@ -635,9 +635,8 @@ abandon (Create *c)
     }
   if (c->console_fd >= 0)
     close (c->console_fd);
-  if (c->cgroup.path != NULL)
-    (void) uctr_cgroup_remove (c->cgroup.path, NULL);
-  if (c->cgroup.unit != NULL)
+  /* systemd collects an empty scope itself; asked only if it stayed. */
+  if (c->cgroup.path != NULL && !uctr_cgroup_remove (c->cgroup.path, NULL) && c->cgroup.unit != NULL)
     (void) uctr_systemd_stop_unit (c->cgroup.unit, uctr_cgroup_as_root (), NULL);
   /* A failed create goes on with delete, as the runtime spec says: its
      poststop hooks run once the init existed. */

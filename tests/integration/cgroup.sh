@@ -109,6 +109,16 @@ rt ps --format json cg1
 is "$(jq -r 'sort | map(tostring) | join(" ")' <<<"$out")" "$(sort -n "$LEAF/uctr-cg1/cgroup.procs" | tr '\n' ' ' | sed 's/ $//')" \
   "ps: the processes of the cgroup"
 
+# The same id under another --root (uctr-ID is taken): a cgroup of its own all the same.
+R2=$T/root2
+mkdir -m 0700 "$R2"
+timeout 20 "$RT" --root "$R2" run -d --bundle "$B" cg1 2>"$T/r2.err" || true
+p2=$(timeout 10 "$RT" --root "$R2" state cg1 2>/dev/null | jq -r '.pid // 0')
+is "$(cg_of "$p2")" "$LEAF/uctr-cg1-2" "the same id from another state root gets uctr-ID-2"
+timeout 20 "$RT" --root "$R2" delete --force cg1 || true
+check "and its delete removes that one" test ! -e "$LEAF/uctr-cg1-2"
+check "not the other's" test -d "$LEAF/uctr-cg1"
+
 # ---- events ----------------------------------------------------------------
 rt events --stats cg1
 status_is 0 "events --stats exits 0"
@@ -358,6 +368,7 @@ if [ -n "$SDR" ]; then
   is "$(state_of sd1)" running "and resume"
   rt delete --force sd1
   status_is 0 "delete --force"
+  is "$err" "" "without a word"
   check "the scope is gone" wait_until 5 sh -c "! XDG_RUNTIME_DIR=$SDR systemctl --user is-active -q uctr-sd1.scope"
   check "its cgroup is gone" test ! -e "$UCTR_TEST_CGROUP/systemd/user.slice/uctr-sd1.scope"
 
@@ -368,6 +379,7 @@ if [ -n "$SDR" ]; then
   rt kill sd2 KILL
   wait_until 10 state_is sd2 stopped || true
   rt delete sd2
+  is "$status/$err" "0/" "delete of the stopped container, whose scope systemd has collected, without a word"
   check "delete of the stopped container: the scope is gone" \
     wait_until 5 sh -c "! XDG_RUNTIME_DIR=$SDR systemctl --user is-active -q test-box.scope"
   nothing_left sd2 "nothing left behind"
