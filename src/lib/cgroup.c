@@ -243,7 +243,9 @@ uctr_cgroup_placement_clear (UctrCgroupPlacement *p)
   g_clear_pointer (&p->unit, g_free);
   g_clear_pointer (&p->why_none, g_free);
   g_clear_pointer (&p->why_no_controllers, g_free);
+  g_clear_pointer (&p->why_not_enabled, g_free);
   g_clear_pointer (&p->notes, g_ptr_array_unref);
+  g_clear_pointer (&p->made, g_ptr_array_unref);
 }
 
 static gboolean
@@ -265,9 +267,10 @@ remove_made (GPtrArray *made)
 static char *
 not_delegated (const char *dir, int errsv)
 {
-  return g_strdup_printf (_("the cgroup it would go under, %s, is not delegated to you (uid %u: %s); "
-                            "\"systemd-run --user --scope -p Delegate=yes uctr ...\" runs uctr in one that is"),
-                          dir, (guint) geteuid (), g_strerror (errsv));
+  const char *hint = _("\"systemd-run --user --scope -p Delegate=yes uctr ...\" runs uctr in one that is");
+
+  return g_strdup_printf (_("the cgroup it would go under, %s, is not delegated to you (uid %u: %s); %s"), dir,
+                          (guint) geteuid (), g_strerror (errsv), hint);
 }
 
 /* mkdir each component of TARGET below BASE; MADE gets those created. The
@@ -392,7 +395,8 @@ free_default (char *target)
   char *candidate = g_strdup (first);
   int n;
 
-  for (n = 2; n < 1000 && g_file_test (candidate, G_FILE_TEST_IS_DIR) && uctr_cgroup_populated (candidate); n++)
+  for (n = 2; n < 1000 && g_file_test (candidate, G_FILE_TEST_IS_DIR) && uctr_cgroup_populated (candidate);
+       n++)
     {
       g_free (candidate);
       candidate = g_strdup_printf ("%s-%d", first, n);
@@ -400,53 +404,62 @@ free_default (char *target)
   return candidate;
 }
 
+/* Makes the container's cgroup and enables the controllers on the way:
+   P->path when it worked, P->why_none when the caller may not. */
 static gboolean
-place_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char *mount, pid_t pid,
-             UctrCgroupPlacement *p, GError **error)
+make_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char *mount, UctrCgroupPlacement *p,
+            GError **error)
 {
   g_autofree char *own = uctr_cgroup_dir_of (mount, 0);
   g_autofree char *base = NULL;
   g_autofree char *target = NULL;
-  g_autofree char *pid_text = g_strdup_printf ("%d", (int) pid);
-  g_autofree char *enable_why = NULL;
-  g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) local = NULL;
-  gboolean as_root = uctr_cgroup_as_root ();
 
   if (own == NULL)
     {
       p->why_none = g_strdup (_("/proc/self/cgroup has no cgroup v2 entry"));
       return TRUE;
     }
-  target = uctr_cgroup_target (mount, own, cgroups_path, req->id, as_root, &base, error);
+  target = uctr_cgroup_target (mount, own, cgroups_path, req->id, uctr_cgroup_as_root (), &base, error);
   if (target != NULL && (cgroups_path == NULL || cgroups_path[0] == '\0'))
     target = free_default (target);
-  if (target == NULL || !make_dirs (base, target, made, &p->why_none, error))
+  if (target == NULL || !make_dirs (base, target, p->made, &p->why_none, error))
     {
-      remove_made (made);
+      remove_made (p->made);
       return FALSE;
     }
   if (p->why_none != NULL)
     {
-      remove_made (made);
+      remove_made (p->made);
       return TRUE;
     }
-  enable_controllers (base, target, req->controllers, &enable_why);
-  if (!write_text (target, "cgroup.procs", pid_text, &local))
+  enable_controllers (base, target, req->controllers, &p->why_not_enabled);
+  p->path = g_steal_pointer (&target);
+  return TRUE;
+}
+
+/* PID into P->path, unless clone3 put it there already (CLONE_INTO_CGROUP). */
+static gboolean
+move_into (const char *mount, pid_t pid, const char *const *controllers, UctrCgroupPlacement *p,
+           GError **error)
+{
+  g_autofree char *now = uctr_cgroup_dir_of (mount, pid);
+  g_autofree char *pid_text = g_strdup_printf ("%d", (int) pid);
+  g_autoptr(GError) local = NULL;
+
+  if (g_strcmp0 (now, p->path) != 0 && !write_text (p->path, "cgroup.procs", pid_text, &local))
     {
-      remove_made (made);
+      uctr_cgroup_placement_undo (p);
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES)
           || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_PERM))
         {
-          p->why_none = not_delegated (target, EACCES);
+          p->why_none = not_delegated (now != NULL ? now : mount, EACCES);
           return TRUE;
         }
       g_propagate_prefixed_error (error, g_steal_pointer (&local),
                                   _("Moving the container into its cgroup: "));
       return FALSE;
     }
-  p->path = g_steal_pointer (&target);
-  p->why_no_controllers = explain_missing (mount, p->path, req->controllers, enable_why);
+  p->why_no_controllers = explain_missing (mount, p->path, controllers, p->why_not_enabled);
   return TRUE;
 }
 
@@ -456,10 +469,9 @@ place_systemd (const UctrCgroupRequest *req, const char *mount, pid_t pid, UctrC
                gboolean *fall_back, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  gboolean as_root = uctr_cgroup_as_root ();
 
   *fall_back = FALSE;
-  if (!uctr_systemd_start_scope (req->cgroups_path, req->id, pid, as_root, &p->unit, &local))
+  if (!uctr_systemd_start_scope (req->cgroups_path, req->id, pid, uctr_cgroup_as_root (), &p->unit, &local))
     {
       if (!g_error_matches (local, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED))
         {
@@ -480,13 +492,41 @@ place_systemd (const UctrCgroupRequest *req, const char *mount, pid_t pid, UctrC
   return TRUE;
 }
 
+static void
+placement_init (UctrCgroupPlacement *p)
+{
+  if (p->notes == NULL)
+    p->notes = g_ptr_array_new_with_free_func (g_free);
+  if (p->made == NULL)
+    p->made = g_ptr_array_new_with_free_func (g_free);
+}
+
+int
+uctr_cgroup_prepare (const UctrCgroupRequest *req, UctrCgroupPlacement *p, GError **error)
+{
+  g_autofree char *mount = NULL;
+  int fd;
+
+  placement_init (p);
+  /* A systemd scope is made for a pid: after the fork. */
+  if (req->systemd || (mount = uctr_cgroup_v2_mount (&p->why_none)) == NULL)
+    return -1;
+  if (!make_plain (req, req->cgroups_path, mount, p, error))
+    return -2;
+  if (p->path == NULL || (fd = open (p->path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return -1;
+  return fd;
+}
+
 gboolean
 uctr_cgroup_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement *p, GError **error)
 {
   g_autofree char *mount = NULL;
   gboolean fall_back = FALSE;
 
-  p->notes = g_ptr_array_new_with_free_func (g_free);
+  placement_init (p);
+  if (p->why_none != NULL)
+    return TRUE;
   mount = uctr_cgroup_v2_mount (&p->why_none);
   if (mount == NULL)
     return TRUE;
@@ -496,9 +536,24 @@ uctr_cgroup_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement 
         return FALSE;
       if (!fall_back)
         return TRUE;
+      /* Without systemd, "slice:prefix:name" is no path: the default serves. */
+      if (!make_plain (req, NULL, mount, p, error))
+        return FALSE;
+      if (p->path == NULL)
+        return TRUE;
     }
-  /* Without systemd, "slice:prefix:name" is no path: the default serves. */
-  return place_plain (req, req->systemd ? NULL : req->cgroups_path, mount, pid, p, error);
+  return move_into (mount, pid, req->controllers, p, error);
+}
+
+void
+uctr_cgroup_placement_undo (UctrCgroupPlacement *p)
+{
+  /* A scope is systemd's to remove: it collects it once empty. */
+  if (p->path != NULL && p->unit == NULL)
+    (void) uctr_cgroup_remove (p->path, NULL);
+  if (p->made != NULL)
+    remove_made (p->made);
+  g_clear_pointer (&p->path, g_free);
 }
 
 /* Resources */

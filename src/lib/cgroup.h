@@ -39,10 +39,9 @@ char *uctr_cgroup_target (const char *mount, const char *own, const char *cgroup
 typedef struct
 {
   const char *id;
-  const char *cgroups_path; /* linux.cgroupsPath, or NULL */
-  gboolean systemd;         /* --systemd-cgroup: a transient scope from systemd */
-  const char *const
-      *controllers; /* those the resources need (NULL-terminated), enabled on the way when possible */
+  const char *cgroups_path;       /* linux.cgroupsPath, or NULL */
+  gboolean systemd;               /* --systemd-cgroup: a transient scope from systemd */
+  const char *const *controllers; /* those the resources need (NULL-terminated) */
 } UctrCgroupRequest;
 
 typedef struct
@@ -52,15 +51,29 @@ typedef struct
   char *why_none;           /* when path is NULL: why, for warnings and for pause's error */
   char *why_no_controllers; /* why a controller asked for is missing, or NULL */
   GPtrArray *notes;         /* warnings to print (char *): systemd unreachable ... */
+  /* private */
+  GPtrArray *made;          /* directories made, to remove on failure */
+  char *why_not_enabled;
 } UctrCgroupPlacement;
 
 void uctr_cgroup_placement_clear (UctrCgroupPlacement *p);
 
-/* Puts PID (the container's init, not yet running anything of the container)
-   into a cgroup of its own. A cgroup the caller may not create or write is no
-   error: p->why_none says so. Errors are what should stop create (a bad
-   cgroupsPath, a cgroup that other processes use). */
+/* Before the container's init exists: makes its cgroup (not a systemd scope,
+   which is made for a pid), enabling the controllers REQ wants on the way
+   where cgroup v2 allows it. Returns an O_PATH fd of it, for clone3's
+   CLONE_INTO_CGROUP, which spares the init a migration (a costly write to
+   cgroup.procs); -1 when there is none (yet), -2 with ERROR. A cgroup the
+   caller may not create is no error: p->why_none says so. */
+int uctr_cgroup_prepare (const UctrCgroupRequest *req, UctrCgroupPlacement *p, GError **error);
+
+/* Once PID (the container's init, not yet running anything of the
+   container) exists: makes sure it is in the cgroup prepared (moving it
+   when the clone could not put it there), or asks systemd for its scope.
+   Errors are what should stop create (a cgroup other processes use). */
 gboolean uctr_cgroup_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement *p, GError **error);
+
+/* Removes what prepare and place made (a failed create). */
+void uctr_cgroup_placement_undo (UctrCgroupPlacement *p);
 
 /* Writes WRITES (UctrCgroupWrite) into PATH. Those whose controller PATH does
    not have go to UNAPPLIED (char *, their "what"); a write the kernel refuses

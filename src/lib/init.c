@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -487,6 +488,27 @@ init_stage2 (const UctrPlan *plan)
   exec_failed ();
 }
 
+/* The container init, born in its cgroup when the plan has one: no
+   migration for the parent to pay for (a write to cgroup.procs waits for
+   an RCU grace period). Where the kernel (before 5.7) or the permissions
+   refuse, a plain clone, and the parent moves it. */
+static pid_t
+clone_init (const UctrPlan *plan)
+{
+  /* With CLONE_PARENT clone3 takes no exit signal: the child gets ours (SIGCHLD). */
+  struct clone_args args = { .flags = CLONE_PARENT | CLONE_INTO_CGROUP };
+  pid_t pid;
+
+  if (plan->cgroup_fd >= 0)
+    {
+      args.cgroup = (guint64) plan->cgroup_fd;
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || errno == EAGAIN || errno == ENOMEM)
+        return pid;
+    }
+  return syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 void
 uctr_init_stage1 (const UctrPlan *plan)
 {
@@ -519,7 +541,7 @@ uctr_init_stage1 (const UctrPlan *plan)
 
   /* The container init is our sibling: the caller waits for it directly, and
      in a new pid namespace it is PID 1. */
-  pid = syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+  pid = clone_init (plan);
   if (pid < 0)
     fail_step (&ctx, UCTR_STEP_FORK, -1);
   if (pid == 0)

@@ -675,7 +675,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   s->mounts = g_array_new (FALSE, TRUE, sizeof (UctrMountStep));
   s->fds = g_array_new (FALSE, FALSE, sizeof (int));
   plan->parent_pid = getpid ();
-  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = -1;
+  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = plan->cgroup_fd = -1;
   plan->setgroups_allowed = TRUE;
   plan->preserve_fds = opts->preserve_fds;
 

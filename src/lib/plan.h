@@ -80,6 +80,7 @@ typedef struct
   int sync_fd;                 /* the init's end of the init pipe */
   int host_proc_fd;            /* the host's /proc, to reopen the fifo and write oom_score_adj */
   int fifo_fd;                 /* O_PATH of <state>/exec.fifo */
+  int cgroup_fd;               /* O_PATH of the container's cgroup, for CLONE_INTO_CGROUP; -1: none */
 
   /* the file system */
   const char *rootfs;          /* absolute host path */

@@ -44,7 +44,9 @@ typedef struct
   GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
   UctrResources *resources;    /* linux.resources */
   GPtrArray *writes;           /* UctrCgroupWrite: what they set */
-  UctrCgroupPlacement cgroup;  /* where the init went */
+  char **controllers;          /* what those need */
+  UctrCgroupPlacement cgroup;  /* where the init goes */
+  int cgroup_fd;               /* that cgroup, for the clone */
 } Create;
 
 static char *
@@ -375,24 +377,6 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
     }
 }
 
-/* linux.resources and cgroupsPath, checked before anything runs. */
-static gboolean
-check_cgroup_config (Create *c, GError **error)
-{
-  g_autofree char *slice = NULL;
-  g_autofree char *unit = NULL;
-
-  c->resources = uctr_resources_parse (c->config->resources, "linux.resources", error);
-  if (c->resources == NULL)
-    return FALSE;
-  c->writes = uctr_resources_writes (c->resources, "linux.resources", error);
-  if (c->writes == NULL)
-    return FALSE;
-  if (c->opts->systemd_cgroup)
-    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit, error);
-  return uctr_cgroup_check_path (c->config->cgroups_path, error);
-}
-
 /* The controllers the writes need, each once. */
 static char **
 wanted_controllers (GPtrArray *writes)
@@ -408,6 +392,25 @@ wanted_controllers (GPtrArray *writes)
     }
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/* linux.resources and cgroupsPath, checked before anything runs. */
+static gboolean
+check_cgroup_config (Create *c, GError **error)
+{
+  g_autofree char *slice = NULL;
+  g_autofree char *unit = NULL;
+
+  c->resources = uctr_resources_parse (c->config->resources, "linux.resources", error);
+  if (c->resources == NULL)
+    return FALSE;
+  c->writes = uctr_resources_writes (c->resources, "linux.resources", error);
+  if (c->writes == NULL)
+    return FALSE;
+  c->controllers = wanted_controllers (c->writes);
+  if (c->opts->systemd_cgroup)
+    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit, error);
+  return uctr_cgroup_check_path (c->config->cgroups_path, error);
 }
 
 /* What linux.resources asks for and this container does not get: said once,
@@ -442,14 +445,33 @@ warn_unapplied (Create *c, GPtrArray *unapplied)
     g_ptr_array_add (c->opts->warnings, g_strdup_printf ("linux.resources: %s", msg->str));
 }
 
-/* After the init exists and before it runs anything of the container: its
-   own cgroup, with the limits of linux.resources. */
+static UctrCgroupRequest
+cgroup_request (Create *c)
+{
+  return (UctrCgroupRequest){ .id = c->opts->id, .cgroups_path = c->config->cgroups_path,
+                              .systemd = c->opts->systemd_cgroup,
+                              .controllers = (const char *const *) c->controllers };
+}
+
+/* Before the fork: the container's cgroup, for the clone to put the init in. */
+static gboolean
+prepare_cgroup (Create *c, GError **error)
+{
+  UctrCgroupRequest req = cgroup_request (c);
+
+  c->cgroup_fd = uctr_cgroup_prepare (&req, &c->cgroup, error);
+  if (c->cgroup_fd == -2)
+    return FALSE;
+  c->plan->cgroup_fd = c->cgroup_fd;
+  return TRUE;
+}
+
+/* After the init exists and before it runs anything of the container: in
+   its own cgroup, with the limits of linux.resources. */
 static gboolean
 place_cgroup (Create *c, GError **error)
 {
-  g_auto(GStrv) controllers = wanted_controllers (c->writes);
-  UctrCgroupRequest req = { .id = c->opts->id, .cgroups_path = c->config->cgroups_path,
-                            .systemd = c->opts->systemd_cgroup, .controllers = (const char *const *) controllers };
+  UctrCgroupRequest req = cgroup_request (c);
   g_autoptr(GPtrArray) unapplied = g_ptr_array_new_with_free_func (g_free);
   guint i;
 
@@ -602,7 +624,8 @@ create_in_dir (Create *c, GError **error)
   if (!parse_network (c, &popts, error) || !check_cgroup_config (c, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
-  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error))
+  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error)
+      || !prepare_cgroup (c, error))
     return FALSE;
   plan_network (c);
 
@@ -636,8 +659,9 @@ abandon (Create *c)
   if (c->console_fd >= 0)
     close (c->console_fd);
   /* systemd collects an empty scope itself; asked only if it stayed. */
-  if (c->cgroup.path != NULL && !uctr_cgroup_remove (c->cgroup.path, NULL) && c->cgroup.unit != NULL)
+  if (c->cgroup.unit != NULL && c->cgroup.path != NULL && !uctr_cgroup_remove (c->cgroup.path, NULL))
     (void) uctr_systemd_stop_unit (c->cgroup.unit, uctr_cgroup_as_root (), NULL);
+  uctr_cgroup_placement_undo (&c->cgroup);
   /* A failed create goes on with delete, as the runtime spec says: its
      poststop hooks run once the init existed. */
   if (c->state != NULL && c->state->pid > 0)
@@ -651,7 +675,7 @@ abandon (Create *c)
 gboolean
 uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error)
 {
-  Create c = { .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1 };
+  Create c = { .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1, .cgroup_fd = -1 };
   gboolean ok;
 
   if (!uctr_state_validate_id (opts->id, error))
@@ -682,6 +706,8 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   g_ptr_array_unref (c.publish);
   uctr_resources_free (c.resources);
   g_clear_pointer (&c.writes, g_ptr_array_unref);
+  g_strfreev (c.controllers);
+  uctr_close_fdp (&c.cgroup_fd);
   uctr_cgroup_placement_clear (&c.cgroup);
   g_free (c.resolv_conf);
   g_free (c.rootfs_staging);
