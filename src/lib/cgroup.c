@@ -572,7 +572,8 @@ uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrA
       gboolean use_alt = alt != NULL && access (alt, F_OK) == 0;
       const char *file = use_alt ? w->alt_file : w->file;
       const char *value = use_alt ? w->alt_value : w->value;
-      g_autoptr(GError) local = NULL;
+      g_autofree char *absent = NULL;
+      int e;
 
       if (strcmp (w->controller, "cgroup") != 0
           && !g_strv_contains ((const char *const *) have, w->controller))
@@ -581,10 +582,19 @@ uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrA
             g_ptr_array_add (unapplied, g_strdup (w->what));
           continue;
         }
-      if (!write_text (path, file, value, &local))
-        return uctr_throw (error, UCTR_ERROR_FAILED,
-                           _("%s.%s: writing \"%s\" to %s: %s"), where, w->what, value, file,
-                              local->message);
+      e = write_errno (path, file, value);
+      /* The controller is there, the file is not (memory.swap.max without
+         swap accounting): not applied, as a missing controller. A unified
+         key names its file itself: a typo there is an error. */
+      if (e == ENOENT && unapplied != NULL && !g_str_has_prefix (w->what, "unified."))
+        {
+          absent = g_strdup_printf (_("%s (this kernel has no %s)"), w->what, file);
+          g_ptr_array_add (unapplied, g_steal_pointer (&absent));
+          continue;
+        }
+      if (e != 0)
+        return uctr_throw (error, UCTR_ERROR_FAILED, _("%s.%s: writing \"%s\" to %s: %s"), where, w->what, value,
+                           file, g_strerror (e));
     }
   return TRUE;
 }

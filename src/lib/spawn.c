@@ -428,10 +428,11 @@ warn_unapplied (Create *c, GPtrArray *unapplied)
       if (c->cgroup.path == NULL)
         g_string_append_printf (msg, _("%s not applied: the container has no cgroup of its own: %s"), names,
                                 c->cgroup.why_none);
-      else
+      else if (c->cgroup.why_no_controllers != NULL)
         g_string_append_printf (msg, _("%s not applied in %s: %s"), names, c->cgroup.path,
-                                c->cgroup.why_no_controllers != NULL ? c->cgroup.why_no_controllers
-                                                                     : _("their controllers are missing"));
+                                c->cgroup.why_no_controllers);
+      else
+        g_string_append_printf (msg, _("%s not applied in %s"), names, c->cgroup.path);
       g_clear_pointer (&names, g_free);
     }
   if (c->resources->unsupported->len > 0)
