@@ -9,10 +9,9 @@ uctr_cmd_resume (UctrGlobal *g, int argc, char **argv, GError **error)
   GOptionEntry entries[] = { { NULL } };
   const char *root;
 
-  if (!uctr_cli_parse ("resume", "ID",
-                       _("Resume the processes of a paused container."), entries, FALSE, &argc, &argv, error)
-                       || !uctr_cli_want_args ("resume", "ID", argc, 1, 1, error)
-                       || (root = uctr_global_root (g, error)) == NULL)
+  if (!uctr_cli_parse ("resume", "ID", _("Resume the processes of a paused container."), entries, FALSE, &argc,
+                       &argv, error)
+      || !uctr_cli_want_args ("resume", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
   if (!uctr_container_pause (root, argv[1], FALSE, error))
     return -1;

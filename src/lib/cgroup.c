@@ -132,12 +132,12 @@ uctr_cgroup_check_path (const char *cgroups_path, GError **error)
     if (strcmp (parts[i], "..") == 0)
       return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                          _("linux.cgroupsPath: \"%s\": \"..\" is not allowed in a cgroup path"),
-                            cgroups_path);
+                         cgroups_path);
   rel = g_canonicalize_filename (cgroups_path, "/");
   if (strcmp (rel, "/") == 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.cgroupsPath: \"%s\" names the root cgroup; give the container one of its own"),
-                          cgroups_path);
+                       cgroups_path);
   return TRUE;
 }
 
@@ -297,7 +297,7 @@ make_dirs (const char *base, const char *target, GPtrArray *made, char **why, GE
       if (errno == EEXIST && uctr_cgroup_populated (dir->str))
         return uctr_throw (error, UCTR_ERROR_EXISTS,
                            _("the cgroup %s exists and has processes: is another container using linux.cgroupsPath?"),
-                              dir->str);
+                           dir->str);
       if (errno == EEXIST)
         continue;
       if (permission_errno (errno))
@@ -341,10 +341,10 @@ enable_controllers (const char *base, const char *target, const char *const *wan
             *why = g_strdup_printf (_("%s holds processes, and cgroup v2 hands controllers only to the children of a "
                                       "cgroup without processes (--systemd-cgroup gives the container a scope "
                                       "with them)"),
-                dir->str);
+                                    dir->str);
           else
             *why = g_strdup_printf (_("enabling controllers in %s/cgroup.subtree_control: %s"), dir->str,
-                                       g_strerror (e));
+                                    g_strerror (e));
         }
       while (parts[i] != NULL && parts[i][0] == '\0')
         i++;
@@ -374,8 +374,8 @@ explain_missing (const char *mount, const char *path, const char *const *wanted,
       g_ptr_array_add (absent, NULL);
       names = g_strjoinv (", ", (char **) absent->pdata);
       listed = root[0] != NULL && root[0][0] != '\0' ? g_strjoinv (" ", root) : g_strdup (_("none"));
-      return g_strdup_printf (_("cgroup v2 on this host has no %s controller (%s/cgroup.controllers lists %s)"), names, mount,
-          listed);
+      return g_strdup_printf (_("cgroup v2 on this host has no %s controller (%s/cgroup.controllers lists %s)"),
+                              names, mount, listed);
     }
   if (missing->len == 0)
     return NULL;
@@ -478,9 +478,8 @@ place_systemd (const UctrCgroupRequest *req, const char *mount, pid_t pid, UctrC
           g_propagate_prefixed_error (error, g_steal_pointer (&local), "--systemd-cgroup: ");
           return FALSE;
         }
-      g_ptr_array_add (p->notes,
-                       g_strdup_printf (_("--systemd-cgroup: %s; placing the container without systemd"),
-                                           local->message));
+      g_ptr_array_add (p->notes, g_strdup_printf (_("--systemd-cgroup: %s; placing the container without systemd"),
+                                                  local->message));
       *fall_back = TRUE;
       return TRUE;
     }
@@ -635,7 +634,7 @@ wait_frozen (const char *path, gboolean want, GError **error)
       if (left <= 0)
         return uctr_throw (error, UCTR_ERROR_FAILED,
                            _("%s: still not %s after %d s"), path,
-                              want ? _("frozen") : _("thawed"), FREEZE_TIMEOUT_MS / 1000);
+                           want ? _("frozen") : _("thawed"), FREEZE_TIMEOUT_MS / 1000);
       /* Poll briefly too: an event may come between the read and the poll. */
       (void) poll (&pfd, 1, MIN (left, 100));
     }
@@ -695,7 +694,7 @@ uctr_cgroup_signal (const char *path, int sig, GError **error)
   for (i = 0; i < pids->len; i++)
     if (kill (g_array_index (pids, pid_t, i), sig) < 0 && errno != ESRCH)
       return uctr_throw_errno (error, _("Sending signal %d to process %d"), sig,
-                                         (int) g_array_index (pids, pid_t, i));
+                               (int) g_array_index (pids, pid_t, i));
   return TRUE;
 }
 

@@ -740,8 +740,9 @@ add_swap (const UctrResources *r, const char *where, GPtrArray *writes, GError *
     return invalid (error, where, _("memory.swap: a swap limit needs a memory limit (memory.limit)"));
   if (swap < limit)
     return invalid (error, where,
-                    _("memory.swap: memory+swap (%" G_GINT64_FORMAT ") must be at least memory.limit (%" G_GINT64_FORMAT ")"),
-                       swap, limit);
+                    _("memory.swap: memory+swap (%" G_GINT64_FORMAT ") must be at least memory.limit "
+                      "(%" G_GINT64_FORMAT ")"),
+                    swap, limit);
   add_write (writes, "memory", "memory.swap.max", g_strdup_printf ("%" G_GINT64_FORMAT, swap - limit),
              "memory.swap");
   return TRUE;

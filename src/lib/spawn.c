@@ -387,7 +387,9 @@ wanted_controllers (GPtrArray *writes)
   for (i = 0; i < writes->len; i++)
     {
       const UctrCgroupWrite *w = g_ptr_array_index (writes, i);
-      if (strcmp (w->controller, "cgroup") != 0 && !g_ptr_array_find_with_equal_func (names, w->controller, g_str_equal, NULL))
+
+      if (strcmp (w->controller, "cgroup") != 0
+          && !g_ptr_array_find_with_equal_func (names, w->controller, g_str_equal, NULL))
         g_ptr_array_add (names, g_strdup (w->controller));
     }
   g_ptr_array_add (names, NULL);
@@ -409,7 +411,8 @@ check_cgroup_config (Create *c, GError **error)
     return FALSE;
   c->controllers = wanted_controllers (c->writes);
   if (c->opts->systemd_cgroup)
-    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit, error);
+    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit,
+                                    error);
   return uctr_cgroup_check_path (c->config->cgroups_path, error);
 }
 
