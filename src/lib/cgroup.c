@@ -728,6 +728,20 @@ remove_tree (const char *path, guint depth)
 }
 
 gboolean
+uctr_cgroup_wait_gone (const char *path, int timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (access (path, F_OK) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10000);
+    }
+  return TRUE;
+}
+
+gboolean
 uctr_cgroup_remove (const char *path, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + REMOVE_TIMEOUT_MS * 1000;

@@ -103,6 +103,10 @@ gboolean uctr_cgroup_signal (const char *path, int sig, GError **error);
 /* TRUE while a process is in PATH or below (cgroup.events "populated 1"). */
 gboolean uctr_cgroup_populated (const char *path);
 
+/* TRUE once PATH is gone (systemd removes the cgroup of a scope that has
+   emptied), FALSE after TIMEOUT_MS. */
+gboolean uctr_cgroup_wait_gone (const char *path, int timeout_ms);
+
 /* Removes PATH and the cgroups below it, waiting a little while the last
    processes leave; a missing PATH is no error. */
 gboolean uctr_cgroup_remove (const char *path, GError **error);

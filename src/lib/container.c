@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #define CONFIG_MAX (16 * 1024 * 1024)
+/* How long systemd may take to notice a scope has emptied. */
+#define SCOPE_GONE_MS 2000
 
 UctrState *
 uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GError **error)
@@ -322,30 +324,31 @@ kill_and_wait (const UctrState *state)
 }
 
 /* The container's cgroup goes with it; what a container without a pid
-   namespace of its own left running there goes first.  systemd collects an
-   empty scope by itself: it is asked to stop one only when the cgroup
-   stayed, so delete needs no bus in the usual case. */
+   namespace of its own left running there goes first.  A systemd scope's
+   cgroup is systemd's to remove: it stops an emptied scope by itself (and
+   loses track of one whose cgroup vanishes under it), so delete needs no
+   bus in the usual case and asks systemd only when the scope stays. */
 static void
 remove_cgroup (const UctrState *state, GPtrArray *warnings)
 {
   g_autoptr(GError) local = NULL;
-  gboolean gone = TRUE;
 
-  if (has_cgroup (state))
+  if (!has_cgroup (state))
+    return;
+  if (uctr_cgroup_populated (state->cgroup_path))
+    (void) uctr_cgroup_kill (state->cgroup_path, NULL);
+  if (uctr_cgroup_is_frozen (state->cgroup_path))
+    (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+  if (state->cgroup_unit != NULL)
     {
-      if (uctr_cgroup_populated (state->cgroup_path))
-        (void) uctr_cgroup_kill (state->cgroup_path, NULL);
-      if (uctr_cgroup_is_frozen (state->cgroup_path))
-        (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
-      gone = uctr_cgroup_remove (state->cgroup_path, &local);
+      if (uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))
+        return;
+      /* Still there: ask systemd; with none to ask, it is ours to remove. */
+      if (uctr_systemd_stop_unit (state->cgroup_unit, uctr_cgroup_as_root (), NULL)
+          && uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))
+        return;
     }
-  if (!gone && state->cgroup_unit != NULL)
-    {
-      g_clear_error (&local);
-      if (!uctr_systemd_stop_unit (state->cgroup_unit, uctr_cgroup_as_root (), &local))
-        g_prefix_error (&local, _("Stopping %s: "), state->cgroup_unit);
-    }
-  if (local != NULL)
+  if (!uctr_cgroup_remove (state->cgroup_path, &local))
     warn (warnings, local);
 }
 

@@ -662,8 +662,8 @@ abandon (Create *c)
     }
   if (c->console_fd >= 0)
     close (c->console_fd);
-  /* systemd collects an empty scope itself; asked only if it stayed. */
-  if (c->cgroup.unit != NULL && c->cgroup.path != NULL && !uctr_cgroup_remove (c->cgroup.path, NULL))
+  /* An emptied scope is systemd's to remove; it is asked when it stays. */
+  if (c->cgroup.unit != NULL && c->cgroup.path != NULL && !uctr_cgroup_wait_gone (c->cgroup.path, 2000))
     (void) uctr_systemd_stop_unit (c->cgroup.unit, uctr_cgroup_as_root (), NULL);
   uctr_cgroup_placement_undo (&c->cgroup);
   /* A failed create goes on with delete, as the runtime spec says: its
