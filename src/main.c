@@ -20,16 +20,20 @@ typedef struct
 static const UctrVerb verbs[] = {
   { "create", uctr_cmd_create, N_("Create a container; it waits for start") },
   { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
+  { "events", uctr_cmd_events, N_("Print a container's statistics and OOM events") },
   { "exec", uctr_cmd_exec, N_("Run a new process in a running container") },
   { "features", uctr_cmd_features, N_("Print what this uctr supports (OCI features JSON)") },
   { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_("List containers") },
+  { "pause", uctr_cmd_pause, N_("Suspend every process of a container") },
   { "port", uctr_cmd_port, N_("Publish, list and unpublish ports of a container") },
   { "ps", uctr_cmd_ps, N_("List the processes of a container") },
+  { "resume", uctr_cmd_resume, N_("Resume a paused container") },
   { "run", uctr_cmd_run, N_("Create, start and wait for a container") },
   { "spec", uctr_cmd_spec, N_("Write a default config.json") },
   { "start", uctr_cmd_start, N_("Start a created container") },
   { "state", uctr_cmd_state, N_("Print the state of a container as JSON") },
+  { "update", uctr_cmd_update, N_("Change the resource limits of a container") },
 };
 
 const char *
@@ -81,14 +85,6 @@ uctr_cli_print_warnings (GPtrArray *warnings)
     uctr_warn (g_ptr_array_index (warnings, i));
 }
 
-void
-uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings)
-{
-  if (g->systemd_cgroup)
-    g_ptr_array_add (warnings, g_strdup (_("--systemd-cgroup: uctr does not manage cgroups yet; "
-                                           "the container stays in the caller's cgroup")));
-}
-
 static void
 print_usage (FILE *out)
 {
@@ -102,7 +98,7 @@ print_usage (FILE *out)
                             "  --log FILE          also write errors and warnings to FILE\n"
                             "  --log-format FMT    text or json\n"
                             "  --debug             print debug messages\n"
-                            "  --systemd-cgroup    cgroups through systemd (not yet: create and run warn)\n"
+                            "  --systemd-cgroup    the container's cgroup is a transient scope of your systemd\n"
                             "  --rootless VALUE    true, false or auto (auto); uctr is rootless-capable either way\n"
                             "  --version           print the version\n"
                             "\"uctr COMMAND --help\" describes a command."));

@@ -99,7 +99,9 @@ as_user ()
   (cd / && exec runuser -u "$name" -- env -i PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
     HOME="$home" USER="$name" LOGNAME="$name" LANG="${LANG:-C.UTF-8}" TERM="${TERM:-dumb}" \
     XDG_RUNTIME_DIR="/run/user/$uid" ${CI:+CI="$CI"} \
-    ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} ${SCHEMA_DIR:+SCHEMA_DIR="$SCHEMA_DIR"} "$@")
+    ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} ${SCHEMA_DIR:+SCHEMA_DIR="$SCHEMA_DIR"} \
+    ${UCTR_TEST_CGROUP:+UCTR_TEST_CGROUP="$UCTR_TEST_CGROUP"} \
+    ${UCTR_TEST_SYSTEMD_RUNTIME:+UCTR_TEST_SYSTEMD_RUNTIME="$UCTR_TEST_SYSTEMD_RUNTIME"} "$@")
 }
 
 # Fails unless the user (NAME, or the caller when empty) can create a user namespace.
@@ -175,4 +177,126 @@ build_tree ()
     fi
   fi
   ninja -C "$builddir"
+}
+
+# --- the delegated cgroup --------------------------------------------------
+
+# Where cgroup2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a
+# hybrid host); empty on a cgroup v1-only host.
+cgroup2_mount ()
+{
+  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \
+    /proc/self/mountinfo
+}
+
+# Kills what is left in cgroup DIR and below (the test run's own subtree),
+# then removes them, deepest first.
+remove_cgroup_tree ()
+{
+  local dir=$1 d
+  [ -d "$dir" ] || return 0
+  if [ -e "$dir/cgroup.kill" ]; then
+    echo 1 >"$dir/cgroup.kill" 2>/dev/null || true
+  fi
+  for d in $(find "$dir" -depth -type d 2>/dev/null); do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      rmdir "$d" 2>/dev/null && break
+      [ -d "$d" ] || break
+      sleep 0.1
+    done
+  done
+  [ ! -d "$dir" ] || say "warning: could not remove the cgroup $dir"
+}
+
+# What systemd's Delegate=yes does for a user: a cgroup v2 subtree user NAME
+# owns (the directory, cgroup.procs, cgroup.subtree_control, cgroup.threads),
+# with the root's controllers handed down to it, and a leaf "runner" for the
+# test run itself.  One per run, <v2>/uctr-test.slice/run-PID, since other runs
+# may share the machine.  Prints its path; nothing without cgroup v2.
+setup_cgroup ()
+{
+  local name=$1 mnt top dir d c avail
+  mnt=$(cgroup2_mount)
+  if [ -z "$mnt" ]; then
+    say "no cgroup v2 on this host: the cgroup tests check the runs without one"
+    return 0
+  fi
+  top=$mnt/uctr-test.slice
+  dir=$top/run-$$
+  # Runs that ended without cleaning up (their tests/check is gone): their empty subtrees go.
+  for d in "$top"/run-*; do
+    [ -d "$d" ] && ! kill -0 "${d##*/run-}" 2>/dev/null && ! grep -qx 'populated 1' "$d/cgroup.events" \
+      && remove_cgroup_tree "$d"
+  done
+  mkdir -p "$top"
+  # The controllers the root has, handed down (systemd hosts have them on already).
+  avail=$(cat "$mnt/cgroup.controllers")
+  for c in cpu cpuset io memory pids hugetlb; do
+    case " $avail " in *" $c "*)
+      echo "+$c" >"$mnt/cgroup.subtree_control" 2>/dev/null || true
+      echo "+$c" >"$top/cgroup.subtree_control" 2>/dev/null || true ;;
+    esac
+  done
+  mkdir -p "$dir/runner"
+  for d in "$dir" "$dir/runner"; do
+    chown "$name:$(id -g "$name")" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+  done
+  printf '%s\n' "$dir"
+}
+
+# A systemd user instance for NAME, as a login starts user@UID.service: in the
+# cgroup CG (made, and delegated to NAME) and with its own runtime directory
+# RUNTIME, so that it meets no other instance of that user.  It runs in a
+# mount namespace of its own that shows cgroup v2 at /sys/fs/cgroup (systemd
+# runs a user instance on no other layout; a hybrid host mounts it elsewhere)
+# and says the machine was booted with systemd.  Prints its pid; prints
+# nothing (and says why) when it does not come up.
+start_user_systemd ()
+{
+  local name=$1 cg=$2 runtime=$3 uid gid pid i
+  if [ ! -x /lib/systemd/systemd ] || ! command -v setpriv >/dev/null; then
+    say "no systemd or setpriv: the --systemd-cgroup tests skip"
+    return 0
+  fi
+  uid=$(id -u "$name")
+  gid=$(id -g "$name")
+  mkdir -p "$cg"
+  chown "$name:$gid" "$cg" "$cg/cgroup.procs" "$cg/cgroup.subtree_control" "$cg/cgroup.threads"
+  install -d -m 0700 -o "$name" -g "$gid" "$runtime"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  unshare -m --propagation private sh -c '
+    echo $$ >"$1/cgroup.procs" || exit 1
+    if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then mount -t cgroup2 none /sys/fs/cgroup || exit 1; fi
+    if [ ! -d /run/systemd/system ]; then
+      mkdir -p /run/systemd && mount -t tmpfs none /run/systemd && mkdir /run/systemd/system || exit 1
+    fi
+    exec setpriv --reuid="$2" --regid="$3" --init-groups env -i PATH=/usr/bin:/bin HOME="$5" USER="$6" \
+      XDG_RUNTIME_DIR="$4" /lib/systemd/systemd --user' \
+    sh "$cg" "$uid" "$gid" "$runtime" "$(getent passwd "$name" | cut -d: -f6)" "$name" </dev/null >/dev/null 2>&1 &
+  pid=$!
+  for i in $(seq 100); do
+    [ -S "$runtime/systemd/private" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ ! -S "$runtime/systemd/private" ]; then
+    say "systemd --user did not start for $name: the --systemd-cgroup tests skip"
+    kill "$pid" 2>/dev/null || true
+    return 0
+  fi
+  # dbus.socket comes up with it where dbus-user-session is installed.
+  for i in $(seq 20); do [ -S "$runtime/bus" ] && break; sleep 0.1; done
+  printf '%s\n' "$pid"
+}
+
+# Stops the instance of start_user_systemd (PID) and removes its RUNTIME dir.
+stop_user_systemd ()
+{
+  local pid=$1 runtime=$2 i
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$runtime" || true
 }

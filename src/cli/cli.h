@@ -35,9 +35,6 @@ void uctr_cli_print_warnings (GPtrArray *warnings);
 void uctr_cli_print_table (GPtrArray *cells, guint columns);
 void uctr_cli_print_json_array (JsonArray *array);
 
-/* create and run say what the cgroup options do not do yet. */
-void uctr_cli_check_cgroup_options (UctrGlobal *g, GPtrArray *warnings);
-
 typedef struct _UctrNotify UctrNotify;
 
 /* Until PID (our child) exits: forwards signals to it, with CONSOLE (a pty
@@ -58,3 +55,7 @@ int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_pause (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_resume (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_update (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error);

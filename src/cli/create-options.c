@@ -69,6 +69,7 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .keep_console = keep_console,
     .network = a->network,
     .publish = a->publish,
+    .systemd_cgroup = a->systemd_cgroup,
     .warnings = warnings,
   };
 

@@ -15,6 +15,7 @@ typedef struct
   gboolean detach;
   char *network;          /* --network none|slirp[:OPTIONS] */
   char **publish;         /* --publish SPEC, repeated */
+  gboolean systemd_cgroup; /* the global --systemd-cgroup */
   char *bundle_abs;
 } UctrCreateArgs;
 

@@ -15,7 +15,7 @@ uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error)
   if (!uctr_create_args_parse (&a, "create", _("Create a container from a bundle; \"uctr start\" runs its process."),
                                FALSE, &argc, &argv, error))
     return -1;
-  uctr_cli_check_cgroup_options (g, warnings);
+  a.systemd_cgroup = g->systemd_cgroup;
   if (!uctr_cli_want_args ("create", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     return -1;
   ok = uctr_create_args_create (&a, root, argv[1], FALSE, warnings, &created, error);

@@ -1,5 +1,6 @@
 /* uctr features: the runtime-spec features document, saying what uctr
-   really does, nothing more: no cgroups, AppArmor or SELinux yet. */
+   really does, nothing more: cgroup v2 (its own files, or a systemd scope),
+   seccomp; no cgroup v1, AppArmor or SELinux yet. */
 #include "cli/cli.h"
 #include "lib/config.h"
 #include "lib/plan.h"
@@ -74,10 +75,13 @@ add_linux (JsonBuilder *b)
   json_builder_set_member_name (b, "v1");
   json_builder_add_boolean_value (b, FALSE);
   json_builder_set_member_name (b, "v2");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, TRUE);
+  /* --systemd-cgroup: the system instance for root, the user's own for a user. */
   json_builder_set_member_name (b, "systemd");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, TRUE);
   json_builder_set_member_name (b, "systemdUser");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "rdma");
   json_builder_add_boolean_value (b, FALSE);
   json_builder_end_object (b);
   add_seccomp (b);

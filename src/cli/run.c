@@ -24,7 +24,7 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
                                TRUE, &argc, &argv, error)
       || !uctr_cli_want_args ("run", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
     goto out;
-  uctr_cli_check_cgroup_options (g, warnings);
+  a.systemd_cgroup = g->systemd_cgroup;
   id = argv[1];
   if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
     goto out;

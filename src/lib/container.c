@@ -1,5 +1,7 @@
 /* uctr: start, kill and delete of an existing container. */
 #include "spawn.h"
+#include "cgroup.h"
+#include "systemd.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -11,6 +13,8 @@
 #include <sys/stat.h>
 
 #define CONFIG_MAX (16 * 1024 * 1024)
+/* How long systemd may take to notice a scope has emptied. */
+#define SCOPE_GONE_MS 2000
 
 UctrState *
 uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GError **error)
@@ -127,6 +131,14 @@ open_locked (const char *root, const char *id, int *dfd, int *lock, GError **err
   return *lock >= 0;
 }
 
+UctrState *
+uctr_container_open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
+{
+  if (!open_locked (root, id, dfd, lock, error))
+    return NULL;
+  return uctr_state_load (*dfd, error);
+}
+
 gboolean
 uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
                       GError **error)
@@ -217,22 +229,21 @@ same_pid_ns (pid_t pid, const struct stat *ns)
   return stat (path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
 }
 
-GArray *
-uctr_container_pids (const UctrState *state)
+/* Everything in the pid namespace of the init, when it has one of its own. */
+static void
+add_namespace_pids (const UctrState *state, GArray *pids)
 {
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   char path[64];
   struct stat ns, host;
   DIR *d;
   struct dirent *e;
 
-  g_array_append_val (pids, state->pid);
   g_snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) state->pid);
   if (stat (path, &ns) < 0 || stat ("/proc/self/ns/pid", &host) < 0 || ns.st_ino == host.st_ino)
-    return pids;
+    return;
   d = opendir ("/proc");
   if (d == NULL)
-    return pids;
+    return;
   while ((e = readdir (d)) != NULL)
     {
       pid_t pid = (pid_t) g_ascii_strtoll (e->d_name, NULL, 10);
@@ -240,6 +251,31 @@ uctr_container_pids (const UctrState *state)
         g_array_append_val (pids, pid);
     }
   closedir (d);
+}
+
+static gboolean
+has_cgroup (const UctrState *state)
+{
+  return state->cgroup_path != NULL && g_file_test (state->cgroup_path, G_FILE_TEST_IS_DIR);
+}
+
+GArray *
+uctr_container_pids (const UctrState *state)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  g_autoptr(GArray) in_cgroup = NULL;
+  guint i;
+
+  g_array_append_val (pids, state->pid);
+  if (!has_cgroup (state))
+    {
+      add_namespace_pids (state, pids);
+      return pids;
+    }
+  in_cgroup = uctr_cgroup_pids (state->cgroup_path);
+  for (i = 0; i < in_cgroup->len; i++)
+    if (g_array_index (in_cgroup, pid_t, i) != state->pid)
+      g_array_append_val (pids, g_array_index (in_cgroup, pid_t, i));
   return pids;
 }
 
@@ -252,6 +288,9 @@ signal_container (const UctrState *state, int sig, gboolean all, GError **error)
 
   if (pidfd < 0)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  /* One write kills the whole tree, with nothing able to fork away meanwhile. */
+  if (all && sig == SIGKILL && has_cgroup (state))
+    return uctr_cgroup_kill (state->cgroup_path, error);
   if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
     return uctr_throw_errno (error, _("Sending signal %d to the container"), sig);
   if (!all)
@@ -287,6 +326,14 @@ kill_and_wait (const UctrState *state)
 
   if (pidfd < 0)
     return;
+  if (has_cgroup (state))
+    {
+      /* A paused container dies too (SIGKILL reaches frozen tasks); thawed
+         after, so that nothing is left frozen in the kernel's eyes. */
+      (void) uctr_cgroup_kill (state->cgroup_path, NULL);
+      if (uctr_cgroup_is_frozen (state->cgroup_path))
+        (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+    }
   pids = uctr_container_pids (state);
   (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
   for (i = 1; i < pids->len; i++)
@@ -294,6 +341,35 @@ kill_and_wait (const UctrState *state)
   p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
   (void) poll (&p, 1, 10000);
   /* Our own child (run) is reaped by the caller; give a zombie a moment. */
+}
+
+/* The container's cgroup goes with it; what a container without a pid
+   namespace of its own left running there goes first.  A systemd scope's
+   cgroup is systemd's to remove: it stops an emptied scope by itself (and
+   loses track of one whose cgroup vanishes under it), so delete needs no
+   bus in the usual case and asks systemd only when the scope stays. */
+static void
+remove_cgroup (const UctrState *state, GPtrArray *warnings)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!has_cgroup (state))
+    return;
+  if (uctr_cgroup_populated (state->cgroup_path))
+    (void) uctr_cgroup_kill (state->cgroup_path, NULL);
+  if (uctr_cgroup_is_frozen (state->cgroup_path))
+    (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+  if (state->cgroup_unit != NULL)
+    {
+      if (uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))
+        return;
+      /* Still there: ask systemd; with none to ask, it is ours to remove. */
+      if (uctr_systemd_stop_unit (state->cgroup_unit, uctr_cgroup_as_root (), NULL)
+          && uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))
+        return;
+    }
+  if (!uctr_cgroup_remove (state->cgroup_path, &local))
+    warn (warnings, local);
 }
 
 gboolean
@@ -349,5 +425,6 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
     }
   else if (local != NULL)
     warn (warnings, local);
+  remove_cgroup (state, warnings);
   return uctr_state_remove_dir (root, id, error);
 }

@@ -3,13 +3,16 @@
    child (CLONE_PARENT); see init.c for that side. We hand the process the
    go-ahead, collect its pty, and return once it has reached execve. */
 #include "exec.h"
+#include "cgroup.h"
 #include "console.h"
 #include "init.h"
 #include "plan.h"
 #include "security.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -143,6 +146,36 @@ get_pid (Exec *e, GError **error)
 }
 
 static gboolean
+in_cgroup (const char *path, pid_t pid)
+{
+  g_autofree char *why = NULL;
+  g_autofree char *mount = uctr_cgroup_v2_mount (&why);
+  g_autofree char *dir = mount != NULL ? uctr_cgroup_dir_of (mount, pid) : NULL;
+
+  return dir != NULL && g_strcmp0 (dir, path) == 0;
+}
+
+/* Where the kernel could not clone it into the container's cgroup (before
+   5.7), move it there, before it runs anything of its own. A cgroup we may
+   not write is not fatal, as with rootless runc: a warning. */
+static void
+join_cgroup (Exec *e)
+{
+  const char *path = e->loaded->state->cgroup_path;
+  g_autofree char *procs = NULL;
+  g_autofree char *pid = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (path == NULL || in_cgroup (path, e->pid))
+    return;
+  procs = g_build_filename (path, "cgroup.procs", NULL);
+  pid = g_strdup_printf ("%d", (int) e->pid);
+  if (!uctr_write_file_at (AT_FDCWD, procs, pid, strlen (pid), &local))
+    g_ptr_array_add (e->opts->warnings, g_strdup_printf (_("the process stays out of the container's cgroup: %s"),
+                                                         local->message));
+}
+
+static gboolean
 hand_over_console (Exec *e, GError **error)
 {
   gboolean ok;
@@ -160,10 +193,11 @@ run_exec (Exec *e, int init_pidfd, GError **error)
 {
   const UctrState *state = e->loaded->state;
 
-  e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd,
+  e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd, state->cgroup_path,
                                 e->opts->preserve_fds, e->opts->warnings, error);
   if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
+  join_cgroup (e);
   return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, error) && expect (e, UCTR_SYNC_READY, NULL, error)
          && (e->opts->pid_file == NULL || uctr_write_pid_file (e->opts->pid_file, e->pid, error))
          && hand_over_console (e, error);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -523,6 +524,10 @@ init_stage2 (const UctrPlan *plan)
      forwarding only, and a pty can become the controlling terminal. */
   (void) setsid ();
   wait_for (&ctx, UCTR_SYNC_GO);
+  /* The parent has moved us into the container's cgroup: that is the root
+     of the new cgroup namespace, as the container should see it. */
+  if (plan->late_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    fail_step (&ctx, UCTR_STEP_UNSHARE, -1);
 
   if (plan->has_oom_score_adj && write_oom_score_adj (plan) < 0)
     fail_step (&ctx, UCTR_STEP_OOM_SCORE_ADJ, -1);
@@ -643,6 +648,27 @@ exec_stage2 (const UctrPlan *plan)
   exec_failed ();
 }
 
+/* The container init, born in its cgroup when the plan has one: no
+   migration for the parent to pay for (a write to cgroup.procs waits for
+   an RCU grace period). Where the kernel (before 5.7) or the permissions
+   refuse, a plain clone, and the parent moves it. */
+static pid_t
+clone_init (const UctrPlan *plan)
+{
+  /* With CLONE_PARENT clone3 takes no exit signal: the child gets ours (SIGCHLD). */
+  struct clone_args args = { .flags = CLONE_PARENT | CLONE_INTO_CGROUP };
+  pid_t pid;
+
+  if (plan->cgroup_fd >= 0)
+    {
+      args.cgroup = (guint64) plan->cgroup_fd;
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || errno == EAGAIN || errno == ENOMEM)
+        return pid;
+    }
+  return syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 void
 uctr_init_stage1 (const UctrPlan *plan)
 {
@@ -680,7 +706,7 @@ uctr_init_stage1 (const UctrPlan *plan)
 
   /* The container init is our sibling: the caller waits for it directly, and
      in a new pid namespace it is PID 1. */
-  pid = syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+  pid = clone_init (plan);
   if (pid < 0)
     fail_step (&ctx, UCTR_STEP_FORK, -1);
   if (pid == 0)

@@ -482,6 +482,8 @@ plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *
             return uctr_throw_errno (error, _("linux.namespaces: joining the %s namespace %s"),
                                      uctr_ns_type_name (i), ns->path);
         }
+      else if (i == UCTR_NS_CGROUP)
+        plan->late_cgroupns = TRUE;
       else if (i != UCTR_NS_USER)
         plan->unshare_flags |= ns_clone_flags[i];
     }
@@ -689,26 +691,6 @@ plan_seccomp (PlanStore *s, const UctrConfig *config, GError **error)
   return TRUE;
 }
 
-/* What config.json asks for that uctr does not apply yet: said, never silent. */
-static void
-warn_unapplied (const UctrConfig *config, GPtrArray *warnings)
-{
-  if (config->resources != NULL && JSON_NODE_HOLDS_OBJECT (config->resources))
-    {
-      g_autoptr(GList) members = json_object_get_members (json_node_get_object (config->resources));
-      GList *l;
-
-      /* Device rules need no cgroup in a user namespace: it cannot mknod. */
-      for (l = members; l != NULL; l = l->next)
-        if (strcmp (l->data, "devices") != 0)
-          {
-            g_ptr_array_add (warnings, g_strdup_printf (_("linux.resources.%s: uctr does not apply cgroup limits yet"),
-                                                        (const char *) l->data));
-            break;
-          }
-    }
-}
-
 static PlanStore *
 plan_store_new (void)
 {
@@ -721,7 +703,7 @@ plan_store_new (void)
   s->mounts = g_array_new (FALSE, TRUE, sizeof (UctrMountStep));
   s->fds = g_array_new (FALSE, FALSE, sizeof (int));
   plan->parent_pid = getpid ();
-  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = -1;
+  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = plan->cgroup_fd = -1;
   for (i = 0; i < UCTR_NS_N; i++)
     plan->ns_fds[i] = -1;
   plan->setgroups_allowed = TRUE;
@@ -761,7 +743,6 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan_process (s, config->process, warnings);
   if (!plan_seccomp (s, config, error))
     return NULL;
-  warn_unapplied (config, warnings);
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
                                              config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
   plan->n_create_container_hooks = config->n_hooks[UCTR_HOOK_CREATE_CONTAINER];
@@ -829,7 +810,7 @@ setgroups_allowed_in (pid_t pid)
 
 UctrPlan *
 uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid, int init_pidfd,
-                    int preserve_fds, GPtrArray *warnings, GError **error)
+                    const char *cgroup_path, int preserve_fds, GPtrArray *warnings, GError **error)
 {
   PlanStore *s = plan_store_new ();
   g_autoptr(UctrPlan) plan = &s->plan;
@@ -839,6 +820,9 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
   if (!plan_join_namespaces (s, init_pid, init_pidfd, error))
     return NULL;
   plan->setgroups_allowed = setgroups_allowed_in (init_pid);
+  /* Born in the container's cgroup (CLONE_INTO_CGROUP), when it has one. */
+  if (cgroup_path != NULL)
+    plan->cgroup_fd = own_fd (s, open (cgroup_path, O_PATH | O_DIRECTORY | O_CLOEXEC));
   plan_process (s, process, warnings);
   /* The container's filter holds for every process in it. */
   if (!plan_seccomp (s, config, error))

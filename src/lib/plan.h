@@ -73,7 +73,8 @@ typedef struct
   gboolean new_userns;
   gboolean setgroups_allowed;  /* false after "deny" */
   int ns_fds[UCTR_NS_N];       /* namespaces joined by path, -1 otherwise */
-  int unshare_flags;           /* CLONE_NEW* other than the user namespace */
+  int unshare_flags;           /* CLONE_NEW* other than the user and cgroup namespaces */
+  gboolean late_cgroupns;      /* a new cgroup namespace, made once the init is in its cgroup (after GO) */
   gboolean new_netns;
   UctrPlanNet net;             /* tap0 for the network helper */
 
@@ -81,6 +82,7 @@ typedef struct
   int sync_fd;                 /* the init's end of the init pipe */
   int host_proc_fd;            /* the host's /proc, to reopen the fifo and write oom_score_adj */
   int fifo_fd;                 /* O_PATH of <state>/exec.fifo */
+  int cgroup_fd;               /* O_PATH of the container's cgroup, for CLONE_INTO_CGROUP; -1: none */
 
   /* the file system */
   const char *rootfs;          /* absolute host path */
@@ -154,10 +156,11 @@ typedef struct
 UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings,
                          GError **error);
 /* uctr exec: PROCESS in the namespaces of the container whose init is
-   INIT_PID (INIT_PIDFD, to check it is still the same process), under
-   CONFIG's seccomp filter. */
+   INIT_PID (INIT_PIDFD, to check it is still the same process), in its
+   cgroup CGROUP_PATH (or NULL), under CONFIG's seccomp filter. */
 UctrPlan *uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid,
-                              int init_pidfd, int preserve_fds, GPtrArray *warnings, GError **error);
+                              int init_pidfd, const char *cgroup_path, int preserve_fds, GPtrArray *warnings,
+                              GError **error);
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 

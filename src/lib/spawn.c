@@ -3,12 +3,15 @@
 #include "spawn.h"
 #include "activation.h"
 #include "notify.h"
+#include "cgroup.h"
 #include "console.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "init.h"
 #include "log.h"
 #include "plan.h"
+#include "resources.h"
+#include "systemd.h"
 #include "util.h"
 #include "net/launch.h"
 #include "net/ports.h"
@@ -45,6 +48,11 @@ typedef struct
   char *rootfs_staging;    /* <state>/root, for root.path "/" */
   char *notify_dir;        /* <state>/notify, for NOTIFY_SOCKET */
   GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
+  UctrResources *resources;    /* linux.resources */
+  GPtrArray *writes;           /* UctrCgroupWrite: what they set */
+  char **controllers;          /* what those need */
+  UctrCgroupPlacement cgroup;  /* where the init goes */
+  int cgroup_fd;               /* that cgroup, for the clone */
 } Create;
 
 static char *
@@ -420,6 +428,129 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
     }
 }
 
+/* The controllers the writes need, each once. */
+static char **
+wanted_controllers (GPtrArray *writes)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  for (i = 0; i < writes->len; i++)
+    {
+      const UctrCgroupWrite *w = g_ptr_array_index (writes, i);
+
+      if (strcmp (w->controller, "cgroup") != 0
+          && !g_ptr_array_find_with_equal_func (names, w->controller, g_str_equal, NULL))
+        g_ptr_array_add (names, g_strdup (w->controller));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/* linux.resources and cgroupsPath, checked before anything runs. */
+static gboolean
+check_cgroup_config (Create *c, GError **error)
+{
+  g_autofree char *slice = NULL;
+  g_autofree char *unit = NULL;
+
+  c->resources = uctr_resources_parse (c->config->resources, "linux.resources", error);
+  if (c->resources == NULL)
+    return FALSE;
+  c->writes = uctr_resources_writes (c->resources, "linux.resources", error);
+  if (c->writes == NULL)
+    return FALSE;
+  c->controllers = wanted_controllers (c->writes);
+  if (c->opts->systemd_cgroup)
+    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit,
+                                    error);
+  return uctr_cgroup_check_path (c->config->cgroups_path, error);
+}
+
+/* What linux.resources asks for and this container does not get: said once,
+   in one warning, with the reason for each part. */
+static void
+warn_unapplied (Create *c, GPtrArray *unapplied)
+{
+  g_autoptr(GString) msg = g_string_new (NULL);
+  g_autofree char *names = NULL;
+
+  if (unapplied->len > 0)
+    {
+      g_ptr_array_add (unapplied, NULL);
+      names = g_strjoinv (", ", (char **) unapplied->pdata);
+      if (c->cgroup.path == NULL)
+        g_string_append_printf (msg, _("%s not applied: the container has no cgroup of its own: %s"), names,
+                                c->cgroup.why_none);
+      else if (c->cgroup.why_no_controllers != NULL)
+        g_string_append_printf (msg, _("%s not applied in %s: %s"), names, c->cgroup.path,
+                                c->cgroup.why_no_controllers);
+      else
+        g_string_append_printf (msg, _("%s not applied in %s"), names, c->cgroup.path);
+      g_clear_pointer (&names, g_free);
+    }
+  if (c->resources->unsupported->len > 0)
+    {
+      g_ptr_array_add (c->resources->unsupported, NULL);
+      names = g_strjoinv (", ", (char **) c->resources->unsupported->pdata);
+      g_string_append_printf (msg, _("%s%s not applied: cgroup v2 has no such setting"), msg->len > 0 ? "; " : "",
+                              names);
+    }
+  if (msg->len > 0)
+    g_ptr_array_add (c->opts->warnings, g_strdup_printf ("linux.resources: %s", msg->str));
+}
+
+static UctrCgroupRequest
+cgroup_request (Create *c)
+{
+  return (UctrCgroupRequest){ .id = c->opts->id, .cgroups_path = c->config->cgroups_path,
+                              .systemd = c->opts->systemd_cgroup,
+                              .controllers = (const char *const *) c->controllers };
+}
+
+/* Before the fork: the container's cgroup, for the clone to put the init in. */
+static gboolean
+prepare_cgroup (Create *c, GError **error)
+{
+  UctrCgroupRequest req = cgroup_request (c);
+
+  c->cgroup_fd = uctr_cgroup_prepare (&req, &c->cgroup, error);
+  if (c->cgroup_fd == -2)
+    return FALSE;
+  c->plan->cgroup_fd = c->cgroup_fd;
+  return TRUE;
+}
+
+/* After the init exists and before it runs anything of the container: in
+   its own cgroup, with the limits of linux.resources. */
+static gboolean
+place_cgroup (Create *c, GError **error)
+{
+  UctrCgroupRequest req = cgroup_request (c);
+  g_autoptr(GPtrArray) unapplied = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  if (!uctr_cgroup_place (&req, c->state->pid, &c->cgroup, error))
+    return FALSE;
+  for (i = 0; i < c->cgroup.notes->len; i++)
+    g_ptr_array_add (c->opts->warnings, g_strdup (g_ptr_array_index (c->cgroup.notes, i)));
+  c->state->cgroup_path = g_strdup (c->cgroup.path);
+  c->state->cgroup_unit = g_strdup (c->cgroup.unit);
+  c->state->cgroup_note = g_strdup (c->cgroup.why_none);
+  if (!uctr_state_save (c->dfd, c->state, error))
+    return FALSE;
+  if (c->cgroup.path != NULL && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
+    return FALSE;
+  for (i = 0; c->cgroup.path == NULL && i < c->writes->len; i++)
+    {
+      const UctrCgroupWrite *w = g_ptr_array_index (c->writes, i);
+      if (!g_ptr_array_find_with_equal_func (unapplied, w->what, g_str_equal, NULL))
+        g_ptr_array_add (unapplied, g_strdup (w->what));
+    }
+  warn_unapplied (c, unapplied);
+  return TRUE;
+}
+
 static gboolean
 start_init (Create *c, GError **error)
 {
@@ -529,10 +660,11 @@ create_in_dir (Create *c, GError **error)
   if (c->config->process != NULL && !c->config->process->terminal && c->opts->console_socket != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--console-socket: process.terminal is false, so there is no terminal to send"));
-  if (!parse_network (c, &popts, error) || !prepare_session (c, &popts, error))
+  if (!parse_network (c, &popts, error) || !prepare_session (c, &popts, error) || !check_cgroup_config (c, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
-  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error))
+  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error)
+      || !prepare_cgroup (c, error))
     return FALSE;
   plan_network (c);
 
@@ -546,7 +678,7 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return start_init (c, error) && map_and_get_pid (c, error) && run_runtime_hooks (c, error)
+  return start_init (c, error) && map_and_get_pid (c, error) && place_cgroup (c, error) && run_runtime_hooks (c, error)
          && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
 }
 
@@ -565,6 +697,10 @@ abandon (Create *c)
     }
   if (c->console_fd >= 0)
     close (c->console_fd);
+  /* An emptied scope is systemd's to remove; it is asked when it stays. */
+  if (c->cgroup.unit != NULL && c->cgroup.path != NULL && !uctr_cgroup_wait_gone (c->cgroup.path, 2000))
+    (void) uctr_systemd_stop_unit (c->cgroup.unit, uctr_cgroup_as_root (), NULL);
+  uctr_cgroup_placement_undo (&c->cgroup);
   /* A failed create goes on with delete, as the runtime spec says: its
      poststop hooks run once the init existed. */
   if (c->state != NULL && c->state->pid > 0)
@@ -578,7 +714,7 @@ abandon (Create *c)
 gboolean
 uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error)
 {
-  Create c = { .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1 };
+  Create c = { .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1, .cgroup_fd = -1 };
   gboolean ok;
 
   if (!uctr_state_validate_id (opts->id, error))
@@ -607,6 +743,11 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   uctr_config_free (c.config);
   uctr_net_options_clear (&c.net);
   g_ptr_array_unref (c.publish);
+  uctr_resources_free (c.resources);
+  g_clear_pointer (&c.writes, g_ptr_array_unref);
+  g_strfreev (c.controllers);
+  uctr_close_fdp (&c.cgroup_fd);
+  uctr_cgroup_placement_clear (&c.cgroup);
   g_free (c.resolv_conf);
   g_free (c.rootfs_staging);
   g_free (c.notify_dir);

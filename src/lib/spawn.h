@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <sys/types.h>
 #include "config.h"
+#include "resources.h"
 #include "state.h"
 
 typedef struct
@@ -18,6 +19,7 @@ typedef struct
   gboolean keep_console;       /* run: hand the pty master back instead of sending it */
   const char *network;         /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
   char **publish;              /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
+  gboolean systemd_cgroup;     /* --systemd-cgroup: the cgroup is a transient systemd scope */
   GPtrArray *warnings;         /* messages the caller prints (char *) */
 } UctrCreateOptions;
 
@@ -57,6 +59,20 @@ gboolean uctr_container_delete (const char *root, const char *id, gboolean force
 
 /* uctr kill */
 gboolean uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GError **error);
+
+/* uctr pause (PAUSE) and resume: cgroup.freeze of the container's cgroup, waiting
+   until the kernel says it is done. Needs a cgroup of its own (UCTR_ERROR_UNSUPPORTED). */
+gboolean uctr_container_pause (const char *root, const char *id, gboolean pause, GError **error);
+
+/* uctr update: writes what UPDATE sets (a UctrResources) into the container's
+   cgroup, and keeps the result in the config.json of its state dir, so that a
+   later update starts from it (memory+swap is computed from both). */
+gboolean uctr_container_update (const char *root, const char *id, const UctrResources *update,
+                                GPtrArray *warnings, GError **error);
+
+/* The state of ID, locked against other uctr calls on it: *dfd and *lock
+   are the caller's to close. */
+UctrState *uctr_container_open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error);
 
 /* Loads the state of ID and its live status (for state, list, kill ...). */
 UctrState *uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GError **error);

@@ -1,6 +1,7 @@
 /* uctr: the state directory: <root>/<id>/{state.json,config.json,exec.fifo,lock}. */
 #include "state.h"
 #include "notify.h"
+#include "cgroup.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -42,6 +43,9 @@ uctr_state_free (UctrState *state)
   g_free (state->owner);
   g_clear_pointer (&state->annotations, g_hash_table_unref);
   g_strfreev (state->annotation_keys);
+  g_free (state->cgroup_path);
+  g_free (state->cgroup_unit);
+  g_free (state->cgroup_note);
   g_free (state);
 }
 
@@ -357,6 +361,12 @@ uctr_state_save (int dfd, const UctrState *state, GError **error)
     add_annotations (b, state->annotations, (const char *const *) state->annotation_keys);
   json_builder_set_member_name (b, "creating");
   json_builder_add_boolean_value (b, state->creating);
+  if (state->cgroup_path != NULL)
+    add_string_member (b, "cgroup_path", state->cgroup_path);
+  if (state->cgroup_unit != NULL)
+    add_string_member (b, "cgroup_unit", state->cgroup_unit);
+  if (state->cgroup_note != NULL)
+    add_string_member (b, "cgroup_note", state->cgroup_note);
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -452,6 +462,23 @@ get_string (JsonObject *obj, const char *key, gboolean required, char **out, GEr
   return TRUE;
 }
 
+/* Stays NULL when absent. */
+static gboolean
+get_optional_string (JsonObject *obj, const char *key, char **out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = get_value (obj, key, FALSE, G_TYPE_STRING, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (node != NULL)
+    *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
 /* An integer, or (pid_start_time, kept exact beyond 2^53) a decimal string. */
 static gboolean
 get_uint (JsonObject *obj, const char *key, gboolean required, guint64 max, guint64 *out, GError **error)
@@ -534,7 +561,9 @@ state_from_json (const char *text, gsize len, GError **error)
       || !get_string (obj, "rootfs", FALSE, &state->rootfs, error)
       || !get_string (obj, "created", FALSE, &state->created, error)
       || !get_string (obj, "owner", FALSE, &state->owner, error)
-      || !get_annotations (obj, state, error))
+      || !get_annotations (obj, state, error) || !get_optional_string (obj, "cgroup_path", &state->cgroup_path, error)
+      || !get_optional_string (obj, "cgroup_unit", &state->cgroup_unit, error)
+      || !get_optional_string (obj, "cgroup_note", &state->cgroup_note, error))
     return NULL;
   state->pid = (pid_t) pid;
   creating = json_object_get_member (obj, "creating");
@@ -603,9 +632,10 @@ uctr_state_status (int dfd, const UctrState *state)
     return UCTR_STATUS_STOPPED;
   if (state->creating)
     return UCTR_STATUS_CREATING;
+  if (state->cgroup_path != NULL && uctr_cgroup_is_frozen (state->cgroup_path))
+    return UCTR_STATUS_PAUSED;
   if (fstatat (dfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
     return UCTR_STATUS_CREATED;
-  /* Paused is decided here, from the cgroup freezer, once cgroup.c can say. */
   return UCTR_STATUS_RUNNING;
 }
 
@@ -635,8 +665,8 @@ uctr_state_to_json_node (const UctrState *state, UctrStatus status)
 
 /* Strings escaped as Go's encoding/json does, so output matches runc's byte
    for byte: <, > and & as \u00XX, invalid UTF-8 as U+FFFD. */
-static void
-write_json_string (GString *out, const char *s)
+void
+uctr_json_append_go_string (GString *out, const char *s)
 {
   g_string_append_c (out, '"');
   while (*s != '\0')
@@ -693,7 +723,7 @@ write_json_object (GString *out, JsonObject *obj, gboolean pretty, guint depth)
         g_string_append_c (out, ',');
       first = FALSE;
       write_newline_indent (out, pretty, depth + 1);
-      write_json_string (out, name);
+      uctr_json_append_go_string (out, name);
       g_string_append (out, pretty ? ": " : ":");
       write_json_node (out, member, pretty, depth + 1);
     }
@@ -728,7 +758,7 @@ write_json_value (GString *out, JsonNode *node)
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_STRING:
-      write_json_string (out, json_node_get_string (node));
+      uctr_json_append_go_string (out, json_node_get_string (node));
       break;
     case G_TYPE_INT64:
       g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));

@@ -28,6 +28,9 @@ typedef struct
   GHashTable *annotations;  /* string -> string, may be NULL */
   char **annotation_keys;   /* order for printing, may be NULL */
   gboolean creating;        /* create has not finished yet */
+  char *cgroup_path;        /* the container's own cgroup directory, NULL when it has none */
+  char *cgroup_unit;        /* the systemd scope holding it (--systemd-cgroup), or NULL */
+  char *cgroup_note;        /* when it has none: why (pause and update say it) */
 } UctrState;
 
 void uctr_state_free (UctrState *state);
@@ -65,8 +68,8 @@ UctrState *uctr_state_load_init_pid (int dfd, const char *id);
 UctrState *uctr_state_load (int dfd, GError **error);
 
 /* The live status: stopped when the init is gone (or a zombie, or its pid was
-   reused: start time differs); created while exec.fifo exists; paused when its
-   freezer says so (later); else running. */
+   reused: start time differs); paused while its cgroup's cgroup.freeze is 1;
+   created while exec.fifo exists; else running. */
 UctrStatus uctr_state_status (int dfd, const UctrState *state);
 
 /* The OCI state JSON (state-schema.json) runc prints: ociVersion, id, pid
@@ -74,6 +77,9 @@ UctrStatus uctr_state_status (int dfd, const UctrState *state);
    PRETTY indents by two spaces as `runc state` does. */
 char *uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty);
 JsonNode *uctr_state_to_json_node (const UctrState *state, UctrStatus status);
+
+/* Appends S as a JSON string escaped as Go's encoding/json does (runc's output). */
+void uctr_json_append_go_string (GString *out, const char *s);
 
 /* The ids in ROOT, sorted; an unreadable root is an error, a missing one empty. */
 char **uctr_state_list_ids (const char *root, GError **error);

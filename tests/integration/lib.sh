@@ -330,6 +330,52 @@ nothing_left ()
   rm -rf "${R:?}/$1" 2>/dev/null || true
 }
 
+# --- cgroups ---------------------------------------------------------------
+
+# Where cgroup2 is mounted; empty on a cgroup v1-only host.
+CG_MOUNT=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \
+  /proc/self/mountinfo)
+
+# cg_dir_of PID: the directory of its cgroup v2 (empty when unknown).
+cg_dir_of ()
+{
+  local p
+  p=$(sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null) || true
+  [ -n "$p" ] && [ -n "$CG_MOUNT" ] || return 0
+  if [ "$p" = / ]; then printf '%s\n' "$CG_MOUNT"; else printf '%s%s\n' "$CG_MOUNT" "$p"; fi
+}
+
+_cg_home=''
+_cg_made=()
+
+# cg_enter DIR: makes the cgroup DIR (in a subtree delegated to us) and moves
+# this test's shell into it, so that it is the cgroup uctr is called from.  On
+# exit the shell goes back where it was and every DIR made is removed.
+cg_enter ()
+{
+  [ -n "$_cg_home" ] || _cg_home=$(cg_dir_of $$)
+  mkdir -p "$1"
+  _cg_made+=("$1")
+  echo $$ >"$1/cgroup.procs"
+}
+
+# cg_leave: back to the cgroup the test started in.
+cg_leave () { [ -z "$_cg_home" ] || echo $$ >"$_cg_home/cgroup.procs"; }
+
+_cg_cleanup ()
+{
+  local i d
+  [ ${#_cg_made[@]} -gt 0 ] || return 0
+  cg_leave 2>/dev/null
+  for ((i = ${#_cg_made[@]} - 1; i >= 0; i--)); do
+    d=${_cg_made[i]}
+    [ -d "$d" ] || continue
+    chmod -R u+w "$d" 2>/dev/null
+    [ -e "$d/cgroup.kill" ] && echo 1 >"$d/cgroup.kill" 2>/dev/null
+    find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || { sleep 0.3; find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; }
+  done
+}
+
 # --- set-up and clean-up ---------------------------------------------------------
 
 _cleanup ()
@@ -349,6 +395,7 @@ _cleanup ()
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
+  _cg_cleanup
   if [ -d "${T:-}" ]; then
     # Whatever the runtime left running (found by its tag or root) goes too, by pid.
     for p in $(leftovers none | awk '$1 == "process" { sub(":", "", $2); print $2 }'); do

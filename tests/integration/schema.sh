@@ -48,11 +48,13 @@ rt features
 printf '%s\n' "$out" >"$T/features.json"
 valid features-schema.json "$T/features.json" "features validates against features-schema.json"
 if uctr_only "what features claims"; then
-  is "$(jq -r '[.linux.seccomp.enabled, .linux.cgroup.v2, .linux.apparmor.enabled] | map(tostring) | join(",")' "$T/features.json")" \
-    "true,false,false" "features claims seccomp, no cgroups or AppArmor (not applied yet)"
+  is "$(jq -r '[.linux.seccomp.enabled, .linux.apparmor.enabled] | map(tostring) | join(",")' "$T/features.json")" \
+    "true,false" "features claims seccomp, no AppArmor"
   is "$(jq -r '.linux.seccomp | [(.actions | index("SCMP_ACT_NOTIFY") != null), (.operators | length),
       (.knownFlags | index("SECCOMP_FILTER_FLAG_LOG") != null), (.supportedFlags - .knownFlags | length)] | map(tostring) | join(",")' \
       "$T/features.json")" "true,7,true,0" "features lists the seccomp actions, the 7 operators, the flags (supported ones among the known)"
+  is "$(jq -r '.linux.cgroup | [.v1, .v2, .systemd, .systemdUser, .rdma] | map(tostring) | join(",")' "$T/features.json")" \
+    "false,true,true,true,false" "features: cgroup v2 and systemd scopes, no cgroup v1 or rdma"
   is "$(jq -r '.mountOptions | index("rro")' "$T/features.json")" null "features lists no recursive mount attribute (refused)"
 fi
 

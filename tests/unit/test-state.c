@@ -345,6 +345,21 @@ test_save_load (Fixture *f, gconstpointer data)
   g_assert_cmpstr (loaded->annotation_keys[0], ==, "zeta");
   g_assert_cmpstr (loaded->annotation_keys[1], ==, "alpha");
   g_assert_null (loaded->annotation_keys[2]);
+  g_assert_null (loaded->cgroup_path);
+  g_assert_null (loaded->cgroup_unit);
+  g_assert_null (loaded->cgroup_note);
+
+  /* the container's cgroup, kept for pause, update, events and delete */
+  s->cgroup_path = g_strdup ("/sys/fs/cgroup/user.slice/uctr-c1");
+  s->cgroup_unit = g_strdup ("uctr-c1.scope");
+  s->cgroup_note = g_strdup ("why \"none\"");
+  g_assert_true (uctr_state_save (dfd, s, &error));
+  g_clear_pointer (&loaded, uctr_state_free);
+  loaded = uctr_state_load (dfd, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->cgroup_path, ==, s->cgroup_path);
+  g_assert_cmpstr (loaded->cgroup_unit, ==, s->cgroup_unit);
+  g_assert_cmpstr (loaded->cgroup_note, ==, s->cgroup_note);
 
   /* saving again replaces the file */
   s->creating = FALSE;
@@ -429,6 +444,27 @@ test_status_live (Fixture *f, gconstpointer data)
   g_assert_cmpint (mkfifoat (dfd, "exec.fifo", 0600), ==, 0);
   g_assert_cmpint (uctr_state_status (dfd, s), ==, UCTR_STATUS_CREATED);
   /* a recycled pid: same number, another start time */
+  s->pid_start_time++;
+  g_assert_cmpint (uctr_state_status (dfd, s), ==, UCTR_STATUS_STOPPED);
+}
+
+/* Paused is what the container's cgroup.freeze says, created or running. */
+static void
+test_status_paused (Fixture *f, gconstpointer data)
+{
+  uctr_autofd int dfd = create_dir (f, "c1");
+  g_autoptr(UctrState) s = sample_state ("c1", getpid (), uctr_proc_start_time (getpid ()));
+  g_autofree char *cg = g_build_filename (f->dir, "cg", NULL);
+  g_autofree char *freeze = g_build_filename (cg, "cgroup.freeze", NULL);
+
+  g_assert_cmpint (g_mkdir (cg, 0700), ==, 0);
+  s->cgroup_path = g_strdup (cg);
+  g_assert_true (g_file_set_contents (freeze, "0\n", -1, NULL));
+  g_assert_cmpint (uctr_state_status (dfd, s), ==, UCTR_STATUS_RUNNING);
+  g_assert_true (g_file_set_contents (freeze, "1\n", -1, NULL));
+  g_assert_cmpint (uctr_state_status (dfd, s), ==, UCTR_STATUS_PAUSED);
+  g_assert_cmpint (mkfifoat (dfd, "exec.fifo", 0600), ==, 0);
+  g_assert_cmpint (uctr_state_status (dfd, s), ==, UCTR_STATUS_PAUSED);
   s->pid_start_time++;
   g_assert_cmpint (uctr_state_status (dfd, s), ==, UCTR_STATUS_STOPPED);
 }
@@ -554,11 +590,18 @@ test_to_json_node (void)
 {
   static const char *const keys[] = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner" };
   g_autoptr(UctrState) s = sample_state ("c1", 4321, 1);
-  g_autoptr(JsonNode) node = uctr_state_to_json_node (s, UCTR_STATUS_STOPPED);
-  JsonObject *obj = json_node_get_object (node);
-  g_autoptr(GList) members = json_object_get_members (obj);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *obj;
+  g_autoptr(GList) members = NULL;
   GList *l;
   gsize i = 0;
+
+  /* uctr's own bookkeeping stays out of the OCI state */
+  s->cgroup_path = g_strdup ("/sys/fs/cgroup/x");
+  s->cgroup_note = g_strdup ("none");
+  node = uctr_state_to_json_node (s, UCTR_STATUS_STOPPED);
+  obj = json_node_get_object (node);
+  members = json_object_get_members (obj);
 
   for (l = members; l != NULL; l = l->next, i++)
     {
@@ -706,6 +749,7 @@ main (int argc, char **argv)
   ADD ("/state/status/live", test_status_live);
   ADD ("/state/status/no-pid", test_status_no_pid);
   ADD ("/state/status/dead", test_status_dead);
+  ADD ("/state/status/paused", test_status_paused);
   g_test_add_func ("/state/status/names", test_status_names);
   g_test_add_func ("/state/json/pretty", test_to_json_pretty);
   g_test_add_func ("/state/json/compact", test_to_json_compact);

@@ -1,0 +1,167 @@
+/* uctr events: the container's cgroup statistics as JSON lines, as runc
+   prints them, every --interval (or once with --stats), and an "oom" event
+   when the kernel's OOM killer strikes in it; ends when the container does. */
+#include "cli/cli.h"
+#include "lib/cgroup.h"
+#include "lib/spawn.h"
+#include "lib/stats.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+
+/* A Go duration ("5s", "1.5s", "500ms", "1m30s") in microseconds; -1 when malformed. */
+static gint64
+parse_duration (const char *text)
+{
+  static const struct
+  {
+    const char *unit;
+    double usec;
+  } units[] = { { "ns", 0.001 }, { "us", 1 },   { "µs", 1 },    { "ms", 1000 },
+                { "s", 1e6 },    { "m", 60e6 }, { "h", 3600e6 } };
+  const char *p = text;
+  double total = 0;
+
+  if (*p == '\0')
+    return -1;
+  while (*p != '\0')
+    {
+      char *end;
+      double v = g_ascii_strtod (p, &end);
+      gsize i, best = G_N_ELEMENTS (units), best_len = 0;
+
+      if (end == p || !(g_ascii_isdigit (*p) || *p == '.'))
+        return -1;
+      for (i = 0; i < G_N_ELEMENTS (units); i++)
+        if (g_str_has_prefix (end, units[i].unit) && strlen (units[i].unit) > best_len)
+          {
+            best = i;
+            best_len = strlen (units[i].unit);
+          }
+      if (best == G_N_ELEMENTS (units))
+        return -1;
+      total += v * units[best].usec;
+      p = end + best_len;
+    }
+  return total > 9e15 ? -1 : (gint64) total;
+}
+
+static void
+print_event (const char *type, const char *id, const char *data)
+{
+  g_autofree char *line = uctr_stats_event (type, id, data);
+
+  printf ("%s\n", line);
+  fflush (stdout);
+}
+
+static gboolean
+print_stats (const char *id, const char *path)
+{
+  g_autofree char *data = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  data = uctr_stats_json (path);
+  print_event ("stats", id, data);
+  return TRUE;
+}
+
+/* memory.events changes as a file modification: inotify sees it at once. */
+static int
+watch_oom (const char *path)
+{
+  g_autofree char *file = g_build_filename (path, "memory.events", NULL);
+  int fd;
+
+  if (!g_file_test (file, G_FILE_TEST_EXISTS) || (fd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK)) < 0)
+    return -1;
+  if (inotify_add_watch (fd, file, IN_MODIFY) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static void
+check_oom (const char *id, const char *path, guint64 *seen)
+{
+  guint64 now = uctr_stats_oom_kills (path);
+
+  for (; *seen < now; (*seen)++)
+    print_event ("oom", id, NULL);
+}
+
+static int
+watch (const UctrState *state, gint64 interval_us)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  uctr_autofd int ino = watch_oom (state->cgroup_path);
+  guint64 ooms = uctr_stats_oom_kills (state->cgroup_path);
+  gint64 next = g_get_monotonic_time () + interval_us;
+
+  while (pidfd >= 0)
+    {
+      gint64 left = next - g_get_monotonic_time ();
+      struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = ino, .events = POLLIN } };
+      char buf[4096];
+
+      if (poll (p, 2, left > 0 ? (int) MIN ((left + 999) / 1000, G_MAXINT) : 0) < 0 && errno != EINTR)
+        return 1;
+      if (p[0].revents & POLLIN)
+        break;
+      if (p[1].revents & POLLIN)
+        while (read (ino, buf, sizeof buf) > 0)
+          ;
+      check_oom (state->id, state->cgroup_path, &ooms);
+      if (g_get_monotonic_time () >= next)
+        {
+          if (!print_stats (state->id, state->cgroup_path))
+            break;
+          next += interval_us;
+        }
+    }
+  return 0;
+}
+
+int
+uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  g_autofree char *interval = NULL;
+  gboolean stats = FALSE;
+  GOptionEntry entries[] = {
+    { "interval", 0, 0, G_OPTION_ARG_STRING, &interval, N_("How often to print statistics (default 5s)"),
+      N_("DURATION") },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, N_("Print the statistics once and exit"), NULL },
+    { NULL },
+  };
+  g_autoptr(UctrState) state = NULL;
+  const char *root;
+  UctrStatus status;
+  gint64 interval_us = 5 * G_USEC_PER_SEC;
+
+  if (!uctr_cli_parse ("events", "ID", _("Print a container's statistics and OOM events as JSON lines."), entries,
+                       FALSE, &argc, &argv, error)
+      || !uctr_cli_want_args ("events", "ID", argc, 1, 1, error))
+    return -1;
+  if (interval != NULL && (interval_us = parse_duration (interval)) < 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--interval: \"%s\" is not a duration (5s, 500ms, 1m)"),
+                       interval), -1;
+  if (interval_us <= 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--interval: the duration must be greater than 0")), -1;
+  if ((root = uctr_global_root (g, error)) == NULL
+      || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
+    return -1;
+  if (status == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), argv[1]), -1;
+  if (state->cgroup_path == NULL)
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
+                       argv[1], state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one")), -1;
+  if (stats)
+    return print_stats (state->id, state->cgroup_path) ? 0 : 1;
+  return watch (state, interval_us);
+}

@@ -1,0 +1,95 @@
+/* uctr: linux.resources (runtime-spec) and runc's update flags, turned into
+   the cgroup v2 files they set.  Pure logic: cgroup.c does the writing. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/* An integer that may be absent. */
+typedef struct
+{
+  gboolean set;
+  gint64 value;
+} UctrOptInt;
+
+/* blockIO.weightDevice[] and blockIO.throttle*Device[]. */
+typedef struct
+{
+  gint64 major;
+  gint64 minor;
+  gint64 value; /* weight, or rate (bytes or operations a second; 0: no limit) */
+} UctrDeviceValue;
+
+typedef enum
+{
+  UCTR_THROTTLE_READ_BPS,
+  UCTR_THROTTLE_WRITE_BPS,
+  UCTR_THROTTLE_READ_IOPS,
+  UCTR_THROTTLE_WRITE_IOPS,
+  UCTR_THROTTLE_N
+} UctrThrottle;
+
+typedef struct
+{
+  UctrOptInt memory_limit; /* bytes; -1 unlimited */
+  UctrOptInt memory_reservation;
+  UctrOptInt memory_swap; /* memory + swap, as in cgroup v1 and the spec */
+  UctrOptInt cpu_shares;  /* cgroup v1 shares: converted to cpu.weight */
+  UctrOptInt cpu_quota;
+  UctrOptInt cpu_period;
+  UctrOptInt cpu_idle;
+  char *cpu_cpus; /* NULL when absent */
+  char *cpu_mems;
+  UctrOptInt pids_limit;   /* <= 0: unlimited */
+  UctrOptInt blkio_weight; /* 10..1000 */
+  GArray *weight_devices;  /* UctrDeviceValue */
+  GArray *throttle[UCTR_THROTTLE_N];
+  GPtrArray *hugepage_sizes; /* char *: "2MB" */
+  GArray *hugepage_limits;   /* gint64, parallel to hugepage_sizes */
+  GPtrArray *unified_keys;   /* char *: "memory.high", in config order */
+  GPtrArray *unified_values; /* char *, parallel */
+  GPtrArray *unsupported;    /* char *: members uctr cannot set on cgroup v2 ("memory.swappiness") */
+} UctrResources;
+
+UctrResources *uctr_resources_new (void);
+void uctr_resources_free (UctrResources *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrResources, uctr_resources_free)
+
+/* Parses NODE (a linux.resources object; NULL is an empty set). Errors are
+   UCTR_ERROR_INVALID_CONFIG and start with WHERE and the member's path:
+   "linux.resources.memory.limit: must be an integer". Device rules are left
+   out: in a user namespace there is nothing to set for them. */
+UctrResources *uctr_resources_parse (JsonNode *node, const char *where, GError **error);
+
+/* Sets in BASE what UPDATE sets (runc update: unchanged values may be omitted). */
+void uctr_resources_merge (UctrResources *base, const UctrResources *update);
+
+/* Back to the runtime-spec shape, for the config.json of the state dir. */
+JsonNode *uctr_resources_to_json (const UctrResources *r);
+
+/* One file to write in the container's cgroup. */
+typedef struct
+{
+  char *controller; /* "memory", "pids", "cpu", "cpuset", "io", "hugetlb" ...; "cgroup" for core files */
+  char *file;       /* "memory.max" */
+  char *value;
+  char *alt_file; /* written instead when it exists (io.bfq.weight before io.weight), else NULL */
+  char *alt_value;
+  char *what; /* the member it comes from, for messages: "memory.limit" */
+} UctrCgroupWrite;
+
+void uctr_cgroup_write_free (UctrCgroupWrite *w);
+
+/* The writes that set R, in the order runc makes them (a GPtrArray of
+   UctrCgroupWrite). Values that cannot go together (a swap limit without a
+   memory limit, a weight out of range) are UCTR_ERROR_INVALID_CONFIG errors
+   starting with WHERE. */
+GPtrArray *uctr_resources_writes (const UctrResources *r, const char *where, GError **error);
+
+/* runc's conversions to cgroup v2 values. */
+guint64 uctr_resources_shares_to_weight (guint64 shares);
+guint64 uctr_resources_blkio_to_io_weight (guint64 weight);
+
+/* A size as runc's update takes it: "1048576", "512k", "1.5g", "100MB" (powers
+   of 1024), or -1 for no limit. */
+gboolean uctr_resources_parse_size (const char *text, gint64 *out);
