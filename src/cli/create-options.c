@@ -25,6 +25,15 @@ gboolean
 uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary, gboolean with_detach,
                         int *argc, char ***argv, GError **error)
 {
+  return uctr_create_args_parse_with (a, verb, "ID", summary, with_detach, NULL, FALSE, argc, argv, error);
+}
+
+gboolean
+uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *params, const char *summary,
+                             gboolean with_detach, const GOptionEntry *extra, gboolean stop_at_first_arg,
+                             int *argc, char ***argv, GError **error)
+{
+  g_autoptr(GArray) all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   GOptionEntry entries[] = {
     { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &a->bundle, N_("Bundle directory (default: the current one)"), N_("DIR") },
     { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &a->pid_file, N_("Write the container's pid to FILE"), N_("FILE") },
@@ -44,7 +53,11 @@ uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary
 
   if (!with_detach)
     entries[G_N_ELEMENTS (entries) - 2] = (GOptionEntry){ NULL };
-  if (!uctr_cli_parse (verb, "ID", summary, entries, FALSE, argc, argv, error))
+  for (gsize i = 0; entries[i].long_name != NULL; i++)
+    g_array_append_val (all, entries[i]);
+  for (; extra != NULL && extra->long_name != NULL; extra++)
+    g_array_append_val (all, *extra);
+  if (!uctr_cli_parse (verb, params, summary, (GOptionEntry *) all->data, stop_at_first_arg, argc, argv, error))
     return FALSE;
   if (a->preserve_fds < 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--preserve-fds: must not be negative"));
@@ -70,6 +83,7 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .network = a->network,
     .publish = a->publish,
     .systemd_cgroup = a->systemd_cgroup,
+    .config_json = a->config_json,
     .warnings = warnings,
   };
 

@@ -1,12 +1,37 @@
 /* uctr run: create, start, wait; forward signals; the exit status of the process. */
 #include "cli/cli.h"
 #include "cli/create-options.h"
+#include "cli/oneline.h"
 #include "lib/console.h"
 #include "lib/log.h"
 #include "lib/notify.h"
 #include "lib/spawn.h"
 
+#include <string.h>
 #include <sys/pidfd.h>
+#include <unistd.h>
+
+/* run --rootfs DIR [OPTIONS] [--] COMMAND: the config from the flags, an
+   id from --name or the command, a pty when stdin is a terminal. */
+static gboolean
+parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char **id, char **json, GError **error)
+{
+  g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
+  char **command;
+  gboolean terminal;
+
+  if (!uctr_create_args_parse_with (a, "run", _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
+                                    _("Run COMMAND in a root of its own, with no config.json: the flags make the config."),
+                                    TRUE, entries, TRUE, argc, argv, error))
+    return FALSE;
+  command = *argv + 1;
+  if (command[0] != NULL && strcmp (command[0], "--") == 0)
+    command++;
+  terminal = o->tty || (!a->detach && isatty (STDIN_FILENO));
+  *id = uctr_oneline_id (o, command);
+  *json = uctr_oneline_config (o, *id, command, terminal, error);
+  return *json != NULL;
+}
 
 int
 uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
@@ -16,16 +41,29 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   g_autoptr(GError) local = NULL;
   UctrCreated created = { .console_fd = -1 };
   g_autoptr(UctrNotify) notify = NULL;
+  UctrOneLine o = { 0 };
+  g_autofree char *oneline_id = NULL;
+  g_autofree char *oneline_json = NULL;
   const char *root;
   const char *id;
   int status = -1;
 
-  if (!uctr_create_args_parse (&a, "run", _("Create and start a container, wait for it, and exit with its status."),
-                               TRUE, &argc, &argv, error)
-      || !uctr_cli_want_args ("run", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if (uctr_oneline_wanted (argc, argv))
+    {
+      if (!parse_oneline (&a, &o, &argc, &argv, &oneline_id, &oneline_json, error))
+        goto out;
+      id = oneline_id;
+      a.config_json = oneline_json;
+    }
+  else if (!uctr_create_args_parse (&a, "run", _("Create and start a container, wait for it, and exit with its status."),
+                                    TRUE, &argc, &argv, error)
+           || !uctr_cli_want_args ("run", "ID", argc, 1, 1, error))
+    goto out;
+  else
+    id = argv[1];
+  if ((root = uctr_global_root (g, error)) == NULL)
     goto out;
   a.systemd_cgroup = g->systemd_cgroup;
-  id = argv[1];
   if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
     goto out;
   /* Listening before the process runs: it may notify at once. */
@@ -59,5 +97,6 @@ out:
   uctr_created_clear (&created);
   uctr_cli_print_warnings (warnings);
   uctr_create_args_clear (&a);
+  uctr_oneline_clear (&o);
   return status;
 }

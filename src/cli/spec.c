@@ -1,7 +1,10 @@
 /* uctr spec */
 #include "cli/cli.h"
 #include "lib/config.h"
+#include "cli/oneline.h"
 #include "lib/idmap.h"
+
+#include <stdio.h>
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -24,6 +27,54 @@ rootless_mappings (const char *file, guint32 id, const char *user, UctrIdMapping
     }
 }
 
+void
+uctr_cli_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2])
+{
+  struct passwd *pw;
+
+  *opts = (UctrSpecOptions){ 0 };
+  if (!rootless)
+    return;
+  pw = getpwuid (geteuid ());
+  opts->rootless = TRUE;
+  /* A desktop user's bundle has a network; runc ignores the annotation. */
+  opts->network = "slirp";
+  rootless_mappings ("/etc/subuid", geteuid (), pw != NULL ? pw->pw_name : "", uids, &opts->n_uid_mappings);
+  rootless_mappings ("/etc/subgid", getegid (), pw != NULL ? pw->pw_name : "", gids, &opts->n_gid_mappings);
+  opts->uid_mappings = uids;
+  opts->gid_mappings = gids;
+}
+
+/* spec with a one-line run's flags: the config that command line would
+   use, on stdout. */
+static int
+print_oneline (int argc, char **argv, GError **error)
+{
+  UctrOneLine o = { 0 };
+  g_autofree char *json = NULL;
+  char **command;
+  int rc = -1;
+
+  if (uctr_cli_parse ("spec", _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
+                      _("Print the config.json a one-line run would use."), uctr_oneline_entries (&o), TRUE, &argc,
+                      &argv, error))
+    {
+      command = argv + 1;
+      if (command[0] != NULL && strcmp (command[0], "--") == 0)
+        command++;
+      g_autofree char *id = uctr_oneline_id (&o, command);
+
+      json = uctr_oneline_config (&o, id, command, o.tty, error);
+      if (json != NULL)
+        {
+          fputs (json, stdout);
+          rc = 0;
+        }
+    }
+  uctr_oneline_clear (&o);
+  return rc;
+}
+
 int
 uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
 {
@@ -36,26 +87,17 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
   };
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts = { 0 };
-  struct passwd *pw;
   g_autofree char *json = NULL;
   uctr_autofd int dfd = -1;
   int fd;
 
+  if (uctr_oneline_wanted (argc, argv))
+    return print_oneline (argc, argv, error);
   if (!uctr_cli_parse ("spec", "", _("Write a default config.json for a bundle whose root is rootfs/."), entries,
                        FALSE, &argc, &argv, error)
       || !uctr_cli_want_args ("spec", "", argc, 0, 0, error))
     return -1;
-  if (rootless)
-    {
-      pw = getpwuid (geteuid ());
-      opts.rootless = TRUE;
-      /* A desktop user's bundle has a network; runc ignores the annotation. */
-      opts.network = "slirp";
-      rootless_mappings ("/etc/subuid", geteuid (), pw != NULL ? pw->pw_name : "", uids, &opts.n_uid_mappings);
-      rootless_mappings ("/etc/subgid", getegid (), pw != NULL ? pw->pw_name : "", gids, &opts.n_gid_mappings);
-      opts.uid_mappings = uids;
-      opts.gid_mappings = gids;
-    }
+  uctr_cli_spec_options (rootless, &opts, uids, gids);
   json = uctr_config_default_json (&opts);
   dfd = open (bundle != NULL ? bundle : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)

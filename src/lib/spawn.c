@@ -104,7 +104,12 @@ load_config (Create *c, GError **error)
   g_autofree char *json = NULL;
   gsize len;
 
-  if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX, &json, &len, error))
+  if (c->opts->config_json != NULL)
+    {
+      json = g_strdup (c->opts->config_json);
+      len = strlen (json);
+    }
+  else if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX, &json, &len, error))
     {
       if (g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_prefix_error (error, _("No config.json in the bundle (run \"uctr spec\" there to write one): "));

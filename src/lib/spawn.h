@@ -12,6 +12,7 @@ typedef struct
   const char *root;            /* state root (uctr_state_root) */
   const char *id;
   const char *bundle;          /* absolute */
+  const char *config_json;     /* the config itself, instead of BUNDLE/config.json (one-line runs); or NULL */
   const char *pid_file;        /* NULL: none */
   const char *console_socket;  /* NULL: none */
   int preserve_fds;

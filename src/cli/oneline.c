@@ -1,0 +1,211 @@
+/* uctr: one-line runs (see oneline.h). The config is `uctr spec`'s default
+   (with --rootless's user namespace and network for a caller who is not
+   root), edited as JSON: the root, the process, the bind mounts. */
+#include "cli/oneline.h"
+#include "cli/cli.h"
+#include "lib/config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+GOptionEntry *
+uctr_oneline_entries (UctrOneLine *o)
+{
+  GOptionEntry entries[] = {
+    { "rootfs", 0, 0, G_OPTION_ARG_FILENAME, &o->rootfs,
+      N_("Run COMMAND in DIR as the root, no config.json needed (\"/\": the host's own, read-only)"), N_("DIR") },
+    { "read-only", 0, 0, G_OPTION_ARG_NONE, &o->read_only, N_("Mount the root read-only"), NULL },
+    { "writable", 0, 0, G_OPTION_ARG_NONE, &o->writable, N_("With --rootfs /: leave the host's root writable"), NULL },
+    { "bind", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->binds,
+      N_("Bind a host path into the container (repeatable; DEST defaults to SRC)"), N_("SRC[:DEST[:ro]]") },
+    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, N_("Working directory of the command"), N_("DIR") },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_("Set an environment variable (repeatable)"), N_("KEY=VALUE") },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, N_("Give the command a pty (the default when stdin is a terminal)"), NULL },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_("The container's id (default: made from the command)"), N_("NAME") },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, N_("Run as UID, and GID (numbers, in the container)"), N_("UID[:GID]") },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &o->hostname, N_("The container's hostname (default: its id)"), N_("NAME") },
+    { NULL },
+  };
+
+  return g_memdup2 (entries, sizeof entries);
+}
+
+gboolean
+uctr_oneline_wanted (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--rootfs") == 0 || g_str_has_prefix (argv[i], "--rootfs="))
+      return TRUE;
+  return FALSE;
+}
+
+static JsonObject *
+member_object (JsonObject *obj, const char *name)
+{
+  if (!json_object_has_member (obj, name) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, name)))
+    json_object_set_object_member (obj, name, json_object_new ());
+  return json_object_get_object_member (obj, name);
+}
+
+static JsonArray *
+strv_array (char *const *v)
+{
+  JsonArray *a = json_array_new ();
+
+  for (; v != NULL && *v != NULL; v++)
+    json_array_add_string_element (a, *v);
+  return a;
+}
+
+/* KEY=VALUE over the default environment: a later KEY replaces it. */
+static void
+set_env (JsonObject *process, char **env)
+{
+  g_auto(GStrv) merged = NULL;
+  JsonArray *old = json_object_get_array_member (process, "env");
+  guint i;
+
+  for (i = 0; old != NULL && i < json_array_get_length (old); i++)
+    merged = uctr_env_set (merged, json_array_get_string_element (old, i));
+  for (; env != NULL && *env != NULL; env++)
+    {
+      if (strchr (*env, '=') == NULL)
+        continue;
+      merged = uctr_env_set (merged, *env);
+    }
+  json_object_set_array_member (process, "env", strv_array (merged));
+}
+
+static gboolean
+set_user (JsonObject *process, const char *user, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (user, ":", 2);
+  JsonObject *u = member_object (process, "user");
+  guint64 uid, gid = 0;
+
+  if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
+      || (parts[1] != NULL && !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32 - 1, &gid, NULL)))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--user %s: expected UID or UID:GID, in numbers"), user);
+  json_object_set_int_member (u, "uid", (gint64) uid);
+  json_object_set_int_member (u, "gid", (gint64) (parts[1] != NULL ? gid : uid));
+  return TRUE;
+}
+
+/* SRC[:DEST[:ro|rw]] -> a bind mount; SRC must exist. */
+static gboolean
+add_bind (JsonArray *mounts, const char *spec, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
+  g_autofree char *src = NULL;
+  const char *dest, *mode;
+  JsonObject *m;
+  struct stat st;
+
+  if (parts[0][0] == '\0')
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--bind %s: expected SRC[:DEST[:ro]]"), spec);
+  src = uctr_absolute_path (parts[0]);
+  dest = parts[1] != NULL && parts[1][0] != '\0' ? parts[1] : src;
+  mode = parts[1] != NULL ? parts[2] : NULL;
+  if (stat (src, &st) < 0)
+    return uctr_throw_errno (error, _("--bind %s: %s"), spec, src);
+  if (!g_path_is_absolute (dest))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--bind %s: the destination %s is not an absolute path"),
+                       spec, dest);
+  if (mode != NULL && strcmp (mode, "ro") != 0 && strcmp (mode, "rw") != 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--bind %s: expected ro or rw after the destination, not %s"),
+                       spec, mode);
+  m = json_object_new ();
+  json_object_set_string_member (m, "destination", dest);
+  json_object_set_string_member (m, "type", "bind");
+  json_object_set_string_member (m, "source", src);
+  json_object_set_array_member (m, "options", strv_array ((char *[]){ "rbind", mode != NULL ? (char *) mode : "rw", NULL }));
+  json_array_add_object_element (mounts, m);
+  return TRUE;
+}
+
+static gboolean
+set_root (JsonObject *config, const UctrOneLine *o, GError **error)
+{
+  g_autofree char *root = uctr_absolute_path (o->rootfs);
+  JsonObject *r = member_object (config, "root");
+  gboolean host = strcmp (root, "/") == 0;
+
+  if (!g_file_test (root, G_FILE_TEST_IS_DIR))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--rootfs %s: not a directory"), o->rootfs);
+  json_object_set_string_member (r, "path", root);
+  /* The host's own tree is a sandbox's floor: read-only unless asked. */
+  json_object_set_boolean_member (r, "readonly", o->read_only || (host && !o->writable));
+  return TRUE;
+}
+
+char *
+uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal, GError **error)
+{
+  UctrIdMapping uids[2], gids[2];
+  UctrSpecOptions opts;
+  g_autofree char *base = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  JsonObject *config, *process;
+  JsonArray *mounts;
+  char **b;
+
+  if (command == NULL || command[0] == NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--rootfs: give the command to run after the options (or after --)")), NULL;
+  uctr_cli_spec_options (geteuid () != 0, &opts, uids, gids);
+  base = uctr_config_default_json (&opts);
+  if (!json_parser_load_from_data (parser, base, -1, error))
+    return NULL;
+  config = json_node_get_object (json_parser_get_root (parser));
+  if (!set_root (config, o, error))
+    return NULL;
+  process = member_object (config, "process");
+  json_object_set_array_member (process, "args", strv_array (command));
+  json_object_set_boolean_member (process, "terminal", terminal);
+  if (o->workdir != NULL && !g_path_is_absolute (o->workdir))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--workdir %s: not an absolute path"), o->workdir), NULL;
+  json_object_set_string_member (process, "cwd", o->workdir != NULL ? o->workdir : "/");
+  set_env (process, o->env);
+  if (o->user != NULL && !set_user (process, o->user, error))
+    return NULL;
+  json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
+  mounts = json_object_get_array_member (config, "mounts");
+  for (b = o->binds; b != NULL && *b != NULL; b++)
+    if (!add_bind (mounts, *b, error))
+      return NULL;
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  text = json_generator_to_data (gen, NULL);
+  return g_strconcat (text, "\n", NULL);
+}
+
+/* Container ids allow [A-Za-z0-9_.+-]: the command's name, cleaned up,
+   and six random hex digits. */
+char *
+uctr_oneline_id (const UctrOneLine *o, char *const *command)
+{
+  g_autofree char *base = NULL;
+
+  if (o->name != NULL)
+    return g_strdup (o->name);
+  base = command != NULL && command[0] != NULL ? g_path_get_basename (command[0]) : g_strdup ("run");
+  g_strcanon (base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-", '-');
+  if (!g_ascii_isalnum (base[0]))
+    base[0] = 'x';
+  return g_strdup_printf ("%.32s-%06x", base, g_random_int () & 0xffffff);
+}
+
+void
+uctr_oneline_clear (UctrOneLine *o)
+{
+  g_free (o->rootfs);
+  g_strfreev (o->binds);
+  g_free (o->workdir);
+  g_strfreev (o->env);
+  g_free (o->name);
+  g_free (o->user);
+  g_free (o->hostname);
+}
