@@ -22,12 +22,13 @@ else
 fi
 # A string literal inside _() or N_() followed by a name (a macro) before the
 # closing parenthesis, across lines.
+mapfile -t sources <<<"$want"
 glued=$(perl -0777 -ne 'while (/\bN?_\(\s*(?:"(?:[^"\\\n]|\\.)*"\s*)+[A-Za-z_]\w*/g) {
                            my $l = 1 + (substr ($_, 0, $-[0]) =~ tr/\n//); print "$ARGV:$l\n" }' \
-          $(grep -l -E '\b(N_|_)\(' -r src --include='*.c' | LC_ALL=C sort))
+          "${sources[@]}")
 if [ -z "$glued" ]; then
   echo "ok 3 - no translatable string is glued to a macro"
 else
   echo "not ok 3 - translatable strings glued to a macro (xgettext cuts them there):"
-  echo "$glued" | sed 's/^/# /'
+  printf '%s\n' "$glued" | sed 's/^/# /'
 fi
