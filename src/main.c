@@ -219,11 +219,15 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   gboolean version = FALSE, help = FALSE;
   const UctrVerb *verb = NULL;
+  const char *localedir;
   gsize i;
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* UCTR_LOCALEDIR, when set, replaces the installed message catalogs: the
+     tests use the build tree's (po/<lang>/LC_MESSAGES/uctr.mo). */
+  localedir = g_getenv ("UCTR_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

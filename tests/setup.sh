@@ -6,6 +6,8 @@
 UCTR_TEST_USER=${UCTR_TEST_USER:-uctr-test}
 UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 
+# gettext: msgfmt, xgettext and msgmerge for po/ and tests/unit/i18n.sh (which
+# needs no generated locale: C.UTF-8, for LANGUAGE to apply, is in libc-bin).
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit)

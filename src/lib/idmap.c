@@ -233,15 +233,14 @@ check_config_ranges (const UctrIdMapping *maps, gsize n, guint32 own, const char
         continue;
       if (ranges->len == 0)
         return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                           _("%s[%" G_GSIZE_FORMAT "]: host ids %u-%" G_GUINT64_FORMAT
-                             " are not yours: you have no range in %s (add one with: usermod %s %u-%"
-                             G_GUINT64_FORMAT " %s)"),
-                           json_name, i, maps[i].host_id, last, file, usermod_flag, maps[i].host_id, last, who);
+                           _("%s[%zu]: host ids %u-%llu are not yours: you have no range in %s "
+                             "(add one with: usermod %s %u-%llu %s)"),
+                           json_name, i, maps[i].host_id, (unsigned long long) last, file, usermod_flag,
+                           maps[i].host_id, (unsigned long long) last, who);
       have = format_ranges (ranges);
       return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                         _("%s[%" G_GSIZE_FORMAT "]: host ids %u-%" G_GUINT64_FORMAT
-                           " are not in your ranges in %s (%s)"),
-                         json_name, i, maps[i].host_id, last, file, have);
+                         _("%s[%zu]: host ids %u-%llu are not in your ranges in %s (%s)"), json_name, i,
+                         maps[i].host_id, (unsigned long long) last, file, have);
     }
   return TRUE;
 }

@@ -503,7 +503,8 @@ get_uint (JsonObject *obj, const char *key, gboolean required, guint64 max, guin
     }
   if (type == G_TYPE_STRING && g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, max, out, NULL))
     return TRUE;
-  return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from 0 to %" G_GUINT64_FORMAT), key, max);
+  return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from 0 to %llu"), key,
+                     (unsigned long long) max);
 }
 
 static gboolean

@@ -109,8 +109,7 @@ uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize 
       if (n == 0)
         break;
       if (buf->len + (gsize) n > max)
-        return uctr_throw (error, UCTR_ERROR_FAILED, _("Reading %s: larger than %" G_GSIZE_FORMAT " bytes"),
-                           path, max);
+        return uctr_throw (error, UCTR_ERROR_FAILED, _("Reading %s: larger than %zu bytes"), path, max);
       g_byte_array_append (buf, chunk, n);
     }
   if (len != NULL)
