@@ -99,6 +99,18 @@ for n in 3 4 5 6 7 8 9; do
   nothing_left "cwd-$n" "cwd /proc/self/fd/$n: nothing left behind"
 done
 
+# The default masked and read-only paths of `spec` really are: of those
+# this kernel has, the files read empty, the directories list nothing, and
+# /proc/sys cannot be written.
+script='for p in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do [ -e "$p" ] && echo "$p $(cat "$p" | wc -c)"; done
+for d in /sys/firmware /proc/acpi /proc/scsi; do [ -d "$d" ] && echo "$d $(ls -A "$d" | wc -l)"; done
+echo x > /proc/sys/kernel/domainname 2>/dev/null && echo sys-writable || echo sys-ro'
+b=$(mkbundle masks ".process.args = $(args_json sh -c "$script")")
+rt run --bundle "$b" masks
+want=$(for p in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug; do [ -e "$p" ] && echo "$p 0"; done
+       for d in /sys/firmware /proc/acpi /proc/scsi; do [ -d "$d" ] && echo "$d 0"; done; echo sys-ro)
+is "$(tr -s ' ' <<<"$out")" "$want" "the default maskedPaths this kernel has read empty, and /proc/sys is read-only"
+
 # Only stdio reaches the container's init process.
 b=$(mkbundle fds '.process.args = ["sh", "-c", "ls /proc/self/fd | sort -n | tr \"\\n\" \" \""]')
 rt run --bundle "$b" fds
