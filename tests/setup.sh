@@ -9,6 +9,11 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
                 libc6-dev systemd iproute2 util-linux)
+# What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
+# clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
+# stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
+VALGRIND_PACKAGES=(valgrind)
 
 say () { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die () { say "$*"; exit 1; }
