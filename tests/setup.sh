@@ -104,7 +104,9 @@ as_user ()
   (cd / && exec runuser -u "$name" -- env -i PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" \
     HOME="$home" USER="$name" LOGNAME="$name" LANG="${LANG:-C.UTF-8}" TERM="${TERM:-dumb}" \
     XDG_RUNTIME_DIR="/run/user/$uid" ${CI:+CI="$CI"} \
-    ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} ${SCHEMA_DIR:+SCHEMA_DIR="$SCHEMA_DIR"} "$@")
+    ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} ${SCHEMA_DIR:+SCHEMA_DIR="$SCHEMA_DIR"} \
+    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+    ${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} ${G_SLICE:+G_SLICE="$G_SLICE"} "$@")
 }
 
 # Fails unless the user (NAME, or the caller when empty) can create a user namespace.
@@ -168,15 +170,16 @@ schema_for_user ()
   printf '%s\n' "$copy"
 }
 
-# Configures (once) and builds SRC in BUILDDIR, as the caller.
+# Configures (once, with SETUP-ARGS) and builds SRC in BUILDDIR, as the caller.
 build_tree ()
 {
   local src=$1 builddir=$2
+  shift 2
   if [ ! -f "$builddir/build.ninja" ]; then
     if [ -f "$builddir/meson-private/coredata.dat" ]; then
-      meson setup --wipe "$builddir" "$src"
+      meson setup --wipe "$builddir" "$src" "$@"
     else
-      meson setup "$builddir" "$src"
+      meson setup "$builddir" "$src" "$@"
     fi
   fi
   ninja -C "$builddir"
