@@ -12,7 +12,9 @@ SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
 # clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
 # stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
+# shellcheck disable=SC2034
 VALGRIND_PACKAGES=(valgrind)
 
 say () { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
