@@ -11,6 +11,13 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit)
+# What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
+# clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
+# stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm)
+# shellcheck disable=SC2034
+VALGRIND_PACKAGES=(valgrind)
 
 say () { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die () { say "$*"; exit 1; }
@@ -103,7 +110,9 @@ as_user ()
     XDG_RUNTIME_DIR="/run/user/$uid" ${CI:+CI="$CI"} \
     ${UCTR_TEST_RUNTIME:+UCTR_TEST_RUNTIME="$UCTR_TEST_RUNTIME"} ${SCHEMA_DIR:+SCHEMA_DIR="$SCHEMA_DIR"} \
     ${UCTR_TEST_CGROUP:+UCTR_TEST_CGROUP="$UCTR_TEST_CGROUP"} \
-    ${UCTR_TEST_SYSTEMD_RUNTIME:+UCTR_TEST_SYSTEMD_RUNTIME="$UCTR_TEST_SYSTEMD_RUNTIME"} "$@")
+    ${UCTR_TEST_SYSTEMD_RUNTIME:+UCTR_TEST_SYSTEMD_RUNTIME="$UCTR_TEST_SYSTEMD_RUNTIME"} \
+    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+    ${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} ${G_SLICE:+G_SLICE="$G_SLICE"} "$@")
 }
 
 # Fails unless the user (NAME, or the caller when empty) can create a user namespace.
@@ -167,15 +176,16 @@ schema_for_user ()
   printf '%s\n' "$copy"
 }
 
-# Configures (once) and builds SRC in BUILDDIR, as the caller.
+# Configures (once, with SETUP-ARGS) and builds SRC in BUILDDIR, as the caller.
 build_tree ()
 {
   local src=$1 builddir=$2
+  shift 2
   if [ ! -f "$builddir/build.ninja" ]; then
     if [ -f "$builddir/meson-private/coredata.dat" ]; then
-      meson setup --wipe "$builddir" "$src"
+      meson setup --wipe "$builddir" "$src" "$@"
     else
-      meson setup "$builddir" "$src"
+      meson setup "$builddir" "$src" "$@"
     fi
   fi
   ninja -C "$builddir"

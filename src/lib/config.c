@@ -8,6 +8,7 @@
  * capability name or a mount type exists is for the modules that use them.
  */
 #include "config.h"
+#include "json.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -973,11 +974,36 @@ config_new (void)
   return config;
 }
 
-/* json-glib names in-memory data "<data>"; the line:column after it is what helps. */
-static const char *
+/* json-glib names in-memory data "<data>"; the line:column after it is what
+   helps.  It quotes the text it stopped at, which is not always UTF-8 (a
+   broken \u escape decodes to half a surrogate pair), and the message goes
+   on to the terminal and to --log-format json logs: made valid here. */
+static char *
 json_error_text (const char *message)
 {
-  return g_str_has_prefix (message, "<data>:") ? message + strlen ("<data>:") : message;
+  if (g_str_has_prefix (message, "<data>:"))
+    message += strlen ("<data>:");
+  return g_utf8_make_valid (message, -1);
+}
+
+/* json-glib 1.6 recurses once per level without a limit; a config.json needs
+   a handful of levels.  Go's encoding/json (runc) stops at 10000, deeper than
+   json-glib survives on a small stack. */
+#define CONFIG_MAX_DEPTH 1000
+
+/* Parses JSON (LEN bytes, or up to a NUL when LEN < 0) into PARSER; errors name NAME. */
+static gboolean
+load_json (JsonParser *parser, const char *json, gssize len, const char *name, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!uctr_json_check (json, len < 0 ? strlen (json) : (gsize) len, CONFIG_MAX_DEPTH, error))
+    return uctr_prefix_error (error, _("%s is not valid JSON"), name);
+  if (json_parser_load_from_data (parser, json, len, &local_error))
+    return TRUE;
+  text = json_error_text (local_error->message);
+  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s is not valid JSON: %s"), name, text);
 }
 
 /* FILE is NULL for uctr_config_parse(); else errors name it. */
@@ -987,14 +1013,9 @@ parse_document (const char *json, gssize len, const char *file, GError **error)
   const char *name = file != NULL ? file : "config.json";
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(UctrConfig) config = NULL;
-  g_autoptr(GError) local_error = NULL;
 
-  if (!json_parser_load_from_data (parser, json, len, &local_error))
-    {
-      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s is not valid JSON: %s"), name,
-                  json_error_text (local_error->message));
-      return NULL;
-    }
+  if (!load_json (parser, json, len, name, error))
+    return NULL;
   config = config_new ();
   config->root_node = json_parser_steal_root (parser);
   if (config->root_node == NULL || !JSON_NODE_HOLDS_OBJECT (config->root_node))
@@ -1017,17 +1038,12 @@ UctrProcess *
 uctr_process_parse (const char *json, gssize len, const char *file, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonObject) root = NULL;
   g_autoptr(UctrConfig) holder = NULL;
   JsonNode *node;
 
-  if (!json_parser_load_from_data (parser, json, len, &local_error))
-    {
-      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s is not valid JSON: %s"), file,
-                  json_error_text (local_error->message));
-      return NULL;
-    }
+  if (!load_json (parser, json, len, file, error))
+    return NULL;
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {

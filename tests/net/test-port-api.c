@@ -100,12 +100,14 @@ static void
 fixture_setup (Fixture *fx, gconstpointer unused)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *sub = NULL;
   struct stat st;
 
   fx->dir = g_dir_make_tmp ("uctr-port-api-XXXXXX", &error);
   g_assert_no_error (error);
   fx->path = g_build_filename (fx->dir, "mycontainer", UCTR_PORT_API_SOCKET, NULL);
-  g_assert_cmpint (g_mkdir (g_path_get_dirname (fx->path), 0700), ==, 0);
+  sub = g_path_get_dirname (fx->path);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
   /* A stale socket file is replaced. */
   g_assert_true (g_file_set_contents (fx->path, "", 0, NULL));
   fx->forwarder = uctr_forwarder_new (-1, NULL, NULL, NULL);

@@ -224,6 +224,11 @@ static const InvalidCase invalid_cases[] = {
   { "not-json", "{\n'ociVersion': x}", "config.json is not valid JSON: 2:" },
   { "empty", "", "config.json: the top level must be a JSON object" },
   { "array", "[]", "config.json: the top level must be a JSON object" },
+  { "octal", WITH_PROCESS ("'user':{'uid':010,'gid':0}"),
+    "config.json is not valid JSON: 1:87: not a JSON number: numbers are decimal" },
+  { "comment", "{" BASE ",/'hostname':'x'/}", "config.json is not valid JSON: 1:48: JSON has no comments" },
+  { "second-document", "{" BASE "}\n{" BASE "}", "config.json is not valid JSON: 2:1: more after the end" },
+  { "nul-escape", "{" BASE ",'hostname':'a\\u0000b'}", "config.json is not valid JSON: 1:61: \\u0000 in a string" },
   { "version-missing", "{'root':{'path':'rootfs'}}", "ociVersion: missing required field" },
   { "version-type", "{'ociVersion':1,'root':{'path':'rootfs'}}", "ociVersion: must be a string" },
   { "version-2", "{'ociVersion':'2.0.0','root':{'path':'rootfs'}}",
@@ -989,6 +994,58 @@ test_load_not_json (Bundle *b, gconstpointer data)
     g_error ("expected '%s', got '%s'", expected, error->message);
 }
 
+/* json-glib 1.6 recurses once per level: 300000 levels overflowed the stack. */
+static char *
+nested_config (guint levels)
+{
+  GString *s = g_string_new ("{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"r\"}, \"x\": ");
+  guint i;
+
+  for (i = 0; i < levels; i++)
+    g_string_append_c (s, '[');
+  for (i = 0; i < levels; i++)
+    g_string_append_c (s, ']');
+  g_string_append_c (s, '}');
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_deep_nesting (void)
+{
+  g_autofree char *deep = nested_config (300000);
+  g_autofree char *fine = nested_config (900);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) process_error = NULL;
+  g_autoptr(UctrConfig) c = uctr_config_parse (deep, -1, &error);
+  g_autoptr(UctrProcess) p = uctr_process_parse (deep, -1, "p.json", &process_error);
+  g_autoptr(UctrConfig) ok = NULL;
+
+  g_assert_null (c);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error->message, ==,
+                   "config.json is not valid JSON: 1:1052: arrays and objects nested more than 1000 deep");
+  g_assert_null (p);
+  g_assert_error (process_error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+  g_assert_true (g_str_has_prefix (process_error->message, "p.json is not valid JSON: 1:1052: "));
+  g_clear_error (&error);
+  ok = uctr_config_parse (fine, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+}
+
+/* A message of json-glib's that quotes text which is not UTF-8 is made valid. */
+static void
+test_json_error_utf8 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrConfig) c = uctr_config_parse ("{\"a\": \"\xff\"}", -1, &error);
+
+  g_assert_null (c);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+  g_assert_true (g_str_has_prefix (error->message, "config.json is not valid JSON: "));
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+}
+
 /* exec --process: a process object on its own. */
 static void
 test_process_parse (void)
@@ -1046,6 +1103,8 @@ main (int argc, char **argv)
   g_test_add_func ("/config/process-parse", test_process_parse);
   g_test_add_func ("/config/process-parse-errors", test_process_parse_errors);
   g_test_add_func ("/config/process-defaults", test_process_defaults);
+  g_test_add_func ("/config/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/config/json-error-utf8", test_json_error_utf8);
   g_test_add_func ("/config/versions", test_versions);
   g_test_add_func ("/config/runc-default-spec", test_runc_default_spec);
   g_test_add_func ("/config/full/process", test_full_process);

@@ -1,0 +1,281 @@
+/* uctr: what json-glib is handed must be JSON.
+ *
+ * A single pass over the tokens, with a depth counter instead of recursion.
+ * It checks tokens, not grammar: json-glib refuses misplaced commas, colons
+ * and brackets itself, and every token that passes here means the same to
+ * json-glib as to RFC 8259 (and to runc's Go parser), so the two agree on
+ * where each string ends and the depth counted here is the depth json-glib
+ * will reach.
+ */
+#include "json.h"
+#include "util.h"
+
+#include <string.h>
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  const char *line_start;
+  guint line;
+} Scan;
+
+static gboolean G_GNUC_PRINTF (3, 4)
+scan_fail (const Scan *s, GError **error, const char *fmt, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%u:%u: %s", s->line,
+                     (guint) (s->p - s->line_start) + 1, msg);
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* The four hex digits after "\u" at S->p; -1 when there are not four. */
+static int
+scan_hex4 (Scan *s)
+{
+  int value = 0, i;
+
+  if (s->end - s->p < 4)
+    return -1;
+  for (i = 0; i < 4; i++)
+    {
+      int digit = hex_value (s->p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  s->p += 4;
+  return value;
+}
+
+/* S->p is on the 'u' of "\uXXXX"; errors point at the backslash. */
+static gboolean
+scan_unicode_escape (Scan *s, GError **error)
+{
+  const char *start = s->p - 1;
+  int unit, low = -1;
+  gboolean ok;
+
+  s->p++;
+  unit = scan_hex4 (s);
+  if (unit >= 0xd800 && unit <= 0xdbff && s->end - s->p >= 2 && s->p[0] == '\\' && s->p[1] == 'u')
+    {
+      s->p += 2;
+      low = scan_hex4 (s);
+    }
+  /* A lone half would make json-glib read past the end of the string. */
+  ok = unit > 0 && (unit < 0xd800 || unit > 0xdfff || (unit <= 0xdbff && low >= 0xdc00 && low <= 0xdfff));
+  if (ok)
+    return TRUE;
+  s->p = start;
+  if (unit < 0)
+    return scan_fail (s, error, _("\\u takes four hex digits"));
+  /* C strings end at the first NUL: the value would be cut short without a word. */
+  if (unit == 0)
+    return scan_fail (s, error, _("\\u0000 in a string: uctr cannot pass a NUL character on"));
+  if (unit >= 0xdc00)
+    return scan_fail (s, error, _("\\u%04x is the second half of a surrogate pair without the first"), unit);
+  return scan_fail (s, error, _("\\u%04x is half a surrogate pair; the second \\u is missing"), unit);
+}
+
+/* S->p is on the opening quote; leaves it after the closing one. */
+static gboolean
+scan_string (Scan *s, GError **error)
+{
+  for (s->p++; s->p < s->end;)
+    {
+      guchar c = *s->p;
+
+      if (c == '"')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return scan_fail (s, error,
+                          _("a control character (0x%02x) in a string; write it as \\n, \\t or \\u00XX"), c);
+      if (c != '\\')
+        {
+          s->p++;
+          continue;
+        }
+      s->p++;
+      if (s->p < s->end && strchr ("\"\\/bfnrt", *s->p) != NULL && *s->p != '\0')
+        s->p++;
+      else if (s->p < s->end && *s->p == 'u')
+        {
+          if (!scan_unicode_escape (s, error))
+            return FALSE;
+        }
+      else
+        {
+          s->p--; /* at the backslash */
+          return scan_fail (s, error,
+                            _("invalid escape in a string; JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX"));
+        }
+    }
+  return scan_fail (s, error, _("a string is not closed"));
+}
+
+static void
+skip_digits (Scan *s)
+{
+  while (s->p < s->end && g_ascii_isdigit (*s->p))
+    s->p++;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and nothing glued to it. */
+static gboolean
+scan_number (Scan *s, GError **error)
+{
+  const char *start = s->p;
+  gboolean ok = TRUE;
+
+  if (*s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (s->p < s->end && g_ascii_isdigit (*s->p))
+    skip_digits (s);
+  else
+    ok = FALSE;
+  if (ok && s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      ok = s->p < s->end && g_ascii_isdigit (*s->p);
+      skip_digits (s);
+    }
+  if (ok && s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      ok = s->p < s->end && g_ascii_isdigit (*s->p);
+      skip_digits (s);
+    }
+  if (ok && s->p < s->end && (g_ascii_isalnum (*s->p) || *s->p == '.' || *s->p == '_'))
+    ok = FALSE;
+  if (!ok)
+    {
+      s->p = start;
+      return scan_fail (s, error,
+                        _("not a JSON number: numbers are decimal, without leading zeros (no octal or hex)"));
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_word (Scan *s, GError **error)
+{
+  const char *start = s->p;
+  gsize len;
+
+  while (s->p < s->end && (g_ascii_isalnum (*s->p) || *s->p == '_'))
+    s->p++;
+  len = s->p - start;
+  if ((len == 4 && memcmp (start, "true", 4) == 0) || (len == 5 && memcmp (start, "false", 5) == 0)
+      || (len == 4 && memcmp (start, "null", 4) == 0))
+    return TRUE;
+  s->p = start;
+  return scan_fail (s, error,
+                    _("unexpected word \"%.*s\"; JSON has true, false, null and strings in double quotes"),
+                    (int) MIN (len, 40), start);
+}
+
+static gboolean
+unexpected_char (Scan *s, GError **error)
+{
+  guchar c = *s->p;
+
+  if (c == '\'')
+    return scan_fail (s, error, _("strings take double quotes in JSON"));
+  if (c == '/' || c == '#')
+    return scan_fail (s, error, _("JSON has no comments"));
+  if (s->p == s->line_start && s->line == 1 && s->end - s->p >= 3 && memcmp (s->p, "\xef\xbb\xbf", 3) == 0)
+    return scan_fail (s, error, _("a byte order mark; save the file as UTF-8 without one"));
+  if (c >= 0x20 && c < 0x7f)
+    return scan_fail (s, error, _("unexpected character '%c'"), c);
+  return scan_fail (s, error, _("unexpected byte 0x%02x"), c);
+}
+
+gboolean
+uctr_json_check (const char *text, gsize len, guint max_depth, GError **error)
+{
+  Scan s = { .p = text, .end = text + len, .line_start = text, .line = 1 };
+  gboolean done = FALSE; /* the top-level value is complete */
+  guint depth = 0;
+
+  while (s.p < s.end)
+    {
+      char c = *s.p;
+      gboolean value = TRUE; /* the token ends a value (at depth 0: the document) */
+
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+        {
+          if (c == '\n')
+            {
+              s.line++;
+              s.line_start = s.p + 1;
+            }
+          s.p++;
+          continue;
+        }
+      if (done)
+        return scan_fail (&s, error, _("more after the end of the JSON document"));
+      if (c == '{' || c == '[')
+        {
+          if (++depth > max_depth)
+            return scan_fail (&s, error, _("arrays and objects nested more than %u deep"), max_depth);
+          s.p++;
+          value = FALSE;
+        }
+      else if (c == '}' || c == ']')
+        {
+          if (depth == 0)
+            return unexpected_char (&s, error);
+          depth--;
+          s.p++;
+        }
+      else if (c == ':' || c == ',')
+        {
+          s.p++;
+          value = FALSE;
+        }
+      else if (c == '"')
+        {
+          if (!scan_string (&s, error))
+            return FALSE;
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          if (!scan_number (&s, error))
+            return FALSE;
+        }
+      else if (g_ascii_isalpha (c))
+        {
+          if (!scan_word (&s, error))
+            return FALSE;
+        }
+      else
+        return unexpected_char (&s, error);
+      done = value && depth == 0;
+    }
+  return TRUE;
+}

@@ -1,0 +1,14 @@
+/* uctr: what json-glib is handed must be JSON. */
+#pragma once
+
+#include <glib.h>
+
+/* Checks that TEXT (LEN bytes) holds one JSON value by RFC 8259's rules for
+   tokens, nested at most MAX_DEPTH deep, before json-glib parses it.
+   json-glib 1.6 (Debian 12) recurses without a limit (a few hundred thousand
+   '[' overflow the stack) and accepts what is not JSON and what runc refuses:
+   010 as 8, 0x1F, 'single quotes', /comments/, "\q", raw control characters
+   in strings, and a second document after the first, which it ignores.
+   Empty or blank text passes (callers say what they expected instead).
+   Errors are UCTR_ERROR_INVALID_CONFIG, "LINE:COLUMN: what is wrong". */
+gboolean uctr_json_check (const char *text, gsize len, guint max_depth, GError **error);
