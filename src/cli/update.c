@@ -51,8 +51,8 @@ set_int (UctrOptInt *opt, const char *flag, const char *text, gint64 min, gint64
     return TRUE;
   if (!g_ascii_string_to_signed (text, 10, min, max, &v, NULL))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--%s: \"%s\" is not an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                       flag, text, min, max);
+                       _("--%s: \"%s\" is not an integer from %lld to %lld"),
+                       flag, text, (long long) min, (long long) max);
   opt->set = TRUE;
   opt->value = v;
   return TRUE;

@@ -155,7 +155,7 @@ get_int (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *out, 
 
   if (!holds (node, G_TYPE_INT64) || (v = json_node_get_int (node)) < min || v > max)
     return invalid (error, path,
-                    _("must be an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT), min, max);
+                    _("must be an integer from %lld to %lld"), (long long) min, (long long) max);
   *out = v;
   return TRUE;
 }
@@ -740,9 +740,8 @@ add_swap (const UctrResources *r, const char *where, GPtrArray *writes, GError *
     return invalid (error, where, _("memory.swap: a swap limit needs a memory limit (memory.limit)"));
   if (swap < limit)
     return invalid (error, where,
-                    _("memory.swap: memory+swap (%" G_GINT64_FORMAT ") must be at least memory.limit "
-                      "(%" G_GINT64_FORMAT ")"),
-                    swap, limit);
+                    _("memory.swap: memory+swap (%lld) must be at least memory.limit (%lld)"),
+                    (long long) swap, (long long) limit);
   add_write (writes, "memory", "memory.swap.max", g_strdup_printf ("%" G_GINT64_FORMAT, swap - limit),
              "memory.swap");
   return TRUE;
@@ -774,7 +773,7 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
 
       if (w < 10 || w > 1000)
         return invalid (error, where,
-                        _("blockIO.weight: must be from 10 to 1000, not %" G_GINT64_FORMAT), w);
+                        _("blockIO.weight: must be from 10 to 1000, not %lld"), (long long) w);
       wr = add_write (writes, "io", "io.weight",
                       g_strdup_printf ("%" G_GUINT64_FORMAT, uctr_resources_blkio_to_io_weight (w)),
                       "blockIO.weight");

@@ -203,10 +203,10 @@ get_uint (JsonObject *obj, const char *path, const char *name, guint64 max, guin
   if (node == NULL)
     return TRUE;
   if (!holds (node, G_TYPE_INT64))
-    return invalid_member (error, path, name, _("must be an integer from 0 to %" G_GUINT64_FORMAT), max);
+    return invalid_member (error, path, name, _("must be an integer from 0 to %llu"), (unsigned long long) max);
   v = json_node_get_int (node);
   if (max != G_MAXUINT64 && (v < 0 || (guint64) v > max))
-    return invalid_member (error, path, name, _("must be an integer from 0 to %" G_GUINT64_FORMAT), max);
+    return invalid_member (error, path, name, _("must be an integer from 0 to %llu"), (unsigned long long) max);
   *out = (guint64) v;
   return TRUE;
 }
@@ -572,7 +572,7 @@ export_program (scmp_filter_ctx ctx, struct sock_fprog *prog, GError **error)
                        (long long) st.st_size);
   if (n > BPF_MAXINSNS)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                       _("linux.seccomp: the filter has %" G_GSIZE_FORMAT " instructions; the kernel takes at most %d"),
+                       _("linux.seccomp: the filter has %zu instructions; the kernel takes at most %d"),
                        n, BPF_MAXINSNS);
   insns = g_new (struct sock_filter, n);
   if (pread (fd, insns, st.st_size, 0) != st.st_size)
