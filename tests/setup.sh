@@ -8,7 +8,7 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
-                libc6-dev systemd iproute2 util-linux scdoc man-db groff-base)
+                libc6-dev systemd iproute2 util-linux scdoc man-db groff-base bash-completion zsh fish)
 
 say () { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die () { say "$*"; exit 1; }
