@@ -240,7 +240,7 @@ main (int argc, char **argv)
     }
   if (version)
     {
-      printf ("uctr version %s\nspec: %s\n", PACKAGE_VERSION, UCTR_OCI_VERSION);
+      printf ("uctr version %s\nspec: %s\nfeatures: %s\n", PACKAGE_VERSION, UCTR_OCI_VERSION, UCTR_FEATURES);
       return 0;
     }
   if (help || argc < 2)

@@ -10,7 +10,8 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # needs no generated locale: C.UTF-8, for LANGUAGE to apply, is in libc-bin).
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
-                libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit)
+                libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
+                scdoc man-db groff-base bash-completion zsh fish)
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
 # clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
 # stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.

@@ -1,0 +1,144 @@
+#!/bin/bash
+# The bash completion (TAP): sourced here, its function called the way bash
+# calls it (COMP_WORDS split at COMP_WORDBREAKS, COMP_CWORD), with a stand-in
+# `uctr` on PATH for the container ids; and, against the real binary, every
+# command of `uctr --help` and every option of `uctr COMMAND --help` offered.
+#
+# usage: completion-bash.sh COMPLETION UCTR
+set -u
+comp=$(realpath "$1") uctr=$(realpath "$2")
+n=0 failed=0
+
+is ()
+{
+  n=$((n + 1))
+  if [ "$1" = "$2" ]; then
+    echo "ok $n - $3"
+  else
+    echo "not ok $n - $3"
+    printf 'got:      "%s"\nexpected: "%s"\n' "$1" "$2" | sed 's/^/# /'
+    failed=$((failed + 1))
+  fi
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The stand-in: ids for `list -q` (by --root), ports for `port list`.
+mkdir "$tmp/bin" "$tmp/work" "$tmp/work/bundle1" "$tmp/work/bundle2"
+touch "$tmp/work/proc.json"
+cat >"$tmp/bin/uctr" <<'EOF'
+#!/bin/sh
+root=default
+if [ "$1" = --root ]; then root=$2; shift 2; fi
+case "$1 $2" in
+  "list -q")
+    if [ "$root" = default ]; then printf 'box1\nbox2\nweb\n'; else printf 'in-%s\n' "${root##*/}"; fi ;;
+  "port list")
+    printf 'HOST IP     HOST PORT   CONTAINER PORT   PROTO\n*           8080        80               tcp\n'
+    printf '127.0.0.1   5353        53               udp\n' ;;
+esac
+EOF
+chmod +x "$tmp/bin/uctr"
+PATH=$tmp/bin:$PATH
+cd "$tmp/work" || exit 1
+
+COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
+# shellcheck source=/dev/null
+. "$comp" || { echo "not ok 1 - the completion loads"; echo "1..1"; exit 1; }
+is "$(complete -p uctr 2>&1)" "complete -F _uctr uctr" "sourcing it registers _uctr for uctr"
+
+# COMPREPLY, sorted, for the cursor at the end of LINE.
+complete_line ()
+{
+  local line=$1 tok part
+  local -a toks
+  COMP_WORDS=()
+  read -ra toks <<<"$line"
+  for tok in "${toks[@]}"; do
+    while [ -n "$tok" ]; do
+      if [[ $tok == [=:]* ]]; then
+        COMP_WORDS+=("${tok:0:1}")
+        tok=${tok:1}
+      else
+        part=${tok%%[=:]*}
+        COMP_WORDS+=("$part")
+        tok=${tok#"$part"}
+      fi
+    done
+  done
+  [[ $line == *" " ]] && COMP_WORDS+=("")
+  COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+  COMP_LINE=$line
+  COMP_POINT=${#line}
+  COMPREPLY=()
+  _uctr uctr "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+  printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+is "$(complete_line 'uctr ru')" "run" "a command: uctr ru -> run"
+is "$(complete_line 'uctr s')" "spec start state" "commands: uctr s"
+is "$(complete_line 'uctr run --bu')" "--bundle" "an option: uctr run --bu -> --bundle"
+is "$(complete_line 'uctr --ro')" "--root --rootless" "global options: uctr --ro"
+is "$(complete_line 'uctr kill ')" "box1 box2 web" "ids from uctr list -q"
+is "$(complete_line 'uctr kill b')" "box1 box2" "ids starting with b"
+is "$(complete_line 'uctr --root /tmp/other kill ')" "in-other" "ids under --root DIR"
+is "$(complete_line 'uctr --root=/tmp/x --debug state ')" "in-x" "ids under --root=DIR"
+is "$(complete_line 'uctr --log /tmp/log delete -f ')" "box1 box2 web" "ids after an option with a value and a flag"
+is "$(complete_line 'uctr create ')" "" "no id for create (a new one)"
+is "$(complete_line 'uctr kill web SIGK')" "SIGKILL" "a signal with SIG"
+is "$(complete_line 'uctr kill web US')" "USR1 USR2" "signal names"
+is "$(complete_line 'uctr kill web TERM ')" "" "nothing after the signal"
+is "$(complete_line 'uctr run --network ')" "none slirp slirp:" "--network MODE"
+is "$(complete_line 'uctr run --network=sl')" "slirp slirp:" "--network=MODE (bash replaces after =)"
+is "$(complete_line 'uctr run --network slirp:')" "allow_host_loopback= cidr= dns= ipv6= mtu= outbound_addr=" \
+  "slirp options (bash replaces after :)"
+# bash replaces what follows the last = there: "1500,ip".
+is "$(complete_line 'uctr create --network=slirp:mtu=1500,ip')" "1500,ipv6=" "a second slirp option"
+is "$(complete_line 'uctr run --network slirp:ipv6=false,')" \
+  "false,allow_host_loopback= false,cidr= false,dns= false,mtu= false,outbound_addr=" "slirp options not given yet"
+is "$(complete_line 'uctr run --network slirp:dns=')" "false true" "a slirp boolean"
+is "$(complete_line 'uctr list --format ')" "json table" "--format FORMAT"
+is "$(complete_line 'uctr ps -f j')" "json" "-f FORMAT"
+is "$(complete_line 'uctr port list --format=t')" "table" "--format=FORMAT"
+is "$(complete_line 'uctr --log-format ')" "json text" "--log-format"
+is "$(complete_line 'uctr --rootless=')" "auto false true" "--rootless="
+is "$(complete_line 'uctr run -b bun')" "bundle1 bundle2" "-b DIR: directories"
+is "$(complete_line 'uctr spec --bundle=bun')" "bundle1 bundle2" "--bundle=DIR: directories"
+is "$(complete_line 'uctr exec -p pr')" "proc.json" "exec -p is --process FILE"
+is "$(complete_line 'uctr run -p ')" "" "run -p is --publish: no files"
+is "$(complete_line 'uctr exec --cap CAP_NET_R')" "CAP_NET_RAW" "exec --cap"
+is "$(complete_line 'uctr exec web ')" "" "exec: the command after the id is the container's"
+is "$(complete_line 'uctr exec web --t')" "" "exec: no options after the id"
+is "$(complete_line 'uctr exec --t')" "--tty" "exec: options before the id"
+is "$(complete_line 'uctr run box -- ')" "" "nothing after --"
+is "$(complete_line 'uctr port ')" "add list remove" "port operations"
+is "$(complete_line 'uctr port add ')" "box1 box2 web" "port: the id"
+is "$(complete_line 'uctr port remove web ')" "127.0.0.1:5353:53/udp 8080:80/tcp" "port remove: the published specs"
+
+# Against the real binary: every command and every option is offered.
+PATH=${PATH#"$tmp/bin:"}
+commands=$("$uctr" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
+offered=$(complete_line 'uctr ')
+missing=
+for c in $commands; do
+  [[ " $offered " == *" $c "* ]] || missing+=" $c"
+done
+is "${missing# }" "" "every command of uctr --help is offered ($commands)"
+missing=
+offered=$(complete_line 'uctr --')
+for o in $("$uctr" --help | sed -n 's/^  \(--[a-z-]\+\).*/\1/p'); do
+  [[ " $offered " == *" $o "* ]] || missing+=" $o"
+done
+is "${missing# }" "" "every global option of uctr --help is offered"
+for c in $commands; do
+  missing=
+  offered=$(complete_line "uctr $c --")
+  for o in $("$uctr" "$c" --help | sed -n 's/^  \(-[a-zA-Z], \)\?\(--[a-z0-9-]\+\).*/\2/p'); do
+    [[ " $offered " == *" $o "* ]] || missing+=" $o"
+  done
+  is "${missing# }" "" "every option of uctr $c --help is offered"
+done
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
