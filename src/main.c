@@ -95,7 +95,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-10s %s\n", verbs[i].name, _(verbs[i].summary));
   fprintf (out, "\n%s\n", _("Global options:\n"
                             "  --root DIR          state directory (default $XDG_RUNTIME_DIR/uctr)\n"
-                            "  --log FILE          also write errors and warnings to FILE\n"
+                            "  --log FILE          write warnings to FILE (not stderr), errors to both\n"
                             "  --log-format FMT    text or json\n"
                             "  --debug             print debug messages\n"
                             "  --systemd-cgroup    the container's cgroup is a transient scope of your systemd\n"

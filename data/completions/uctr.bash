@@ -24,7 +24,10 @@ _uctr_command_options ()
     create | run)
       _uctr_opts='--bundle --pid-file --console-socket --preserve-fds --no-pivot --no-new-keyring --network --publish'
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
-      [ "$1" = run ] && _uctr_opts+=' --detach' ;;
+      if [ "$1" = run ]; then
+        _uctr_opts+=' --detach --rootfs --read-only --writable --bind --workdir --env --tty --name --user --hostname'
+        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --name -u --user --hostname'
+      fi ;;
     exec)
       _uctr_opts='--console-socket --cwd --env --tty --user --additional-gids --process --detach --pid-file
                   --process-label --apparmor --no-new-privs --cap --preserve-fds --ignore-paused --cgroup'
@@ -61,6 +64,8 @@ _uctr_long_option ()
   case $1:$2 in
     *:--*) printf '%s\n' "$2" ;;
     *:-b) echo --bundle ;;
+    run:-v) echo --bind ;;
+    run:-w) echo --workdir ;;
     exec:-p) echo --process ;;
     *:-p) echo --publish ;;
     *:-f) echo --format ;;
@@ -175,7 +180,8 @@ _uctr_port_specs ()
 _uctr_value ()
 {
   case $1 in
-    --root | --bundle) _uctr_files -d "$2" "$4" ;;
+    --root | --bundle | --rootfs | --workdir) _uctr_files -d "$2" "$4" ;;
+    --bind) _uctr_files -f "$2" "$4" ;;
     --log | --pid-file | --console-socket | --process | --resources) _uctr_files -f "$2" "$4" ;;
     --log-format) _uctr_reply 'text json' "$2" "$4" ;;
     --rootless) _uctr_reply 'true false auto' "$2" "$4" ;;

@@ -37,8 +37,11 @@ end
 # The options of command $argv[1] that take a value (long and short).
 function __fish_uctr_value_options
     switch $argv[1]
-        case create run
+        case create
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
+        case run
+            echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
+                --rootfs -v --bind -w --workdir -e --env --name -u --user --hostname
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -190,6 +193,17 @@ complete -c uctr -n $cr -l no-new-keyring -d 'Accepted for runc compatibility'
 complete -c uctr -n $cr -l network -x -a '(__fish_uctr_network)' -d 'none or slirp[:OPTIONS]'
 complete -c uctr -n $cr -s p -l publish -x -d 'Publish [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]'
 complete -c uctr -n '__fish_uctr_command run' -s d -l detach -d 'Return once the process has started'
+set -l r1 '__fish_uctr_command run'
+complete -c uctr -n $r1 -l rootfs -x -a '(__fish_complete_directories)' -d 'Run COMMAND in DIR, no config.json'
+complete -c uctr -n $r1 -l read-only -d 'Mount the root read-only'
+complete -c uctr -n $r1 -l writable -d "With --rootfs /: leave the host's root writable"
+complete -c uctr -n $r1 -s v -l bind -r -F -d 'Bind SRC[:DEST[:ro]] into the container'
+complete -c uctr -n $r1 -s w -l workdir -x -a '(__fish_complete_directories)' -d 'Working directory of the command'
+complete -c uctr -n $r1 -s e -l env -x -d 'Set KEY=VALUE'
+complete -c uctr -n $r1 -s t -l tty -d 'Give the command a pty'
+complete -c uctr -n $r1 -l name -x -d "The container's id"
+complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
+complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'

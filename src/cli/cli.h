@@ -42,6 +42,10 @@ typedef struct _UctrNotify UctrNotify;
    NULL) forwards its sd_notify messages. Returns its exit status, 128 + N
    for a signal N. */
 int uctr_cli_wait_process (pid_t pid, int console, UctrNotify *notify);
+/* Blocks the signals uctr_cli_wait_process forwards, from before create on:
+   a ^C or SIGHUP between start and the wait then reaches the container
+   instead of ending uctr with it still running. */
+void uctr_cli_hold_signals (void);
 
 /* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
    subordinate ranges in UIDS and GIDS, which OPTS points into. */

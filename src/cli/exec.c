@@ -224,6 +224,8 @@ exec_in (const char *root, const char *id, ExecArgs *a, char **command, GPtrArra
         .warnings = warnings,
       };
 
+      if (!a->detach)
+        uctr_cli_hold_signals ();
       if (uctr_container_exec (&loaded, status, &o, &done, error))
         {
           uctr_debug ("exec in %s: pid %d", id, (int) done.pid);

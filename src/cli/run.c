@@ -33,6 +33,26 @@ parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char 
   return *json != NULL;
 }
 
+/* run [OPTIONS] ID: a bundle's config. The one-line options are listed
+   (so that --help shows them) but mean something only with --rootfs. */
+static gboolean
+parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, GError **error)
+{
+  g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
+
+  if (!uctr_create_args_parse_with (a, "run", _("ID, or --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
+                                    _("Create and start a container, wait for it, and exit with its status."), TRUE,
+                                    entries, FALSE, argc, argv, error)
+      || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
+    return FALSE;
+  if (o->read_only || o->writable || o->binds != NULL || o->workdir != NULL || o->env != NULL || o->tty
+      || o->name != NULL || o->user != NULL || o->hostname != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--read-only, --writable, --bind, --workdir, --env, --tty, --name, --user and --hostname "
+                         "make a config with --rootfs; a bundle has its own in config.json"));
+  return TRUE;
+}
+
 int
 uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
 {
@@ -55,15 +75,15 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       id = oneline_id;
       a.config_json = oneline_json;
     }
-  else if (!uctr_create_args_parse (&a, "run", _("Create and start a container, wait for it, and exit with its status."),
-                                    TRUE, &argc, &argv, error)
-           || !uctr_cli_want_args ("run", "ID", argc, 1, 1, error))
+  else if (!parse_bundle_mode (&a, &o, &argc, &argv, error))
     goto out;
   else
     id = argv[1];
   if ((root = uctr_global_root (g, error)) == NULL)
     goto out;
   a.systemd_cgroup = g->systemd_cgroup;
+  if (!a.detach)
+    uctr_cli_hold_signals ();
   if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
     goto out;
   /* Listening before the process runs: it may notify at once. */

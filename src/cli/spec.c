@@ -93,7 +93,7 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
 
   if (uctr_oneline_wanted (argc, argv))
     return print_oneline (argc, argv, error);
-  if (!uctr_cli_parse ("spec", "", _("Write a default config.json for a bundle whose root is rootfs/."), entries,
+  if (!uctr_cli_parse ("spec", "", _("Write a default config.json for a bundle whose root is rootfs/; with --rootfs and the one-line options of run, print the config that run would use."), entries,
                        FALSE, &argc, &argv, error)
       || !uctr_cli_want_args ("spec", "", argc, 0, 0, error))
     return -1;

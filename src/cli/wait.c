@@ -12,15 +12,31 @@
 
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP };
 
+static void
+forwarded_set (sigset_t *set)
+{
+  gsize i;
+
+  sigemptyset (set);
+  for (i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    sigaddset (set, forwarded[i]);
+}
+
+void
+uctr_cli_hold_signals (void)
+{
+  sigset_t set;
+
+  forwarded_set (&set);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+}
+
 static int
 block_signals (sigset_t *old)
 {
   sigset_t set;
-  gsize i;
 
-  sigemptyset (&set);
-  for (i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    sigaddset (&set, forwarded[i]);
+  forwarded_set (&set);
   sigprocmask (SIG_BLOCK, &set, old);
   return signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }

@@ -81,8 +81,13 @@ uctr_hook_exec (const char *path, char *const argv[], char *const envp[],
     {
       /* A hook does not outlive the uctr that waits for it (killed with
          kill -9, say): it would run on with no one to see it fail. */
+      sigset_t none;
+
       if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
         _exit (127);
+      /* run holds the signals it forwards: the hook gets them as usual. */
+      sigemptyset (&none);
+      (void) sigprocmask (SIG_SETMASK, &none, NULL);
       if (dup2 (sv[1], 0) < 0)
         _exit (127);
       (void) shutdown (0, SHUT_WR);
