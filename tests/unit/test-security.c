@@ -202,6 +202,19 @@ run_filtered (const char *json, ChildFunc what)
   return status;
 }
 
+/* ASan and LeakSanitizer make syscalls of their own at exit, which a
+   strict allow list refuses: those cases cannot run in that build. */
+static gboolean
+under_sanitizer (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("the sanitizer runtime makes syscalls a strict allow list refuses");
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
 static void
 assert_exit (int status, int code)
 {
@@ -257,6 +270,8 @@ child_allow_list (void)
 static void
 test_load_default_errno (void)
 {
+  if (under_sanitizer ())
+    return;
   assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':38,"
                              "'syscalls':[{'names':['getpid','exit','exit_group'],'action':'SCMP_ACT_ALLOW'}]}",
                              child_allow_list),
@@ -336,6 +351,8 @@ child_memfd_create (void)
 static void
 test_load_enosys_stub (void)
 {
+  if (under_sanitizer ())
+    return;
 #ifdef NATIVE_ARCH
   const char *names = "'syscalls':[{'names':['getpid','exit','exit_group'],'action':'SCMP_ACT_ALLOW'},"
                       "{'names':['getrandom'],'action':'SCMP_ACT_ERRNO','errnoRet':5}]}";
