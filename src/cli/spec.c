@@ -51,13 +51,13 @@ static int
 print_oneline (int argc, char **argv, GError **error)
 {
   UctrOneLine o = { 0 };
+  g_autofree GOptionEntry *entries = uctr_oneline_entries (&o);
   g_autofree char *json = NULL;
   char **command;
   int rc = -1;
 
   if (uctr_cli_parse ("spec", _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                      _("Print the config.json a one-line run would use."), uctr_oneline_entries (&o), TRUE, &argc,
-                      &argv, error))
+                      _("Print the config.json a one-line run would use."), entries, TRUE, &argc, &argv, error))
     {
       command = argv + 1;
       if (command[0] != NULL && strcmp (command[0], "--") == 0)

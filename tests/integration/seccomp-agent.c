@@ -135,7 +135,11 @@ answer (int fd)
       if (poll (&p, 1, -1) < 0 && errno != EINTR)
         die ("poll");
       if (p.revents & POLLHUP)
-        return;
+        {
+          free (req);
+          free (resp);
+          return;
+        }
       memset (req, 0, sizes.seccomp_notif);
       if (ioctl (fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
         {
