@@ -586,6 +586,21 @@ plan_hooks (PlanStore *s, UctrHook *hooks, gsize n)
   return out;
 }
 
+/* uctr applies no LSM label: said, so that a profile an engine asks for is
+   not taken for granted (runc would apply it, or fail where it cannot). */
+static void
+warn_lsm (const UctrProcess *p, GPtrArray *warnings)
+{
+  if (p->apparmor_profile != NULL && *p->apparmor_profile != '\0')
+    g_ptr_array_add (warnings, g_strdup_printf (_("process.apparmorProfile %s: uctr does not apply AppArmor profiles; "
+                                                  "the process runs without one"),
+                                                p->apparmor_profile));
+  if (p->selinux_label != NULL && *p->selinux_label != '\0')
+    g_ptr_array_add (warnings, g_strdup_printf (_("process.selinuxLabel %s: uctr does not apply SELinux labels; "
+                                                  "the process runs with its parent's"),
+                                                p->selinux_label));
+}
+
 static void
 plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
 {
@@ -627,6 +642,7 @@ plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
       plan->rlimit_resources[i] = p->rlimits[i].resource;
     }
   plan_caps (s, p, warnings);
+  warn_lsm (p, warnings);
 }
 
 static void

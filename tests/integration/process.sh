@@ -149,4 +149,13 @@ for sig in TERM HUP INT; do
   fi
 done
 
+# --- LSM labels ------------------------------------------------------------------
+# uctr applies none: the process runs, and the warning says so.
+if uctr_only "AppArmor and SELinux labels are named in a warning"; then
+  inside lsm '.process.apparmorProfile = "some-profile" | .process.selinuxLabel = "system_u:system_r:container_t:s0"' 'echo ran'
+  is "$status/$out" "0/ran" "a config with apparmorProfile and selinuxLabel runs"
+  like "$err" 'process.apparmorProfile some-profile: uctr does not apply AppArmor profiles' "the warning names the AppArmor profile"
+  like "$err" 'process.selinuxLabel system_u:system_r:container_t:s0: uctr does not apply SELinux labels' "and the SELinux label"
+fi
+
 done_testing
