@@ -204,6 +204,7 @@ complete -c uctr -n $r1 -s t -l tty -d 'Give the command a pty'
 complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
+complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'

@@ -25,6 +25,7 @@ uctr_oneline_entries (UctrOneLine *o)
     { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_("The container's id (default: made from the command)"), N_("NAME") },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, N_("Run as UID, and GID (numbers, in the container)"), N_("UID[:GID]") },
     { "hostname", 0, 0, G_OPTION_ARG_STRING, &o->hostname, N_("The container's hostname (default: its id)"), N_("NAME") },
+    { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, N_("Delete the container when the command ends (the default without --detach)"), NULL },
     { NULL },
   };
 

@@ -19,6 +19,7 @@ typedef struct
   char *name;          /* --name: the container id */
   char *user;          /* --user/-u UID[:GID] */
   char *hostname;      /* --hostname */
+  gboolean rm;         /* --rm: what a one-shot run does anyway; refused with --detach */
 } UctrOneLine;
 
 /* The options above, for a verb's option table; NULL-terminated. */

@@ -27,6 +27,11 @@ parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char 
   command = *argv + 1;
   if (command[0] != NULL && strcmp (command[0], "--") == 0)
     command++;
+  /* Nobody would be there to delete it when it ends. */
+  if (o->rm && a->detach)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--rm with --detach: uctr does not stay to delete a detached container; "
+                         "run \"uctr delete\" once it has ended"));
   terminal = o->tty || (!a->detach && isatty (STDIN_FILENO));
   *id = uctr_oneline_id (o, command);
   *json = uctr_oneline_config (o, *id, command, terminal, error);
@@ -46,10 +51,10 @@ parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, G
       || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
     return FALSE;
   if (o->read_only || o->writable || o->binds != NULL || o->workdir != NULL || o->env != NULL || o->tty
-      || o->name != NULL || o->user != NULL || o->hostname != NULL)
+      || o->name != NULL || o->user != NULL || o->hostname != NULL || o->rm)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--read-only, --writable, --bind, --workdir, --env, --tty, --name, --user and --hostname "
-                         "make a config with --rootfs; a bundle has its own in config.json"));
+                       _("--read-only, --writable, --bind, --workdir, --env, --tty, --name, --user, --hostname and "
+                         "--rm go with --rootfs; a bundle has its own config.json"));
   return TRUE;
 }
 

@@ -85,6 +85,10 @@ rt run --rootfs "$ROOT"
 like "$err" 'give the command' "no command: a clear error"
 rt run --rootfs "$ROOT" -w relative -- true
 like "$err" '--workdir relative: not an absolute path' "a relative --workdir"
+rt run --rootfs "$ROOT" --network none --rm -- true
+is "$status" 0 "--rm is accepted (a one-shot run is deleted anyway)"
+rt run -d --rm --rootfs "$ROOT" --network none -- true
+like "$err" '--rm with --detach' "--rm with --detach is refused"
 rt list -q
 is "$out" "" "and none of them left a container"
 
