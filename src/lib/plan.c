@@ -1,6 +1,7 @@
 /* uctr: turns a parsed config into the plan the container init follows. All
    allocation, name lookups and host-side opens happen here, before fork. */
 #include "plan.h"
+#include "init.h"
 #include "activation.h"
 #include "notify.h"
 #include "log.h"
@@ -645,6 +646,58 @@ plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
   warn_lsm (p, warnings);
 }
 
+/* The home directory of UID in ROOT's /etc/passwd (resolved inside ROOT,
+   never through a symlink out of it), or NULL. */
+static char *
+home_in_passwd (const char *root, uid_t uid)
+{
+  uctr_autofd int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  uctr_autofd int fd = rootfd >= 0 ? uctr_resolve_in_root (rootfd, "/etc/passwd", 0) : -1;
+  g_autofree char *path = fd >= 0 ? g_strdup_printf ("/proc/self/fd/%d", fd) : NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  char **l;
+
+  if (path == NULL || !uctr_read_file_at (AT_FDCWD, path, 4 * 1024 * 1024, &text, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (l = lines; *l != NULL; l++)
+    {
+      g_auto(GStrv) f = g_strsplit (*l, ":", 7);
+      guint64 id;
+
+      if (g_strv_length (f) >= 6 && g_ascii_string_to_unsigned (f[2], 10, 0, G_MAXUINT32, &id, NULL)
+          && (uid_t) id == uid && f[5][0] == '/')
+        return g_strdup (f[5]);
+    }
+  return NULL;
+}
+
+/* As runc: a process without HOME gets its user's home from the
+   container's /etc/passwd, or /. */
+static void
+plan_home (PlanStore *s, const char *root)
+{
+  UctrPlan *plan = &s->plan;
+  g_autofree char *home = NULL;
+  char **env;
+  gsize n;
+
+  for (n = 0; plan->envp[n] != NULL; n++)
+    if (g_str_has_prefix (plan->envp[n], "HOME="))
+      return;
+  home = home_in_passwd (root, plan->uid);
+  env = g_new0 (char *, n + 2);
+  for (gsize i = 0; i < n; i++)
+    env[i] = g_strdup (plan->envp[i]);
+  env[n] = g_strconcat ("HOME=", home != NULL ? home : "/", NULL);
+  plan->envp = own_v (s, env);
+  /* The LISTEN_PID slot the init fills in is now in the copy. */
+  for (gsize i = 0; i < n; i++)
+    if (plan->listen_pid_env != NULL && strcmp (env[i], UCTR_LISTEN_PID_SLOT) == 0)
+      plan->listen_pid_env = env[i];
+}
+
 static void
 plan_sysctl (PlanStore *s, const UctrConfig *config)
 {
@@ -757,6 +810,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan->hostname = config->hostname;
   plan->domainname = config->domainname;
   plan_process (s, config->process, warnings);
+  plan_home (s, plan->rootfs);
   if (!plan_seccomp (s, config, error))
     return NULL;
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
@@ -830,6 +884,7 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
 {
   PlanStore *s = plan_store_new ();
   g_autoptr(UctrPlan) plan = &s->plan;
+  g_autofree char *root = NULL;
 
   plan->exec = TRUE;
   plan->preserve_fds = preserve_fds;
@@ -840,6 +895,8 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
   if (cgroup_path != NULL)
     plan->cgroup_fd = own_fd (s, open (cgroup_path, O_PATH | O_DIRECTORY | O_CLOEXEC));
   plan_process (s, process, warnings);
+  root = g_strdup_printf ("/proc/%d/root", (int) init_pid);
+  plan_home (s, root);
   /* The container's filter holds for every process in it. */
   if (!plan_seccomp (s, config, error))
     return NULL;

@@ -149,6 +149,18 @@ for sig in TERM HUP INT; do
   fi
 done
 
+# --- HOME ---------------------------------------------------------------------------
+# As runc: without HOME in process.env, the user's home from the container's
+# /etc/passwd, or / for a user it does not list; a HOME given is kept.
+inside home0 '.process.env = ["PATH=/bin:/usr/bin"]' 'echo "$HOME"'
+is "$out" /root "no HOME in process.env: root's home from the container's /etc/passwd"
+inside home1 '.process.env = ["PATH=/bin:/usr/bin"] | .process.user = {"uid": 1000, "gid": 1000}' 'echo "$HOME"'
+is "$out" /home/user "and user 1000's"
+inside home2 '.process.env = ["PATH=/bin:/usr/bin"] | .process.user = {"uid": 4242, "gid": 4242}' 'echo "$HOME"'
+is "$out" / "a user /etc/passwd does not list: /"
+inside home3 '.process.env = ["PATH=/bin:/usr/bin", "HOME=/given"]' 'echo "$HOME"'
+is "$out" /given "a HOME in process.env is kept"
+
 # --- LSM labels ------------------------------------------------------------------
 # uctr applies none: the process runs, and the warning says so.
 if uctr_only "AppArmor and SELinux labels are named in a warning"; then
