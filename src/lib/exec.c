@@ -40,13 +40,22 @@ check_status (const UctrLoaded *loaded, UctrStatus status, const UctrExecOptions
                        loaded->state->id);
   if (status == UCTR_STATUS_CREATING)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is still being created"), loaded->state->id);
-  /* Until start, the init is uctr itself, holding fds of the host: it stays
-     closed to everyone (not dumpable), its namespaces included. */
-  if (status == UCTR_STATUS_CREATED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
-                       _("cannot exec in container %s before it is started: run uctr start %s first"),
-                       loaded->state->id, loaded->state->id);
   return TRUE;
+}
+
+/* Until start, the init is uctr itself, holding fds of the host: it stays
+   closed (not dumpable), its namespaces included, to everyone but a caller
+   with CAP_SYS_PTRACE on the host (root, as runc's tests exec before start). */
+static gboolean
+created_refusal (const UctrLoaded *loaded, UctrStatus status, GError **error)
+{
+  if (status != UCTR_STATUS_CREATED || !(g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_ACCES)
+                                         || g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_PERM)))
+    return FALSE;
+  g_clear_error (error);
+  return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                     _("cannot exec in container %s before it is started: run uctr start %s first"),
+                     loaded->state->id, loaded->state->id);
 }
 
 static gboolean
@@ -236,6 +245,8 @@ uctr_container_exec (const UctrLoaded *loaded, UctrStatus status, const UctrExec
   if (init_pidfd < 0)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot exec in a stopped container %s"), loaded->state->id);
   ok = run_exec (&e, init_pidfd, error);
+  if (!ok && e.plan == NULL)
+    (void) created_refusal (loaded, status, error);
   if (ok)
     {
       out->pid = e.pid;
