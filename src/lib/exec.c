@@ -61,36 +61,8 @@ created_refusal (const UctrLoaded *loaded, UctrStatus status, GError **error)
 static gboolean
 fork_stage1 (Exec *e, GError **error)
 {
-  int sv[2];
-  pid_t pid;
-
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return uctr_throw_errno (error, _("Creating the init pipe"));
-  /* setns into a user namespace refuses a threaded process, and the child
-     of a threaded parent may not allocate. */
-  if (uctr_thread_count () > 1)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork");
-    }
-  pid = fork ();
-  if (pid < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return uctr_throw_errno (error, _("Forking the process to exec"));
-    }
-  if (pid == 0)
-    {
-      close (sv[0]);
-      e->plan->sync_fd = sv[1];
-      uctr_init_stage1 (e->plan);
-    }
-  close (sv[1]);
-  e->sock = sv[0];
-  e->stage1 = pid;
-  return TRUE;
+  e->stage1 = uctr_sync_fork_stage1 (e->plan, &e->sock, error);
+  return e->stage1 > 0;
 }
 
 /* SCMP_ACT_NOTIFY: the new process's listener goes to the seccomp agent, as

@@ -508,12 +508,41 @@ exec_failed (void)
   _exit (127);
 }
 
+/* The last steps of the init and of exec's process before execve: the
+   cwd, the user and capabilities, the executable, no_new_privs, the fds,
+   and the seccomp filter. Without no_new_privs loading a filter takes
+   CAP_SYS_ADMIN, which the switch to the process's user and capabilities
+   may drop: it is loaded before (as runc does; the filter must then allow
+   that switch too). Otherwise as late as possible, where an error in
+   loading it and the listener fd still reach the parent; what follows runs
+   under the filter, as in runc: the READY record (sendmsg), for the init
+   the wait on exec.fifo (openat, write) and startContainer hooks, execve. */
+static void
+become_the_process (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int cwd_done = chdir (plan->cwd) == 0;
+
+  if (!plan->no_new_privs)
+    load_seccomp (ctx);
+  switch_user_and_caps (ctx);
+  if (!cwd_done && chdir (plan->cwd) < 0)
+    fail_step (ctx, UCTR_STEP_CWD, -1);
+  if (lookup_exec (plan) < 0)
+    fail_step (ctx, UCTR_STEP_EXEC_LOOKUP, -1);
+  if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    fail_step (ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
+  restrict_fds (ctx);
+  check_cwd (ctx);
+  if (plan->no_new_privs)
+    load_seccomp (ctx);
+}
+
 static void G_GNUC_NORETURN
 init_stage2 (const UctrPlan *plan)
 {
   UctrInitCtx ctx = { .plan = plan, .index = -1 };
   int rootfd = -1;
-  int cwd_done;
 
   reset_signals ();
   die_with_parent (plan, FALSE);
@@ -567,27 +596,7 @@ init_stage2 (const UctrPlan *plan)
   fix_stdio_ownership (plan);
   umask (plan->has_umask ? plan->umask : 0022);
 
-  cwd_done = chdir (plan->cwd) == 0;
-  /* Without no_new_privs loading a filter takes CAP_SYS_ADMIN, which the
-     switch to the process's user and capabilities may drop: load it before
-     (as runc does); the filter must then allow that switch too. */
-  if (!plan->no_new_privs)
-    load_seccomp (&ctx);
-  switch_user_and_caps (&ctx);
-  if (!cwd_done && chdir (plan->cwd) < 0)
-    fail_step (&ctx, UCTR_STEP_CWD, -1);
-  if (lookup_exec (plan) < 0)
-    fail_step (&ctx, UCTR_STEP_EXEC_LOOKUP, -1);
-  if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    fail_step (&ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
-  restrict_fds (&ctx);
-  check_cwd (&ctx);
-  /* As late as create allows: an error in loading it, and the listener fd,
-     still reach the parent. What follows runs under the filter, as in runc:
-     the READY record (sendmsg), the wait on exec.fifo (openat, write),
-     startContainer hooks, execve. */
-  if (plan->no_new_privs)
-    load_seccomp (&ctx);
+  become_the_process (&ctx);
 
   /* create may now return while we wait: we must outlive it. */
   (void) prctl (PR_SET_PDEATHSIG, 0);
@@ -611,7 +620,6 @@ static void G_GNUC_NORETURN
 exec_stage2 (const UctrPlan *plan)
 {
   UctrInitCtx ctx = { .plan = plan, .index = -1 };
-  int cwd_done;
 
   reset_signals ();
   die_with_parent (plan, FALSE);
@@ -624,21 +632,7 @@ exec_stage2 (const UctrPlan *plan)
   if (plan->has_umask)
     umask (plan->umask);
 
-  cwd_done = chdir (plan->cwd) == 0;
-  /* The filter as the init loads it (see init_stage2). */
-  if (!plan->no_new_privs)
-    load_seccomp (&ctx);
-  switch_user_and_caps (&ctx);
-  if (!cwd_done && chdir (plan->cwd) < 0)
-    fail_step (&ctx, UCTR_STEP_CWD, -1);
-  if (lookup_exec (plan) < 0)
-    fail_step (&ctx, UCTR_STEP_EXEC_LOOKUP, -1);
-  if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    fail_step (&ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
-  restrict_fds (&ctx);
-  check_cwd (&ctx);
-  if (plan->no_new_privs)
-    load_seccomp (&ctx);
+  become_the_process (&ctx);
 
   /* exec -d: the process outlives us. */
   (void) prctl (PR_SET_PDEATHSIG, 0);

@@ -559,37 +559,9 @@ place_cgroup (Create *c, GError **error)
 static gboolean
 start_init (Create *c, GError **error)
 {
-  int sv[2];
-  pid_t pid;
-
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return uctr_throw_errno (error, _("Creating the init pipe"));
   uctr_mounts_no_openat2 = g_getenv ("UCTR_TEST_NO_OPENAT2") != NULL;
-  /* The kernel refuses to move a multithreaded process into a user namespace,
-     and the child of a threaded parent may not allocate: there must be none. */
-  if (uctr_thread_count () > 1)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork");
-    }
-  pid = fork ();
-  if (pid < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return uctr_throw_errno (error, _("Forking the container init"));
-    }
-  if (pid == 0)
-    {
-      close (sv[0]);
-      c->plan->sync_fd = sv[1];
-      uctr_init_stage1 (c->plan);
-    }
-  close (sv[1]);
-  c->sock = sv[0];
-  c->stage1 = pid;
-  return TRUE;
+  c->stage1 = uctr_sync_fork_stage1 (c->plan, &c->sock, error);
+  return c->stage1 > 0;
 }
 
 static gboolean

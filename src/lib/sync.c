@@ -1,10 +1,12 @@
 /* uctr: the parent's end of the init pipe (see sync.h): records in, records
    out, an fd now and then. The container's end is in init.c, allocation-free. */
 #include "sync.h"
+#include "init.h"
 #include "util.h"
 
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 gboolean
 uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error)
@@ -40,4 +42,39 @@ uctr_sync_send (int sock, UctrSyncType type, const char *payload, GError **error
   if (TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0)
     return uctr_throw_errno (error, _("Writing to the container init"));
   return TRUE;
+}
+
+pid_t
+uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error)
+{
+  int sv[2];
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return uctr_throw_errno (error, _("Creating the init pipe")), -1;
+  /* The kernel refuses to move a multithreaded process into a user
+     namespace, and the child of a threaded parent may not allocate: there
+     must be none. */
+  if (uctr_thread_count () > 1)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork"), -1;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      return uctr_throw_errno (error, plan->exec ? _("Forking the process to exec") : _("Forking the container init")), -1;
+    }
+  if (pid == 0)
+    {
+      close (sv[0]);
+      plan->sync_fd = sv[1];
+      uctr_init_stage1 (plan);
+    }
+  close (sv[1]);
+  *sock = sv[0];
+  return pid;
 }

@@ -236,15 +236,17 @@ printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "peer=$REMOTE_ADD
 chmod +x "$b/rootfs/www/cgi-bin/peer"
 rt run -d -p "127.0.0.1:$hport:80" --bundle "$b" peer
 is "$status" 0 "run -d -p with an HTTP server inside"
+# peer_of HOST PORT [BIND]: what the CGI script says of the client that
+# connects to HOST:PORT (from address BIND when given).
 peer_of ()
 {
-  python3 - "$1" "$hport" <<'PY'
+  python3 - "$@" <<'PY'
 import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
 for _ in range(50):
     try:
-        s = socket.socket()
-        s.bind((sys.argv[1], 0))
-        s.connect(("127.0.0.1", int(sys.argv[2])))
+        s = socket.create_connection((host, port), timeout=5,
+                                     source_address=(sys.argv[3], 0) if len(sys.argv) > 3 else None)
         break
     except OSError:
         time.sleep(0.1)
@@ -258,34 +260,14 @@ while True:
 print(data.decode(errors="replace").strip().splitlines()[-1])
 PY
 }
-like "$(peer_of 127.0.0.2)" '^peer=(\[::ffff:)?127\.0\.0\.2\]?$' "a published TCP port keeps the client's address (127.0.0.2)"
-like "$(peer_of 127.9.8.7)" '^peer=(\[::ffff:)?127\.9\.8\.7\]?$' "and another one (127.9.8.7)"
+like "$(peer_of 127.0.0.1 "$hport" 127.0.0.2)" '^peer=(\[::ffff:)?127\.0\.0\.2\]?$' "a published TCP port keeps the client's address (127.0.0.2)"
+like "$(peer_of 127.0.0.1 "$hport" 127.9.8.7)" '^peer=(\[::ffff:)?127\.9\.8\.7\]?$' "and another one (127.9.8.7)"
 rt delete --force peer
 nothing_left peer "delete --force of a container with published ports leaves nothing"
 
 # --- IPv6 clients -------------------------------------------------------------------
 # Published on every address, a port takes IPv6 clients too; one published
 # on [::1] only takes IPv6 ones. The container sees ::1 itself.
-peer6_of ()
-{
-  python3 - "$1" "$2" <<'PY'
-import socket, sys, time
-for _ in range(50):
-    try:
-        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-        break
-    except OSError:
-        time.sleep(0.1)
-s.sendall(b"GET /cgi-bin/peer HTTP/1.0\r\n\r\n")
-data = b""
-while True:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    data += chunk
-print(data.decode(errors="replace").strip().splitlines()[-1])
-PY
-}
 h6=$((hport + 10))
 b=$(mkbundle peer6 '.process.args = ["httpd", "-f", "-p", "80", "-h", "/www"]')
 cp -a "$T/peer/rootfs/www" "$b/rootfs/" 2>/dev/null || {
@@ -295,9 +277,9 @@ cp -a "$T/peer/rootfs/www" "$b/rootfs/" 2>/dev/null || {
 }
 rt run -d -p "$h6:80" -p "[::1]:$((h6 + 1)):80" --bundle "$b" peer6
 is "$status" 0 "run -d -p PORT:80 -p [::1]:PORT:80"
-is "$(peer6_of ::1 "$h6")" "peer=[::1]" "a port published on every address takes an IPv6 client, seen as ::1"
-is "$(peer6_of 127.0.0.1 "$h6")" "peer=[::ffff:127.0.0.1]" "and an IPv4 one on the same port"
-is "$(peer6_of ::1 $((h6 + 1)))" "peer=[::1]" "a port published on [::1] takes IPv6 clients"
+is "$(peer_of ::1 "$h6")" "peer=[::1]" "a port published on every address takes an IPv6 client, seen as ::1"
+is "$(peer_of 127.0.0.1 "$h6")" "peer=[::ffff:127.0.0.1]" "and an IPv4 one on the same port"
+is "$(peer_of ::1 $((h6 + 1)))" "peer=[::1]" "a port published on [::1] takes IPv6 clients"
 check "and not IPv4 ones" sh -c "! timeout 5 python3 -c 'import socket, sys; socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), timeout=2)' $((h6 + 1)) 2>/dev/null"
 rt port list peer6 --format json
 is "$(jq -r '.[] | select(.hostIP == "::1") | .hostPort' <<<"$out")" "$((h6 + 1))" "port list shows the IPv6 one"
