@@ -230,7 +230,7 @@ invalid (GError **error, const char *parent, const char *name, const char *fmt, 
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s: %s", path, msg);
+  return uctr_json_invalid (error, path, "%s", msg);
 }
 
 /* For element I of the array NAME: "PARENT.NAME[I]: MESSAGE". */
@@ -250,26 +250,9 @@ invalid_range (GError **error, const char *parent, const char *name, gint64 min,
 }
 
 static gboolean
-holds (JsonNode *node, GType type)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
-/* The member NAME of OBJ, or NULL when it is absent or null. */
-static JsonNode *
-member (JsonObject *obj, const char *name)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  return node;
-}
-
-static gboolean
 get_object (JsonObject *obj, const char *parent, const char *name, JsonObject **out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   *out = NULL;
   if (node == NULL)
@@ -283,7 +266,7 @@ get_object (JsonObject *obj, const char *parent, const char *name, JsonObject **
 static gboolean
 get_array (JsonObject *obj, const char *parent, const char *name, JsonArray **out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   *out = NULL;
   if (node == NULL)
@@ -299,13 +282,13 @@ static gboolean
 get_string (JsonObject *obj, const char *parent, const char *name, Presence presence, char **out,
             GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   if (node == NULL && presence == REQUIRED)
     return invalid (error, parent, name, _("missing required field"));
   if (node == NULL)
     return TRUE;
-  if (!holds (node, G_TYPE_STRING))
+  if (!uctr_json_holds (node, G_TYPE_STRING))
     return invalid (error, parent, name, _("must be a string"));
   g_free (*out);
   *out = g_strdup (json_node_get_string (node));
@@ -326,11 +309,11 @@ get_path (JsonObject *obj, const char *parent, const char *name, Presence presen
 static gboolean
 get_bool (JsonObject *obj, const char *parent, const char *name, gboolean *out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   if (node == NULL)
     return TRUE;
-  if (!holds (node, G_TYPE_BOOLEAN))
+  if (!uctr_json_holds (node, G_TYPE_BOOLEAN))
     return invalid (error, parent, name, _("must be a boolean"));
   *out = json_node_get_boolean (node);
   return TRUE;
@@ -342,7 +325,7 @@ node_int_in (JsonNode *node, gint64 min, gint64 max, gint64 *out)
 {
   gint64 value;
 
-  if (!holds (node, G_TYPE_INT64))
+  if (!uctr_json_holds (node, G_TYPE_INT64))
     return FALSE;
   value = json_node_get_int (node);
   if (value < min || value > max)
@@ -356,7 +339,7 @@ static gboolean
 get_int (JsonObject *obj, const char *parent, const char *name, Presence presence, gint64 min,
          gint64 max, gint64 *out, gboolean *present, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   if (present != NULL)
     *present = node != NULL;
@@ -387,7 +370,7 @@ get_u32 (JsonObject *obj, const char *parent, const char *name, Presence presenc
 static gboolean
 get_u64 (JsonObject *obj, const char *parent, const char *name, guint64 *out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
   gint64 value;
 
   if (node == NULL)
@@ -410,7 +393,7 @@ static gboolean
 get_strv (JsonObject *obj, const char *parent, const char *name, StrvCheck check, char ***out,
           GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
   g_autoptr(GPtrArray) strv = NULL;
   JsonArray *array;
   guint i, n;
@@ -427,7 +410,7 @@ get_strv (JsonObject *obj, const char *parent, const char *name, StrvCheck check
       JsonNode *item = json_array_get_element (array, i);
       const char *s;
 
-      if (!holds (item, G_TYPE_STRING))
+      if (!uctr_json_holds (item, G_TYPE_STRING))
         return invalid_item (error, parent, name, i, _("must be a string"));
       s = json_node_get_string (item);
       if ((check & STRV_NON_EMPTY) && *s == '\0')
@@ -461,7 +444,7 @@ get_string_map (JsonObject *obj, const char *parent, const char *name, GHashTabl
       const char *key = l->data;
       JsonNode *value = json_object_get_member (map, key);
 
-      if (!holds (value, G_TYPE_STRING))
+      if (!uctr_json_holds (value, G_TYPE_STRING))
         {
           g_autofree char *entry = g_strdup_printf ("%s[\"%s\"]", name, key);
           return invalid (error, parent, entry, _("must be a string"));
@@ -616,7 +599,7 @@ static gboolean
 parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
 {
   UctrHook *hook = item;
-  JsonNode *node = member (obj, "timeout");
+  JsonNode *node = uctr_json_member (obj, "timeout");
   gint64 timeout = 0;
 
   hook->args = g_new0 (char *, 1);
@@ -626,7 +609,7 @@ parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
       || !get_strv (obj, path, "env", STRV_ANY, &hook->env, error))
     return FALSE;
   /* The spec's own words for the common mistake of 0 meaning "no timeout". */
-  if (node != NULL && holds (node, G_TYPE_INT64) && json_node_get_int (node) <= 0)
+  if (node != NULL && uctr_json_holds (node, G_TYPE_INT64) && json_node_get_int (node) <= 0)
     return invalid (error, path, "timeout", _("must be greater than zero"));
   if (!get_int (obj, path, "timeout", OPTIONAL, 1, G_MAXINT, &timeout, NULL, error))
     return FALSE;
@@ -710,7 +693,7 @@ parse_user (JsonObject *process, UctrProcess *p, GError **error)
 static gboolean
 parse_args (JsonObject *process, UctrProcess *p, GError **error)
 {
-  JsonNode *node = member (process, "args");
+  JsonNode *node = uctr_json_member (process, "args");
 
   /* The spec makes args optional for Windows only. */
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
@@ -1033,7 +1016,7 @@ parse_document (const char *json, gssize len, const char *file, GError **error)
 }
 
 /* exec --process: a document holding what config.json's "process" holds;
-   errors name the file and the member ("process.json: process.args: ..."). */
+   errors name the file and the uctr_json_member ("process.json: process.args: ..."). */
 UctrProcess *
 uctr_process_parse (const char *json, gssize len, const char *file, GError **error)
 {

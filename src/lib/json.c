@@ -279,3 +279,29 @@ uctr_json_check (const char *text, gsize len, guint max_depth, GError **error)
     }
   return TRUE;
 }
+
+JsonNode *
+uctr_json_member (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  return node == NULL || JSON_NODE_HOLDS_NULL (node) ? NULL : node;
+}
+
+gboolean
+uctr_json_holds (JsonNode *node, GType type)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+gboolean
+uctr_json_invalid (GError **error, const char *path, const char *fmt, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s: %s", path, msg);
+}

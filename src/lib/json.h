@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /* Checks that TEXT (LEN bytes) holds one JSON value by RFC 8259's rules for
    tokens, nested at most MAX_DEPTH deep, before json-glib parses it.
@@ -12,3 +13,14 @@
    Empty or blank text passes (callers say what they expected instead).
    Errors are UCTR_ERROR_INVALID_CONFIG, "LINE:COLUMN: what is wrong". */
 gboolean uctr_json_check (const char *text, gsize len, guint max_depth, GError **error);
+
+/* Reading a parsed document as Go does (config.c, resources.c, security.c). */
+
+/* The member NAME of OBJ (which may be NULL); NULL when absent or JSON null. */
+JsonNode *uctr_json_member (JsonObject *obj, const char *name);
+
+/* NODE is a value (not an object or array) of TYPE. */
+gboolean uctr_json_holds (JsonNode *node, GType type);
+
+/* UCTR_ERROR_INVALID_CONFIG "PATH: MESSAGE"; returns FALSE. */
+gboolean uctr_json_invalid (GError **error, const char *path, const char *fmt, ...) G_GNUC_PRINTF (3, 4);

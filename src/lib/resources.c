@@ -5,6 +5,7 @@
  * a bundle gets the same cgroup v2 values under uctr as under runc.
  */
 #include "resources.h"
+#include "json.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -107,43 +108,16 @@ uctr_resources_free (UctrResources *r)
 
 /* Parsing */
 
-static gboolean G_GNUC_PRINTF (3, 4)
-invalid (GError **error, const char *path, const char *fmt, ...)
-{
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s: %s", path, msg);
-}
-
-/* The member NAME of OBJ, NULL when absent or null (as Go reads JSON). */
-static JsonNode *
-member (JsonObject *obj, const char *name)
-{
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
-
-  return node == NULL || JSON_NODE_HOLDS_NULL (node) ? NULL : node;
-}
-
-static gboolean
-holds (JsonNode *node, GType type)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
 static gboolean
 get_group (JsonObject *obj, const char *where, const char *name, JsonObject **out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   *out = NULL;
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, where, _("%s: must be an object"), name);
+    return uctr_json_invalid (error, where, _("%s: must be an object"), name);
   *out = json_node_get_object (node);
   return TRUE;
 }
@@ -153,8 +127,8 @@ get_int (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *out, 
 {
   gint64 v;
 
-  if (!holds (node, G_TYPE_INT64) || (v = json_node_get_int (node)) < min || v > max)
-    return invalid (error, path,
+  if (!uctr_json_holds (node, G_TYPE_INT64) || (v = json_node_get_int (node)) < min || v > max)
+    return uctr_json_invalid (error, path,
                     _("must be an integer from %lld to %lld"), (long long) min, (long long) max);
   *out = v;
   return TRUE;
@@ -175,7 +149,7 @@ parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **erro
 
       if (!get_group (root, where, m->group, &group, error))
         return FALSE;
-      if ((node = member (group, m->name)) == NULL)
+      if ((node = uctr_json_member (group, m->name)) == NULL)
         continue;
       if (!get_int (node, path, m->min, m->max, &opt->value, error))
         return FALSE;
@@ -187,12 +161,12 @@ parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **erro
 static gboolean
 get_cpu_string (JsonObject *cpu, const char *where, const char *name, char **out, GError **error)
 {
-  JsonNode *node = member (cpu, name);
+  JsonNode *node = uctr_json_member (cpu, name);
 
   if (node == NULL)
     return TRUE;
-  if (!holds (node, G_TYPE_STRING))
-    return invalid (error, where, _("cpu.%s: must be a string"), name);
+  if (!uctr_json_holds (node, G_TYPE_STRING))
+    return uctr_json_invalid (error, where, _("cpu.%s: must be a string"), name);
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
@@ -203,7 +177,7 @@ member_used (JsonNode *node)
 {
   if (node == NULL)
     return FALSE;
-  if (holds (node, G_TYPE_BOOLEAN))
+  if (uctr_json_holds (node, G_TYPE_BOOLEAN))
     return json_node_get_boolean (node);
   return TRUE;
 }
@@ -217,12 +191,12 @@ note_unsupported (UctrResources *r, JsonObject *root)
     {
       const char *group = unsupported_members[i][0];
       const char *name = unsupported_members[i][1];
-      JsonNode *g = group != NULL ? member (root, group) : NULL;
+      JsonNode *g = group != NULL ? uctr_json_member (root, group) : NULL;
       JsonObject *obj = group == NULL
                             ? root
                             : (g != NULL && JSON_NODE_HOLDS_OBJECT (g) ? json_node_get_object (g) : NULL);
 
-      if (member_used (member (obj, name)))
+      if (member_used (uctr_json_member (obj, name)))
         g_ptr_array_add (r->unsupported,
                          group != NULL ? g_strdup_printf ("%s.%s", group, name) : g_strdup (name));
     }
@@ -237,14 +211,14 @@ parse_device (JsonNode *item, const char *path, const char *value_name, gint64 m
   g_autofree char *vpath = g_strdup_printf ("%s.%s", path, value_name);
 
   if (!JSON_NODE_HOLDS_OBJECT (item))
-    return invalid (error, path, _("must be an object"));
+    return uctr_json_invalid (error, path, _("must be an object"));
   obj = json_node_get_object (item);
-  if (member (obj, "major") == NULL || member (obj, "minor") == NULL)
-    return invalid (error, path, _("needs major and minor"));
-  if (!get_int (member (obj, "major"), path, 0, G_MAXUINT32, &d->major, error)
-      || !get_int (member (obj, "minor"), path, 0, G_MAXUINT32, &d->minor, error))
+  if (uctr_json_member (obj, "major") == NULL || uctr_json_member (obj, "minor") == NULL)
+    return uctr_json_invalid (error, path, _("needs major and minor"));
+  if (!get_int (uctr_json_member (obj, "major"), path, 0, G_MAXUINT32, &d->major, error)
+      || !get_int (uctr_json_member (obj, "minor"), path, 0, G_MAXUINT32, &d->minor, error))
     return FALSE;
-  v = member (obj, value_name);
+  v = uctr_json_member (obj, value_name);
   d->value = 0;
   return v == NULL || get_int (v, vpath, 0, max, &d->value, error);
 }
@@ -253,14 +227,14 @@ static gboolean
 parse_devices (JsonObject *blkio, const char *where, const char *name, const char *value_name, gint64 max,
                GArray *out, GError **error)
 {
-  JsonNode *node = member (blkio, name);
+  JsonNode *node = uctr_json_member (blkio, name);
   JsonArray *arr;
   guint i;
 
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, where, _("blockIO.%s: must be an array"), name);
+    return uctr_json_invalid (error, where, _("blockIO.%s: must be an array"), name);
   arr = json_node_get_array (node);
   for (i = 0; i < json_array_get_length (arr); i++)
     {
@@ -306,30 +280,30 @@ valid_page_size (const char *s)
 static gboolean
 parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError **error)
 {
-  JsonNode *node = member (root, "hugepageLimits");
+  JsonNode *node = uctr_json_member (root, "hugepageLimits");
   JsonArray *arr;
   guint i;
 
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, where, _("hugepageLimits: must be an array"));
+    return uctr_json_invalid (error, where, _("hugepageLimits: must be an array"));
   arr = json_node_get_array (node);
   for (i = 0; i < json_array_get_length (arr); i++)
     {
       g_autofree char *path = g_strdup_printf ("%s.hugepageLimits[%u]", where, i);
       JsonNode *item = json_array_get_element (arr, i);
       JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-      JsonNode *size = member (obj, "pageSize");
+      JsonNode *size = uctr_json_member (obj, "pageSize");
       gint64 limit = 0;
 
-      if (size == NULL || !holds (size, G_TYPE_STRING) || !valid_page_size (json_node_get_string (size)))
-        return invalid (error, path, _("pageSize: must be a size such as \"2MB\" or \"1GB\""));
+      if (size == NULL || !uctr_json_holds (size, G_TYPE_STRING) || !valid_page_size (json_node_get_string (size)))
+        return uctr_json_invalid (error, path, _("pageSize: must be a size such as \"2MB\" or \"1GB\""));
       g_autofree char *lpath = g_strdup_printf ("%s.limit", path);
 
-      if (member (obj, "limit") == NULL)
-        return invalid (error, lpath, _("missing required field"));
-      if (!get_int (member (obj, "limit"), lpath, 0, G_MAXINT64, &limit, error))
+      if (uctr_json_member (obj, "limit") == NULL)
+        return uctr_json_invalid (error, lpath, _("missing required field"));
+      if (!get_int (uctr_json_member (obj, "limit"), lpath, 0, G_MAXINT64, &limit, error))
         return FALSE;
       g_ptr_array_add (r->hugepage_sizes, g_strdup (json_node_get_string (size)));
       g_array_append_val (r->hugepage_limits, limit);
@@ -350,7 +324,7 @@ valid_unified_key (const char *key)
 static gboolean
 parse_unified (UctrResources *r, JsonObject *root, const char *where, GError **error)
 {
-  JsonNode *node = member (root, "unified");
+  JsonNode *node = uctr_json_member (root, "unified");
   JsonObjectIter iter;
   const char *key;
   JsonNode *value;
@@ -358,15 +332,15 @@ parse_unified (UctrResources *r, JsonObject *root, const char *where, GError **e
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, where, _("unified: must be an object of strings"));
+    return uctr_json_invalid (error, where, _("unified: must be an object of strings"));
   json_object_iter_init_ordered (&iter, json_node_get_object (node));
   while (json_object_iter_next_ordered (&iter, &key, &value))
     {
       if (!valid_unified_key (key))
-        return invalid (error, where,
+        return uctr_json_invalid (error, where,
                         _("unified: \"%s\" is not a cgroup v2 file name (CONTROLLER.NAME)"), key);
-      if (!holds (value, G_TYPE_STRING))
-        return invalid (error, where, _("unified.%s: must be a string"), key);
+      if (!uctr_json_holds (value, G_TYPE_STRING))
+        return uctr_json_invalid (error, where, _("unified.%s: must be a string"), key);
       g_ptr_array_add (r->unified_keys, g_strdup (key));
       g_ptr_array_add (r->unified_values, g_strdup (json_node_get_string (value)));
     }
@@ -383,7 +357,7 @@ uctr_resources_parse (JsonNode *node, const char *where, GError **error)
     return g_steal_pointer (&r);
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      invalid (error, where, _("must be an object"));
+      uctr_json_invalid (error, where, _("must be an object"));
       return NULL;
     }
   root = json_node_get_object (node);
@@ -737,9 +711,9 @@ add_swap (const UctrResources *r, const char *where, GPtrArray *writes, GError *
       return TRUE;
     }
   if (limit == 0 || limit == -1)
-    return invalid (error, where, _("memory.swap: a swap limit needs a memory limit (memory.limit)"));
+    return uctr_json_invalid (error, where, _("memory.swap: a swap limit needs a memory limit (memory.limit)"));
   if (swap < limit)
-    return invalid (error, where,
+    return uctr_json_invalid (error, where,
                     _("memory.swap: memory+swap (%lld) must be at least memory.limit (%lld)"),
                     (long long) swap, (long long) limit);
   add_write (writes, "memory", "memory.swap.max", g_strdup_printf ("%" G_GINT64_FORMAT, swap - limit),
@@ -772,7 +746,7 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
       UctrCgroupWrite *wr;
 
       if (w < 10 || w > 1000)
-        return invalid (error, where,
+        return uctr_json_invalid (error, where,
                         _("blockIO.weight: must be from 10 to 1000, not %lld"), (long long) w);
       wr = add_write (writes, "io", "io.weight",
                       g_strdup_printf ("%" G_GUINT64_FORMAT, uctr_resources_blkio_to_io_weight (w)),
@@ -786,7 +760,7 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
       UctrCgroupWrite *wr;
 
       if (d->value < 10 || d->value > 1000)
-        return invalid (error, where, _("blockIO.weightDevice[%u].weight: must be from 10 to 1000"), i);
+        return uctr_json_invalid (error, where, _("blockIO.weightDevice[%u].weight: must be from 10 to 1000"), i);
       wr = add_write (writes, "io", "io.weight",
                       g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " %" G_GUINT64_FORMAT,
                                        d->major, d->minor, uctr_resources_blkio_to_io_weight (d->value)),

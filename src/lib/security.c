@@ -7,6 +7,7 @@
    stub in front of the program that answers ENOSYS to syscalls newer than
    any the profile names, so that libc falls back instead of failing. */
 #include "security.h"
+#include "json.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -102,18 +103,6 @@ uctr_seccomp_free (UctrSeccomp *seccomp)
 
 /* Errors */
 
-static gboolean G_GNUC_PRINTF (3, 4)
-invalid (GError **error, const char *path, const char *fmt, ...)
-{
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s: %s", path, msg);
-}
-
 /* "PATH.NAME: MESSAGE" */
 static gboolean G_GNUC_PRINTF (4, 5)
 invalid_member (GError **error, const char *path, const char *name, const char *fmt, ...)
@@ -144,31 +133,15 @@ names_hint (char **names)
   return g_strdup_printf (_("%s or %s"), head, last);
 }
 
-/* Typed members: a JSON null counts as absent, as in config.c. */
-
-static JsonNode *
-member (JsonObject *obj, const char *name)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  return node == NULL || JSON_NODE_HOLDS_NULL (node) ? NULL : node;
-}
-
-static gboolean
-holds (JsonNode *node, GType type)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
 static gboolean
 get_string (JsonObject *obj, const char *path, const char *name, const char **out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   *out = NULL;
   if (node == NULL)
     return TRUE;
-  if (!holds (node, G_TYPE_STRING))
+  if (!uctr_json_holds (node, G_TYPE_STRING))
     return invalid_member (error, path, name, _("must be a string"));
   *out = json_node_get_string (node);
   return TRUE;
@@ -177,7 +150,7 @@ get_string (JsonObject *obj, const char *path, const char *name, const char **ou
 static gboolean
 get_array (JsonObject *obj, const char *path, const char *name, JsonArray **out, GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
 
   *out = NULL;
   if (node == NULL)
@@ -195,14 +168,14 @@ static gboolean
 get_uint (JsonObject *obj, const char *path, const char *name, guint64 max, guint64 *out, gboolean *present,
           GError **error)
 {
-  JsonNode *node = member (obj, name);
+  JsonNode *node = uctr_json_member (obj, name);
   gint64 v;
 
   if (present != NULL)
     *present = node != NULL;
   if (node == NULL)
     return TRUE;
-  if (!holds (node, G_TYPE_INT64))
+  if (!uctr_json_holds (node, G_TYPE_INT64))
     return invalid_member (error, path, name, _("must be an integer from 0 to %llu"), (unsigned long long) max);
   v = json_node_get_int (node);
   if (max != G_MAXUINT64 && (v < 0 || (guint64) v > max))
@@ -217,10 +190,10 @@ string_item (JsonArray *array, guint i, const char *path, GError **error)
 {
   JsonNode *node = json_array_get_element (array, i);
 
-  if (!holds (node, G_TYPE_STRING))
+  if (!uctr_json_holds (node, G_TYPE_STRING))
     {
       g_autofree char *ipath = g_strdup_printf ("%s[%u]", path, i);
-      invalid (error, ipath, _("must be a string"));
+      uctr_json_invalid (error, ipath, _("must be a string"));
       return NULL;
     }
   return json_node_get_string (node);
@@ -255,16 +228,16 @@ parse_action (JsonObject *obj, const char *path, const char *action_member, cons
       || !get_uint (obj, path, errno_member, 0xffff, &errno_ret, &has_errno, error))
     return FALSE;
   if (name == NULL)
-    return invalid (error, apath, _("missing required field"));
+    return uctr_json_invalid (error, apath, _("missing required field"));
   a = action_lookup (name);
   if (a == NULL)
     {
       g_auto(GStrv) known = uctr_seccomp_actions ();
       g_autofree char *hint = names_hint (known);
-      return invalid (error, apath, _("unknown action \"%s\" (expected %s)"), name, hint);
+      return uctr_json_invalid (error, apath, _("unknown action \"%s\" (expected %s)"), name, hint);
     }
   if (has_errno && !a->takes_errno)
-    return invalid (error, epath, _("%s takes no errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do"), name);
+    return uctr_json_invalid (error, epath, _("%s takes no errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do"), name);
   *out = a->takes_errno ? (a->action | (guint32) errno_ret) : a->action;
   *notify = a->action == SCMP_ACT_NOTIFY;
   return TRUE;
@@ -306,7 +279,7 @@ parse_flags (JsonObject *obj, UctrSeccomp *s, GError **error)
         {
           g_auto(GStrv) known = uctr_seccomp_known_flags ();
           g_autofree char *hint = names_hint (known);
-          return invalid (error, path, _("unknown flag \"%s\" (expected %s)"), name, hint);
+          return uctr_json_invalid (error, path, _("unknown flag \"%s\" (expected %s)"), name, hint);
         }
       if (!kernel_has_flag (flags[f].flag))
         return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("%s: this kernel does not support %s"), path, name);
@@ -353,17 +326,17 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError
         {
           g_auto(GStrv) known = uctr_seccomp_archs ();
           g_autofree char *hint = names_hint (known);
-          return invalid (error, path, _("unknown architecture \"%s\" (expected %s)"), name, hint);
+          return uctr_json_invalid (error, path, _("unknown architecture \"%s\" (expected %s)"), name, hint);
         }
       if (token == seccomp_arch_native ())
         *native_listed = TRUE;
       r = seccomp_arch_add (ctx, token);
       /* The native one is there from the start. */
       if (r == -EDOM)
-        return invalid (error, path, _("%s cannot be filtered on this machine: libseccomp takes architectures of one byte order only"),
+        return uctr_json_invalid (error, path, _("%s cannot be filtered on this machine: libseccomp takes architectures of one byte order only"),
                         name);
       if (r < 0 && r != -EEXIST)
-        return invalid (error, path, _("%s: libseccomp refused it: %s"), name, g_strerror (-r));
+        return uctr_json_invalid (error, path, _("%s: libseccomp refused it: %s"), name, g_strerror (-r));
     }
   return TRUE;
 }
@@ -389,7 +362,7 @@ parse_arg (JsonObject *obj, const char *path, struct scmp_arg_cmp *cmp, GError *
   if (!has_value)
     return invalid_member (error, path, "value", _("missing required field"));
   if (op == NULL)
-    return invalid (error, op_path, _("missing required field"));
+    return uctr_json_invalid (error, op_path, _("missing required field"));
   for (i = 0; i < G_N_ELEMENTS (operators); i++)
     if (strcmp (operators[i].name, op) == 0)
       break;
@@ -397,7 +370,7 @@ parse_arg (JsonObject *obj, const char *path, struct scmp_arg_cmp *cmp, GError *
     {
       g_auto(GStrv) known = uctr_seccomp_operators ();
       g_autofree char *hint = names_hint (known);
-      return invalid (error, op_path, _("unknown operator \"%s\" (expected %s)"), op, hint);
+      return uctr_json_invalid (error, op_path, _("unknown operator \"%s\" (expected %s)"), op, hint);
     }
   *cmp = (struct scmp_arg_cmp){ .arg = index, .op = operators[i].op, .datum_a = value, .datum_b = value_two };
   return TRUE;
@@ -424,14 +397,14 @@ parse_args (JsonObject *obj, const char *path, Conditions *c, GError **error)
     return FALSE;
   n = array != NULL ? json_array_get_length (array) : 0;
   if (n > G_N_ELEMENTS (c->args))
-    return invalid (error, apath, _("at most %u conditions"), (guint) G_N_ELEMENTS (c->args));
+    return uctr_json_invalid (error, apath, _("at most %u conditions"), (guint) G_N_ELEMENTS (c->args));
   for (i = 0; i < n; i++)
     {
       g_autofree char *ipath = g_strdup_printf ("%s[%u]", apath, i);
       JsonNode *node = json_array_get_element (array, i);
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return invalid (error, ipath, _("must be an object"));
+        return uctr_json_invalid (error, ipath, _("must be an object"));
       if (!parse_arg (json_node_get_object (node), ipath, &c->args[i], error))
         return FALSE;
       if (seen[c->args[i].arg]++ > 0)
@@ -453,7 +426,7 @@ add_rule (scmp_filter_ctx ctx, const char *path, const char *name, int nr, guint
   for (i = 0; c->same_arg_twice && r == 0 && i < c->n_args; i++)
     r = seccomp_rule_add_array (ctx, action, nr, 1, &c->args[i]);
   if (r < 0)
-    return invalid (error, path, _("libseccomp refused the rule for %s: %s"), name, g_strerror (-r));
+    return uctr_json_invalid (error, path, _("libseccomp refused the rule for %s: %s"), name, g_strerror (-r));
   return TRUE;
 }
 
@@ -482,7 +455,7 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
     return FALSE;
   n = names != NULL ? json_array_get_length (names) : 0;
   if (n == 0)
-    return invalid (error, npath, _("must list at least one syscall"));
+    return uctr_json_invalid (error, npath, _("must list at least one syscall"));
   b->s->listener |= notify;
   for (i = 0; i < n; i++)
     {
@@ -492,9 +465,9 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
       if (name == NULL)
         return FALSE;
       if (*name == '\0')
-        return invalid (error, npath, _("item %u is an empty string"), i);
+        return uctr_json_invalid (error, npath, _("item %u is an empty string"), i);
       if (notify && g_strv_contains (never_notified, name))
-        return invalid (error, path, _("SCMP_ACT_NOTIFY cannot be used for %s: the container init needs it to hand over the listener"),
+        return uctr_json_invalid (error, path, _("SCMP_ACT_NOTIFY cannot be used for %s: the container init needs it to hand over the listener"),
                         name);
       nr = seccomp_syscall_resolve_name (name);
       if (nr == __NR_SCMP_ERROR)
@@ -521,7 +494,7 @@ count_names (JsonArray *syscalls)
   for (i = 0; syscalls != NULL && i < json_array_get_length (syscalls); i++)
     {
       JsonNode *node = json_array_get_element (syscalls, i);
-      JsonNode *names = JSON_NODE_HOLDS_OBJECT (node) ? member (json_node_get_object (node), "names") : NULL;
+      JsonNode *names = JSON_NODE_HOLDS_OBJECT (node) ? uctr_json_member (json_node_get_object (node), "names") : NULL;
 
       if (names != NULL && JSON_NODE_HOLDS_ARRAY (names))
         n += json_array_get_length (json_node_get_array (names));
@@ -542,7 +515,7 @@ add_syscalls (Build *b, JsonArray *syscalls, GError **error)
       JsonNode *node = json_array_get_element (syscalls, i);
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return invalid (error, path, _("must be an object"));
+        return uctr_json_invalid (error, path, _("must be an object"));
       if (!add_syscall (b, json_node_get_object (node), path, error))
         return FALSE;
     }
@@ -646,11 +619,11 @@ parse_listener (JsonObject *obj, UctrSeccomp *s, GError **error)
       || !get_string (obj, PATH_SECCOMP, "listenerMetadata", &metadata, error))
     return FALSE;
   if (metadata != NULL && path == NULL)
-    return invalid (error, PATH_SECCOMP ".listenerMetadata", _("must not be set without listenerPath"));
+    return uctr_json_invalid (error, PATH_SECCOMP ".listenerMetadata", _("must not be set without listenerPath"));
   if (path != NULL && !g_path_is_absolute (path))
-    return invalid (error, PATH_SECCOMP ".listenerPath", _("must be an absolute path"));
+    return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath", _("must be an absolute path"));
   if (path != NULL && strlen (path) >= sizeof ((struct sockaddr_un *) NULL)->sun_path)
-    return invalid (error, PATH_SECCOMP ".listenerPath", _("longer than a unix socket path can be (%u bytes)"),
+    return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath", _("longer than a unix socket path can be (%u bytes)"),
                     (guint) sizeof ((struct sockaddr_un *) NULL)->sun_path - 1);
   s->listener_path = g_strdup (path);
   s->listener_metadata = g_strdup (metadata);
@@ -667,7 +640,7 @@ check_listener (UctrSeccomp *s, GError **error)
   if (!s->listener)
     return TRUE;
   if (s->listener_path == NULL)
-    return invalid (error, PATH_SECCOMP ".listenerPath",
+    return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath",
                     _("required when a rule uses SCMP_ACT_NOTIFY: the path of the seccomp agent's unix socket"));
   s->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
   /* With a listener the kernel wants TSYNC to fail with ESRCH, not a tid. */
@@ -690,10 +663,10 @@ compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **er
     return FALSE;
   /* Everything would go to the agent, the init's own last calls included. */
   if (notify)
-    return invalid (error, PATH_SECCOMP ".defaultAction", _("SCMP_ACT_NOTIFY cannot be the default action"));
+    return uctr_json_invalid (error, PATH_SECCOMP ".defaultAction", _("SCMP_ACT_NOTIFY cannot be the default action"));
   b.ctx = seccomp_init (b.default_action);
   if (b.ctx == NULL)
-    return invalid (error, PATH_SECCOMP ".defaultAction", _("libseccomp refused it"));
+    return uctr_json_invalid (error, PATH_SECCOMP ".defaultAction", _("libseccomp refused it"));
   ok = add_archs (b.ctx, obj, &b.native_listed, error) && add_syscalls (&b, syscalls, error)
        && check_listener (s, error) && export_program (b.ctx, &s->prog, error);
   seccomp_release (b.ctx);
@@ -713,13 +686,13 @@ uctr_seccomp_compile (JsonNode *node, UctrSeccomp **out, GError **error)
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, PATH_SECCOMP, _("must be an object"));
+    return uctr_json_invalid (error, PATH_SECCOMP, _("must be an object"));
   obj = json_node_get_object (node);
   /* runc's reading: neither a default action nor rules, no filter. */
-  if (member (obj, "defaultAction") == NULL
-      && (member (obj, "syscalls") == NULL
-          || (JSON_NODE_HOLDS_ARRAY (member (obj, "syscalls"))
-              && json_array_get_length (json_node_get_array (member (obj, "syscalls"))) == 0)))
+  if (uctr_json_member (obj, "defaultAction") == NULL
+      && (uctr_json_member (obj, "syscalls") == NULL
+          || (JSON_NODE_HOLDS_ARRAY (uctr_json_member (obj, "syscalls"))
+              && json_array_get_length (json_node_get_array (uctr_json_member (obj, "syscalls"))) == 0)))
     return TRUE;
   s = g_new0 (UctrSeccomp, 1);
   skipped = g_ptr_array_new_with_free_func (g_free);
