@@ -9,7 +9,7 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # gettext: msgfmt, xgettext and msgmerge for po/ and tests/unit/i18n.sh (which
 # needs no generated locale: C.UTF-8, for LANGUAGE to apply, is in libc-bin).
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
-                libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3
+                libslirp-dev libseccomp-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
                 scdoc man-db groff-base bash-completion zsh fish)
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):

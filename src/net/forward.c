@@ -2,13 +2,14 @@
    (TCP) or receives (UDP) here, in the network helper; the inside agent
    (inside.c) hands us sockets made in the container's network namespace,
    bound to the client's own address, so the container sees who connects.
-   TCP bytes move with splice() through a pipe per direction and are never
-   copied to userspace; UDP datagrams go through one buffer per port.
+   TCP connections are relayed with splice() (relay.c) and never copied to
+   userspace; UDP datagrams go through one buffer per port.
 
    Nothing a client does may end the helper: a failed connect, a reset or a
    full fd table closes that connection and nothing else. */
 #include "ports.h"
-#include "inside.h"
+#include "agent.h"
+#include "relay.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -17,13 +18,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 
 #define LISTEN_BACKLOG 128
-#define ACCEPT_BATCH 64     /* connections accepted per wake-up */
-#define PIPE_SIZE (1 << 20) /* fs.pipe-max-size's default; smaller is fine */
-#define PUMP_ROUNDS 16      /* splice rounds per direction per wake-up */
-#define PAUSE_MS 100        /* a listener rests this long when fds run out */
 #define UDP_BATCH 64        /* datagrams per wake-up */
 #define UDP_MAX_DATAGRAM 65536
 #define UDP_MAX_FLOWS 1024 /* per published port, to keep fds for TCP */
@@ -33,9 +29,8 @@
 struct _UctrForwarder
 {
   GMainContext *context;
-  UctrInsideGuest guest;
-  int agent; /* our end of the agent's socket */
-  pid_t agent_pid;
+  UctrAgent *agent; /* the helper's */
+  const UctrInsideGuest *guest;
   GPtrArray *specs;   /* UctrPortSpec *: what uctr_forwarder_list returns */
   GPtrArray *ports;   /* Port *, in the same order */
   GHashTable *routes; /* route_key () -> number of ports that need that rule */
@@ -48,10 +43,7 @@ typedef struct _Port Port;
 typedef struct
 {
   Port *port;
-  int family;     /* AF_INET or AF_INET6 */
-  int fd;
-  GSource *watch;
-  GSource *pause; /* TCP: the listener rests while fds run out */
+  UctrAcceptor a; /* its family is the listener's IP version */
 } Listener;
 
 struct _Port
@@ -60,32 +52,11 @@ struct _Port
   const UctrPortSpec *spec; /* owned by f->specs */
   Listener ls[2];
   guint n_ls;
-  GHashTable *conns; /* TCP: Conn * (owned) */
+  GHashTable *conns; /* TCP: relayed connections (uctr_relay_set_new) */
   GHashTable *flows; /* UDP: &Flow.client -> Flow * (owned) */
   GSource *sweep;    /* UDP: ends idle flows */
   guint8 *buf;       /* UDP: one datagram */
 };
-
-/* One direction of a TCP connection: from fd[i] through the pipe to fd[1 - i]. */
-typedef struct
-{
-  int rd, wr;
-  gsize queued;  /* bytes in the pipe */
-  gsize cap;     /* the pipe's size */
-  gboolean full; /* splice in said EAGAIN with bytes queued: wait for a drain */
-  gboolean eof;
-  gboolean shut; /* EOF passed on with shutdown (SHUT_WR) */
-} Pipe;
-
-typedef struct
-{
-  GSource source;
-  Port *port;
-  int fd[2]; /* 0: the client's, on the host; 1: the agent's, inside */
-  gpointer tag[2];
-  Pipe dir[2];
-  gboolean connecting;
-} Conn;
 
 typedef union
 {
@@ -118,46 +89,8 @@ proto_number (UctrPortProto proto)
 
 /* --- the agent ---------------------------------------------------------- */
 
-static int
-agent_receive (UctrForwarder *f, int *fd_out)
-{
-  UctrInsideReply r;
-  struct iovec iov = { .iov_base = &r, .iov_len = sizeof r };
-  union
-  {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int))];
-  } control;
-  struct msghdr msg = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
-  };
-  struct cmsghdr *c;
-  ssize_t n;
-  int fd = -1;
-
-  n = TEMP_FAILURE_RETRY (recvmsg (f->agent, &msg, MSG_CMSG_CLOEXEC));
-  if (n < 0)
-    return errno;
-  if (n == 0)
-    return EPIPE;
-  for (c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (sizeof fd))
-      memcpy (&fd, CMSG_DATA (c), sizeof fd);
-  if (n != sizeof r || (r.err == 0 && fd_out != NULL && fd < 0))
-    r.err = EPROTO;
-  if (r.err != 0 || fd_out == NULL)
-    {
-      if (fd >= 0)
-        (void) close (fd);
-      return r.err;
-    }
-  *fd_out = fd;
-  return 0;
-}
-
-/* Asks the agent and waits for its answer: each request is a few syscalls
-   that do not block, so the loop stalls for a round trip at most. Returns 0
-   or an errno. */
+/* Asks the agent and waits for its answer: the loop stalls for a round
+   trip at most. Returns 0 or an errno. */
 static int
 agent_call (UctrForwarder *f, UctrInsideOp op, const UctrPortSpec *spec, const UctrSockAddr *client,
             int *fd_out)
@@ -166,11 +99,7 @@ agent_call (UctrForwarder *f, UctrInsideOp op, const UctrPortSpec *spec, const U
 
   if (client != NULL)
     req.client = *client;
-  if (f->agent < 0)
-    return EPIPE;
-  if (TEMP_FAILURE_RETRY (send (f->agent, &req, sizeof req, MSG_NOSIGNAL)) < 0)
-    return errno;
-  return agent_receive (f, fd_out);
+  return uctr_agent_call (f->agent, &req, fd_out);
 }
 
 static gpointer
@@ -212,325 +141,22 @@ route_unref (UctrForwarder *f, const UctrPortSpec *spec)
   (void) agent_call (f, UCTR_INSIDE_ROUTE_DEL, spec, NULL, NULL);
 }
 
-static gboolean
-agent_start (UctrForwarder *f, int init_pidfd, GError **error)
-{
-  uctr_autofd int mine = -1, theirs = -1;
-  int sv[2], err;
-  pid_t parent = getpid ();
+/* --- TCP ------------------------------------------------------------------ */
 
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return uctr_throw_errno (error, _("Creating the socket to the forwarder's agent"));
-  mine = sv[0];
-  theirs = sv[1];
-  f->agent_pid = fork ();
-  if (f->agent_pid < 0)
-    return uctr_throw_errno (error, _("Starting the forwarder's agent"));
-  if (f->agent_pid == 0)
-    {
-      (void) close (mine);
-      uctr_inside_agent_run (theirs, init_pidfd, parent, &f->guest);
-    }
-  f->agent = uctr_steal_fd (&mine);
-  err = agent_receive (f, NULL);
-  if (err != 0)
-    return uctr_throw_errno_code (error, err, _("Joining the container's user and network namespaces"));
-  return TRUE;
-}
-
+/* Takes CLIENT; on any failure the client is reset, as a refused
+   connection would be. */
 static void
-agent_stop (UctrForwarder *f)
+conn_start (int client, const UctrSockAddr *peer, gpointer data)
 {
-  uctr_close_fdp (&f->agent);
-  if (f->agent_pid > 0)
-    (void) TEMP_FAILURE_RETRY (waitpid (f->agent_pid, NULL, 0));
-  f->agent_pid = 0;
-}
-
-/* --- TCP: one connection ------------------------------------------------ */
-
-static gboolean
-pipe_open (Pipe *p)
-{
-  int fds[2];
-  int size;
-
-  if (pipe2 (fds, O_NONBLOCK | O_CLOEXEC) < 0)
-    return FALSE;
-  p->rd = fds[0];
-  p->wr = fds[1];
-  /* Refused past fs.pipe-max-size or the user's pipe pages: keep the default. */
-  (void) fcntl (p->wr, F_SETPIPE_SZ, PIPE_SIZE);
-  size = fcntl (p->wr, F_GETPIPE_SZ);
-  p->cap = size > 0 ? (gsize) size : 65536;
-  return TRUE;
-}
-
-static void
-pipe_close (Pipe *p)
-{
-  uctr_close_fdp (&p->rd);
-  uctr_close_fdp (&p->wr);
-}
-
-static gboolean
-pipe_wants_input (const Pipe *p)
-{
-  return !p->eof && !p->full && p->queued < p->cap;
-}
-
-/* Moves what can move from SRC to DST without blocking; FALSE on an error
-   that ends the connection. */
-static gboolean
-pipe_pump (Pipe *p, int src, int dst)
-{
-  const guint flags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
-  gboolean progress = TRUE;
-  ssize_t n;
-
-  for (int round = 0; progress && round < PUMP_ROUNDS; round++)
-    {
-      progress = FALSE;
-      if (pipe_wants_input (p))
-        {
-          n = splice (src, NULL, p->wr, NULL, p->cap - p->queued, flags);
-          if (n > 0)
-            p->queued += n;
-          else if (n == 0)
-            p->eof = TRUE;
-          else if (errno == EAGAIN && p->queued > 0)
-            p->full = TRUE; /* or nothing to read: either way the drain decides */
-          else if (errno != EAGAIN && errno != EINTR)
-            return FALSE;
-          progress = n >= 0;
-        }
-      if (p->queued > 0)
-        {
-          n = splice (p->rd, NULL, dst, NULL, p->queued, flags);
-          if (n > 0)
-            {
-              p->queued -= n;
-              p->full = FALSE;
-              progress = TRUE;
-            }
-          else if (n < 0 && errno != EAGAIN && errno != EINTR)
-            return FALSE;
-        }
-    }
-  if (p->eof && p->queued == 0 && !p->shut)
-    {
-      (void) shutdown (dst, SHUT_WR);
-      p->shut = TRUE;
-    }
-  return TRUE;
-}
-
-/* Polls FD for COND only: an fd we want nothing from is not polled, or its
-   HUP would wake us in a loop. */
-static void
-conn_watch (Conn *c, int i, GIOCondition cond)
-{
-  if (cond == 0 && c->tag[i] != NULL)
-    {
-      g_source_remove_unix_fd (&c->source, c->tag[i]);
-      c->tag[i] = NULL;
-    }
-  else if (cond != 0 && c->tag[i] == NULL)
-    c->tag[i] = g_source_add_unix_fd (&c->source, c->fd[i], cond);
-  else if (cond != 0)
-    g_source_modify_unix_fd (&c->source, c->tag[i], cond);
-}
-
-static void
-conn_update_watches (Conn *c)
-{
-  for (int i = 0; i < 2; i++)
-    {
-      GIOCondition cond = 0;
-
-      if (c->connecting)
-        cond = i == 1 ? G_IO_OUT : 0;
-      else
-        {
-          if (pipe_wants_input (&c->dir[i]))
-            cond |= G_IO_IN;
-          if (c->dir[1 - i].queued > 0)
-            cond |= G_IO_OUT;
-        }
-      conn_watch (c, i, cond);
-    }
-}
-
-static int
-socket_error (int fd)
-{
-  int err = 0;
-  socklen_t len = sizeof err;
-
-  if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-    return errno;
-  return err;
-}
-
-static gboolean
-conn_step (Conn *c)
-{
-  for (int i = 0; i < 2; i++)
-    if (c->tag[i] != NULL && (g_source_query_unix_fd (&c->source, c->tag[i]) & G_IO_ERR)
-        && socket_error (c->fd[i]) != 0)
-      return FALSE;
-  if (c->connecting)
-    {
-      if (c->tag[1] == NULL || g_source_query_unix_fd (&c->source, c->tag[1]) == 0)
-        return TRUE;
-      if (socket_error (c->fd[1]) != 0)
-        return FALSE;
-      c->connecting = FALSE;
-    }
-  for (int i = 0; i < 2; i++)
-    if (!pipe_pump (&c->dir[i], c->fd[i], c->fd[1 - i]))
-      return FALSE;
-  return !(c->dir[0].shut && c->dir[1].shut);
-}
-
-static gboolean
-conn_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
-{
-  Conn *c = (Conn *) source;
-
-  if (!conn_step (c))
-    {
-      /* Destroys the source; it is finalized once this dispatch returns. */
-      g_hash_table_remove (c->port->conns, c);
-      return G_SOURCE_REMOVE;
-    }
-  conn_update_watches (c);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-conn_finalize (GSource *source)
-{
-  Conn *c = (Conn *) source;
-
-  for (int i = 0; i < 2; i++)
-    {
-      uctr_close_fdp (&c->fd[i]);
-      pipe_close (&c->dir[i]);
-    }
-}
-
-static GSourceFuncs conn_funcs = {
-  .dispatch = conn_dispatch,
-  .finalize = conn_finalize,
-};
-
-static void
-conn_destroy (gpointer data)
-{
-  GSource *source = data;
-
-  g_source_destroy (source);
-  g_source_unref (source);
-}
-
-/* Takes CLIENT; on any failure the client is just closed. */
-static void
-conn_start (Port *p, int client, const UctrSockAddr *peer)
-{
-  Conn *c = (Conn *) g_source_new (&conn_funcs, sizeof (Conn));
+  Port *p = data;
   int inside = -1;
 
-  c->port = p;
-  c->fd[0] = client;
-  c->fd[1] = -1;
-  c->dir[0].rd = c->dir[0].wr = c->dir[1].rd = c->dir[1].wr = -1;
-  c->connecting = TRUE;
-  if (agent_call (p->f, UCTR_INSIDE_SOCKET, p->spec, peer, &inside) != 0 || (c->fd[1] = inside) < 0
-      || !pipe_open (&c->dir[0]) || !pipe_open (&c->dir[1]))
+  if (agent_call (p->f, UCTR_INSIDE_SOCKET, p->spec, peer, &inside) != 0)
     {
-      g_source_unref (&c->source);
+      uctr_socket_reset (client);
       return;
     }
-  g_source_set_static_name (&c->source, "uctr port connection");
-  /* See attach_watch: no blocking around each dispatch. */
-  g_source_set_can_recurse (&c->source, TRUE);
-  conn_update_watches (c);
-  g_source_attach (&c->source, p->f->context);
-  g_hash_table_add (p->conns, c);
-}
-
-/* --- TCP: the listener ------------------------------------------------- */
-
-static void listener_watch (Listener *l);
-
-static gboolean
-listener_resume (gpointer data)
-{
-  Listener *l = data;
-
-  g_clear_pointer (&l->pause, g_source_unref);
-  listener_watch (l);
-  return G_SOURCE_REMOVE;
-}
-
-/* Out of fds: the pending connection stays in the backlog, and polling the
-   listener now would only spin. */
-static void
-listener_pause (Listener *l)
-{
-  g_source_destroy (l->watch);
-  g_clear_pointer (&l->watch, g_source_unref);
-  l->pause = g_timeout_source_new (PAUSE_MS);
-  g_source_set_callback (l->pause, listener_resume, l, NULL);
-  g_source_attach (l->pause, l->port->f->context);
-}
-
-static gboolean
-listener_ready (int fd, GIOCondition cond, gpointer data)
-{
-  Listener *l = data;
-
-  for (int i = 0; i < ACCEPT_BATCH; i++)
-    {
-      UctrSockAddr peer;
-      socklen_t len = sizeof peer;
-      int client = accept4 (fd, &peer.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-      if (client >= 0 && peer.sa.sa_family != l->family)
-        (void) close (client);
-      else if (client >= 0)
-        conn_start (l->port, client, &peer);
-      else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-        {
-          listener_pause (l);
-          return G_SOURCE_REMOVE;
-        }
-      else if (errno != EINTR && errno != ECONNABORTED)
-        break;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-/* An fd watch that GLib does not block while it dispatches: blocking takes
-   the poll out and puts it back, waking the context through its eventfd
-   every time, an extra loop iteration per event. Our callbacks never run a
-   nested main loop. */
-static GSource *
-attach_watch (int fd, GSourceFunc func, gpointer data, GMainContext *context)
-{
-  GSource *source = g_unix_fd_source_new (fd, G_IO_IN);
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_set_can_recurse (source, TRUE);
-  g_source_attach (source, context);
-  return source;
-}
-
-static void
-listener_watch (Listener *l)
-{
-  l->watch = attach_watch (l->fd, G_SOURCE_FUNC (listener_ready), l, l->port->f->context);
+  (void) uctr_relay_start (p->conns, client, inside, TRUE, p->f->context, NULL, NULL, NULL);
 }
 
 /* --- UDP: flows ---------------------------------------------------------- */
@@ -582,7 +208,7 @@ static void
 flow_send_to_client (Flow *flow, gsize len)
 {
   Port *p = flow->port;
-  gboolean v6 = flow->via->family == AF_INET6;
+  gboolean v6 = flow->via->a.family == AF_INET6;
   struct iovec iov = { .iov_base = p->buf, .iov_len = len };
   PktinfoControl control = { 0 };
   struct msghdr msg = { .msg_name = &flow->client,
@@ -612,7 +238,7 @@ flow_send_to_client (Flow *flow, gsize len)
       c->cmsg_len = CMSG_LEN (sizeof info);
       memcpy (CMSG_DATA (c), &info, sizeof info);
     }
-  (void) sendmsg (flow->via->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  (void) sendmsg (flow->via->a.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* What the container sends back goes out of the published socket, to the client. */
@@ -653,7 +279,7 @@ flow_get (Listener *l, const UctrSockAddr *client)
   flow->via = l;
   flow->client = *client;
   flow->fd = fd;
-  flow->watch = attach_watch (fd, G_SOURCE_FUNC (flow_ready), flow, p->f->context);
+  flow->watch = uctr_watch_in (fd, G_SOURCE_FUNC (flow_ready), flow, p->f->context);
   g_hash_table_insert (p->flows, &flow->client, flow);
   return flow;
 }
@@ -672,11 +298,11 @@ udp_receive (Listener *l, UctrSockAddr *client, LocalAddr *local)
                         .msg_control = control.buf,
                         .msg_controllen = sizeof control.buf };
   struct cmsghdr *c;
-  ssize_t n = recvmsg (l->fd, &msg, MSG_DONTWAIT);
+  ssize_t n = recvmsg (l->a.fd, &msg, MSG_DONTWAIT);
 
   if (n < 0)
     return -1;
-  if (client->sa.sa_family != l->family)
+  if (client->sa.sa_family != l->a.family)
     {
       errno = EAFNOSUPPORT;
       return -1;
@@ -699,15 +325,15 @@ udp_ready (int fd, GIOCondition cond, gpointer data)
   UctrSockAddr service = { 0 };
   socklen_t service_len;
 
-  if (l->family == AF_INET6)
+  if (l->a.family == AF_INET6)
     {
-      service.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = p->f->guest.guest6,
+      service.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = p->f->guest->guest6,
                                            .sin6_port = htons (p->spec->container_port) };
       service_len = sizeof service.in6;
     }
   else
     {
-      service.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = p->f->guest.guest,
+      service.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = p->f->guest->guest,
                                          .sin_port = htons (p->spec->container_port) };
       service_len = sizeof service.in;
     }
@@ -753,22 +379,10 @@ udp_sweep (gpointer data)
 /* --- ports ---------------------------------------------------------------- */
 
 static void
-listener_clear (Listener *l)
-{
-  if (l->watch != NULL)
-    g_source_destroy (l->watch);
-  g_clear_pointer (&l->watch, g_source_unref);
-  if (l->pause != NULL)
-    g_source_destroy (l->pause);
-  g_clear_pointer (&l->pause, g_source_unref);
-  uctr_close_fdp (&l->fd);
-}
-
-static void
 port_free (Port *p)
 {
   for (guint i = 0; i < p->n_ls; i++)
-    listener_clear (&p->ls[i]);
+    uctr_acceptor_clear (&p->ls[i].a);
   if (p->sweep != NULL)
     g_source_destroy (p->sweep);
   g_clear_pointer (&p->sweep, g_source_unref);
@@ -788,7 +402,7 @@ port_new (UctrForwarder *f, const UctrPortSpec *spec, int *fds, const int *famil
   p->f = f;
   p->spec = spec;
   if (spec->proto == UCTR_PORT_TCP)
-    p->conns = g_hash_table_new_full (NULL, NULL, conn_destroy, NULL);
+    p->conns = uctr_relay_set_new ();
   else
     {
       p->flows = g_hash_table_new_full (flow_hash, flow_equal, NULL, flow_free);
@@ -800,14 +414,13 @@ port_new (UctrForwarder *f, const UctrPortSpec *spec, int *fds, const int *famil
   for (p->n_ls = 0; p->n_ls < n; p->n_ls++)
     {
       Listener *l = &p->ls[p->n_ls];
+      int fd = uctr_steal_fd (&fds[p->n_ls]);
 
       l->port = p;
-      l->family = families[p->n_ls];
-      l->fd = uctr_steal_fd (&fds[p->n_ls]);
       if (spec->proto == UCTR_PORT_TCP)
-        listener_watch (l);
+        uctr_acceptor_start (&l->a, fd, families[p->n_ls], conn_start, p, f->context);
       else
-        l->watch = attach_watch (l->fd, G_SOURCE_FUNC (udp_ready), l, f->context);
+        uctr_acceptor_watch (&l->a, fd, families[p->n_ls], G_SOURCE_FUNC (udp_ready), l, f->context);
     }
   return p;
 }
@@ -882,7 +495,7 @@ host_sockets (UctrForwarder *f, const UctrPortSpec *spec, int fds[2], int famili
 {
   UctrSockAddr a4 = { .in = { .sin_family = AF_INET, .sin_port = htons (spec->host_port) } };
   UctrSockAddr a6 = { .in6 = { .sin6_family = AF_INET6, .sin6_port = htons (spec->host_port) } };
-  gboolean want4 = TRUE, want6 = f->guest.has6;
+  gboolean want4 = TRUE, want6 = f->guest->has6;
   g_autoptr(GError) local = NULL;
   guint n = 0;
   int errsv = 0;
@@ -891,7 +504,7 @@ host_sockets (UctrForwarder *f, const UctrPortSpec *spec, int fds[2], int famili
     want6 = FALSE;
   else if (spec->host_ip != NULL && inet_pton (AF_INET6, spec->host_ip, &a6.in6.sin6_addr) == 1)
     {
-      if (!f->guest.has6)
+      if (!f->guest->has6)
         return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                            _("%s is an IPv6 address, and the container has no IPv6 (slirp option ipv6=false)"),
                            spec->host_ip), 0;
@@ -958,24 +571,17 @@ check_not_published (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
 /* --- API ------------------------------------------------------------------ */
 
 UctrForwarder *
-uctr_forwarder_new (int init_pidfd, const struct in_addr *guest, const struct in6_addr *guest6, GError **error)
+uctr_forwarder_new (UctrAgent *agent)
 {
-  g_autoptr (UctrForwarder) f = g_new0 (UctrForwarder, 1);
+  UctrForwarder *f = g_new0 (UctrForwarder, 1);
 
   f->context = g_main_context_ref_thread_default ();
-  f->guest.guest = *guest;
-  if (guest6 != NULL)
-    {
-      f->guest.guest6 = *guest6;
-      f->guest.has6 = TRUE;
-    }
-  f->agent = -1;
+  f->agent = agent;
+  f->guest = uctr_agent_guest (agent);
   f->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
   f->ports = g_ptr_array_new ();
   f->routes = g_hash_table_new (NULL, NULL);
-  if (!agent_start (f, init_pidfd, error))
-    return NULL;
-  return g_steal_pointer (&f);
+  return f;
 }
 
 gboolean
@@ -1034,7 +640,6 @@ uctr_forwarder_free (UctrForwarder *f)
       port_free (g_ptr_array_steal_index (f->ports, f->ports->len - 1));
       g_ptr_array_remove_index (f->specs, f->specs->len - 1);
     }
-  agent_stop (f);
   g_clear_pointer (&f->ports, g_ptr_array_unref);
   g_clear_pointer (&f->specs, g_ptr_array_unref);
   g_clear_pointer (&f->routes, g_hash_table_unref);

@@ -11,9 +11,15 @@
    0.0.0.0/0 dev lo": the answer is delivered locally, to the agent's
    socket, which the helper now holds.
 
+   The outbound proxy asks for loopback listeners and for the nftables
+   rules (intercept.c) that redirect the container's outbound TCP to them.
+
    Code here runs in the child of a fork(): no allocation, no GLib, no stdio. */
 #include "inside.h"
+#include "intercept.h"
+#include "plan.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fib_rules.h>
@@ -87,7 +93,7 @@ nl_talk (int nl, NlMessage *m)
 }
 
 static int
-loopback_index (void)
+link_index (const char *name)
 {
   struct ifreq ifr = { 0 };
   int fd, errsv;
@@ -95,7 +101,7 @@ loopback_index (void)
   fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return -1;
-  strcpy (ifr.ifr_name, "lo");
+  strncpy (ifr.ifr_name, name, sizeof ifr.ifr_name - 1);
   errsv = ioctl (fd, SIOCGIFINDEX, &ifr) < 0 ? errno : 0;
   close (fd);
   errno = errsv;
@@ -110,7 +116,7 @@ table_route_add (int nl, int family)
 {
   NlMessage m;
   struct rtmsg *rt = nl_begin (&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof *rt);
-  int lo = loopback_index ();
+  int lo = link_index ("lo");
 
   if (lo < 0)
     return errno;
@@ -223,6 +229,58 @@ client_socket (const UctrInsideRequest *req, const UctrInsideGuest *g, int *fd_o
   return 0;
 }
 
+#define LISTEN_BACKLOG 128
+
+/* A TCP listener of the outbound proxy on 127.0.0.1 or ::1, on a port
+   the kernel picks. */
+static int
+loopback_listener (int family, int *fd_out)
+{
+  UctrSockAddr a = { 0 };
+  socklen_t len;
+  int fd, errsv;
+
+  if (family == AF_INET)
+    {
+      a.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+      len = sizeof a.in;
+    }
+  else if (family == AF_INET6)
+    {
+      a.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+      len = sizeof a.in6;
+    }
+  else
+    return EAFNOSUPPORT;
+  fd = socket (family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return errno;
+  if (bind (fd, &a.sa, len) < 0 || listen (fd, LISTEN_BACKLOG) < 0)
+    {
+      errsv = errno;
+      close (fd);
+      return errsv;
+    }
+  *fd_out = fd;
+  return 0;
+}
+
+/* The socket stays open for as long as the agent lives: the table it
+   makes is owned by it. */
+static int
+intercept (int *nft, const UctrInsideRequest *req, const UctrInsideGuest *g)
+{
+  int tap = link_index (UCTR_NET_TAP_NAME);
+
+  if (tap < 0)
+    return errno;
+  if (*nft < 0)
+    *nft = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+  if (*nft < 0)
+    return errno;
+  return uctr_intercept_install (*nft, g, tap, req->port, req->port6, req->flags);
+}
+
 static void
 reply (int sock, int err, int fd)
 {
@@ -252,7 +310,7 @@ reply (int sock, int err, int fd)
 }
 
 static void
-serve (int sock, int nl, const UctrInsideRequest *req, const UctrInsideGuest *guest)
+serve (int sock, int nl, int *nft, const UctrInsideRequest *req, const UctrInsideGuest *guest)
 {
   int fd = -1, err;
 
@@ -271,6 +329,15 @@ serve (int sock, int nl, const UctrInsideRequest *req, const UctrInsideGuest *gu
       break;
     case UCTR_INSIDE_SOCKET:
       err = client_socket (req, guest, &fd);
+      break;
+    case UCTR_INSIDE_LISTEN:
+      err = loopback_listener (req->client.sa.sa_family, &fd);
+      break;
+    case UCTR_INSIDE_INTERCEPT:
+      err = intercept (nft, req, guest);
+      break;
+    case UCTR_INSIDE_FORGET:
+      err = *nft >= 0 ? uctr_intercept_forget (*nft, &req->client) : ENOENT;
       break;
     default:
       err = EOPNOTSUPP;
@@ -305,7 +372,7 @@ uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, const UctrInsideG
   UctrInsideRequest req;
   sigset_t none;
   ssize_t n;
-  int nl;
+  int nl, nft = -1;
 
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
     _exit (1);
@@ -340,6 +407,6 @@ uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, const UctrInsideG
       if ((gsize) n != sizeof req)
         reply (sock, EINVAL, -1);
       else
-        serve (sock, nl, &req, guest);
+        serve (sock, nl, &nft, &req, guest);
     }
 }

@@ -30,6 +30,7 @@ uctr_net_options_init (UctrNetOptions *o)
     .ipv6 = TRUE,
     .allow_host_loopback = FALSE,
     .dns = TRUE,
+    .splice_tcp = TRUE,
   };
 }
 
@@ -162,6 +163,18 @@ set_ipv4 (UctrNetOptions *o, gsize offset, const char *name, const char *value, 
   return TRUE;
 }
 
+static gboolean
+set_outbound_tcp (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
+{
+  if (strcmp (value, "splice") == 0)
+    G_STRUCT_MEMBER (gboolean, o, offset) = TRUE;
+  else if (strcmp (value, "slirp") == 0)
+    G_STRUCT_MEMBER (gboolean, o, offset) = FALSE;
+  else
+    return option_error (error, _("%s must be splice or slirp, not \"%s\""), name, value);
+  return TRUE;
+}
+
 /* In the order the "known:" list of an error gives them. */
 static const struct
 {
@@ -175,6 +188,7 @@ static const struct
   { "allow_host_loopback", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, allow_host_loopback) },
   { "outbound_addr", set_ipv4, G_STRUCT_OFFSET (UctrNetOptions, outbound_addr) },
   { "dns", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, dns) },
+  { "outbound_tcp", set_outbound_tcp, G_STRUCT_OFFSET (UctrNetOptions, splice_tcp) },
 };
 
 static gboolean

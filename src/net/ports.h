@@ -39,13 +39,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPortSpec, uctr_port_spec_free)
    per client. In both the container sees the client's real address. */
 
 typedef struct _UctrForwarder UctrForwarder;
+typedef struct _UctrAgent UctrAgent;
 
-/* INIT_PIDFD: the container's init (its user and network namespaces are
-   joined by a helper process through it). GUEST and GUEST6: the container's
-   addresses on tap0 (10.0.2.100, fd00::100; GUEST6 NULL when it has no
-   IPv6). Runs on the thread-default GMainContext. */
-UctrForwarder *uctr_forwarder_new (int init_pidfd, const struct in_addr *guest, const struct in6_addr *guest6,
-                                   GError **error);
+/* AGENT (agent.h, borrowed: it must outlive the forwarder) makes the
+   sockets inside the container and knows the container's addresses. Runs
+   on the thread-default GMainContext. */
+UctrForwarder *uctr_forwarder_new (UctrAgent *agent);
 /* Binds the host side; a busy port, a bad address or a port below
    net.ipv4.ip_unprivileged_port_start is a clear error and changes nothing. */
 gboolean uctr_forwarder_add (UctrForwarder *f, const UctrPortSpec *spec, GError **error);

@@ -4,6 +4,8 @@
    sockets of this process, on the host. A GSource hands slirp's sockets and
    the tap fd to the GMainLoop; the loop ends when the container's init does. */
 #include "slirp.h"
+#include "agent.h"
+#include "outbound.h"
 #include "ports.h"
 #include "util.h"
 
@@ -52,6 +54,8 @@ typedef struct
   struct sockaddr_in outbound;
   UctrNetAddresses addresses;
 
+  UctrAgent *agent;         /* inside the container, for the two below; or NULL */
+  UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
   char *api_path;           /* the port API's socket once it listens, removed at exit */
 } Helper;
@@ -367,8 +371,10 @@ helper_free (Helper *h)
   drop_source (&h->engine);
   drop_source (&h->init_watch);
   drop_source (&h->signal_watch);
-  /* Before the pidfd it joins the container through. */
+  g_clear_pointer (&h->proxy, uctr_outbound_free);
   g_clear_pointer (&h->forwarder, uctr_forwarder_free);
+  /* After those that use it, before the pidfd it joined the container through. */
+  g_clear_pointer (&h->agent, uctr_agent_free);
   if (h->api_path != NULL)
     (void) unlink (h->api_path);
   g_free (h->api_path);
@@ -529,6 +535,43 @@ setup_signals (Helper *h, GError **error)
   return TRUE;
 }
 
+static gboolean
+setup_agent (Helper *h, const UctrNetOptions *o, GError **error)
+{
+  const UctrNetAddresses *a = &h->addresses;
+  UctrInsideGuest guest = {
+    .guest = a->guest, .network = a->network, .netmask = a->netmask, .host = a->host,
+    .guest6 = a->guest6, .network6 = a->network6, .host6 = a->host6, .has6 = o->ipv6,
+  };
+
+  for (guint i = 0; i < a->prefix6 && i < 128; i++)
+    guest.netmask6.s6_addr[i / 8] |= 0x80 >> (i % 8);
+  h->agent = uctr_agent_start (h->init_pidfd, &guest, error);
+  return h->agent != NULL;
+}
+
+/* The outbound proxy, where the kernel lets us redirect; libslirp otherwise.
+   Set up once the caller has gone on: it only takes destinations libslirp
+   has reached since, so until it is there libslirp carries everything, and
+   the container's start does not wait for it. */
+static void
+setup_outbound (Helper *h, const UctrNetOptions *o)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!o->splice_tcp)
+    return;
+  if (h->agent == NULL && !setup_agent (h, o, &error))
+    {
+      g_debug ("network helper: outbound TCP through libslirp: %s", error->message);
+      return;
+    }
+  h->proxy = uctr_outbound_new (h->agent, o->allow_host_loopback,
+                                   o->outbound_addr != NULL ? &h->outbound.sin_addr : NULL, &error);
+  if (h->proxy == NULL)
+    g_debug ("network helper: outbound TCP through libslirp: %s", error->message);
+}
+
 /* The forwarder and the port API, once slirp is up: a spec that cannot be
    published fails the start, so that create fails with nothing left. */
 static gboolean
@@ -538,10 +581,9 @@ setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
 
   if (args->api_path == NULL && (args->publish == NULL || args->publish->len == 0))
     return TRUE;
-  h->forwarder = uctr_forwarder_new (h->init_pidfd, &h->addresses.guest,
-                                     args->options->ipv6 ? &h->addresses.guest6 : NULL, error);
-  if (h->forwarder == NULL)
+  if (h->agent == NULL && !setup_agent (h, args->options, error))
     return uctr_prefix_error (error, _("Starting the port forwarder"));
+  h->forwarder = uctr_forwarder_new (h->agent);
   for (i = 0; args->publish != NULL && i < args->publish->len; i++)
     {
       const UctrPortSpec *spec = g_ptr_array_index (args->publish, i);
@@ -628,12 +670,16 @@ uctr_net_helper_run (const UctrNetHelperArgs *args)
   if (!helper_setup (h, args->options, &error) || !setup_ports (h, args, &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
+      /* The agent reaped and every socket closed before the caller, which
+         then reports the failure, hears of it. */
+      g_clear_pointer (&h, helper_free);
       if (ready_fd >= 0)
         (void) close (ready_fd);
       return 1;
     }
   /* Everything is attached: frames that come before the loop runs wait in tap0's queue. */
   signal_ready (ready_fd);
+  setup_outbound (h, args->options);
   g_main_loop_run (h->loop);
   return h->status;
 }

@@ -16,6 +16,7 @@ typedef struct
   gboolean allow_host_loopback; /* FALSE: the host address does not reach the host's 127.0.0.1 and ::1 */
   gboolean dns;                 /* TRUE: slirp answers DNS at .3 with the host's resolv.conf servers */
   char *outbound_addr;          /* NULL, or the IPv4 address outbound connections are bound to */
+  gboolean splice_tcp;          /* outbound_tcp=splice (TRUE): outbound TCP through the proxy, not libslirp */
 } UctrNetOptions;
 
 void uctr_net_options_init (UctrNetOptions *o);

@@ -19,10 +19,13 @@ inside ()
   rt run --network "$2" --bundle "$b" "$1"
 }
 
-# start_echo: an echo server on 127.0.0.1; sets $port and records its pid.
+# start_echo [COUNT [ARGS]]: an echo server on 127.0.0.1 (echo-server.py
+# ARGS); sets $port and records its pid.
 start_echo ()
 {
-  coproc ECHO_SRV { exec python3 "$ECHO" --count "${1:-1}"; }
+  local count=${1:-1}
+  shift || true
+  coproc ECHO_SRV { exec python3 "$ECHO" --count "$count" "$@"; }
   # bash forgets the coproc's variables once it exits: keep them.
   echo_pid=$ECHO_SRV_PID
   track_pid "$echo_pid"
@@ -74,6 +77,86 @@ inside closed slirp "echo hello | nc -w 3 10.0.2.2 $port; echo nc=\$?"
 like "$out" "nc=1" "host loopback is closed by default"
 unlike "$out" "echo:" "nothing reached the host's loopback server"
 kill "$echo_pid" 2>/dev/null || true
+
+# --- outbound TCP through the proxy (outbound_tcp=splice, the default) ------------
+# nft_in NAME ARGS...: nft(8) in container NAME's user and network namespaces.
+nft_in ()
+{
+  local p
+  p=$(pid_of "$1")
+  nsenter -t "$p" -U -n --preserve-credentials nft "${@:2}"
+}
+
+has_table () { nft_in "$1" list table inet uctr >/dev/null 2>&1; }
+
+b=$(mkbundle proxy '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp:allow_host_loopback=true --bundle "$b" proxy
+is "$status" 0 "run -d --network slirp: outbound TCP through the proxy by default"
+# The proxy is set up once the container has started: wait for its table.
+check "the outbound proxy's table appears" wait_until 10 has_table proxy
+like "$(nft_in proxy list table inet uctr)" 'tcp dport @reached .*redirect to :[0-9]+' \
+  "the container's network namespace redirects TCP to destinations libslirp reached"
+start_echo 2
+rt exec proxy sh -c "echo one | nc -w 5 10.0.2.2 $port"
+is "$out" "echo:one" "the first connection to a host and port goes through libslirp"
+like "$(nft_in proxy list set inet uctr reached)" "10\\.0\\.2\\.2 \\. $port " "its SYN-ACK teaches the set that destination"
+like "$(nft_in proxy list chain inet uctr outbound)" "ip daddr . tcp dport @reached .*counter packets 0 " \
+  "nothing has been redirected yet"
+rt exec proxy sh -c "echo two | nc -w 5 10.0.2.2 $port"
+is "$out" "echo:two" "the second goes through the proxy, to the same server"
+like "$(nft_in proxy list chain inet uctr outbound)" "ip daddr . tcp dport @reached .*counter packets 1 " \
+  "the redirect rule took it"
+wait "$echo_pid" 2>/dev/null || true
+
+# Bytes both ways, and half-close: the server answers only after the
+# container's EOF, which the proxy must pass on (shutdown) and not drop.
+start_echo 2 --digest
+rt exec proxy sh -c "echo learn | nc -w 5 10.0.2.2 $port >/dev/null; head -c 12000000 /dev/urandom >/tmp/blob; sha256sum </tmp/blob | cut -d' ' -f1; nc -w 5 10.0.2.2 $port </tmp/blob; echo"
+sent=$(sed -n 1p <<<"$out")
+is "$(sed -n 2p <<<"$out")" "12000000 $sent" "12 MB from the container arrive whole, then the answer after its EOF"
+wait "$echo_pid" 2>/dev/null || true
+start_echo 2 --send 16000000
+rt exec proxy sh -c "nc -w 5 10.0.2.2 $port </dev/null >/dev/null; nc -w 5 10.0.2.2 $port </dev/null | sha256sum | cut -d' ' -f1"
+is "$out" "$(python3 "$ECHO" --send-digest 16000000)" "16 MB from the host arrive whole"
+like "$(nft_in proxy list chain inet uctr outbound)" "counter packets 3 " "both through the proxy"
+wait "$echo_pid" 2>/dev/null || true
+
+# A learnt destination that stops answering: that connection is reset, the
+# destination forgotten, and the next one refused by libslirp as the host does.
+rt exec proxy sh -c "nc -w 3 10.0.2.2 $port </dev/null; echo nc=\$?"
+unlike "$out" "echo:" "the server is gone"
+unlike "$(nft_in proxy list set inet uctr reached)" "10\\.0\\.2\\.2 \\. $port " "a refused destination is forgotten"
+rt exec proxy sh -c "nc -w 3 10.0.2.2 $port </dev/null; echo nc=\$?"
+like "$err" "Connection refused" "the next connection is refused, as the host refuses it"
+like "$out" "nc=1" "and nc fails"
+rt exec proxy sh -c 'nc -w 3 127.0.0.1 "$(netstat -ltn | sed -n "s/.*127\.0\.0\.1:\([0-9]*\) .*/\1/p" | head -n 1)" </dev/null; echo nc=$?'
+unlike "$out" "echo:" "a connection made to the proxy's listener itself leads nowhere"
+rt delete --force proxy
+nothing_left proxy "no helper, agent or proxy left after delete --force"
+
+# Host loopback closed: the set learns nothing of 10.0.2.2.
+b=$(mkbundle proxyclosed '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp --bundle "$b" proxyclosed
+check "the table appears with host loopback closed too" wait_until 10 has_table proxyclosed
+start_echo 1
+rt exec proxyclosed sh -c "echo x | nc -w 3 10.0.2.2 $port; echo x | nc -w 3 10.0.2.2 $port; echo nc=\$?"
+like "$out" "nc=1" "host loopback stays closed with the proxy"
+unlike "$(nft_in proxyclosed list table inet uctr)" "ip saddr 10\\.0\\.2\\.2 " "no rule learns the host address"
+kill "$echo_pid" 2>/dev/null || true
+rt delete --force proxyclosed
+
+b=$(mkbundle noproxy '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp:outbound_tcp=slirp,allow_host_loopback=true --bundle "$b" noproxy
+is "$(nft_in noproxy list tables)" "" "outbound_tcp=slirp: no table in the container"
+start_echo 2
+rt exec noproxy sh -c "echo a | nc -w 5 10.0.2.2 $port; echo b | nc -w 5 10.0.2.2 $port"
+is "$out" "$(printf 'echo:a\necho:b')" "outbound_tcp=slirp: libslirp carries outbound TCP"
+wait "$echo_pid" 2>/dev/null || true
+rt delete --force noproxy
+
+rt run --network slirp:outbound_tcp=fast --bundle "$b" badproxy
+like "$err" 'outbound_tcp must be splice or slirp, not "fast"' "a bad outbound_tcp: the error names the choices"
+nothing_left badproxy "and nothing is left behind"
 
 # --- bad input ----------------------------------------------------------------------
 b=$(mkbundle badopt '.process.args = ["true"]')

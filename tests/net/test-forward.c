@@ -4,6 +4,7 @@
    routes of that namespace are deleted, so a reply to 127.0.0.x only comes
    back to the forwarder through the policy rule the agent installs.
    Clients run in threads; the forwarder runs on the main context. */
+#include "net/agent.h"
 #include "net/ports.h"
 #include "util.h"
 
@@ -30,8 +31,9 @@ static struct
 {
   pid_t pid;
   int pidfd;
+  UctrAgent *agent;
   UctrForwarder *f;
-} target = { -1, -1, NULL };
+} target = { -1, -1, NULL, NULL };
 
 /* --- the stand-in container ---------------------------------------------- */
 
@@ -240,7 +242,7 @@ static void
 target_start (void)
 {
   g_autoptr (GError) error = NULL;
-  struct in_addr guest;
+  UctrInsideGuest guest = { 0 };
   int ready[2];
   char c;
 
@@ -257,16 +259,18 @@ target_start (void)
   close (ready[0]);
   target.pidfd = pidfd_open (target.pid, 0);
   g_assert_cmpint (target.pidfd, >=, 0);
-  inet_pton (AF_INET, GUEST, &guest);
-  target.f = uctr_forwarder_new (target.pidfd, &guest, NULL, &error);
+  inet_pton (AF_INET, GUEST, &guest.guest);
+  target.agent = uctr_agent_start (target.pidfd, &guest, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (target.f);
+  g_assert_nonnull (target.agent);
+  target.f = uctr_forwarder_new (target.agent);
 }
 
 static void
 target_stop (void)
 {
   g_clear_pointer (&target.f, uctr_forwarder_free);
+  g_clear_pointer (&target.agent, uctr_agent_free);
   if (target.pid > 0)
     {
       kill (target.pid, SIGKILL);
@@ -866,8 +870,9 @@ test_forward_free (void)
   add_port (spec);
   g_assert_cmpuint (count_children (), ==, 2);
   g_clear_pointer (&target.f, uctr_forwarder_free);
-  g_assert_cmpuint (count_children (), ==, 1);
   g_assert_true (connect_refused (spec->host_port));
+  g_clear_pointer (&target.agent, uctr_agent_free);
+  g_assert_cmpuint (count_children (), ==, 1);
 }
 
 int

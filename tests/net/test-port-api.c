@@ -18,7 +18,7 @@ struct _UctrForwarder
 };
 
 UctrForwarder *
-uctr_forwarder_new (int init_pidfd, const struct in_addr *guest, const struct in6_addr *guest6, GError **error)
+uctr_forwarder_new (UctrAgent *agent)
 {
   UctrForwarder *f = g_new0 (UctrForwarder, 1);
 
@@ -110,7 +110,7 @@ fixture_setup (Fixture *fx, gconstpointer unused)
   g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
   /* A stale socket file is replaced. */
   g_assert_true (g_file_set_contents (fx->path, "", 0, NULL));
-  fx->forwarder = uctr_forwarder_new (-1, NULL, NULL, NULL);
+  fx->forwarder = uctr_forwarder_new (NULL);
   fx->loop = g_main_loop_new (NULL, FALSE);
   g_assert_true (uctr_port_api_start (fx->path, fx->forwarder, &error));
   g_assert_no_error (error);

@@ -35,6 +35,7 @@ test_defaults (void)
   g_assert_false (o.allow_host_loopback);
   g_assert_true (o.dns);
   g_assert_null (o.outbound_addr);
+  g_assert_true (o.splice_tcp);
 }
 
 static void
@@ -60,7 +61,7 @@ test_every_option (void)
   uctr_net_options_init (&o);
   g_assert_true (uctr_net_options_parse (&o,
                                          "mtu=1500,cidr=192.168.7.0/24,ipv6=false,allow_host_loopback=true,"
-                                         "dns=false,outbound_addr=192.0.2.10",
+                                         "dns=false,outbound_addr=192.0.2.10,outbound_tcp=slirp",
                                          &error));
   g_assert_no_error (error);
   g_assert_cmpuint (o.mtu, ==, 1500);
@@ -69,6 +70,9 @@ test_every_option (void)
   g_assert_true (o.allow_host_loopback);
   g_assert_false (o.dns);
   g_assert_cmpstr (o.outbound_addr, ==, "192.0.2.10");
+  g_assert_false (o.splice_tcp);
+  g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=splice", &error));
+  g_assert_true (o.splice_tcp);
 }
 
 /* An annotation, then the command line: the later text wins, option by option. */
@@ -112,9 +116,9 @@ static const struct
   const char *message;
 } bad_options[] = {
   { "foo=1", "--network slirp: unknown option \"foo\"; known: mtu, cidr, ipv6, allow_host_loopback, "
-             "outbound_addr, dns" },
+             "outbound_addr, dns, outbound_tcp" },
   { "foo", "--network slirp: unknown option \"foo\"; known: mtu, cidr, ipv6, allow_host_loopback, "
-           "outbound_addr, dns" },
+           "outbound_addr, dns, outbound_tcp" },
   { "MTU=1500", "unknown option \"MTU\"" },
   { "mtu=67", "--network slirp: mtu must be between 68 and 65521" },
   { "mtu=65522", "--network slirp: mtu must be between 68 and 65521" },
@@ -128,6 +132,8 @@ static const struct
   { "ipv6=yes", "--network slirp: ipv6 must be true or false, not \"yes\"" },
   { "dns=1", "--network slirp: dns must be true or false, not \"1\"" },
   { "allow_host_loopback=TRUE", "allow_host_loopback must be true or false, not \"TRUE\"" },
+  { "outbound_tcp=true", "--network slirp: outbound_tcp must be splice or slirp, not \"true\"" },
+  { "outbound_tcp=", "--network slirp: option \"outbound_tcp\" needs a value, as in outbound_tcp=VALUE" },
   { "mtu=1500,,dns=true", "--network slirp: empty option in \"mtu=1500,,dns=true\"" },
   { "mtu=1500,", "--network slirp: empty option in \"mtu=1500,\"" },
   { ",", "--network slirp: empty option in \",\"" },
