@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Echo server for the network tests: listens on 127.0.0.1 only, answers
+"""Echo server for the network tests: listens on 127.0.0.1 (or ::1) only, answers
 "echo:<data>" to each TCP connection, and exits after --count of them or
 --timeout seconds. Prints the port it got (0 asks the kernel for one).
 With --digest it reads each connection to its end and answers "LENGTH
@@ -41,15 +41,16 @@ p.add_argument("--timeout", type=float, default=20)
 p.add_argument("--digest", action="store_true")
 p.add_argument("--send", type=int, default=0)
 p.add_argument("--send-digest", type=int, default=0)
+p.add_argument("--ipv6", action="store_true", help="listen on ::1 instead")
 a = p.parse_args()
 
 if a.send_digest:
     print(hashlib.sha256(pattern(a.send_digest)).hexdigest())
     sys.exit(0)
 
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6 if a.ipv6 else socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", a.port))
+s.bind(("::1" if a.ipv6 else "127.0.0.1", a.port))
 s.listen(4)
 s.settimeout(a.timeout)
 print(s.getsockname()[1], flush=True)

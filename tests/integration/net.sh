@@ -120,17 +120,29 @@ rt exec proxy sh -c "nc -w 5 10.0.2.2 $port </dev/null >/dev/null; nc -w 5 10.0.
 is "$out" "$(python3 "$ECHO" --send-digest 16000000)" "16 MB from the host arrive whole"
 like "$(nft_in proxy list chain inet uctr outbound)" "counter packets 3 " "both through the proxy"
 wait "$echo_pid" 2>/dev/null || true
+learnt=$port
+like "$(nft_in proxy list set inet uctr reached)" "10\\.0\\.2\\.2 \\. $learnt " "that destination is learnt"
+
+start_echo 2 --ipv6
+rt exec proxy sh -c "echo six | nc -w 5 fd00::2 $port; echo seven | nc -w 5 fd00::2 $port"
+is "$out" "$(printf 'echo:six\necho:seven')" "IPv6: fd00::2 reaches the host's ::1, learnt the same way"
+like "$(nft_in proxy list chain inet uctr outbound)" "ip6 daddr . tcp dport @reached6 .*counter packets 1 " \
+  "IPv6: the second connection through the proxy"
+wait "$echo_pid" 2>/dev/null || true
 
 # A learnt destination that stops answering: that connection is reset, the
 # destination forgotten, and the next one refused by libslirp as the host does.
-rt exec proxy sh -c "nc -w 3 10.0.2.2 $port </dev/null; echo nc=\$?"
+rt exec proxy sh -c "nc -w 3 10.0.2.2 $learnt </dev/null; echo nc=\$?"
 unlike "$out" "echo:" "the server is gone"
-unlike "$(nft_in proxy list set inet uctr reached)" "10\\.0\\.2\\.2 \\. $port " "a refused destination is forgotten"
-rt exec proxy sh -c "nc -w 3 10.0.2.2 $port </dev/null; echo nc=\$?"
+unlike "$(nft_in proxy list set inet uctr reached)" "10\\.0\\.2\\.2 \\. $learnt " "a refused destination is forgotten"
+rt exec proxy sh -c "nc -w 3 10.0.2.2 $learnt </dev/null; echo nc=\$?"
 like "$err" "Connection refused" "the next connection is refused, as the host refuses it"
 like "$out" "nc=1" "and nc fails"
-rt exec proxy sh -c 'nc -w 3 127.0.0.1 "$(netstat -ltn | sed -n "s/.*127\.0\.0\.1:\([0-9]*\) .*/\1/p" | head -n 1)" </dev/null; echo nc=$?'
-unlike "$out" "echo:" "a connection made to the proxy's listener itself leads nowhere"
+rt exec proxy sh -c 'netstat -ltn | sed -n "s/.*127\.0\.0\.1:\([0-9]*\) .*/\1/p"'
+listener=$out
+like "$listener" '^[0-9]+$' "the proxy listens on the container's 127.0.0.1"
+rt exec proxy sh -c "echo hi | nc -w 3 127.0.0.1 $listener; echo nc=\$?"
+is "$out" "nc=0" "a connection made to the proxy's listener itself is closed at once, with nothing"
 rt delete --force proxy
 nothing_left proxy "no helper, agent or proxy left after delete --force"
 
