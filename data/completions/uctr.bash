@@ -159,9 +159,10 @@ _uctr_network_values ()
         name=${last%%=*}
         case $name in
           ipv6 | allow_host_loopback | dns) echo "$before$name=true $before$name=false" ;;
+          outbound_tcp) echo "$before$name=splice $before$name=slirp" ;;
         esac
       else
-        for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr; do
+        for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp; do
           [[ ",$rest" == *",$o="* ]] || printf '%s ' "$before$o="
         done
       fi ;;

@@ -115,6 +115,11 @@ esac
     is_(tab("uctr run --network slirp:mtu=1500,ip"), "uctr run --network slirp:mtu=1500,ipv6=",
         "a second slirp option")
     is_(tab("uctr run --network slirp:dns=f"), "uctr run --network slirp:dns=false ", "a slirp boolean")
+    is_(tab("uctr run --network slirp:outbound_t"), "uctr run --network slirp:outbound_tcp=", "outbound_tcp")
+    is_(tab("uctr run --network slirp:outbound_tcp=sp"), "uctr run --network slirp:outbound_tcp=splice ",
+        "outbound_tcp=splice")
+    is_(tab("uctr run --network=slirp:dns=false,outbound_tcp=sl"),
+        "uctr run --network=slirp:dns=false,outbound_tcp=slirp ", "outbound_tcp=slirp after another option")
     is_(tab("uctr list --format j"), "uctr list --format json ", "--format")
     is_(tab("uctr exec --cap CAP_NET_R"), "uctr exec --cap CAP_NET_RAW ", "exec --cap")
     is_(tab("uctr exec --t"), "uctr exec --tty ", "exec: options before the id")
