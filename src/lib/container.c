@@ -408,6 +408,7 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
       own_state = uctr_state_load_init_pid (dfd, id);
       if (own_state != NULL && uctr_state_status (dfd, own_state) != UCTR_STATUS_STOPPED)
         kill_and_wait (own_state);
+      uctr_state_end_net_helper (dfd);
       return uctr_state_remove_dir (root, id, error);
     }
   status = uctr_state_status (dfd, state);
@@ -426,5 +427,6 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
   else if (local != NULL)
     warn (warnings, local);
   remove_cgroup (state, warnings);
+  uctr_state_end_net_helper (dfd);
   return uctr_state_remove_dir (root, id, error);
 }

@@ -421,6 +421,8 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
           close (fd);
           if (!ok)
             return uctr_prefix_error (error, "--network slirp");
+          if (!uctr_state_save_net_pid (c->dfd, c->opts->id, helper, error))
+            return FALSE;
           if (!uctr_sync_send (c->sock, UCTR_SYNC_NET_READY, NULL, error))
             return FALSE;
         }
@@ -685,6 +687,8 @@ abandon (Create *c)
       g_autofree char *json = uctr_state_to_json (c->state, UCTR_STATUS_STOPPED, FALSE);
       (void) uctr_hooks_run (c->config, UCTR_HOOK_POSTSTOP, json, NULL);
     }
+  if (c->dfd >= 0)
+    uctr_state_end_net_helper (c->dfd);
   (void) uctr_state_remove_dir (c->opts->root, c->opts->id, NULL);
 }
 

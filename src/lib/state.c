@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/pidfd.h>
@@ -383,39 +385,93 @@ uctr_state_save (int dfd, const UctrState *state, GError **error)
 /* init.pid: "PID START-TIME", beside state.json, so that delete --force
    can still stop the init when state.json is damaged. */
 #define INIT_PID_FILE "init.pid"
+#define NET_PID_FILE "net.pid"
+#define NET_HELPER_GONE_MS 2000 /* it leaves within milliseconds of the init */
+
+/* NAME in DFD: "PID START\n" */
+static gboolean
+save_pid_file (int dfd, const char *name, const char *id, pid_t pid, guint64 start, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) pid, start);
+
+  if (!uctr_write_file_atomic_at (dfd, name, text, strlen (text), 0600, error))
+    return uctr_prefix_error (error, _("container %s"), id);
+  return TRUE;
+}
+
+static gboolean
+load_pid_file (int dfd, const char *name, pid_t *pid_out, guint64 *start_out)
+{
+  g_autofree char *text = NULL;
+  gint64 pid;
+  guint64 start;
+  char *end;
+
+  if (!uctr_read_file_at (dfd, name, 64, &text, NULL, NULL))
+    return FALSE;
+  pid = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != ' ' || pid <= 0 || pid > G_MAXINT32)
+    return FALSE;
+  start = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '\n' || start == 0)
+    return FALSE;
+  *pid_out = (pid_t) pid;
+  *start_out = start;
+  return TRUE;
+}
 
 gboolean
 uctr_state_save_init_pid (int dfd, const UctrState *state, GError **error)
 {
-  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) state->pid, state->pid_start_time);
-
-  if (!uctr_write_file_atomic_at (dfd, INIT_PID_FILE, text, strlen (text), 0600, error))
-    return uctr_prefix_error (error, _("container %s"), state->id);
-  return TRUE;
+  return save_pid_file (dfd, INIT_PID_FILE, state->id, state->pid, state->pid_start_time, error);
 }
 
 UctrState *
 uctr_state_load_init_pid (int dfd, const char *id)
 {
-  g_autofree char *text = NULL;
-  g_autoptr(UctrState) state = NULL;
-  gint64 pid;
-  guint64 start;
-  char *end;
+  g_autoptr(UctrState) state = g_new0 (UctrState, 1);
 
-  if (!uctr_read_file_at (dfd, INIT_PID_FILE, 64, &text, NULL, NULL))
+  if (!load_pid_file (dfd, INIT_PID_FILE, &state->pid, &state->pid_start_time))
     return NULL;
-  pid = g_ascii_strtoll (text, &end, 10);
-  if (end == text || *end != ' ' || pid <= 0 || pid > G_MAXINT32)
-    return NULL;
-  start = g_ascii_strtoull (end + 1, &end, 10);
-  if (*end != '\n' || start == 0)
-    return NULL;
-  state = g_new0 (UctrState, 1);
   state->id = g_strdup (id);
-  state->pid = (pid_t) pid;
-  state->pid_start_time = start;
   return g_steal_pointer (&state);
+}
+
+gboolean
+uctr_state_save_net_pid (int dfd, const char *id, pid_t pid, GError **error)
+{
+  guint64 start = uctr_proc_start_time (pid);
+
+  if (start == 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the network helper (pid %d) is gone"), (int) pid);
+  return save_pid_file (dfd, NET_PID_FILE, id, pid, start, error);
+}
+
+static int
+open_net_pidfd (int dfd)
+{
+  UctrState helper = { 0 };
+
+  if (!load_pid_file (dfd, NET_PID_FILE, &helper.pid, &helper.pid_start_time))
+    {
+      errno = ENOENT;
+      return -1;
+    }
+  return uctr_state_open_pidfd (&helper);
+}
+
+void
+uctr_state_end_net_helper (int dfd)
+{
+  uctr_autofd int pidfd = open_net_pidfd (dfd);
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+  if (pidfd < 0)
+    return;
+  if (TEMP_FAILURE_RETRY (poll (&p, 1, NET_HELPER_GONE_MS)) == 1)
+    return;
+  (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  (void) TEMP_FAILURE_RETRY (poll (&p, 1, NET_HELPER_GONE_MS));
 }
 
 /* The container id for messages: the name of the directory DFD is open on. */

@@ -192,7 +192,7 @@ is "$status" 0 "run -d --network slirp"
 helper=$(pgrep -f "__net-helper" -u "$(id -u)" -n || true)
 check "a network helper runs while the container does" test -n "$helper"
 rt delete --force gone
-check "delete --force: the helper exits too" wait_until 10 dead "${helper:-0}"
+check "delete --force returns once the helper has exited" dead "${helper:-0}"
 nothing_left gone "delete --force leaves no helper, process or state"
 
 b=$(mkbundle killed '.process.args = ["sh", "-c", "exec sleep 1000"]')
@@ -319,6 +319,12 @@ is "$status" 0 "the uctr.publish annotation publishes"
 check "a client reaches the annotation's port" wait_until 10 echoes_back "$hp" hello-annot
 rt delete --force annotpub
 nothing_left annotpub "nothing left after the annotated container"
+# The port is free the moment delete returns: the next container takes it at once.
+b=$(mkbundle repub "$SERVER")
+rt run -d --network slirp -p "127.0.0.1:$hp:80" --bundle "$b" repub
+is "$status" 0 "right after delete, another container publishes the same host port"
+check "and serves it" wait_until 10 echoes_back "$hp" hello-again
+rt delete --force repub
 
 # --- the client's own address reaches the container -------------------------------
 # busybox httpd hands a CGI script the peer address as REMOTE_ADDR. A client
