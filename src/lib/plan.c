@@ -719,6 +719,33 @@ plan_sysctl (PlanStore *s, const UctrConfig *config)
   s->plan.sysctl_values = own_v (s, (char **) g_ptr_array_steal (values, NULL));
 }
 
+void
+uctr_plan_add_sysctl (UctrPlan *plan, const char *key, const char *value)
+{
+  PlanStore *s = (PlanStore *) plan;
+  g_autofree char *rel = g_strdelimit (g_strdup (key), ".", '/');
+  g_autofree char *path = g_build_filename ("/proc/sys", rel, NULL);
+  guint n = g_strv_length (plan->sysctl_paths);
+  char **paths = g_new0 (char *, n + 2);
+  char **values = g_new0 (char *, n + 2);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (strcmp (plan->sysctl_paths[i], path) == 0)
+        {
+          g_free (paths);
+          g_free (values);
+          return;
+        }
+      paths[i] = g_strdup (plan->sysctl_paths[i]);
+      values[i] = g_strdup (plan->sysctl_values[i]);
+    }
+  paths[n] = g_steal_pointer (&path);
+  values[n] = g_strdup (value);
+  plan->sysctl_paths = own_v (s, paths);
+  plan->sysctl_values = own_v (s, values);
+}
+
 static unsigned long
 rootfs_propagation (const UctrConfig *config)
 {

@@ -155,6 +155,9 @@ typedef struct
    strings from CONFIG, which must outlive it. */
 UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings,
                          GError **error);
+/* Writes KEY (net.ipv4.ping_group_range) = VALUE in the container as
+   linux.sysctl does, unless linux.sysctl names KEY already. */
+void uctr_plan_add_sysctl (UctrPlan *plan, const char *key, const char *value);
 /* uctr exec: PROCESS in the namespaces of the container whose init is
    INIT_PID (INIT_PIDFD, to check it is still the same process), in its
    cgroup CGROUP_PATH (or NULL), under CONFIG's seccomp filter. */

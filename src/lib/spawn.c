@@ -274,6 +274,40 @@ prepare_session (Create *c, UctrPlanOptions *popts, GError **error)
   return TRUE;
 }
 
+/* The container's groups, lowest to highest, as its user namespace maps
+   them (every group without one of its own). */
+static void
+mapped_groups (const UctrPlan *plan, guint32 *low, guint32 *high)
+{
+  const UctrIdmapPlan *m = &plan->idmap;
+
+  *low = 0;
+  *high = G_MAXINT32;
+  if (!plan->new_userns || m->n_gid == 0)
+    return;
+  *low = G_MAXUINT32;
+  *high = 0;
+  for (gsize i = 0; i < m->n_gid; i++)
+    {
+      *low = MIN (*low, m->gid[i].container_id);
+      *high = MAX (*high, m->gid[i].container_id + m->gid[i].size - 1);
+    }
+}
+
+/* Any group of the container may ping (ICMP echo sockets) in its network
+   namespace, as Docker and podman set it: libslirp answers for its own
+   addresses and sends on where the host lets it. linux.sysctl wins. */
+static void
+plan_ping (Create *c)
+{
+  g_autofree char *range = NULL;
+  guint32 low, high;
+
+  mapped_groups (c->plan, &low, &high);
+  range = g_strdup_printf ("%u %u", low, high);
+  uctr_plan_add_sysctl (c->plan, "net.ipv4.ping_group_range", range);
+}
+
 static void
 plan_network (Create *c)
 {
@@ -281,6 +315,7 @@ plan_network (Create *c)
 
   if (!c->net_enabled)
     return;
+  plan_ping (c);
   net->enabled = TRUE;
   net->mtu = c->net.mtu;
   net->addr = c->net_addresses.guest;

@@ -170,6 +170,32 @@ rt run --network slirp:outbound_tcp=fast --bundle "$b" badproxy
 like "$err" 'outbound_tcp must be splice or slirp, not "fast"' "a bad outbound_tcp: the error names the choices"
 nothing_left badproxy "and nothing is left behind"
 
+# --- ping -----------------------------------------------------------------------------
+# Any group of the container may open ICMP echo sockets (no CAP_NET_RAW), as
+# under Docker and podman; libslirp answers for its own addresses.
+inside pingrange slirp 'cat /proc/sys/net/ipv4/ping_group_range'
+like "$out" '^0[[:space:]]+65536$' "--network slirp: net.ipv4.ping_group_range spans the container's mapped groups"
+inside pingnone none 'cat /proc/sys/net/ipv4/ping_group_range'
+# Turned off ("1 0", kept as the initial namespace's groups, which read as
+# the overflow group inside).
+off='^(1[[:space:]]+0|65534[[:space:]]+65534)$'
+like "$out" "$off" "--network none: the kernel's default (off), as runc leaves it"
+b=$(mkbundle pingsysctl '.linux.sysctl["net.ipv4.ping_group_range"] = "1 0" | .process.args = ["cat", "/proc/sys/net/ipv4/ping_group_range"]')
+rt run --network slirp --bundle "$b" pingsysctl
+like "$out" "$off" "linux.sysctl's ping_group_range wins"
+b=$(mkbundle ping '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp --bundle "$b" ping
+# shellcheck disable=SC2016 # a python program
+out=$(nsenter -t "$(pid_of ping)" -U -n --preserve-credentials python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+s.settimeout(5)
+s.sendto(struct.pack("!BBHHH", 8, 0, 0, 0, 1) + b"uctr", ("10.0.2.2", 0))
+data, peer = s.recvfrom(128)
+print(peer[0], data[0], data[8:].decode())' 2>&1)
+is "$out" "10.0.2.2 0 uctr" "an ICMP echo socket in the container (no CAP_NET_RAW) gets slirp's echo reply"
+rt delete --force ping
+
 # --- bad input ----------------------------------------------------------------------
 b=$(mkbundle badopt '.process.args = ["true"]')
 rt run --network slirp:nosuch=1 --bundle "$b" badopt
