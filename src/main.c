@@ -165,9 +165,11 @@ net_helper_main (int argc, char **argv)
   g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
   g_autoptr(GPtrArray) publish = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
   g_autofree char *api = NULL;
+  g_autofree char *lock = NULL;
   g_auto(GStrv) publish_texts = NULL;
   GOptionEntry entries[] = {
     { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
+    { "lock", 0, 0, G_OPTION_ARG_FILENAME, &lock, NULL, NULL },
     { "publish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &publish_texts, NULL, NULL },
     { NULL },
   };
@@ -183,13 +185,14 @@ net_helper_main (int argc, char **argv)
   g_option_context_set_help_enabled (ctx, FALSE);
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
-      || !uctr_cli_want_args ("__net-helper", "[--api PATH] [--publish SPEC]... OPTIONS", argc - 1, 1, 1, &error)
+      || !uctr_cli_want_args ("__net-helper", "[--api PATH] [--lock PATH] [--publish SPEC]... OPTIONS", argc - 1, 1, 1, &error)
       || !uctr_net_options_parse (&opts, argv[2], &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
       return 1;
     }
   args.api_path = api;
+  args.lock_path = lock;
   return uctr_net_helper_run (&args);
 }
 

@@ -449,9 +449,9 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
       else if (m.type == UCTR_SYNC_TAP)
         {
           /* Start the helper now: it comes up while the init mounts. */
-          g_autofree char *api = g_build_filename (c->opts->root, c->opts->id, UCTR_PORT_API_SOCKET, NULL);
+          g_autofree char *dir = g_build_filename (c->opts->root, c->opts->id, NULL);
           pid_t helper;
-          gboolean ok = uctr_net_launch (fd, c->state->pid, c->net_options, api,
+          gboolean ok = uctr_net_launch (fd, c->state->pid, c->net_options, dir,
                                          (const char *const *) c->publish->pdata, &helper, error);
           close (fd);
           if (!ok)

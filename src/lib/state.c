@@ -3,10 +3,10 @@
 #include "notify.h"
 #include "cgroup.h"
 #include "util.h"
+#include "net/launch.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -460,18 +460,33 @@ open_net_pidfd (int dfd)
   return uctr_state_open_pidfd (&helper);
 }
 
+/* Tries to take the lock of FD for up to MS milliseconds. */
+static gboolean
+lock_within (int fd, int ms)
+{
+  for (int waited = 0; waited < ms; waited++)
+    {
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        return TRUE;
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return TRUE; /* nothing to wait for that we can see */
+      g_usleep (1000);
+    }
+  return FALSE;
+}
+
 void
 uctr_state_end_net_helper (int dfd)
 {
-  uctr_autofd int pidfd = open_net_pidfd (dfd);
-  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  uctr_autofd int lock = openat (dfd, UCTR_NET_LOCK_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  uctr_autofd int pidfd = -1;
 
-  if (pidfd < 0)
+  if (lock < 0 || lock_within (lock, NET_HELPER_GONE_MS))
     return;
-  if (TEMP_FAILURE_RETRY (poll (&p, 1, NET_HELPER_GONE_MS)) == 1)
-    return;
-  (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
-  (void) TEMP_FAILURE_RETRY (poll (&p, 1, NET_HELPER_GONE_MS));
+  pidfd = open_net_pidfd (dfd);
+  if (pidfd >= 0)
+    (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  (void) lock_within (lock, NET_HELPER_GONE_MS);
 }
 
 /* The container id for messages: the name of the directory DFD is open on. */

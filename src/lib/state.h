@@ -67,9 +67,10 @@ UctrState *uctr_state_load_init_pid (int dfd, const char *id);
 /* net.pid: the network helper's pid and start time, so that delete can
    wait until it (and the ports it holds) is gone. */
 gboolean uctr_state_save_net_pid (int dfd, const char *id, pid_t pid, GError **error);
-/* Once the init is gone: waits for that helper to exit, as it does when
-   the init does, and kills it if it has not within 2 s. Its published ports
-   are then free for the next container. */
+/* Once the init is gone: waits until that helper, which exits when the
+   init does, has closed its host sockets (it holds net.lock until then),
+   and kills it if it has not within 2 s. Its published ports are then
+   free for the next container. */
 void uctr_state_end_net_helper (int dfd);
 
 /* A missing, truncated or corrupt file is a clear UCTR_ERROR_FAILED naming the file. */

@@ -265,8 +265,7 @@ loopback_listener (int family, int *fd_out)
   return 0;
 }
 
-/* The socket stays open for as long as the agent lives: the table it
-   makes is owned by it. */
+/* The netfilter socket, opened on the first request, serves FORGET too. */
 static int
 intercept (int *nft, const UctrInsideRequest *req, const UctrInsideGuest *g)
 {

@@ -447,8 +447,7 @@ families (const UctrInsideGuest *g, guint16 port, guint16 port6, Family *v4, Fam
 }
 
 static void
-build (Batch *b, const UctrInsideGuest *g, int tap_index, guint16 port, guint16 port6, guint32 flags,
-       guint32 table_flags)
+build (Batch *b, const UctrInsideGuest *g, int tap_index, guint16 port, guint16 port6, guint32 flags)
 {
   const gboolean host_loopback = (flags & UCTR_INSIDE_HOST_LOOPBACK) != 0;
   Family fam[2];
@@ -460,7 +459,7 @@ build (Batch *b, const UctrInsideGuest *g, int tap_index, guint16 port, guint16 
   /* Created, deleted and created again: whatever was there is replaced. */
   put_table (b, NFT_MSG_NEWTABLE, 0);
   put_table (b, NFT_MSG_DELTABLE, 0);
-  put_table (b, NFT_MSG_NEWTABLE, table_flags);
+  put_table (b, NFT_MSG_NEWTABLE, 0);
   put_chain (b, LEARN_CHAIN, NF_INET_PRE_ROUTING, LEARN_PRIORITY, "filter");
   put_chain (b, REDIRECT_CHAIN, NF_INET_LOCAL_OUT, NAT_PRIORITY, "nat");
   for (guint i = 0; i < n; i++)
@@ -534,24 +533,18 @@ batch_send (int nft, Batch *b)
   return talk (nft, b);
 }
 
+/* The table is not owned by NFT (NFT_TABLE_F_OWNER): its release on close
+   waits for RCU grace periods, which the helper's exit, and so delete, would
+   wait for too (about 50 ms here). It goes with the network namespace,
+   in the kernel's own time; without the helper there is no network anyway. */
 int
 uctr_intercept_install (int nft, const UctrInsideGuest *guest, int tap_index, guint16 port, guint16 port6,
                         guint32 flags)
 {
-  int err;
+  Batch *b = batch_new ();
 
-  for (int owned = 1; owned >= 0; owned--)
-    {
-      Batch *b = batch_new ();
-
-      build (b, guest, tap_index, port, port6, flags, owned ? NFT_TABLE_F_OWNER : 0);
-      err = batch_send (nft, b);
-      /* Before 5.12 the kernel knows no owner flag: a table then stays
-         until the namespace goes, which is when it is no longer needed. */
-      if (err != EOPNOTSUPP && err != EINVAL)
-        break;
-    }
-  return err;
+  build (b, guest, tap_index, port, port6, flags);
+  return batch_send (nft, b);
 }
 
 int

@@ -14,8 +14,7 @@
    libslirp has reached through that interface: outside GUEST's network
    and, with UCTR_INSIDE_HOST_LOOPBACK in FLAGS, its host address (see
    intercept.c). NFT is a NETLINK_NETFILTER socket; the table lives as long
-   as NFT stays open where the kernel has owned tables (5.12). Returns 0
-   or an errno. */
+   as the network namespace. Returns 0 or an errno. */
 int uctr_intercept_install (int nft, const UctrInsideGuest *guest, int tap_index, guint16 port, guint16 port6,
                             guint32 flags);
 

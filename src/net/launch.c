@@ -1,6 +1,7 @@
 /* uctr: starting the network helper. It must outlive `uctr create`, so it is
    double-forked into its own session; a pipe tells us when its loop runs. */
 #include "launch.h"
+#include "ports.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -12,17 +13,16 @@
 
 /* Built before the fork: the child only moves fds and execs. */
 static GPtrArray *
-helper_argv (const char *options, const char *api_path, const char *const *publish)
+helper_argv (const char *options, const char *state_dir, const char *const *publish)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
   g_ptr_array_add (argv, g_strdup ("uctr"));
   g_ptr_array_add (argv, g_strdup ("__net-helper"));
-  if (api_path != NULL)
-    {
-      g_ptr_array_add (argv, g_strdup ("--api"));
-      g_ptr_array_add (argv, g_strdup (api_path));
-    }
+  g_ptr_array_add (argv, g_strdup ("--api"));
+  g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_PORT_API_SOCKET, NULL));
+  g_ptr_array_add (argv, g_strdup ("--lock"));
+  g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_NET_LOCK_FILE, NULL));
   for (; publish != NULL && *publish != NULL; publish++)
     g_ptr_array_add (argv, g_strdup_printf ("--publish=%s", *publish));
   g_ptr_array_add (argv, g_strdup ("--"));
@@ -66,10 +66,10 @@ wait_ready (int ready_r, pid_t helper, GError **error)
 }
 
 gboolean
-uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *api_path,
+uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *state_dir,
                  const char *const *publish, pid_t *helper_pid, GError **error)
 {
-  g_autoptr(GPtrArray) argv = helper_argv (options, api_path, publish);
+  g_autoptr(GPtrArray) argv = helper_argv (options, state_dir, publish);
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   uctr_autofd int pidfd = pidfd_open (init_pid, 0);
   uctr_autofd int ready_r = -1;

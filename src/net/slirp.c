@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -58,6 +59,7 @@ typedef struct
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
   char *api_path;           /* the port API's socket once it listens, removed at exit */
+  int lock_fd;              /* holds net.lock until every host socket is closed */
 } Helper;
 
 static void
@@ -385,6 +387,9 @@ helper_free (Helper *h)
   g_hash_table_unref (h->polls);
   g_ptr_array_unref (h->asked);
   g_free (h->frame);
+  /* delete waits for this, not for our exit: closing tap0 waits for the
+     kernel's RCU grace periods, some 20 ms that nobody needs to wait for. */
+  uctr_close_fdp (&h->lock_fd);
   uctr_close_fdp (&h->tap_fd);
   uctr_close_fdp (&h->init_pidfd);
   uctr_close_fdp (&h->signal_fd);
@@ -402,6 +407,7 @@ helper_new (int tap_fd, int init_pidfd)
   h->tap_fd = tap_fd;
   h->init_pidfd = init_pidfd;
   h->signal_fd = -1;
+  h->lock_fd = -1;
   h->loop = g_main_loop_new (NULL, FALSE);
   h->polls = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   h->asked = g_ptr_array_new ();
@@ -604,6 +610,17 @@ setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
 }
 
 static gboolean
+take_lock (Helper *h, const char *path, GError **error)
+{
+  if (path == NULL)
+    return TRUE;
+  h->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (h->lock_fd < 0 || flock (h->lock_fd, LOCK_EX | LOCK_NB) < 0)
+    return uctr_throw_errno (error, _("Locking %s"), path);
+  return TRUE;
+}
+
+static gboolean
 helper_setup (Helper *h, const UctrNetOptions *o, GError **error)
 {
   if (h->tap_fd < 0 || h->init_pidfd < 0)
@@ -667,7 +684,8 @@ uctr_net_helper_run (const UctrNetHelperArgs *args)
   g_autoptr(GError) error = NULL;
   int ready_fd = args->ready_fd;
 
-  if (!helper_setup (h, args->options, &error) || !setup_ports (h, args, &error))
+  if (!take_lock (h, args->lock_path, &error) || !helper_setup (h, args->options, &error)
+      || !setup_ports (h, args, &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
       /* The agent reaped and every socket closed before the caller, which

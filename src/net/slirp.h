@@ -59,6 +59,7 @@ typedef struct
   const UctrNetOptions *options;
   GPtrArray *publish;   /* UctrPortSpec *: published before READY_FD says ready; NULL: none */
   const char *api_path; /* the port API's socket (port.sock in the state dir); NULL: none */
+  const char *lock_path; /* locked (flock) until the helper has let go of its ports; NULL: none */
 } UctrNetHelperArgs;
 
 /* Runs the helper until the container init exits (INIT_PIDFD becomes

@@ -218,7 +218,7 @@ is "$status" 0 "run -d --network slirp"
 helper=$(pgrep -f "__net-helper" -u "$(id -u)" -n || true)
 check "a network helper runs while the container does" test -n "$helper"
 rt delete --force gone
-check "delete --force returns once the helper has exited" dead "${helper:-0}"
+check "delete --force: the helper exits too" wait_until 10 dead "${helper:-0}"
 nothing_left gone "delete --force leaves no helper, process or state"
 
 b=$(mkbundle killed '.process.args = ["sh", "-c", "exec sleep 1000"]')
