@@ -96,11 +96,17 @@ uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error)
 }
 
 void
+uctr_agent_stop (UctrAgent *a)
+{
+  uctr_close_fdp (&a->sock);
+}
+
+void
 uctr_agent_free (UctrAgent *a)
 {
   if (a == NULL)
     return;
-  uctr_close_fdp (&a->sock);
+  uctr_agent_stop (a);
   if (a->pid > 0)
     (void) TEMP_FAILURE_RETRY (waitpid (a->pid, NULL, 0));
   g_free (a);

@@ -21,6 +21,11 @@ const UctrInsideGuest *uctr_agent_guest (const UctrAgent *a);
    fd that comes with a successful answer. */
 int uctr_agent_call (UctrAgent *a, const UctrInsideRequest *req, int *fd_out);
 
-/* Closes the agent's socket, which ends it, and reaps it. */
+/* Closes the agent's socket, which ends it, without waiting: later calls
+   fail with EPIPE. Its exit can take milliseconds (it leaves the
+   container's namespaces), which nobody has to wait for but the reaping. */
+void uctr_agent_stop (UctrAgent *a);
+
+/* Stops the agent if it runs, and reaps it. */
 void uctr_agent_free (UctrAgent *a);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrAgent, uctr_agent_free)

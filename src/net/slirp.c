@@ -375,8 +375,9 @@ helper_free (Helper *h)
   drop_source (&h->signal_watch);
   g_clear_pointer (&h->proxy, uctr_outbound_free);
   g_clear_pointer (&h->forwarder, uctr_forwarder_free);
-  /* After those that use it, before the pidfd it joined the container through. */
-  g_clear_pointer (&h->agent, uctr_agent_free);
+  /* After those that use it; reaped once the lock is let go. */
+  if (h->agent != NULL)
+    uctr_agent_stop (h->agent);
   if (h->api_path != NULL)
     (void) unlink (h->api_path);
   g_free (h->api_path);
@@ -390,6 +391,7 @@ helper_free (Helper *h)
   /* delete waits for this, not for our exit: closing tap0 waits for the
      kernel's RCU grace periods, some 20 ms that nobody needs to wait for. */
   uctr_close_fdp (&h->lock_fd);
+  g_clear_pointer (&h->agent, uctr_agent_free);
   uctr_close_fdp (&h->tap_fd);
   uctr_close_fdp (&h->init_pidfd);
   uctr_close_fdp (&h->signal_fd);
