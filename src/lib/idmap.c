@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DEFAULT_SUBUID "/etc/subuid"
@@ -76,6 +77,29 @@ uctr_idmap_parse_subid (const char *contents, const char *user, guint32 id)
         g_array_append_val (ranges, range);
     }
   return ranges;
+}
+
+gboolean
+uctr_idmap_span (const char *maps, guint32 *low, guint32 *high)
+{
+  g_auto(GStrv) lines = g_strsplit (maps != NULL ? maps : "", "\n", -1);
+  guint64 lo = G_MAXUINT64, hi = 0;
+
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      guint64 inside, outside, count;
+
+      if (sscanf (lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside,
+                  &count) != 3 || count == 0)
+        continue;
+      lo = MIN (lo, inside);
+      hi = MAX (hi, inside + count - 1);
+    }
+  if (lo > hi || lo > G_MAXINT32)
+    return FALSE;
+  *low = (guint32) lo;
+  *high = (guint32) MIN (hi, (guint64) G_MAXINT32);
+  return TRUE;
 }
 
 /* The end of the highest range anybody has in CONTENTS (0 when none). */

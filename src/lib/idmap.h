@@ -50,6 +50,12 @@ gboolean uctr_idmap_plan (const UctrIdMapping *cfg_uid, gsize n_cfg_uid,
                           const char *newuidmap, const char *newgidmap,
                           UctrIdmapPlan *plan, GError **error);
 
+/* The span of container ids that MAPS (uid_map's contents: "INSIDE OUTSIDE
+   COUNT" lines) map, from the lowest to the highest, at most G_MAXINT32
+   (the highest a sysctl like net.ipv4.ping_group_range takes). FALSE when
+   it maps none. */
+gboolean uctr_idmap_span (const char *maps, guint32 *low, guint32 *high);
+
 /* Formats mappings the way uid_map and newuidmap want them:
    "0 1000 1\n1 100000 65536\n" (as_args = FALSE) or "0 1000 1 1 100000 65536" (TRUE). */
 char *uctr_idmap_format (const UctrIdMapping *maps, gsize n, gboolean as_args);

@@ -276,22 +276,18 @@ prepare_session (Create *c, UctrPlanOptions *popts, GError **error)
 
 /* The container's groups, lowest to highest, as its user namespace maps
    them (every group without one of its own). */
-static void
+static gboolean
 mapped_groups (const UctrPlan *plan, guint32 *low, guint32 *high)
 {
-  const UctrIdmapPlan *m = &plan->idmap;
+  g_autofree char *maps = NULL;
 
-  *low = 0;
-  *high = G_MAXINT32;
-  if (!plan->new_userns || m->n_gid == 0)
-    return;
-  *low = G_MAXUINT32;
-  *high = 0;
-  for (gsize i = 0; i < m->n_gid; i++)
-    {
-      *low = MIN (*low, m->gid[i].container_id);
-      *high = MAX (*high, m->gid[i].container_id + m->gid[i].size - 1);
-    }
+  if (plan->new_userns)
+    maps = uctr_idmap_format (plan->idmap.gid, plan->idmap.n_gid, FALSE);
+  /* Ours (uctr run inside a user namespace, as by rootless podman, or the
+     initial one's "0 0 4294967295"). */
+  else if (!g_file_get_contents ("/proc/self/gid_map", &maps, NULL, NULL))
+    return FALSE;
+  return uctr_idmap_span (maps, low, high);
 }
 
 /* Any group of the container may ping (ICMP echo sockets) in its network
@@ -303,7 +299,8 @@ plan_ping (Create *c)
   g_autofree char *range = NULL;
   guint32 low, high;
 
-  mapped_groups (c->plan, &low, &high);
+  if (!mapped_groups (c->plan, &low, &high))
+    return;
   range = g_strdup_printf ("%u %u", low, high);
   uctr_plan_add_sysctl (c->plan, "net.ipv4.ping_group_range", range);
 }

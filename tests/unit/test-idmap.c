@@ -379,6 +379,27 @@ test_plan_config_one_side (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (error->message, "linux.gidMappings:"));
 }
 
+/* The span of a uid_map's inside ids, capped for sysctls. */
+static void
+test_span (void)
+{
+  guint32 low = 7, high = 7;
+
+  g_assert_true (uctr_idmap_span ("0 1000 1\n1 100000 65536\n", &low, &high));
+  g_assert_cmpuint (low, ==, 0);
+  g_assert_cmpuint (high, ==, 65536);
+  g_assert_true (uctr_idmap_span ("         0          0 4294967295\n", &low, &high));
+  g_assert_cmpuint (low, ==, 0);
+  g_assert_cmpuint (high, ==, G_MAXINT32);
+  g_assert_true (uctr_idmap_span ("bad line\n5 100 10\n7 300 0\n", &low, &high));
+  g_assert_cmpuint (low, ==, 5);
+  g_assert_cmpuint (high, ==, 14);
+  low = high = 7;
+  g_assert_false (uctr_idmap_span ("", &low, &high));
+  g_assert_false (uctr_idmap_span (NULL, &low, &high));
+  g_assert_cmpuint (low, ==, 7);
+}
+
 static void
 test_format (void)
 {
@@ -520,6 +541,7 @@ main (int argc, char **argv)
   ADD ("/idmap/plan/config-needs-helpers", test_plan_config_needs_helpers);
   ADD ("/idmap/plan/config-one-side", test_plan_config_one_side);
   g_test_add_func ("/idmap/format", test_format);
+  g_test_add_func ("/idmap/span", test_span);
   ADD ("/idmap/apply/helpers", test_apply_helpers);
   ADD ("/idmap/apply/helper-fails", test_apply_helper_fails);
   g_test_add_func ("/idmap/apply/direct", test_apply_direct);
