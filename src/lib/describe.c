@@ -85,6 +85,9 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_MOUNT_PROPAGATION:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Setting the propagation of %s"), mount);
+    case UCTR_STEP_MOUNT_SETATTR:
+      mount = mount_name (config, plan, m->index);
+      return g_strdup_printf (_("Applying the recursive options (rro, rnosuid ...) of %s"), mount);
     case UCTR_STEP_HOOK_CREATE_CONTAINER:
       return hook_failure (config, UCTR_HOOK_CREATE_CONTAINER, m);
     case UCTR_STEP_HOOK_START_CONTAINER:

@@ -299,6 +299,21 @@ set_propagation (int rootfd, const char *path, unsigned long propagation)
   return r;
 }
 
+/* The r* options, on the mount at PATH and every mount below it. */
+static int
+set_recursive_attrs (int rootfd, const UctrMountStep *m)
+{
+  struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+  int fd, r;
+
+  fd = uctr_resolve_in_root (rootfd, m->destination, 0);
+  if (fd < 0)
+    return -1;
+  r = mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+  close (fd);
+  return r;
+}
+
 /* By host path: mount(2) refuses a bind source from another mount namespace,
    so an fd opened by the parent cannot serve (see plan.c). */
 static int
@@ -418,6 +433,8 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
     return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, ctx->index);
   if (m->propagation != 0 && set_propagation (rootfd, m->destination, m->propagation) < 0)
     return fail_at (ctx, UCTR_STEP_MOUNT_PROPAGATION, ctx->index);
+  if ((m->attr_set | m->attr_clr) != 0 && set_recursive_attrs (rootfd, m) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_SETATTR, ctx->index);
   return 0;
 }
 

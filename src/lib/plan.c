@@ -51,12 +51,70 @@ static const MountOption mount_options[] = {
   { "bind", FALSE, MS_BIND },            { "rbind", FALSE, MS_BIND | MS_REC },
 };
 
-/* Recursive attributes (mount_setattr) and idmapped mounts: not yet. */
-static const char *const unsupported_options[] = {
-  "idmap", "ridmap", "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec",
-  "rnoatime", "ratime", "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime",
-  "rnodiratime", "rdiratime", "rnosymfollow", "rsymfollow", NULL,
+/* Idmapped mounts: not yet. */
+static const char *const unsupported_options[] = { "idmap", "ridmap", NULL };
+
+/* The recursive options of the runtime spec, applied with mount_setattr:
+   an attribute to set, or to clear. An atime mode is a field, not a bit:
+   setting one replaces the field (MOUNT_ATTR__ATIME goes in attr_clr), and
+   clearing one (ratime, rnostrictatime) goes back to the kernel's relatime. */
+typedef struct
+{
+  const char *name;
+  gboolean clear;
+  guint64 attr;
+} RecursiveOption;
+
+static const RecursiveOption recursive_options[] = {
+  { "rro", FALSE, MOUNT_ATTR_RDONLY },            { "rrw", TRUE, MOUNT_ATTR_RDONLY },
+  { "rnosuid", FALSE, MOUNT_ATTR_NOSUID },        { "rsuid", TRUE, MOUNT_ATTR_NOSUID },
+  { "rnodev", FALSE, MOUNT_ATTR_NODEV },          { "rdev", TRUE, MOUNT_ATTR_NODEV },
+  { "rnoexec", FALSE, MOUNT_ATTR_NOEXEC },        { "rexec", TRUE, MOUNT_ATTR_NOEXEC },
+  { "rnodiratime", FALSE, MOUNT_ATTR_NODIRATIME }, { "rdiratime", TRUE, MOUNT_ATTR_NODIRATIME },
+  { "rnosymfollow", FALSE, MOUNT_ATTR_NOSYMFOLLOW }, { "rsymfollow", TRUE, MOUNT_ATTR_NOSYMFOLLOW },
+  { "rnoatime", FALSE, MOUNT_ATTR_NOATIME },      { "ratime", TRUE, MOUNT_ATTR_NOATIME },
+  { "rrelatime", FALSE, MOUNT_ATTR_RELATIME },    { "rnorelatime", FALSE, MOUNT_ATTR_STRICTATIME },
+  { "rstrictatime", FALSE, MOUNT_ATTR_STRICTATIME }, { "rnostrictatime", TRUE, MOUNT_ATTR_STRICTATIME },
 };
+
+static const RecursiveOption *
+recursive_option (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (recursive_options); i++)
+    if (strcmp (name, recursive_options[i].name) == 0)
+      return &recursive_options[i];
+  return NULL;
+}
+
+void
+uctr_plan_parse_recursive_options (char **options, guint64 *attr_set, guint64 *attr_clr)
+{
+  *attr_set = *attr_clr = 0;
+  for (char **o = options; o != NULL && *o != NULL; o++)
+    {
+      const RecursiveOption *r = recursive_option (*o);
+      gboolean atime = r != NULL && (r->attr & ~(guint64) MOUNT_ATTR__ATIME) == 0;
+
+      if (r == NULL)
+        continue;
+      if (atime)
+        {
+          *attr_clr |= MOUNT_ATTR__ATIME;
+          *attr_set &= ~(guint64) MOUNT_ATTR__ATIME;
+          *attr_set |= r->clear ? MOUNT_ATTR_RELATIME : r->attr;
+        }
+      else if (r->clear)
+        {
+          *attr_set &= ~r->attr;
+          *attr_clr |= r->attr;
+        }
+      else
+        {
+          *attr_clr &= ~r->attr;
+          *attr_set |= r->attr;
+        }
+    }
+}
 
 typedef struct
 {
@@ -98,6 +156,8 @@ uctr_plan_mount_option_names (void)
     g_ptr_array_add (names, g_strdup (mount_options[i].name));
   for (i = 0; i < G_N_ELEMENTS (propagations); i++)
     g_ptr_array_add (names, g_strdup (propagations[i].name));
+  for (i = 0; i < G_N_ELEMENTS (recursive_options); i++)
+    g_ptr_array_add (names, g_strdup (recursive_options[i].name));
   g_ptr_array_sort (names, compare_strings);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
@@ -123,7 +183,7 @@ uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned lo
           *propagation = p;
           continue;
         }
-      if (strcmp (*o, "tmpcopyup") == 0)
+      if (strcmp (*o, "tmpcopyup") == 0 || recursive_option (*o) != NULL)
         continue;
       if (g_strv_contains (unsupported_options, *o))
         return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("mount option \"%s\" is not supported yet"), *o);
@@ -266,6 +326,7 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
   if (!uctr_plan_parse_mount_options (m->options, &step.flags, &step.clear_flags, &step.propagation,
                                       &recursive, &data, error))
     return uctr_prefix_error (error, "mounts[%d].options", index);
+  uctr_plan_parse_recursive_options (m->options, &step.attr_set, &step.attr_clr);
   step.destination = own (s, g_strdup (m->destination));
   step.data = own (s, data);
   if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0)

@@ -28,6 +28,8 @@ typedef struct
   unsigned long flags;       /* MS_* to set; MS_BIND|MS_REC for binds */
   unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec ...) */
   unsigned long propagation; /* MS_PRIVATE, MS_REC|MS_SLAVE ... or 0 */
+  guint64 attr_set;          /* MOUNT_ATTR_* of the r* options (rro, rnosuid ...), set with */
+  guint64 attr_clr;          /* mount_setattr (AT_RECURSIVE) on the whole tree once mounted */
   gboolean needs_remount;    /* a bind with flags: remount after binding */
   gboolean dest_is_file;     /* create a file, not a directory, as the mount point */
   gboolean no_symlinks;      /* proc and sysfs: the destination must not go through a symlink */
@@ -171,6 +173,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 char **uctr_plan_mount_option_names (void);
 
 /* Mount options -> flags; unknown options go to *data. Exposed for tests. */
+/* The recursive options (rro, rrw, rnosuid ... rnosymfollow) in OPTIONS as
+   mount_setattr(2) wants them; the others are left to the function below. */
+void uctr_plan_parse_recursive_options (char **options, guint64 *attr_set, guint64 *attr_clr);
 gboolean uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
                                         unsigned long *propagation, gboolean *recursive_bind,
                                         char **data, GError **error);

@@ -40,6 +40,7 @@ typedef enum
   UCTR_STEP_MOUNT_DEST,       /* index: plan mount step; creating/resolving the destination */
   UCTR_STEP_MOUNT_REMOUNT,
   UCTR_STEP_MOUNT_PROPAGATION,
+  UCTR_STEP_MOUNT_SETATTR,
   UCTR_STEP_MOUNT_FALLBACK,   /* warning: fs mount refused, bound the host's instead */
   UCTR_STEP_DEVPTS_GID,       /* warning: devpts mounted without gid= */
   UCTR_STEP_HOOK_CREATE_CONTAINER, /* index: hook; err: errno, or -(exit status + 1) for a failed hook */

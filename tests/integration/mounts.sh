@@ -26,6 +26,31 @@ is "$(sed -n 2,3p <<<"$out")" "$(printf '750\ndata')" "tmpfs mode=0750, writable
 inside deep '.mounts += [{destination: "/a/b/c", type: "tmpfs", source: "tmpfs"}]' "$OPTS; mo /a/b/c"
 like "$out" '^tmpfs ' "a mount point that does not exist is created, parents too"
 
+# --- recursive options (mount_setattr) ------------------------------------------------
+# rro reaches a mount below the bind's source too, where ro would not: /view
+# binds (rbind) the container's own /outer, which has a tmpfs at inner.
+b=$(mkbundle rro)
+mkdir -p "$b/rootfs/outer"
+edit_config "$b" ".mounts += [
+    {destination: \"/outer\", type: \"tmpfs\", source: \"tmpfs\"},
+    {destination: \"/outer/inner\", type: \"tmpfs\", source: \"tmpfs\"},
+    {destination: \"/view\", type: \"bind\", source: \"$b/rootfs/outer\", options: [\"rbind\", \"rro\", \"rnosuid\"]},
+    {destination: \"/plain\", type: \"bind\", source: \"$b/rootfs/outer\", options: [\"rbind\", \"ro\"]}]
+  | .process.args = $(args_json sh -c "$OPTS; mo /view; mo /view/inner; mo /plain/inner; touch /view/inner/x 2>/dev/null || echo view-inner-ro; touch /plain/inner/y && echo plain-inner-rw")"
+rt run --bundle "$b" rro
+is "$status" 0 "rro and rnosuid on an rbind: exit 0"
+like "$(sed -n 1p <<<"$out")" '^tmpfs ro,nosuid' "rro,rnosuid: the bind itself is ro,nosuid"
+like "$(sed -n 2p <<<"$out")" '^tmpfs ro,nosuid' "and so is the mount below it"
+like "$(sed -n 3p <<<"$out")" '^tmpfs rw' "ro alone leaves the mount below it rw"
+is "$(sed -n 4,5p <<<"$out")" "$(printf 'view-inner-ro\nplain-inner-rw')" "writes: refused below rro, allowed below ro"
+
+if uctr_only "ridmap (idmapped mounts) is refused, not ignored"; then
+  b=$(mkbundle ridmap '.mounts += [{destination: "/m", type: "bind", source: "/tmp", options: ["rbind", "ridmap"]}] | .process.args = ["true"]')
+  rt run --bundle "$b" ridmap
+  check "ridmap (idmapped mounts) fails" test "$status" -ne 0
+  like "$err" 'ridmap' "the error names it"
+fi
+
 # --- bind mounts ------------------------------------------------------------------
 mkdir -p "$T/data" "$T/rw"
 echo hello-data >"$T/data/hello"

@@ -61,7 +61,7 @@ test_mount_options (void)
 static void
 test_mount_options_unsupported (void)
 {
-  const char *unsupported[] = { "idmap", "rro", "rnosuid" };
+  const char *unsupported[] = { "idmap", "ridmap" };
   gsize i;
 
   for (i = 0; i < G_N_ELEMENTS (unsupported); i++)
@@ -75,6 +75,46 @@ test_mount_options_unsupported (void)
       g_assert_false (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
       g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED);
       g_assert_nonnull (strstr (error->message, unsupported[i]));
+    }
+}
+
+/* The r* options: what mount_setattr gets, and that they are no fs data. */
+static void
+test_mount_options_recursive (void)
+{
+  static const struct
+  {
+    const char *options;
+    guint64 set, clr;
+  } cases[] = {
+    { "rro", MOUNT_ATTR_RDONLY, 0 },
+    { "rro,rrw", 0, MOUNT_ATTR_RDONLY },
+    { "rnosuid,rnodev,rnoexec,rnosymfollow,rnodiratime",
+      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW | MOUNT_ATTR_NODIRATIME, 0 },
+    { "rsuid,rexec", 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC },
+    { "rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME },
+    { "rnoatime,rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME },
+    { "rnoatime,ratime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME },
+    { "rbind,ro,nosuid,size=1", 0, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) options = g_strsplit (cases[i].options, ",", -1);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = NULL;
+      unsigned long flags, clear, propagation;
+      gboolean recursive;
+      guint64 set, clr;
+
+      g_test_message ("options: %s", cases[i].options);
+      uctr_plan_parse_recursive_options (options, &set, &clr);
+      g_assert_cmphex (set, ==, cases[i].set);
+      g_assert_cmphex (clr, ==, cases[i].clr);
+      g_assert_true (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
+      g_assert_no_error (error);
+      if (cases[i].set != 0 || cases[i].clr != 0)
+        g_assert_null (data);
     }
 }
 
@@ -101,6 +141,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plan/mount-options", test_mount_options);
   g_test_add_func ("/plan/mount-options-unsupported", test_mount_options_unsupported);
+  g_test_add_func ("/plan/mount-options-recursive", test_mount_options_recursive);
   g_test_add_func ("/spawn/signal-names", test_signal_names);
   return g_test_run ();
 }
