@@ -460,19 +460,27 @@ open_net_pidfd (int dfd)
   return uctr_state_open_pidfd (&helper);
 }
 
-/* Tries to take the lock of FD for up to MS milliseconds. */
+/* Takes the lock of FD, waiting up to MS milliseconds. It looks again after
+   0.2 ms, then less and less often, up to every 2 ms: the helper lets go
+   within a millisecond of the init's exit, and nothing tells us at once
+   (an inotify watch would: closing it costs an SRCU grace period, 15 ms). */
 static gboolean
 lock_within (int fd, int ms)
 {
-  for (int waited = 0; waited < ms; waited++)
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  gulong pause = 200;
+
+  for (;;)
     {
       if (flock (fd, LOCK_EX | LOCK_NB) == 0)
         return TRUE;
       if (errno != EWOULDBLOCK && errno != EINTR)
         return TRUE; /* nothing to wait for that we can see */
-      g_usleep (1000);
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (pause);
+      pause = MIN (pause * 3 / 2, 2000);
     }
-  return FALSE;
 }
 
 void

@@ -265,19 +265,23 @@ loopback_listener (int family, int *fd_out)
   return 0;
 }
 
-/* The netfilter socket, opened on the first request, serves FORGET too. */
-static int
-intercept (int *nft, const UctrInsideRequest *req, const UctrInsideGuest *g)
+static void reply (int sock, int err, int fd);
+
+/* Answered before the table is made: its commit waits for the kernel's RCU
+   grace periods (2 to 20 ms here), which the helper's loop must not.
+   Nothing is redirected until it is done, and where it fails libslirp
+   keeps carrying everything, as it does before. The netfilter socket,
+   opened here, serves FORGET too. */
+static void
+intercept (int sock, int *nft, const UctrInsideRequest *req, const UctrInsideGuest *g)
 {
   int tap = link_index (UCTR_NET_TAP_NAME);
 
-  if (tap < 0)
-    return errno;
-  if (*nft < 0)
+  if (tap >= 0 && *nft < 0)
     *nft = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-  if (*nft < 0)
-    return errno;
-  return uctr_intercept_install (*nft, g, tap, req->port, req->port6, req->flags);
+  reply (sock, tap < 0 || *nft < 0 ? errno : 0, -1);
+  if (tap >= 0 && *nft >= 0)
+    (void) uctr_intercept_install (*nft, g, tap, req->port, req->port6, req->flags);
 }
 
 static void
@@ -333,8 +337,8 @@ serve (int sock, int nl, int *nft, const UctrInsideRequest *req, const UctrInsid
       err = loopback_listener (req->client.sa.sa_family, &fd);
       break;
     case UCTR_INSIDE_INTERCEPT:
-      err = intercept (nft, req, guest);
-      break;
+      intercept (sock, nft, req, guest);
+      return;
     case UCTR_INSIDE_FORGET:
       err = *nft >= 0 ? uctr_intercept_forget (*nft, &req->client) : ENOENT;
       break;

@@ -391,12 +391,10 @@ put_redirect_rule (Batch *b, int tap_index, const Family *f)
 }
 
 static void
-put_table (Batch *b, guint16 type, guint32 flags)
+put_table (Batch *b)
 {
-  nft_begin (b, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+  nft_begin (b, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
   attr_put_str (b, NFTA_TABLE_NAME, UCTR_INTERCEPT_TABLE);
-  if (type == NFT_MSG_NEWTABLE)
-    attr_put_be32 (b, NFTA_TABLE_FLAGS, flags);
   msg_end (b);
 }
 
@@ -456,10 +454,9 @@ build (Batch *b, const UctrInsideGuest *g, int tap_index, guint16 port, guint16 
   families (g, port, port6, &fam[0], &fam[1]);
   msg_begin (b, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC);
   msg_end (b);
-  /* Created, deleted and created again: whatever was there is replaced. */
-  put_table (b, NFT_MSG_NEWTABLE, 0);
-  put_table (b, NFT_MSG_DELTABLE, 0);
-  put_table (b, NFT_MSG_NEWTABLE, 0);
+  /* Exclusive: the namespace is the container's own, new, and holds no
+     table of ours; deleting one in the batch would cost a grace period. */
+  put_table (b);
   put_chain (b, LEARN_CHAIN, NF_INET_PRE_ROUTING, LEARN_PRIORITY, "filter");
   put_chain (b, REDIRECT_CHAIN, NF_INET_LOCAL_OUT, NAT_PRIORITY, "nat");
   for (guint i = 0; i < n; i++)

@@ -8,7 +8,7 @@
 /* The table's name, in the inet family of the container's network namespace. */
 #define UCTR_INTERCEPT_TABLE "uctr"
 
-/* Replaces table inet UCTR_INTERCEPT_TABLE with one that redirects TCP
+/* Creates table inet UCTR_INTERCEPT_TABLE (EEXIST if it is there), which redirects TCP
    leaving through the interface TAP_INDEX to PORT on the loopback address
    (IPv4) and PORT6 (IPv6; 0: IPv6 is left alone), for the hosts and ports
    libslirp has reached through that interface: outside GUEST's network
