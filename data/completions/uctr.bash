@@ -25,7 +25,7 @@ _uctr_command_options ()
       _uctr_opts='--bundle --pid-file --console-socket --preserve-fds --no-pivot --no-new-keyring --network --publish'
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
       if [ "$1" = run ]; then
-        _uctr_opts+=' --detach --rootfs --read-only --writable --bind --workdir --env --tty --name --user --hostname --rm'
+        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --tty --name --user --hostname --rm'
         _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --name -u --user --hostname'
       fi ;;
     exec)

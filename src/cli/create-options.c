@@ -51,10 +51,19 @@ uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *pa
     { NULL },
   };
 
+  const GOptionEntry run_entries[] = {
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &a->keep, N_("Do not delete the container once its process has exited"), NULL },
+    { "no-subreaper", 0, 0, G_OPTION_ARG_NONE, &a->no_subreaper,
+      N_("Accepted for runc compatibility; uctr run never makes itself a subreaper"), NULL },
+    { NULL },
+  };
+
   if (!with_detach)
     entries[G_N_ELEMENTS (entries) - 2] = (GOptionEntry){ NULL };
   for (gsize i = 0; entries[i].long_name != NULL; i++)
     g_array_append_val (all, entries[i]);
+  for (gsize i = 0; with_detach && run_entries[i].long_name != NULL; i++)
+    g_array_append_val (all, run_entries[i]);
   for (; extra != NULL && extra->long_name != NULL; extra++)
     g_array_append_val (all, *extra);
   if (!uctr_cli_parse (verb, params, summary, (GOptionEntry *) all->data, stop_at_first_arg, argc, argv, error))

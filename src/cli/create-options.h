@@ -13,6 +13,8 @@ typedef struct
   gboolean no_pivot;
   gboolean no_new_keyring;
   gboolean detach;
+  gboolean keep;          /* run: leave the stopped container for delete */
+  gboolean no_subreaper;  /* run: accepted; uctr run never is a subreaper */
   char *network;          /* --network none|slirp[:OPTIONS] */
   char **publish;         /* --publish SPEC, repeated */
   gboolean systemd_cgroup; /* the global --systemd-cgroup */

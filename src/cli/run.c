@@ -27,6 +27,8 @@ parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char 
   command = *argv + 1;
   if (command[0] != NULL && strcmp (command[0], "--") == 0)
     command++;
+  if (o->rm && a->keep)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--rm and --keep: choose one"));
   /* Nobody would be there to delete it when it ends. */
   if (o->rm && a->detach)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
@@ -113,7 +115,7 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       uctr_debug ("started %s; waiting for pid %d", id, (int) created.pid);
       status = uctr_cli_wait_process (created.pid, created.console_fd, notify);
       uctr_debug ("%s exited with status %d", id, status);
-      if (!uctr_container_delete (root, id, TRUE, &created.loaded, warnings, &local))
+      if (!a.keep && !uctr_container_delete (root, id, TRUE, &created.loaded, warnings, &local))
         g_ptr_array_add (warnings, g_strdup (local->message));
     }
 out:

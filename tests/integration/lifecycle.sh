@@ -105,6 +105,14 @@ printf 'piped-in\n' >"$T/stdin"
 RT_STDIN=$T/stdin rt run --bundle "$B" r3
 is "$status/$out" "0/piped-in" "run gives the container the caller's stdin"
 
+edit_config "$B" '.process.args = ["sh", "-c", "exit 4"]'
+rt run --keep --no-subreaper --bundle "$B" rkeep
+is "$status" 4 "run --keep (and --no-subreaper) exits with the process's status"
+is "$(state_of rkeep)" stopped "run --keep leaves the container, stopped"
+rt delete rkeep
+is "$status" 0 "and delete removes it"
+nothing_left rkeep "nothing left after delete"
+
 # run from inside the bundle, without --bundle
 B=$(mkbundle run2 '.process.args = ["sh", "-c", "echo cwd-bundle"]')
 cd "$B"
