@@ -165,7 +165,7 @@ static guint16
 listener_open (UctrOutbound *o, UctrAgent *agent, int family, GError **error)
 {
   UctrInsideRequest req = { .op = UCTR_INSIDE_LISTEN, .proto = IPPROTO_TCP };
-  UctrSockAddr bound;
+  UctrSockAddr bound = { 0 };
   socklen_t len = sizeof bound;
   Listener *l = &o->ls[o->n_ls];
   int fd = -1, err;
