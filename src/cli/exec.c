@@ -164,8 +164,33 @@ check_args (ExecArgs *a, int argc, GError **error)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("--apparmor: uctr does not support AppArmor profiles"));
   if (a->process_label != NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("--process-label: uctr does not support SELinux labels"));
-  if (a->cgroup != NULL)
-    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("--cgroup: uctr does not place exec'd processes in sub-cgroups"));
+  return TRUE;
+}
+
+/* --cgroup [CONTROLLERS:]PATH, as runc takes it; on cgroup v2 one tree
+   holds every controller, so CONTROLLERS says nothing. PATH is relative to
+   the container's cgroup and stays below it. */
+static gboolean
+parse_cgroup (const char *arg, const char **sub, GError **error)
+{
+  const char *colon = arg != NULL ? strchr (arg, ':') : NULL;
+  const char *path = colon != NULL ? colon + 1 : arg;
+  g_auto(GStrv) parts = NULL;
+
+  *sub = NULL;
+  if (arg == NULL)
+    return TRUE;
+  parts = g_strsplit (path, "/", -1);
+  for (gsize i = 0; parts[i] != NULL; i++)
+    if (strcmp (parts[i], "..") == 0)
+      return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--cgroup %s: the path must stay below the container's cgroup"), arg);
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--cgroup %s: expected a cgroup below the container's, as in --cgroup sub or --cgroup cpu,memory:sub"),
+                       arg);
+  *sub = path;
   return TRUE;
 }
 
@@ -210,9 +235,11 @@ exec_in (const char *root, const char *id, ExecArgs *a, char **command, GPtrArra
   UctrLoaded loaded = { 0 };
   UctrExecuted done = { .console_fd = -1 };
   UctrStatus status;
+  const char *sub_cgroup = NULL;
   int rc = -1;
 
-  if (uctr_container_load (root, id, &loaded, &status, error) && choose_process (&loaded, id, a, command, error))
+  if (parse_cgroup (a->cgroup, &sub_cgroup, error) && uctr_container_load (root, id, &loaded, &status, error)
+      && choose_process (&loaded, id, a, command, error))
     {
       UctrExecOptions o = {
         .process = loaded.config->process,
@@ -221,6 +248,7 @@ exec_in (const char *root, const char *id, ExecArgs *a, char **command, GPtrArra
         .keep_console = !a->detach && a->console_socket == NULL,
         .preserve_fds = a->preserve_fds,
         .ignore_paused = a->ignore_paused,
+        .sub_cgroup = sub_cgroup,
         .warnings = warnings,
       };
 
@@ -259,7 +287,8 @@ uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error)
     { "cap", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &a.caps, N_("Add a capability (repeatable)"), N_("CAP") },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a.preserve_fds, N_("Pass N fds after stdio (3..N+2)"), "N" },
     { "ignore-paused", 0, 0, G_OPTION_ARG_NONE, &a.ignore_paused, N_("Exec even when the container is paused"), NULL },
-    { "cgroup", 0, 0, G_OPTION_ARG_STRING, &a.cgroup, N_("Sub-cgroup to run in (not supported)"), N_("PATH") },
+    { "cgroup", 0, 0, G_OPTION_ARG_STRING, &a.cgroup,
+      N_("Run in this existing cgroup below the container's ([CONTROLLERS:]PATH)"), N_("PATH") },
     { NULL },
   };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);

@@ -126,6 +126,27 @@ get_pid (Exec *e, GError **error)
   return TRUE;
 }
 
+/* The cgroup the process goes to: the container's, or --cgroup's below it,
+   which must exist (runc's rule: exec does not create cgroups). */
+static char *
+target_cgroup (const UctrState *state, const char *sub, GError **error)
+{
+  g_autofree char *path = NULL;
+
+  if (sub == NULL)
+    return g_strdup (state->cgroup_path);
+  if (state->cgroup_path == NULL)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("--cgroup: container %s has no cgroup of its own%s%s"),
+                       state->id, state->cgroup_note != NULL ? ": " : "",
+                       state->cgroup_note != NULL ? state->cgroup_note : ""), NULL;
+  path = g_build_filename (state->cgroup_path, sub, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    return uctr_throw (error, UCTR_ERROR_NOT_FOUND,
+                       _("--cgroup: %s does not exist below the container's cgroup %s (exec creates none)"), sub,
+                       state->cgroup_path), NULL;
+  return g_steal_pointer (&path);
+}
+
 static gboolean
 in_cgroup (const char *path, pid_t pid)
 {
@@ -140,9 +161,8 @@ in_cgroup (const char *path, pid_t pid)
    5.7), move it there, before it runs anything of its own. A cgroup we may
    not write is not fatal, as with rootless runc: a warning. */
 static void
-join_cgroup (Exec *e)
+join_cgroup (Exec *e, const char *path)
 {
-  const char *path = e->loaded->state->cgroup_path;
   g_autofree char *procs = NULL;
   g_autofree char *pid = NULL;
   g_autoptr(GError) local = NULL;
@@ -173,12 +193,15 @@ static gboolean
 run_exec (Exec *e, int init_pidfd, GError **error)
 {
   const UctrState *state = e->loaded->state;
+  g_autofree char *cgroup = target_cgroup (state, e->opts->sub_cgroup, error);
 
-  e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd, state->cgroup_path,
+  if (cgroup == NULL && e->opts->sub_cgroup != NULL)
+    return FALSE;
+  e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd, cgroup,
                                 e->opts->preserve_fds, e->opts->warnings, error);
   if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
-  join_cgroup (e);
+  join_cgroup (e, cgroup);
   return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, error) && expect (e, UCTR_SYNC_READY, NULL, error)
          && (e->opts->pid_file == NULL || uctr_write_pid_file (e->opts->pid_file, e->pid, error))
          && hand_over_console (e, error);

@@ -11,6 +11,7 @@ typedef struct
   gboolean keep_console;       /* with process->terminal and no socket: hand the master back */
   int preserve_fds;
   gboolean ignore_paused;
+  const char *sub_cgroup;      /* --cgroup: a cgroup below the container's to run in, or NULL */
   GPtrArray *warnings;         /* char *, for the caller to print */
 } UctrExecOptions;
 

@@ -156,6 +156,18 @@ is "$out" "0::/" "exec: the new process is in the container's cgroup (the root o
 rt exec -d --pid-file "$T/cg1-exec.pid" cg1 sleep 100
 is "$(cg_of "$(cat "$T/cg1-exec.pid")")" "$LEAF/uctr-cg1" "exec -d: seen from the host, in uctr-cg1"
 
+# exec --cgroup [CONTROLLERS:]PATH: an existing cgroup below the container's.
+mkdir "$LEAF/uctr-cg1/sub"
+rt exec -d --cgroup sub --pid-file "$T/cg1-sub.pid" cg1 sleep 100
+is "$status" 0 "exec --cgroup sub"
+is "$(cg_of "$(cat "$T/cg1-sub.pid")")" "$LEAF/uctr-cg1/sub" "exec --cgroup sub: in uctr-cg1/sub"
+rt exec --cgroup cpu,memory:sub cg1 sh -c 'grep "^0::" /proc/self/cgroup'
+is "$out" "0::/sub" "exec --cgroup cpu,memory:sub: controllers say nothing on cgroup v2"
+rt exec --cgroup nosuch cg1 true
+like "$err" 'nosuch does not exist below the container' "exec --cgroup of a missing cgroup: a clear error"
+rt exec --cgroup ../escape cg1 true
+like "$err" 'must stay below the container' "exec --cgroup with ..: refused"
+
 rt kill cg1 KILL
 check "cg1 stops" wait_until 10 state_is cg1 stopped
 rt delete cg1
