@@ -8,6 +8,7 @@
    through libslirp, which refuses as the host does. outbound_tcp=slirp
    keeps every connection on libslirp. */
 #include "outbound.h"
+#include "destination.h"
 #include "relay.h"
 #include "util.h"
 
@@ -55,33 +56,6 @@ original_destination (int fd, int family, UctrSockAddr *dst)
   return getsockopt (fd, SOL_IP, SO_ORIGINAL_DST, dst, &len) == 0 && dst->sa.sa_family == AF_INET;
 }
 
-/* The host address stands for the host's loopback, when that is allowed;
-   the rules send nothing else of the container's network here. */
-static gboolean
-host_destination (const UctrOutbound *o, UctrSockAddr *dst)
-{
-  const UctrInsideGuest *g = o->guest;
-
-  if (dst->sa.sa_family == AF_INET)
-    {
-      if (dst->in.sin_addr.s_addr == g->host.s_addr)
-        {
-          dst->in.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-          return o->host_loopback;
-        }
-      return (dst->in.sin_addr.s_addr & g->netmask.s_addr) != g->network.s_addr;
-    }
-  if (memcmp (&dst->in6.sin6_addr, &g->host6, sizeof g->host6) == 0)
-    {
-      dst->in6.sin6_addr = in6addr_loopback;
-      return o->host_loopback;
-    }
-  for (guint i = 0; i < sizeof g->network6.s6_addr; i++)
-    if ((dst->in6.sin6_addr.s6_addr[i] & g->netmask6.s6_addr[i]) != g->network6.s6_addr[i])
-      return TRUE;
-  return FALSE;
-}
-
 /* The host's side: a socket connecting (without waiting) to DST. */
 static int
 host_connect (const UctrOutbound *o, const UctrSockAddr *dst)
@@ -114,7 +88,7 @@ forget (UctrOutbound *o, const UctrSockAddr *dst)
 }
 
 /* What a relay needs to forget its destination: the one the container
-   asked for, before host_destination. */
+   asked for, before uctr_outbound_destination. */
 typedef struct
 {
   UctrOutbound *o;
@@ -149,7 +123,7 @@ outbound_accept (int inside, const UctrSockAddr *peer, gpointer data)
     }
   dst = t->dst;
   errno = EACCES;
-  host = host_destination (o, &dst) ? host_connect (o, &dst) : -1;
+  host = uctr_outbound_destination (o->guest, o->host_loopback, &dst) ? host_connect (o, &dst) : -1;
   if (host < 0)
     {
       attempt_failed (errno, t);

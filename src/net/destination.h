@@ -1,0 +1,14 @@
+/* uctr: where the outbound proxy may connect on the container's behalf.
+   The set of destinations the nftables rules redirect is the container's
+   to change (its root holds CAP_NET_ADMIN there), so this is the check
+   that counts. Private to src/net. */
+#pragma once
+
+#include "inside.h"
+
+/* TRUE when the proxy may connect to DST (the container's original
+   destination). The network's host address becomes the host's loopback
+   (127.0.0.1, ::1) when HOST_LOOPBACK allows it; the rest of the
+   container's network, and any address of the host's own (loopback,
+   unspecified, IPv4-mapped IPv6), is refused. */
+gboolean uctr_outbound_destination (const UctrInsideGuest *guest, gboolean host_loopback, UctrSockAddr *dst);
