@@ -20,6 +20,35 @@ is_host_local (const UctrSockAddr *dst)
          || IN6_IS_ADDR_V4COMPAT (a6);
 }
 
+#define ETH_HEADER 14
+#define ETH_TYPE_AT 12
+#define IPV4_DST_AT (ETH_HEADER + 16)
+#define IPV6_DST_AT (ETH_HEADER + 24)
+
+gboolean
+uctr_frame_to_host_local (const guint8 *frame, gsize len)
+{
+  UctrSockAddr dst = { 0 };
+  guint16 type;
+
+  if (len < ETH_HEADER)
+    return FALSE;
+  type = (guint16) (frame[ETH_TYPE_AT] << 8 | frame[ETH_TYPE_AT + 1]);
+  if (type == 0x0800 && len >= IPV4_DST_AT + 4)
+    {
+      dst.in.sin_family = AF_INET;
+      memcpy (&dst.in.sin_addr, frame + IPV4_DST_AT, 4);
+    }
+  else if (type == 0x86dd && len >= IPV6_DST_AT + 16)
+    {
+      dst.in6.sin6_family = AF_INET6;
+      memcpy (&dst.in6.sin6_addr, frame + IPV6_DST_AT, 16);
+    }
+  else
+    return FALSE;
+  return is_host_local (&dst);
+}
+
 gboolean
 uctr_outbound_destination (const UctrInsideGuest *g, gboolean host_loopback, UctrSockAddr *dst)
 {

@@ -5,6 +5,7 @@
    the tap fd to the GMainLoop; the loop ends when the container's init does. */
 #include "slirp.h"
 #include "agent.h"
+#include "destination.h"
 #include "outbound.h"
 #include "ports.h"
 #include "util.h"
@@ -323,8 +324,9 @@ read_frames (Helper *h)
           quit (h, 1);
           return;
         }
-      /* tun reports the whole length of a frame it had to cut: drop it. */
-      if ((gsize) n > h->frame_size)
+      /* tun reports the whole length of a frame it had to cut: drop it.
+         One to the host's own addresses is dropped too (destination.h). */
+      if ((gsize) n > h->frame_size || uctr_frame_to_host_local (h->frame, n))
         continue;
       slirp_input (h->slirp, h->frame, n);
     }

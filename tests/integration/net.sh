@@ -157,6 +157,35 @@ unlike "$(nft_in proxyclosed list table inet uctr)" "ip saddr 10\\.0\\.2\\.2 " "
 kill "$echo_pid" 2>/dev/null || true
 rt delete --force proxyclosed
 
+# The container's root may route the host's loopback range out of tap0
+# (route_localnet): libslirp would connect() to 127.0.0.99 on the host as
+# asked, past allow_host_loopback=false. The helper drops such frames.
+b=$(mkbundle loopleak '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp --bundle "$b" loopleak
+coproc LOOP_SRV { exec python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.99", 0))
+s.listen(1)
+s.settimeout(10)
+print(s.getsockname()[1], flush=True)
+try:
+    c, _ = s.accept()
+    c.sendall(b"LEAKED\n")
+except OSError:
+    pass'; }
+loop_pid=$LOOP_SRV_PID
+track_pid "$loop_pid"
+read -r lport <&"${LOOP_SRV[0]}"
+in_ns () { nsenter -t "$(pid_of loopleak)" -U -n --preserve-credentials "$@"; }
+in_ns sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.tap0.route_localnet=1
+in_ns ip route add 127.0.0.99/32 via 10.0.2.2 dev tap0
+rt exec loopleak sh -c "echo hi | nc -w 2 127.0.0.99 $lport; echo nc=\$?"
+unlike "$out" "LEAKED" "127.0.0.99 routed out of tap0 does not reach the host's loopback"
+kill "$loop_pid" 2>/dev/null || true
+rt delete --force loopleak
+
 b=$(mkbundle noproxy '.process.args = ["sleep", "1000"]')
 rt run -d --network slirp:outbound_tcp=slirp,allow_host_loopback=true --bundle "$b" noproxy
 is "$(nft_in noproxy list tables)" "" "outbound_tcp=slirp: no table in the container"

@@ -75,6 +75,35 @@ test_destinations (void)
       }
 }
 
+/* Frames from tap0: IPv4 and IPv6 packets to the host's own addresses. */
+static void
+test_frames (void)
+{
+  guint8 frame[64] = { 0 };
+  struct in_addr v4;
+  struct in6_addr v6;
+
+  frame[12] = 0x08; /* IPv4 */
+  inet_pton (AF_INET, "127.0.0.99", &v4);
+  memcpy (frame + 14 + 16, &v4, 4);
+  g_assert_true (uctr_frame_to_host_local (frame, 64));
+  g_assert_false (uctr_frame_to_host_local (frame, 20)); /* too short to say */
+  inet_pton (AF_INET, "10.0.2.2", &v4);
+  memcpy (frame + 14 + 16, &v4, 4);
+  g_assert_false (uctr_frame_to_host_local (frame, 64));
+  frame[12] = 0x86;
+  frame[13] = 0xdd; /* IPv6 */
+  inet_pton (AF_INET6, "::ffff:127.0.0.1", &v6);
+  memcpy (frame + 14 + 24, &v6, 16);
+  g_assert_true (uctr_frame_to_host_local (frame, 64));
+  inet_pton (AF_INET6, "fd00::2", &v6);
+  memcpy (frame + 14 + 24, &v6, 16);
+  g_assert_false (uctr_frame_to_host_local (frame, 64));
+  frame[12] = 0x08;
+  frame[13] = 0x06; /* ARP */
+  g_assert_false (uctr_frame_to_host_local (frame, 64));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -89,5 +118,6 @@ main (int argc, char **argv)
   inet_pton (AF_INET6, "fd00::100", &guest.guest6);
   guest.has6 = TRUE;
   g_test_add_func ("/outbound/destinations", test_destinations);
+  g_test_add_func ("/outbound/frames", test_frames);
   return g_test_run ();
 }
