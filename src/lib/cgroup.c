@@ -471,7 +471,8 @@ place_systemd (const UctrCgroupRequest *req, const char *mount, pid_t pid, UctrC
   g_autoptr(GError) local = NULL;
 
   *fall_back = FALSE;
-  if (!uctr_systemd_start_scope (req->cgroups_path, req->id, pid, uctr_cgroup_as_root (), &p->unit, &local))
+  if (!uctr_systemd_start_scope (req->cgroups_path, req->id, pid, uctr_cgroup_as_root (), req->writes, &p->unit,
+                                 &local))
     {
       if (!g_error_matches (local, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED))
         {

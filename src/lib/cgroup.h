@@ -42,6 +42,7 @@ typedef struct
   const char *cgroups_path;       /* linux.cgroupsPath, or NULL */
   gboolean systemd;               /* --systemd-cgroup: a transient scope from systemd */
   const char *const *controllers; /* those the resources need (NULL-terminated) */
+  const GPtrArray *writes;        /* UctrCgroupWrite: under systemd, also the scope's properties */
 } UctrCgroupRequest;
 
 typedef struct

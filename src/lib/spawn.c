@@ -544,7 +544,7 @@ cgroup_request (Create *c)
 {
   return (UctrCgroupRequest){ .id = c->opts->id, .cgroups_path = c->config->cgroups_path,
                               .systemd = c->opts->systemd_cgroup,
-                              .controllers = (const char *const *) c->controllers };
+                              .controllers = (const char *const *) c->controllers, .writes = c->writes };
 }
 
 /* Before the fork: the container's cgroup, for the clone to put the init in. */

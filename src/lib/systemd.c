@@ -10,6 +10,7 @@
  * container's init is forked: GDBus starts its worker only here, after.
  */
 #include "systemd.h"
+#include "unitprops.h"
 #include "util.h"
 
 #include <gio/gio.h>
@@ -191,7 +192,7 @@ on_timeout (gpointer user_data)
 }
 
 static GVariant *
-scope_properties (const char *slice, const char *id, pid_t pid)
+scope_properties (const char *slice, const char *id, pid_t pid, const GPtrArray *writes)
 {
   GVariantBuilder b;
   g_autofree char *description = g_strdup_printf ("uctr container %s", id);
@@ -211,6 +212,7 @@ scope_properties (const char *slice, const char *id, pid_t pid)
   g_variant_builder_add (&b, "(sv)", "CPUAccounting", g_variant_new_boolean (TRUE));
   g_variant_builder_add (&b, "(sv)", "TasksAccounting", g_variant_new_boolean (TRUE));
   g_variant_builder_add (&b, "(sv)", "IOAccounting", g_variant_new_boolean (TRUE));
+  (void) uctr_unit_add_resources (&b, writes);
   return g_variant_builder_end (&b);
 }
 
@@ -242,7 +244,7 @@ wait_job (GMainContext *ctx, Jobs *jobs, const char *job, const char *unit, GErr
 
 static gboolean
 start_scope (Manager *m, GMainContext *ctx, const char *slice, const char *unit, const char *id, pid_t pid,
-             GError **error)
+             const GPtrArray *writes, GError **error)
 {
   Jobs jobs = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
   g_autoptr(GVariant) ret = NULL;
@@ -256,7 +258,7 @@ start_scope (Manager *m, GMainContext *ctx, const char *slice, const char *unit,
   ret = manager_call (m, "Subscribe", NULL, NULL, NULL);
   g_clear_pointer (&ret, g_variant_unref);
   ret = manager_call (m, "StartTransientUnit",
-                      g_variant_new ("(ss@a(sv)@a(sa(sv)))", unit, "fail", scope_properties (slice, id, pid),
+                      g_variant_new ("(ss@a(sv)@a(sa(sv)))", unit, "fail", scope_properties (slice, id, pid, writes),
                                      g_variant_new_array (G_VARIANT_TYPE ("(sa(sv))"), NULL, 0)),
                       G_VARIANT_TYPE ("(o)"), error);
   ok = ret != NULL;
@@ -271,8 +273,8 @@ start_scope (Manager *m, GMainContext *ctx, const char *slice, const char *unit,
 }
 
 gboolean
-uctr_systemd_start_scope (const char *cgroups_path, const char *id, pid_t pid, gboolean as_root, char **unit,
-                          GError **error)
+uctr_systemd_start_scope (const char *cgroups_path, const char *id, pid_t pid, gboolean as_root,
+                          const GPtrArray *writes, char **unit, GError **error)
 {
   g_autofree char *slice = NULL;
   g_autofree char *name = NULL;
@@ -286,7 +288,7 @@ uctr_systemd_start_scope (const char *cgroups_path, const char *id, pid_t pid, g
      when they were subscribed to: ours, iterated in wait_job. */
   ctx = g_main_context_new ();
   g_main_context_push_thread_default (ctx);
-  ok = manager_open (&m, as_root, error) && start_scope (&m, ctx, slice, name, id, pid, error);
+  ok = manager_open (&m, as_root, error) && start_scope (&m, ctx, slice, name, id, pid, writes, error);
   manager_clear (&m);
   g_main_context_pop_thread_default (ctx);
   if (ok)

@@ -16,7 +16,7 @@ gboolean uctr_systemd_parse_path (const char *cgroups_path, const char *id, gboo
    moved PID there. UCTR_ERROR_UNSUPPORTED when no bus or no systemd answers,
    so that the caller can do without. */
 gboolean uctr_systemd_start_scope (const char *cgroups_path, const char *id, pid_t pid, gboolean as_root,
-                                   char **unit, GError **error);
+                                   const GPtrArray *writes, char **unit, GError **error);
 
 /* Stops UNIT; a unit that is gone already is no error. */
 gboolean uctr_systemd_stop_unit (const char *unit, gboolean as_root, GError **error);

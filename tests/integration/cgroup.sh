@@ -416,6 +416,15 @@ if [ -n "$SDR" ]; then
   check "the scope is gone" wait_until 5 sh -c "! XDG_RUNTIME_DIR=$SDR systemctl --user is-active -q uctr-sd1.scope"
   check "its cgroup is gone" test ! -e "$UCTR_TEST_CGROUP/systemd/user.slice/uctr-sd1.scope"
 
+  # The limits are the scope's properties too: systemd writes a unit's
+  # properties to its cgroup again on daemon-reload.
+  b=$(cgbundle sdlim '.process.args = ["sleep", "1000"] | .linux.resources = {memory: {limit: 268435456}, pids: {limit: 77}, cpu: {quota: 25000, period: 100000}}')
+  XDG_RUNTIME_DIR=$SDR rt --systemd-cgroup run -d --bundle "$b" sdlim
+  status_is 0 "--systemd-cgroup with linux.resources"
+  is "$(sdctl show -P MemoryMax uctr-sdlim.scope),$(sdctl show -P TasksMax uctr-sdlim.scope),$(sdctl show -P CPUQuotaPerSecUSec uctr-sdlim.scope)" \
+    "268435456,77,250ms" "the scope carries them as MemoryMax, TasksMax and CPUQuotaPerSecUSec"
+  rt delete --force sdlim
+
   edit_config "$S" '.linux.cgroupsPath = "app.slice:test:box"'
   XDG_RUNTIME_DIR=$SDR rt --systemd-cgroup run -d --bundle "$S" sd2
   is "$(cg_of "$(pid_of sd2)")" "$UCTR_TEST_CGROUP/systemd/app.slice/test-box.scope" \
