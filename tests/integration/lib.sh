@@ -305,7 +305,12 @@ leftovers ()
     if tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "UCTR_TEST_TAG=$T" \
         || case $(readlink "$p/root" 2>/dev/null) in "$T"/*) true ;; *) false ;; esac \
         || case $(proc_cmdline "$pid") in *"$T/"*) true ;; *) false ;; esac; then
-      alive "$pid" && echo "process $pid: $(proc_cmdline "$pid")"
+      # An empty command line: the process is in its exit already (its memory
+      # is gone), as the network helper is while the kernel detaches tap0
+      # after delete returned; it is left behind only if it stays.
+      if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 3 dead "$pid"; }; then
+        echo "process $pid: $(proc_cmdline "$pid")"
+      fi
     fi
   done
   awk -v t="$T/" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo
