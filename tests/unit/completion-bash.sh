@@ -7,19 +7,7 @@
 # usage: completion-bash.sh COMPLETION UCTR
 set -u
 comp=$(realpath "$1") uctr=$(realpath "$2")
-n=0 failed=0
-
-is ()
-{
-  n=$((n + 1))
-  if [ "$1" = "$2" ]; then
-    echo "ok $n - $3"
-  else
-    echo "not ok $n - $3"
-    printf 'got:      "%s"\nexpected: "%s"\n' "$1" "$2" | sed 's/^/# /'
-    failed=$((failed + 1))
-  fi
-}
+. "$(dirname "$0")/tap.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -121,27 +109,7 @@ is "$(complete_line 'uctr port remove web ')" "127.0.0.1:5353:53/udp 8080:80/tcp
 
 # Against the real binary: every command and every option is offered.
 PATH=${PATH#"$tmp/bin:"}
-commands=$("$uctr" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
-offered=$(complete_line 'uctr ')
-missing=
-for c in $commands; do
-  [[ " $offered " == *" $c "* ]] || missing+=" $c"
-done
-is "${missing# }" "" "every command of uctr --help is offered ($commands)"
-missing=
-offered=$(complete_line 'uctr --')
-for o in $("$uctr" --help | sed -n 's/^  \(--[a-z-]\+\).*/\1/p'); do
-  [[ " $offered " == *" $o "* ]] || missing+=" $o"
-done
-is "${missing# }" "" "every global option of uctr --help is offered"
-for c in $commands; do
-  missing=
-  offered=$(complete_line "uctr $c --")
-  for o in $("$uctr" "$c" --help | sed -n 's/^  \(-[a-zA-Z], \)\?\(--[a-z0-9-]\+\).*/\2/p'); do
-    [[ " $offered " == *" $o "* ]] || missing+=" $o"
-  done
-  is "${missing# }" "" "every option of uctr $c --help is offered"
-done
+. "$(dirname "$0")/completion-all.sh"
+check_everything_offered "$uctr"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -4,19 +4,7 @@
 # usage: version.sh UCTR VERSION FEATURES
 set -u
 uctr=$1 version=$2 features=$3
-n=0 failed=0
-
-is ()
-{
-  n=$((n + 1))
-  if [ "$1" = "$2" ]; then
-    echo "ok $n - $3"
-  else
-    echo "not ok $n - $3"
-    printf 'got:\n%s\nexpected:\n%s\n' "$1" "$2" | sed 's/^/# /'
-    failed=$((failed + 1))
-  fi
-}
+. "$(dirname "$0")/tap.sh"
 
 expected="uctr version $version
 spec: 1.2.0
@@ -29,5 +17,4 @@ is "$out" "$expected" "uctr -v prints the same"
 # The network is always built in.
 is "$(sed -n 's/^features: .*+slirp\b.*/yes/p' <<<"$out")" yes "the features list +slirp"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
