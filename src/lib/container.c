@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -71,43 +72,37 @@ warn (GPtrArray *warnings, GError *error)
     g_ptr_array_add (warnings, g_strdup (error->message));
 }
 
-/* Opening the fifo for reading releases the init's open for writing; it
-   writes one byte, runs startContainer hooks and execs, which closes its end:
-   EOF means the process runs (or the init died: the pidfd says which). */
+/* The init blocks reading exec.fifo: one byte written there releases it; it
+   runs startContainer hooks and execs, which closes its end, the fifo's
+   only reader. An open for writing fails (ENXIO) when nobody reads it. */
 static gboolean
 release_init (int dfd, const UctrState *state, GError **error)
 {
   uctr_autofd int pidfd = uctr_state_open_pidfd (state);
-  uctr_autofd int fifo = openat (dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  gboolean got_byte = FALSE;
+  uctr_autofd int fifo = -1;
   struct pollfd p[2];
-  char c;
+  int unread = 0;
 
   if (pidfd < 0)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init has exited"), state->id);
+  fifo = openat (dfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fifo < 0 && errno == ENXIO)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
   if (fifo < 0)
     return uctr_throw_errno (error, _("container %s: opening exec.fifo"), state->id);
   if (unlinkat (dfd, "exec.fifo", 0) < 0)
     return uctr_throw_errno (error, _("Removing exec.fifo"));
-  p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
+  if (TEMP_FAILURE_RETRY (write (fifo, "0", 1)) != 1)
+    return uctr_throw_errno (error, _("Writing to exec.fifo"));
+  /* No events asked for: POLLERR comes when the last reader has gone. */
+  p[0] = (struct pollfd){ .fd = fifo, .events = 0 };
   p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-  for (;;)
-    {
-      ssize_t n;
-
-      if (poll (p, 2, -1) < 0 && errno != EINTR)
-        return uctr_throw_errno (error, _("Waiting for the container init"));
-      n = read (fifo, &c, 1);
-      if (n == 1)
-        got_byte = TRUE;
-      else if (n == 0 && got_byte)
-        break;
-      else if (n < 0 && errno != EAGAIN && errno != EINTR)
-        return uctr_throw_errno (error, _("Reading exec.fifo"));
-      /* Gone without a word: it died before start could release it. */
-      if (!got_byte && n <= 0 && (p[1].revents & POLLIN))
-        return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
-    }
+  while (!(p[0].revents & (POLLERR | POLLHUP)) && !(p[1].revents & POLLIN))
+    if (poll (p, 2, -1) < 0 && errno != EINTR)
+      return uctr_throw_errno (error, _("Waiting for the container init"));
+  /* Gone without taking the byte: it died before start could release it. */
+  if (ioctl (fifo, FIONREAD, &unread) == 0 && unread > 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
   return TRUE;
 }
 

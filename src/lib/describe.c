@@ -116,9 +116,14 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_CONSOLE:
       return g_strdup (_("process.terminal: setting up the pty (is devpts mounted on /dev/pts?)"));
     case UCTR_STEP_EXEC_LOOKUP:
-      if (strchr (p->args[0], '/') != NULL)
-        return g_strdup_printf (_("exec: \"%s\""), p->args[0]);
-      return g_strdup_printf (_("exec: \"%s\": executable file not found in $PATH"), p->args[0]);
+      /* plan->argv: exec's process is not config.json's. */
+      if (strchr (plan->argv[0], '/') == NULL)
+        return g_strdup_printf (_("exec: \"%s\": executable file not found in $PATH"), plan->argv[0]);
+      if (m->err == ELOOP)
+        return g_strdup_printf (_("exec: \"%s\": a symlink loop, or a magic link of /proc (/proc/self/fd/N, "
+                                  "/proc/PID/root ...) on the way, which is never followed to the executable"),
+                                plan->argv[0]);
+      return g_strdup_printf (_("exec: \"%s\""), plan->argv[0]);
     case UCTR_STEP_CWD:
       return g_strdup_printf (_("process.cwd: entering %s"), p->cwd);
     case UCTR_STEP_SETGROUPS:
@@ -157,7 +162,7 @@ uctr_init_error_describe (const UctrConfig *config, const UctrPlan *plan, const 
   g_autofree char *what = what_failed (config, plan, m);
 
   if (m->step == UCTR_STEP_HOOK_CREATE_CONTAINER || m->step == UCTR_STEP_HOOK_START_CONTAINER
-      || (m->step == UCTR_STEP_EXEC_LOOKUP && strchr (config->process->args[0], '/') == NULL))
+      || (m->step == UCTR_STEP_EXEC_LOOKUP && (strchr (plan->argv[0], '/') == NULL || m->err == ELOOP)))
     return uctr_throw (error, UCTR_ERROR_FAILED, "%s", what);
   return uctr_throw_errno_code (error, m->err, "%s", what);
 }

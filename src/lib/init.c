@@ -28,8 +28,8 @@
 /* The state JSON for createContainer and startContainer hooks, sent with GO. */
 static char state_json[UCTR_SYNC_PAYLOAD_MAX];
 static size_t state_json_len;
-/* process.args[0] resolved on the container's PATH. */
-static char exec_path[PATH_MAX];
+/* process.args[0], found inside the container's root. */
+static UctrExecFile exec_file = { .fd = -1 };
 
 /* sendmsg for every record, fds or not: once a seccomp filter is loaded,
    that is the one call it must allow for the init to report back. */
@@ -349,63 +349,51 @@ switch_user_and_caps (UctrInitCtx *ctx)
       uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_CAPS_AMBIENT, cap, errno, 0);
 }
 
+/* Closes every fd from FIRST up but KEEP[0..N) (-1 entries ignored): what
+   the init holds of the host (the state dir, its lock, the host's /proc,
+   cgroup and namespace files, bind sources) must be gone before anything
+   of the container is looked up or run, not merely close-on-exec: execve
+   resolves its path while close-on-exec fds are still open, and
+   /proc/self/fd/N/.. of a host directory is the host (CVE-2024-21626). */
 static int
-is_executable (const char *path)
+close_fds_from (int first, int *keep, int n)
 {
-  struct stat st;
+  int i, j, lo = first;
 
-  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
-}
-
-/* process.args[0] on the container's PATH, as execvp would, without allocating. */
-static int
-lookup_exec (const UctrPlan *plan)
-{
-  const char *name = plan->argv[0];
-  size_t name_len = strlen (name);
-  const char *dir = plan->path_env;
-
-  if (strchr (name, '/') != NULL)
+  for (i = 1; i < n; i++)
+    for (j = i; j > 0 && keep[j - 1] > keep[j]; j--)
+      {
+        int t = keep[j];
+        keep[j] = keep[j - 1];
+        keep[j - 1] = t;
+      }
+  for (i = 0; i < n; i++)
     {
-      if (name_len >= sizeof exec_path)
+      if (keep[i] < lo)
+        continue;
+      if (keep[i] > lo && close_range (lo, keep[i] - 1, 0) < 0)
         return -1;
-      memcpy (exec_path, name, name_len + 1);
-      return is_executable (exec_path) ? 0 : -1;
+      lo = keep[i] + 1;
     }
-  for (;;)
-    {
-      const char *end = strchrnul (dir, ':');
-      size_t dlen = end - dir;
-
-      if (dlen + 1 + name_len < sizeof exec_path)
-        {
-          memcpy (exec_path, dir, dlen);
-          if (dlen == 0)
-            exec_path[dlen++] = '.';
-          exec_path[dlen] = '/';
-          memcpy (exec_path + dlen + 1, name, name_len + 1);
-          if (is_executable (exec_path))
-            return 0;
-        }
-      if (*end == '\0')
-        break;
-      dir = end + 1;
-    }
-  errno = ENOENT;
-  return -1;
+  return close_range (lo, ~0U, 0);
 }
 
-/* Only stdio and --preserve-fds reach the container process. */
+/* Only stdio, --preserve-fds (LISTEN_FDS among them) and the two ends of
+   our own handshakes stay: the init pipe (a socket) and, for the init,
+   exec.fifo (not a directory). The preserved ones lose close-on-exec. All
+   this before any seccomp filter, which need not allow close_range. */
 static void
-restrict_fds (UctrInitCtx *ctx)
+close_host_fds (UctrInitCtx *ctx)
 {
   const UctrPlan *plan = ctx->plan;
+  int keep[2] = { plan->sync_fd, plan->exec ? -1 : plan->fifo_fd };
   int fd;
 
-  if (close_range (3 + plan->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+  if (close_fds_from (3 + plan->preserve_fds, keep, G_N_ELEMENTS (keep)) < 0)
     fail_step (ctx, UCTR_STEP_FDS, -1);
   for (fd = 3; fd < 3 + plan->preserve_fds; fd++)
-    (void) fcntl (fd, F_SETFD, 0);
+    if (fcntl (fd, F_SETFD, 0) < 0)
+      fail_step (ctx, UCTR_STEP_FDS, fd);
 }
 
 /* A cwd reached through a leaked fd would be outside the root (CVE-2024-21626). */
@@ -448,7 +436,7 @@ start_failed (const UctrPlan *plan)
 {
   static const char msg[] = "uctr: the container init could not wait on exec.fifo\n";
   static const char msg_seccomp[] = "uctr: the container init could not wait on exec.fifo: linux.seccomp must allow "
-                                    "openat and write until execve\n";
+                                    "read until execve\n";
 
   if (plan->seccomp != NULL)
     (void) write (2, msg_seccomp, sizeof msg_seccomp - 1);
@@ -457,21 +445,17 @@ start_failed (const UctrPlan *plan)
   _exit (127);
 }
 
-/* Blocks until `start` opens exec.fifo. The fd stays open, close-on-exec:
-   `start` sees EOF when execve has happened (or the init died), and only
-   then runs poststart hooks. */
+/* Blocks until `start` writes its byte into exec.fifo, which the parent
+   opened for us read-write (a fifo, not a directory: nothing to climb out
+   of). The fd stays open, close-on-exec: `start` sees the fifo lose its
+   last reader when execve has happened (or the init died), and only then
+   runs poststart hooks. */
 static void
-wait_for_start (UctrInitCtx *ctx)
+wait_for_start (const UctrPlan *plan)
 {
-  const UctrPlan *plan = ctx->plan;
-  char path[32];
-  int fd;
+  char c;
 
-  /* The fifo lives in the host's state dir: reach it through the fd opened
-     before the mounts, via the host's /proc. */
-  uctr_fd_path (path, plan->fifo_fd);
-  fd = openat (plan->host_proc_fd, path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write (fd, "0", 1) != 1)
+  if (TEMP_FAILURE_RETRY (read (plan->fifo_fd, &c, 1)) != 1)
     start_failed (plan);
 }
 
@@ -503,39 +487,58 @@ static void G_GNUC_NORETURN
 exec_failed (void)
 {
   static const char msg[] = "uctr: exec of the container process failed\n";
+  static const char msg_changed[] = "uctr: exec of the container process failed: the executable was replaced after it "
+                                    "was found\n";
 
-  (void) write (2, msg, sizeof msg - 1);
+  if (errno == ESTALE)
+    (void) write (2, msg_changed, sizeof msg_changed - 1);
+  else
+    (void) write (2, msg, sizeof msg - 1);
   _exit (127);
 }
 
 /* The last steps of the init and of exec's process before execve: the
-   cwd, the user and capabilities, the executable, no_new_privs, the fds,
-   and the seccomp filter. Without no_new_privs loading a filter takes
-   CAP_SYS_ADMIN, which the switch to the process's user and capabilities
-   may drop: it is loaded before (as runc does; the filter must then allow
-   that switch too). Otherwise as late as possible, where an error in
-   loading it and the listener fd still reach the parent; what follows runs
-   under the filter, as in runc: the READY record (sendmsg), for the init
-   the wait on exec.fifo (openat, write) and startContainer hooks, execve. */
+   fds of the host closed, the cwd, the user and capabilities, the
+   executable, no_new_privs and the seccomp filter. Without no_new_privs
+   loading a filter takes CAP_SYS_ADMIN, which the switch to the process's
+   user and capabilities may drop: it is loaded before (as runc does; the
+   filter must then allow that switch too). Otherwise as late as possible,
+   where an error in loading it and the listener fd still reach the parent;
+   what follows runs under the filter, as in runc: the READY record
+   (sendmsg, close), for the init the wait on exec.fifo (read) and
+   startContainer hooks, execveat (or execve). */
 static void
 become_the_process (UctrInitCtx *ctx)
 {
   const UctrPlan *plan = ctx->plan;
-  int cwd_done = chdir (plan->cwd) == 0;
+  int cwd_done;
 
+  close_host_fds (ctx);
+  /* As root first, where the process's user may not go. */
+  cwd_done = chdir (plan->cwd) == 0;
   if (!plan->no_new_privs)
     load_seccomp (ctx);
   switch_user_and_caps (ctx);
   if (!cwd_done && chdir (plan->cwd) < 0)
     fail_step (ctx, UCTR_STEP_CWD, -1);
-  if (lookup_exec (plan) < 0)
+  check_cwd (ctx);
+  if (uctr_execfile_lookup (plan->argv[0], plan->path_env, plan->cwd, &exec_file) < 0)
     fail_step (ctx, UCTR_STEP_EXEC_LOOKUP, -1);
   if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     fail_step (ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
-  restrict_fds (ctx);
-  check_cwd (ctx);
   if (plan->no_new_privs)
     load_seccomp (ctx);
+}
+
+/* READY is the last word on the init pipe: nobody reads it afterwards. */
+static void
+send_ready (const UctrPlan *plan)
+{
+  /* A READY the filter refused would leave the parent waiting for ever:
+     end instead, and it hears EOF. */
+  if (send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
+    _exit (127);
+  (void) close (plan->sync_fd);
 }
 
 static void G_GNUC_NORETURN
@@ -600,16 +603,13 @@ init_stage2 (const UctrPlan *plan)
 
   /* create may now return while we wait: we must outlive it. */
   (void) prctl (PR_SET_PDEATHSIG, 0);
-  /* A READY the filter refused would leave create waiting for ever: end
-     instead, and create hears EOF. */
-  if (send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
-    _exit (127);
-  wait_for_start (&ctx);
+  send_ready (plan);
+  wait_for_start (plan);
 
   run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks,
              UCTR_STEP_HOOK_START_CONTAINER);
   fill_listen_pid (plan);
-  execve (exec_path, plan->argv, plan->envp);
+  uctr_execfile_run (&exec_file, plan->argv, plan->envp);
   exec_failed ();
 }
 
@@ -636,9 +636,8 @@ exec_stage2 (const UctrPlan *plan)
 
   /* exec -d: the process outlives us. */
   (void) prctl (PR_SET_PDEATHSIG, 0);
-  if (send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
-    _exit (127);
-  execve (exec_path, plan->argv, plan->envp);
+  send_ready (plan);
+  uctr_execfile_run (&exec_file, plan->argv, plan->envp);
   exec_failed ();
 }
 

@@ -5,6 +5,8 @@
 #include "plan.h"
 #include "sync.h"
 
+#include <limits.h>
+
 /* Where a failure happened, filled by the steps as they go. */
 typedef struct
 {
@@ -37,6 +39,22 @@ int uctr_mounts_finish (UctrInitCtx *ctx);
 #define UCTR_RESOLVE_AS_FILE 2
 #define UCTR_RESOLVE_NO_SYMLINKS 4
 int uctr_resolve_in_root (int rootfd, const char *path, int flags);
+
+/* execfile.c: process.args[0] found inside the container's root, never
+   through a magic link, and run if it is still the file found. */
+typedef struct
+{
+  int fd;              /* O_PATH, close-on-exec */
+  char path[PATH_MAX]; /* as execvp would have run it */
+} UctrExecFile;
+
+/* NAME as execvp finds it (PATH_ENV searched when it has no '/', a
+   relative path taken from CWD, which must be absolute). 0, or -1 with
+   errno (ENOENT, EACCES, ELOOP ...). */
+int uctr_execfile_lookup (const char *name, const char *path_env, const char *cwd, UctrExecFile *f);
+/* Returns only when the exec failed, with errno set (ESTALE: the path no
+   longer leads to the file found). */
+void uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp);
 
 /* nettap.c: creates and configures tap0; returns its fd, or -1 (ctx says where). */
 int uctr_nettap_setup (UctrInitCtx *ctx);

@@ -157,7 +157,9 @@ open_in_root (int rootfd, const char *rel, int resolve_flags)
   if (!uctr_mounts_no_openat2)
     {
       fd = syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
-      if (fd >= 0 || errno != ENOSYS)
+      /* EPERM: a seccomp filter without openat2 (the process's lookup
+         of its executable may run under linux.seccomp). */
+      if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
         return fd;
       uctr_mounts_no_openat2 = 1;
     }

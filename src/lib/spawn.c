@@ -346,7 +346,9 @@ make_fifo (Create *c, GError **error)
   /* The container process may run as another id than its owner. */
   if (fchmodat (c->dfd, "exec.fifo", 0622, 0) < 0)
     return uctr_throw_errno (error, _("Setting the mode of exec.fifo"));
-  c->plan->fifo_fd = openat (c->dfd, "exec.fifo", O_PATH | O_CLOEXEC);
+  /* Read-write, so that the open does not wait for `start`: the init
+     blocks in read () on it instead, holding no directory of the host. */
+  c->plan->fifo_fd = openat (c->dfd, "exec.fifo", O_RDWR | O_CLOEXEC);
   if (c->plan->fifo_fd < 0)
     return uctr_throw_errno (error, _("Opening exec.fifo"));
   c->plan->host_proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -382,7 +384,7 @@ explain_early_exit (Create *c, GError **error)
   struct pollfd p;
   siginfo_t si = { 0 };
   const char *allow = _("linux.seccomp must allow what the container init does until execve "
-                        "(sendmsg, openat, write, close, execve)");
+                        "(sendmsg, close, read, execveat or execve)");
 
   if (c->plan->seccomp == NULL || c->state == NULL || c->state->pid <= 0)
     return;
@@ -590,11 +592,23 @@ place_cgroup (Create *c, GError **error)
   return TRUE;
 }
 
+static void
+close_plan_host_fds (UctrPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  uctr_close_fdp (&plan->fifo_fd);
+  uctr_close_fdp (&plan->host_proc_fd);
+}
+
 static gboolean
 start_init (Create *c, GError **error)
 {
   uctr_mounts_no_openat2 = g_getenv ("UCTR_TEST_NO_OPENAT2") != NULL;
   c->stage1 = uctr_sync_fork_stage1 (c->plan, &c->sock, error);
+  /* The init has its own: with ours open, `start` (in this process for
+     run) would never see the fifo's reader go at execve. */
+  close_plan_host_fds (c->plan);
   return c->stage1 > 0;
 }
 
@@ -751,6 +765,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   if (c.sock >= 0)
     close (c.sock);
   close (c.dfd);
+  close_plan_host_fds (c.plan);
   uctr_plan_free (c.plan);
   uctr_state_free (c.state);
   uctr_config_free (c.config);

@@ -1,0 +1,167 @@
+#!/bin/bash
+# The process's executable never comes from the host through a file
+# descriptor of the runtime (CVE-2024-21626): for every fd number N from 3
+# to 64, process.args[0] = /proc/self/fd/N/../../..<host path>, an image
+# symlink to it (found on PATH and by absolute path), and an image script
+# whose #! interpreter is such a path, with `run`, with `create` + `start`
+# and with `exec`. The host file they aim at (pwned.c, static) prints
+# PWNED and leaves a mark in a directory bound into the container: neither
+# may ever appear, each attempt fails cleanly, and nothing is left
+# behind. The last form is resolved by the kernel itself during execve, so
+# it also shows that no fd of the host is open at that moment.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+uctr_only "the executable's lookup" || { done_testing; exit 0; }
+
+FIRST_FD=3
+LAST_FD=64
+OUTSIDE=$T/outside
+MARK=$T/mark
+mkdir -p "$OUTSIDE" "$MARK"
+cp "${PWNED:?meson test sets PWNED}" "$OUTSIDE/evil"
+
+# Far more ".." than any directory an fd could be on is deep: they stop at /.
+UP=$(printf '../%.0s' $(seq 20))
+via_fd () { printf '/proc/self/fd/%s/%s%s' "$1" "$UP" "${OUTSIDE#/}/evil"; }
+
+# One bundle for every attempt: its image has, for each N, bin/evil-N (a
+# symlink through fd N) and bin/she-N (a script whose interpreter is reached
+# through fd N); config.json is rewritten for each.
+b=$(mkbundle escape ".mounts += [{destination: \"/mark\", type: \"bind\", source: \"$MARK\", options: [\"rbind\"]}]")
+base=$(cat "$b/config.json")
+for n in $(seq $FIRST_FD $LAST_FD); do
+  ln -s "$(via_fd "$n")" "$b/rootfs/bin/evil-$n"
+  printf '#!%s\n' "$(via_fd "$n")" >"$b/rootfs/bin/she-$n"
+  chmod 0755 "$b/rootfs/bin/she-$n"
+done
+
+# Each entry point tries the fd as args[0], an image symlink (found on PATH
+# or by its absolute path: one resolution either way) and, where the init
+# runs it, a script.
+declare -A forms=([run]="args symlink-path script" [create]="args symlink-abs script" [exec]="args symlink-path")
+args_for ()
+{
+  case $1 in
+    args) args_json "$(via_fd "$2")" ;;
+    symlink-path) args_json "evil-$2" ;;
+    symlink-abs) args_json "/bin/evil-$2" ;;
+    script) args_json "she-$2" ;;
+  esac
+}
+
+# call TAG ARGS...: the runtime with this file's root and limit, its
+# output in $T/TAG.out and $T/TAG.err; prints its exit status.
+call ()
+{
+  local tag=$1 st=0
+  shift
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$RT" --root "$R" "$@" </dev/null >"$T/$tag.out" 2>"$T/$tag.err" || st=$?
+  echo "$st"
+}
+
+# verdict WHAT STATUS TAG [MAY_PASS]: a line when the host's file ran, or
+# when the attempt was not refused with an error about the exec.
+verdict ()
+{
+  local what=$1 st=$2 tag=$3 may_pass=${4:-}
+  if grep -q PWNED "$T/$tag.out" || [ -e "$MARK/pwned-$tag" ]; then
+    echo "$what: the host's file ran"
+  elif [ "$st" -eq 0 ] && [ -z "$may_pass" ]; then
+    echo "$what: accepted"
+  elif [ "$st" -ne 0 ] && ! grep -qE 'exec: |exec of the container process failed' "$T/$tag.err"; then
+    echo "$what: an unexpected error: $(cat "$T/$tag.err")"
+  fi
+}
+
+# attempt ENTRY FORM N: one try; a config of its own, a line per failure.
+attempt ()
+{
+  local entry=$1 form=$2 n=$3 tag="$1-$2-$3" bundle=$T/b-$1-$2-$3 st
+  mkdir -p "$bundle"
+  ln -s "$b/rootfs" "$bundle/rootfs"
+  jq --argjson a "$(args_for "$form" "$n")" --arg m "/mark/pwned-$tag" \
+    '.process.args = $a | .process.env += ["MARK=" + $m]' <<<"$base" >"$bundle/config.json"
+  case $entry in
+    run)
+      st=$(call "$tag" run --bundle "$bundle" "$tag")
+      verdict "run, $form, fd $n" "$st" "$tag" ;;
+    create)
+      # A lookup that fails ends create; a script gets as far as its exec, at start.
+      st=$(call "$tag" create --bundle "$bundle" "$tag")
+      if [ "$st" -eq 0 ]; then
+        [ "$form" = script ] || echo "create, $form, fd $n: accepted"
+        st=$(call "$tag" start "$tag")
+        verdict "start, $form, fd $n" "$st" "$tag" may-pass
+        call "$tag-delete" delete --force "$tag" >/dev/null
+      else
+        verdict "create, $form, fd $n" "$st" "$tag"
+      fi ;;
+    exec)
+      case $form in
+        args) st=$(call "$tag" exec --env "MARK=/mark/pwned-$tag" target "$(via_fd "$n")") ;;
+        symlink-path) st=$(call "$tag" exec --env "MARK=/mark/pwned-$tag" target "evil-$n") ;;
+        symlink-abs) st=$(call "$tag" exec --env "MARK=/mark/pwned-$tag" target "/bin/evil-$n") ;;
+        script) st=$(call "$tag" exec --env "MARK=/mark/pwned-$tag" target "she-$n") ;;
+      esac
+      verdict "exec, $form, fd $n" "$st" "$tag" ;;
+  esac
+  rm -rf "$bundle"
+}
+
+# every ENTRY: each form for every N, in four workers (most of a try is
+# waiting on the kernel and newuidmap); one test point per form.
+SHARDS=4
+every ()
+{
+  local entry=$1 form shard pids f
+  for form in ${forms[$entry]}; do
+    pids=()
+    for shard in $(seq 0 $((SHARDS - 1))); do
+      (
+        for n in $(seq $((FIRST_FD + shard)) $SHARDS $LAST_FD); do attempt "$entry" "$form" "$n"; done
+      ) >"$T/failures-$entry-$form-$shard" 2>&1 &
+      pids+=($!)
+      track_pid $!
+    done
+    wait "${pids[@]}" || true
+    f=$(cat "$T/failures-$entry-$form"-*)
+    if [ -z "$f" ]; then
+      pass "$entry: $form through /proc/self/fd/N (N = $FIRST_FD..$LAST_FD) never runs the host's file"
+    else
+      fail "$entry: $form through /proc/self/fd/N never runs the host's file" "$f"
+    fi
+  done
+}
+
+every run
+every create
+
+# The by-hand walk of kernels without openat2 (before 5.6) follows no magic
+# link either: the fds a runtime has open first, with run.
+(
+  export UCTR_TEST_NO_OPENAT2=1
+  for n in $(seq 3 9); do
+    attempt run args "$n"
+    attempt run symlink-path "$n"
+  done
+) >"$T/failures-walk" 2>&1
+is "$(cat "$T/failures-walk")" "" "without openat2: the walk never runs the host's file either (fds 3..9)"
+
+jq '.process.args = ["sleep", "600"]' <<<"$base" >"$b/config.json"
+rt run --detach --bundle "$b" target
+is "$status" 0 "a container to exec in"
+every exec
+rt delete --force target
+
+is "$(ls -A "$R")" "" "no state dir is left"
+is "$(ls -A "$MARK")" "" "no mark was made"
+nothing_left target "nothing is left behind"
+
+# The host's path itself: looked up inside the root, where it does not exist.
+jq --argjson a "$(args_json "$OUTSIDE/evil")" '.process.args = $a' <<<"$base" >"$b/config.json"
+rt run --bundle "$b" abs
+like "$err" "exec: \"$OUTSIDE/evil\"" "args[0] = a host path is looked up inside the root only"
+unlike "$out" PWNED "and the host's file does not run"
+
+done_testing
