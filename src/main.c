@@ -1,5 +1,6 @@
 /* uctr: the verb table, global options, and the one place that prints errors. */
 #include "cli/cli.h"
+#include "selfexe.h"
 #include "lib/log.h"
 #include "lib/state.h"
 #include "net/launch.h"
@@ -15,13 +16,14 @@ typedef struct
   const char *name;
   UctrVerbFunc func;
   const char *summary;
+  gboolean starts_processes; /* the container's: runs from a sealed copy where that matters (selfexe.c) */
 } UctrVerb;
 
 static const UctrVerb verbs[] = {
-  { "create", uctr_cmd_create, N_("Create a container; it waits for start") },
+  { "create", uctr_cmd_create, N_("Create a container; it waits for start"), TRUE },
   { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
   { "events", uctr_cmd_events, N_("Print a container's statistics and OOM events") },
-  { "exec", uctr_cmd_exec, N_("Run a new process in a running container") },
+  { "exec", uctr_cmd_exec, N_("Run a new process in a running container"), TRUE },
   { "features", uctr_cmd_features, N_("Print what this uctr supports (OCI features JSON)") },
   { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_("List containers") },
@@ -29,7 +31,7 @@ static const UctrVerb verbs[] = {
   { "port", uctr_cmd_port, N_("Publish, list and unpublish ports of a container") },
   { "ps", uctr_cmd_ps, N_("List the processes of a container") },
   { "resume", uctr_cmd_resume, N_("Resume a paused container") },
-  { "run", uctr_cmd_run, N_("Create, start and wait for a container") },
+  { "run", uctr_cmd_run, N_("Create, start and wait for a container"), TRUE },
   { "spec", uctr_cmd_spec, N_("Write a default config.json") },
   { "start", uctr_cmd_start, N_("Start a created container") },
   { "state", uctr_cmd_state, N_("Print the state of a container as JSON") },
@@ -220,12 +222,15 @@ main (int argc, char **argv)
 {
   g_auto(UctrGlobal) g = { 0 };
   g_autoptr(GError) error = NULL;
+  /* As given: option parsing rearranges argv, and a re-exec needs it whole. */
+  g_auto(GStrv) given_argv = g_strdupv (argv);
   gboolean version = FALSE, help = FALSE;
   const UctrVerb *verb = NULL;
   const char *localedir;
   gsize i;
   int status;
 
+  uctr_selfexe_name (argv[0]);
   setlocale (LC_ALL, "");
   /* UCTR_LOCALEDIR, when set, replaces the installed message catalogs: the
      tests use the build tree's (po/<lang>/LC_MESSAGES/uctr.mo). */
@@ -272,6 +277,11 @@ main (int argc, char **argv)
       g_autofree char *msg = g_strdup_printf (_("unknown command \"%s\"; \"uctr --help\" lists them"), argv[1]);
       g_printerr ("uctr: %s\n", msg);
       uctr_log ("error", msg);
+      return 1;
+    }
+  if (verb->starts_processes && !uctr_selfexe_protect (given_argv, &error))
+    {
+      print_error (error);
       return 1;
     }
   status = verb->func (&g, argc - 1, argv + 1, &error);

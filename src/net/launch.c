@@ -32,18 +32,18 @@ helper_argv (const char *options, const char *state_dir, const char *const *publ
 }
 
 static void G_GNUC_NORETURN
-exec_helper (const char *self, int tap_fd, int pidfd, int ready_fd, char **argv)
+exec_helper (int self, int tap_fd, int pidfd, int ready_fd, char **argv)
 {
   /* Move the three fds to 3, 4, 5 without clobbering each other. */
   if ((tap_fd = fcntl (tap_fd, F_DUPFD_CLOEXEC, 10)) < 0 || (pidfd = fcntl (pidfd, F_DUPFD_CLOEXEC, 10)) < 0
-      || (ready_fd = fcntl (ready_fd, F_DUPFD_CLOEXEC, 10)) < 0)
+      || (ready_fd = fcntl (ready_fd, F_DUPFD_CLOEXEC, 10)) < 0 || (self = fcntl (self, F_DUPFD_CLOEXEC, 10)) < 0)
     _exit (127);
   if (dup2 (tap_fd, UCTR_NET_HELPER_TAP_FD) < 0 || dup2 (pidfd, UCTR_NET_HELPER_PIDFD) < 0
       || dup2 (ready_fd, UCTR_NET_HELPER_READY_FD) < 0)
     _exit (127);
   (void) close_range (UCTR_NET_HELPER_READY_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
   (void) setsid ();
-  execv (self, argv);
+  fexecve (self, argv, environ);
   _exit (127);
 }
 
@@ -70,14 +70,15 @@ uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *st
                  const char *const *publish, pid_t *helper_pid, GError **error)
 {
   g_autoptr(GPtrArray) argv = helper_argv (options, state_dir, publish);
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  /* Ourselves, by fd: a sealed copy in memory has no path (selfexe.c). */
+  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   uctr_autofd int pidfd = pidfd_open (init_pid, 0);
   uctr_autofd int ready_r = -1;
   uctr_autofd int ready_w = -1;
   int fds[2], pipe_fds[2], status = 0;
   pid_t child;
 
-  if (self == NULL)
+  if (self < 0)
     return uctr_throw_errno (error, _("Finding the uctr binary for the network helper"));
   if (pidfd < 0)
     return uctr_throw_errno (error, _("Watching the container init for the network helper"));

@@ -164,4 +164,30 @@ rt run --bundle "$b" abs
 like "$err" "exec: \"$OUTSIDE/evil\"" "args[0] = a host path is looked up inside the root only"
 unlike "$out" PWNED "and the host's file does not run"
 
+# CVE-2019-5736: while the init execs, its /proc/self/exe is uctr, and a
+# script whose #! line is /proc/self/exe runs that binary with the image's
+# dynamic loader (here a probe that says what it was loaded for). What the
+# container reaches that way must not be a uctr it could write: the sealed
+# copy in memory (selfexe.c), or an installed binary owned by root.
+if [ -n "${EXE_PROBE:-}" ]; then
+  mkdir -p "$b/rootfs/lib64"
+  cp "$EXE_PROBE" "$b/rootfs/lib64/ld-linux-x86-64.so.2"
+  printf '#!/proc/self/exe\n' >"$b/rootfs/bin/viaexe"
+  chmod 0755 "$b/rootfs/bin/viaexe"
+  jq '.process.args = ["viaexe"]' <<<"$base" >"$b/config.json"
+  rt run --bundle "$b" viaexe
+  like "$out" '^exe [0-9]+:[0-9]+ seals' "#!/proc/self/exe: the init's binary ran with the image's loader ($out $err)"
+  read -r _ exe _ seals <<<"$out"
+  if [ "$exe" = "$(stat -L -c %d:%i "$UCTR")" ]; then
+    check "#!/proc/self/exe reaches the uctr binary on the host, which the container's ids cannot write" \
+      test "$(stat -L -c %u "$UCTR")" = 0 -a ! -w "$UCTR"
+  else
+    check "#!/proc/self/exe reaches a sealed copy (F_SEAL_WRITE), not the binary on the host ($out)" \
+      test $((${seals:-0} & 8)) -eq 8
+  fi
+  nothing_left viaexe "#!/proc/self/exe: nothing left behind"
+else
+  skip "#!/proc/self/exe" "the probe is x86-64 only"
+fi
+
 done_testing
