@@ -379,6 +379,11 @@ uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, const UctrInsideG
 
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
     _exit (1);
+  /* In the container's user namespace we are its root's to ptrace and
+     to open in /proc (where it shares a pid namespace with us), and we
+     hold the helper's fds until close_other_fds: not dumpable, never. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    _exit (1);
   sigemptyset (&none);
   (void) sigprocmask (SIG_SETMASK, &none, NULL);
   /* A container in our own user namespace (uctr itself run inside one, as
