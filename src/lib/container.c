@@ -39,7 +39,7 @@ load_saved_config (int dfd, GError **error)
   g_autofree char *json = NULL;
   gsize len;
 
-  if (!uctr_read_file_at (dfd, "config.json", CONFIG_MAX, &json, &len, error))
+  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &json, &len, error))
     return NULL;
   return uctr_config_parse (json, len, error);
 }
@@ -78,15 +78,16 @@ static gboolean
 release_init (int dfd, const UctrState *state, GError **error)
 {
   uctr_autofd int pidfd = uctr_state_open_pidfd (state);
-  uctr_autofd int fifo = openat (dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  uctr_autofd int fifo = -1;
   gboolean got_byte = FALSE;
   struct pollfd p[2];
   char c;
 
   if (pidfd < 0)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init has exited"), state->id);
+  fifo = uctr_state_open_exec_fifo (dfd, error);
   if (fifo < 0)
-    return uctr_throw_errno (error, _("container %s: opening exec.fifo"), state->id);
+    return uctr_prefix_error (error, _("container %s"), state->id);
   if (unlinkat (dfd, "exec.fifo", 0) < 0)
     return uctr_throw_errno (error, _("Removing exec.fifo"));
   p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
