@@ -67,6 +67,7 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
     { NULL },
   };
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) ids = NULL;
   const char *root;
   char **id;
@@ -84,13 +85,18 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
     return -1;
   for (id = ids; *id != NULL; id++)
     {
+      g_autoptr(GError) local = NULL;
       Row row = { 0 };
 
-      /* A container being deleted meanwhile, or a broken one, is not listed. */
-      row.state = uctr_container_lookup (root, *id, &row.status, NULL);
+      /* A container being deleted meanwhile, or a broken one, is not listed;
+         one that someone else could have made is not either, with a word. */
+      row.state = uctr_container_lookup (root, *id, &row.status, &local);
       if (row.state != NULL)
         g_array_append_val (rows, row);
+      else if (g_error_matches (local, UCTR_ERROR, UCTR_ERROR_UNTRUSTED))
+        g_ptr_array_add (warnings, g_strdup_printf (_("%s (not listed)"), local->message));
     }
+  uctr_cli_print_warnings (warnings);
   if (quiet)
     {
       guint r;

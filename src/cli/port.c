@@ -15,15 +15,16 @@
 static char *
 api_path (UctrGlobal *g, const char *id, GError **error)
 {
-  g_autofree char *dir = NULL;
+  uctr_autofd int dfd = -1;
   const char *root;
 
   if (!uctr_state_validate_id (id, error) || (root = uctr_global_root (g, error)) == NULL)
     return NULL;
-  dir = g_build_filename (root, id, NULL);
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id), NULL;
-  return g_build_filename (dir, UCTR_PORT_API_SOCKET, NULL);
+  /* Ours, so that nobody else can have bound the socket in it. */
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0)
+    return NULL;
+  return g_build_filename (root, id, UCTR_PORT_API_SOCKET, NULL);
 }
 
 static JsonObject *

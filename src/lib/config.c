@@ -823,6 +823,7 @@ parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
         return invalid (error, path, NULL, _("duplicate namespace \"%s\""), type);
       config->namespaces[ns].enabled = TRUE;
       config->namespaces[ns].path = g_steal_pointer (&ns_path);
+      config->namespaces[ns].index = i;
     }
   return TRUE;
 }

@@ -42,6 +42,7 @@ typedef struct
 {
   gboolean enabled; /* listed in linux.namespaces */
   char *path;       /* join this namespace instead of creating one; NULL to create */
+  guint index;      /* its place in linux.namespaces, for messages */
 } UctrNamespace;
 
 typedef struct

@@ -40,7 +40,7 @@ load_saved_config (int dfd, GError **error)
   g_autofree char *json = NULL;
   gsize len;
 
-  if (!uctr_read_file_at (dfd, "config.json", CONFIG_MAX, &json, &len, error))
+  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &json, &len, error))
     return NULL;
   return uctr_config_parse (json, len, error);
 }
@@ -85,11 +85,16 @@ release_init (int dfd, const UctrState *state, GError **error)
 
   if (pidfd < 0)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init has exited"), state->id);
-  fifo = openat (dfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-  if (fifo < 0 && errno == ENXIO)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
+  fifo = uctr_state_open_exec_fifo (dfd, error);
+  /* ENXIO: nobody reads it any more, the init has gone (or is going). */
+  p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  if (fifo < 0 && poll (&p[1], 1, 1000) > 0)
+    {
+      g_clear_error (error);
+      return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
+    }
   if (fifo < 0)
-    return uctr_throw_errno (error, _("container %s: opening exec.fifo"), state->id);
+    return uctr_prefix_error (error, _("container %s"), state->id);
   if (unlinkat (dfd, "exec.fifo", 0) < 0)
     return uctr_throw_errno (error, _("Removing exec.fifo"));
   if (TEMP_FAILURE_RETRY (write (fifo, "0", 1)) != 1)

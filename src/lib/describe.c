@@ -51,7 +51,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_SETNS:
       if (plan->exec)
         return g_strdup_printf (_("joining the %s namespace of the container"), uctr_ns_type_name (m->index));
-      return g_strdup_printf (_("linux.namespaces: joining the %s namespace %s"), uctr_ns_type_name (m->index),
+      return g_strdup_printf (_("linux.namespaces[%u].path: joining the %s namespace %s"),
+                              config->namespaces[m->index].index, uctr_ns_type_name (m->index),
                               config->namespaces[m->index].path);
     case UCTR_STEP_UNSHARE:
       return g_strdup (_("Creating the namespaces in linux.namespaces"));

@@ -692,7 +692,7 @@ uctr_init_stage1 (const UctrPlan *plan)
         fail_step (&ctx, UCTR_STEP_SETGROUPS, -1);
     }
   for (i = UCTR_NS_USER + 1; i < UCTR_NS_N; i++)
-    if (plan->ns_fds[i] >= 0 && setns (plan->ns_fds[i], 0) < 0)
+    if (plan->ns_fds[i] >= 0 && setns (plan->ns_fds[i], uctr_ns_clone_flags[i]) < 0)
       fail_step (&ctx, UCTR_STEP_SETNS, i);
   if (plan->unshare_flags != 0 && unshare (plan->unshare_flags) < 0)
     fail_step (&ctx, UCTR_STEP_UNSHARE, -1);

@@ -1,6 +1,7 @@
 /* uctr: NOTIFY_SOCKET forwarding (see notify.h). */
 #include "notify.h"
 #include "log.h"
+#include "state.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -84,8 +85,14 @@ uctr_notify_listen (const char *root, const char *id, GError **error)
   g_autofree char *dir = g_build_filename (root, id, UCTR_NOTIFY_DIR, NULL);
   g_autofree char *path = g_build_filename (dir, "notify.sock", NULL);
   g_autoptr(UctrNotify) n = NULL;
+  uctr_autofd int dfd = -1;
+  struct stat st;
 
-  if (host_socket () == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (host_socket () == NULL)
+    return NULL;
+  /* Only in a state directory of ours (the bind goes by path). */
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0 || fstatat (dfd, UCTR_NOTIFY_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
     return NULL;
   n = g_new0 (UctrNotify, 1);
   n->fd = -1;

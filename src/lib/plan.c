@@ -517,13 +517,6 @@ add_resolv_conf (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *
   g_array_append_val (s->mounts, step);
 }
 
-static const int ns_clone_flags[UCTR_NS_N] = {
-  [UCTR_NS_USER] = CLONE_NEWUSER,     [UCTR_NS_MOUNT] = CLONE_NEWNS,
-  [UCTR_NS_PID] = CLONE_NEWPID,       [UCTR_NS_NETWORK] = CLONE_NEWNET,
-  [UCTR_NS_IPC] = CLONE_NEWIPC,       [UCTR_NS_UTS] = CLONE_NEWUTS,
-  [UCTR_NS_CGROUP] = CLONE_NEWCGROUP, [UCTR_NS_TIME] = CLONE_NEWTIME,
-};
-
 static gboolean
 plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts, GError **error)
 {
@@ -539,15 +532,14 @@ plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *
         continue;
       if (ns->path != NULL)
         {
-          plan->ns_fds[i] = own_fd (s, open (ns->path, O_RDONLY | O_CLOEXEC));
+          plan->ns_fds[i] = own_fd (s, uctr_nsfile_open (ns, i, error));
           if (plan->ns_fds[i] < 0)
-            return uctr_throw_errno (error, _("linux.namespaces: joining the %s namespace %s"),
-                                     uctr_ns_type_name (i), ns->path);
+            return FALSE;
         }
       else if (i == UCTR_NS_CGROUP)
         plan->late_cgroupns = TRUE;
       else if (i != UCTR_NS_USER)
-        plan->unshare_flags |= ns_clone_flags[i];
+        plan->unshare_flags |= uctr_ns_clone_flags[i];
     }
   plan->new_userns = (config->namespaces[UCTR_NS_USER].enabled || opts->add_userns)
                      && config->namespaces[UCTR_NS_USER].path == NULL;

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include "config.h"
 #include "idmap.h"
+#include "nsfile.h"
 #include "security.h"
 
 typedef enum
@@ -74,7 +75,7 @@ typedef struct
   gboolean in_userns;          /* the container runs in a user namespace we create or join */
   gboolean new_userns;
   gboolean setgroups_allowed;  /* false after "deny" */
-  int ns_fds[UCTR_NS_N];       /* namespaces joined by path, -1 otherwise */
+  int ns_fds[UCTR_NS_N];       /* namespaces joined by path (setns with uctr_ns_clone_flags), -1 otherwise */
   int unshare_flags;           /* CLONE_NEW* other than the user and cgroup namespaces */
   gboolean late_cgroupns;      /* a new cgroup namespace, made once the init is in its cgroup (after GO) */
   gboolean new_netns;

@@ -2,12 +2,14 @@
 #include "state.h"
 #include "notify.h"
 #include "cgroup.h"
+#include "trust.h"
 #include "util.h"
 #include "net/launch.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/pidfd.h>
@@ -53,37 +55,22 @@ uctr_state_free (UctrState *state)
 
 /* The state root. */
 
-static gboolean
-ensure_root_dir (const char *root, GError **error)
-{
-  struct stat st;
-
-  if (g_mkdir_with_parents (root, 0700) < 0)
-    return uctr_throw_errno (error, _("Creating the state directory %s"), root);
-  if (stat (root, &st) < 0)
-    return uctr_throw_errno (error, _("Checking the state directory %s"), root);
-  if (!S_ISDIR (st.st_mode))
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the state directory %s is not a directory; pass --root DIR"),
-                       root);
-  if (st.st_uid != geteuid ())
-    return uctr_throw (error, UCTR_ERROR_FAILED,
-                       _("the state directory %s belongs to uid %u, not to you (uid %u); pass --root with a "
-                         "directory of your own"),
-                       root, (guint) st.st_uid, (guint) geteuid ());
-  return TRUE;
-}
-
 char *
 uctr_state_root (const char *root_option, GError **error)
 {
   const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
   g_autofree char *root = NULL;
+  g_autofree char *resolved = NULL;
 
   if (root_option != NULL && root_option[0] == '\0')
     {
       uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--root: the path is empty"));
       return NULL;
     }
+  /* As runc, real root does not follow XDG_RUNTIME_DIR: sudo may keep it
+     from a user, who could then swap root's state under it. */
+  if (geteuid () == 0 && !uctr_running_in_userns ())
+    xdg = NULL;
   if (root_option != NULL)
     root = uctr_absolute_path (root_option);
   else if (xdg != NULL && xdg[0] != '\0')
@@ -99,9 +86,18 @@ uctr_state_root (const char *root_option, GError **error)
                   _("XDG_RUNTIME_DIR is not set; pass --root DIR (for example --root /tmp/uctr-$(id -u))"));
       return NULL;
     }
-  if (!ensure_root_dir (root, error))
+  if (!uctr_trust_make_root (root, error))
     return NULL;
-  return g_steal_pointer (&root);
+  /* Resolved once: every later use is of the directory checked here. */
+  resolved = realpath (root, NULL);
+  if (resolved == NULL)
+    {
+      uctr_throw_errno (error, _("Resolving the state directory %s"), root);
+      return NULL;
+    }
+  if (!uctr_trust_check_root (resolved, error))
+    return NULL;
+  return g_steal_pointer (&resolved);
 }
 
 /* Container directories. */
@@ -136,25 +132,53 @@ uctr_state_validate_id (const char *id, GError **error)
   return TRUE;
 }
 
-static int
-open_root (const char *root, GError **error)
+/* The path FD is open on, for messages ("?" when unknown). */
+static char *
+fd_path (int fd)
 {
-  int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  char *target = g_file_read_link (link, NULL);
 
-  if (fd < 0)
-    uctr_throw_errno (error, _("Opening the state directory %s"), root);
-  return fd;
+  return target != NULL ? target : g_strdup ("?");
+}
+
+/* NAME in the state directory DFD: <root>/<id>/NAME. */
+static char *
+entry_path (int dfd, const char *name)
+{
+  g_autofree char *dir = fd_path (dfd);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+/* <root>/<id>, a directory of ours (or an error that says whose it is). */
+static int
+open_container_dir (int root_fd, const char *id, GError **error)
+{
+  g_autofree char *path = entry_path (root_fd, id);
+  g_autoptr(GError) local = NULL;
+  int fd = uctr_trust_openat (root_fd, id, path, O_RDONLY, S_IFDIR, UCTR_TRUST_PRIVATE, &local);
+
+  if (fd >= 0)
+    return fd;
+  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id);
+  else
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      uctr_prefix_error (error, _("container %s"), id);
+    }
+  return -1;
 }
 
 int
 uctr_state_create_dir (const char *root, const char *id, GError **error)
 {
   uctr_autofd int root_fd = -1;
-  int fd;
 
   if (!uctr_state_validate_id (id, error))
     return -1;
-  root_fd = open_root (root, error);
+  root_fd = uctr_trust_open_root (root, error);
   if (root_fd < 0)
     return -1;
   if (mkdirat (root_fd, id, 0700) < 0)
@@ -165,42 +189,56 @@ uctr_state_create_dir (const char *root, const char *id, GError **error)
         uctr_throw_errno (error, _("Creating %s/%s"), root, id);
       return -1;
     }
-  fd = openat (root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    uctr_throw_errno (error, _("Opening %s/%s"), root, id);
-  return fd;
+  return open_container_dir (root_fd, id, error);
 }
 
 int
 uctr_state_open_dir (const char *root, const char *id, GError **error)
 {
-  int fd;
+  uctr_autofd int root_fd = -1;
 
   if (!uctr_state_validate_id (id, error))
     return -1;
-  fd = openat (AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0)
-    {
-      uctr_autofd int root_fd = fd;
-      fd = openat (root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-  if (fd < 0 && errno == ENOENT)
-    uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id);
-  else if (fd < 0)
-    uctr_throw_errno (error, _("Opening %s/%s"), root, id);
-  return fd;
+  root_fd = uctr_trust_open_root (root, error);
+  if (root_fd < 0)
+    return -1;
+  return open_container_dir (root_fd, id, error);
+}
+
+int
+uctr_state_open_file (int dfd, const char *name, int flags, GError **error)
+{
+  g_autofree char *path = entry_path (dfd, name);
+
+  return uctr_trust_openat (dfd, name, path, flags, S_IFREG, UCTR_TRUST_PRIVATE, error);
+}
+
+/* Writable by the container's other ids by design (see spawn.c): only its
+   owner and kind are checked. */
+int
+uctr_state_open_exec_fifo (int dfd, GError **error)
+{
+  g_autofree char *path = entry_path (dfd, "exec.fifo");
+
+  /* For writing: start writes the byte the init waits for (spawn.c). */
+  return uctr_trust_openat (dfd, "exec.fifo", path, O_WRONLY, S_IFIFO, UCTR_TRUST_SHARED, error);
+}
+
+gboolean
+uctr_state_read_file (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error)
+{
+  uctr_autofd int fd = uctr_state_open_file (dfd, name, O_RDONLY, error);
+
+  return fd >= 0 && uctr_read_fd (fd, name, max, contents, len, error);
 }
 
 int
 uctr_state_lock (int dfd, GError **error)
 {
-  uctr_autofd int fd = openat (dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  uctr_autofd int fd = uctr_state_open_file (dfd, "lock", O_RDWR | O_CREAT, error);
 
   if (fd < 0)
-    {
-      uctr_throw_errno (error, _("Opening the container lock"));
-      return -1;
-    }
+    return -1;
   /* A process-associated lock, not flock: the container init is forked while
      create holds it and must not keep it (fork does not inherit these). */
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
@@ -260,22 +298,24 @@ gboolean
 uctr_state_remove_dir (const char *root, const char *id, GError **error)
 {
   g_autofree char *path = NULL;
+  g_autoptr(GError) local = NULL;
   uctr_autofd int root_fd = -1;
   uctr_autofd int dfd = -1;
 
   if (!uctr_state_validate_id (id, error))
     return FALSE;
   path = g_build_filename (root, id, NULL);
-  root_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0 && errno == ENOENT)
-    return TRUE;
+  root_fd = uctr_trust_open_root (root, error);
   if (root_fd < 0)
-    return uctr_throw_errno (error, _("Opening the state directory %s"), root);
-  dfd = openat (root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd < 0 && errno == ENOENT)
+    return FALSE;
+  dfd = open_container_dir (root_fd, id, &local);
+  if (g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
     return TRUE;
   if (dfd < 0)
-    return uctr_throw_errno (error, _("Opening %s"), path);
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   /* The one subdirectory with something in it (see notify.h). */
   (void) unlinkat (dfd, UCTR_NOTIFY_DIR "/notify.sock", 0);
   if (!remove_entries (dfd, path, error))
@@ -407,7 +447,7 @@ load_pid_file (int dfd, const char *name, pid_t *pid_out, guint64 *start_out)
   guint64 start;
   char *end;
 
-  if (!uctr_read_file_at (dfd, name, 64, &text, NULL, NULL))
+  if (!uctr_state_read_file (dfd, name, 64, &text, NULL, NULL))
     return FALSE;
   pid = g_ascii_strtoll (text, &end, 10);
   if (end == text || *end != ' ' || pid <= 0 || pid > G_MAXINT32)
@@ -486,7 +526,7 @@ lock_within (int fd, int ms)
 void
 uctr_state_end_net_helper (int dfd)
 {
-  uctr_autofd int lock = openat (dfd, UCTR_NET_LOCK_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  uctr_autofd int lock = uctr_state_open_file (dfd, UCTR_NET_LOCK_FILE, O_RDONLY, NULL);
   uctr_autofd int pidfd = -1;
 
   if (lock < 0 || lock_within (lock, NET_HELPER_GONE_MS))
@@ -501,10 +541,9 @@ uctr_state_end_net_helper (int dfd)
 static char *
 dir_id (int dfd)
 {
-  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", dfd);
-  g_autofree char *target = g_file_read_link (link, NULL);
+  g_autofree char *path = fd_path (dfd);
 
-  return target != NULL ? g_path_get_basename (target) : g_strdup ("?");
+  return g_path_get_basename (path);
 }
 
 static JsonNode *
@@ -668,7 +707,7 @@ uctr_state_load (int dfd, GError **error)
   gsize len = 0;
   UctrState *state;
 
-  if (!uctr_read_file_at (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
+  if (!uctr_state_read_file (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         uctr_throw (error, UCTR_ERROR_FAILED,
@@ -676,7 +715,10 @@ uctr_state_load (int dfd, GError **error)
                       "\"uctr delete --force %s\" removes it"),
                     id, id);
       else
-        uctr_throw (error, UCTR_ERROR_FAILED, _("container %s: %s"), id, local_error->message);
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          uctr_prefix_error (error, _("container %s"), id);
+        }
       return NULL;
     }
   state = state_from_json (text, len, &local_error);
@@ -904,13 +946,13 @@ char **
 uctr_state_list_ids (const char *root, GError **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  uctr_autofd int fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  uctr_autofd int fd = uctr_trust_open_root (root, error);
   DIR *dir;
   struct dirent *de;
 
-  if (fd < 0 && errno == ENOENT)
-    return g_new0 (char *, 1);
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+  if (fd < 0)
+    return NULL;
+  if ((dir = fdopendir (fd)) == NULL)
     {
       uctr_throw_errno (error, _("Reading the state directory %s"), root);
       return NULL;

@@ -36,21 +36,34 @@ typedef struct
 void uctr_state_free (UctrState *state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrState, uctr_state_free)
 
-/* --root when given, else $XDG_RUNTIME_DIR/uctr, else (root) /run/uctr.
-   Creates it 0700 when missing. The error says how to fix it. */
+/* --root when given, else $XDG_RUNTIME_DIR/uctr (not for root outside a
+   user namespace, as runc), else (root) /run/uctr,
+   resolved (symlinks followed once) and checked as trust.h says: ours,
+   written by nobody else, below directories nobody else controls. Creates
+   it 0700 when missing. The error says how to fix it. */
 char *uctr_state_root (const char *root_option, GError **error);
 
 /* IDs as runc allows: [A-Za-z0-9][A-Za-z0-9_.+-]*, at most 1024 bytes, no "." or "..". */
 gboolean uctr_state_validate_id (const char *id, GError **error);
 
 /* mkdir <root>/<id> 0700 exclusively; UCTR_ERROR_EXISTS "container ID already exists".
-   Returns an O_DIRECTORY|O_CLOEXEC fd. */
+   Returns an O_RDONLY|O_CLOEXEC fd of the directory. */
 int uctr_state_create_dir (const char *root, const char *id, GError **error);
 
-/* Opens <root>/<id>; UCTR_ERROR_NOT_FOUND "container ID does not exist". */
+/* Opens <root>/<id>; UCTR_ERROR_NOT_FOUND "container ID does not exist";
+   UCTR_ERROR_UNTRUSTED when it is not a directory of ours that only we
+   can write (another user's, planted while the root was open to him). */
 int uctr_state_open_dir (const char *root, const char *id, GError **error);
 
-/* Exclusive flock on <dir>/lock (created 0600); returns the fd holding it. */
+/* NAME (state.json, config.json, lock ...) in the state directory DFD:
+   not followed when a symlink, and used only when a file of ours that
+   only we can write (UCTR_ERROR_UNTRUSTED); O_CREAT makes it 0600. */
+int uctr_state_open_file (int dfd, const char *name, int flags, GError **error);
+gboolean uctr_state_read_file (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error);
+/* exec.fifo for reading (O_NONBLOCK), when it is a fifo of ours. */
+int uctr_state_open_exec_fifo (int dfd, GError **error);
+
+/* Exclusive lock on <dir>/lock (created 0600); returns the fd holding it. */
 int uctr_state_lock (int dfd, GError **error);
 
 /* Removes <root>/<id> and everything in it (no recursion into mounts). */

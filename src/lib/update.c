@@ -17,7 +17,7 @@ load_config_json (int dfd, GError **error)
   g_autofree char *text = NULL;
   gsize len;
 
-  if (!uctr_read_file_at (dfd, "config.json", CONFIG_MAX, &text, &len, error)
+  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &text, &len, error)
       || !json_parser_load_from_data (parser, text, len, error))
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))

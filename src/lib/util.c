@@ -93,12 +93,18 @@ gboolean
 uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error)
 {
   uctr_autofd int fd = openat (dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  g_autoptr(GByteArray) buf = NULL;
-  guint8 chunk[8192];
 
   if (fd < 0)
     return uctr_throw_errno (error, _("Opening %s"), path);
-  buf = g_byte_array_new ();
+  return uctr_read_fd (fd, path, max, contents, len, error);
+}
+
+gboolean
+uctr_read_fd (int fd, const char *path, gsize max, char **contents, gsize *len, GError **error)
+{
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[8192];
+
   for (;;)
     {
       ssize_t n = read (fd, chunk, sizeof chunk);

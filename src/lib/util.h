@@ -19,6 +19,7 @@ typedef enum
   UCTR_ERROR_EXISTS,           /* a container with that id exists */
   UCTR_ERROR_BAD_STATE,        /* the container is not in a state for this */
   UCTR_ERROR_UNSUPPORTED,      /* valid, but this host or build cannot do it */
+  UCTR_ERROR_UNTRUSTED,        /* state another user could have made or changed: not used */
 } UctrError;
 
 GQuark uctr_error_quark (void);
@@ -54,6 +55,8 @@ uctr_steal_fd (int *fdp)
 
 /* Reads a whole file (at most max bytes) relative to dfd (AT_FDCWD ok). */
 gboolean uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error);
+/* The same from an open FD; PATH names it in messages. */
+gboolean uctr_read_fd (int fd, const char *path, gsize max, char **contents, gsize *len, GError **error);
 
 /* Writes via a temporary file in the same directory and renames it into place. */
 gboolean uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode,

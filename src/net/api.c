@@ -335,6 +335,21 @@ no_api_error (const char *path, int errsv, GError **error)
                      _("container %s has no port API: it was not created with --network slirp"), id);
 }
 
+/* Requests go only to a helper of ours, whoever bound PATH. */
+static gboolean
+check_peer (int fd, const char *path, GError **error)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+    return uctr_throw_errno (error, _("Checking who listens on %s"), path);
+  if (cred.uid != geteuid ())
+    return uctr_throw (error, UCTR_ERROR_UNTRUSTED, _("%s is served by uid %u, not by your network helper"), path,
+                       (guint) cred.uid);
+  return TRUE;
+}
+
 static gboolean
 connect_api (int fd, const char *path, GError **error)
 {
@@ -352,7 +367,7 @@ connect_api (int fd, const char *path, GError **error)
         return no_api_error (path, errno, error);
       return uctr_throw_errno (error, _("Connecting to %s"), path);
     }
-  return TRUE;
+  return check_peer (fd, path, error);
 }
 
 static gboolean

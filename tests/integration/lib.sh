@@ -137,6 +137,44 @@ rt ()
   return 0
 }
 
+# rt_at DIR ARGS...: rt with --root DIR instead of the test's own $R.
+rt_at ()
+{
+  local R=$1
+  shift
+  rt "$@"
+  _last_call="$RT_NAME --root $R $*"
+}
+
+# refused_at DIR DESC ERE ARGS...: a test point that `rt_at DIR ARGS` fails
+# with a message that matches ERE.
+refused_at ()
+{
+  local dir=$1 desc=$2 expect=$3
+  shift 3
+  rt_at "$dir" "$@"
+  if [ "$status" -ne 0 ] && grep -qE -- "$expect" <<<"$err"; then
+    pass "$desc"
+  else
+    fail "$desc" "expected a failure saying /$expect/"
+  fi
+}
+
+# other_user_info: loads $UCTR_OTHER_DIR/info, the containers of another
+# user that tests/check (as root) sets up with other-user-setup.sh for
+# other-user*.sh; without it the file skips (and fails under CI).
+other_user_info ()
+{
+  local why="UCTR_OTHER_DIR names no container of another user (tests/check as root sets one up)"
+  if [ -z "${UCTR_OTHER_DIR:-}" ] || [ ! -r "$UCTR_OTHER_DIR/info" ]; then
+    [ -z "${CI:-}" ] || bail_out "$why"
+    echo "1..0 # SKIP $why"
+    exit 0
+  fi
+  # shellcheck disable=SC1091
+  . "$UCTR_OTHER_DIR/info"
+}
+
 # A runtime that hangs would make every call wait its whole limit: after three
 # timed-out calls the file gives up (and cleans up) rather than run for ages.
 _timeouts=0

@@ -6,24 +6,11 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-if [ -z "${UCTR_OTHER_DIR:-}" ] || [ ! -r "$UCTR_OTHER_DIR/info" ]; then
-  why="UCTR_OTHER_DIR names no container of another user (tests/check as root sets one up)"
-  [ -z "${CI:-}" ] || bail_out "$why"
-  echo "1..0 # SKIP $why"
-  exit 0
-fi
-# shellcheck disable=SC1091
-. "$UCTR_OTHER_DIR/info"
+other_user_info
 [ "$OTHER_OWNER" != "$MY_USER" ] || bail_out "the container must belong to another user than $MY_USER"
 
 # other VERB...: the verb on the other user's root; sets status, out, err.
-other ()
-{
-  _last_call="$RT_NAME --root $OTHER_ROOT $*"
-  status=0
-  out=$(timeout -k 5 20 "$RT" --root "$OTHER_ROOT" "$@" 2>"$T/.err" </dev/null) || status=$?
-  err=$(cat "$T/.err")
-}
+other () { rt_at "$OTHER_ROOT" "$@"; }
 
 refused ()
 {
@@ -64,5 +51,32 @@ sys.exit(1)
 PY
 check "a signal to its init is refused" sh -c "! kill -0 $OTHER_PID 2>/dev/null"
 check "and it is still running" alive "$OTHER_PID"
+
+# --- a root the owner let others write --------------------------------------
+# The attack other-user-owner.sh then checks uctr does not fall for: the
+# owner's container "mine" moved aside and one of ours put in its place,
+# whose state points at an unrelated process of the owner (the bystander)
+# and whose config has a poststop hook, with a lock anyone can write; and
+# "evil", a symlink to it. Old uctr signalled the bystander on `kill mine`
+# and ran the hook as the owner on `delete --force mine`.
+if [ -n "${SHARED_ROOT:-}" ]; then
+  s=$SHARED_ROOT
+  start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$BYSTANDER_PID/stat")
+  check "the owner's root is open to us" test -w "$s"
+  check "we can move the owner's container aside" mv "$s/mine" "$s/mine.old"
+  mkdir -m 0755 "$s/mine"
+  jq -n --argjson pid "$BYSTANDER_PID" --arg start "$start" --arg owner "$OTHER_OWNER" \
+    '{id: "mine", pid: $pid, pid_start_time: $start, bundle: "/", rootfs: "/", created: "2024-01-01T00:00:00Z",
+      owner: $owner, creating: false}' >"$s/mine/state.json"
+  printf '%s %s\n' "$BYSTANDER_PID" "$start" >"$s/mine/init.pid"
+  jq -n --arg hook "echo planted-hook-ran >$UCTR_OTHER_DIR/hooked" \
+    '{ociVersion: "1.0.2", root: {path: "/"}, process: {args: ["true"], cwd: "/"},
+      hooks: {poststop: [{path: "/bin/sh", args: ["sh", "-c", $hook]}]}}' >"$s/mine/config.json"
+  touch "$s/mine/lock"
+  chmod 0644 "$s/mine/state.json" "$s/mine/init.pid" "$s/mine/config.json"
+  chmod 0666 "$s/mine/lock"
+  ln -s "$s/mine" "$s/evil"
+  check "we can put a container of ours in its place" test -O "$s/mine/state.json"
+fi
 
 done_testing
