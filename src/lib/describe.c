@@ -94,6 +94,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return hook_failure (config, UCTR_HOOK_START_CONTAINER, m);
     case UCTR_STEP_PIVOT_ROOT:
       return g_strdup_printf (_("pivot_root into %s (try --no-pivot on a ramfs root)"), plan->rootfs);
+    case UCTR_STEP_HIDE_HOST_KERNFS:
+      return g_strdup (_("--no-pivot: unmounting or covering the host's procfs and sysfs mounts"));
     case UCTR_STEP_SYSCTL:
       return g_strdup_printf (_("linux.sysctl: writing %s"), plan->sysctl_paths[m->index]);
     case UCTR_STEP_READONLY_PATH:
