@@ -67,79 +67,187 @@ splice_link (char *buf, size_t size, const char *target, const char *rest)
   return 0;
 }
 
-/* openat2's RESOLVE_IN_ROOT by hand, for kernels before 5.6: a component at
-   a time with O_NOFOLLOW; a symlink is read and followed as a string inside
-   the root (an absolute one from the root), ".." never climbs above it, and
-   magic links are never followed since nothing is opened through them. */
-static int
-walk_in_root (int rootfd, const char *rel, int resolve_flags)
+/* openat2's RESOLVE_IN_ROOT by hand: where openat2 is missing (before
+   Linux 5.6, or refused by a seccomp filter), and to create what is missing
+   in the directory actually reached. A component at a time with O_NOFOLLOW,
+   and never anything but a plain name opened below the directory reached so
+   far, so that no rename can take the walk above the root. A symlink is read
+   and spliced into the path (an absolute one restarts from the root); ".."
+   drops the last component walked and starts again from the root on what
+   is left. Magic links are never followed since nothing is opened through
+   them. */
+typedef struct
 {
-  char path[PATH_MAX], target[PATH_MAX];
-  size_t len = strlen (rel);
-  int cur, depth = 0, links = 0;
-  char *p = path;
+  int rootfd, cur, resolve_flags, create, links;
+  char path[PATH_MAX];  /* what is left to walk */
+  size_t given;         /* how much of its tail is the caller's path, not a symlink's target */
+  char done[PATH_MAX];  /* what was walked, from the root */
+  size_t done_len;
+} Walk;
 
-  if (len >= sizeof path)
+/* PATH becomes HEAD/REST, walked from the root (HEAD absolute or ".." done)
+   or from where the walk is (a relative symlink). */
+static int
+walk_splice (Walk *w, const char *head, const char *rest, int from_root)
+{
+  size_t rest_len = strlen (rest);
+
+  if (splice_link (w->path, sizeof w->path, head, rest) < 0)
+    return -1;
+  if (w->given > rest_len)
+    w->given = rest_len;
+  if (from_root)
+    {
+      close (w->cur);
+      w->cur = fcntl (w->rootfd, F_DUPFD_CLOEXEC, 0);
+      w->done[0] = '\0';
+      w->done_len = 0;
+    }
+  return w->cur < 0 ? -1 : 1;
+}
+
+static int
+walk_dotdot (Walk *w, const char *rest)
+{
+  char parent[PATH_MAX];
+  char *slash = strrchr (w->done, '/');
+  size_t len = slash != NULL ? (size_t) (slash - w->done) : 0;
+
+  memcpy (parent, w->done, len);
+  parent[len] = '\0';
+  return walk_splice (w, parent, rest, 1);
+}
+
+static int
+walk_symlink (Walk *w, int linkfd, const char *rest)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (linkfd, "", target, sizeof target - 1);
+
+  if ((w->resolve_flags & RESOLVE_NO_SYMLINKS) || ++w->links > MAX_SYMLINKS)
+    {
+      errno = ELOOP;
+      return -1;
+    }
+  if (n < 0)
+    return -1;
+  target[n] = '\0';
+  return walk_splice (w, target, rest, target[0] == '/');
+}
+
+/* NAME created in the directory reached (the last one as a file with
+   UCTR_RESOLVE_AS_FILE) when it is missing and comes from the caller's path
+   (TAIL: its length to the end of the path): a symlink's target is never
+   created. */
+static int
+walk_create (Walk *w, const char *name, const char *rest, size_t tail)
+{
+  int r;
+
+  if (!(w->create & UCTR_RESOLVE_CREATE) || tail > w->given)
+    {
+      errno = ENOENT;
+      return -1;
+    }
+  if (*rest == '\0' && (w->create & UCTR_RESOLVE_AS_FILE))
+    {
+      r = openat (w->cur, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (r >= 0)
+        close (r);
+    }
+  else
+    r = mkdirat (w->cur, name, 0755);
+  if (r < 0 && errno != EEXIST)
+    return -1;
+  return openat (w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Into NEXT, the directory (or file) NAME of the one reached. */
+static int
+walk_descend (Walk *w, const char *name, int next)
+{
+  size_t len = strlen (name);
+
+  if (w->done_len + 1 + len >= sizeof w->done)
     {
       errno = ENAMETOOLONG;
       return -1;
     }
-  memcpy (path, rel, len + 1);
-  cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
-  while (cur >= 0)
+  if (w->done_len > 0)
+    w->done[w->done_len++] = '/';
+  memcpy (w->done + w->done_len, name, len + 1);
+  w->done_len += len;
+  close (w->cur);
+  w->cur = next;
+  return 0;
+}
+
+/* One component, NAME, cut out of the path; REST is what follows it.
+   Returns 0 when the walk went down into it, 1 when the path was rewritten
+   (a symlink, ".."), -1 on error. */
+static int
+walk_step (Walk *w, const char *name, const char *rest)
+{
+  struct stat st;
+  int next, r, errsv;
+
+  if (strcmp (name, "..") == 0)
+    return walk_dotdot (w, rest);
+  next = openat (w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (next < 0 && errno == ENOENT)
+    next = walk_create (w, name, rest, (size_t) (rest - name) + strlen (rest));
+  if (next < 0)
+    return -1;
+  if (fstat (next, &st) < 0)
+    r = -1;
+  else if (S_ISLNK (st.st_mode))
+    r = walk_symlink (w, next, rest);
+  else if (walk_descend (w, name, next) == 0)
+    return 0;
+  else
+    r = -1;
+  errsv = errno;
+  close (next);
+  errno = errsv;
+  return r;
+}
+
+static int
+walk_in_root (int rootfd, const char *rel, int resolve_flags, int create)
+{
+  Walk w = { .rootfd = rootfd, .resolve_flags = resolve_flags, .create = create };
+  size_t len = strlen (rel);
+  char *p = w.path;
+
+  if (len >= sizeof w.path)
     {
-      struct stat st;
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (w.path, rel, len + 1);
+  w.given = len;
+  w.cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
+  while (w.cur >= 0)
+    {
       char *end, *rest;
-      int next;
+      int r;
 
       while (*p == '/')
         p++;
       if (*p == '\0')
-        return cur;
+        return w.cur;
       end = strchrnul (p, '/');
       rest = *end != '\0' ? end + 1 : end;
       *end = '\0';
-      if (strcmp (p, ".") == 0 || (strcmp (p, "..") == 0 && depth == 0))
-        {
-          p = rest;
-          continue;
-        }
-      next = openat (cur, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (next < 0 || fstat (next, &st) < 0)
+      r = strcmp (p, ".") == 0 ? 0 : walk_step (&w, p, rest);
+      if (r < 0)
         break;
-      if (S_ISLNK (st.st_mode))
-        {
-          ssize_t n = readlinkat (next, "", target, sizeof target - 1);
-
-          close (next);
-          if ((resolve_flags & RESOLVE_NO_SYMLINKS) || ++links > MAX_SYMLINKS)
-            {
-              errno = ELOOP;
-              break;
-            }
-          if (n < 0)
-            break;
-          target[n] = '\0';
-          if (splice_link (path, sizeof path, target, rest) < 0)
-            break;
-          p = path;
-          if (target[0] == '/')
-            {
-              close (cur);
-              cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
-              depth = 0;
-            }
-          continue;
-        }
-      close (cur);
-      cur = next;
-      depth += strcmp (p, "..") == 0 ? -1 : 1;
-      p = rest;
+      p = r == 0 ? rest : w.path;
     }
-  if (cur >= 0)
+  if (w.cur >= 0)
     {
       int errsv = errno;
-      close (cur);
+      close (w.cur);
       errno = errsv;
     }
   return -1;
@@ -152,53 +260,26 @@ open_in_root (int rootfd, const char *rel, int resolve_flags)
     .flags = O_PATH | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve_flags,
   };
-  int fd;
+  int fd, tries = 0;
 
   if (!uctr_mounts_no_openat2)
     {
-      fd = syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
+      /* EAGAIN: a rename or a mount somewhere while ".." was walked, which
+         the kernel will not vouch for; the lookup may be tried again. */
+      do
+        fd = syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
+      while (fd < 0 && errno == EAGAIN && ++tries < 32);
       if (fd >= 0 || errno != ENOSYS)
         return fd;
       uctr_mounts_no_openat2 = 1;
     }
-  return walk_in_root (rootfd, rel, resolve_flags);
-}
-
-/* Creates the last component of BUF (a relative path inside root) in its parent. */
-static int
-create_component (int rootfd, char *buf, char *name, int as_file, int resolve_flags)
-{
-  int parent, r;
-
-  if (name == buf)
-    parent = open_in_root (rootfd, "", resolve_flags);
-  else
-    {
-      name[-1] = '\0';
-      parent = open_in_root (rootfd, buf, resolve_flags);
-      name[-1] = '/';
-    }
-  if (parent < 0)
-    return -1;
-  if (as_file)
-    {
-      r = openat (parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (r >= 0)
-        close (r);
-    }
-  else
-    r = mkdirat (parent, name, 0755);
-  close (parent);
-  return (r < 0 && errno != EEXIST) ? -1 : 0;
+  return walk_in_root (rootfd, rel, resolve_flags, 0);
 }
 
 int
 uctr_resolve_in_root (int rootfd, const char *path, int flags)
 {
   int resolve_flags = (flags & UCTR_RESOLVE_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0;
-  char buf[PATH_MAX];
-  char *name, *end;
-  size_t len;
   int fd;
 
   while (*path == '/')
@@ -206,34 +287,9 @@ uctr_resolve_in_root (int rootfd, const char *path, int flags)
   fd = open_in_root (rootfd, path, resolve_flags);
   if (fd >= 0 || errno != ENOENT || !(flags & UCTR_RESOLVE_CREATE))
     return fd;
-
-  len = strlen (path);
-  if (len >= sizeof buf)
-    {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-  memcpy (buf, path, len + 1);
-  for (name = buf;; name = end + 1)
-    {
-      int last;
-
-      end = strchr (name, '/');
-      last = (end == NULL);
-      if (!last)
-        *end = '\0';
-      fd = open_in_root (rootfd, buf, resolve_flags);
-      if (fd < 0 && errno == ENOENT)
-        {
-          if (create_component (rootfd, buf, name, last && (flags & UCTR_RESOLVE_AS_FILE), resolve_flags) < 0)
-            return -1;
-          fd = open_in_root (rootfd, buf, resolve_flags);
-        }
-      if (fd < 0 || last)
-        return fd;
-      close (fd);
-      *end = '/';
-    }
+  /* Something is missing: created in the directory the walk has reached,
+     never through a second lookup of a path that may have changed since. */
+  return walk_in_root (rootfd, path, resolve_flags, flags & (UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE));
 }
 
 /* Flags the kernel locks on a mount copied from a more privileged namespace:
