@@ -44,6 +44,22 @@ int uctr_resolve_in_root (int rootfd, const char *path, int flags);
 /* nettap.c: creates and configures tap0; returns its fd, or -1 (ctx says where). */
 int uctr_nettap_setup (UctrInitCtx *ctx);
 
+/* mountfd.c: a mount made detached and attached onto DSTFD, so that an fd
+   of the mount itself is left for its options (see there). Each returns -1
+   with ENOSYS when the kernel or a seccomp filter lacks the mount API (and
+   uctr_mounts_no_mount_api is then set): mount(2) as before. */
+extern int uctr_mounts_no_mount_api;
+/* A detached copy of the mount tree at PATH (at DIRFD itself for ""). */
+int uctr_mountfd_clone (int dirfd, const char *path, int recursive);
+/* Attaches MNTFD on top of whatever is mounted on DSTFD. */
+int uctr_mountfd_attach (int mntfd, int dstfd);
+/* A private tmpfs stacked on DSTFD for a moment: mount on *SPOT, a
+   directory in it that nothing else can reach; returns the stage's fd. */
+int uctr_mountfd_stage (int dstfd, int *spot);
+/* Removes the stage; with KEEP, returns a detached copy of what was mounted
+   on the spot first (a mount that is unmounted cannot be attached again). */
+int uctr_mountfd_unstage (int stagefd, int keep);
+
 /* Non-zero: resolve by hand, not with openat2 (missing before Linux 5.6).
    Set in the parent from UCTR_TEST_NO_OPENAT2 so the tests cover the walk. */
 extern int uctr_mounts_no_openat2;

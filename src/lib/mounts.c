@@ -79,9 +79,9 @@ splice_link (char *buf, size_t size, const char *target, const char *rest)
 typedef struct
 {
   int rootfd, cur, resolve_flags, create, links;
-  char path[PATH_MAX];  /* what is left to walk */
-  size_t given;         /* how much of its tail is the caller's path, not a symlink's target */
-  char done[PATH_MAX];  /* what was walked, from the root */
+  char path[PATH_MAX]; /* what is left to walk */
+  size_t given;        /* how much of its tail is the caller's path, not a symlink's target */
+  char done[PATH_MAX]; /* what was walked, from the root */
   size_t done_len;
 } Walk;
 
@@ -322,52 +322,114 @@ locked_flags (int fd, unsigned long requested)
   return f;
 }
 
-/* Remounts the mount now on top of PATH (inside rootfd) with FLAGS. */
+/* Remounts the mount MNTFD with FLAGS. */
 static int
-remount_bind (int rootfd, const char *path, unsigned long flags, int in_userns)
+remount_bind (int mntfd, unsigned long flags, int in_userns)
 {
   char p[32];
-  int fd, r;
 
-  fd = uctr_resolve_in_root (rootfd, path, 0);
-  if (fd < 0)
-    return -1;
   if (in_userns)
-    flags |= locked_flags (fd, flags);
-  uctr_fd_path (p, fd);
-  r = mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
-  close (fd);
-  return r;
+    flags |= locked_flags (mntfd, flags);
+  uctr_fd_path (p, mntfd);
+  return mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
 }
 
+/* The options of M that take a step of their own, on the mount MNTFD: the
+   flags of a bind, the propagation, the r* options (on every mount below). */
 static int
-set_propagation (int rootfd, const char *path, unsigned long propagation)
-{
-  char p[32];
-  int fd, r;
-
-  fd = uctr_resolve_in_root (rootfd, path, 0);
-  if (fd < 0)
-    return -1;
-  uctr_fd_path (p, fd);
-  r = mount (NULL, p, NULL, propagation, NULL);
-  close (fd);
-  return r;
-}
-
-/* The r* options, on the mount at PATH and every mount below it. */
-static int
-set_recursive_attrs (int rootfd, const UctrMountStep *m)
+apply_options (UctrInitCtx *ctx, const UctrMountStep *m, int mntfd)
 {
   struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
-  int fd, r;
+  char p[32];
 
-  fd = uctr_resolve_in_root (rootfd, m->destination, 0);
+  uctr_fd_path (p, mntfd);
+  if (m->needs_remount && remount_bind (mntfd, m->flags & ~(MS_BIND | MS_REC), ctx->plan->in_userns) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, ctx->index);
+  if (m->propagation != 0 && mount (NULL, p, NULL, m->propagation, NULL) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_PROPAGATION, ctx->index);
+  if ((m->attr_set | m->attr_clr) != 0
+      && mount_setattr (mntfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_SETATTR, ctx->index);
+  return 0;
+}
+
+/* The path of FD, as the kernel writes it from our root. */
+static int
+real_path (int fd, char buf[PATH_MAX])
+{
+  char p[32];
+  ssize_t n;
+
+  uctr_fd_path (p, fd);
+  n = readlink (p, buf, PATH_MAX - 1);
+  if (n < 0)
+    return -1;
+  buf[n] = '\0';
+  return 0;
+}
+
+/* The id of the mount FD is on (mnt_id in /proc/self/fdinfo, since Linux
+   3.15: this is for kernels without the mount API), or -1. */
+static long
+mount_id (int fd)
+{
+  char p[32], info[48] = "self/fdinfo/", buf[512], *m;
+  long id = 0;
+  ssize_t n;
+  int f;
+
+  uctr_fd_path (p, fd);
+  memcpy (info + 12, p + 8, strlen (p + 8) + 1);
+  f = open (info, O_RDONLY | O_CLOEXEC);
+  if (f < 0)
+    return -1;
+  n = read (f, buf, sizeof buf - 1);
+  close (f);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  m = strstr (buf, "mnt_id:");
+  if (m == NULL)
+    return -1;
+  for (m += 7; *m == ' ' || *m == '\t'; m++)
+    ;
+  for (; *m >= '0' && *m <= '9'; m++)
+    id = id * 10 + (*m - '0');
+  return id;
+}
+
+/* Without the mount API, the mount just made on DSTFD (whose path was
+   REAL) can only be reached by looking the destination up again. That
+   lookup must end at the same path, on another mount than DSTFD's, at its
+   root: a directory swapped on the way in between (CVE-2021-30465) makes
+   it EXDEV rather than another mount getting the options. (Swapping a
+   directory away and back between the two lookups is not caught; the mount
+   API leaves no such gap.) */
+static int
+reopen_mount (int rootfd, const char *destination, int dstfd, const char *real)
+{
+  char now[PATH_MAX];
+  struct statx stx;
+  long id;
+  int errsv, fd = uctr_resolve_in_root (rootfd, destination, 0);
+
   if (fd < 0)
     return -1;
-  r = mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+  id = mount_id (fd);
+  if (real_path (fd, now) < 0 || statx (fd, "", AT_EMPTY_PATH, 0, &stx) < 0 || id < 0)
+    goto fail;
+  if (strcmp (now, real) != 0 || id == mount_id (dstfd)
+      || ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)))
+    {
+      errno = EXDEV;
+      goto fail;
+    }
+  return fd;
+fail:
+  errsv = errno;
   close (fd);
-  return r;
+  errno = errsv;
+  return -1;
 }
 
 /* By host path: mount(2) refuses a bind source from another mount namespace,
@@ -458,10 +520,69 @@ make_symlink (const UctrMountStep *m, int rootfd)
 }
 
 static int
+mount_onto (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
+{
+  return m->kind == UCTR_MOUNT_FS ? mount_fs (ctx, m, dstfd) : bind_onto (m->source, dstfd, m->flags);
+}
+
+/* A file system mounted on a private stage stacked on DSTFD, where nothing
+   else can reach it, and copied off it, detached. */
+static int
+mount_fs_detached (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
+{
+  int spot = -1, stagefd, r;
+
+  stagefd = uctr_mountfd_stage (dstfd, &spot);
+  if (stagefd < 0)
+    return -1;
+  r = mount_fs (ctx, m, spot);
+  close (spot);
+  return uctr_mountfd_unstage (stagefd, r == 0);
+}
+
+/* Without the mount API: M made on DSTFD, then looked up again. */
+static int
+mount_and_reopen (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dstfd)
+{
+  char real[PATH_MAX];
+  int mntfd;
+
+  if (real_path (dstfd, real) < 0 || mount_onto (ctx, m, dstfd) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
+  mntfd = reopen_mount (rootfd, m->destination, dstfd, real);
+  if (mntfd < 0)
+    return fail_at (ctx, errno == EXDEV ? UCTR_STEP_MOUNT_MOVED : UCTR_STEP_MOUNT_REMOUNT, ctx->index);
+  return mntfd;
+}
+
+/* M on DSTFD, for a mount with options that take a step of their own:
+   returns an fd of the new mount itself. It is made detached, then
+   attached onto DSTFD. */
+static int
+mount_for_options (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dstfd)
+{
+  int mntfd;
+
+  if (m->kind == UCTR_MOUNT_FS)
+    mntfd = mount_fs_detached (ctx, m, dstfd);
+  else
+    mntfd = uctr_mountfd_clone (AT_FDCWD, m->source, (m->flags & MS_REC) != 0);
+  if (mntfd < 0 && uctr_mounts_no_mount_api)
+    return mount_and_reopen (ctx, m, rootfd, dstfd);
+  if (mntfd < 0 || uctr_mountfd_attach (mntfd, dstfd) < 0)
+    {
+      if (mntfd >= 0)
+        close (mntfd);
+      return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
+    }
+  return mntfd;
+}
+
+static int
 do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
 {
   int flags = UCTR_RESOLVE_CREATE;
-  int dstfd, r;
+  int dstfd, mntfd, r;
 
   if (m->kind == UCTR_MOUNT_SYMLINK)
     return make_symlink (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
@@ -476,22 +597,19 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
   if (dstfd < 0)
     return fail_at (ctx, UCTR_STEP_MOUNT_DEST, ctx->index);
 
-  if (m->kind == UCTR_MOUNT_FS)
-    r = mount_fs (ctx, m, dstfd);
-  else
-    r = bind_onto (m->source, dstfd, m->flags);
+  if (!m->needs_remount && m->propagation == 0 && (m->attr_set | m->attr_clr) == 0)
+    {
+      r = mount_onto (ctx, m, dstfd);
+      close (dstfd);
+      return r < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+    }
+  mntfd = mount_for_options (ctx, m, rootfd, dstfd);
   close (dstfd);
-  if (r < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
-
-  if (m->needs_remount
-      && remount_bind (rootfd, m->destination, m->flags & ~(MS_BIND | MS_REC), ctx->plan->in_userns) < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, ctx->index);
-  if (m->propagation != 0 && set_propagation (rootfd, m->destination, m->propagation) < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_PROPAGATION, ctx->index);
-  if ((m->attr_set | m->attr_clr) != 0 && set_recursive_attrs (rootfd, m) < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_SETATTR, ctx->index);
-  return 0;
+  if (mntfd < 0)
+    return -1;
+  r = apply_options (ctx, m, mntfd);
+  close (mntfd);
+  return r;
 }
 
 int
@@ -502,6 +620,8 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   gsize i;
   int fd;
 
+  if (plan->no_mount_api)
+    uctr_mounts_no_mount_api = 1;
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
@@ -587,21 +707,35 @@ write_sysctls (UctrInitCtx *ctx)
   return 0;
 }
 
+/* PATH bound onto itself, then remounted read-only (through the bind's own
+   fd, as for the mounts). */
 static int
 make_readonly (int rootfd, const char *path, int in_userns)
 {
-  char p[32];
-  int fd, r;
+  char p[32], real[PATH_MAX];
+  int fd, mntfd, r;
 
   fd = uctr_resolve_in_root (rootfd, path, 0);
   if (fd < 0)
     return errno == ENOENT ? 0 : -1;
-  uctr_fd_path (p, fd);
-  r = mount (p, p, NULL, MS_BIND | MS_REC, NULL);
+  mntfd = uctr_mountfd_clone (fd, "", 1);
+  if (mntfd >= 0 && uctr_mountfd_attach (mntfd, fd) < 0)
+    {
+      close (mntfd);
+      mntfd = -1;
+    }
+  else if (mntfd < 0 && uctr_mounts_no_mount_api)
+    {
+      uctr_fd_path (p, fd);
+      if (real_path (fd, real) == 0 && mount (p, p, NULL, MS_BIND | MS_REC, NULL) == 0)
+        mntfd = reopen_mount (rootfd, path, fd, real);
+    }
   close (fd);
-  if (r < 0)
+  if (mntfd < 0)
     return -1;
-  return remount_bind (rootfd, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns);
+  r = remount_bind (mntfd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns);
+  close (mntfd);
+  return r;
 }
 
 /* What masks files: the container's /dev/null, which must be the null
@@ -675,7 +809,7 @@ uctr_mounts_finish (UctrInitCtx *ctx)
   for (i = 0; r == 0 && plan->masked_paths[i] != NULL; i++)
     if (mask_path (rootfd, nullfd, plan->masked_paths[i]) < 0)
       r = fail_at (ctx, UCTR_STEP_MASKED_PATH, i);
-  if (r == 0 && plan->rootfs_readonly && remount_bind (rootfd, "/", MS_RDONLY, plan->in_userns) < 0)
+  if (r == 0 && plan->rootfs_readonly && remount_bind (rootfd, MS_RDONLY, plan->in_userns) < 0)
     r = fail_at (ctx, UCTR_STEP_ROOT_READONLY, -1);
   if (nullfd >= 0)
     close (nullfd);
