@@ -95,9 +95,17 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return hook_failure (config, UCTR_HOOK_START_CONTAINER, m);
     case UCTR_STEP_PIVOT_ROOT:
       return g_strdup_printf (_("pivot_root into %s (try --no-pivot on a ramfs root)"), plan->rootfs);
+    case UCTR_STEP_MOUNT_MOVED:
+      mount = mount_name (config, plan, m->index);
+      return g_strdup_printf (_("Applying the options of %s: its mount point moved while it was mounted (a directory on its path was renamed or swapped for a symlink); refused"), mount);
+    case UCTR_STEP_HIDE_HOST_KERNFS:
+      return g_strdup (_("--no-pivot: unmounting or covering the host's procfs and sysfs mounts"));
     case UCTR_STEP_SYSCTL:
       return g_strdup_printf (_("linux.sysctl: writing %s"), plan->sysctl_paths[m->index]);
     case UCTR_STEP_READONLY_PATH:
+      if (m->err == EXDEV)
+        return g_strdup_printf (_("linux.readonlyPaths[%d] (%s): it moved while it was made read-only (a directory on its path was renamed or swapped for a symlink); refused"),
+                                m->index, plan->readonly_paths[m->index]);
       return g_strdup_printf (_("linux.readonlyPaths[%d] (%s)"), m->index, plan->readonly_paths[m->index]);
     case UCTR_STEP_DEV_NULL:
       return g_strdup (_("linux.maskedPaths: /dev/null in the container is not the null device (a symlink, or another file bound there), so it cannot mask anything"));

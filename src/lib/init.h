@@ -32,6 +32,9 @@ void uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int er
 int uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd);
 int uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd);
 int uctr_mounts_finish (UctrInitCtx *ctx);
+/* nopivot.c: the host's procfs and sysfs mounts outside ROOTFD leave the
+   mount namespace (or are covered) before --no-pivot's chroot. */
+int uctr_mounts_hide_host_kernfs (UctrInitCtx *ctx, int rootfd);
 
 /* Opens PATH inside ROOTFD as O_PATH without ever leaving it (openat2 RESOLVE_IN_ROOT),
    creating missing directories, and the last component as a file when AS_FILE. */
@@ -58,6 +61,22 @@ void uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp);
 
 /* nettap.c: creates and configures tap0; returns its fd, or -1 (ctx says where). */
 int uctr_nettap_setup (UctrInitCtx *ctx);
+
+/* mountfd.c: a mount made detached and attached onto DSTFD, so that an fd
+   of the mount itself is left for its options (see there). Each returns -1
+   with ENOSYS when the kernel or a seccomp filter lacks the mount API (and
+   uctr_mounts_no_mount_api is then set): mount(2) as before. */
+extern int uctr_mounts_no_mount_api;
+/* A detached copy of the mount tree at PATH (at DIRFD itself for ""). */
+int uctr_mountfd_clone (int dirfd, const char *path, int recursive);
+/* Attaches MNTFD on top of whatever is mounted on DSTFD. */
+int uctr_mountfd_attach (int mntfd, int dstfd);
+/* A private tmpfs stacked on DSTFD for a moment: mount on *SPOT, a
+   directory in it that nothing else can reach; returns the stage's fd. */
+int uctr_mountfd_stage (int dstfd, int *spot);
+/* Removes the stage; with KEEP, returns a detached copy of what was mounted
+   on the spot first (a mount that is unmounted cannot be attached again). */
+int uctr_mountfd_unstage (int stagefd, int keep);
 
 /* Non-zero: resolve by hand, not with openat2 (missing before Linux 5.6).
    Set in the parent from UCTR_TEST_NO_OPENAT2 so the tests cover the walk. */

@@ -67,79 +67,187 @@ splice_link (char *buf, size_t size, const char *target, const char *rest)
   return 0;
 }
 
-/* openat2's RESOLVE_IN_ROOT by hand, for kernels before 5.6: a component at
-   a time with O_NOFOLLOW; a symlink is read and followed as a string inside
-   the root (an absolute one from the root), ".." never climbs above it, and
-   magic links are never followed since nothing is opened through them. */
-static int
-walk_in_root (int rootfd, const char *rel, int resolve_flags)
+/* openat2's RESOLVE_IN_ROOT by hand: where openat2 is missing (before
+   Linux 5.6, or refused by a seccomp filter), and to create what is missing
+   in the directory actually reached. A component at a time with O_NOFOLLOW,
+   and never anything but a plain name opened below the directory reached so
+   far, so that no rename can take the walk above the root. A symlink is read
+   and spliced into the path (an absolute one restarts from the root); ".."
+   drops the last component walked and starts again from the root on what
+   is left. Magic links are never followed since nothing is opened through
+   them. */
+typedef struct
 {
-  char path[PATH_MAX], target[PATH_MAX];
-  size_t len = strlen (rel);
-  int cur, depth = 0, links = 0;
-  char *p = path;
+  int rootfd, cur, resolve_flags, create, links;
+  char path[PATH_MAX]; /* what is left to walk */
+  size_t given;        /* how much of its tail is the caller's path, not a symlink's target */
+  char done[PATH_MAX]; /* what was walked, from the root */
+  size_t done_len;
+} Walk;
 
-  if (len >= sizeof path)
+/* PATH becomes HEAD/REST, walked from the root (HEAD absolute or ".." done)
+   or from where the walk is (a relative symlink). */
+static int
+walk_splice (Walk *w, const char *head, const char *rest, int from_root)
+{
+  size_t rest_len = strlen (rest);
+
+  if (splice_link (w->path, sizeof w->path, head, rest) < 0)
+    return -1;
+  if (w->given > rest_len)
+    w->given = rest_len;
+  if (from_root)
+    {
+      close (w->cur);
+      w->cur = fcntl (w->rootfd, F_DUPFD_CLOEXEC, 0);
+      w->done[0] = '\0';
+      w->done_len = 0;
+    }
+  return w->cur < 0 ? -1 : 1;
+}
+
+static int
+walk_dotdot (Walk *w, const char *rest)
+{
+  char parent[PATH_MAX];
+  char *slash = strrchr (w->done, '/');
+  size_t len = slash != NULL ? (size_t) (slash - w->done) : 0;
+
+  memcpy (parent, w->done, len);
+  parent[len] = '\0';
+  return walk_splice (w, parent, rest, 1);
+}
+
+static int
+walk_symlink (Walk *w, int linkfd, const char *rest)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (linkfd, "", target, sizeof target - 1);
+
+  if ((w->resolve_flags & RESOLVE_NO_SYMLINKS) || ++w->links > MAX_SYMLINKS)
+    {
+      errno = ELOOP;
+      return -1;
+    }
+  if (n < 0)
+    return -1;
+  target[n] = '\0';
+  return walk_splice (w, target, rest, target[0] == '/');
+}
+
+/* NAME created in the directory reached (the last one as a file with
+   UCTR_RESOLVE_AS_FILE) when it is missing and comes from the caller's path
+   (TAIL: its length to the end of the path): a symlink's target is never
+   created. */
+static int
+walk_create (Walk *w, const char *name, const char *rest, size_t tail)
+{
+  int r;
+
+  if (!(w->create & UCTR_RESOLVE_CREATE) || tail > w->given)
+    {
+      errno = ENOENT;
+      return -1;
+    }
+  if (*rest == '\0' && (w->create & UCTR_RESOLVE_AS_FILE))
+    {
+      r = openat (w->cur, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (r >= 0)
+        close (r);
+    }
+  else
+    r = mkdirat (w->cur, name, 0755);
+  if (r < 0 && errno != EEXIST)
+    return -1;
+  return openat (w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Into NEXT, the directory (or file) NAME of the one reached. */
+static int
+walk_descend (Walk *w, const char *name, int next)
+{
+  size_t len = strlen (name);
+
+  if (w->done_len + 1 + len >= sizeof w->done)
     {
       errno = ENAMETOOLONG;
       return -1;
     }
-  memcpy (path, rel, len + 1);
-  cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
-  while (cur >= 0)
+  if (w->done_len > 0)
+    w->done[w->done_len++] = '/';
+  memcpy (w->done + w->done_len, name, len + 1);
+  w->done_len += len;
+  close (w->cur);
+  w->cur = next;
+  return 0;
+}
+
+/* One component, NAME, cut out of the path; REST is what follows it.
+   Returns 0 when the walk went down into it, 1 when the path was rewritten
+   (a symlink, ".."), -1 on error. */
+static int
+walk_step (Walk *w, const char *name, const char *rest)
+{
+  struct stat st;
+  int next, r, errsv;
+
+  if (strcmp (name, "..") == 0)
+    return walk_dotdot (w, rest);
+  next = openat (w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (next < 0 && errno == ENOENT)
+    next = walk_create (w, name, rest, (size_t) (rest - name) + strlen (rest));
+  if (next < 0)
+    return -1;
+  if (fstat (next, &st) < 0)
+    r = -1;
+  else if (S_ISLNK (st.st_mode))
+    r = walk_symlink (w, next, rest);
+  else if (walk_descend (w, name, next) == 0)
+    return 0;
+  else
+    r = -1;
+  errsv = errno;
+  close (next);
+  errno = errsv;
+  return r;
+}
+
+static int
+walk_in_root (int rootfd, const char *rel, int resolve_flags, int create)
+{
+  Walk w = { .rootfd = rootfd, .resolve_flags = resolve_flags, .create = create };
+  size_t len = strlen (rel);
+  char *p = w.path;
+
+  if (len >= sizeof w.path)
     {
-      struct stat st;
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (w.path, rel, len + 1);
+  w.given = len;
+  w.cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
+  while (w.cur >= 0)
+    {
       char *end, *rest;
-      int next;
+      int r;
 
       while (*p == '/')
         p++;
       if (*p == '\0')
-        return cur;
+        return w.cur;
       end = strchrnul (p, '/');
       rest = *end != '\0' ? end + 1 : end;
       *end = '\0';
-      if (strcmp (p, ".") == 0 || (strcmp (p, "..") == 0 && depth == 0))
-        {
-          p = rest;
-          continue;
-        }
-      next = openat (cur, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (next < 0 || fstat (next, &st) < 0)
+      r = strcmp (p, ".") == 0 ? 0 : walk_step (&w, p, rest);
+      if (r < 0)
         break;
-      if (S_ISLNK (st.st_mode))
-        {
-          ssize_t n = readlinkat (next, "", target, sizeof target - 1);
-
-          close (next);
-          if ((resolve_flags & RESOLVE_NO_SYMLINKS) || ++links > MAX_SYMLINKS)
-            {
-              errno = ELOOP;
-              break;
-            }
-          if (n < 0)
-            break;
-          target[n] = '\0';
-          if (splice_link (path, sizeof path, target, rest) < 0)
-            break;
-          p = path;
-          if (target[0] == '/')
-            {
-              close (cur);
-              cur = fcntl (rootfd, F_DUPFD_CLOEXEC, 0);
-              depth = 0;
-            }
-          continue;
-        }
-      close (cur);
-      cur = next;
-      depth += strcmp (p, "..") == 0 ? -1 : 1;
-      p = rest;
+      p = r == 0 ? rest : w.path;
     }
-  if (cur >= 0)
+  if (w.cur >= 0)
     {
       int errsv = errno;
-      close (cur);
+      close (w.cur);
       errno = errsv;
     }
   return -1;
@@ -152,55 +260,28 @@ open_in_root (int rootfd, const char *rel, int resolve_flags)
     .flags = O_PATH | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve_flags,
   };
-  int fd;
+  int fd, tries = 0;
 
   if (!uctr_mounts_no_openat2)
     {
-      fd = syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
-      /* EPERM: a seccomp filter without openat2 (the process's lookup
-         of its executable may run under linux.seccomp). */
+      /* EAGAIN: a rename or a mount somewhere while ".." was walked, which
+         the kernel will not vouch for; the lookup may be tried again.
+         EPERM: a seccomp filter without openat2 (the process's lookup of
+         its executable may run under linux.seccomp). */
+      do
+        fd = syscall (SYS_openat2, rootfd, *rel != '\0' ? rel : ".", &how, sizeof how);
+      while (fd < 0 && errno == EAGAIN && ++tries < 32);
       if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
         return fd;
       uctr_mounts_no_openat2 = 1;
     }
-  return walk_in_root (rootfd, rel, resolve_flags);
-}
-
-/* Creates the last component of BUF (a relative path inside root) in its parent. */
-static int
-create_component (int rootfd, char *buf, char *name, int as_file, int resolve_flags)
-{
-  int parent, r;
-
-  if (name == buf)
-    parent = open_in_root (rootfd, "", resolve_flags);
-  else
-    {
-      name[-1] = '\0';
-      parent = open_in_root (rootfd, buf, resolve_flags);
-      name[-1] = '/';
-    }
-  if (parent < 0)
-    return -1;
-  if (as_file)
-    {
-      r = openat (parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (r >= 0)
-        close (r);
-    }
-  else
-    r = mkdirat (parent, name, 0755);
-  close (parent);
-  return (r < 0 && errno != EEXIST) ? -1 : 0;
+  return walk_in_root (rootfd, rel, resolve_flags, 0);
 }
 
 int
 uctr_resolve_in_root (int rootfd, const char *path, int flags)
 {
   int resolve_flags = (flags & UCTR_RESOLVE_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0;
-  char buf[PATH_MAX];
-  char *name, *end;
-  size_t len;
   int fd;
 
   while (*path == '/')
@@ -208,34 +289,9 @@ uctr_resolve_in_root (int rootfd, const char *path, int flags)
   fd = open_in_root (rootfd, path, resolve_flags);
   if (fd >= 0 || errno != ENOENT || !(flags & UCTR_RESOLVE_CREATE))
     return fd;
-
-  len = strlen (path);
-  if (len >= sizeof buf)
-    {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-  memcpy (buf, path, len + 1);
-  for (name = buf;; name = end + 1)
-    {
-      int last;
-
-      end = strchr (name, '/');
-      last = (end == NULL);
-      if (!last)
-        *end = '\0';
-      fd = open_in_root (rootfd, buf, resolve_flags);
-      if (fd < 0 && errno == ENOENT)
-        {
-          if (create_component (rootfd, buf, name, last && (flags & UCTR_RESOLVE_AS_FILE), resolve_flags) < 0)
-            return -1;
-          fd = open_in_root (rootfd, buf, resolve_flags);
-        }
-      if (fd < 0 || last)
-        return fd;
-      close (fd);
-      *end = '/';
-    }
+  /* Something is missing: created in the directory the walk has reached,
+     never through a second lookup of a path that may have changed since. */
+  return walk_in_root (rootfd, path, resolve_flags, flags & (UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE));
 }
 
 /* Flags the kernel locks on a mount copied from a more privileged namespace:
@@ -268,52 +324,114 @@ locked_flags (int fd, unsigned long requested)
   return f;
 }
 
-/* Remounts the mount now on top of PATH (inside rootfd) with FLAGS. */
+/* Remounts the mount MNTFD with FLAGS. */
 static int
-remount_bind (int rootfd, const char *path, unsigned long flags, int in_userns)
+remount_bind (int mntfd, unsigned long flags, int in_userns)
 {
   char p[32];
-  int fd, r;
 
-  fd = uctr_resolve_in_root (rootfd, path, 0);
-  if (fd < 0)
-    return -1;
   if (in_userns)
-    flags |= locked_flags (fd, flags);
-  uctr_fd_path (p, fd);
-  r = mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
-  close (fd);
-  return r;
+    flags |= locked_flags (mntfd, flags);
+  uctr_fd_path (p, mntfd);
+  return mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
 }
 
+/* The options of M that take a step of their own, on the mount MNTFD: the
+   flags of a bind, the propagation, the r* options (on every mount below). */
 static int
-set_propagation (int rootfd, const char *path, unsigned long propagation)
-{
-  char p[32];
-  int fd, r;
-
-  fd = uctr_resolve_in_root (rootfd, path, 0);
-  if (fd < 0)
-    return -1;
-  uctr_fd_path (p, fd);
-  r = mount (NULL, p, NULL, propagation, NULL);
-  close (fd);
-  return r;
-}
-
-/* The r* options, on the mount at PATH and every mount below it. */
-static int
-set_recursive_attrs (int rootfd, const UctrMountStep *m)
+apply_options (UctrInitCtx *ctx, const UctrMountStep *m, int mntfd)
 {
   struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
-  int fd, r;
+  char p[32];
 
-  fd = uctr_resolve_in_root (rootfd, m->destination, 0);
+  uctr_fd_path (p, mntfd);
+  if (m->needs_remount && remount_bind (mntfd, m->flags & ~(MS_BIND | MS_REC), ctx->plan->in_userns) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, ctx->index);
+  if (m->propagation != 0 && mount (NULL, p, NULL, m->propagation, NULL) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_PROPAGATION, ctx->index);
+  if ((m->attr_set | m->attr_clr) != 0
+      && mount_setattr (mntfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT_SETATTR, ctx->index);
+  return 0;
+}
+
+/* The path of FD, as the kernel writes it from our root. */
+static int
+real_path (int fd, char buf[PATH_MAX])
+{
+  char p[32];
+  ssize_t n;
+
+  uctr_fd_path (p, fd);
+  n = readlink (p, buf, PATH_MAX - 1);
+  if (n < 0)
+    return -1;
+  buf[n] = '\0';
+  return 0;
+}
+
+/* The id of the mount FD is on (mnt_id in /proc/self/fdinfo, since Linux
+   3.15: this is for kernels without the mount API), or -1. */
+static long
+mount_id (int fd)
+{
+  char p[32], info[48] = "self/fdinfo/", buf[512], *m;
+  long id = 0;
+  ssize_t n;
+  int f;
+
+  uctr_fd_path (p, fd);
+  memcpy (info + 12, p + 8, strlen (p + 8) + 1);
+  f = open (info, O_RDONLY | O_CLOEXEC);
+  if (f < 0)
+    return -1;
+  n = read (f, buf, sizeof buf - 1);
+  close (f);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  m = strstr (buf, "mnt_id:");
+  if (m == NULL)
+    return -1;
+  for (m += 7; *m == ' ' || *m == '\t'; m++)
+    ;
+  for (; *m >= '0' && *m <= '9'; m++)
+    id = id * 10 + (*m - '0');
+  return id;
+}
+
+/* Without the mount API, the mount just made on DSTFD (whose path was
+   REAL) can only be reached by looking the destination up again. That
+   lookup must end at the same path, on another mount than DSTFD's, at its
+   root: a directory swapped on the way in between (CVE-2021-30465) makes
+   it EXDEV rather than another mount getting the options. (Swapping a
+   directory away and back between the two lookups is not caught; the mount
+   API leaves no such gap.) */
+static int
+reopen_mount (int rootfd, const char *destination, int dstfd, const char *real)
+{
+  char now[PATH_MAX];
+  struct statx stx;
+  long id;
+  int errsv, fd = uctr_resolve_in_root (rootfd, destination, 0);
+
   if (fd < 0)
     return -1;
-  r = mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+  id = mount_id (fd);
+  if (real_path (fd, now) < 0 || statx (fd, "", AT_EMPTY_PATH, 0, &stx) < 0 || id < 0)
+    goto fail;
+  if (strcmp (now, real) != 0 || id == mount_id (dstfd)
+      || ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)))
+    {
+      errno = EXDEV;
+      goto fail;
+    }
+  return fd;
+fail:
+  errsv = errno;
   close (fd);
-  return r;
+  errno = errsv;
+  return -1;
 }
 
 /* By host path: mount(2) refuses a bind source from another mount namespace,
@@ -404,10 +522,69 @@ make_symlink (const UctrMountStep *m, int rootfd)
 }
 
 static int
+mount_onto (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
+{
+  return m->kind == UCTR_MOUNT_FS ? mount_fs (ctx, m, dstfd) : bind_onto (m->source, dstfd, m->flags);
+}
+
+/* A file system mounted on a private stage stacked on DSTFD, where nothing
+   else can reach it, and copied off it, detached. */
+static int
+mount_fs_detached (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
+{
+  int spot = -1, stagefd, r;
+
+  stagefd = uctr_mountfd_stage (dstfd, &spot);
+  if (stagefd < 0)
+    return -1;
+  r = mount_fs (ctx, m, spot);
+  close (spot);
+  return uctr_mountfd_unstage (stagefd, r == 0);
+}
+
+/* Without the mount API: M made on DSTFD, then looked up again. */
+static int
+mount_and_reopen (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dstfd)
+{
+  char real[PATH_MAX];
+  int mntfd;
+
+  if (real_path (dstfd, real) < 0 || mount_onto (ctx, m, dstfd) < 0)
+    return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
+  mntfd = reopen_mount (rootfd, m->destination, dstfd, real);
+  if (mntfd < 0)
+    return fail_at (ctx, errno == EXDEV ? UCTR_STEP_MOUNT_MOVED : UCTR_STEP_MOUNT_REMOUNT, ctx->index);
+  return mntfd;
+}
+
+/* M on DSTFD, for a mount with options that take a step of their own:
+   returns an fd of the new mount itself. It is made detached, then
+   attached onto DSTFD. */
+static int
+mount_for_options (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dstfd)
+{
+  int mntfd;
+
+  if (m->kind == UCTR_MOUNT_FS)
+    mntfd = mount_fs_detached (ctx, m, dstfd);
+  else
+    mntfd = uctr_mountfd_clone (AT_FDCWD, m->source, (m->flags & MS_REC) != 0);
+  if (mntfd < 0 && uctr_mounts_no_mount_api)
+    return mount_and_reopen (ctx, m, rootfd, dstfd);
+  if (mntfd < 0 || uctr_mountfd_attach (mntfd, dstfd) < 0)
+    {
+      if (mntfd >= 0)
+        close (mntfd);
+      return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
+    }
+  return mntfd;
+}
+
+static int
 do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
 {
   int flags = UCTR_RESOLVE_CREATE;
-  int dstfd, r;
+  int dstfd, mntfd, r;
 
   if (m->kind == UCTR_MOUNT_SYMLINK)
     return make_symlink (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
@@ -422,22 +599,19 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
   if (dstfd < 0)
     return fail_at (ctx, UCTR_STEP_MOUNT_DEST, ctx->index);
 
-  if (m->kind == UCTR_MOUNT_FS)
-    r = mount_fs (ctx, m, dstfd);
-  else
-    r = bind_onto (m->source, dstfd, m->flags);
+  if (!m->needs_remount && m->propagation == 0 && (m->attr_set | m->attr_clr) == 0)
+    {
+      r = mount_onto (ctx, m, dstfd);
+      close (dstfd);
+      return r < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+    }
+  mntfd = mount_for_options (ctx, m, rootfd, dstfd);
   close (dstfd);
-  if (r < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
-
-  if (m->needs_remount
-      && remount_bind (rootfd, m->destination, m->flags & ~(MS_BIND | MS_REC), ctx->plan->in_userns) < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, ctx->index);
-  if (m->propagation != 0 && set_propagation (rootfd, m->destination, m->propagation) < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_PROPAGATION, ctx->index);
-  if ((m->attr_set | m->attr_clr) != 0 && set_recursive_attrs (rootfd, m) < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_SETATTR, ctx->index);
-  return 0;
+  if (mntfd < 0)
+    return -1;
+  r = apply_options (ctx, m, mntfd);
+  close (mntfd);
+  return r;
 }
 
 int
@@ -448,6 +622,8 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   gsize i;
   int fd;
 
+  if (plan->no_mount_api)
+    uctr_mounts_no_mount_api = 1;
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
@@ -486,6 +662,8 @@ uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd)
 {
   const UctrPlan *plan = ctx->plan;
 
+  if (plan->no_pivot && uctr_mounts_hide_host_kernfs (ctx, rootfd) < 0)
+    return -1;
   if (fchdir (rootfd) < 0)
     return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
   if (plan->no_pivot)
@@ -531,21 +709,35 @@ write_sysctls (UctrInitCtx *ctx)
   return 0;
 }
 
+/* PATH bound onto itself, then remounted read-only (through the bind's own
+   fd, as for the mounts). */
 static int
 make_readonly (int rootfd, const char *path, int in_userns)
 {
-  char p[32];
-  int fd, r;
+  char p[32], real[PATH_MAX];
+  int fd, mntfd, r;
 
   fd = uctr_resolve_in_root (rootfd, path, 0);
   if (fd < 0)
     return errno == ENOENT ? 0 : -1;
-  uctr_fd_path (p, fd);
-  r = mount (p, p, NULL, MS_BIND | MS_REC, NULL);
+  mntfd = uctr_mountfd_clone (fd, "", 1);
+  if (mntfd >= 0 && uctr_mountfd_attach (mntfd, fd) < 0)
+    {
+      close (mntfd);
+      mntfd = -1;
+    }
+  else if (mntfd < 0 && uctr_mounts_no_mount_api)
+    {
+      uctr_fd_path (p, fd);
+      if (real_path (fd, real) == 0 && mount (p, p, NULL, MS_BIND | MS_REC, NULL) == 0)
+        mntfd = reopen_mount (rootfd, path, fd, real);
+    }
   close (fd);
-  if (r < 0)
+  if (mntfd < 0)
     return -1;
-  return remount_bind (rootfd, path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns);
+  r = remount_bind (mntfd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns);
+  close (mntfd);
+  return r;
 }
 
 /* What masks files: the container's /dev/null, which must be the null
@@ -619,7 +811,7 @@ uctr_mounts_finish (UctrInitCtx *ctx)
   for (i = 0; r == 0 && plan->masked_paths[i] != NULL; i++)
     if (mask_path (rootfd, nullfd, plan->masked_paths[i]) < 0)
       r = fail_at (ctx, UCTR_STEP_MASKED_PATH, i);
-  if (r == 0 && plan->rootfs_readonly && remount_bind (rootfd, "/", MS_RDONLY, plan->in_userns) < 0)
+  if (r == 0 && plan->rootfs_readonly && remount_bind (rootfd, MS_RDONLY, plan->in_userns) < 0)
     r = fail_at (ctx, UCTR_STEP_ROOT_READONLY, -1);
   if (nullfd >= 0)
     close (nullfd);

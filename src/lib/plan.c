@@ -821,6 +821,7 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   plan->rootfs_readonly = config->root_readonly;
   plan->rootfs_propagation = rootfs_propagation (config);
   plan->no_pivot = opts->no_pivot;
+  plan->no_mount_api = g_getenv ("UCTR_TEST_NO_MOUNT_API") != NULL;
   return TRUE;
 }
 

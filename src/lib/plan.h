@@ -93,6 +93,7 @@ typedef struct
   gboolean rootfs_readonly;
   unsigned long rootfs_propagation;  /* applied to / after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;
+  gboolean no_mount_api;       /* UCTR_TEST_NO_MOUNT_API: mount as without open_tree (before Linux 5.2) */
   UctrMountStep *mounts;
   gsize n_mounts;
   char **masked_paths;

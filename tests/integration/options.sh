@@ -42,6 +42,29 @@ b=$(mkbundle nopivot '.process.args = ["sh", "-c", "cat /etc/hostname; ls /work 
 rt run --no-pivot --bundle "$b" nopivot
 is "$status/$out" "0/$(printf 'uctr\nno-host-fs')" "--no-pivot: the rootfs is / and the host's is out of reach"
 
+# A process that makes a nested user namespace (mapping root there takes
+# CAP_SETFCAP since Linux 5.12) may mount a new procfs or sysfs only where
+# one is fully visible, none of it covered by the masked paths. pivot_root
+# leaves only the container's own, which are masked; --no-pivot must not
+# leave the host's /proc and /sys within reach of the kernel's check either.
+# The container keeps its own mounts and masked paths.
+script='unshare -U -r -m -p -f sh -c "echo nested; mount -t proc proc /mnt 2>/dev/null && echo fresh-procfs"
+unshare -U -r -m -n sh -c "echo nested; mount -t sysfs sysfs /mnt 2>/dev/null && echo fresh-sysfs"
+for p in /proc/timer_list /proc/keys; do [ -e "$p" ] && echo "$p $(wc -c <"$p")"; done
+[ -d /sys/firmware ] && echo "/sys/firmware $(ls -A /sys/firmware | wc -l)"
+cut -d" " -f5 /proc/self/mountinfo | grep -xE "/proc|/sys|/dev|/dev/pts" | sort | tr "\n" " "'
+want="nested
+nested
+$(for p in /proc/timer_list /proc/keys; do [ -e "$p" ] && echo "$p 0"; done
+  [ -d /sys/firmware ] && echo "/sys/firmware 0")
+/dev /dev/pts /proc /sys "
+b=$(mkbundle nofreshproc ".process.args = $(args_json sh -c "$script")
+  | .process.capabilities |= with_entries(.value += [\"CAP_SETFCAP\"])")
+for pivot in --no-pivot ''; do
+  rt run $pivot --bundle "$b" nofreshproc
+  is "$status/$out" "0/$want" "${pivot:-pivot_root}: no new procfs or sysfs from a nested user namespace; the masks and mounts are there"
+done
+
 # --- log, log-format, debug ------------------------------------------------------
 b=$(mkbundle norootfs '.root.path = "missing-rootfs"')
 rt --log "$T/json.log" --log-format json run --bundle "$b" lj
