@@ -16,6 +16,9 @@ uctr_only "the executable's lookup" || { done_testing; exit 0; }
 
 FIRST_FD=3
 LAST_FD=64
+# The sanitizer run (tests/check, UCTR_HARDEN) looks for memory errors, which
+# the first few fds find as well as all 62: it keeps to those.
+if [ -n "${ASAN_OPTIONS:-}" ]; then LAST_FD=10; fi
 OUTSIDE=$T/outside
 MARK=$T/mark
 mkdir -p "$OUTSIDE" "$MARK"
