@@ -79,7 +79,9 @@ refused missing "a network entry naming a missing path" \
 b=$(mkbundle holder 'del(.annotations["uctr.network"]) | .process.args = ["sleep", "1000"]')
 rt run -d --bundle "$b" holder
 holder=$(pid_of holder)
-if [ "$holder" -gt 0 ]; then
+if ! not_on_runc "namespaces of the right type are joined" "refuses a user namespace path without uid mappings"; then
+  :
+elif [ "$holder" -gt 0 ]; then
   b=$(mkbundle joiner "$(with_path user "/proc/$holder/ns/user") | $(with_path network "/proc/$holder/ns/net")
       | del(.linux.uidMappings, .linux.gidMappings) | .process.args = [\"readlink\", \"/proc/self/ns/net\"]")
   rt run --bundle "$b" joiner
