@@ -63,9 +63,9 @@ void uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp);
 int uctr_nettap_setup (UctrInitCtx *ctx);
 
 /* mountfd.c: a mount made detached and attached onto DSTFD, so that an fd
-   of the mount itself is left for its options (see there). Each returns -1
-   with ENOSYS when the kernel or a seccomp filter lacks the mount API (and
-   uctr_mounts_no_mount_api is then set): mount(2) as before. */
+   of the mount itself is left for its options (see there). Cloning and
+   staging return -1 with ENOSYS when the kernel or a seccomp filter lacks
+   the mount API (uctr_mounts_no_mount_api is then set): mount(2) as before. */
 extern int uctr_mounts_no_mount_api;
 /* A detached copy of the mount tree at PATH (at DIRFD itself for ""). */
 int uctr_mountfd_clone (int dirfd, const char *path, int recursive);

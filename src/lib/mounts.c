@@ -614,11 +614,40 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
   return r;
 }
 
+/* pivot_root wants the new root to be a mount point: the rootfs bound onto
+   itself (onto a staging directory for root.path "/": a bind of / onto
+   itself is not what open ("/") then finds). Returns an fd of that bind,
+   made detached and attached where the target was found, so that it is
+   the bind itself and not what a second lookup of the path would find. */
+static int
+bind_rootfs (const UctrPlan *plan)
+{
+  const char *target = plan->rootfs_staging != NULL ? plan->rootfs_staging : plan->rootfs;
+  int src, dst, fd = -1;
+
+  src = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (src < 0)
+    return -1;
+  dst = plan->rootfs_staging != NULL ? open (target, O_PATH | O_DIRECTORY | O_CLOEXEC) : src;
+  if (dst >= 0)
+    fd = uctr_mountfd_clone (src, "", 1);
+  if (fd >= 0 && uctr_mountfd_attach (fd, dst) < 0)
+    {
+      close (fd);
+      fd = -1;
+    }
+  else if (fd < 0 && uctr_mounts_no_mount_api && mount (plan->rootfs, target, NULL, MS_BIND | MS_REC, NULL) == 0)
+    fd = open (target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dst >= 0 && dst != src)
+    close (dst);
+  close (src);
+  return fd;
+}
+
 int
 uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
 {
   const UctrPlan *plan = ctx->plan;
-  const char *target;
   gsize i;
   int fd;
 
@@ -627,12 +656,7 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
-  /* pivot_root wants the new root to be a mount point. A bind of / onto
-     itself is not what open ("/") then finds: that one goes elsewhere. */
-  target = plan->rootfs_staging != NULL ? plan->rootfs_staging : plan->rootfs;
-  if (mount (plan->rootfs, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
-  fd = open (target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  fd = bind_rootfs (plan);
   if (fd < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
   *rootfd = fd;

@@ -1,15 +1,16 @@
 /* A test tool for mount-race.sh (the symlink-exchange attack on mount
    destinations, CVE-2021-30465), linked statically so that it runs in the
    busybox root:
-     swaprace DIR SECONDS MAX LINK...
-   swaps DIR with each LINK in turn and back (renameat2 RENAME_EXCHANGE, so
-   DIR always exists, as a directory or as the symlink), until SECONDS have
-   passed, MAX swaps were made or DIR/../stop exists, then prints the number
-   of swaps. "ready" in DIR's parent says that it has started. */
+     swaprace SECONDS MAX A1 B1 [A2 B2 ...]
+   swaps A1 and B1, then A2 and B2 ..., and round again (renameat2
+   RENAME_EXCHANGE: a directory and a symlink trade places, or two
+   directories at different depths, and each name always exists), until
+   SECONDS have passed, MAX swaps were made or "stop" exists in the current
+   directory, then prints the number of swaps. It makes "ready" there once it
+   has started. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,39 +23,23 @@ now (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int
-swap (const char *a, const char *b)
-{
-  if (renameat2 (AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) < 0)
-    {
-      perror ("swaprace: renameat2");
-      return -1;
-    }
-  return 0;
-}
-
 int
 main (int argc, char **argv)
 {
   struct timespec pause = { 0, 1000 * 1000 };
-  double deadline;
   unsigned long max, n;
-  char *dir, *parent, stop[4096], ready[4096];
-  int i = 4, fd;
+  double deadline;
+  int pairs, fd;
 
-  if (argc < 5)
+  if (argc < 5 || (argc - 3) % 2 != 0)
     {
-      fprintf (stderr, "usage: swaprace DIR SECONDS MAX LINK...\n");
+      fprintf (stderr, "usage: swaprace SECONDS MAX A1 B1 [A2 B2 ...]\n");
       return 2;
     }
-  dir = argv[1];
-  deadline = now () + atof (argv[2]);
-  max = strtoul (argv[3], NULL, 10);
-  parent = strdup (dir);
-  *strrchr (parent, '/') = '\0';
-  snprintf (stop, sizeof stop, "%s/stop", parent);
-  snprintf (ready, sizeof ready, "%s/ready", parent);
-  fd = open (ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  deadline = now () + atof (argv[1]);
+  max = strtoul (argv[2], NULL, 10);
+  pairs = (argc - 3) / 2;
+  fd = open ("ready", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       perror ("swaprace: ready");
@@ -63,16 +48,19 @@ main (int argc, char **argv)
   close (fd);
   for (n = 0; n < max; n++)
     {
-      /* DIR becomes the symlink, then the directory again, then the next symlink. */
-      if (swap (dir, argv[i]) < 0)
-        return 1;
-      if (n % 2 == 1)
-        i = i + 1 < argc ? i + 1 : 4;
-      /* A pause now and then, in either state (127 is odd), leaves a share of
-         the CPU to the other tests of a busy machine. */
+      char **pair = argv + 3 + 2 * (n % pairs);
+
+      if (renameat2 (AT_FDCWD, pair[0], AT_FDCWD, pair[1], RENAME_EXCHANGE) < 0)
+        {
+          perror ("swaprace: renameat2");
+          return 1;
+        }
+      /* A pause now and then, in either state of each pair (127 is odd and
+         prime), leaves a share of the CPU to the other tests of a busy
+         machine. */
       if (n % 127 == 126)
         nanosleep (&pause, NULL);
-      if (n % 1024 == 1023 && (now () > deadline || access (stop, F_OK) == 0))
+      if (n % 1024 == 1023 && (now () > deadline || access ("stop", F_OK) == 0))
         break;
     }
   printf ("%lu\n", n);
