@@ -5,7 +5,7 @@
    the tap fd to the GMainLoop; the loop ends when the container's init does. */
 #include "slirp.h"
 #include "agent.h"
-#include "destination.h"
+#include "frames.h"
 #include "outbound.h"
 #include "ports.h"
 #include "util.h"
@@ -41,6 +41,7 @@ typedef struct
   int tap_fd;
   guint8 *frame; /* the one read buffer: a frame of mtu bytes plus its Ethernet header */
   gsize frame_size;
+  UctrFrameFilter *filter; /* what of it libslirp may see */
 
   GSource *engine; /* EngineSource: tap0 and slirp's sockets */
   GPollFD tap_poll;
@@ -314,6 +315,8 @@ read_frames (Helper *h)
   for (i = 0; i < FRAMES_PER_WAKEUP; i++)
     {
       ssize_t n = TEMP_FAILURE_RETRY (read (h->tap_fd, h->frame, h->frame_size));
+      const guint8 *admitted;
+      gsize len;
 
       if (n < 0 && errno == EAGAIN)
         return;
@@ -324,11 +327,12 @@ read_frames (Helper *h)
           quit (h, 1);
           return;
         }
-      /* tun reports the whole length of a frame it had to cut: drop it.
-         One to the host's own addresses is dropped too (destination.h). */
-      if ((gsize) n > h->frame_size || uctr_frame_to_host_local (h->frame, n))
+      /* tun reports the whole length of a frame it had to cut: drop it. */
+      if ((gsize) n > h->frame_size)
         continue;
-      slirp_input (h->slirp, h->frame, n);
+      admitted = uctr_frame_filter_admit (h->filter, h->frame, n, g_get_monotonic_time (), &len);
+      if (admitted != NULL)
+        slirp_input (h->slirp, admitted, (int) len);
     }
 }
 
@@ -390,6 +394,7 @@ helper_free (Helper *h)
   g_hash_table_unref (h->polls);
   g_ptr_array_unref (h->asked);
   g_free (h->frame);
+  uctr_frame_filter_free (h->filter);
   /* delete waits for this, not for our exit: closing tap0 waits for the
      kernel's RCU grace periods, some 20 ms that nobody needs to wait for. */
   uctr_close_fdp (&h->lock_fd);
@@ -416,6 +421,7 @@ helper_new (int tap_fd, int init_pidfd)
   h->polls = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   h->asked = g_ptr_array_new ();
   h->timers = g_ptr_array_new_with_free_func (timer_destroy);
+  h->filter = uctr_frame_filter_new ();
   return h;
 }
 
