@@ -1,6 +1,7 @@
 /* uctr port: publish, list and unpublish ports of a running container,
    through the port API of its network helper. */
 #include "cli/cli.h"
+#include "lib/netexit.h"
 #include "lib/state.h"
 #include "net/ports.h"
 
@@ -11,7 +12,21 @@
 #define PORT_PARAMS "add|remove ID SPEC | list ID"
 #define COLUMNS 4
 
-/* <root>/<id>/port.sock of an existing container. */
+/* FALSE when the container's network helper has ended before it (netexit.h). */
+static gboolean
+check_helper (const char *dir, const char *id, GError **error)
+{
+  uctr_autofd int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_autofree char *record = dfd >= 0 ? uctr_net_exit_load (dfd) : NULL;
+  g_autofree char *msg = NULL;
+
+  if (record == NULL)
+    return TRUE;
+  msg = uctr_net_exit_message (id, record);
+  return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("%s; the container has no network until it is run again"), msg);
+}
+
+/* <root>/<id>/port.sock of an existing container whose helper runs. */
 static char *
 api_path (UctrGlobal *g, const char *id, GError **error)
 {
@@ -23,6 +38,8 @@ api_path (UctrGlobal *g, const char *id, GError **error)
   dir = g_build_filename (root, id, NULL);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     return uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id), NULL;
+  if (!check_helper (dir, id, error))
+    return NULL;
   return g_build_filename (dir, UCTR_PORT_API_SOCKET, NULL);
 }
 

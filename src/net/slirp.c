@@ -9,6 +9,7 @@
 #include "outbound.h"
 #include "ports.h"
 #include "util.h"
+#include "watch.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -60,8 +61,7 @@ typedef struct
   UctrAgent *agent;         /* inside the container, for the two below; or NULL */
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
-  char *api_path;           /* the port API's socket once it listens, removed at exit */
-  int lock_fd;              /* holds net.lock until every host socket is closed */
+  int lock_fd;              /* a share of net.lock until every host socket is closed */
 } Helper;
 
 static void
@@ -384,9 +384,6 @@ helper_free (Helper *h)
   /* After those that use it; reaped once the lock is let go. */
   if (h->agent != NULL)
     uctr_agent_stop (h->agent);
-  if (h->api_path != NULL)
-    (void) unlink (h->api_path);
-  g_free (h->api_path);
   /* Closes its sockets and frees its timers (cb_timer_free); h->timers frees any left. */
   if (h->slirp != NULL)
     slirp_cleanup (h->slirp);
@@ -614,18 +611,18 @@ setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
     {
       if (!uctr_port_api_start (args->api_path, h->forwarder, error))
         return uctr_prefix_error (error, _("Starting the port API"));
-      h->api_path = g_strdup (args->api_path);
     }
   return TRUE;
 }
 
+/* Shared: the watcher holds a share of its own (watch.h). */
 static gboolean
 take_lock (Helper *h, const char *path, GError **error)
 {
   if (path == NULL)
     return TRUE;
   h->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (h->lock_fd < 0 || flock (h->lock_fd, LOCK_EX | LOCK_NB) < 0)
+  if (h->lock_fd < 0 || flock (h->lock_fd, LOCK_SH | LOCK_NB) < 0)
     return uctr_throw_errno (error, _("Locking %s"), path);
   return TRUE;
 }
@@ -662,12 +659,7 @@ signal_ready (int ready_fd)
     g_debug ("network helper: nobody waits for it: %s", g_strerror (errno));
   (void) close (ready_fd);
   devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0)
-    {
-      (void) dup2 (devnull, STDIN_FILENO);
-      (void) dup2 (devnull, STDOUT_FILENO);
-      (void) dup2 (devnull, STDERR_FILENO);
-    }
+  uctr_stdio_to (devnull);
 }
 
 /* Each forwarded TCP connection holds six fds (two sockets, two pipes): use
@@ -684,8 +676,8 @@ raise_fd_limit (void)
     }
 }
 
-int
-uctr_net_helper_run (const UctrNetHelperArgs *args)
+static int
+helper_loop (const UctrNetHelperArgs *args)
 {
   g_autoptr(Helper) h = NULL;
 
@@ -710,4 +702,10 @@ uctr_net_helper_run (const UctrNetHelperArgs *args)
   setup_outbound (h, args->options);
   g_main_loop_run (h->loop);
   return h->status;
+}
+
+int
+uctr_net_helper_run (const UctrNetHelperArgs *args)
+{
+  return uctr_net_watch_run (args, helper_loop);
 }

@@ -131,8 +131,10 @@ script='
 echo whoami=$("$E" client tcp 10.0.2.2 "$WHOAMI" --read)
 for i in 1 2 3; do "$E" client tcp 10.0.2.2 "$RESET" --size 1048576 >/dev/null; done
 "$E" client tcp 10.0.2.2 "$ECHO"; echo after_reset=$?
-echo rss_kb=$(sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" /proc/$(cat "$T/helper.pid")/status)
-echo threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$(cat "$T/helper.pid")/status)'
+loop=$(pgrep -P "$(cat "$T/helper.pid")" | head -n 1)
+echo rss_kb=$(sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" /proc/$loop/status)
+echo threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$loop/status)
+echo watcher_threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$(cat "$T/helper.pid")/status)'
 if [ "$HAVE_IPV6_LO" = yes ]; then
   script="$SETUP6 || echo setup6=failed
 $script
@@ -160,7 +162,7 @@ diag "helper RSS after the traffic: ${rss:-?} kB"
 if grep -q __asan_init "$SLIRP_ECHO"; then
   skip "the helper's RSS stays within 8 MiB" "the helper runs with AddressSanitizer"
 elif [ -n "$rss" ] && [ "$rss" -le 8192 ]; then pass "the helper's RSS stays within 8 MiB"; else fail "the helper's RSS stays within 8 MiB" "VmRSS $rss kB"; fi
-is "$(result threads)" 1 "the helper is single-threaded"
+is "$(result threads)/$(result watcher_threads)" 1/1 "the helper's loop and its watcher are single-threaded"
 is "$status" 0 "the helper exits 0 after the traffic"
 
 inside "allow_host_loopback=true,ipv6=false" "$SETUP6 >/dev/null 2>&1
@@ -217,6 +219,22 @@ if wait_for test -s "$T/helper.pid"; then
   fi
 else
   fail "the helper starts in the background"
+fi
+
+# A loop that dies anyway (here of a signal): its watcher goes with it and says how.
+rm -f "$T/helper.pid"
+"$E" netns --helper-pid-file "$T/helper.pid" -- bash -c "$SETUP4; exec sleep 60" >/dev/null 2>"$T/bg.err" &
+harness=$!
+_bg+=("$harness")
+if wait_for test -s "$T/helper.pid"; then
+  kill -BUS "$(pgrep -P "$(cat "$T/helper.pid")" | head -n 1)"
+  wait "$harness"
+  status=$?
+  out='' err=$(cat "$T/bg.err")
+  is "$status" 126 "a loop killed by SIGBUS ends the helper before the container"
+  like "$err" "helper exited 135 before the command" "the watcher exits 128 + SIGBUS"
+else
+  fail "the helper starts in the background" "$(cat "$T/bg.err")"
 fi
 
 # --- the helper's own errors --------------------------------------------------

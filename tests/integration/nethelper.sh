@@ -1,0 +1,79 @@
+#!/bin/bash
+# The network helper of --network slirp (issue 12): what state, list, port
+# and delete say when it dies while its container runs.
+# uctr-only: runc has no built-in network.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+uctr_only "--network slirp" || { done_testing; exit 0; }
+
+# The helper is two processes: the watcher create started (net.pid) and
+# the loop, its child, that runs libslirp.
+watcher_of () { cut -d' ' -f1 "$R/$1/net.pid" 2>/dev/null; }
+loop_of () { pgrep -P "$(watcher_of "$1")" 2>/dev/null | head -n 1; }
+
+b=$(mkbundle web '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp --bundle "$b" web
+is "$status" 0 "run -d --network slirp"
+loop=$(loop_of web)
+check "the helper runs as a watcher and a loop" test -n "$loop"
+rt state web
+unlike "$out" networkHelper "the state says nothing of the helper while it runs"
+
+# --- when the helper dies anyway ------------------------------------------------------
+hp=$((20000 + RANDOM % 20000))
+rt port add web "127.0.0.1:$hp:80"
+is "$status" 0 "port add while the helper runs"
+kill -BUS "$loop"
+check "the loop dies of SIGBUS" wait_until 10 dead "$loop"
+check "the watcher records it and exits" wait_until 10 dead "$(watcher_of web)"
+rt state web
+is "$(jq -r '.status + " " + .networkHelper' <<<"$out")" "running exited: killed by SIGBUS" \
+  "state: the container runs on, and networkHelper says how the helper ended"
+printf '%s\n' "$out" >"$T/state.json"
+SCHEMA_DIR=${SCHEMA_DIR:-$TESTS_DIR/../../../shared/runtime-spec-schema}
+if [ -f "$SCHEMA_DIR/state-schema.json" ]; then
+  is "$(python3 "$TESTS_DIR/../schema-check.py" "$SCHEMA_DIR" state-schema.json <"$T/state.json" 2>&1)" valid \
+    "... and it validates against state-schema.json"
+else
+  skip "state with networkHelper validates" "no runtime-spec schemas in $SCHEMA_DIR"
+fi
+rt list
+like "$err" "^uctr: warning: the network helper of web exited: killed by SIGBUS$" "list names it on stderr"
+like "$out" "^web +[0-9]+ +running " "... and lists the container, running, as runc does"
+rt list --format json
+is "$(jq -r '.[] | select(.id == "web") | .networkHelper' <<<"$out")" "exited: killed by SIGBUS" "list --format json has it"
+rt port list web
+check "port list fails" test "$status" -ne 0
+is "$err" "uctr: the network helper of web exited: killed by SIGBUS; the container has no network until it is run again" \
+  "port list names the helper's end, not a missing --network slirp"
+rt port add web "127.0.0.1:$((hp + 1)):80"
+like "$err" "the network helper of web exited: killed by SIGBUS" "port add too"
+check "the port API's socket is gone" test ! -e "$R/web/port.sock"
+rt delete --force web
+is "$status" 0 "delete --force"
+nothing_left web "delete leaves nothing: no helper, socket, record or state"
+
+# A helper killed outright: the record says so too.
+b=$(mkbundle killed '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp --bundle "$b" killed
+kill -KILL "$(loop_of killed)"
+check "a loop killed with SIGKILL is recorded" wait_until 10 sh -c "grep -qx 'signal 9' '$R/killed/net.exit'"
+rt state killed
+is "$(jq -r .networkHelper <<<"$out")" "exited: killed by SIGKILL" "state: killed by SIGKILL"
+rt delete --force killed
+nothing_left killed "and delete leaves nothing"
+
+# The container's own end is no news: nothing is recorded.
+b=$(mkbundle ends '.process.args = ["sleep", "1000"]')
+rt run -d --network slirp --bundle "$b" ends
+watcher=$(watcher_of ends)
+rt kill ends KILL
+check "the helper goes with the container" wait_until 10 dead "$watcher"
+check "with no record" test ! -e "$R/ends/net.exit"
+rt state ends
+is "$(jq -r '.status + " " + (.networkHelper // "none")' <<<"$out")" "stopped none" "state: stopped, nothing about the helper"
+rt delete ends
+nothing_left ends "and delete leaves nothing"
+
+done_testing
