@@ -8,6 +8,7 @@
 #include "frames.h"
 #include "outbound.h"
 #include "ports.h"
+#include "sandbox.h"
 #include "util.h"
 #include "watch.h"
 
@@ -62,6 +63,7 @@ typedef struct
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
   int lock_fd;              /* a share of net.lock until every host socket is closed */
+  int devnull;              /* stdio once ready */
 } Helper;
 
 static void
@@ -399,6 +401,7 @@ helper_free (Helper *h)
   uctr_close_fdp (&h->tap_fd);
   uctr_close_fdp (&h->init_pidfd);
   uctr_close_fdp (&h->signal_fd);
+  uctr_close_fdp (&h->devnull);
   g_main_loop_unref (h->loop);
   g_free (h);
 }
@@ -414,6 +417,7 @@ helper_new (int tap_fd, int init_pidfd)
   h->init_pidfd = init_pidfd;
   h->signal_fd = -1;
   h->lock_fd = -1;
+  h->devnull = -1;
   h->loop = g_main_loop_new (NULL, FALSE);
   h->polls = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   h->asked = g_ptr_array_new ();
@@ -644,22 +648,31 @@ helper_setup (Helper *h, const UctrNetOptions *o, GError **error)
   return TRUE;
 }
 
-/* Tells the waiting caller that the loop is up, and lets go of the stdio
-   and working directory it inherited from it. */
-static void
-signal_ready (int ready_fd)
+/* Lets go of the working directory it inherited from the caller, and
+   opens what replaces its stdio once ready: the sandbox forbids both. */
+static gboolean
+prepare_detach (Helper *h, GError **error)
 {
-  uctr_autofd int devnull = -1;
+  (void) chdir ("/");
+  h->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (h->devnull < 0)
+    return uctr_throw_errno (error, _("Opening /dev/null"));
+  return TRUE;
+}
+
+/* Tells the waiting caller that the loop is up, and lets go of the stdio
+   it inherited from it. */
+static void
+signal_ready (Helper *h, int ready_fd)
+{
   char c = 'R';
 
-  (void) chdir ("/");
   if (ready_fd < 0)
     return;
   if (TEMP_FAILURE_RETRY (write (ready_fd, &c, 1)) != 1)
     g_debug ("network helper: nobody waits for it: %s", g_strerror (errno));
   (void) close (ready_fd);
-  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  uctr_stdio_to (devnull);
+  uctr_stdio_to (h->devnull);
 }
 
 /* Each forwarded TCP connection holds six fds (two sockets, two pipes): use
@@ -676,6 +689,38 @@ raise_fd_limit (void)
     }
 }
 
+/* Where libslirp reads the DNS servers from, when it forwards DNS: it
+   reads resolv.conf again whenever it changes, maybe as a new file. */
+static char *
+resolv_dir (const UctrNetOptions *o)
+{
+  g_autofree char *real = NULL;
+
+  if (!o->dns || (real = realpath ("/etc/resolv.conf", NULL)) == NULL)
+    return NULL;
+  return g_path_get_dirname (real);
+}
+
+/* The agent before the sandbox, which forbids fork(): outbound TCP wants
+   it (setup_outbound), and it is forked already when there are ports. */
+static gboolean
+sandbox (Helper *h, const UctrNetOptions *o, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *dir = resolv_dir (o);
+  int abi;
+
+  if (o->splice_tcp && h->agent == NULL && !setup_agent (h, o, &local))
+    g_debug ("network helper: outbound TCP through libslirp: %s", local->message);
+  /* Loads our translations, which Landlock would keep from us later. */
+  (void) gettext ("");
+  if (!uctr_net_sandbox_enter (dir, &abi, error))
+    return uctr_prefix_error (error, _("Sandboxing the network helper"));
+  if (abi == 0)
+    g_debug ("network helper: no Landlock here: files stay readable to it");
+  return TRUE;
+}
+
 static int
 helper_loop (const UctrNetHelperArgs *args)
 {
@@ -686,8 +731,9 @@ helper_loop (const UctrNetHelperArgs *args)
   g_autoptr(GError) error = NULL;
   int ready_fd = args->ready_fd;
 
-  if (!take_lock (h, args->lock_path, &error) || !helper_setup (h, args->options, &error)
-      || !setup_ports (h, args, &error))
+  if (!uctr_net_sandbox_harden (&error) || !take_lock (h, args->lock_path, &error)
+      || !helper_setup (h, args->options, &error) || !setup_ports (h, args, &error)
+      || !prepare_detach (h, &error) || !sandbox (h, args->options, &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
       /* The agent reaped and every socket closed before the caller, which
@@ -698,7 +744,7 @@ helper_loop (const UctrNetHelperArgs *args)
       return 1;
     }
   /* Everything is attached: frames that come before the loop runs wait in tap0's queue. */
-  signal_ready (ready_fd);
+  signal_ready (h, ready_fd);
   setup_outbound (h, args->options);
   g_main_loop_run (h->loop);
   return h->status;

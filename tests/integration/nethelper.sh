@@ -1,6 +1,6 @@
 #!/bin/bash
-# The network helper of --network slirp (issue 12): what state, list, port
-# and delete say when it dies while its container runs.
+# The network helper of --network slirp (issue 12): its sandbox, and what
+# state, list, port and delete say when it dies while its container runs.
 # uctr-only: runc has no built-in network.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,6 +11,7 @@ uctr_only "--network slirp" || { done_testing; exit 0; }
 # the loop, its child, that runs libslirp.
 watcher_of () { cut -d' ' -f1 "$R/$1/net.pid" 2>/dev/null; }
 loop_of () { pgrep -P "$(watcher_of "$1")" 2>/dev/null | head -n 1; }
+status_field () { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null; }
 
 b=$(mkbundle web '.process.args = ["sleep", "1000"]')
 rt run -d --network slirp --bundle "$b" web
@@ -19,6 +20,19 @@ loop=$(loop_of web)
 check "the helper runs as a watcher and a loop" test -n "$loop"
 rt state web
 unlike "$out" networkHelper "the state says nothing of the helper while it runs"
+
+# --- the helper's sandbox ---------------------------------------------------------
+if grep -q __asan_init "$UCTR"; then
+  is "$(status_field "$loop" NoNewPrivs)" 1 "the loop runs with no_new_privs"
+  skip "the loop runs with a seccomp filter" "not under AddressSanitizer (LeakSanitizer needs ptrace)"
+else
+  is "$(status_field "$loop" NoNewPrivs)/$(status_field "$loop" Seccomp)" "1/2" \
+    "the loop runs with no_new_privs and a seccomp filter"
+fi
+is "$(status_field "$loop" CapEff)/$(status_field "$loop" CapPrm)" "0000000000000000/0000000000000000" \
+  "the loop holds no capability"
+check "the loop is not dumpable: its environment is closed even to its own user" sh -c "! cat /proc/$loop/environ 2>/dev/null"
+is "$(awk '$1 == "Max" && $2 == "core" { print $5 }' "/proc/$loop/limits")" 0 "the loop dumps no core"
 
 # --- when the helper dies anyway ------------------------------------------------------
 hp=$((20000 + RANDOM % 20000))

@@ -194,6 +194,23 @@ if wait_for test -s "$T/helper.pid"; then
   # libslirp writes to host sockets without MSG_NOSIGNAL.
   sigign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$hp/status")
   is "$(( 0x$sigign >> 12 & 1 ))" 1 "the helper ignores SIGPIPE (a host peer that goes away must not kill it)"
+  # The loop, the watcher's child, in its sandbox (sandbox.h).
+  loop=$(pgrep -P "$hp" | head -n 1)
+  field () { sed -n "s/^$1:[[:space:]]*//p" "/proc/$loop/status"; }
+  if grep -q __asan_init "$SLIRP_ECHO"; then
+    is "$(field NoNewPrivs)" 1 "the helper's loop runs with no_new_privs"
+    skip "the helper's loop runs with a seccomp filter" "not under AddressSanitizer"
+  else
+    is "$(field NoNewPrivs)/$(field Seccomp)" 1/2 "the helper's loop runs with no_new_privs and a seccomp filter"
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    # Root keeps CAP_NET_BIND_SERVICE (port add below 1024), and may read anything.
+    is "$(field CapEff)" 0000000000000400 "the helper's loop, as root, holds CAP_NET_BIND_SERVICE only"
+    skip "the helper's loop is not dumpable" "root reads every /proc/PID/environ"
+  else
+    is "$(field CapEff)" 0000000000000000 "the helper's loop holds no capability"
+    if cat "/proc/$loop/environ" >/dev/null 2>&1; then fail "the helper's loop is not dumpable"; else pass "the helper's loop is not dumpable"; fi
+  fi
   kill -TERM "$hp"
   wait "$harness"
   status=$?
