@@ -1,11 +1,19 @@
 #!/bin/bash
-# The network helper of --network slirp (issue 12): its sandbox, and what
-# state, list, port and delete say when it dies while its container runs.
+# shellcheck disable=SC2016 # container scripts are single-quoted on purpose
+# The network helper of --network slirp against its container (issue 12):
+# frames a root with CAP_NET_RAW writes to tap0, the helper's sandbox, and
+# what state, list, port and delete say when the helper dies anyway.
 # uctr-only: runc has no built-in network.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 uctr_only "--network slirp" || { done_testing; exit 0; }
+
+FRAMES=$TESTS_DIR/../net/frames.py
+
+# in_ns ID CMD...: CMD in the container's user and network namespaces, as
+# its root with every capability there (CAP_NET_RAW included).
+in_ns () { nsenter -t "$(pid_of "$1")" -U -n --preserve-credentials "${@:2}"; }
 
 # The helper is two processes: the watcher create started (net.pid) and
 # the loop, its child, that runs libslirp.
@@ -13,13 +21,26 @@ watcher_of () { cut -d' ' -f1 "$R/$1/net.pid" 2>/dev/null; }
 loop_of () { pgrep -P "$(watcher_of "$1")" 2>/dev/null | head -n 1; }
 status_field () { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null; }
 
+# start_udp_echo: a UDP server on 127.0.0.1 that echoes one datagram; sets $port.
+start_udp_echo ()
+{
+  coproc UDP_SRV { exec python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(20)
+print(s.getsockname()[1], flush=True)
+data, peer = s.recvfrom(65536)
+s.sendto(data, peer)'; }
+  track_pid "$UDP_SRV_PID"
+  read -r port <&"${UDP_SRV[0]}"
+}
+
 b=$(mkbundle web '.process.args = ["sleep", "1000"]')
-rt run -d --network slirp --bundle "$b" web
+rt run -d --network slirp:allow_host_loopback=true,mtu=1500 --bundle "$b" web
 is "$status" 0 "run -d --network slirp"
 loop=$(loop_of web)
 check "the helper runs as a watcher and a loop" test -n "$loop"
-rt state web
-unlike "$out" networkHelper "the state says nothing of the helper while it runs"
 
 # --- the helper's sandbox ---------------------------------------------------------
 if grep -q __asan_init "$UCTR"; then
@@ -33,6 +54,16 @@ is "$(status_field "$loop" CapEff)/$(status_field "$loop" CapPrm)" "000000000000
   "the loop holds no capability"
 check "the loop is not dumpable: its environment is closed even to its own user" sh -c "! cat /proc/$loop/environ 2>/dev/null"
 is "$(awk '$1 == "Max" && $2 == "core" { print $5 }' "/proc/$loop/limits")" 0 "the loop dumps no core"
+
+# --- frames from the container -------------------------------------------------------
+out=$(in_ns web python3 "$FRAMES" issue 2>&1)
+is "$out" "sent the frame of issue 12" "the container's root writes the frame of issue 12 (a lone last IPv4 fragment) to tap0"
+start_udp_echo
+out=$(in_ns web python3 "$FRAMES" udp-reversed 10.0.2.2 "$port" 3000 2>&1)
+is "$out" "echo 3000 bytes" "a 3000-byte UDP datagram at MTU 1500, fragments sent last first, is reassembled and answered"
+check "neither took the helper down: the loop is the same process" test "$(loop_of web)" = "$loop"
+rt state web
+unlike "$out" networkHelper "the state says nothing of the helper while it runs"
 
 # --- when the helper dies anyway ------------------------------------------------------
 hp=$((20000 + RANDOM % 20000))

@@ -7,7 +7,9 @@
 set -uo pipefail
 export LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"
 : "${SLIRP_ECHO:?SLIRP_ECHO must name tests/net/slirp-echo (meson test sets it)}"
+: "${FRAMES:?FRAMES must name tests/net/frames.py (meson test sets it)}"
 E=$SLIRP_ECHO
+F=$FRAMES
 
 _n=0
 _failed=0
@@ -73,7 +75,7 @@ if ! wait_for test -s "$T/ports"; then
   exit 1
 fi
 read -r ECHO RESET WHOAMI <"$T/ports"
-export E ECHO RESET WHOAMI T
+export E F ECHO RESET WHOAMI T
 HAVE_IPV6_LO=no
 grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && HAVE_IPV6_LO=yes
 
@@ -173,9 +175,13 @@ like "$(result tcp6)" '^[1236]$' "ipv6=false: nothing answers at fd00::2"
 
 MTU=1500 inside "allow_host_loopback=true,mtu=1500" '
 "$E" client tcp 10.0.2.2 "$ECHO" --size 1048576; echo tcp=$?
-"$E" client udp 10.0.2.2 "$ECHO" --size 1400; echo udp=$?'
+"$E" client udp 10.0.2.2 "$ECHO" --size 1400; echo udp=$?
+"$E" client udp 10.0.2.2 "$ECHO" --size 3000; echo udp_frag=$?
+python3 "$F" udp-reversed 10.0.2.2 "$ECHO" 3000 >/dev/null; echo udp_reversed=$?'
 is "$(result tcp)" 0 "mtu=1500: 1 MiB of TCP come back intact"
 is "$(result udp)" 0 "mtu=1500: UDP echo"
+is "$(result udp_frag)" 0 "mtu=1500: a 3000-byte UDP datagram goes out in fragments and its echo comes back"
+is "$(result udp_reversed)" 0 "mtu=1500: ... also when its fragments come last first"
 
 inside "allow_host_loopback=true,outbound_addr=127.0.0.2" 'echo whoami=$("$E" client tcp 10.0.2.2 "$WHOAMI" --read)'
 is "$(result whoami)" 127.0.0.2 "outbound_addr=127.0.0.2: the host sees connections come from 127.0.0.2"
