@@ -12,6 +12,9 @@ tests/integration/nethelper.sh.
       a UDP datagram of SIZE bytes to DST:PORT, cut into fragments that fit
       tap0's MTU and sent last first; waits for the echo and prints
       "echo N bytes" (exit 0), or "timeout" (exit 3).
+  frames.py arp-announce
+      a gratuitous ARP for 10.0.2.100 with tap0's own address: what libslirp
+      learnt of it from the fuzzer's frames is right again.
   frames.py fuzz COUNT SEED
       COUNT frames, random and mutated from valid ones: IPv4 fragments
       (overlapping, duplicated, out of order, at the limits), bad lengths
@@ -90,6 +93,13 @@ def send_all(frames):
 def issue():
     send_all([ether(ipv4(bytes(1076), proto=17, off=2307, mf=False))])
     print("sent the frame of issue 12")
+
+
+def arp_announce():
+    body = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, own_mac(), socket.inet_aton(GUEST), bytes(6),
+                       socket.inet_aton(GUEST))
+    send_all([ether(body, 0x0806, dst=b"\xff" * 6)])
+    print("announced %s" % GUEST)
 
 
 def udp_reversed(dst, port, size):
@@ -233,6 +243,9 @@ def fuzz(count, seed):
 def main(argv):
     if len(argv) == 2 and argv[1] == "issue":
         issue()
+        return 0
+    if len(argv) == 2 and argv[1] == "arp-announce":
+        arp_announce()
         return 0
     if len(argv) == 5 and argv[1] == "udp-reversed":
         return udp_reversed(argv[2], int(argv[3]), int(argv[4]))
