@@ -156,7 +156,7 @@ parse_publish (char **texts, GPtrArray *out, GError **error)
   return TRUE;
 }
 
-/* `uctr __net-helper [--api PATH] [--publish SPEC]... [--] OPTIONS`, started
+/* `uctr __net-helper [--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... [--] OPTIONS`, started
    by create with the fds of launch.h: not a verb for users, so it is not in
    the table. */
 static int
@@ -168,10 +168,12 @@ net_helper_main (int argc, char **argv)
   g_autoptr(GPtrArray) publish = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
   g_autofree char *api = NULL;
   g_autofree char *lock = NULL;
+  g_autofree char *exit_path = NULL;
   g_auto(GStrv) publish_texts = NULL;
   GOptionEntry entries[] = {
     { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
     { "lock", 0, 0, G_OPTION_ARG_FILENAME, &lock, NULL, NULL },
+    { "exit", 0, 0, G_OPTION_ARG_FILENAME, &exit_path, NULL, NULL },
     { "publish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &publish_texts, NULL, NULL },
     { NULL },
   };
@@ -187,7 +189,7 @@ net_helper_main (int argc, char **argv)
   g_option_context_set_help_enabled (ctx, FALSE);
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
-      || !uctr_cli_want_args ("__net-helper", "[--api PATH] [--lock PATH] [--publish SPEC]... OPTIONS", argc - 1, 1, 1, &error)
+      || !uctr_cli_want_args ("__net-helper", "[--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS", argc - 1, 1, 1, &error)
       || !uctr_net_options_parse (&opts, argv[2], &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
@@ -195,6 +197,7 @@ net_helper_main (int argc, char **argv)
     }
   args.api_path = api;
   args.lock_path = lock;
+  args.exit_path = exit_path;
   return uctr_net_helper_run (&args);
 }
 

@@ -1,5 +1,7 @@
 /* uctr list */
 #include "cli/cli.h"
+#include "lib/log.h"
+#include "lib/netexit.h"
 #include "lib/spawn.h"
 
 #include <stdio.h>
@@ -48,6 +50,22 @@ print_json (GArray *rows)
     }
   uctr_cli_print_json_array (arr);
   json_array_unref (arr);
+}
+
+/* The table is runc's: what it has no column for goes to stderr. */
+static void
+warn_net_exits (GArray *rows)
+{
+  for (guint r = 0; r < rows->len; r++)
+    {
+      const UctrState *state = g_array_index (rows, Row, r).state;
+
+      if (state->net_exit != NULL)
+        {
+          g_autofree char *msg = uctr_net_exit_message (state->id, state->net_exit);
+          uctr_warn (msg);
+        }
+    }
 }
 
 static void
@@ -107,5 +125,6 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
     print_json (rows);
   else
     print_table (rows);
+  warn_net_exits (rows);
   return 0;
 }

@@ -1,6 +1,7 @@
 /* uctr: start, kill and delete of an existing container. */
 #include "spawn.h"
 #include "cgroup.h"
+#include "netexit.h"
 #include "systemd.h"
 #include "util.h"
 
@@ -29,6 +30,8 @@ uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GEr
   if (dfd < 0)
     return NULL;
   state = uctr_state_load (dfd, error);
+  if (state != NULL)
+    state->net_exit = uctr_net_exit_load (dfd);
   if (state != NULL && status != NULL)
     *status = uctr_state_status (dfd, state);
   return state;

@@ -1,5 +1,6 @@
 /* uctr: the state directory: <root>/<id>/{state.json,config.json,exec.fifo,lock}. */
 #include "state.h"
+#include "netexit.h"
 #include "notify.h"
 #include "cgroup.h"
 #include "trust.h"
@@ -50,6 +51,7 @@ uctr_state_free (UctrState *state)
   g_free (state->cgroup_path);
   g_free (state->cgroup_unit);
   g_free (state->cgroup_note);
+  g_free (state->net_exit);
   g_free (state);
 }
 
@@ -781,6 +783,13 @@ uctr_state_to_json_node (const UctrState *state, UctrStatus status)
   if (has_annotations (state))
     add_annotations (b, state->annotations, NULL);
   add_string_member (b, "owner", state->owner);
+  if (state->net_exit != NULL)
+    {
+      g_autofree char *how = uctr_net_exit_describe (state->net_exit, FALSE);
+      g_autofree char *text = g_strconcat ("exited: ", how, NULL);
+
+      add_string_member (b, "networkHelper", text);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

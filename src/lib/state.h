@@ -31,6 +31,8 @@ typedef struct
   char *cgroup_path;        /* the container's own cgroup directory, NULL when it has none */
   char *cgroup_unit;        /* the systemd scope holding it (--systemd-cgroup), or NULL */
   char *cgroup_note;        /* when it has none: why (pause and update say it) */
+  char *net_exit;           /* how the network helper ended before the container (netexit.h), or NULL;
+                               not in state.json: uctr_container_lookup reads it from net.exit */
 } UctrState;
 
 void uctr_state_free (UctrState *state);
@@ -95,7 +97,8 @@ UctrState *uctr_state_load (int dfd, GError **error);
 UctrStatus uctr_state_status (int dfd, const UctrState *state);
 
 /* The OCI state JSON (state-schema.json) runc prints: ociVersion, id, pid
-   (0 when stopped), status, bundle, rootfs, created, owner, annotations when any.
+   (0 when stopped), status, bundle, rootfs, created, owner, annotations when any;
+   and uctr's networkHelper ("exited: killed by SIGBUS") when NET_EXIT is set.
    PRETTY indents by two spaces as `runc state` does. */
 char *uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty);
 JsonNode *uctr_state_to_json_node (const UctrState *state, UctrStatus status);

@@ -315,6 +315,16 @@ uctr_reserve_preserved_fds (int n)
       }
 }
 
+void
+uctr_stdio_to (int fd)
+{
+  if (fd < 0)
+    return;
+  (void) dup2 (fd, STDIN_FILENO);
+  (void) dup2 (fd, STDOUT_FILENO);
+  (void) dup2 (fd, STDERR_FILENO);
+}
+
 gboolean
 uctr_write_pid_file (const char *path, pid_t pid, GError **error)
 {

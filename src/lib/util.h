@@ -91,6 +91,10 @@ char *uctr_absolute_path (const char *path);
    our own fds lands among those handed over. */
 void uctr_reserve_preserved_fds (int n);
 
+/* Points stdin, stdout and stderr at FD (/dev/null, once a caller that
+   waited for us has gone on); nothing when FD < 0. */
+void uctr_stdio_to (int fd);
+
 /* --pid-file: PID written atomically (a temporary file renamed over PATH). */
 gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);
 

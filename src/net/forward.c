@@ -425,14 +425,21 @@ port_new (UctrForwarder *f, const UctrPortSpec *spec, int *fds, const int *famil
   return p;
 }
 
+/* Read once, when the forwarder starts: the helper's sandbox keeps it
+   from /proc later. */
 static guint
 unprivileged_port_start (void)
 {
+  static guint start;
   g_autofree char *text = NULL;
 
+  if (start != 0)
+    return start;
   if (!g_file_get_contents ("/proc/sys/net/ipv4/ip_unprivileged_port_start", &text, NULL, NULL))
-    return 1024;
-  return (guint) g_ascii_strtoull (text, NULL, 10);
+    start = 1024;
+  else
+    start = MAX ((guint) g_ascii_strtoull (text, NULL, 10), 1);
+  return start;
 }
 
 static gboolean
@@ -581,6 +588,7 @@ uctr_forwarder_new (UctrAgent *agent)
   f->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
   f->ports = g_ptr_array_new ();
   f->routes = g_hash_table_new (NULL, NULL);
+  (void) unprivileged_port_start ();
   return f;
 }
 

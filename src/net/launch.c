@@ -1,6 +1,7 @@
 /* uctr: starting the network helper. It must outlive `uctr create`, so it is
    double-forked into its own session; a pipe tells us when its loop runs. */
 #include "launch.h"
+#include "lib/netexit.h"
 #include "ports.h"
 #include "util.h"
 
@@ -23,6 +24,8 @@ helper_argv (const char *options, const char *state_dir, const char *const *publ
   g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_PORT_API_SOCKET, NULL));
   g_ptr_array_add (argv, g_strdup ("--lock"));
   g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_NET_LOCK_FILE, NULL));
+  g_ptr_array_add (argv, g_strdup ("--exit"));
+  g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_NET_EXIT_FILE, NULL));
   for (; publish != NULL && *publish != NULL; publish++)
     g_ptr_array_add (argv, g_strdup_printf ("--publish=%s", *publish));
   g_ptr_array_add (argv, g_strdup ("--"));

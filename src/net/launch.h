@@ -9,7 +9,7 @@
 #define UCTR_NET_LOCK_FILE "net.lock"
 
 /* Starts `uctr __net-helper --api STATE_DIR/port.sock --lock
-   STATE_DIR/net.lock [--publish SPEC]... OPTIONS` detached from us (its own
+   STATE_DIR/net.lock --exit STATE_DIR/net.exit [--publish SPEC]... OPTIONS` detached from us (its own
    session, not our child), handing it TAP_FD and a pidfd of INIT_PID;
    returns once its loop runs and every PUBLISH spec is bound, or an error
    with what it said. It exits by itself when the container's init does.

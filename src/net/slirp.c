@@ -5,10 +5,12 @@
    the tap fd to the GMainLoop; the loop ends when the container's init does. */
 #include "slirp.h"
 #include "agent.h"
-#include "destination.h"
+#include "frames.h"
 #include "outbound.h"
 #include "ports.h"
+#include "sandbox.h"
 #include "util.h"
+#include "watch.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -41,6 +43,7 @@ typedef struct
   int tap_fd;
   guint8 *frame; /* the one read buffer: a frame of mtu bytes plus its Ethernet header */
   gsize frame_size;
+  UctrFrameFilter *filter; /* what of it libslirp may see */
 
   GSource *engine; /* EngineSource: tap0 and slirp's sockets */
   GPollFD tap_poll;
@@ -59,8 +62,8 @@ typedef struct
   UctrAgent *agent;         /* inside the container, for the two below; or NULL */
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
-  char *api_path;           /* the port API's socket once it listens, removed at exit */
-  int lock_fd;              /* holds net.lock until every host socket is closed */
+  int lock_fd;              /* a share of net.lock until every host socket is closed */
+  int devnull;              /* stdio once ready */
 } Helper;
 
 static void
@@ -314,6 +317,8 @@ read_frames (Helper *h)
   for (i = 0; i < FRAMES_PER_WAKEUP; i++)
     {
       ssize_t n = TEMP_FAILURE_RETRY (read (h->tap_fd, h->frame, h->frame_size));
+      const guint8 *admitted;
+      gsize len;
 
       if (n < 0 && errno == EAGAIN)
         return;
@@ -324,11 +329,12 @@ read_frames (Helper *h)
           quit (h, 1);
           return;
         }
-      /* tun reports the whole length of a frame it had to cut: drop it.
-         One to the host's own addresses is dropped too (destination.h). */
-      if ((gsize) n > h->frame_size || uctr_frame_to_host_local (h->frame, n))
+      /* tun reports the whole length of a frame it had to cut: drop it. */
+      if ((gsize) n > h->frame_size)
         continue;
-      slirp_input (h->slirp, h->frame, n);
+      admitted = uctr_frame_filter_admit (h->filter, h->frame, n, g_get_monotonic_time (), &len);
+      if (admitted != NULL)
+        slirp_input (h->slirp, admitted, (int) len);
     }
 }
 
@@ -380,9 +386,6 @@ helper_free (Helper *h)
   /* After those that use it; reaped once the lock is let go. */
   if (h->agent != NULL)
     uctr_agent_stop (h->agent);
-  if (h->api_path != NULL)
-    (void) unlink (h->api_path);
-  g_free (h->api_path);
   /* Closes its sockets and frees its timers (cb_timer_free); h->timers frees any left. */
   if (h->slirp != NULL)
     slirp_cleanup (h->slirp);
@@ -390,6 +393,7 @@ helper_free (Helper *h)
   g_hash_table_unref (h->polls);
   g_ptr_array_unref (h->asked);
   g_free (h->frame);
+  uctr_frame_filter_free (h->filter);
   /* delete waits for this, not for our exit: closing tap0 waits for the
      kernel's RCU grace periods, some 20 ms that nobody needs to wait for. */
   uctr_close_fdp (&h->lock_fd);
@@ -397,6 +401,7 @@ helper_free (Helper *h)
   uctr_close_fdp (&h->tap_fd);
   uctr_close_fdp (&h->init_pidfd);
   uctr_close_fdp (&h->signal_fd);
+  uctr_close_fdp (&h->devnull);
   g_main_loop_unref (h->loop);
   g_free (h);
 }
@@ -412,10 +417,12 @@ helper_new (int tap_fd, int init_pidfd)
   h->init_pidfd = init_pidfd;
   h->signal_fd = -1;
   h->lock_fd = -1;
+  h->devnull = -1;
   h->loop = g_main_loop_new (NULL, FALSE);
   h->polls = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   h->asked = g_ptr_array_new ();
   h->timers = g_ptr_array_new_with_free_func (timer_destroy);
+  h->filter = uctr_frame_filter_new ();
   return h;
 }
 
@@ -608,18 +615,18 @@ setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
     {
       if (!uctr_port_api_start (args->api_path, h->forwarder, error))
         return uctr_prefix_error (error, _("Starting the port API"));
-      h->api_path = g_strdup (args->api_path);
     }
   return TRUE;
 }
 
+/* Shared: the watcher holds a share of its own (watch.h). */
 static gboolean
 take_lock (Helper *h, const char *path, GError **error)
 {
   if (path == NULL)
     return TRUE;
   h->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (h->lock_fd < 0 || flock (h->lock_fd, LOCK_EX | LOCK_NB) < 0)
+  if (h->lock_fd < 0 || flock (h->lock_fd, LOCK_SH | LOCK_NB) < 0)
     return uctr_throw_errno (error, _("Locking %s"), path);
   return TRUE;
 }
@@ -641,27 +648,31 @@ helper_setup (Helper *h, const UctrNetOptions *o, GError **error)
   return TRUE;
 }
 
-/* Tells the waiting caller that the loop is up, and lets go of the stdio
-   and working directory it inherited from it. */
-static void
-signal_ready (int ready_fd)
+/* Lets go of the working directory it inherited from the caller, and
+   opens what replaces its stdio once ready: the sandbox forbids both. */
+static gboolean
+prepare_detach (Helper *h, GError **error)
 {
-  uctr_autofd int devnull = -1;
+  (void) chdir ("/");
+  h->devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (h->devnull < 0)
+    return uctr_throw_errno (error, _("Opening /dev/null"));
+  return TRUE;
+}
+
+/* Tells the waiting caller that the loop is up, and lets go of the stdio
+   it inherited from it. */
+static void
+signal_ready (Helper *h, int ready_fd)
+{
   char c = 'R';
 
-  (void) chdir ("/");
   if (ready_fd < 0)
     return;
   if (TEMP_FAILURE_RETRY (write (ready_fd, &c, 1)) != 1)
     g_debug ("network helper: nobody waits for it: %s", g_strerror (errno));
   (void) close (ready_fd);
-  devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0)
-    {
-      (void) dup2 (devnull, STDIN_FILENO);
-      (void) dup2 (devnull, STDOUT_FILENO);
-      (void) dup2 (devnull, STDERR_FILENO);
-    }
+  uctr_stdio_to (h->devnull);
 }
 
 /* Each forwarded TCP connection holds six fds (two sockets, two pipes): use
@@ -678,8 +689,40 @@ raise_fd_limit (void)
     }
 }
 
-int
-uctr_net_helper_run (const UctrNetHelperArgs *args)
+/* Where libslirp reads the DNS servers from, when it forwards DNS: it
+   reads resolv.conf again whenever it changes, maybe as a new file. */
+static char *
+resolv_dir (const UctrNetOptions *o)
+{
+  g_autofree char *real = NULL;
+
+  if (!o->dns || (real = realpath ("/etc/resolv.conf", NULL)) == NULL)
+    return NULL;
+  return g_path_get_dirname (real);
+}
+
+/* The agent before the sandbox, which forbids fork(): outbound TCP wants
+   it (setup_outbound), and it is forked already when there are ports. */
+static gboolean
+sandbox (Helper *h, const UctrNetOptions *o, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *dir = resolv_dir (o);
+  int abi;
+
+  if (o->splice_tcp && h->agent == NULL && !setup_agent (h, o, &local))
+    g_debug ("network helper: outbound TCP through libslirp: %s", local->message);
+  /* Loads our translations, which Landlock would keep from us later. */
+  (void) gettext ("");
+  if (!uctr_net_sandbox_enter (dir, &abi, error))
+    return uctr_prefix_error (error, _("Sandboxing the network helper"));
+  if (abi == 0)
+    g_debug ("network helper: no Landlock here: files stay readable to it");
+  return TRUE;
+}
+
+static int
+helper_loop (const UctrNetHelperArgs *args)
 {
   g_autoptr(Helper) h = NULL;
 
@@ -688,8 +731,9 @@ uctr_net_helper_run (const UctrNetHelperArgs *args)
   g_autoptr(GError) error = NULL;
   int ready_fd = args->ready_fd;
 
-  if (!take_lock (h, args->lock_path, &error) || !helper_setup (h, args->options, &error)
-      || !setup_ports (h, args, &error))
+  if (!uctr_net_sandbox_harden (&error) || !take_lock (h, args->lock_path, &error)
+      || !helper_setup (h, args->options, &error) || !setup_ports (h, args, &error)
+      || !prepare_detach (h, &error) || !sandbox (h, args->options, &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
       /* The agent reaped and every socket closed before the caller, which
@@ -700,8 +744,14 @@ uctr_net_helper_run (const UctrNetHelperArgs *args)
       return 1;
     }
   /* Everything is attached: frames that come before the loop runs wait in tap0's queue. */
-  signal_ready (ready_fd);
+  signal_ready (h, ready_fd);
   setup_outbound (h, args->options);
   g_main_loop_run (h->loop);
   return h->status;
+}
+
+int
+uctr_net_helper_run (const UctrNetHelperArgs *args)
+{
+  return uctr_net_watch_run (args, helper_loop);
 }

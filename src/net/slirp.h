@@ -60,11 +60,15 @@ typedef struct
   GPtrArray *publish;   /* UctrPortSpec *: published before READY_FD says ready; NULL: none */
   const char *api_path; /* the port API's socket (port.sock in the state dir); NULL: none */
   const char *lock_path; /* locked (flock) until the helper has let go of its ports; NULL: none */
+  const char *exit_path; /* how the helper ended, when the container still ran (net.exit); NULL: nowhere */
 } UctrNetHelperArgs;
 
 /* Runs the helper until the container init exits (INIT_PIDFD becomes
    readable) or SIGTERM or SIGINT arrives; it owns the fds it is given and
    the process: signals, cwd, and, once a caller waits on READY_FD, stdio.
+   The helper is two processes: this one watches (watch.h), and its child
+   runs libslirp's loop; the watcher records how the loop ended in
+   EXIT_PATH when that was before the container's.
 
    TAP_FD:     a tap device opened with IFF_TAP | IFF_NO_PI, read and written
                a frame at a time; its MTU must not exceed O->mtu.
@@ -78,8 +82,12 @@ typedef struct
    PUBLISH, API_PATH: with either, a port forwarder (ports.h) runs in the
                loop; every spec of PUBLISH is bound before the helper is
                ready, and one that cannot be is a startup failure. The
-               API's socket is removed when the helper exits.
+               API's socket is removed when the container's init exits,
+               or the loop does.
+   LOCK_PATH:  the watcher and the loop each hold a share (LOCK_SH) until
+               they have let go of what delete waits for.
 
    Returns the exit status for main(): 0 when the container or a signal
-   ended it, 1 when it could not start or the tap device failed. */
+   ended it, 1 when it could not start or the tap device failed, 128 + N
+   when the loop died of signal N. */
 int uctr_net_helper_run (const UctrNetHelperArgs *args);

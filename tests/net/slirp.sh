@@ -7,7 +7,9 @@
 set -uo pipefail
 export LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"
 : "${SLIRP_ECHO:?SLIRP_ECHO must name tests/net/slirp-echo (meson test sets it)}"
+: "${FRAMES:?FRAMES must name tests/net/frames.py (meson test sets it)}"
 E=$SLIRP_ECHO
+F=$FRAMES
 
 _n=0
 _failed=0
@@ -73,7 +75,7 @@ if ! wait_for test -s "$T/ports"; then
   exit 1
 fi
 read -r ECHO RESET WHOAMI <"$T/ports"
-export E ECHO RESET WHOAMI T
+export E F ECHO RESET WHOAMI T
 HAVE_IPV6_LO=no
 grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && HAVE_IPV6_LO=yes
 
@@ -131,8 +133,10 @@ script='
 echo whoami=$("$E" client tcp 10.0.2.2 "$WHOAMI" --read)
 for i in 1 2 3; do "$E" client tcp 10.0.2.2 "$RESET" --size 1048576 >/dev/null; done
 "$E" client tcp 10.0.2.2 "$ECHO"; echo after_reset=$?
-echo rss_kb=$(sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" /proc/$(cat "$T/helper.pid")/status)
-echo threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$(cat "$T/helper.pid")/status)'
+loop=$(pgrep -P "$(cat "$T/helper.pid")" | head -n 1)
+echo rss_kb=$(sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" /proc/$loop/status)
+echo threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$loop/status)
+echo watcher_threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$(cat "$T/helper.pid")/status)'
 if [ "$HAVE_IPV6_LO" = yes ]; then
   script="$SETUP6 || echo setup6=failed
 $script
@@ -160,7 +164,7 @@ diag "helper RSS after the traffic: ${rss:-?} kB"
 if grep -q __asan_init "$SLIRP_ECHO"; then
   skip "the helper's RSS stays within 8 MiB" "the helper runs with AddressSanitizer"
 elif [ -n "$rss" ] && [ "$rss" -le 8192 ]; then pass "the helper's RSS stays within 8 MiB"; else fail "the helper's RSS stays within 8 MiB" "VmRSS $rss kB"; fi
-is "$(result threads)" 1 "the helper is single-threaded"
+is "$(result threads)/$(result watcher_threads)" 1/1 "the helper's loop and its watcher are single-threaded"
 is "$status" 0 "the helper exits 0 after the traffic"
 
 inside "allow_host_loopback=true,ipv6=false" "$SETUP6 >/dev/null 2>&1
@@ -171,9 +175,13 @@ like "$(result tcp6)" '^[1236]$' "ipv6=false: nothing answers at fd00::2"
 
 MTU=1500 inside "allow_host_loopback=true,mtu=1500" '
 "$E" client tcp 10.0.2.2 "$ECHO" --size 1048576; echo tcp=$?
-"$E" client udp 10.0.2.2 "$ECHO" --size 1400; echo udp=$?'
+"$E" client udp 10.0.2.2 "$ECHO" --size 1400; echo udp=$?
+"$E" client udp 10.0.2.2 "$ECHO" --size 3000; echo udp_frag=$?
+python3 "$F" udp-reversed 10.0.2.2 "$ECHO" 3000 >/dev/null; echo udp_reversed=$?'
 is "$(result tcp)" 0 "mtu=1500: 1 MiB of TCP come back intact"
 is "$(result udp)" 0 "mtu=1500: UDP echo"
+is "$(result udp_frag)" 0 "mtu=1500: a 3000-byte UDP datagram goes out in fragments and its echo comes back"
+is "$(result udp_reversed)" 0 "mtu=1500: ... also when its fragments come last first"
 
 inside "allow_host_loopback=true,outbound_addr=127.0.0.2" 'echo whoami=$("$E" client tcp 10.0.2.2 "$WHOAMI" --read)'
 is "$(result whoami)" 127.0.0.2 "outbound_addr=127.0.0.2: the host sees connections come from 127.0.0.2"
@@ -192,6 +200,23 @@ if wait_for test -s "$T/helper.pid"; then
   # libslirp writes to host sockets without MSG_NOSIGNAL.
   sigign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$hp/status")
   is "$(( 0x$sigign >> 12 & 1 ))" 1 "the helper ignores SIGPIPE (a host peer that goes away must not kill it)"
+  # The loop, the watcher's child, in its sandbox (sandbox.h).
+  loop=$(pgrep -P "$hp" | head -n 1)
+  field () { sed -n "s/^$1:[[:space:]]*//p" "/proc/$loop/status"; }
+  if grep -q __asan_init "$SLIRP_ECHO"; then
+    is "$(field NoNewPrivs)" 1 "the helper's loop runs with no_new_privs"
+    skip "the helper's loop runs with a seccomp filter" "not under AddressSanitizer"
+  else
+    is "$(field NoNewPrivs)/$(field Seccomp)" 1/2 "the helper's loop runs with no_new_privs and a seccomp filter"
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    # Root keeps CAP_NET_BIND_SERVICE (port add below 1024), and may read anything.
+    is "$(field CapEff)" 0000000000000400 "the helper's loop, as root, holds CAP_NET_BIND_SERVICE only"
+    skip "the helper's loop is not dumpable" "root reads every /proc/PID/environ"
+  else
+    is "$(field CapEff)" 0000000000000000 "the helper's loop holds no capability"
+    if cat "/proc/$loop/environ" >/dev/null 2>&1; then fail "the helper's loop is not dumpable"; else pass "the helper's loop is not dumpable"; fi
+  fi
   kill -TERM "$hp"
   wait "$harness"
   status=$?
@@ -217,6 +242,25 @@ if wait_for test -s "$T/helper.pid"; then
   fi
 else
   fail "the helper starts in the background"
+fi
+
+# A loop that dies anyway (here of a signal): its watcher goes with it and says how.
+# AddressSanitizer turns a SIGBUS into a report and exit 1: SIGUSR1 then.
+sig=BUS signo=7
+grep -q __asan_init "$SLIRP_ECHO" && sig=USR1 signo=10
+rm -f "$T/helper.pid"
+"$E" netns --helper-pid-file "$T/helper.pid" -- bash -c "$SETUP4; exec sleep 60" >/dev/null 2>"$T/bg.err" &
+harness=$!
+_bg+=("$harness")
+if wait_for test -s "$T/helper.pid"; then
+  kill -"$sig" "$(pgrep -P "$(cat "$T/helper.pid")" | head -n 1)"
+  wait "$harness"
+  status=$?
+  out='' err=$(cat "$T/bg.err")
+  is "$status" 126 "a loop killed by SIG$sig ends the helper before the container"
+  like "$err" "helper exited $((128 + signo)) before the command" "the watcher exits 128 + SIG$sig"
+else
+  fail "the helper starts in the background" "$(cat "$T/bg.err")"
 fi
 
 # --- the helper's own errors --------------------------------------------------
