@@ -101,3 +101,8 @@ gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);
 /* ENTRY ("KEY=VALUE") into the environment ENV (NULL-terminated, owned):
    replaces KEY in place when present, else appends. Returns ENV, moved. */
 char **uctr_env_set (char **env, const char *entry);
+
+/* For a daemon's loop: SIGPIPE ignored (a peer may be gone), SIGTERM and
+   SIGINT blocked and read from the returned signalfd (non-blocking,
+   close-on-exec) instead; -1 with ERROR set. */
+int uctr_term_signalfd (GError **error);
