@@ -307,9 +307,14 @@ uctr_state_remove_dir (const char *root, const char *id, GError **error)
   if (!uctr_state_validate_id (id, error))
     return FALSE;
   path = g_build_filename (root, id, NULL);
-  root_fd = uctr_trust_open_root (root, error);
+  root_fd = uctr_trust_open_root (root, &local);
+  if (root_fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return TRUE;
   if (root_fd < 0)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   dfd = open_container_dir (root_fd, id, &local);
   if (g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
     return TRUE;
@@ -955,12 +960,18 @@ char **
 uctr_state_list_ids (const char *root, GError **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  uctr_autofd int fd = uctr_trust_open_root (root, error);
+  g_autoptr(GError) local = NULL;
+  uctr_autofd int fd = uctr_trust_open_root (root, &local);
   DIR *dir;
   struct dirent *de;
 
+  if (fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return g_new0 (char *, 1);
   if (fd < 0)
-    return NULL;
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
   if ((dir = fdopendir (fd)) == NULL)
     {
       uctr_throw_errno (error, _("Reading the state directory %s"), root);

@@ -154,7 +154,7 @@ test_root_not_ours (Fixture *f, gconstpointer data)
   g_assert_cmpint (chown (other, 65534, 65534), ==, 0);
   root = uctr_state_root (other, &error);
   g_assert_null (root);
-  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_FAILED);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNTRUSTED);
   g_assert_nonnull (strstr (error->message, other));
   g_assert_nonnull (strstr (error->message, "belongs to uid 65534"));
 }
@@ -167,6 +167,11 @@ test_root_xdg (Fixture *f, gconstpointer data)
   g_autofree char *root = NULL;
   g_autofree char *expected = g_build_filename (f->dir, "uctr", NULL);
 
+  if (geteuid () == 0 && !uctr_running_in_userns ())
+    {
+      g_test_skip ("root does not follow XDG_RUNTIME_DIR");
+      return;
+    }
   g_setenv ("XDG_RUNTIME_DIR", f->dir, TRUE);
   root = uctr_state_root (NULL, &error);
   if (saved != NULL)
@@ -176,6 +181,29 @@ test_root_xdg (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (root, ==, expected);
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_DIR));
+}
+
+/* --root through a symlink: what is used (and was checked) is where it leads. */
+static void
+test_root_symlink (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real = g_build_filename (f->dir, "real", NULL);
+  g_autofree char *link = g_build_filename (f->dir, "link", NULL);
+  g_autofree char *root = NULL;
+
+  g_assert_cmpint (g_mkdir (real, 0700), ==, 0);
+  g_assert_cmpint (symlink (real, link), ==, 0);
+  root = uctr_state_root (link, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (root, ==, real);
+
+  g_assert_cmpint (chmod (real, 0777), ==, 0);
+  g_clear_pointer (&root, g_free);
+  root = uctr_state_root (link, &error);
+  g_assert_null (root);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNTRUSTED);
+  g_assert_nonnull (strstr (error->message, real));
 }
 
 /* Without XDG_RUNTIME_DIR an ordinary user gets told what to pass. As root
@@ -386,6 +414,32 @@ test_load_start_time_string (Fixture *f, gconstpointer data)
   g_assert_cmpstr (loaded->owner, ==, "");
   g_assert_false (loaded->creating);
   g_assert_null (loaded->annotations);
+}
+
+/* What someone else could have written is not read: a state.json others
+   can write, a symlink in place of config.json. */
+static void
+test_load_untrusted (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  uctr_autofd int dfd = create_dir (f, "c1");
+  g_autoptr(UctrState) s = sample_state ("c1", 1, 1);
+  g_autoptr(UctrState) loaded = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (uctr_state_save (dfd, s, &error));
+  g_assert_cmpint (fchmodat (dfd, "state.json", 0666, 0), ==, 0);
+  loaded = uctr_state_load (dfd, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNTRUSTED);
+  g_assert_true (g_str_has_prefix (error->message, "container c1: "));
+  g_assert_nonnull (strstr (error->message, "state.json can be written by others (mode 0666)"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (symlinkat ("state.json", dfd, "config.json"), ==, 0);
+  g_assert_false (uctr_state_read_file (dfd, "config.json", 65536, &text, NULL, &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNTRUSTED);
+  g_assert_nonnull (strstr (error->message, "config.json is a symbolic link"));
 }
 
 static void
@@ -739,6 +793,7 @@ main (int argc, char **argv)
   ADD ("/state/root/not-a-directory", test_root_not_a_directory);
   ADD ("/state/root/not-ours", test_root_not_ours);
   ADD ("/state/root/xdg", test_root_xdg);
+  ADD ("/state/root/symlink", test_root_symlink);
   g_test_add_func ("/state/root/unset", test_root_unset);
   ADD ("/state/dir/create-and-open", test_create_and_open);
   ADD ("/state/dir/symlink-refused", test_open_symlink_refused);
@@ -746,6 +801,7 @@ main (int argc, char **argv)
   ADD ("/state/file/save-load", test_save_load);
   ADD ("/state/file/start-time-string", test_load_start_time_string);
   ADD ("/state/file/errors", test_load_errors);
+  ADD ("/state/file/untrusted", test_load_untrusted);
   ADD ("/state/status/live", test_status_live);
   ADD ("/state/status/no-pid", test_status_no_pid);
   ADD ("/state/status/dead", test_status_dead);
