@@ -88,6 +88,12 @@ char *uctr_absolute_path (const char *path);
    our own fds lands among those handed over. */
 void uctr_reserve_preserved_fds (int n);
 
+/* For a single-threaded process that waits in poll(): SIGPIPE ignored (a
+   peer that goes away is an error on one fd), SIGTERM and SIGINT blocked
+   and returned as a signalfd (CLOEXEC, non-blocking) rather than handled
+   (g_unix_signal_add starts a thread). -1 and ERROR otherwise. */
+int uctr_term_signalfd (GError **error);
+
 /* Points stdin, stdout and stderr at FD (/dev/null, once a caller that
    waited for us has gone on); nothing when FD < 0. */
 void uctr_stdio_to (int fd);

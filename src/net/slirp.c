@@ -535,19 +535,9 @@ watch_fd (int fd, GUnixFDSourceFunc func, Helper *h)
 static gboolean
 setup_signals (Helper *h, GError **error)
 {
-  struct sigaction ign = { .sa_handler = SIG_IGN };
-  sigset_t set;
-
-  if (sigaction (SIGPIPE, &ign, NULL) < 0)
-    return uctr_throw_errno (error, _("Ignoring SIGPIPE"));
-  sigemptyset (&set);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGINT);
-  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
-    return uctr_throw_errno (error, _("Blocking SIGTERM and SIGINT"));
-  h->signal_fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  h->signal_fd = uctr_term_signalfd (error);
   if (h->signal_fd < 0)
-    return uctr_throw_errno (error, _("Creating a signalfd"));
+    return FALSE;
   h->signal_watch = watch_fd (h->signal_fd, on_signal, h);
   return TRUE;
 }

@@ -49,9 +49,6 @@ watch_clear (Watch *w)
 static gboolean
 watch_setup (Watch *w, const UctrNetHelperArgs *args, GError **error)
 {
-  struct sigaction ign = { .sa_handler = SIG_IGN };
-  sigset_t set;
-
   w->args = args;
   if (args->lock_path != NULL)
     {
@@ -68,18 +65,9 @@ watch_setup (Watch *w, const UctrNetHelperArgs *args, GError **error)
         return uctr_throw_errno (error, _("Opening %s"), dir);
       w->exit_name = g_path_get_basename (args->exit_path);
     }
-  /* The ready byte goes to a caller that may be gone. */
-  if (sigaction (SIGPIPE, &ign, NULL) < 0)
-    return uctr_throw_errno (error, _("Ignoring SIGPIPE"));
-  sigemptyset (&set);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGINT);
-  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
-    return uctr_throw_errno (error, _("Blocking SIGTERM and SIGINT"));
-  w->signal_fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (w->signal_fd < 0)
-    return uctr_throw_errno (error, _("Creating a signalfd"));
-  return TRUE;
+  /* SIGPIPE ignored too: the ready byte goes to a caller that may be gone. */
+  w->signal_fd = uctr_term_signalfd (error);
+  return w->signal_fd >= 0;
 }
 
 /* In the child: it goes when the watcher does, and keeps nothing of it. */
