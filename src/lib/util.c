@@ -317,6 +317,26 @@ uctr_reserve_preserved_fds (int n)
       }
 }
 
+int
+uctr_term_signalfd (GError **error)
+{
+  struct sigaction ign = { .sa_handler = SIG_IGN };
+  sigset_t set;
+  int fd;
+
+  if (sigaction (SIGPIPE, &ign, NULL) < 0)
+    return uctr_throw_errno (error, _("Ignoring SIGPIPE")), -1;
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
+    return uctr_throw_errno (error, _("Blocking SIGTERM and SIGINT")), -1;
+  fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Creating a signalfd")), -1;
+  return fd;
+}
+
 void
 uctr_stdio_to (int fd)
 {
@@ -361,24 +381,4 @@ uctr_env_set (char **env, const char *entry)
   env[n] = g_strdup (entry);
   env[n + 1] = NULL;
   return env;
-}
-
-int
-uctr_term_signalfd (GError **error)
-{
-  struct sigaction ign = { .sa_handler = SIG_IGN };
-  sigset_t set;
-  int fd;
-
-  if (sigaction (SIGPIPE, &ign, NULL) < 0)
-    return uctr_throw_errno (error, _("Ignoring SIGPIPE")), -1;
-  sigemptyset (&set);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGINT);
-  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
-    return uctr_throw_errno (error, _("Blocking SIGTERM and SIGINT")), -1;
-  fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (fd < 0)
-    return uctr_throw_errno (error, _("Creating a signalfd")), -1;
-  return fd;
 }

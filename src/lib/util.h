@@ -91,6 +91,12 @@ char *uctr_absolute_path (const char *path);
    our own fds lands among those handed over. */
 void uctr_reserve_preserved_fds (int n);
 
+/* For a single-threaded process that waits in poll(): SIGPIPE ignored (a
+   peer that goes away is an error on one fd), SIGTERM and SIGINT blocked
+   and returned as a signalfd (CLOEXEC, non-blocking) rather than handled
+   (g_unix_signal_add starts a thread). -1 and ERROR otherwise. */
+int uctr_term_signalfd (GError **error);
+
 /* Points stdin, stdout and stderr at FD (/dev/null, once a caller that
    waited for us has gone on); nothing when FD < 0. */
 void uctr_stdio_to (int fd);
@@ -101,8 +107,3 @@ gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);
 /* ENTRY ("KEY=VALUE") into the environment ENV (NULL-terminated, owned):
    replaces KEY in place when present, else appends. Returns ENV, moved. */
 char **uctr_env_set (char **env, const char *entry);
-
-/* For a daemon's loop: SIGPIPE ignored (a peer may be gone), SIGTERM and
-   SIGINT blocked and read from the returned signalfd (non-blocking,
-   close-on-exec) instead; -1 with ERROR set. */
-int uctr_term_signalfd (GError **error);

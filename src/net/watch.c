@@ -65,7 +65,7 @@ watch_setup (Watch *w, const UctrNetHelperArgs *args, GError **error)
         return uctr_throw_errno (error, _("Opening %s"), dir);
       w->exit_name = g_path_get_basename (args->exit_path);
     }
-  /* The ready byte goes to a caller that may be gone: SIGPIPE ignored. */
+  /* SIGPIPE ignored too: the ready byte goes to a caller that may be gone. */
   w->signal_fd = uctr_term_signalfd (error);
   return w->signal_fd >= 0;
 }

@@ -188,12 +188,24 @@ is "$(result whoami)" 127.0.0.2 "outbound_addr=127.0.0.2: the host sees connecti
 
 # --- signals, a killed parent, stdio ----------------------------------------
 
-rm -f "$T/helper.pid"
-"$E" netns --helper-pid-file "$T/helper.pid" -- bash -c "$SETUP4; exec sleep 60" >"$T/bg.out" 2>"$T/bg.err" &
-harness=$!
-_bg+=("$harness")
-if wait_for test -s "$T/helper.pid"; then
-  hp=$(cat "$T/helper.pid")
+# in_background: the harness, with a container that sleeps, in the
+# background (stdout and stderr to $T/bg.out and $T/bg.err); sets $harness
+# and, once the helper is ready, $hp. A failed test point when it is not.
+in_background ()
+{
+  rm -f "$T/helper.pid"
+  "$E" netns --helper-pid-file "$T/helper.pid" -- bash -c "$SETUP4; exec sleep 60" >"$T/bg.out" 2>"$T/bg.err" &
+  harness=$!
+  _bg+=("$harness")
+  if wait_for test -s "$T/helper.pid"; then
+    hp=$(cat "$T/helper.pid")
+    return 0
+  fi
+  fail "the helper starts in the background" "$(cat "$T/bg.err")"
+  return 1
+}
+
+if in_background; then
   is "$(readlink "/proc/$hp/fd/0") $(readlink "/proc/$hp/fd/1") $(readlink "/proc/$hp/fd/2")" \
     "/dev/null /dev/null /dev/null" "once ready, the helper holds none of its caller's stdio"
   is "$(readlink "/proc/$hp/cwd")" / "once ready, the helper's working directory is /"
@@ -223,16 +235,9 @@ if wait_for test -s "$T/helper.pid"; then
   out='' err=$(cat "$T/bg.err")
   is "$status" 126 "SIGTERM ends the helper (the harness reports it ended first)"
   like "$err" "helper exited 0 before the command" "the helper exits 0 on SIGTERM"
-else
-  fail "the helper starts in the background" "$(cat "$T/bg.err")"
 fi
 
-rm -f "$T/helper.pid"
-"$E" netns --helper-pid-file "$T/helper.pid" -- bash -c "$SETUP4; exec sleep 60" >/dev/null 2>&1 &
-harness=$!
-_bg+=("$harness")
-if wait_for test -s "$T/helper.pid"; then
-  hp=$(cat "$T/helper.pid")
+if in_background; then
   { kill -9 "$harness" && wait "$harness"; } 2>/dev/null
   if wait_for gone "$hp"; then
     pass "after kill -9 of the helper's parent, the container's init dies and the helper with it"
@@ -240,27 +245,19 @@ if wait_for test -s "$T/helper.pid"; then
     fail "after kill -9 of the helper's parent, the container's init dies and the helper with it" "pid $hp is still there"
     kill -9 "$hp" 2>/dev/null
   fi
-else
-  fail "the helper starts in the background"
 fi
 
 # A loop that dies anyway (here of a signal): its watcher goes with it and says how.
 # AddressSanitizer turns a SIGBUS into a report and exit 1: SIGUSR1 then.
 sig=BUS signo=7
 grep -q __asan_init "$SLIRP_ECHO" && sig=USR1 signo=10
-rm -f "$T/helper.pid"
-"$E" netns --helper-pid-file "$T/helper.pid" -- bash -c "$SETUP4; exec sleep 60" >/dev/null 2>"$T/bg.err" &
-harness=$!
-_bg+=("$harness")
-if wait_for test -s "$T/helper.pid"; then
-  kill -"$sig" "$(pgrep -P "$(cat "$T/helper.pid")" | head -n 1)"
+if in_background; then
+  kill -"$sig" "$(pgrep -P "$hp" | head -n 1)"
   wait "$harness"
   status=$?
   out='' err=$(cat "$T/bg.err")
   is "$status" 126 "a loop killed by SIG$sig ends the helper before the container"
   like "$err" "helper exited $((128 + signo)) before the command" "the watcher exits 128 + SIG$sig"
-else
-  fail "the helper starts in the background" "$(cat "$T/bg.err")"
 fi
 
 # --- the helper's own errors --------------------------------------------------

@@ -32,6 +32,18 @@ can_open (const char *path, int flags)
   return fd >= 0;
 }
 
+/* TRUE in the subprocess that runs the test (the sandbox is for good);
+   in the test itself, runs it there and checks that it passed. */
+static gboolean
+in_subprocess (void)
+{
+  if (g_test_subprocess ())
+    return TRUE;
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  return FALSE;
+}
+
 static void
 enter (int *abi)
 {
@@ -59,12 +71,8 @@ test_loop_still_works (void)
   uctr_autofd int c = -1;
   int abi, fds[2];
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_subprocess ())
+    return;
   enter (&abi);
   g_assert_true (can_open (inside, O_RDONLY));
   l = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -94,12 +102,8 @@ test_the_rest_fails (void)
   g_test_skip ("no Landlock or seccomp under AddressSanitizer");
   return;
 #endif
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_subprocess ())
+    return;
   enter (&abi);
   g_assert_false (can_open (inside, O_WRONLY));
   g_assert_false (can_open (inside, O_RDWR));
@@ -133,12 +137,8 @@ test_no_capabilities (void)
   char *text;
   int abi;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-      g_test_trap_assert_passed ();
-      return;
-    }
+  if (!in_subprocess ())
+    return;
   enter (&abi);
   caps = cap_get_proc ();
   text = cap_to_text (caps, NULL);
