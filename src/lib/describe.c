@@ -98,7 +98,7 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_MOUNT_MOVED:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Applying the options of %s: its mount point moved while it was mounted (a directory on its path was renamed or swapped for a symlink); refused"), mount);
-    case UCTR_STEP_HIDE_HOST_KERNFS:
+    case UCTR_STEP_HIDE_HOST_PROC_SYS:
       return g_strdup (_("--no-pivot: unmounting or covering the host's procfs and sysfs mounts"));
     case UCTR_STEP_SYSCTL:
       return g_strdup_printf (_("linux.sysctl: writing %s"), plan->sysctl_paths[m->index]);

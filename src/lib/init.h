@@ -34,7 +34,7 @@ int uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd);
 int uctr_mounts_finish (UctrInitCtx *ctx);
 /* nopivot.c: the host's procfs and sysfs mounts outside ROOTFD leave the
    mount namespace (or are covered) before --no-pivot's chroot. */
-int uctr_mounts_hide_host_kernfs (UctrInitCtx *ctx, int rootfd);
+int uctr_mounts_hide_host_proc_sys (UctrInitCtx *ctx, int rootfd);
 
 /* Opens PATH inside ROOTFD as O_PATH without ever leaving it (openat2 RESOLVE_IN_ROOT),
    creating missing directories, and the last component as a file when AS_FILE. */

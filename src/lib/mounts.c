@@ -686,7 +686,7 @@ uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd)
 {
   const UctrPlan *plan = ctx->plan;
 
-  if (plan->no_pivot && uctr_mounts_hide_host_kernfs (ctx, rootfd) < 0)
+  if (plan->no_pivot && uctr_mounts_hide_host_proc_sys (ctx, rootfd) < 0)
     return -1;
   if (fchdir (rootfd) < 0)
     return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);

@@ -179,7 +179,7 @@ remember_covered (int id)
 }
 
 static int
-is_kernfs_of_host (const MountEntry *e, const char *root_path)
+is_host_proc_sys (const MountEntry *e, const char *root_path)
 {
   return strcmp (e->root, "/") == 0 && (strcmp (e->fstype, "proc") == 0 || strcmp (e->fstype, "sysfs") == 0)
          && !is_below (e->mount_point, root_path) && !was_covered (e->id);
@@ -210,7 +210,7 @@ find_candidate (int proc_fd, const char *root_path, int *id)
           rc = -1;
           break;
         }
-      if (!is_kernfs_of_host (&e, root_path) || (found && strlen (e.mount_point) <= best_len))
+      if (!is_host_proc_sys (&e, root_path) || (found && strlen (e.mount_point) <= best_len))
         continue;
       len = strlen (e.mount_point);
       if (len >= sizeof candidate)
@@ -229,8 +229,8 @@ find_candidate (int proc_fd, const char *root_path, int *id)
 }
 
 /* Detaches the mount on top of PATH, or covers it where the kernel refuses
-   (EINVAL: locked into our user namespace). A path that is already covered
-   by another mount hides nothing more. */
+   (EINVAL: locked into our user namespace). Where another kind of mount is
+   on top already, the host's one is covered by it. */
 static int
 hide_one (int slash_fd, const char *path, int id)
 {
@@ -261,14 +261,14 @@ hide_one (int slash_fd, const char *path, int id)
 }
 
 int
-uctr_mounts_hide_host_kernfs (UctrInitCtx *ctx, int rootfd)
+uctr_mounts_hide_host_proc_sys (UctrInitCtx *ctx, int rootfd)
 {
   const UctrPlan *plan = ctx->plan;
   char root_path[PATH_MAX], p[32];
   int slash_fd, pass, r = -1;
   ssize_t n;
 
-  ctx->step = UCTR_STEP_HIDE_HOST_KERNFS;
+  ctx->step = UCTR_STEP_HIDE_HOST_PROC_SYS;
   ctx->index = -1;
   /* Where the rootfs is, as mountinfo writes it. */
   uctr_fd_path (p, rootfd);

@@ -68,7 +68,7 @@ typedef enum
   UCTR_STEP_FDS,
   UCTR_STEP_DEV_NULL,         /* the /dev/null used to mask paths is not the null device */
   UCTR_STEP_DEV_CONSOLE,      /* /dev/console is neither a file nor a character device */
-  UCTR_STEP_HIDE_HOST_KERNFS, /* --no-pivot: taking the host's procfs and sysfs away */
+  UCTR_STEP_HIDE_HOST_PROC_SYS, /* --no-pivot: taking the host's procfs and sysfs away */
   UCTR_STEP_MOUNT_MOVED,      /* index: plan mount step; its mount point moved while mounted (no mount API) */
 } UctrStep;
 
