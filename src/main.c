@@ -1,8 +1,8 @@
 /* uctr: the verb table, global options, and the one place that prints errors. */
 #include "cli/cli.h"
-#include "selfexe.h"
-#include "lib/log.h"
-#include "lib/state.h"
+#include "base/selfexe.h"
+#include "base/log.h"
+#include "runtime/state.h"
 #include "net/launch.h"
 #include "net/ports.h"
 #include "net/slirp.h"

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
-#include "lib/util.h"
+#include "base/util.h"
 
 typedef struct
 {
@@ -49,7 +49,7 @@ void uctr_cli_hold_signals (void);
 
 /* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
    subordinate ranges in UIDS and GIDS, which OPTS points into. */
-#include "lib/config.h"
+#include "oci/config.h"
 void uctr_cli_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2]);
 
 int uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error);

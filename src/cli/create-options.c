@@ -1,6 +1,6 @@
 /* uctr: the options create and run share. */
 #include "cli/create-options.h"
-#include "lib/log.h"
+#include "base/log.h"
 #include "net/ports.h"
 
 /* Before anything exists; create checks them again with the annotation. */

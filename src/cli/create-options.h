@@ -2,7 +2,7 @@
 #pragma once
 
 #include "cli/cli.h"
-#include "lib/spawn.h"
+#include "runtime/container.h"
 
 typedef struct
 {

@@ -1,7 +1,7 @@
 /* uctr create */
 #include "cli/cli.h"
 #include "cli/create-options.h"
-#include "lib/spawn.h"
+#include "runtime/container.h"
 
 int
 uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error)

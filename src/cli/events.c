@@ -2,9 +2,9 @@
    prints them, every --interval (or once with --stats), and an "oom" event
    when the kernel's OOM killer strikes in it; ends when the container does. */
 #include "cli/cli.h"
-#include "lib/cgroup.h"
-#include "lib/spawn.h"
-#include "lib/stats.h"
+#include "cgroup/cgroup.h"
+#include "runtime/container.h"
+#include "cgroup/stats.h"
 
 #include <poll.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
    The process is config.json's own with the flags applied on top, or the
    one --process names. */
 #include "cli/cli.h"
-#include "lib/exec.h"
-#include "lib/log.h"
+#include "runtime/exec.h"
+#include "base/log.h"
 
 #include <fcntl.h>
 #include <string.h>

@@ -2,9 +2,9 @@
    really does, nothing more: cgroup v2 (its own files, or a systemd scope),
    seccomp; no cgroup v1, AppArmor or SELinux yet. */
 #include "cli/cli.h"
-#include "lib/config.h"
-#include "lib/plan.h"
-#include "lib/security.h"
+#include "oci/config.h"
+#include "plan/plan.h"
+#include "plan/seccomp.h"
 
 #include <stdio.h>
 #include <sys/capability.h>

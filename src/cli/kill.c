@@ -1,7 +1,7 @@
 /* uctr kill */
 #include "cli/cli.h"
-#include "lib/log.h"
-#include "lib/spawn.h"
+#include "base/log.h"
+#include "runtime/container.h"
 
 #include <signal.h>
 

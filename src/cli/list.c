@@ -1,8 +1,8 @@
 /* uctr list */
 #include "cli/cli.h"
-#include "lib/log.h"
-#include "lib/netexit.h"
-#include "lib/spawn.h"
+#include "base/log.h"
+#include "net/netexit.h"
+#include "runtime/container.h"
 
 #include <stdio.h>
 #include <string.h>

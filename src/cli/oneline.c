@@ -3,7 +3,7 @@
    root), edited as JSON: the root, the process, the bind mounts. */
 #include "cli/oneline.h"
 #include "cli/cli.h"
-#include "lib/config.h"
+#include "oci/config.h"
 
 #include <string.h>
 #include <sys/stat.h>

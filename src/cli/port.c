@@ -1,8 +1,8 @@
 /* uctr port: publish, list and unpublish ports of a running container,
    through the port API of its network helper. */
 #include "cli/cli.h"
-#include "lib/netexit.h"
-#include "lib/state.h"
+#include "net/netexit.h"
+#include "runtime/state.h"
 #include "net/ports.h"
 
 #include <fcntl.h>

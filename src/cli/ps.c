@@ -1,7 +1,7 @@
 /* uctr ps: the container's processes, as runc prints them: the host's ps(1)
    filtered to the container's pids, or those pids as a JSON array. */
 #include "cli/cli.h"
-#include "lib/spawn.h"
+#include "runtime/container.h"
 
 #include <stdio.h>
 #include <string.h>

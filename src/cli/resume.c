@@ -1,7 +1,7 @@
 /* uctr resume */
 #include "cli/cli.h"
-#include "lib/log.h"
-#include "lib/spawn.h"
+#include "base/log.h"
+#include "runtime/container.h"
 
 int
 uctr_cmd_resume (UctrGlobal *g, int argc, char **argv, GError **error)

@@ -2,10 +2,10 @@
 #include "cli/cli.h"
 #include "cli/create-options.h"
 #include "cli/oneline.h"
-#include "lib/console.h"
-#include "lib/log.h"
-#include "lib/notify.h"
-#include "lib/spawn.h"
+#include "runtime/console.h"
+#include "base/log.h"
+#include "runtime/notify.h"
+#include "runtime/container.h"
 
 #include <string.h>
 #include <sys/pidfd.h>

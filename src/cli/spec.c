@@ -1,8 +1,8 @@
 /* uctr spec */
 #include "cli/cli.h"
-#include "lib/config.h"
+#include "oci/config.h"
 #include "cli/oneline.h"
-#include "lib/idmap.h"
+#include "plan/idmap.h"
 
 #include <stdio.h>
 

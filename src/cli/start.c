@@ -1,8 +1,8 @@
 /* uctr start */
 #include "cli/cli.h"
-#include "lib/log.h"
-#include "lib/notify.h"
-#include "lib/spawn.h"
+#include "base/log.h"
+#include "runtime/notify.h"
+#include "runtime/container.h"
 
 /* With NOTIFY_SOCKET, as runc: start returns once the container said READY=1
    (forwarded with its init as MAINPID), or exited. */

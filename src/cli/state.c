@@ -1,6 +1,6 @@
 /* uctr state */
 #include "cli/cli.h"
-#include "lib/spawn.h"
+#include "runtime/container.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* uctr update: runc's flags, or -r with linux.resources JSON. */
 #include "cli/cli.h"
-#include "lib/log.h"
-#include "lib/spawn.h"
+#include "base/log.h"
+#include "runtime/container.h"
 
 #include <fcntl.h>
 #include <string.h>

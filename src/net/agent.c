@@ -1,6 +1,6 @@
 /* uctr: starting and asking the inside agent, from the network helper. */
-#include "agent.h"
-#include "util.h"
+#include "net/agent.h"
+#include "base/util.h"
 
 #include <string.h>
 #include <sys/socket.h>

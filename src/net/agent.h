@@ -3,7 +3,7 @@
    one. Private to src/net. */
 #pragma once
 
-#include "inside.h"
+#include "net/inside/inside.h"
 
 #include <glib.h>
 

@@ -4,8 +4,8 @@
    side), one JSON reply, then the helper closes. The helper is single-
    threaded: every connection is a pair of sources on its loop, bounded in
    size, time and number, so no client can stall or exhaust it. */
-#include "ports.h"
-#include "util.h"
+#include "net/ports.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <glib-unix.h>

@@ -1,6 +1,6 @@
 /* uctr: where the outbound proxy may connect on the container's behalf
    (see destination.h). */
-#include "destination.h"
+#include "net/destination.h"
 
 #include <arpa/inet.h>
 #include <string.h>

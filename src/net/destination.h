@@ -4,7 +4,7 @@
    that counts. Private to src/net. */
 #pragma once
 
-#include "inside.h"
+#include "net/inside/inside.h"
 
 /* TRUE when the proxy may connect to DST (the container's original
    destination). The network's host address becomes the host's loopback

@@ -7,10 +7,10 @@
 
    Nothing a client does may end the helper: a failed connect, a reset or a
    full fd table closes that connection and nothing else. */
-#include "ports.h"
-#include "agent.h"
-#include "relay.h"
-#include "util.h"
+#include "net/ports.h"
+#include "net/agent.h"
+#include "net/relay.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -2,9 +2,9 @@
    frames.h). libslirp is C from the 1990s fed by the container's root,
    which may write any frame it likes to tap0: it gets what a network
    stack in a container needs, and nothing of the rest. */
-#include "frames.h"
-#include "destination.h"
-#include "reassembly.h"
+#include "net/frames.h"
+#include "net/destination.h"
+#include "net/reassembly.h"
 
 #include <netinet/in.h>
 

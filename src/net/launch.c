@@ -1,9 +1,9 @@
 /* uctr: starting the network helper. It must outlive `uctr create`, so it is
    double-forked into its own session; a pipe tells us when its loop runs. */
-#include "launch.h"
-#include "lib/netexit.h"
-#include "ports.h"
-#include "util.h"
+#include "net/launch.h"
+#include "net/netexit.h"
+#include "net/ports.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,7 +1,7 @@
 /* uctr: the options of --network slirp:OPTIONS and the addresses they give
    both ends of tap0. */
-#include "slirp.h"
-#include "util.h"
+#include "net/slirp.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <stddef.h>

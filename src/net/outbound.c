@@ -7,10 +7,10 @@
    client saw a connection that ends at once, and its next try goes
    through libslirp, which refuses as the host does. outbound_tcp=slirp
    keeps every connection on libslirp. */
-#include "outbound.h"
-#include "destination.h"
-#include "relay.h"
-#include "util.h"
+#include "net/outbound.h"
+#include "net/destination.h"
+#include "net/relay.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <netinet/tcp.h>

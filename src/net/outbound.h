@@ -6,7 +6,7 @@
    and libslirp. Private to src/net. */
 #pragma once
 
-#include "agent.h"
+#include "net/agent.h"
 
 #include <glib.h>
 #include <netinet/in.h>

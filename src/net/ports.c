@@ -5,8 +5,8 @@
    and no more: callers put what the spec came from in front, with a space
    ("--publish ", "uctr port add ") or as annotations["uctr.publish"]: ...,
    so the same parser serves flags, annotations and the port API. */
-#include "ports.h"
-#include "util.h"
+#include "net/ports.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <string.h>

@@ -20,7 +20,7 @@
    and dropped; one that covers some gives up the datagram. So the bytes
    held count exactly, and the datagram is whole when the last fragment
    has come and they reach its end. */
-#include "reassembly.h"
+#include "net/reassembly.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
    a pipe per direction, so bytes are never copied to userspace, and the
    listeners that feed them. Used by published ports (forward.c) and by
    the outbound proxy (outbound.c). */
-#include "relay.h"
-#include "util.h"
+#include "net/relay.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <glib-unix.h>

@@ -3,7 +3,7 @@
    that accept in batches and rest while fds run out. Private to src/net. */
 #pragma once
 
-#include "inside.h"
+#include "net/inside/inside.h"
 
 #include <glib.h>
 

@@ -1,6 +1,6 @@
 /* uctr: the network helper's sandbox (see sandbox.h). */
-#include "sandbox.h"
-#include "util.h"
+#include "net/sandbox.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <linux/landlock.h>

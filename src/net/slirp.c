@@ -3,14 +3,14 @@
    DNS addresses and turns the container's TCP and UDP flows into ordinary
    sockets of this process, on the host. A GSource hands slirp's sockets and
    the tap fd to the GMainLoop; the loop ends when the container's init does. */
-#include "slirp.h"
-#include "agent.h"
-#include "frames.h"
-#include "outbound.h"
-#include "ports.h"
-#include "sandbox.h"
-#include "util.h"
-#include "watch.h"
+#include "net/slirp.h"
+#include "net/agent.h"
+#include "net/frames.h"
+#include "net/outbound.h"
+#include "net/ports.h"
+#include "net/sandbox.h"
+#include "base/util.h"
+#include "net/watch.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

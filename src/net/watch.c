@@ -4,9 +4,9 @@
    has to be there to say so and to tidy up. That is this process: it
    parses nothing and holds nothing of the container's traffic, it waits
    on two pidfds and a signalfd. */
-#include "watch.h"
-#include "lib/netexit.h"
-#include "util.h"
+#include "net/watch.h"
+#include "net/netexit.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <poll.h>

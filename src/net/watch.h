@@ -3,7 +3,7 @@
    src/net. */
 #pragma once
 
-#include "slirp.h"
+#include "net/slirp.h"
 
 typedef int (*UctrNetLoopFunc) (const UctrNetHelperArgs *args);
 
@@ -12,7 +12,7 @@ typedef int (*UctrNetLoopFunc) (const UctrNetHelperArgs *args);
    ARGS->ready_fd, SIGTERM and SIGINT on to it, and once it has ended:
 
    - when the container's init still runs, writes how it ended to
-     ARGS->exit_path (see lib/netexit.h), for state, list and port;
+     ARGS->exit_path (see netexit.h), for state, list and port;
    - removes ARGS->api_path, which the loop, sandboxed, cannot;
    - lets go of its share of ARGS->lock_path (the loop holds one of its
      own), which delete waits for. When the init exits first it does

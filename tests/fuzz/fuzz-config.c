@@ -13,8 +13,8 @@
  *    destinations, mappings that do not wrap, ...).
  * A broken promise aborts with the reason, which libFuzzer reports as a crash.
  */
-#include "config.h"
-#include "util.h"
+#include "oci/config.h"
+#include "base/util.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -25,7 +25,7 @@
          the helper, with tap0 on fd 3, the pidfd on 4, the ready pipe on 5,
          as `uctr __net-helper` gets them. */
 #include "net/slirp.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
    Clients run in threads; the forwarder runs on the main context. */
 #include "net/agent.h"
 #include "net/ports.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

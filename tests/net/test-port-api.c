@@ -2,7 +2,7 @@
    or stalled clients get an error reply and leave the server serving. The
    clients run in a thread while the main thread runs the server's loop. */
 #include "net/ports.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

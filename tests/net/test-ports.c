@@ -1,6 +1,6 @@
 /* Unit tests for the publish spec: every form accepted, every error. */
 #include "net/ports.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* The network helper's sandbox (sandbox.c), entered in a subprocess of the
    test: what the loop needs still works, the rest fails. */
 #include "net/sandbox.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <glib/gstdio.h>
 

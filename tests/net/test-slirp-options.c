@@ -1,6 +1,6 @@
 /* Unit tests for --network slirp:OPTIONS and the addresses derived from them. */
 #include "net/slirp.h"
-#include "util.h"
+#include "base/util.h"
 
 #include <arpa/inet.h>
 #include <string.h>

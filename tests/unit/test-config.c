@@ -1,6 +1,6 @@
 /* uctr: tests for config.c (config.json parsing and the default spec). */
-#include "config.h"
-#include "util.h"
+#include "oci/config.h"
+#include "base/util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

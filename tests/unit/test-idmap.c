@@ -1,6 +1,6 @@
 /* Unit tests for idmap.c: /etc/subuid parsing, the mapping plan, formatting, applying. */
-#include "idmap.h"
-#include "util.h"
+#include "plan/idmap.h"
+#include "base/util.h"
 #include "testutil.h"
 
 #include <fcntl.h>

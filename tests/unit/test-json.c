@@ -1,6 +1,6 @@
 /* uctr: tests for json.c (what json-glib is handed must be JSON). */
-#include "json.h"
-#include "util.h"
+#include "base/json.h"
+#include "base/util.h"
 
 #include <string.h>
 

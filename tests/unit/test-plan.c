@@ -3,9 +3,9 @@
 #include <signal.h>
 #include <sys/mount.h>
 
-#include "plan.h"
-#include "spawn.h"
-#include "util.h"
+#include "plan/plan.h"
+#include "runtime/container.h"
+#include "base/util.h"
 
 typedef struct
 {

@@ -3,10 +3,10 @@
 #include <glib.h>
 #include <string.h>
 
-#include "cgroup.h"
-#include "resources.h"
-#include "systemd.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "cgroup/resources.h"
+#include "cgroup/systemd.h"
+#include "base/util.h"
 
 static UctrResources *
 parse (const char *json, GError **error)

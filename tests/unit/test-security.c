@@ -1,7 +1,7 @@
-/* uctr: tests for security.c: linux.seccomp -> the BPF program, its errors,
+/* uctr: tests for seccomp.c: linux.seccomp -> the BPF program, its errors,
    and what the program does once loaded (in a forked child). */
-#include "security.h"
-#include "util.h"
+#include "plan/seccomp.h"
+#include "base/util.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>

@@ -1,6 +1,6 @@
 /* Unit tests for state.c: ids, the state root, container dirs, state.json, status, OCI state JSON. */
-#include "state.h"
-#include "util.h"
+#include "runtime/state.h"
+#include "base/util.h"
 #include "testutil.h"
 
 #include <fcntl.h>

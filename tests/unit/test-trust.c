@@ -1,6 +1,6 @@
 /* Unit tests for trust.c: which state roots and which files in them uctr uses. */
-#include "trust.h"
-#include "util.h"
+#include "base/trust.h"
+#include "base/util.h"
 #include "testutil.h"
 
 #include <fcntl.h>

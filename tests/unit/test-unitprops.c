@@ -1,6 +1,6 @@
 /* linux.resources as the systemd unit properties of --systemd-cgroup's scope. */
-#include "resources.h"
-#include "unitprops.h"
+#include "cgroup/resources.h"
+#include "cgroup/unitprops.h"
 
 #include <string.h>
 

@@ -1,0 +1,97 @@
+/* uctr: the log file of --log. */
+#include "base/log.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+static int log_fd = -1;
+static gboolean log_json;
+static gboolean log_debug;
+
+gboolean
+uctr_log_setup (const char *path, const char *format, gboolean debug, GError **error)
+{
+  log_debug = debug;
+  if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "text") != 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--log-format: expected text or json, not \"%s\""), format);
+  log_json = g_strcmp0 (format, "json") == 0;
+  if (path == NULL || *path == '\0')
+    return TRUE;
+  log_fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+  if (log_fd < 0)
+    return uctr_throw_errno (error, _("--log: opening %s"), path);
+  return TRUE;
+}
+
+static char *
+format_line (const char *level, const char *msg)
+{
+  g_autofree char *time = uctr_time_rfc3339 (g_get_real_time () * 1000);
+
+  if (log_json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "level");
+      json_builder_add_string_value (b, level);
+      json_builder_set_member_name (b, "msg");
+      json_builder_add_string_value (b, msg);
+      json_builder_set_member_name (b, "time");
+      json_builder_add_string_value (b, time);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      text = json_generator_to_data (gen, NULL);
+      return g_strconcat (text, "\n", NULL);
+    }
+  else
+    {
+      g_autofree char *escaped = g_strescape (msg, NULL);
+      return g_strdup_printf ("time=\"%s\" level=%s msg=\"%s\"\n", time, level, escaped);
+    }
+}
+
+void
+uctr_log (const char *level, const char *msg)
+{
+  g_autofree char *line = NULL;
+
+  if (log_fd < 0)
+    return;
+  line = format_line (level, msg);
+  (void) !write (log_fd, line, strlen (line));
+}
+
+/* As runc: with --log, warnings and debug lines go to the log only. Under
+   an engine our stderr is often the container's own (conmon hands it over),
+   where they do not belong. Errors go to both (main.c). */
+void
+uctr_warn (const char *msg)
+{
+  if (log_fd < 0)
+    g_printerr ("uctr: %s %s\n", _("warning:"), msg);
+  uctr_log ("warning", msg);
+}
+
+void
+uctr_debug (const char *fmt, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  if (!log_debug)
+    return;
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (log_fd < 0)
+    g_printerr ("uctr: debug: %s\n", msg);
+  uctr_log ("debug", msg);
+}

@@ -1,0 +1,105 @@
+/* uctr: the binary a container can reach (CVE-2019-5736).
+
+   While the container init execs the process, its /proc/self/exe is the
+   uctr binary, and the kernel resolves a script's #! line then: an image
+   whose entry point starts with "#!/proc/self/exe" runs uctr with the
+   image's own dynamic loader, which can keep an fd of that file and write
+   it once nobody executes it any more. When the binary is a file the
+   container's ids could write (the caller's own build or ~/bin, or any file
+   at all for root), create, run and exec re-execute themselves from a
+   sealed copy in memory first, as runc does: the container then reaches a
+   memfd that no one can write. An installed binary owned by root and not
+   writable by group or others costs nothing. */
+#include "base/selfexe.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static gboolean
+is_sealed_copy (int fd)
+{
+  int seals = fcntl (fd, F_GET_SEALS);
+
+  return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+/* Whether an id a container may run as could write the file: root can
+   write anything on a writable file system; a rootless container's ids are
+   the caller's and its subordinate ones, never root's, and its process may
+   keep the caller's supplementary groups (setgroups denied). */
+static gboolean
+writable_by_containers (int fd)
+{
+  struct statvfs sv;
+  struct stat st;
+
+  if (fstat (fd, &st) < 0)
+    return TRUE;
+  if (fstatvfs (fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+    return FALSE;
+  return geteuid () == 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+static int
+sealed_copy (int fd, GError **error)
+{
+  uctr_autofd int copy = memfd_create ("uctr", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  struct stat st;
+  off_t off = 0;
+
+  if (copy < 0)
+    return uctr_throw_errno (error, _("Creating a sealed copy of the uctr binary")), -1;
+  if (fstat (fd, &st) < 0)
+    return uctr_throw_errno (error, _("Reading the uctr binary")), -1;
+  while (off < st.st_size)
+    {
+      ssize_t n = sendfile (copy, fd, &off, st.st_size - off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return uctr_throw_errno (error, _("Copying the uctr binary")), -1;
+    }
+  if (fcntl (copy, F_ADD_SEALS, SEALS) < 0)
+    return uctr_throw_errno (error, _("Sealing the copy of the uctr binary")), -1;
+  return uctr_steal_fd (&copy);
+}
+
+gboolean
+uctr_selfexe_protect (char **argv, GError **error)
+{
+  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  uctr_autofd int copy = -1;
+
+  if (self < 0)
+    return uctr_throw_errno (error, _("Opening the uctr binary (/proc/self/exe)"));
+  if (is_sealed_copy (self) || !writable_by_containers (self))
+    return TRUE;
+  copy = sealed_copy (self, error);
+  if (copy < 0)
+    return uctr_prefix_error (error, _("Protecting the uctr binary from the container (CVE-2019-5736)"));
+  fexecve (copy, argv, environ);
+  return uctr_throw_errno (error, _("Running the sealed copy of the uctr binary"));
+}
+
+void
+uctr_selfexe_name (const char *argv0)
+{
+  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  const char *base;
+
+  /* Run from the copy, the kernel named us after the memfd or its fd:
+     ps and pgrep should see uctr. */
+  if (self < 0 || !is_sealed_copy (self))
+    return;
+  base = strrchr (argv0, '/');
+  (void) prctl (PR_SET_NAME, base != NULL ? base + 1 : argv0);
+}

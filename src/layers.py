@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Fails when a source file under src/ includes a header of a layer above
+its own, so that the layering README describes holds on every build.
+
+Usage: layers.py SRCDIR STAMP"""
+import os
+import re
+import sys
+
+# Each folder and what it may include besides itself. A layer's folder may
+# name only some of its headers (the rest are private to it).
+ALLOWED = {
+    'base': {},
+    'oci': {'base': None},
+    'plan': {'base': None, 'oci': None},
+    'init': {'base': None, 'oci': None, 'plan': None},
+    'cgroup': {'base': None},
+    'net/inside': {'base': None},
+    'net': {'base': None, 'net/inside': None},
+    'runtime': {'base': None, 'oci': None, 'plan': None, 'init': None, 'cgroup': None,
+                'net': {'launch.h', 'ports.h', 'netexit.h', 'slirp.h'}},
+    'cli': {'base': None, 'oci': None, 'runtime': None,
+            # Still reached around runtime/ (issue 13, being removed).
+            'plan': {'plan.h', 'seccomp.h', 'idmap.h'}, 'cgroup': {'cgroup.h', 'stats.h'},
+            'net': {'ports.h', 'netexit.h'}},
+    '.': {'base': None, 'cli': None, 'runtime': None, 'net': None},
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def layer_of(rel):
+    """The most specific folder of ALLOWED that REL (relative to src) is in."""
+    d = os.path.dirname(rel) or '.'
+    while d not in ALLOWED:
+        d = os.path.dirname(d) or '.'
+    return d
+
+
+def check(srcdir):
+    errors = []
+    for dirpath, _, files in os.walk(srcdir):
+        for name in sorted(files):
+            if not name.endswith(('.c', '.h')):
+                continue
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, srcdir)
+            own = layer_of(rel)
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            for inc in INCLUDE.findall(text):
+                target = layer_of(inc)
+                if target == own:
+                    continue
+                allowed = ALLOWED[own]
+                if target not in allowed:
+                    errors.append('%s: includes "%s": %s/ may not use %s/' % (rel, inc, own, target))
+                elif allowed[target] is not None and os.path.basename(inc) not in allowed[target]:
+                    errors.append('%s: includes "%s": %s/ reaches %s/ only through %s'
+                                  % (rel, inc, own, target, ', '.join(sorted(allowed[target]))))
+    return errors
+
+
+def main():
+    errors = check(sys.argv[1])
+    for e in errors:
+        print('src/' + e, file=sys.stderr)
+    if errors:
+        return 1
+    with open(sys.argv[2], 'w') as f:
+        f.write('ok\n')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,1324 @@
+/* uctr: config.json (OCI runtime-spec v1.x, Linux) parsed into typed structs.
+ *
+ * Every error is UCTR_ERROR_INVALID_CONFIG and starts with the JSON path of
+ * the offending value ("mounts[3].destination: must be an absolute path"), so
+ * the user can find it without counting braces.  Unknown members are ignored,
+ * as the spec requires, and a JSON null counts as absent, as it does for runc
+ * (Go's encoding/json).  Validation stops at what is certainly wrong; whether a
+ * capability name or a mount type exists is for the modules that use them.
+ */
+#include "oci/config.h"
+#include "base/json.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define CONFIG_MAX_SIZE (16 * 1024 * 1024)
+
+/* Indexed by UctrNsType, UctrHookKind and UctrCapSet: the spelling in config.json. */
+static const char *const ns_names[UCTR_NS_N] = {
+  [UCTR_NS_USER] = "user",     [UCTR_NS_MOUNT] = "mount", [UCTR_NS_PID] = "pid",
+  [UCTR_NS_NETWORK] = "network", [UCTR_NS_IPC] = "ipc",   [UCTR_NS_UTS] = "uts",
+  [UCTR_NS_CGROUP] = "cgroup", [UCTR_NS_TIME] = "time",
+};
+
+static const char *const hook_names[UCTR_HOOK_N] = {
+  [UCTR_HOOK_PRESTART] = "prestart",
+  [UCTR_HOOK_CREATE_RUNTIME] = "createRuntime",
+  [UCTR_HOOK_CREATE_CONTAINER] = "createContainer",
+  [UCTR_HOOK_START_CONTAINER] = "startContainer",
+  [UCTR_HOOK_POSTSTART] = "poststart",
+  [UCTR_HOOK_POSTSTOP] = "poststop",
+};
+
+static const char *const cap_set_names[UCTR_CAP_N] = {
+  [UCTR_CAP_BOUNDING] = "bounding",   [UCTR_CAP_EFFECTIVE] = "effective",
+  [UCTR_CAP_INHERITABLE] = "inheritable", [UCTR_CAP_PERMITTED] = "permitted",
+  [UCTR_CAP_AMBIENT] = "ambient",
+};
+
+static const struct
+{
+  const char *name;
+  int resource;
+} rlimit_table[] = {
+  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+  { "RLIMIT_DATA", RLIMIT_DATA },       { "RLIMIT_STACK", RLIMIT_STACK },
+  { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS },
+  { "RLIMIT_LOCKS", RLIMIT_LOCKS },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
+  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+};
+
+static const char *const device_types[] = { "c", "b", "u", "p", NULL };
+
+static const char *const propagations[] = {
+  "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable", NULL,
+};
+
+/* Name helpers */
+
+static int
+name_lookup (const char *const *names, int n_names, const char *name)
+{
+  int i;
+
+  for (i = 0; i < n_names; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+const char *
+uctr_ns_type_name (UctrNsType type)
+{
+  g_return_val_if_fail ((guint) type < UCTR_NS_N, NULL);
+  return ns_names[type];
+}
+
+const char *
+uctr_hook_kind_name (UctrHookKind kind)
+{
+  g_return_val_if_fail ((guint) kind < UCTR_HOOK_N, NULL);
+  return hook_names[kind];
+}
+
+const char *
+uctr_cap_set_name (UctrCapSet set)
+{
+  g_return_val_if_fail ((guint) set < UCTR_CAP_N, NULL);
+  return cap_set_names[set];
+}
+
+int
+uctr_config_rlimit_from_name (const char *name)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (rlimit_table); i++)
+    if (g_strcmp0 (rlimit_table[i].name, name) == 0)
+      return rlimit_table[i].resource;
+  return -1;
+}
+
+/* Freeing */
+
+static void
+mount_clear (UctrMount *mount)
+{
+  g_free (mount->destination);
+  g_free (mount->type);
+  g_free (mount->source);
+  g_strfreev (mount->options);
+  g_free (mount->uid_mappings);
+  g_free (mount->gid_mappings);
+}
+
+static void
+hook_clear (UctrHook *hook)
+{
+  g_free (hook->path);
+  g_strfreev (hook->args);
+  g_strfreev (hook->env);
+}
+
+void
+uctr_process_free (UctrProcess *process)
+{
+  gsize i;
+
+  if (process == NULL)
+    return;
+  g_free (process->additional_gids);
+  g_strfreev (process->args);
+  g_strfreev (process->env);
+  g_free (process->cwd);
+  for (i = 0; i < UCTR_CAP_N; i++)
+    g_strfreev (process->capabilities[i]);
+  for (i = 0; i < process->n_rlimits; i++)
+    g_free (process->rlimits[i].type);
+  g_free (process->rlimits);
+  g_free (process->apparmor_profile);
+  g_free (process->selinux_label);
+  g_free (process);
+}
+
+static void
+config_free_linux (UctrConfig *config)
+{
+  gsize i;
+
+  for (i = 0; i < UCTR_NS_N; i++)
+    g_free (config->namespaces[i].path);
+  g_free (config->uid_mappings);
+  g_free (config->gid_mappings);
+  g_clear_pointer (&config->sysctl, g_hash_table_unref);
+  for (i = 0; i < config->n_devices; i++)
+    {
+      g_free (config->devices[i].type);
+      g_free (config->devices[i].path);
+    }
+  g_free (config->devices);
+  g_free (config->cgroups_path);
+  g_free (config->rootfs_propagation);
+  g_strfreev (config->masked_paths);
+  g_strfreev (config->readonly_paths);
+  g_free (config->mount_label);
+  g_clear_pointer (&config->resources, json_node_unref);
+  g_clear_pointer (&config->seccomp, json_node_unref);
+}
+
+void
+uctr_config_free (UctrConfig *config)
+{
+  gsize i, j;
+
+  if (config == NULL)
+    return;
+  g_free (config->oci_version);
+  g_free (config->root_path);
+  g_free (config->hostname);
+  g_free (config->domainname);
+  uctr_process_free (config->process);
+  for (i = 0; i < config->n_mounts; i++)
+    mount_clear (&config->mounts[i]);
+  g_free (config->mounts);
+  for (i = 0; i < UCTR_HOOK_N; i++)
+    {
+      for (j = 0; j < config->n_hooks[i]; j++)
+        hook_clear (&config->hooks[i][j]);
+      g_free (config->hooks[i]);
+    }
+  g_clear_pointer (&config->annotations, g_hash_table_unref);
+  g_strfreev (config->annotation_keys);
+  config_free_linux (config);
+  g_clear_pointer (&config->root_node, json_node_unref);
+  g_free (config);
+}
+
+/* Errors and typed access to members */
+
+typedef enum
+{
+  OPTIONAL,
+  REQUIRED,
+} Presence;
+
+/* PARENT is the path of the enclosing object ("" at the top), NAME the member
+   in it, or NULL for the object itself. */
+static char *
+path_join (const char *parent, const char *name)
+{
+  if (name == NULL)
+    return g_strdup (parent);
+  if (*parent == '\0')
+    return g_strdup (name);
+  return g_strconcat (parent, ".", name, NULL);
+}
+
+static gboolean G_GNUC_PRINTF (4, 5)
+invalid (GError **error, const char *parent, const char *name, const char *fmt, ...)
+{
+  g_autofree char *path = path_join (parent, name);
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  return uctr_json_invalid (error, path, "%s", msg);
+}
+
+/* For element I of the array NAME: "PARENT.NAME[I]: MESSAGE". */
+static gboolean
+invalid_item (GError **error, const char *parent, const char *name, guint i, const char *message)
+{
+  g_autofree char *item = g_strdup_printf ("%s[%u]", name, i);
+
+  return invalid (error, parent, item, "%s", message);
+}
+
+static gboolean
+invalid_range (GError **error, const char *parent, const char *name, gint64 min, gint64 max)
+{
+  return invalid (error, parent, name, _("must be an integer from %lld to %lld"), (long long) min,
+                  (long long) max);
+}
+
+static gboolean
+get_object (JsonObject *obj, const char *parent, const char *name, JsonObject **out, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, parent, name, _("must be an object"));
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+static gboolean
+get_array (JsonObject *obj, const char *parent, const char *name, JsonArray **out, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, parent, name, _("must be an array"));
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+/* Leaves *out alone when the member is absent, so callers can preset a default. */
+static gboolean
+get_string (JsonObject *obj, const char *parent, const char *name, Presence presence, char **out,
+            GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  if (node == NULL && presence == REQUIRED)
+    return invalid (error, parent, name, _("missing required field"));
+  if (node == NULL)
+    return TRUE;
+  if (!uctr_json_holds (node, G_TYPE_STRING))
+    return invalid (error, parent, name, _("must be a string"));
+  g_free (*out);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+get_path (JsonObject *obj, const char *parent, const char *name, Presence presence, char **out,
+          GError **error)
+{
+  if (!get_string (obj, parent, name, presence, out, error))
+    return FALSE;
+  if (*out != NULL && !g_path_is_absolute (*out))
+    return invalid (error, parent, name, _("must be an absolute path"));
+  return TRUE;
+}
+
+static gboolean
+get_bool (JsonObject *obj, const char *parent, const char *name, gboolean *out, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  if (node == NULL)
+    return TRUE;
+  if (!uctr_json_holds (node, G_TYPE_BOOLEAN))
+    return invalid (error, parent, name, _("must be a boolean"));
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+/* JSON integers only: Go's encoding/json refuses 1.0 for an integer field, and so do we. */
+static gboolean
+node_int_in (JsonNode *node, gint64 min, gint64 max, gint64 *out)
+{
+  gint64 value;
+
+  if (!uctr_json_holds (node, G_TYPE_INT64))
+    return FALSE;
+  value = json_node_get_int (node);
+  if (value < min || value > max)
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+/* PRESENT may be NULL. */
+static gboolean
+get_int (JsonObject *obj, const char *parent, const char *name, Presence presence, gint64 min,
+         gint64 max, gint64 *out, gboolean *present, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  if (present != NULL)
+    *present = node != NULL;
+  if (node == NULL && presence == REQUIRED)
+    return invalid (error, parent, name, _("missing required field"));
+  if (node != NULL && !node_int_in (node, min, max, out))
+    return invalid_range (error, parent, name, min, max);
+  return TRUE;
+}
+
+static gboolean
+get_u32 (JsonObject *obj, const char *parent, const char *name, Presence presence, guint32 *out,
+         gboolean *present, GError **error)
+{
+  gint64 value = *out;
+
+  if (!get_int (obj, parent, name, presence, 0, G_MAXUINT32, &value, present, error))
+    return FALSE;
+  *out = (guint32) value;
+  return TRUE;
+}
+
+/* json-glib keeps integers in a gint64 and wraps those above G_MAXINT64, so
+   18446744073709551615 (RLIM_INFINITY, as Go writes it) arrives as -1.  The
+   literal -1 cannot be told apart from it and means the same: no limit.  Other
+   negative values are refused, which also refuses 2^63 .. 2^64-2, values no
+   resource limit needs. */
+static gboolean
+get_u64 (JsonObject *obj, const char *parent, const char *name, guint64 *out, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+  gint64 value;
+
+  if (node == NULL)
+    return invalid (error, parent, name, _("missing required field"));
+  if (!node_int_in (node, -1, G_MAXINT64, &value))
+    return invalid (error, parent, name, _("must be an integer from 0 to %s"), "18446744073709551615");
+  *out = value == -1 ? G_MAXUINT64 : (guint64) value;
+  return TRUE;
+}
+
+typedef enum
+{
+  STRV_ANY = 0,
+  STRV_NON_EMPTY = 1 << 0, /* an empty string is certainly a mistake (env) */
+  STRV_ABSOLUTE = 1 << 1,  /* each item is an absolute path */
+} StrvCheck;
+
+/* Replaces *out (which may hold a default) when the member is present. */
+static gboolean
+get_strv (JsonObject *obj, const char *parent, const char *name, StrvCheck check, char ***out,
+          GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+  g_autoptr(GPtrArray) strv = NULL;
+  JsonArray *array;
+  guint i, n;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, parent, name, _("must be an array of strings"));
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  strv = g_ptr_array_new_full (n + 1, g_free);
+  for (i = 0; i < n; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      const char *s;
+
+      if (!uctr_json_holds (item, G_TYPE_STRING))
+        return invalid_item (error, parent, name, i, _("must be a string"));
+      s = json_node_get_string (item);
+      if ((check & STRV_NON_EMPTY) && *s == '\0')
+        return invalid_item (error, parent, name, i, _("must not be empty"));
+      if ((check & STRV_ABSOLUTE) && !g_path_is_absolute (s))
+        return invalid_item (error, parent, name, i, _("must be an absolute path"));
+      g_ptr_array_add (strv, g_strdup (s));
+    }
+  g_ptr_array_add (strv, NULL);
+  g_strfreev (*out);
+  *out = (char **) g_ptr_array_free (g_steal_pointer (&strv), FALSE);
+  return TRUE;
+}
+
+static gboolean
+get_string_map (JsonObject *obj, const char *parent, const char *name, GHashTable *table,
+                GPtrArray *keys, GError **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *map = NULL;
+  GList *l;
+
+  if (!get_object (obj, parent, name, &map, error))
+    return FALSE;
+  if (map == NULL)
+    return TRUE;
+  /* json-glib lists members in document order, which annotation_keys keeps. */
+  members = json_object_get_members (map);
+  for (l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *value = json_object_get_member (map, key);
+
+      if (!uctr_json_holds (value, G_TYPE_STRING))
+        {
+          g_autofree char *entry = g_strdup_printf ("%s[\"%s\"]", name, key);
+          return invalid (error, parent, entry, _("must be a string"));
+        }
+      g_hash_table_insert (table, g_strdup (key), g_strdup (json_node_get_string (value)));
+      if (keys != NULL)
+        g_ptr_array_add (keys, g_strdup (key));
+    }
+  return TRUE;
+}
+
+/* Parses one element of an array of objects; ITEM is zeroed storage owned by the config. */
+typedef gboolean (*ParseItemFunc) (JsonObject *obj, const char *path, gpointer item, GError **error);
+
+/* The array is handed to the config (*items, *n_items) before its elements are
+   parsed, so that on failure uctr_config_free() frees what was filled in. */
+static gboolean
+get_object_array (JsonObject *obj, const char *parent, const char *name, gsize item_size,
+                  ParseItemFunc parse_item, gpointer *items, gsize *n_items, GError **error)
+{
+  g_autofree char *array_path = path_join (parent, name);
+  JsonArray *array = NULL;
+  guint i, n;
+
+  if (!get_array (obj, parent, name, &array, error))
+    return FALSE;
+  if (array == NULL)
+    return TRUE;
+  n = json_array_get_length (array);
+  *items = g_malloc0_n (n, item_size);
+  *n_items = n;
+  for (i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s[%u]", array_path, i);
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return invalid (error, path, NULL, _("must be an object"));
+      if (!parse_item (json_node_get_object (node), path, (char *) *items + i * item_size, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The top level */
+
+static gboolean
+parse_version (JsonObject *root, UctrConfig *config, GError **error)
+{
+  const char *v;
+
+  if (!get_string (root, "", "ociVersion", REQUIRED, &config->oci_version, error))
+    return FALSE;
+  /* SemVer: versions with the same major are compatible, whatever follows. */
+  v = config->oci_version;
+  if (!g_str_has_prefix (v, "1.") || !g_ascii_isdigit (v[2]))
+    return invalid (error, "", "ociVersion", _("unsupported version \"%s\"; uctr supports 1.x"), v);
+  return TRUE;
+}
+
+static gboolean
+parse_root (JsonObject *root, UctrConfig *config, GError **error)
+{
+  JsonObject *obj = NULL;
+
+  if (!get_object (root, "", "root", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return invalid (error, "", "root", _("missing required field"));
+  if (!get_string (obj, "root", "path", REQUIRED, &config->root_path, error)
+      || !get_bool (obj, "root", "readonly", &config->root_readonly, error))
+    return FALSE;
+  if (*config->root_path == '\0')
+    return invalid (error, "root", "path", _("must be a non-empty string"));
+  return TRUE;
+}
+
+/* "/dev//shm/" -> "/dev/shm"; NULL when a ".." component could climb out. */
+static char *
+normalize_destination (const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+  gsize i;
+
+  for (i = 0; parts[i] != NULL; i++)
+    {
+      if (*parts[i] == '\0' || strcmp (parts[i], ".") == 0)
+        continue;
+      if (strcmp (parts[i], "..") == 0)
+        return NULL;
+      g_string_append_c (out, '/');
+      g_string_append (out, parts[i]);
+    }
+  if (out->len == 0)
+    g_string_append_c (out, '/');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+check_mapping_end (const char *path, const char *field, guint32 start, guint32 size, GError **error)
+{
+  if ((guint64) start + size - 1 > G_MAXUINT32)
+    return invalid (error, path, NULL, _("%s %u + size %u goes past the largest id, 4294967295"), field,
+                    start, size);
+  return TRUE;
+}
+
+static gboolean
+parse_mapping (JsonObject *obj, const char *path, gpointer item, GError **error)
+{
+  UctrIdMapping *m = item;
+  gint64 size = 0;
+
+  if (!get_u32 (obj, path, "containerID", REQUIRED, &m->container_id, NULL, error)
+      || !get_u32 (obj, path, "hostID", REQUIRED, &m->host_id, NULL, error)
+      || !get_int (obj, path, "size", REQUIRED, 1, G_MAXUINT32, &size, NULL, error))
+    return FALSE;
+  m->size = (guint32) size;
+  return check_mapping_end (path, "containerID", m->container_id, m->size, error)
+         && check_mapping_end (path, "hostID", m->host_id, m->size, error);
+}
+
+static gboolean
+get_mappings (JsonObject *obj, const char *parent, const char *name, UctrIdMapping **mappings,
+              gsize *n_mappings, GError **error)
+{
+  return get_object_array (obj, parent, name, sizeof (UctrIdMapping), parse_mapping, (gpointer *) mappings,
+                           n_mappings, error);
+}
+
+static gboolean
+parse_mount (JsonObject *obj, const char *path, gpointer item, GError **error)
+{
+  UctrMount *mount = item;
+  g_autofree char *destination = NULL;
+
+  mount->options = g_new0 (char *, 1);
+  if (!get_path (obj, path, "destination", REQUIRED, &destination, error))
+    return FALSE;
+  mount->destination = normalize_destination (destination);
+  if (mount->destination == NULL)
+    return invalid (error, path, "destination", _("must not contain \"..\""));
+  return get_string (obj, path, "type", OPTIONAL, &mount->type, error)
+         && get_string (obj, path, "source", OPTIONAL, &mount->source, error)
+         && get_strv (obj, path, "options", STRV_ANY, &mount->options, error)
+         && get_mappings (obj, path, "uidMappings", &mount->uid_mappings, &mount->n_uid_mappings, error)
+         && get_mappings (obj, path, "gidMappings", &mount->gid_mappings, &mount->n_gid_mappings, error);
+}
+
+static gboolean
+parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
+{
+  UctrHook *hook = item;
+  JsonNode *node = uctr_json_member (obj, "timeout");
+  gint64 timeout = 0;
+
+  hook->args = g_new0 (char *, 1);
+  hook->env = g_new0 (char *, 1);
+  if (!get_path (obj, path, "path", REQUIRED, &hook->path, error)
+      || !get_strv (obj, path, "args", STRV_ANY, &hook->args, error)
+      || !get_strv (obj, path, "env", STRV_ANY, &hook->env, error))
+    return FALSE;
+  /* The spec's own words for the common mistake of 0 meaning "no timeout". */
+  if (node != NULL && uctr_json_holds (node, G_TYPE_INT64) && json_node_get_int (node) <= 0)
+    return invalid (error, path, "timeout", _("must be greater than zero"));
+  if (!get_int (obj, path, "timeout", OPTIONAL, 1, G_MAXINT, &timeout, NULL, error))
+    return FALSE;
+  hook->timeout = (int) timeout;
+  return TRUE;
+}
+
+static gboolean
+parse_hooks (JsonObject *root, UctrConfig *config, GError **error)
+{
+  JsonObject *obj = NULL;
+  int kind;
+
+  if (!get_object (root, "", "hooks", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return TRUE;
+  for (kind = 0; kind < UCTR_HOOK_N; kind++)
+    if (!get_object_array (obj, "hooks", hook_names[kind], sizeof (UctrHook), parse_hook,
+                           (gpointer *) &config->hooks[kind], &config->n_hooks[kind], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* process */
+
+static gboolean
+parse_console_size (JsonObject *process, UctrProcess *p, GError **error)
+{
+  JsonObject *obj = NULL;
+  gint64 height = 0, width = 0;
+
+  if (!get_object (process, "process", "consoleSize", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return TRUE;
+  /* TIOCSWINSZ takes unsigned shorts. */
+  if (!get_int (obj, "process.consoleSize", "height", REQUIRED, 0, G_MAXUINT16, &height, NULL, error)
+      || !get_int (obj, "process.consoleSize", "width", REQUIRED, 0, G_MAXUINT16, &width, NULL, error))
+    return FALSE;
+  p->console_height = (guint) height;
+  p->console_width = (guint) width;
+  return TRUE;
+}
+
+static gboolean
+parse_user (JsonObject *process, UctrProcess *p, GError **error)
+{
+  const char *path = "process.user";
+  JsonObject *obj = NULL;
+  JsonArray *gids = NULL;
+  guint i;
+
+  if (!get_object (process, "process", "user", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return TRUE;
+  if (!get_u32 (obj, path, "uid", REQUIRED, &p->uid, NULL, error)
+      || !get_u32 (obj, path, "gid", REQUIRED, &p->gid, NULL, error)
+      || !get_u32 (obj, path, "umask", OPTIONAL, &p->umask, &p->has_umask, error)
+      || !get_array (obj, path, "additionalGids", &gids, error))
+    return FALSE;
+  if (gids == NULL)
+    return TRUE;
+  p->n_additional_gids = json_array_get_length (gids);
+  p->additional_gids = g_new0 (guint32, p->n_additional_gids);
+  for (i = 0; i < p->n_additional_gids; i++)
+    {
+      gint64 gid;
+
+      if (!node_int_in (json_array_get_element (gids, i), 0, G_MAXUINT32, &gid))
+        {
+          g_autofree char *item = g_strdup_printf ("additionalGids[%u]", i);
+          return invalid_range (error, path, item, 0, G_MAXUINT32);
+        }
+      p->additional_gids[i] = (guint32) gid;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_args (JsonObject *process, UctrProcess *p, GError **error)
+{
+  JsonNode *node = uctr_json_member (process, "args");
+
+  /* The spec makes args optional for Windows only. */
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
+    return invalid (error, "process", "args", _("must be a non-empty array of strings"));
+  if (!get_strv (process, "process", "args", STRV_ANY, &p->args, error))
+    return FALSE;
+  if (*p->args[0] == '\0')
+    return invalid (error, "process", "args[0]", _("must not be empty"));
+  return TRUE;
+}
+
+static gboolean
+parse_capabilities (JsonObject *process, UctrProcess *p, GError **error)
+{
+  JsonObject *obj = NULL;
+  int set;
+
+  if (!get_object (process, "process", "capabilities", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return TRUE;
+  p->has_capabilities = TRUE;
+  for (set = 0; set < UCTR_CAP_N; set++)
+    if (!get_strv (obj, "process.capabilities", cap_set_names[set], STRV_ANY, &p->capabilities[set], error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_rlimit (JsonObject *obj, const char *path, gpointer item, GError **error)
+{
+  UctrRlimit *rlimit = item;
+
+  if (!get_string (obj, path, "type", REQUIRED, &rlimit->type, error))
+    return FALSE;
+  rlimit->resource = uctr_config_rlimit_from_name (rlimit->type);
+  if (rlimit->resource < 0)
+    return invalid (error, path, "type", _("unknown rlimit \"%s\""), rlimit->type);
+  /* soft > hard is left to setrlimit(2), as runc does. */
+  return get_u64 (obj, path, "soft", &rlimit->soft, error) && get_u64 (obj, path, "hard", &rlimit->hard, error);
+}
+
+static gboolean
+parse_rlimits (JsonObject *process, UctrProcess *p, GError **error)
+{
+  gsize i, j;
+
+  if (!get_object_array (process, "process", "rlimits", sizeof (UctrRlimit), parse_rlimit,
+                         (gpointer *) &p->rlimits, &p->n_rlimits, error))
+    return FALSE;
+  for (i = 1; i < p->n_rlimits; i++)
+    for (j = 0; j < i; j++)
+      if (p->rlimits[i].resource == p->rlimits[j].resource)
+        {
+          g_autofree char *item = g_strdup_printf ("rlimits[%" G_GSIZE_FORMAT "]", i);
+          return invalid (error, "process", item, _("duplicate rlimit \"%s\""), p->rlimits[i].type);
+        }
+  return TRUE;
+}
+
+static gboolean
+parse_process_security (JsonObject *obj, UctrProcess *p, GError **error)
+{
+  gint64 oom_score_adj = 0;
+
+  if (!parse_capabilities (obj, p, error) || !parse_rlimits (obj, p, error)
+      || !get_bool (obj, "process", "noNewPrivileges", &p->no_new_privileges, error)
+      || !get_int (obj, "process", "oomScoreAdj", OPTIONAL, -1000, 1000, &oom_score_adj, &p->has_oom_score_adj,
+                   error)
+      || !get_string (obj, "process", "apparmorProfile", OPTIONAL, &p->apparmor_profile, error)
+      || !get_string (obj, "process", "selinuxLabel", OPTIONAL, &p->selinux_label, error))
+    return FALSE;
+  p->oom_score_adj = (int) oom_score_adj;
+  return TRUE;
+}
+
+static gboolean
+parse_process (JsonObject *root, UctrConfig *config, GError **error)
+{
+  JsonObject *obj = NULL;
+  UctrProcess *p;
+
+  if (!get_object (root, "", "process", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return TRUE;
+  p = config->process = g_new0 (UctrProcess, 1);
+  p->env = g_new0 (char *, 1);
+  p->cwd = g_strdup ("/");
+  return get_bool (obj, "process", "terminal", &p->terminal, error) && parse_console_size (obj, p, error)
+         && parse_user (obj, p, error) && parse_args (obj, p, error)
+         && get_strv (obj, "process", "env", STRV_NON_EMPTY, &p->env, error)
+         && get_path (obj, "process", "cwd", OPTIONAL, &p->cwd, error) && parse_process_security (obj, p, error);
+}
+
+/* linux */
+
+static gboolean
+parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
+{
+  JsonArray *array = NULL;
+  guint i;
+
+  if (!get_array (linux_obj, "linux", "namespaces", &array, error))
+    return FALSE;
+  if (array == NULL)
+    return TRUE;
+  for (i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("linux.namespaces[%u]", i);
+      JsonNode *node = json_array_get_element (array, i);
+      g_autofree char *type = NULL;
+      g_autofree char *ns_path = NULL;
+      JsonObject *obj;
+      int ns;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return invalid (error, path, NULL, _("must be an object"));
+      obj = json_node_get_object (node);
+      if (!get_string (obj, path, "type", REQUIRED, &type, error)
+          || !get_path (obj, path, "path", OPTIONAL, &ns_path, error))
+        return FALSE;
+      ns = name_lookup (ns_names, UCTR_NS_N, type);
+      if (ns < 0)
+        return invalid (error, path, "type", _("unknown namespace type \"%s\""), type);
+      if (config->namespaces[ns].enabled)
+        return invalid (error, path, NULL, _("duplicate namespace \"%s\""), type);
+      config->namespaces[ns].enabled = TRUE;
+      config->namespaces[ns].path = g_steal_pointer (&ns_path);
+      config->namespaces[ns].index = i;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_device (JsonObject *obj, const char *path, gpointer item, GError **error)
+{
+  UctrDevice *dev = item;
+  gboolean has_major = FALSE, has_minor = FALSE;
+
+  if (!get_string (obj, path, "type", REQUIRED, &dev->type, error))
+    return FALSE;
+  if (!g_strv_contains (device_types, dev->type))
+    return invalid (error, path, "type", _("unknown device type \"%s\"; expected c, b, u or p"), dev->type);
+  /* int64 in the spec, but makedev(3) takes unsigned ints. */
+  if (!get_path (obj, path, "path", REQUIRED, &dev->path, error)
+      || !get_int (obj, path, "major", OPTIONAL, 0, G_MAXUINT32, &dev->major, &has_major, error)
+      || !get_int (obj, path, "minor", OPTIONAL, 0, G_MAXUINT32, &dev->minor, &has_minor, error)
+      || !get_u32 (obj, path, "fileMode", OPTIONAL, &dev->file_mode, &dev->has_file_mode, error)
+      || !get_u32 (obj, path, "uid", OPTIONAL, &dev->uid, &dev->has_uid, error)
+      || !get_u32 (obj, path, "gid", OPTIONAL, &dev->gid, &dev->has_gid, error))
+    return FALSE;
+  if (strcmp (dev->type, "p") != 0 && (!has_major || !has_minor))
+    return invalid (error, path, has_major ? "minor" : "major", _("required for device type \"%s\""), dev->type);
+  return TRUE;
+}
+
+static gboolean
+parse_propagation (JsonObject *linux_obj, UctrConfig *config, GError **error)
+{
+  const char *value;
+
+  if (!get_string (linux_obj, "linux", "rootfsPropagation", OPTIONAL, &config->rootfs_propagation, error))
+    return FALSE;
+  value = config->rootfs_propagation;
+  if (value != NULL && !g_strv_contains (propagations, value))
+    return invalid (error, "linux", "rootfsPropagation",
+                    _("unknown propagation \"%s\"; expected shared, slave, private or unbindable, "
+                      "optionally with an \"r\" in front"),
+                    value);
+  return TRUE;
+}
+
+/* Kept as JSON for the module that interprets it (cgroup.c, seccomp.c). */
+static gboolean
+get_opaque_object (JsonObject *linux_obj, const char *name, JsonNode **out, GError **error)
+{
+  JsonObject *obj = NULL;
+
+  if (!get_object (linux_obj, "linux", name, &obj, error))
+    return FALSE;
+  if (obj != NULL)
+    *out = json_node_copy (json_object_get_member (linux_obj, name));
+  return TRUE;
+}
+
+static gboolean
+parse_linux (JsonObject *root, UctrConfig *config, GError **error)
+{
+  JsonObject *obj = NULL;
+
+  if (!get_object (root, "", "linux", &obj, error))
+    return FALSE;
+  if (obj == NULL)
+    return TRUE;
+  config->has_linux = TRUE;
+  return parse_namespaces (obj, config, error)
+         && get_mappings (obj, "linux", "uidMappings", &config->uid_mappings, &config->n_uid_mappings, error)
+         && get_mappings (obj, "linux", "gidMappings", &config->gid_mappings, &config->n_gid_mappings, error)
+         && get_string_map (obj, "linux", "sysctl", config->sysctl, NULL, error)
+         && get_object_array (obj, "linux", "devices", sizeof (UctrDevice), parse_device,
+                              (gpointer *) &config->devices, &config->n_devices, error)
+         && get_string (obj, "linux", "cgroupsPath", OPTIONAL, &config->cgroups_path, error)
+         && parse_propagation (obj, config, error)
+         && get_strv (obj, "linux", "maskedPaths", STRV_ABSOLUTE, &config->masked_paths, error)
+         && get_strv (obj, "linux", "readonlyPaths", STRV_ABSOLUTE, &config->readonly_paths, error)
+         && get_string (obj, "linux", "mountLabel", OPTIONAL, &config->mount_label, error)
+         && get_opaque_object (obj, "resources", &config->resources, error)
+         && get_opaque_object (obj, "seccomp", &config->seccomp, error);
+}
+
+/* What runc refuses too, caught here so the user hears it before anything is set up. */
+static gboolean
+check_namespaces (UctrConfig *config, GError **error)
+{
+  const char *need_user = _("requires a user namespace in linux.namespaces");
+  const char *need_uts = _("requires a uts namespace in linux.namespaces");
+
+  if (!config->namespaces[UCTR_NS_USER].enabled && config->n_uid_mappings > 0)
+    return invalid (error, "linux", "uidMappings", "%s", need_user);
+  if (!config->namespaces[UCTR_NS_USER].enabled && config->n_gid_mappings > 0)
+    return invalid (error, "linux", "gidMappings", "%s", need_user);
+  /* Without one, sethostname() would rename the host. */
+  if (!config->namespaces[UCTR_NS_UTS].enabled && config->hostname != NULL && *config->hostname != '\0')
+    return invalid (error, "", "hostname", "%s", need_uts);
+  if (!config->namespaces[UCTR_NS_UTS].enabled && config->domainname != NULL && *config->domainname != '\0')
+    return invalid (error, "", "domainname", "%s", need_uts);
+  return TRUE;
+}
+
+static gboolean
+parse_config (JsonObject *root, UctrConfig *config, GError **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+
+  if (!parse_version (root, config, error) || !parse_root (root, config, error)
+      || !get_string (root, "", "hostname", OPTIONAL, &config->hostname, error)
+      || !get_string (root, "", "domainname", OPTIONAL, &config->domainname, error)
+      || !parse_process (root, config, error)
+      || !get_object_array (root, "", "mounts", sizeof (UctrMount), parse_mount, (gpointer *) &config->mounts,
+                            &config->n_mounts, error)
+      || !parse_hooks (root, config, error)
+      || !get_string_map (root, "", "annotations", config->annotations, keys, error)
+      || !parse_linux (root, config, error) || !check_namespaces (config, error))
+    return FALSE;
+  g_ptr_array_add (keys, NULL);
+  g_strfreev (config->annotation_keys);
+  config->annotation_keys = (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
+  return TRUE;
+}
+
+static UctrConfig *
+config_new (void)
+{
+  UctrConfig *config = g_new0 (UctrConfig, 1);
+
+  config->annotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  config->annotation_keys = g_new0 (char *, 1);
+  config->sysctl = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  config->masked_paths = g_new0 (char *, 1);
+  config->readonly_paths = g_new0 (char *, 1);
+  return config;
+}
+
+/* json-glib names in-memory data "<data>"; the line:column after it is what
+   helps.  It quotes the text it stopped at, which is not always UTF-8 (a
+   broken \u escape decodes to half a surrogate pair), and the message goes
+   on to the terminal and to --log-format json logs: made valid here. */
+static char *
+json_error_text (const char *message)
+{
+  if (g_str_has_prefix (message, "<data>:"))
+    message += strlen ("<data>:");
+  return g_utf8_make_valid (message, -1);
+}
+
+/* json-glib 1.6 recurses once per level without a limit; a config.json needs
+   a handful of levels.  Go's encoding/json (runc) stops at 10000, deeper than
+   json-glib survives on a small stack. */
+#define CONFIG_MAX_DEPTH 1000
+
+/* Parses JSON (LEN bytes, or up to a NUL when LEN < 0) into PARSER; errors name NAME. */
+static gboolean
+load_json (JsonParser *parser, const char *json, gssize len, const char *name, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!uctr_json_check (json, len < 0 ? strlen (json) : (gsize) len, CONFIG_MAX_DEPTH, error))
+    return uctr_prefix_error (error, _("%s is not valid JSON"), name);
+  if (json_parser_load_from_data (parser, json, len, &local_error))
+    return TRUE;
+  text = json_error_text (local_error->message);
+  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s is not valid JSON: %s"), name, text);
+}
+
+/* FILE is NULL for uctr_config_parse(); else errors name it. */
+static UctrConfig *
+parse_document (const char *json, gssize len, const char *file, GError **error)
+{
+  const char *name = file != NULL ? file : "config.json";
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(UctrConfig) config = NULL;
+
+  if (!load_json (parser, json, len, name, error))
+    return NULL;
+  config = config_new ();
+  config->root_node = json_parser_steal_root (parser);
+  if (config->root_node == NULL || !JSON_NODE_HOLDS_OBJECT (config->root_node))
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s: the top level must be a JSON object"), name);
+      return NULL;
+    }
+  if (!parse_config (json_node_get_object (config->root_node), config, error))
+    {
+      if (file != NULL)
+        uctr_prefix_error (error, "%s", file);
+      return NULL;
+    }
+  return g_steal_pointer (&config);
+}
+
+/* exec --process: a document holding what config.json's "process" holds;
+   errors name the file and the uctr_json_member ("process.json: process.args: ..."). */
+UctrProcess *
+uctr_process_parse (const char *json, gssize len, const char *file, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(UctrConfig) holder = NULL;
+  JsonNode *node;
+
+  if (!load_json (parser, json, len, file, error))
+    return NULL;
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s: the top level must be a JSON object"), file);
+      return NULL;
+    }
+  root = json_object_new ();
+  json_object_set_member (root, "process", json_node_copy (node));
+  holder = config_new ();
+  if (!parse_process (root, holder, error))
+    {
+      uctr_prefix_error (error, "%s", file);
+      return NULL;
+    }
+  return g_steal_pointer (&holder->process);
+}
+
+UctrConfig *
+uctr_config_parse (const char *json, gssize len, GError **error)
+{
+  g_return_val_if_fail (json != NULL, NULL);
+  return parse_document (json, len, NULL, error);
+}
+
+UctrConfig *
+uctr_config_load (const char *bundle_dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (bundle_dir, "config.json", NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX_SIZE, &contents, &len, &local_error))
+    {
+      /* INVALID_CONFIG rather than NOT_FOUND: NOT_FOUND means "no such container". */
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                    _("%s: %s; run \"uctr spec\" in the bundle to write a default one"), path,
+                    g_strerror (ENOENT));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return parse_document (contents, len, path, error);
+}
+
+/* The default config.json */
+
+static const char *const default_env[] = {
+  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  "TERM=xterm",
+  NULL,
+};
+
+static const char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
+
+static const UctrCapSet default_cap_sets[] = { UCTR_CAP_BOUNDING, UCTR_CAP_EFFECTIVE, UCTR_CAP_PERMITTED };
+
+static const struct
+{
+  const char *destination;
+  const char *type;
+  const char *source;
+  const char *options[7];
+} default_mounts[] = {
+  { "/proc", "proc", "proc", { NULL } },
+  { "/dev", "tmpfs", "tmpfs", { "nosuid", "strictatime", "mode=755", "size=65536k", NULL } },
+  { "/dev/pts", "devpts", "devpts",
+    { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL } },
+  { "/dev/shm", "tmpfs", "shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
+  { "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
+  { "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } },
+  { "/sys/fs/cgroup", "cgroup", "cgroup", { "nosuid", "noexec", "nodev", "relatime", "ro", NULL } },
+};
+
+static const UctrNsType default_namespaces[] = {
+  UCTR_NS_PID, UCTR_NS_NETWORK, UCTR_NS_IPC, UCTR_NS_UTS, UCTR_NS_MOUNT, UCTR_NS_CGROUP,
+};
+
+/* runc's list (libcontainer/specconv/example.go). */
+static const char *const default_masked_paths[] = {
+  "/proc/acpi",        "/proc/asound",          "/proc/kcore",       "/proc/keys",
+  "/proc/latency_stats", "/proc/timer_list",    "/proc/timer_stats", "/proc/sched_debug",
+  "/sys/firmware",     "/proc/scsi",            "/sys/devices/virtual/tpm", NULL,
+};
+
+static const char *const default_readonly_paths[] = {
+  "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_bool (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+void
+uctr_json_add_strv (JsonBuilder *b, const char *name, const char *const *values)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (; *values != NULL; values++)
+    json_builder_add_string_value (b, *values);
+  json_builder_end_array (b);
+}
+
+static void
+build_process (JsonBuilder *b)
+{
+  static const char *const args[] = { "sh", NULL };
+  gsize i;
+
+  json_builder_set_member_name (b, "process");
+  json_builder_begin_object (b);
+  add_bool (b, "terminal", TRUE);
+  json_builder_set_member_name (b, "user");
+  json_builder_begin_object (b);
+  add_int (b, "uid", 0);
+  add_int (b, "gid", 0);
+  json_builder_end_object (b);
+  uctr_json_add_strv (b, "args", args);
+  uctr_json_add_strv (b, "env", default_env);
+  add_string (b, "cwd", "/");
+  json_builder_set_member_name (b, "capabilities");
+  json_builder_begin_object (b);
+  for (i = 0; i < G_N_ELEMENTS (default_cap_sets); i++)
+    uctr_json_add_strv (b, cap_set_names[default_cap_sets[i]], default_caps);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "rlimits");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  add_string (b, "type", "RLIMIT_NOFILE");
+  add_int (b, "hard", 1024);
+  add_int (b, "soft", 1024);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  add_bool (b, "noNewPrivileges", TRUE);
+  json_builder_end_object (b);
+}
+
+static void
+build_mounts (JsonBuilder *b, gboolean rootless)
+{
+  gsize i;
+
+  json_builder_set_member_name (b, "mounts");
+  json_builder_begin_array (b);
+  for (i = 0; i < G_N_ELEMENTS (default_mounts); i++)
+    {
+      const char *const *opt = default_mounts[i].options;
+
+      json_builder_begin_object (b);
+      add_string (b, "destination", default_mounts[i].destination);
+      add_string (b, "type", default_mounts[i].type);
+      add_string (b, "source", default_mounts[i].source);
+      if (*opt != NULL)
+        {
+          json_builder_set_member_name (b, "options");
+          json_builder_begin_array (b);
+          /* As runc's rootless spec: gid 5 (tty) is usually not mapped, and
+             devpts refuses a gid= outside the user namespace. */
+          for (; *opt != NULL; opt++)
+            if (!rootless || !(g_str_has_prefix (*opt, "gid=") || g_str_has_prefix (*opt, "uid=")))
+              json_builder_add_string_value (b, *opt);
+          json_builder_end_array (b);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+build_mappings (JsonBuilder *b, const char *name, const UctrIdMapping *mappings, gsize n)
+{
+  gsize i;
+
+  if (n == 0)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (i = 0; i < n; i++)
+    {
+      json_builder_begin_object (b);
+      add_int (b, "containerID", mappings[i].container_id);
+      add_int (b, "hostID", mappings[i].host_id);
+      add_int (b, "size", mappings[i].size);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+build_device_cgroup (JsonBuilder *b)
+{
+  json_builder_set_member_name (b, "resources");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  add_bool (b, "allow", FALSE);
+  add_string (b, "access", "rwm");
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static void
+build_linux (JsonBuilder *b, const UctrSpecOptions *opts)
+{
+  gsize i;
+
+  json_builder_set_member_name (b, "linux");
+  json_builder_begin_object (b);
+  if (opts->rootless)
+    {
+      build_mappings (b, "uidMappings", opts->uid_mappings, opts->n_uid_mappings);
+      build_mappings (b, "gidMappings", opts->gid_mappings, opts->n_gid_mappings);
+    }
+  else
+    build_device_cgroup (b); /* a rootless container has no device cgroup to set */
+  json_builder_set_member_name (b, "namespaces");
+  json_builder_begin_array (b);
+  for (i = 0; i < G_N_ELEMENTS (default_namespaces); i++)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "type", ns_names[default_namespaces[i]]);
+      json_builder_end_object (b);
+    }
+  if (opts->rootless)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "type", ns_names[UCTR_NS_USER]);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  uctr_json_add_strv (b, "maskedPaths", default_masked_paths);
+  uctr_json_add_strv (b, "readonlyPaths", default_readonly_paths);
+  json_builder_end_object (b);
+}
+
+char *
+uctr_config_default_json (const UctrSpecOptions *opts)
+{
+  static const UctrSpecOptions no_opts = { 0 };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  if (opts == NULL)
+    opts = &no_opts;
+  json_builder_begin_object (b);
+  add_string (b, "ociVersion", UCTR_OCI_VERSION);
+  build_process (b);
+  json_builder_set_member_name (b, "root");
+  json_builder_begin_object (b);
+  add_string (b, "path", "rootfs");
+  add_bool (b, "readonly", TRUE);
+  json_builder_end_object (b);
+  add_string (b, "hostname", "uctr");
+  if (opts->network != NULL)
+    {
+      json_builder_set_member_name (b, "annotations");
+      json_builder_begin_object (b);
+      add_string (b, UCTR_ANNOTATION_NETWORK, opts->network);
+      json_builder_end_object (b);
+    }
+  build_mounts (b, opts->rootless);
+  build_linux (b, opts);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  json_generator_set_indent_char (gen, ' ');
+  text = json_generator_to_data (gen, NULL);
+  return g_strconcat (text, "\n", NULL);
+}

@@ -1,0 +1,435 @@
+/* uctr: start, kill and delete of an existing container. */
+#include "runtime/container.h"
+#include "cgroup/cgroup.h"
+#include "net/netexit.h"
+#include "cgroup/systemd.h"
+#include "base/util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#define CONFIG_MAX (16 * 1024 * 1024)
+/* How long systemd may take to notice a scope has emptied. */
+#define SCOPE_GONE_MS 2000
+
+UctrState *
+uctr_container_lookup (const char *root, const char *id, UctrStatus *status, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  UctrState *state;
+
+  if (!uctr_state_validate_id (id, error))
+    return NULL;
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0)
+    return NULL;
+  state = uctr_state_load (dfd, error);
+  if (state != NULL)
+    state->net_exit = uctr_net_exit_load (dfd);
+  if (state != NULL && status != NULL)
+    *status = uctr_state_status (dfd, state);
+  return state;
+}
+
+static UctrConfig *
+load_saved_config (int dfd, GError **error)
+{
+  g_autofree char *json = NULL;
+  gsize len;
+
+  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &json, &len, error))
+    return NULL;
+  return uctr_config_parse (json, len, error);
+}
+
+gboolean
+uctr_container_load (const char *root, const char *id, UctrLoaded *out, UctrStatus *status, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  g_autoptr(UctrState) state = NULL;
+
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  dfd = uctr_state_open_dir (root, id, error);
+  if (dfd < 0 || (state = uctr_state_load (dfd, error)) == NULL)
+    return FALSE;
+  out->config = load_saved_config (dfd, error);
+  if (out->config == NULL)
+    return uctr_prefix_error (error, _("container %s"), id);
+  if (status != NULL)
+    *status = uctr_state_status (dfd, state);
+  out->state = g_steal_pointer (&state);
+  return TRUE;
+}
+
+static void
+warn (GPtrArray *warnings, GError *error)
+{
+  if (warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup (error->message));
+}
+
+/* The init blocks reading exec.fifo: one byte written there releases it; it
+   runs startContainer hooks and execs, which closes its end, the fifo's
+   only reader. An open for writing fails (ENXIO) when nobody reads it. */
+static gboolean
+release_init (int dfd, const UctrState *state, GError **error)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  uctr_autofd int fifo = -1;
+  struct pollfd p[2];
+  int unread = 0;
+
+  if (pidfd < 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init has exited"), state->id);
+  fifo = uctr_state_open_exec_fifo (dfd, error);
+  /* ENXIO: nobody reads it any more, the init has gone (or is going). */
+  p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  if (fifo < 0 && poll (&p[1], 1, 1000) > 0)
+    {
+      g_clear_error (error);
+      return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
+    }
+  if (fifo < 0)
+    return uctr_prefix_error (error, _("container %s"), state->id);
+  if (unlinkat (dfd, "exec.fifo", 0) < 0)
+    return uctr_throw_errno (error, _("Removing exec.fifo"));
+  if (TEMP_FAILURE_RETRY (write (fifo, "0", 1)) != 1)
+    return uctr_throw_errno (error, _("Writing to exec.fifo"));
+  /* No events asked for: POLLERR comes when the last reader has gone. */
+  p[0] = (struct pollfd){ .fd = fifo, .events = 0 };
+  p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  while (!(p[0].revents & (POLLERR | POLLHUP)) && !(p[1].revents & POLLIN))
+    if (poll (p, 2, -1) < 0 && errno != EINTR)
+      return uctr_throw_errno (error, _("Waiting for the container init"));
+  /* Gone without taking the byte: it died before start could release it. */
+  if (ioctl (fifo, FIONREAD, &unread) == 0 && unread > 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
+  return TRUE;
+}
+
+void
+uctr_created_clear (UctrCreated *created)
+{
+  g_clear_pointer (&created->loaded.state, uctr_state_free);
+  g_clear_pointer (&created->loaded.config, uctr_config_free);
+}
+
+/* The state dir of ID, locked against other uctr calls on it. */
+static gboolean
+open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
+{
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  *dfd = uctr_state_open_dir (root, id, error);
+  if (*dfd < 0)
+    return FALSE;
+  *lock = uctr_state_lock (*dfd, error);
+  return *lock >= 0;
+}
+
+UctrState *
+uctr_container_open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
+{
+  if (!open_locked (root, id, dfd, lock, error))
+    return NULL;
+  return uctr_state_load (*dfd, error);
+}
+
+gboolean
+uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
+                      GError **error)
+{
+  uctr_autofd int dfd = -1;
+  uctr_autofd int lock = -1;
+  g_autoptr(UctrState) own_state = NULL;
+  g_autoptr(UctrConfig) own_config = NULL;
+  g_autoptr(GError) hook_error = NULL;
+  g_autofree char *json = NULL;
+  const UctrState *state;
+  const UctrConfig *config;
+  UctrStatus status;
+
+  if (!open_locked (root, id, &dfd, &lock, error))
+    return FALSE;
+  state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, error));
+  if (state == NULL)
+    return FALSE;
+  status = uctr_state_status (dfd, state);
+  if (status == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start a container that has stopped"));
+  if (status != UCTR_STATUS_CREATED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start container %s: it is %s, not created"), id,
+                       uctr_status_name (status));
+  config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, error));
+  if (config == NULL || !release_init (dfd, state, error))
+    return FALSE;
+  json = uctr_state_to_json (state, UCTR_STATUS_RUNNING, FALSE);
+  if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTART, json, &hook_error))
+    warn (warnings, hook_error);
+  return TRUE;
+}
+
+int
+uctr_signal_from_name (const char *name)
+{
+  static const struct
+  {
+    const char *name;
+    int sig;
+  } names[] = {
+    { "HUP", SIGHUP },   { "INT", SIGINT },       { "QUIT", SIGQUIT },   { "ILL", SIGILL },
+    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },     { "IOT", SIGIOT },     { "BUS", SIGBUS },
+    { "FPE", SIGFPE },   { "KILL", SIGKILL },     { "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
+    { "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },   { "TERM", SIGTERM },
+    { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },   { "STOP", SIGSTOP },
+    { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },   { "URG", SIGURG },
+    { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+    { "WINCH", SIGWINCH }, { "IO", SIGIO },       { "POLL", SIGPOLL },   { "PWR", SIGPWR },
+    { "SYS", SIGSYS },
+  };
+  const char *n = name;
+  char *end;
+  gsize i;
+  gint64 v;
+
+  if (g_ascii_isdigit (*name))
+    {
+      v = g_ascii_strtoll (name, &end, 10);
+      return (*end == '\0' && v > 0 && v < _NSIG) ? (int) v : -1;
+    }
+  if (g_ascii_strncasecmp (n, "SIG", 3) == 0)
+    n += 3;
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (n, names[i].name) == 0)
+      return names[i].sig;
+  if (g_ascii_strncasecmp (n, "RTMIN+", 6) == 0 || g_ascii_strncasecmp (n, "RTMAX-", 6) == 0)
+    {
+      v = g_ascii_strtoll (n + 6, &end, 10);
+      if (*end == '\0' && v >= 0 && SIGRTMIN + v <= SIGRTMAX)
+        return g_ascii_strncasecmp (n, "RTMIN+", 6) == 0 ? SIGRTMIN + (int) v : SIGRTMAX - (int) v;
+    }
+  if (g_ascii_strcasecmp (n, "RTMIN") == 0)
+    return SIGRTMIN;
+  if (g_ascii_strcasecmp (n, "RTMAX") == 0)
+    return SIGRTMAX;
+  return -1;
+}
+
+static gboolean
+same_pid_ns (pid_t pid, const struct stat *ns)
+{
+  char path[64];
+  struct stat st;
+
+  g_snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) pid);
+  return stat (path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
+}
+
+/* Everything in the pid namespace of the init, when it has one of its own. */
+static void
+add_namespace_pids (const UctrState *state, GArray *pids)
+{
+  char path[64];
+  struct stat ns, host;
+  DIR *d;
+  struct dirent *e;
+
+  g_snprintf (path, sizeof path, "/proc/%d/ns/pid", (int) state->pid);
+  if (stat (path, &ns) < 0 || stat ("/proc/self/ns/pid", &host) < 0 || ns.st_ino == host.st_ino)
+    return;
+  d = opendir ("/proc");
+  if (d == NULL)
+    return;
+  while ((e = readdir (d)) != NULL)
+    {
+      pid_t pid = (pid_t) g_ascii_strtoll (e->d_name, NULL, 10);
+      if (pid > 0 && pid != state->pid && same_pid_ns (pid, &ns))
+        g_array_append_val (pids, pid);
+    }
+  closedir (d);
+}
+
+static gboolean
+has_cgroup (const UctrState *state)
+{
+  return state->cgroup_path != NULL && g_file_test (state->cgroup_path, G_FILE_TEST_IS_DIR);
+}
+
+GArray *
+uctr_container_pids (const UctrState *state)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  g_autoptr(GArray) in_cgroup = NULL;
+  guint i;
+
+  g_array_append_val (pids, state->pid);
+  if (!has_cgroup (state))
+    {
+      add_namespace_pids (state, pids);
+      return pids;
+    }
+  in_cgroup = uctr_cgroup_pids (state->cgroup_path);
+  for (i = 0; i < in_cgroup->len; i++)
+    if (g_array_index (in_cgroup, pid_t, i) != state->pid)
+      g_array_append_val (pids, g_array_index (in_cgroup, pid_t, i));
+  return pids;
+}
+
+static gboolean
+signal_container (const UctrState *state, int sig, gboolean all, GError **error)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  g_autoptr(GArray) pids = NULL;
+  guint i;
+
+  if (pidfd < 0)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  /* One write kills the whole tree, with nothing able to fork away meanwhile. */
+  if (all && sig == SIGKILL && has_cgroup (state))
+    return uctr_cgroup_kill (state->cgroup_path, error);
+  if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+    return uctr_throw_errno (error, _("Sending signal %d to the container"), sig);
+  if (!all)
+    return TRUE;
+  pids = uctr_container_pids (state);
+  for (i = 1; i < pids->len; i++)
+    (void) kill (g_array_index (pids, pid_t, i), sig);
+  return TRUE;
+}
+
+gboolean
+uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GError **error)
+{
+  g_autoptr(UctrState) state = NULL;
+  UctrStatus status;
+
+  state = uctr_container_lookup (root, id, &status, error);
+  if (state == NULL)
+    return FALSE;
+  if (status == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  return signal_container (state, sig, all, error);
+}
+
+/* SIGKILL to everything, then wait until the init is really gone. */
+static void
+kill_and_wait (const UctrState *state)
+{
+  uctr_autofd int pidfd = uctr_state_open_pidfd (state);
+  g_autoptr(GArray) pids = NULL;
+  struct pollfd p;
+  guint i;
+
+  if (pidfd < 0)
+    return;
+  if (has_cgroup (state))
+    {
+      /* A paused container dies too (SIGKILL reaches frozen tasks); thawed
+         after, so that nothing is left frozen in the kernel's eyes. */
+      (void) uctr_cgroup_kill (state->cgroup_path, NULL);
+      if (uctr_cgroup_is_frozen (state->cgroup_path))
+        (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+    }
+  pids = uctr_container_pids (state);
+  (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  for (i = 1; i < pids->len; i++)
+    (void) kill (g_array_index (pids, pid_t, i), SIGKILL);
+  p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+  (void) poll (&p, 1, 10000);
+  /* Our own child (run) is reaped by the caller; give a zombie a moment. */
+}
+
+/* The container's cgroup goes with it; what a container without a pid
+   namespace of its own left running there goes first.  A systemd scope's
+   cgroup is systemd's to remove: it stops an emptied scope by itself (and
+   loses track of one whose cgroup vanishes under it), so delete needs no
+   bus in the usual case and asks systemd only when the scope stays. */
+static void
+remove_cgroup (const UctrState *state, GPtrArray *warnings)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!has_cgroup (state))
+    return;
+  if (uctr_cgroup_populated (state->cgroup_path))
+    (void) uctr_cgroup_kill (state->cgroup_path, NULL);
+  if (uctr_cgroup_is_frozen (state->cgroup_path))
+    (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+  if (state->cgroup_unit != NULL)
+    {
+      if (uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))
+        return;
+      /* Still there: ask systemd; with none to ask, it is ours to remove. */
+      if (uctr_systemd_stop_unit (state->cgroup_unit, uctr_cgroup_as_root (), NULL)
+          && uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))
+        return;
+    }
+  if (!uctr_cgroup_remove (state->cgroup_path, &local))
+    warn (warnings, local);
+}
+
+gboolean
+uctr_container_delete (const char *root, const char *id, gboolean force, const UctrLoaded *loaded,
+                       GPtrArray *warnings, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  uctr_autofd int lock = -1;
+  g_autoptr(UctrState) own_state = NULL;
+  g_autoptr(UctrConfig) own_config = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *json = NULL;
+  const UctrState *state;
+  const UctrConfig *config;
+  UctrStatus status;
+
+  if (!open_locked (root, id, &dfd, &lock, &local))
+    {
+      /* As runc: --force of a container that is not there is done already
+         (containerd's shim deletes again after a failed start). */
+      if (force && g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, &local));
+  if (state == NULL)
+    {
+      if (!force)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* The init's pid, kept apart from state.json for this. */
+      warn (warnings, local);
+      own_state = uctr_state_load_init_pid (dfd, id);
+      if (own_state != NULL && uctr_state_status (dfd, own_state) != UCTR_STATUS_STOPPED)
+        kill_and_wait (own_state);
+      uctr_state_end_net_helper (dfd);
+      return uctr_state_remove_dir (root, id, error);
+    }
+  status = uctr_state_status (dfd, state);
+  if ((status == UCTR_STATUS_RUNNING || status == UCTR_STATUS_PAUSED) && !force)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot delete container %s that is not stopped: %s"), id,
+                       uctr_status_name (status));
+  if (status != UCTR_STATUS_STOPPED)
+    kill_and_wait (state);
+  config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, &local));
+  if (config != NULL)
+    {
+      json = uctr_state_to_json (state, UCTR_STATUS_STOPPED, FALSE);
+      if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTOP, json, &local))
+        warn (warnings, local);
+    }
+  else if (local != NULL)
+    warn (warnings, local);
+  remove_cgroup (state, warnings);
+  uctr_state_end_net_helper (dfd);
+  return uctr_state_remove_dir (root, id, error);
+}

@@ -1,0 +1,34 @@
+/* uctr: pause and resume, through the freezer of the container's cgroup v2
+   (cgroup.freeze); a container without a cgroup of its own cannot pause:
+   cgroup v1's freezer is root's alone. */
+#include "runtime/container.h"
+#include "cgroup/cgroup.h"
+#include "base/util.h"
+
+gboolean
+uctr_container_pause (const char *root, const char *id, gboolean pause, GError **error)
+{
+  uctr_autofd int dfd = -1;
+  uctr_autofd int lock = -1;
+  g_autoptr(UctrState) state = uctr_container_open_locked (root, id, &dfd, &lock, error);
+  UctrStatus status;
+
+  if (state == NULL)
+    return FALSE;
+  status = uctr_state_status (dfd, state);
+  /* As runc: a created container may be paused too. */
+  if (pause && status != UCTR_STATUS_RUNNING && status != UCTR_STATUS_CREATED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                       _("container %s is not running (it is %s)"), id, uctr_status_name (status));
+  if (!pause && status != UCTR_STATUS_PAUSED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                       _("container %s is not paused (it is %s)"), id, uctr_status_name (status));
+  if (state->cgroup_path == NULL)
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("pause needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
+                       id,
+                       state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
+  if (!uctr_cgroup_freeze (state->cgroup_path, pause, error))
+    return uctr_prefix_error (error, pause ? _("Pausing container %s") : _("Resuming container %s"), id);
+  return TRUE;
+}

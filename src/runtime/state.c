@@ -1,0 +1,863 @@
+/* uctr: the state directory: <root>/<id>/{state.json,config.json,exec.fifo,lock}. */
+#include "runtime/state.h"
+#include "net/netexit.h"
+#include "runtime/notify.h"
+#include "cgroup/cgroup.h"
+#include "base/json.h"
+#include "base/trust.h"
+#include "base/util.h"
+#include "net/launch.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#define STATE_FILE "state.json"
+#define STATE_FILE_MAX (4 * 1024 * 1024)
+#define ID_MAX 1024
+
+static const char *const status_names[] = {
+  [UCTR_STATUS_CREATING] = "creating",
+  [UCTR_STATUS_CREATED] = "created",
+  [UCTR_STATUS_RUNNING] = "running",
+  [UCTR_STATUS_PAUSED] = "paused",
+  [UCTR_STATUS_STOPPED] = "stopped",
+};
+
+const char *
+uctr_status_name (UctrStatus status)
+{
+  if ((guint) status >= G_N_ELEMENTS (status_names))
+    return "unknown";
+  return status_names[status];
+}
+
+void
+uctr_state_free (UctrState *state)
+{
+  if (state == NULL)
+    return;
+  g_free (state->id);
+  g_free (state->bundle);
+  g_free (state->rootfs);
+  g_free (state->created);
+  g_free (state->owner);
+  g_clear_pointer (&state->annotations, g_hash_table_unref);
+  g_strfreev (state->annotation_keys);
+  g_free (state->cgroup_path);
+  g_free (state->cgroup_unit);
+  g_free (state->cgroup_note);
+  g_free (state->net_exit);
+  g_free (state);
+}
+
+/* The state root. */
+
+char *
+uctr_state_root (const char *root_option, GError **error)
+{
+  const char *xdg = g_getenv ("XDG_RUNTIME_DIR");
+  g_autofree char *root = NULL;
+  g_autofree char *resolved = NULL;
+
+  if (root_option != NULL && root_option[0] == '\0')
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--root: the path is empty"));
+      return NULL;
+    }
+  /* As runc, real root does not follow XDG_RUNTIME_DIR: sudo may keep it
+     from a user, who could then swap root's state under it. */
+  if (geteuid () == 0 && !uctr_running_in_userns ())
+    xdg = NULL;
+  if (root_option != NULL)
+    root = uctr_absolute_path (root_option);
+  else if (xdg != NULL && xdg[0] != '\0')
+    {
+      g_autofree char *dir = g_build_filename (xdg, "uctr", NULL);
+      root = uctr_absolute_path (dir);
+    }
+  else if (geteuid () == 0)
+    root = g_strdup ("/run/uctr");
+  else
+    {
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                  _("XDG_RUNTIME_DIR is not set; pass --root DIR (for example --root /tmp/uctr-$(id -u))"));
+      return NULL;
+    }
+  if (!uctr_trust_make_root (root, error))
+    return NULL;
+  /* Resolved once: every later use is of the directory checked here. */
+  resolved = realpath (root, NULL);
+  if (resolved == NULL)
+    {
+      uctr_throw_errno (error, _("Resolving the state directory %s"), root);
+      return NULL;
+    }
+  if (!uctr_trust_check_root (resolved, error))
+    return NULL;
+  return g_steal_pointer (&resolved);
+}
+
+/* Container directories. */
+
+static gboolean
+id_char_ok (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '+' || c == '-' || c == '.';
+}
+
+/* As runc: letters, digits, '_', '+', '-', '.'; not "." or "..". */
+gboolean
+uctr_state_validate_id (const char *id, GError **error)
+{
+  gsize len = id != NULL ? strlen (id) : 0;
+  gsize i;
+
+  if (len == 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("the container id is empty"));
+  if (len > ID_MAX)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("invalid container id: longer than %d bytes"),
+                       ID_MAX);
+  for (i = 0; i < len; i++)
+    if (!id_char_ok (id[i]))
+      break;
+  if (i < len || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+    {
+      g_autofree char *shown = g_strescape (id, NULL);
+      return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                         _("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'"), shown);
+    }
+  return TRUE;
+}
+
+/* <root>/<id>, a directory of ours (or an error that says whose it is). */
+static int
+open_container_dir (int root_fd, const char *id, GError **error)
+{
+  g_autofree char *path = uctr_trust_entry_path (root_fd, id);
+  g_autoptr(GError) local = NULL;
+  int fd = uctr_trust_openat (root_fd, id, path, O_RDONLY, S_IFDIR, UCTR_TRUST_PRIVATE, &local);
+
+  if (fd >= 0)
+    return fd;
+  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id);
+  else
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      uctr_prefix_error (error, _("container %s"), id);
+    }
+  return -1;
+}
+
+int
+uctr_state_create_dir (const char *root, const char *id, GError **error)
+{
+  uctr_autofd int root_fd = -1;
+
+  if (!uctr_state_validate_id (id, error))
+    return -1;
+  root_fd = uctr_trust_open_root (root, error);
+  if (root_fd < 0)
+    return -1;
+  if (mkdirat (root_fd, id, 0700) < 0)
+    {
+      if (errno == EEXIST)
+        uctr_throw (error, UCTR_ERROR_EXISTS, _("container %s already exists"), id);
+      else
+        uctr_throw_errno (error, _("Creating %s/%s"), root, id);
+      return -1;
+    }
+  return open_container_dir (root_fd, id, error);
+}
+
+int
+uctr_state_open_dir (const char *root, const char *id, GError **error)
+{
+  uctr_autofd int root_fd = -1;
+
+  if (!uctr_state_validate_id (id, error))
+    return -1;
+  root_fd = uctr_trust_open_root (root, error);
+  if (root_fd < 0)
+    return -1;
+  return open_container_dir (root_fd, id, error);
+}
+
+int
+uctr_state_open_file (int dfd, const char *name, int flags, GError **error)
+{
+  g_autofree char *path = uctr_trust_entry_path (dfd, name);
+
+  return uctr_trust_openat (dfd, name, path, flags, S_IFREG, UCTR_TRUST_PRIVATE, error);
+}
+
+/* Writable by the container's other ids by design (see create.c): only its
+   owner and kind are checked. */
+int
+uctr_state_open_exec_fifo (int dfd, GError **error)
+{
+  g_autofree char *path = uctr_trust_entry_path (dfd, "exec.fifo");
+
+  /* For writing: start writes the byte the init waits for (create.c). */
+  return uctr_trust_openat (dfd, "exec.fifo", path, O_WRONLY, S_IFIFO, UCTR_TRUST_SHARED, error);
+}
+
+gboolean
+uctr_state_read_file (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error)
+{
+  return uctr_trust_read_entry (dfd, name, max, contents, len, error);
+}
+
+int
+uctr_state_lock (int dfd, GError **error)
+{
+  uctr_autofd int fd = uctr_state_open_file (dfd, "lock", O_RDWR | O_CREAT, error);
+
+  if (fd < 0)
+    return -1;
+  /* A process-associated lock, not flock: the container init is forked while
+     create holds it and must not keep it (fork does not inherit these). */
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+  while (fcntl (fd, F_SETLKW, &fl) < 0)
+    {
+      if (errno == EINTR)
+        continue;
+      uctr_throw_errno (error, _("Locking the container"));
+      return -1;
+    }
+  return uctr_steal_fd (&fd);
+}
+
+static int
+unlink_entry (int dfd, const struct dirent *de)
+{
+  int r = unlinkat (dfd, de->d_name, de->d_type == DT_DIR ? AT_REMOVEDIR : 0);
+
+  /* d_type may be DT_UNKNOWN on some file systems. */
+  if (r < 0 && errno == EISDIR)
+    r = unlinkat (dfd, de->d_name, AT_REMOVEDIR);
+  if (r < 0 && errno == ENOENT)
+    r = 0;
+  return r;
+}
+
+/* Unlinks every entry of DFD (files, the fifo, sockets); a subdirectory only
+   when empty: no recursion, so nothing mounted below is ever walked into. */
+static gboolean
+remove_entries (int dfd, const char *path, GError **error)
+{
+  int dup_fd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  DIR *dir = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
+  struct dirent *de;
+  gboolean ok = TRUE;
+
+  if (dir == NULL)
+    {
+      uctr_close_fdp (&dup_fd);
+      return uctr_throw_errno (error, _("Reading %s"), path);
+    }
+  while (ok && (errno = 0, de = readdir (dir)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (unlink_entry (dfd, de) < 0)
+        ok = uctr_throw_errno (error, _("Removing %s/%s"), path, de->d_name);
+    }
+  if (ok && errno != 0)
+    ok = uctr_throw_errno (error, _("Reading %s"), path);
+  closedir (dir);
+  return ok;
+}
+
+gboolean
+uctr_state_remove_dir (const char *root, const char *id, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) local = NULL;
+  uctr_autofd int root_fd = -1;
+  uctr_autofd int dfd = -1;
+
+  if (!uctr_state_validate_id (id, error))
+    return FALSE;
+  path = g_build_filename (root, id, NULL);
+  root_fd = uctr_trust_open_root (root, &local);
+  if (root_fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return TRUE;
+  if (root_fd < 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  dfd = open_container_dir (root_fd, id, &local);
+  if (g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
+    return TRUE;
+  if (dfd < 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  /* The one subdirectory with something in it (see notify.h). */
+  (void) unlinkat (dfd, UCTR_NOTIFY_DIR "/notify.sock", 0);
+  if (!remove_entries (dfd, path, error))
+    return FALSE;
+  if (unlinkat (root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return uctr_throw_errno (error, _("Removing %s"), path);
+  return TRUE;
+}
+
+
+/* state.json */
+
+static int
+compare_strings (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The keys of TABLE sorted bytewise, as Go prints a map; free with g_free. */
+static const char **
+sorted_keys (GHashTable *table, guint *n)
+{
+  const char **keys;
+
+  *n = 0;
+  if (table == NULL)
+    return g_new0 (const char *, 1);
+  keys = (const char **) g_hash_table_get_keys_as_array (table, n);
+  g_qsort_with_data (keys, *n, sizeof (char *), compare_strings, NULL);
+  return keys;
+}
+
+static void
+add_string_member (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value != NULL ? value : "");
+}
+
+static void
+add_annotations (JsonBuilder *b, GHashTable *annotations, const char *const *keys)
+{
+  g_autofree const char **sorted = NULL;
+  guint n, i;
+
+  if (keys == NULL)
+    keys = sorted = sorted_keys (annotations, &n);
+  json_builder_set_member_name (b, "annotations");
+  json_builder_begin_object (b);
+  for (i = 0; keys[i] != NULL; i++)
+    {
+      const char *value = g_hash_table_lookup (annotations, keys[i]);
+      if (value != NULL)
+        add_string_member (b, keys[i], value);
+    }
+  json_builder_end_object (b);
+}
+
+static gboolean
+has_annotations (const UctrState *state)
+{
+  return state->annotations != NULL && g_hash_table_size (state->annotations) > 0;
+}
+
+gboolean
+uctr_state_save (int dfd, const UctrState *state, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  add_string_member (b, "id", state->id);
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, state->pid);
+  json_builder_set_member_name (b, "pid_start_time");
+  json_builder_add_int_value (b, (gint64) state->pid_start_time);
+  add_string_member (b, "bundle", state->bundle);
+  add_string_member (b, "rootfs", state->rootfs);
+  add_string_member (b, "created", state->created);
+  add_string_member (b, "owner", state->owner);
+  if (has_annotations (state))
+    add_annotations (b, state->annotations, (const char *const *) state->annotation_keys);
+  json_builder_set_member_name (b, "creating");
+  json_builder_add_boolean_value (b, state->creating);
+  if (state->cgroup_path != NULL)
+    add_string_member (b, "cgroup_path", state->cgroup_path);
+  if (state->cgroup_unit != NULL)
+    add_string_member (b, "cgroup_unit", state->cgroup_unit);
+  if (state->cgroup_note != NULL)
+    add_string_member (b, "cgroup_note", state->cgroup_note);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  data = json_generator_to_data (gen, NULL);
+  text = g_strconcat (data, "\n", NULL);
+  if (!uctr_write_file_atomic_at (dfd, STATE_FILE, text, strlen (text), 0600, error))
+    return uctr_prefix_error (error, _("container %s"), state->id);
+  return TRUE;
+}
+
+/* init.pid: "PID START-TIME", beside state.json, so that delete --force
+   can still stop the init when state.json is damaged. */
+#define INIT_PID_FILE "init.pid"
+#define NET_PID_FILE "net.pid"
+#define NET_HELPER_GONE_MS 2000 /* it leaves within milliseconds of the init */
+
+/* NAME in DFD: "PID START\n" */
+static gboolean
+save_pid_file (int dfd, const char *name, const char *id, pid_t pid, guint64 start, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) pid, start);
+
+  if (!uctr_write_file_atomic_at (dfd, name, text, strlen (text), 0600, error))
+    return uctr_prefix_error (error, _("container %s"), id);
+  return TRUE;
+}
+
+static gboolean
+load_pid_file (int dfd, const char *name, pid_t *pid_out, guint64 *start_out)
+{
+  g_autofree char *text = NULL;
+  gint64 pid;
+  guint64 start;
+  char *end;
+
+  if (!uctr_state_read_file (dfd, name, 64, &text, NULL, NULL))
+    return FALSE;
+  pid = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != ' ' || pid <= 0 || pid > G_MAXINT32)
+    return FALSE;
+  start = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end != '\n' || start == 0)
+    return FALSE;
+  *pid_out = (pid_t) pid;
+  *start_out = start;
+  return TRUE;
+}
+
+gboolean
+uctr_state_save_init_pid (int dfd, const UctrState *state, GError **error)
+{
+  return save_pid_file (dfd, INIT_PID_FILE, state->id, state->pid, state->pid_start_time, error);
+}
+
+UctrState *
+uctr_state_load_init_pid (int dfd, const char *id)
+{
+  g_autoptr(UctrState) state = g_new0 (UctrState, 1);
+
+  if (!load_pid_file (dfd, INIT_PID_FILE, &state->pid, &state->pid_start_time))
+    return NULL;
+  state->id = g_strdup (id);
+  return g_steal_pointer (&state);
+}
+
+gboolean
+uctr_state_save_net_pid (int dfd, const char *id, pid_t pid, GError **error)
+{
+  guint64 start = uctr_proc_start_time (pid);
+
+  if (start == 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the network helper (pid %d) is gone"), (int) pid);
+  return save_pid_file (dfd, NET_PID_FILE, id, pid, start, error);
+}
+
+static int
+open_net_pidfd (int dfd)
+{
+  UctrState helper = { 0 };
+
+  if (!load_pid_file (dfd, NET_PID_FILE, &helper.pid, &helper.pid_start_time))
+    {
+      errno = ENOENT;
+      return -1;
+    }
+  return uctr_state_open_pidfd (&helper);
+}
+
+/* Takes the lock of FD, waiting up to MS milliseconds. It looks again after
+   0.2 ms, then less and less often, up to every 2 ms: the helper lets go
+   within a millisecond of the init's exit, and nothing tells us at once
+   (an inotify watch would: closing it costs an SRCU grace period, 15 ms). */
+static gboolean
+lock_within (int fd, int ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  gulong pause = 200;
+
+  for (;;)
+    {
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        return TRUE;
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return TRUE; /* nothing to wait for that we can see */
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (pause);
+      pause = MIN (pause * 3 / 2, 2000);
+    }
+}
+
+void
+uctr_state_end_net_helper (int dfd)
+{
+  uctr_autofd int lock = uctr_state_open_file (dfd, UCTR_NET_LOCK_FILE, O_RDONLY, NULL);
+  uctr_autofd int pidfd = -1;
+
+  if (lock < 0 || lock_within (lock, NET_HELPER_GONE_MS))
+    return;
+  pidfd = open_net_pidfd (dfd);
+  if (pidfd >= 0)
+    (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  (void) lock_within (lock, NET_HELPER_GONE_MS);
+}
+
+/* The container id for messages: the name of the directory DFD is open on. */
+static char *
+dir_id (int dfd)
+{
+  g_autofree char *path = uctr_trust_fd_path (dfd);
+
+  return g_path_get_basename (path);
+}
+
+static JsonNode *
+get_value (JsonObject *obj, const char *key, gboolean required, GType type, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, key);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is missing"), key);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || (type != G_TYPE_INVALID && json_node_get_value_type (node) != type))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), key);
+      return NULL;
+    }
+  return node;
+}
+
+static gboolean
+get_string (JsonObject *obj, const char *key, gboolean required, char **out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = get_value (obj, key, required, G_TYPE_STRING, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  *out = g_strdup (node != NULL ? json_node_get_string (node) : "");
+  return TRUE;
+}
+
+/* Stays NULL when absent. */
+static gboolean
+get_optional_string (JsonObject *obj, const char *key, char **out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = get_value (obj, key, FALSE, G_TYPE_STRING, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (node != NULL)
+    *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+/* An integer, or (pid_start_time, kept exact beyond 2^53) a decimal string. */
+static gboolean
+get_uint (JsonObject *obj, const char *key, gboolean required, guint64 max, guint64 *out, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node = get_value (obj, key, required, G_TYPE_INVALID, &local_error);
+  GType type;
+
+  *out = 0;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (node == NULL)
+    return TRUE;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64 && json_node_get_int (node) >= 0 && (guint64) json_node_get_int (node) <= max)
+    {
+      *out = json_node_get_int (node);
+      return TRUE;
+    }
+  if (type == G_TYPE_STRING && g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, max, out, NULL))
+    return TRUE;
+  return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from 0 to %llu"), key,
+                     (unsigned long long) max);
+}
+
+static gboolean
+get_annotations (JsonObject *obj, UctrState *state, GError **error)
+{
+  JsonNode *node = json_object_get_member (obj, "annotations");
+  g_autoptr(GPtrArray) keys = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "annotations");
+  state->annotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  keys = g_ptr_array_new ();
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        return uctr_throw (error, UCTR_ERROR_FAILED, _("\"annotations.%s\" is not a string"), name);
+      if (!g_hash_table_contains (state->annotations, name))
+        g_ptr_array_add (keys, g_strdup (name));
+      g_hash_table_replace (state->annotations, g_strdup (name), g_strdup (json_node_get_string (value)));
+    }
+  g_ptr_array_add (keys, NULL);
+  state->annotation_keys = (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
+  return TRUE;
+}
+
+static UctrState *
+state_from_json (const char *text, gsize len, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(UctrState) state = g_new0 (UctrState, 1);
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *creating;
+  guint64 pid = 0;
+
+  if (!json_parser_load_from_data (parser, text, len, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED, _("not a JSON object"));
+      return NULL;
+    }
+  obj = json_node_get_object (root);
+  if (!get_string (obj, "id", TRUE, &state->id, error)
+      || !get_uint (obj, "pid", TRUE, G_MAXINT32, &pid, error)
+      || !get_uint (obj, "pid_start_time", FALSE, G_MAXUINT64, &state->pid_start_time, error)
+      || !get_string (obj, "bundle", TRUE, &state->bundle, error)
+      || !get_string (obj, "rootfs", FALSE, &state->rootfs, error)
+      || !get_string (obj, "created", FALSE, &state->created, error)
+      || !get_string (obj, "owner", FALSE, &state->owner, error)
+      || !get_annotations (obj, state, error) || !get_optional_string (obj, "cgroup_path", &state->cgroup_path, error)
+      || !get_optional_string (obj, "cgroup_unit", &state->cgroup_unit, error)
+      || !get_optional_string (obj, "cgroup_note", &state->cgroup_note, error))
+    return NULL;
+  state->pid = (pid_t) pid;
+  creating = json_object_get_member (obj, "creating");
+  if (creating != NULL && !JSON_NODE_HOLDS_NULL (creating))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (creating) || json_node_get_value_type (creating) != G_TYPE_BOOLEAN)
+        {
+          uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "creating");
+          return NULL;
+        }
+      state->creating = json_node_get_boolean (creating);
+    }
+  return g_steal_pointer (&state);
+}
+
+UctrState *
+uctr_state_load (int dfd, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *id = dir_id (dfd);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  UctrState *state;
+
+  if (!uctr_state_read_file (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        uctr_throw (error, UCTR_ERROR_FAILED,
+                    _("container %s: state.json is missing (a create was interrupted?); "
+                      "\"uctr delete --force %s\" removes it"),
+                    id, id);
+      else
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          uctr_prefix_error (error, _("container %s"), id);
+        }
+      return NULL;
+    }
+  state = state_from_json (text, len, &local_error);
+  if (state == NULL)
+    {
+      /* json-glib names the input "<data>"; the file is named already. */
+      const char *reason = local_error->message;
+      if (g_str_has_prefix (reason, "<data>:"))
+        reason += strlen ("<data>:");
+      uctr_throw (error, UCTR_ERROR_FAILED,
+                  _("container %s: state.json is corrupt: %s; \"uctr delete --force %s\" removes it"), id, reason,
+                  id);
+    }
+  return state;
+}
+
+/* The live status. */
+
+UctrStatus
+uctr_state_status (int dfd, const UctrState *state)
+{
+  struct stat st;
+  guint64 start_time;
+  char proc_state;
+
+  if (state->pid <= 0)
+    return state->creating ? UCTR_STATUS_CREATING : UCTR_STATUS_STOPPED;
+  start_time = uctr_proc_start_time (state->pid);
+  if (start_time == 0 || start_time != state->pid_start_time)
+    return UCTR_STATUS_STOPPED;
+  proc_state = uctr_proc_state (state->pid);
+  if (proc_state == '\0' || proc_state == 'Z' || proc_state == 'X')
+    return UCTR_STATUS_STOPPED;
+  if (state->creating)
+    return UCTR_STATUS_CREATING;
+  if (state->cgroup_path != NULL && uctr_cgroup_is_frozen (state->cgroup_path))
+    return UCTR_STATUS_PAUSED;
+  if (fstatat (dfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return UCTR_STATUS_CREATED;
+  return UCTR_STATUS_RUNNING;
+}
+
+/* The OCI state, as runc prints it. */
+
+JsonNode *
+uctr_state_to_json_node (const UctrState *state, UctrStatus status)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_string_member (b, "ociVersion", UCTR_OCI_VERSION);
+  add_string_member (b, "id", state->id);
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, status == UCTR_STATUS_STOPPED ? 0 : state->pid);
+  add_string_member (b, "status", uctr_status_name (status));
+  add_string_member (b, "bundle", state->bundle);
+  add_string_member (b, "rootfs", state->rootfs);
+  add_string_member (b, "created", state->created);
+  /* runc (Go, encoding/json) prints annotations before owner, keys sorted. */
+  if (has_annotations (state))
+    add_annotations (b, state->annotations, NULL);
+  add_string_member (b, "owner", state->owner);
+  if (state->net_exit != NULL)
+    {
+      g_autofree char *how = uctr_net_exit_describe (state->net_exit, FALSE);
+      g_autofree char *text = g_strconcat ("exited: ", how, NULL);
+
+      add_string_member (b, "networkHelper", text);
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+char *
+uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty)
+{
+  g_autoptr(JsonNode) node = uctr_state_to_json_node (state, status);
+  GString *out = g_string_new (NULL);
+
+  uctr_json_append_go (out, node, pretty);
+  return g_string_free (out, FALSE);
+}
+
+/* Listing. */
+
+static gboolean
+entry_is_dir (int dfd, const struct dirent *de)
+{
+  struct stat st;
+
+  if (de->d_type != DT_UNKNOWN)
+    return de->d_type == DT_DIR;
+  return fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode);
+}
+
+char **
+uctr_state_list_ids (const char *root, GError **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local = NULL;
+  uctr_autofd int fd = uctr_trust_open_root (root, &local);
+  DIR *dir;
+  struct dirent *de;
+
+  if (fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return g_new0 (char *, 1);
+  if (fd < 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  if ((dir = fdopendir (fd)) == NULL)
+    {
+      uctr_throw_errno (error, _("Reading the state directory %s"), root);
+      return NULL;
+    }
+  fd = -1; /* the DIR owns it now */
+  while ((errno = 0, de = readdir (dir)) != NULL)
+    if (uctr_state_validate_id (de->d_name, NULL) && entry_is_dir (dirfd (dir), de))
+      g_ptr_array_add (ids, g_strdup (de->d_name));
+  if (errno != 0)
+    {
+      uctr_throw_errno (error, _("Reading the state directory %s"), root);
+      closedir (dir);
+      return NULL;
+    }
+  closedir (dir);
+  g_ptr_array_sort_with_data (ids, compare_strings, NULL);
+  g_ptr_array_add (ids, NULL);
+  g_ptr_array_set_free_func (ids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+int
+uctr_state_open_pidfd (const UctrState *state)
+{
+  uctr_autofd int fd = -1;
+
+  if (state->pid <= 0)
+    {
+      errno = ESRCH;
+      return -1;
+    }
+  fd = pidfd_open (state->pid, 0);
+  if (fd < 0)
+    return -1;
+  /* Checked after opening: if the pid was reused before the open, the start
+     time differs now; once open, the pidfd cannot follow a reuse. */
+  if (uctr_proc_start_time (state->pid) != state->pid_start_time)
+    {
+      errno = ESRCH;
+      return -1;
+    }
+  return uctr_steal_fd (&fd);
+}

@@ -1,0 +1,153 @@
+/* uctr: update, runc's way: new limits written into the container's cgroup,
+   and kept in the config.json of its state dir, so that the next update
+   starts from them (memory+swap and quota/period are computed from both). */
+#include "runtime/container.h"
+#include "cgroup/cgroup.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <string.h>
+
+#define CONFIG_MAX (16 * 1024 * 1024)
+
+static JsonNode *
+load_config_json (int dfd, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  gsize len;
+
+  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &text, &len, error)
+      || !json_parser_load_from_data (parser, text, len, error))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED, _("the saved config.json is not a JSON object"));
+      return NULL;
+    }
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static JsonNode *
+resources_node (JsonNode *config)
+{
+  JsonObject *obj = json_node_get_object (config);
+  JsonNode *linux_node = json_object_get_member (obj, "linux");
+
+  if (linux_node == NULL || !JSON_NODE_HOLDS_OBJECT (linux_node))
+    return NULL;
+  return json_object_get_member (json_node_get_object (linux_node), "resources");
+}
+
+/* linux.resources of CONFIG gets the members of MERGED; the rest (device
+   rules ...) stays as it was. */
+static gboolean
+save_config_json (int dfd, JsonNode *config, const UctrResources *merged, GError **error)
+{
+  g_autoptr(JsonNode) new_node = uctr_resources_to_json (merged);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  JsonObject *root = json_node_get_object (config);
+  JsonObject *linux_obj, *res;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (!json_object_has_member (root, "linux")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "linux")))
+    json_object_set_object_member (root, "linux", json_object_new ());
+  linux_obj = json_object_get_object_member (root, "linux");
+  if (!json_object_has_member (linux_obj, "resources")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (linux_obj, "resources")))
+    json_object_set_object_member (linux_obj, "resources", json_object_new ());
+  res = json_object_get_object_member (linux_obj, "resources");
+  json_object_iter_init (&iter, json_node_get_object (new_node));
+  while (json_object_iter_next (&iter, &name, &value))
+    json_object_set_member (res, name, json_node_copy (value));
+  json_generator_set_root (gen, config);
+  text = json_generator_to_data (gen, NULL);
+  return uctr_write_file_atomic_at (dfd, "config.json", text, strlen (text), 0600, error);
+}
+
+/* What UPDATE changes, with the values the writes also need from MERGED:
+   memory.swap.max is memory+swap minus memory, cpu.max is quota and period. */
+static UctrResources *
+effective_update (const UctrResources *update, const UctrResources *merged)
+{
+  UctrResources *e = uctr_resources_new ();
+
+  uctr_resources_merge (e, update);
+  if (update->memory_limit.set || update->memory_swap.set)
+    {
+      e->memory_limit = merged->memory_limit;
+      e->memory_swap = merged->memory_swap;
+    }
+  if (update->cpu_quota.set || update->cpu_period.set)
+    {
+      e->cpu_quota = merged->cpu_quota;
+      e->cpu_period = merged->cpu_period;
+    }
+  return e;
+}
+
+/* Every write must have its controller before any is made. */
+static gboolean
+check_controllers (const char *path, GPtrArray *writes, GError **error)
+{
+  g_auto(GStrv) have = uctr_cgroup_controllers (path);
+  g_autofree char *listed = NULL;
+  guint i;
+
+  for (i = 0; i < writes->len; i++)
+    {
+      const UctrCgroupWrite *w = g_ptr_array_index (writes, i);
+
+      if (strcmp (w->controller, "cgroup") == 0
+          || g_strv_contains ((const char *const *) have, w->controller))
+        continue;
+      listed = have[0] != NULL && have[0][0] != '\0' ? g_strjoinv (" ", have) : g_strdup (_("none"));
+      return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                         _("%s: the %s controller is not available in the container's cgroup %s (it has: %s)"),
+                         w->what, w->controller, path, listed);
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_container_update (const char *root, const char *id, const UctrResources *update, GPtrArray *warnings,
+                       GError **error)
+{
+  uctr_autofd int dfd = -1;
+  uctr_autofd int lock = -1;
+  g_autoptr(UctrState) state = uctr_container_open_locked (root, id, &dfd, &lock, error);
+  g_autoptr(JsonNode) config = NULL;
+  g_autoptr(UctrResources) merged = NULL;
+  g_autoptr(UctrResources) effective = NULL;
+  g_autoptr(GPtrArray) writes = NULL;
+  guint i;
+
+  if (state == NULL)
+    return FALSE;
+  if (uctr_state_status (dfd, state) == UCTR_STATUS_STOPPED)
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), id);
+  if (state->cgroup_path == NULL)
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
+                       id,
+                       state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
+  config = load_config_json (dfd, error);
+  if (config != NULL)
+    merged = uctr_resources_parse (resources_node (config), "config.json: linux.resources", error);
+  if (merged == NULL)
+    return uctr_prefix_error (error, _("container %s"), id);
+  uctr_resources_merge (merged, update);
+  effective = effective_update (update, merged);
+  for (i = 0; i < update->unsupported->len; i++)
+    g_ptr_array_add (warnings, g_strdup_printf (_("%s: not applied: cgroup v2 has no such setting"),
+                                                (const char *) g_ptr_array_index (update->unsupported, i)));
+  writes = uctr_resources_writes (effective, _("update"), error);
+  if (writes == NULL || !check_controllers (state->cgroup_path, writes, error)
+      || !uctr_cgroup_apply (state->cgroup_path, writes, _("update"), NULL, error))
+    return FALSE;
+  return save_config_json (dfd, config, merged, error);
+}
