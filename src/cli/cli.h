@@ -50,6 +50,7 @@ void uctr_cli_hold_signals (void);
 /* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
    subordinate ranges in UIDS and GIDS, which OPTS points into. */
 #include "oci/config.h"
+#include "oci/spec.h"
 void uctr_cli_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2]);
 
 int uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error);

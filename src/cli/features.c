@@ -3,6 +3,7 @@
    seccomp; no cgroup v1, AppArmor or SELinux yet. */
 #include "cli/cli.h"
 #include "oci/config.h"
+#include "oci/spec.h"
 #include "plan/plan.h"
 #include "plan/seccomp.h"
 

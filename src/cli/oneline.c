@@ -4,6 +4,7 @@
 #include "cli/oneline.h"
 #include "cli/cli.h"
 #include "oci/config.h"
+#include "oci/spec.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -156,7 +157,7 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   if (command == NULL || command[0] == NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--rootfs: give the command to run after the options (or after --)")), NULL;
   uctr_cli_spec_options (geteuid () != 0, &opts, uids, gids);
-  base = uctr_config_default_json (&opts);
+  base = uctr_spec_default_json (&opts);
   if (!json_parser_load_from_data (parser, base, -1, error))
     return NULL;
   config = json_node_get_object (json_parser_get_root (parser));

@@ -1,6 +1,7 @@
 /* uctr spec */
 #include "cli/cli.h"
 #include "oci/config.h"
+#include "oci/spec.h"
 #include "cli/oneline.h"
 #include "plan/idmap.h"
 
@@ -98,7 +99,7 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
       || !uctr_cli_want_args ("spec", "", argc, 0, 0, error))
     return -1;
   uctr_cli_spec_options (rootless, &opts, uids, gids);
-  json = uctr_config_default_json (&opts);
+  json = uctr_spec_default_json (&opts);
   dfd = open (bundle != NULL ? bundle : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return uctr_throw_errno (error, _("--bundle %s"), bundle != NULL ? bundle : "."), -1;

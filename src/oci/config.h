@@ -192,19 +192,3 @@ int uctr_config_rlimit_from_name (const char *name);      /* -1 when unknown */
    "uctr.publish": what --publish takes, specs separated by commas; the flags win. */
 #define UCTR_ANNOTATION_NETWORK "uctr.network"
 #define UCTR_ANNOTATION_PUBLISH "uctr.publish"
-
-typedef struct
-{
-  gboolean rootless;        /* add a user namespace with the mappings below, as `spec --rootless` */
-  const char *network;      /* written as the UCTR_ANNOTATION_NETWORK annotation when not NULL */
-  const UctrIdMapping *uid_mappings;
-  gsize n_uid_mappings;
-  const UctrIdMapping *gid_mappings;
-  gsize n_gid_mappings;
-} UctrSpecOptions;
-
-/* Adds NAME: [VALUES...] (NULL-terminated) to the object being built. */
-void uctr_json_add_strv (JsonBuilder *b, const char *name, const char *const *values);
-
-/* The default config.json that `uctr spec` writes, pretty-printed, newline-terminated. */
-char *uctr_config_default_json (const UctrSpecOptions *opts);

@@ -1,5 +1,6 @@
 /* uctr: tests for config.c (config.json parsing and the default spec). */
 #include "oci/config.h"
+#include "oci/spec.h"
 #include "base/util.h"
 
 #include <glib/gstdio.h>
@@ -806,7 +807,7 @@ test_free_null (void)
 static UctrConfig *
 parse_default (const UctrSpecOptions *opts)
 {
-  g_autofree char *json = uctr_config_default_json (opts);
+  g_autofree char *json = uctr_spec_default_json (opts);
   g_autoptr(GError) error = NULL;
   UctrConfig *c;
 
@@ -865,8 +866,8 @@ test_default_json (void)
 {
   UctrSpecOptions opts = { .rootless = FALSE };
   g_autoptr(UctrConfig) c = parse_default (&opts);
-  g_autofree char *with_null = uctr_config_default_json (NULL);
-  g_autofree char *with_opts = uctr_config_default_json (&opts);
+  g_autofree char *with_null = uctr_spec_default_json (NULL);
+  g_autofree char *with_opts = uctr_spec_default_json (&opts);
   JsonArray *devices;
 
   check_default_common (c);

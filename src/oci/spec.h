@@ -1,0 +1,20 @@
+/* uctr: the default config.json (spec.c). */
+#pragma once
+
+#include "oci/config.h"
+
+typedef struct
+{
+  gboolean rootless;        /* add a user namespace with the mappings below, as `spec --rootless` */
+  const char *network;      /* written as the UCTR_ANNOTATION_NETWORK annotation when not NULL */
+  const UctrIdMapping *uid_mappings;
+  gsize n_uid_mappings;
+  const UctrIdMapping *gid_mappings;
+  gsize n_gid_mappings;
+} UctrSpecOptions;
+
+/* Adds NAME: [VALUES...] (NULL-terminated) to the object being built. */
+void uctr_json_add_strv (JsonBuilder *b, const char *name, const char *const *values);
+
+/* The default config.json that `uctr spec` writes, pretty-printed, newline-terminated. */
+char *uctr_spec_default_json (const UctrSpecOptions *opts);
