@@ -6,8 +6,10 @@
    that follows no magic link either: a symlink in the image to
    /proc/self/fd/N, /proc/PID/root or /proc/self/exe never makes the
    process a file of the host (CVE-2024-21626). */
-#include "init/init.h"
+#include "init/execfile.h"
+#include "base/resolve.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -2,7 +2,12 @@
    allocation, no stdio, no GLib; everything it needs is in the plan, built
    before fork. Failures travel back over the init pipe as (step, index, errno). */
 #include "init/init.h"
+#include "init/ctx.h"
+#include "init/execfile.h"
 #include "init/hooks.h"
+#include "init/mounts.h"
+#include "init/nettap.h"
+#include "base/resolve.h"
 
 #include <fcntl.h>
 #include <grp.h>

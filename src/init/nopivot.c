@@ -14,7 +14,8 @@
    nested user namespace finds them fully visible there and mounts an
    unmasked procfs. The cover is enough since the nested copy locks it too.
    runc does the same (msMoveRoot). */
-#include "init/init.h"
+#include "init/nopivot.h"
+#include "base/resolve.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -261,7 +262,7 @@ hide_one (int slash_fd, const char *path, int id)
 }
 
 int
-uctr_mounts_hide_host_proc_sys (UctrInitCtx *ctx, int rootfd)
+uctr_nopivot_hide_host_proc_sys (UctrInitCtx *ctx, int rootfd)
 {
   const UctrPlan *plan = ctx->plan;
   char root_path[PATH_MAX], p[32];

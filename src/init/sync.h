@@ -84,6 +84,10 @@ typedef struct
 /* Large enough for the state JSON sent with GO. */
 #define UCTR_SYNC_PAYLOAD_MAX (64 * 1024)
 
+/* The container's end (init.c): sends a record over the init pipe; ignores
+   failures (the parent notices EOF). */
+void uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value);
+
 /* The parent's end (sync.c). Receives one record (and the fd it carries, if
    any, into *FD_OUT); EOF is an error: the init exited. */
 gboolean uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error);
