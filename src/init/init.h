@@ -10,7 +10,3 @@
    (its parent is the caller's process, CLONE_PARENT). Never returns. */
 void uctr_init_stage1 (const UctrPlan *plan) G_GNUC_NORETURN;
 
-/* The parent's side (sync.c): forks the child that runs uctr_init_stage1
-   (PLAN) at the other end of a new init pipe. Returns its pid, and our end
-   of the pipe in *SOCK; -1 with ERROR set on failure. */
-pid_t uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error);

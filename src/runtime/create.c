@@ -8,6 +8,7 @@
 #include "init/hooks.h"
 #include "plan/idmap.h"
 #include "init/init.h"
+#include "runtime/sync.h"
 #include "base/resolve.h"
 #include "base/log.h"
 #include "plan/plan.h"
