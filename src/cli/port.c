@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "net/netexit.h"
 #include "runtime/state.h"
+#include "net/api.h"
 #include "net/ports.h"
 
 #include <fcntl.h>

@@ -4,6 +4,7 @@
    side), one JSON reply, then the helper closes. The helper is single-
    threaded: every connection is a pair of sources on its loop, bounded in
    size, time and number, so no client can stall or exhaust it. */
+#include "net/api.h"
 #include "net/ports.h"
 #include "base/util.h"
 

@@ -18,7 +18,7 @@
 #include "base/util.h"
 #include "net/launch.h"
 #include "net/ports.h"
-#include "net/slirp.h"
+#include "net/options.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

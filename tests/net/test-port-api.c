@@ -1,6 +1,7 @@
 /* The port API against a fake forwarder: requests and replies, and that bad
    or stalled clients get an error reply and leave the server serving. The
    clients run in a thread while the main thread runs the server's loop. */
+#include "net/api.h"
 #include "net/ports.h"
 #include "base/util.h"
 
