@@ -1,5 +1,6 @@
 /* uctr: the process's executable, found and run from inside the container's
-   root only. Container side (see init.h): no allocation, no stdio, no GLib.
+   root only. Container side (see base/afterfork.h): no allocation, no
+   stdio, no GLib.
 
    process.args[0] (and each PATH entry tried for it) is resolved with
    openat2 (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), or the by-hand walk
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000

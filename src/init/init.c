@@ -31,6 +31,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 /* The state JSON for createContainer and startContainer hooks, sent with GO. */
 static char state_json[UCTR_SYNC_PAYLOAD_MAX];
 static size_t state_json_len;

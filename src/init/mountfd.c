@@ -4,8 +4,9 @@
    back nothing, and looking the destination up again may find another
    directory there, swapped in by whoever shares a volume on the way
    (CVE-2021-30465). The mount API of Linux 5.2: open_tree, move_mount,
-   fsopen, fsmount. Container side, async-signal-safe (see init.h); "self/fd/N"
-   paths are relative to the host's /proc, the cwd while mounting. */
+   fsopen, fsmount. Container side, async-signal-safe (see
+   base/afterfork.h); "self/fd/N" paths are relative to the host's /proc,
+   the cwd while mounting. */
 #include "init/mountfd.h"
 #include "base/resolve.h"
 
@@ -14,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 int uctr_mountfd_no_api;
 

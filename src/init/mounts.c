@@ -1,6 +1,6 @@
 /* uctr: container side of the mount plan: the rootfs, each mount, devices,
    pivot_root, read-only and masked paths. Async-signal-safe code only: it runs
-   in the container init between fork and execve (see init.h). */
+   in the container init between fork and execve (see base/afterfork.h). */
 #include "init/mounts.h"
 #include "init/mountfd.h"
 #include "init/nopivot.h"
@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 /* <linux/ipv6.h> clashes with glibc's headers; this is its in6_ifreq. */
 struct uctr_in6_ifreq
 {

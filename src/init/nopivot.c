@@ -2,7 +2,7 @@
    sysfs mounts leave the container's mount namespace, or, where the kernel
    keeps them there (a user namespace's copy of the host's mounts is locked),
    an empty read-only tmpfs covers each. Async-signal-safe code only: it runs
-   in the container init between fork and execve (see init.h).
+   in the container init between fork and execve (see base/afterfork.h).
 
    Why: a user namespace may mount a new procfs or sysfs only while one is
    fully visible in its mount namespace (the kernel's mount_too_revealing():
@@ -23,6 +23,8 @@
 #include <sys/mount.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 /* Covered mounts stay in mountinfo: they are remembered so as not to be
    covered again. More than this many procfs and sysfs mounts is an error. */

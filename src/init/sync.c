@@ -9,6 +9,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 /* sendmsg for every record, fds or not: once a seccomp filter is loaded,
    that is the one call it must allow for the init to report back. */
 int
