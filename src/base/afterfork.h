@@ -43,10 +43,13 @@
 #undef g_info
 #undef g_critical
 #pragma GCC poison g_malloc g_malloc0 g_malloc_n g_malloc0_n g_try_malloc g_try_malloc0 g_realloc g_free
-#pragma GCC poison g_new g_new0 g_renew g_try_new g_try_new0 g_slice_alloc g_slice_new g_slice_new0 g_slice_free
+#pragma GCC poison g_new g_new0 g_renew g_try_new g_try_new0
+#pragma GCC poison g_slice_alloc g_slice_new g_slice_new0 g_slice_free
 #pragma GCC poison g_autofree g_autoptr g_auto g_clear_pointer g_steal_pointer
-#pragma GCC poison g_strdup g_strndup g_strdup_printf g_strdup_vprintf g_strconcat g_strjoin g_strsplit g_memdup2
-#pragma GCC poison g_string_new g_string_append g_string_append_printf g_ptr_array_new g_array_new g_hash_table_new
+#pragma GCC poison g_strdup g_strndup g_strdup_printf g_strdup_vprintf g_strconcat g_strjoin g_strsplit
+#pragma GCC poison g_memdup2
+#pragma GCC poison g_string_new g_string_append g_string_append_printf
+#pragma GCC poison g_ptr_array_new g_array_new g_hash_table_new
 #pragma GCC poison g_print g_printerr g_error g_warning g_message g_debug g_info g_critical g_log
 #pragma GCC poison g_set_error g_error_new g_prefix_error g_strerror
 /* uctr's own, which allocate (base/util.h, base/log.h). */

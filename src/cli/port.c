@@ -122,7 +122,8 @@ port_change (UctrGlobal *g, const char *op, const char *id, const char *text, GE
   canonical = uctr_port_spec_format (spec);
   if ((path = api_path (g, id, error)) == NULL)
     return -1;
-  ok = strcmp (op, "add") == 0 ? uctr_port_client_add (path, spec, error) : uctr_port_client_remove (path, spec, error);
+  ok = strcmp (op, "add") == 0 ? uctr_port_client_add (path, spec, error)
+                               : uctr_port_client_remove (path, spec, error);
   if (!ok)
     return uctr_prefix_error (error, "port %s %s", op, canonical), -1;
   return 0;

@@ -6,23 +6,23 @@
    "init" the container init, or exec's process, that stage1 clones as its
    sibling. Who sends what, and when, in order:
 
-   | # | from   | record        | when                                        | carries                         |
-   |---|--------|---------------|---------------------------------------------|---------------------------------|
-   | 1 | stage1 | USERNS_READY  | new user namespace: unshared, to be mapped  |                                 |
-   | 2 | parent | MAPPED        | newuidmap/newgidmap (or a direct map) done  |                                 |
-   | 3 | stage1 | PID           | the container init (or exec's process) is   | value: its pid on the host      |
-   |   |        |               | cloned; stage1 exits                        |                                 |
-   | 4 | parent | GO            | create: prestart and createRuntime hooks    | create: the state JSON (status  |
-   |   |        |               | ran; exec: the process is in its cgroup     | created), for the init's hooks  |
-   | 5 | init   | TAP           | --network slirp: tap0 made (before mounts)  | tap0's fd                       |
-   | 6 | parent | NET_READY     | the network helper runs, in our namespaces  |                                 |
-   | 7 | init   | CONSOLE       | process.terminal: the pty made              | the pty master's fd             |
-   | 8 | init   | SECCOMP       | linux.seccomp with a listener: loaded       | the listener's fd               |
-   | 9 | init   | READY         | set up, about to wait on exec.fifo (create) | last record: the init closes    |
-   |   |        |               | or to execve (exec)                         | its end                         |
-   | - | init   | WARNING       | any time from 4 to 9: something skipped     | step, index, err                |
-   | - | stage1 | ERROR         | any time before 3 (stage1) or 9 (init): a   | step, index, err; a failed hook:|
-   |   | or init|               | step failed, and the sender exits 127       | err 0, value its wait status    |
+   | # | from    | record       | when                                       | carries                       |
+   |---|---------|--------------|--------------------------------------------|-------------------------------|
+   | 1 | stage1  | USERNS_READY | new user namespace: unshared, to be mapped |                               |
+   | 2 | parent  | MAPPED       | newuidmap/newgidmap (or a direct map) done |                               |
+   | 3 | stage1  | PID          | the container init (or exec's process) is  | value: its pid on the host    |
+   |   |         |              | cloned; stage1 exits                       |                               |
+   | 4 | parent  | GO           | create: prestart and createRuntime hooks   | create: the state JSON        |
+   |   |         |              | ran; exec: the process is in its cgroup    | (created), for the init hooks |
+   | 5 | init    | TAP          | --network slirp: tap0 made, before mounts  | tap0's fd                     |
+   | 6 | parent  | NET_READY    | the network helper runs, in our namespaces |                               |
+   | 7 | init    | CONSOLE      | process.terminal: the pty made             | the pty master's fd           |
+   | 8 | init    | SECCOMP      | linux.seccomp with a listener: loaded      | the listener's fd             |
+   | 9 | init    | READY        | set up, about to wait on exec.fifo         | last record: the init closes  |
+   |   |         |              | (create) or to execve (exec)               | its end                       |
+   | - | init    | WARNING      | any time from 4 to 9: something skipped    | step, index, err              |
+   | - | stage1  | ERROR        | any time before 3 (stage1) or 9 (init): a  | step, index, err; a failed    |
+   |   | or init |              | step failed, and the sender exits 127      | hook: err 0, value its status |
 
    1 and 2 happen only when the plan makes a new user namespace, 5 and 6
    only for create with --network slirp, 7 and 8 only when asked for. The
@@ -73,7 +73,7 @@ typedef enum
   UCTR_STEP_MOUNT_SETATTR,
   UCTR_STEP_MOUNT_FALLBACK,   /* warning: fs mount refused, bound the host's instead */
   UCTR_STEP_DEVPTS_GID,       /* warning: devpts mounted without gid= */
-  UCTR_STEP_HOOK_CREATE_CONTAINER, /* index: hook; err: errno (ETIMEDOUT: killed), or 0 and value: its wait status */
+  UCTR_STEP_HOOK_CREATE_CONTAINER, /* index: hook; err: errno, or 0 with its wait status in value */
   UCTR_STEP_HOOK_START_CONTAINER,
   UCTR_STEP_PIVOT_ROOT,
   UCTR_STEP_SYSCTL,           /* index: sysctl */

@@ -7,6 +7,7 @@
 #include "net/slirp.h"
 #include "base/util.h"
 
+#define HELPER "__net-helper"
 #define HELPER_PARAMS "[--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS"
 
 static gboolean
@@ -32,8 +33,8 @@ static gboolean
 want_options (int argc, GError **error)
 {
   if (argc != 3)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("usage: uctr %s %s (see uctr %s --help)"),
-                       "__net-helper", HELPER_PARAMS, "__net-helper");
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("usage: uctr %s %s (see uctr %s --help)"), HELPER, HELPER_PARAMS, HELPER);
   return TRUE;
 }
 
@@ -69,7 +70,7 @@ uctr_net_helper_main (int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
       || !want_options (argc, &error) || !uctr_net_options_parse (&opts, argv[2], &error))
     {
-      g_printerr ("uctr __net-helper: %s\n", error->message);
+      g_printerr ("uctr " HELPER ": %s\n", error->message);
       return 1;
     }
   args.api_path = api;
