@@ -3,9 +3,7 @@
 #include "base/selfexe.h"
 #include "base/log.h"
 #include "runtime/state.h"
-#include "net/launch.h"
-#include "net/ports.h"
-#include "net/slirp.h"
+#include "net/helper.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -139,68 +137,6 @@ parse_global (UctrGlobal *g, int *argc, char ***argv, gboolean *version, gboolea
   return g_option_context_parse (ctx, argc, argv, error);
 }
 
-static gboolean
-parse_publish (char **texts, GPtrArray *out, GError **error)
-{
-  for (; texts != NULL && *texts != NULL; texts++)
-    {
-      UctrPortSpec spec;
-
-      if (!uctr_port_spec_parse (*texts, &spec, error))
-        {
-          g_prefix_error (error, "--publish ");
-          return FALSE;
-        }
-      g_ptr_array_add (out, g_memdup2 (&spec, sizeof spec));
-    }
-  return TRUE;
-}
-
-/* `uctr __net-helper [--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... [--] OPTIONS`, started
-   by create with the fds of launch.h: not a verb for users, so it is not in
-   the table. */
-static int
-net_helper_main (int argc, char **argv)
-{
-  g_auto(UctrNetOptions) opts = { 0 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
-  g_autoptr(GPtrArray) publish = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
-  g_autofree char *api = NULL;
-  g_autofree char *lock = NULL;
-  g_autofree char *exit_path = NULL;
-  g_auto(GStrv) publish_texts = NULL;
-  GOptionEntry entries[] = {
-    { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
-    { "lock", 0, 0, G_OPTION_ARG_FILENAME, &lock, NULL, NULL },
-    { "exit", 0, 0, G_OPTION_ARG_FILENAME, &exit_path, NULL, NULL },
-    { "publish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &publish_texts, NULL, NULL },
-    { NULL },
-  };
-  UctrNetHelperArgs args = {
-    .tap_fd = UCTR_NET_HELPER_TAP_FD,
-    .init_pidfd = UCTR_NET_HELPER_PIDFD,
-    .ready_fd = UCTR_NET_HELPER_READY_FD,
-    .options = &opts,
-    .publish = publish,
-  };
-
-  uctr_net_options_init (&opts);
-  g_option_context_set_help_enabled (ctx, FALSE);
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
-      || !uctr_cli_want_args ("__net-helper", "[--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS", argc - 1, 1, 1, &error)
-      || !uctr_net_options_parse (&opts, argv[2], &error))
-    {
-      g_printerr ("uctr __net-helper: %s\n", error->message);
-      return 1;
-    }
-  args.api_path = api;
-  args.lock_path = lock;
-  args.exit_path = exit_path;
-  return uctr_net_helper_run (&args);
-}
-
 static void
 global_clear (UctrGlobal *g)
 {
@@ -242,8 +178,9 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* Started by create (net/launch.h), not by users: not in the table. */
   if (argc >= 2 && strcmp (argv[1], "__net-helper") == 0)
-    return net_helper_main (argc, argv);
+    return uctr_net_helper_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))
     {
       print_error (error);

@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 /* Set when openat2 is missing (or UCTR_TEST_NO_OPENAT2 asks for the walk). */
 int uctr_resolve_no_openat2;
 

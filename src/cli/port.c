@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "net/netexit.h"
 #include "runtime/state.h"
+#include "net/portclient.h"
 #include "net/ports.h"
 
 #include <fcntl.h>
@@ -39,37 +40,6 @@ api_path (UctrGlobal *g, const char *id, GError **error)
   if (dfd < 0 || !check_helper (dfd, id, error))
     return NULL;
   return g_build_filename (root, id, UCTR_PORT_API_SOCKET, NULL);
-}
-
-static JsonObject *
-call (const char *path, const char *op, const char *spec, GError **error)
-{
-  g_autoptr(JsonObject) request = json_object_new ();
-
-  json_object_set_string_member (request, "op", op);
-  if (spec != NULL)
-    json_object_set_string_member (request, "spec", spec);
-  return uctr_port_api_call (path, request, error);
-}
-
-/* The helper's list, parsed back; a spec it cannot have sent is skipped. */
-static GPtrArray *
-list_specs (JsonObject *reply)
-{
-  GPtrArray *specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
-  JsonArray *ports
-      = json_object_has_member (reply, "ports") ? json_object_get_array_member (reply, "ports") : NULL;
-  guint i;
-
-  for (i = 0; ports != NULL && i < json_array_get_length (ports); i++)
-    {
-      const char *text = json_node_get_string (json_array_get_element (ports, i));
-      UctrPortSpec spec;
-
-      if (text != NULL && uctr_port_spec_parse (text, &spec, NULL))
-        g_ptr_array_add (specs, g_memdup2 (&spec, sizeof spec));
-    }
-  return specs;
 }
 
 /* Columns as `uctr list` lays them out; "*" is every host address. */
@@ -120,16 +90,14 @@ static int
 port_list (UctrGlobal *g, const char *id, const char *format, GError **error)
 {
   g_autofree char *path = NULL;
-  g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GPtrArray) specs = NULL;
 
   if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--format: expected table or json, not \"%s\""), format),
                        -1;
-  if ((path = api_path (g, id, error)) == NULL || (reply = call (path, "list", NULL, error)) == NULL)
+  if ((path = api_path (g, id, error)) == NULL || (specs = uctr_port_client_list (path, error)) == NULL)
     return -1;
-  specs = list_specs (reply);
   if (g_strcmp0 (format, "json") == 0)
     print_json (specs);
   else
@@ -141,21 +109,22 @@ port_list (UctrGlobal *g, const char *id, const char *format, GError **error)
 static int
 port_change (UctrGlobal *g, const char *op, const char *id, const char *text, GError **error)
 {
-  UctrPortSpec spec = { 0 };
+  g_autoptr(UctrPortSpec) spec = g_new0 (UctrPortSpec, 1);
   g_autofree char *canonical = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(JsonObject) reply = NULL;
+  gboolean ok;
 
-  if (!uctr_port_spec_parse (text, &spec, error))
+  if (!uctr_port_spec_parse (text, spec, error))
     {
       g_prefix_error (error, "port %s ", op);
       return -1;
     }
-  canonical = uctr_port_spec_format (&spec);
-  uctr_port_spec_clear (&spec);
+  canonical = uctr_port_spec_format (spec);
   if ((path = api_path (g, id, error)) == NULL)
     return -1;
-  if ((reply = call (path, op, canonical, error)) == NULL)
+  ok = strcmp (op, "add") == 0 ? uctr_port_client_add (path, spec, error)
+                               : uctr_port_client_remove (path, spec, error);
+  if (!ok)
     return uctr_prefix_error (error, "port %s %s", op, canonical), -1;
   return 0;
 }

@@ -1,17 +1,22 @@
 /* uctr: the process's executable, found and run from inside the container's
-   root only. Container side (see init.h): no allocation, no stdio, no GLib.
+   root only. Container side (see base/afterfork.h): no allocation, no
+   stdio, no GLib.
 
    process.args[0] (and each PATH entry tried for it) is resolved with
    openat2 (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), or the by-hand walk
    that follows no magic link either: a symlink in the image to
    /proc/self/fd/N, /proc/PID/root or /proc/self/exe never makes the
    process a file of the host (CVE-2024-21626). */
-#include "init/init.h"
+#include "init/execfile.h"
+#include "base/resolve.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000

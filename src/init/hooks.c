@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 static void
 send_state (int fd, const char *state, size_t len)
 {

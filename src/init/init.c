@@ -2,7 +2,13 @@
    allocation, no stdio, no GLib; everything it needs is in the plan, built
    before fork. Failures travel back over the init pipe as (step, index, errno). */
 #include "init/init.h"
+#include "init/ctx.h"
+#include "init/execfile.h"
 #include "init/hooks.h"
+#include "init/mounts.h"
+#include "init/nettap.h"
+#include "init/sync.h"
+#include "base/resolve.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -25,29 +31,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 /* The state JSON for createContainer and startContainer hooks, sent with GO. */
 static char state_json[UCTR_SYNC_PAYLOAD_MAX];
 static size_t state_json_len;
 /* process.args[0], found inside the container's root. */
 static UctrExecFile exec_file = { .fd = -1 };
-
-/* sendmsg for every record, fds or not: once a seccomp filter is loaded,
-   that is the one call it must allow for the init to report back. */
-static int
-send_record (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
-{
-  UctrSyncMsg m = { .type = type, .step = step, .index = index, .err = err, .value = value };
-  struct iovec iov = { &m, sizeof m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-  return TEMP_FAILURE_RETRY (sendmsg (fd, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
-}
-
-void
-uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
-{
-  (void) send_record (fd, type, step, index, err, value);
-}
 
 static void G_GNUC_NORETURN
 init_fail (UctrInitCtx *ctx)
@@ -64,24 +54,6 @@ fail_step (UctrInitCtx *ctx, UctrStep step, int index)
   init_fail (ctx);
 }
 
-static int
-recv_msg (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len)
-{
-  struct iovec iov[2] = { { m, sizeof *m }, { payload, payload_size } };
-  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
-  ssize_t n;
-
-  n = TEMP_FAILURE_RETRY (recvmsg (fd, &mh, MSG_CMSG_CLOEXEC));
-  if (n < (ssize_t) sizeof *m)
-    {
-      errno = n < 0 ? errno : EPIPE;
-      return -1;
-    }
-  if (payload_len != NULL)
-    *payload_len = n - sizeof *m;
-  return 0;
-}
-
 static void
 wait_for (UctrInitCtx *ctx, UctrSyncType type)
 {
@@ -89,8 +61,8 @@ wait_for (UctrInitCtx *ctx, UctrSyncType type)
   size_t len = 0;
   int with_payload = (type == UCTR_SYNC_GO);
 
-  if (recv_msg (ctx->plan->sync_fd, &m, with_payload ? state_json : NULL,
-                with_payload ? sizeof state_json - 1 : 0, &len) < 0 || m.type != type)
+  if (uctr_init_recv (ctx->plan->sync_fd, &m, with_payload ? state_json : NULL,
+                      with_payload ? sizeof state_json - 1 : 0, &len) < 0 || m.type != type)
     {
       /* The parent is gone or confused: nothing to report to. */
       _exit (127);
@@ -180,22 +152,6 @@ run_hooks (UctrInitCtx *ctx, const UctrPlanHook *hooks, gsize n, UctrStep step)
 }
 
 static int
-send_fd (int sock, UctrSyncType type, int fd)
-{
-  UctrSyncMsg m = { .type = type };
-  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
-  struct iovec iov = { &m, sizeof m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof fd);
-  return TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
-}
-
-static int
 is_procfs (int fd)
 {
   struct statfs sfs;
@@ -259,7 +215,7 @@ setup_console (UctrInitCtx *ctx, gboolean is_init)
     }
   if (is_init)
     bind_console (ctx, peer);
-  if (send_fd (plan->sync_fd, UCTR_SYNC_CONSOLE, master) < 0)
+  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_CONSOLE, master) < 0)
     init_fail (ctx);
   close (master);
   if (ioctl (peer, TIOCSCTTY, 0) < 0)
@@ -424,7 +380,7 @@ load_seccomp (UctrInitCtx *ctx)
     fail_step (ctx, UCTR_STEP_SECCOMP, -1);
   if (listener < 0)
     return;
-  if (send_fd (plan->sync_fd, UCTR_SYNC_SECCOMP, listener) < 0)
+  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_SECCOMP, listener) < 0)
     fail_step (ctx, UCTR_STEP_SECCOMP_LISTENER, -1);
   close (listener);
 }
@@ -536,7 +492,7 @@ send_ready (const UctrPlan *plan)
 {
   /* A READY the filter refused would leave the parent waiting for ever:
      end instead, and it hears EOF. */
-  if (send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
+  if (uctr_init_send_record (plan->sync_fd, UCTR_SYNC_READY, UCTR_STEP_NONE, -1, 0, 0) < 0)
     _exit (127);
   (void) close (plan->sync_fd);
 }
@@ -569,7 +525,7 @@ init_stage2 (const UctrPlan *plan)
     {
       /* Before the mounts: /dev/net/tun is the host's until pivot_root. */
       int tap = uctr_nettap_setup (&ctx);
-      if (tap < 0 || send_fd (plan->sync_fd, UCTR_SYNC_TAP, tap) < 0)
+      if (tap < 0 || uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_TAP, tap) < 0)
         init_fail (&ctx);
       close (tap);
       /* The helper's port forwarder joins our user and network namespaces

@@ -4,16 +4,21 @@
    back nothing, and looking the destination up again may find another
    directory there, swapped in by whoever shares a volume on the way
    (CVE-2021-30465). The mount API of Linux 5.2: open_tree, move_mount,
-   fsopen, fsmount. Container side, async-signal-safe (see init.h); "self/fd/N"
-   paths are relative to the host's /proc, the cwd while mounting. */
-#include "init/init.h"
+   fsopen, fsmount. Container side, async-signal-safe (see
+   base/afterfork.h); "self/fd/N" paths are relative to the host's /proc,
+   the cwd while mounting. */
+#include "init/mountfd.h"
+#include "base/resolve.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int uctr_mounts_no_mount_api;
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
+int uctr_mountfd_no_api;
 
 /* ENOSYS from an old kernel, or EPERM from a seccomp filter that refuses
    what it does not know (may_mount() cannot fail in the init): mount as
@@ -23,7 +28,7 @@ api_refused (void)
 {
   if (errno != ENOSYS && errno != EPERM)
     return 0;
-  uctr_mounts_no_mount_api = 1;
+  uctr_mountfd_no_api = 1;
   errno = ENOSYS;
   return 1;
 }
@@ -34,7 +39,7 @@ uctr_mountfd_clone (int dirfd, const char *path, int recursive)
   unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
   int fd;
 
-  if (uctr_mounts_no_mount_api)
+  if (uctr_mountfd_no_api)
     {
       errno = ENOSYS;
       return -1;
@@ -87,7 +92,7 @@ uctr_mountfd_stage (int dstfd, int *spot)
 {
   int fsfd, stagefd = -1;
 
-  if (uctr_mounts_no_mount_api)
+  if (uctr_mountfd_no_api)
     {
       errno = ENOSYS;
       return -1;

@@ -1,7 +1,10 @@
 /* uctr: container side of the mount plan: the rootfs, each mount, devices,
    pivot_root, read-only and masked paths. Async-signal-safe code only: it runs
-   in the container init between fork and execve (see init.h). */
-#include "init/init.h"
+   in the container init between fork and execve (see base/afterfork.h). */
+#include "init/mounts.h"
+#include "init/mountfd.h"
+#include "init/nopivot.h"
+#include "base/resolve.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -11,6 +14,8 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -299,7 +304,7 @@ mount_for_options (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dst
     mntfd = mount_fs_detached (ctx, m, dstfd);
   else
     mntfd = uctr_mountfd_clone (AT_FDCWD, m->source, (m->flags & MS_REC) != 0);
-  if (mntfd < 0 && uctr_mounts_no_mount_api)
+  if (mntfd < 0 && uctr_mountfd_no_api)
     return mount_and_reopen (ctx, m, rootfd, dstfd);
   if (mntfd < 0 || uctr_mountfd_attach (mntfd, dstfd) < 0)
     {
@@ -366,7 +371,7 @@ bind_rootfs (const UctrPlan *plan)
       close (fd);
       fd = -1;
     }
-  else if (fd < 0 && uctr_mounts_no_mount_api && mount (plan->rootfs, target, NULL, MS_BIND | MS_REC, NULL) == 0)
+  else if (fd < 0 && uctr_mountfd_no_api && mount (plan->rootfs, target, NULL, MS_BIND | MS_REC, NULL) == 0)
     fd = open (target, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dst >= 0 && dst != src)
     close (dst);
@@ -382,7 +387,7 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   int fd;
 
   if (plan->no_mount_api)
-    uctr_mounts_no_mount_api = 1;
+    uctr_mountfd_no_api = 1;
   /* Nothing we mount may propagate back to the host. */
   if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
@@ -416,7 +421,7 @@ uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd)
 {
   const UctrPlan *plan = ctx->plan;
 
-  if (plan->no_pivot && uctr_mounts_hide_host_proc_sys (ctx, rootfd) < 0)
+  if (plan->no_pivot && uctr_nopivot_hide_host_proc_sys (ctx, rootfd) < 0)
     return -1;
   if (fchdir (rootfd) < 0)
     return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
@@ -480,7 +485,7 @@ make_readonly (int rootfd, const char *path, int in_userns)
       close (mntfd);
       mntfd = -1;
     }
-  else if (mntfd < 0 && uctr_mounts_no_mount_api)
+  else if (mntfd < 0 && uctr_mountfd_no_api)
     {
       uctr_fd_path (p, fd);
       if (real_path (fd, real) == 0 && mount (p, p, NULL, MS_BIND | MS_REC, NULL) == 0)

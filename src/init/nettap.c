@@ -1,7 +1,7 @@
 /* uctr: the container side of a slirp network: tap0 in the new network
    namespace, its addresses and routes, set with ioctls so that it runs in
    the container init without allocating. The fd goes to the network helper. */
-#include "init/init.h"
+#include "init/nettap.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,6 +12,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 /* <linux/ipv6.h> clashes with glibc's headers; this is its in6_ifreq. */
 struct uctr_in6_ifreq

@@ -2,7 +2,7 @@
    sysfs mounts leave the container's mount namespace, or, where the kernel
    keeps them there (a user namespace's copy of the host's mounts is locked),
    an empty read-only tmpfs covers each. Async-signal-safe code only: it runs
-   in the container init between fork and execve (see init.h).
+   in the container init between fork and execve (see base/afterfork.h).
 
    Why: a user namespace may mount a new procfs or sysfs only while one is
    fully visible in its mount namespace (the kernel's mount_too_revealing():
@@ -14,7 +14,8 @@
    nested user namespace finds them fully visible there and mounts an
    unmasked procfs. The cover is enough since the nested copy locks it too.
    runc does the same (msMoveRoot). */
-#include "init/init.h"
+#include "init/nopivot.h"
+#include "base/resolve.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -22,6 +23,8 @@
 #include <sys/mount.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+
+#include "base/afterfork.h" /* last: it poisons what comes after */
 
 /* Covered mounts stay in mountinfo: they are remembered so as not to be
    covered again. More than this many procfs and sysfs mounts is an error. */
@@ -261,7 +264,7 @@ hide_one (int slash_fd, const char *path, int id)
 }
 
 int
-uctr_mounts_hide_host_proc_sys (UctrInitCtx *ctx, int rootfd)
+uctr_nopivot_hide_host_proc_sys (UctrInitCtx *ctx, int rootfd)
 {
   const UctrPlan *plan = ctx->plan;
   char root_path[PATH_MAX], p[32];

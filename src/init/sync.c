@@ -1,80 +1,64 @@
-/* uctr: the parent's end of the init pipe (see sync.h): records in, records
-   out, an fd now and then. The container's end is in init.c, allocation-free. */
+/* uctr: the container's end of the init pipe (see sync.h), used between
+   fork and execve: no allocation, no stdio, no GLib. The parent's end is
+   runtime/sync.c. */
 #include "init/sync.h"
-#include "init/init.h"
-#include "base/util.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-gboolean
-uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error)
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
+/* sendmsg for every record, fds or not: once a seccomp filter is loaded,
+   that is the one call it must allow for the init to report back. */
+int
+uctr_init_send_record (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
 {
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { m, sizeof *m };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *cm;
+  UctrSyncMsg m = { .type = type, .step = step, .index = index, .err = err, .value = value };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+  return TEMP_FAILURE_RETRY (sendmsg (fd, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
+}
+
+void
+uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value)
+{
+  (void) uctr_init_send_record (fd, type, step, index, err, value);
+}
+
+int
+uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len)
+{
+  struct iovec iov[2] = { { m, sizeof *m }, { payload, payload_size } };
+  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
   ssize_t n;
 
-  n = TEMP_FAILURE_RETRY (recvmsg (sock, &mh, MSG_CMSG_CLOEXEC));
-  if (n < 0)
-    return uctr_throw_errno (error, _("Reading from the container init"));
-  if (n == 0)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container init exited before it was ready"));
-  if (n != sizeof *m)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("short message from the container init"));
-  for (cm = CMSG_FIRSTHDR (&mh); cm != NULL; cm = CMSG_NXTHDR (&mh, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && fd_out != NULL)
-      memcpy (fd_out, CMSG_DATA (cm), sizeof (int));
-  return TRUE;
+  n = TEMP_FAILURE_RETRY (recvmsg (fd, &mh, MSG_CMSG_CLOEXEC));
+  if (n < (ssize_t) sizeof *m)
+    {
+      errno = n < 0 ? errno : EPIPE;
+      return -1;
+    }
+  if (payload_len != NULL)
+    *payload_len = n - sizeof *m;
+  return 0;
 }
 
-gboolean
-uctr_sync_send (int sock, UctrSyncType type, const char *payload, GError **error)
+int
+uctr_init_send_fd (int sock, UctrSyncType type, int fd)
 {
   UctrSyncMsg m = { .type = type };
-  struct iovec iov[2] = { { &m, sizeof m }, { (void *) payload, payload != NULL ? strlen (payload) : 0 } };
-  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec iov = { &m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
 
-  if (payload != NULL && strlen (payload) >= UCTR_SYNC_PAYLOAD_MAX)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the container state is too large for the init pipe"));
-  if (TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0)
-    return uctr_throw_errno (error, _("Writing to the container init"));
-  return TRUE;
-}
-
-pid_t
-uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error)
-{
-  int sv[2];
-  pid_t pid;
-
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return uctr_throw_errno (error, _("Creating the init pipe")), -1;
-  /* The kernel refuses to move a multithreaded process into a user
-     namespace, and the child of a threaded parent may not allocate: there
-     must be none. */
-  if (uctr_thread_count () > 1)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork"), -1;
-    }
-  pid = fork ();
-  if (pid < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      return uctr_throw_errno (error, plan->exec ? _("Forking the process to exec") : _("Forking the container init")), -1;
-    }
-  if (pid == 0)
-    {
-      close (sv[0]);
-      plan->sync_fd = sv[1];
-      uctr_init_stage1 (plan);
-    }
-  close (sv[1]);
-  *sock = sv[0];
-  return pid;
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &fd, sizeof fd);
+  return TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0 ? -1 : 0;
 }

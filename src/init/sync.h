@@ -1,5 +1,35 @@
-/* uctr: the init pipe: fixed-size records over a SOCK_SEQPACKET socketpair
-   between the parent (runtime/create.c) and the container init (init.c). */
+/* uctr: the init pipe, the protocol between the parent (runtime/create.c
+   and runtime/exec.c, through runtime/sync.c) and the container side
+   (init/init.c, through init/sync.c): fixed-size records (UctrSyncMsg) over
+   a SOCK_SEQPACKET socketpair, one record per message, an fd now and then
+   as SCM_RIGHTS. "stage1" is the child the parent forks (uctr_init_stage1),
+   "init" the container init, or exec's process, that stage1 clones as its
+   sibling. Who sends what, and when, in order:
+
+   | # | from    | record       | when                                       | carries                       |
+   |---|---------|--------------|--------------------------------------------|-------------------------------|
+   | 1 | stage1  | USERNS_READY | new user namespace: unshared, to be mapped |                               |
+   | 2 | parent  | MAPPED       | newuidmap/newgidmap (or a direct map) done |                               |
+   | 3 | stage1  | PID          | the container init (or exec's process) is  | value: its pid on the host    |
+   |   |         |              | cloned; stage1 exits                       |                               |
+   | 4 | parent  | GO           | create: prestart and createRuntime hooks   | create: the state JSON        |
+   |   |         |              | ran; exec: the process is in its cgroup    | (created), for the init hooks |
+   | 5 | init    | TAP          | --network slirp: tap0 made, before mounts  | tap0's fd                     |
+   | 6 | parent  | NET_READY    | the network helper runs, in our namespaces |                               |
+   | 7 | init    | CONSOLE      | process.terminal: the pty made             | the pty master's fd           |
+   | 8 | init    | SECCOMP      | linux.seccomp with a listener: loaded      | the listener's fd             |
+   | 9 | init    | READY        | set up, about to wait on exec.fifo         | last record: the init closes  |
+   |   |         |              | (create) or to execve (exec)               | its end                       |
+   | - | init    | WARNING      | any time from 4 to 9: something skipped    | step, index, err              |
+   | - | stage1  | ERROR        | any time before 3 (stage1) or 9 (init): a  | step, index, err; a failed    |
+   |   | or init |              | step failed, and the sender exits 127      | hook: err 0, value its status |
+
+   1 and 2 happen only when the plan makes a new user namespace, 5 and 6
+   only for create with --network slirp, 7 and 8 only when asked for. The
+   parent reads every record through uctr_sync_recv and acts on WARNING,
+   CONSOLE, SECCOMP, TAP and ERROR wherever they come; EOF before READY
+   means the child died. After READY the init has closed its end and
+   nobody reads the pipe. This is runc's libcontainer/sync.go in our terms. */
 #pragma once
 
 #include <glib.h>
@@ -43,7 +73,7 @@ typedef enum
   UCTR_STEP_MOUNT_SETATTR,
   UCTR_STEP_MOUNT_FALLBACK,   /* warning: fs mount refused, bound the host's instead */
   UCTR_STEP_DEVPTS_GID,       /* warning: devpts mounted without gid= */
-  UCTR_STEP_HOOK_CREATE_CONTAINER, /* index: hook; err: errno, or -(exit status + 1) for a failed hook */
+  UCTR_STEP_HOOK_CREATE_CONTAINER, /* index: hook; err: errno, or 0 with its wait status in value */
   UCTR_STEP_HOOK_START_CONTAINER,
   UCTR_STEP_PIVOT_ROOT,
   UCTR_STEP_SYSCTL,           /* index: sysctl */
@@ -84,8 +114,17 @@ typedef struct
 /* Large enough for the state JSON sent with GO. */
 #define UCTR_SYNC_PAYLOAD_MAX (64 * 1024)
 
-/* The parent's end (sync.c). Receives one record (and the fd it carries, if
-   any, into *FD_OUT); EOF is an error: the init exited. */
-gboolean uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error);
-/* Sends a record, with PAYLOAD (a string, or NULL) after it. */
-gboolean uctr_sync_send (int sock, UctrSyncType type, const char *payload, GError **error);
+/* The container's end (sync.c): async-signal-safe, no allocation. Each
+   record is one sendmsg: once a seccomp filter is loaded, that is the one
+   call it must allow for the init to report back. */
+
+/* Sends a record; 0, or -1 with errno. */
+int uctr_init_send_record (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value);
+/* The same, ignoring failures (the parent notices EOF). */
+void uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value);
+/* A record of TYPE with FD as SCM_RIGHTS; 0, or -1 with errno. */
+int uctr_init_send_fd (int sock, UctrSyncType type, int fd);
+/* Receives one record into M, and what follows it into PAYLOAD (NULL:
+   nothing expected), its length in *PAYLOAD_LEN; 0, or -1 with errno
+   (EPIPE: EOF or a short record). */
+int uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len);

@@ -7,6 +7,7 @@
 
    Nothing a client does may end the helper: a failed connect, a reset or a
    full fd table closes that connection and nothing else. */
+#include "net/forward.h"
 #include "net/ports.h"
 #include "net/agent.h"
 #include "net/relay.h"

@@ -2,7 +2,7 @@
    double-forked into its own session; a pipe tells us when its loop runs. */
 #include "net/launch.h"
 #include "net/netexit.h"
-#include "net/ports.h"
+#include "net/api.h"
 #include "base/util.h"
 
 #include <fcntl.h>

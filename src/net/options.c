@@ -1,6 +1,6 @@
 /* uctr: the options of --network slirp:OPTIONS and the addresses they give
    both ends of tap0. */
-#include "net/slirp.h"
+#include "net/options.h"
 #include "base/util.h"
 
 #include <arpa/inet.h>

@@ -7,6 +7,8 @@
 #include "net/agent.h"
 #include "net/frames.h"
 #include "net/outbound.h"
+#include "net/api.h"
+#include "net/forward.h"
 #include "net/ports.h"
 #include "net/sandbox.h"
 #include "base/util.h"

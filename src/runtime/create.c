@@ -8,6 +8,8 @@
 #include "init/hooks.h"
 #include "plan/idmap.h"
 #include "init/init.h"
+#include "runtime/sync.h"
+#include "base/resolve.h"
 #include "base/log.h"
 #include "plan/plan.h"
 #include "runtime/describe.h"
@@ -16,7 +18,7 @@
 #include "base/util.h"
 #include "net/launch.h"
 #include "net/ports.h"
-#include "net/slirp.h"
+#include "net/options.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

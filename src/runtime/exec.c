@@ -6,6 +6,7 @@
 #include "cgroup/cgroup.h"
 #include "runtime/console.h"
 #include "init/init.h"
+#include "runtime/sync.h"
 #include "plan/plan.h"
 #include "runtime/describe.h"
 #include "plan/seccomp.h"

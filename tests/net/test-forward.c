@@ -5,6 +5,7 @@
    back to the forwarder through the policy rule the agent installs.
    Clients run in threads; the forwarder runs on the main context. */
 #include "net/agent.h"
+#include "net/forward.h"
 #include "net/ports.h"
 #include "base/util.h"
 

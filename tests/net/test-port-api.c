@@ -1,6 +1,10 @@
-/* The port API against a fake forwarder: requests and replies, and that bad
-   or stalled clients get an error reply and leave the server serving. The
-   clients run in a thread while the main thread runs the server's loop. */
+/* The port API against a fake forwarder: requests and replies, that bad or
+   stalled clients get an error reply and leave the server serving, and the
+   client `uctr port` uses (portclient.h). The clients run in a thread while
+   the main thread runs the server's loop. */
+#include "net/api.h"
+#include "net/forward.h"
+#include "net/portclient.h"
 #include "net/ports.h"
 #include "base/util.h"
 
@@ -141,7 +145,7 @@ call (Fixture *fx, const char *op, const char *spec, GError **error)
   json_object_set_string_member (request, "op", op);
   if (spec != NULL)
     json_object_set_string_member (request, "spec", spec);
-  return uctr_port_api_call (fx->path, request, error);
+  return uctr_port_client_call (fx->path, request, error);
 }
 
 /* Sends TEXT as it is, returns the raw reply. */
@@ -299,6 +303,69 @@ test_silent_client (Fixture *fx, gconstpointer unused)
   run_client (fx, client_silent);
 }
 
+/* The typed client: what it publishes the helper lists, the helper's
+   refusals come back as errors. */
+static UctrPortSpec *
+parse_spec (const char *text)
+{
+  UctrPortSpec *spec = g_new0 (UctrPortSpec, 1);
+
+  g_assert_true (uctr_port_spec_parse (text, spec, NULL));
+  return spec;
+}
+
+static void
+client_list_is (Fixture *fx, const UctrPortSpec *const *expected, guint n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) specs = uctr_port_client_list (fx->path, &error);
+  guint i;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (specs);
+  g_assert_cmpuint (specs->len, ==, n);
+  for (i = 0; i < n; i++)
+    g_assert_true (uctr_port_spec_equal (g_ptr_array_index (specs, i), expected[i]));
+}
+
+static void
+client_typed (Fixture *fx)
+{
+  g_autoptr(UctrPortSpec) web = parse_spec ("127.0.0.1:8080:80");
+  g_autoptr(UctrPortSpec) dns = parse_spec ("[::1]:9090:90/udp");
+  g_autoptr(UctrPortSpec) busy = parse_spec ("1:80");
+  g_autoptr(GError) error = NULL;
+  const UctrPortSpec *both[] = { web, dns };
+
+  client_list_is (fx, NULL, 0);
+  g_assert_true (uctr_port_client_add (fx->path, web, &error));
+  g_assert_no_error (error);
+  g_assert_true (uctr_port_client_add (fx->path, dns, &error));
+  g_assert_no_error (error);
+  client_list_is (fx, both, 2);
+  /* What went over the wire is the canonical form. */
+  ports_are (fx, "127.0.0.1:8080:80/tcp [::1]:9090:90/udp");
+
+  g_assert_false (uctr_port_client_add (fx->path, busy, &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "host port 1 is in use");
+  g_clear_error (&error);
+
+  g_assert_true (uctr_port_client_remove (fx->path, web, &error));
+  g_assert_no_error (error);
+  client_list_is (fx, both + 1, 1);
+  g_assert_false (uctr_port_client_remove (fx->path, web, &error));
+  g_assert_cmpstr (error->message, ==, "not published");
+  g_clear_error (&error);
+  client_list_is (fx, both + 1, 1);
+}
+
+static void
+test_client (Fixture *fx, gconstpointer unused)
+{
+  run_client (fx, client_typed);
+}
+
 static void
 test_no_api (void)
 {
@@ -306,10 +373,13 @@ test_no_api (void)
   g_autoptr(JsonObject) request = json_object_new ();
 
   json_object_set_string_member (request, "op", "list");
-  g_assert_null (uctr_port_api_call ("/nonexistent/web/port.sock", request, &error));
+  g_assert_null (uctr_port_client_call ("/nonexistent/web/port.sock", request, &error));
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_BAD_STATE);
   g_assert_cmpstr (error->message, ==,
                    "container web has no port API: it was not created with --network slirp");
+  g_clear_error (&error);
+  g_assert_null (uctr_port_client_list ("/nonexistent/web/port.sock", &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_BAD_STATE);
 }
 
 int
@@ -319,6 +389,7 @@ main (int argc, char **argv)
   g_test_add ("/port-api/add-list-remove", Fixture, NULL, fixture_setup, test_add_list_remove,
               fixture_teardown);
   g_test_add ("/port-api/bad-requests", Fixture, NULL, fixture_setup, test_bad_requests, fixture_teardown);
+  g_test_add ("/port-api/client", Fixture, NULL, fixture_setup, test_client, fixture_teardown);
   g_test_add ("/port-api/silent-client", Fixture, NULL, fixture_setup, test_silent_client, fixture_teardown);
   g_test_add_func ("/port-api/no-api", test_no_api);
   return g_test_run ();

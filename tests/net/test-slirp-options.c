@@ -1,5 +1,5 @@
 /* Unit tests for --network slirp:OPTIONS and the addresses derived from them. */
-#include "net/slirp.h"
+#include "net/options.h"
 #include "base/util.h"
 
 #include <arpa/inet.h>

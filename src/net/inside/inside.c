@@ -34,6 +34,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 #define NL_BUFSIZE 512
 
 typedef union

@@ -40,6 +40,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/afterfork.h" /* last: it poisons what comes after */
+
 #define BATCH_SIZE 16384 /* the table takes about 3 KiB */
 #define LEARN_CHAIN "learn"
 #define REDIRECT_CHAIN "outbound"

@@ -1,0 +1,80 @@
+/* uctr: `uctr __net-helper`: the network helper's command line, turned into
+   the arguments of its loop (slirp.h). */
+#include "net/helper.h"
+#include "net/launch.h"
+#include "net/options.h"
+#include "net/ports.h"
+#include "net/slirp.h"
+#include "base/util.h"
+
+#define HELPER "__net-helper"
+#define HELPER_PARAMS "[--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS"
+
+static gboolean
+parse_publish (char **texts, GPtrArray *out, GError **error)
+{
+  for (; texts != NULL && *texts != NULL; texts++)
+    {
+      UctrPortSpec spec;
+
+      if (!uctr_port_spec_parse (*texts, &spec, error))
+        {
+          g_prefix_error (error, "--publish ");
+          return FALSE;
+        }
+      g_ptr_array_add (out, g_memdup2 (&spec, sizeof spec));
+    }
+  return TRUE;
+}
+
+/* One OPTIONS argument after the options (ARGV[0] is "uctr", ARGV[1] the
+   verb), with the message a verb gives. */
+static gboolean
+want_options (int argc, GError **error)
+{
+  if (argc != 3)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("usage: uctr %s %s (see uctr %s --help)"), HELPER, HELPER_PARAMS, HELPER);
+  return TRUE;
+}
+
+int
+uctr_net_helper_main (int argc, char **argv)
+{
+  g_auto(UctrNetOptions) opts = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr(GPtrArray) publish = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
+  g_autofree char *api = NULL;
+  g_autofree char *lock = NULL;
+  g_autofree char *exit_path = NULL;
+  g_auto(GStrv) publish_texts = NULL;
+  GOptionEntry entries[] = {
+    { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
+    { "lock", 0, 0, G_OPTION_ARG_FILENAME, &lock, NULL, NULL },
+    { "exit", 0, 0, G_OPTION_ARG_FILENAME, &exit_path, NULL, NULL },
+    { "publish", 0, 0, G_OPTION_ARG_STRING_ARRAY, &publish_texts, NULL, NULL },
+    { NULL },
+  };
+  UctrNetHelperArgs args = {
+    .tap_fd = UCTR_NET_HELPER_TAP_FD,
+    .init_pidfd = UCTR_NET_HELPER_PIDFD,
+    .ready_fd = UCTR_NET_HELPER_READY_FD,
+    .options = &opts,
+    .publish = publish,
+  };
+
+  uctr_net_options_init (&opts);
+  g_option_context_set_help_enabled (ctx, FALSE);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
+      || !want_options (argc, &error) || !uctr_net_options_parse (&opts, argv[2], &error))
+    {
+      g_printerr ("uctr " HELPER ": %s\n", error->message);
+      return 1;
+    }
+  args.api_path = api;
+  args.lock_path = lock;
+  args.exit_path = exit_path;
+  return uctr_net_helper_run (&args);
+}

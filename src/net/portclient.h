@@ -1,0 +1,23 @@
+/* uctr: the port API's client (portclient.c), for `uctr port`: requests to
+   a container's network helper (the protocol is in api.h), and its replies
+   read back. Only a helper of the user's own is asked. */
+#pragma once
+
+#include "net/api.h"
+#include "net/ports.h"
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/* Publishes SPEC through the API socket at PATH (<state dir>/port.sock);
+   the helper's refusal comes back as the error. */
+gboolean uctr_port_client_add (const char *path, const UctrPortSpec *spec, GError **error);
+/* Unpublishes SPEC. */
+gboolean uctr_port_client_remove (const char *path, const UctrPortSpec *spec, GError **error);
+/* The published ports (UctrPortSpec *), in the order they were added; an
+   entry that is not a spec is left out. NULL with ERROR on failure. */
+GPtrArray *uctr_port_client_list (const char *path, GError **error);
+
+/* Sends REQUEST as it is; returns the reply's object, or the reply's
+   "error" as a GError. The three above are made of it. */
+JsonObject *uctr_port_client_call (const char *path, JsonObject *request, GError **error);
