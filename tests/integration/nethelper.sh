@@ -9,7 +9,7 @@
 
 uctr_only "--network slirp" || { done_testing; exit 0; }
 
-FRAMES=$TESTS_DIR/../net/frames.py
+FRAMES=$TESTS_DIR/frames.py
 
 # in_ns ID CMD...: CMD in the container's user and network namespaces, as
 # its root with every capability there (CAP_NET_RAW included).

@@ -1,9 +1,8 @@
-/* Unit tests: linux.resources -> cgroup v2 writes (runc's conversions), the
-   placement rules of cgroup.c and the cgroupsPath of systemd.c. */
+/* Unit tests: linux.resources -> cgroup v2 writes (runc's conversions) and
+   the cgroupsPath of systemd.c (cgroup.c's placement: test-cgroup.c). */
 #include <glib.h>
 #include <string.h>
 
-#include "cgroup/cgroup.h"
 #include "cgroup/resources.h"
 #include "cgroup/systemd.h"
 #include "base/util.h"
@@ -244,86 +243,6 @@ test_sizes (void)
 }
 
 static void
-test_find_mount (void)
-{
-  static const char hybrid[]
-      = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n";
-  static const char spaced[] = "41 31 0:38 / /mnt/cg\\040two rw - cgroup2 none rw\n";
-  static const char v1[] = "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n";
-  g_autofree char *a = uctr_cgroup_find_v2_mount (hybrid);
-  g_autofree char *b = uctr_cgroup_find_v2_mount (spaced);
-  g_autofree char *c = uctr_cgroup_find_v2_mount (v1);
-
-  g_assert_cmpstr (a, ==, "/sys/fs/cgroup/unified");
-  g_assert_cmpstr (b, ==, "/mnt/cg two");
-  g_assert_null (c);
-}
-
-static void
-test_parse_proc (void)
-{
-  g_autofree char *a = uctr_cgroup_parse_proc ("9:name=systemd:/\n1:cpu:/\n0::/user.slice/x.scope\n");
-  g_autofree char *b = uctr_cgroup_parse_proc ("0::/\n");
-  g_autofree char *c = uctr_cgroup_parse_proc ("1:cpu:/\n");
-
-  g_assert_cmpstr (a, ==, "/user.slice/x.scope");
-  g_assert_cmpstr (b, ==, "/");
-  g_assert_null (c);
-}
-
-static void
-test_target (void)
-{
-  static const struct
-  {
-    const char *path;
-    gboolean as_root;
-    const char *target;
-    const char *base;
-  } cases[] = {
-    { NULL, FALSE, "/cg/me/uctr-box", "/cg/me" },
-    { NULL, TRUE, "/cg/uctr-box", "/cg" },
-    { "pods/a", FALSE, "/cg/me/pods/a", "/cg/me" },
-    { "pods//a/", TRUE, "/cg/me/pods/a", "/cg/me" },
-    { "/machine.slice/a", FALSE, "/cg/machine.slice/a", "/cg" },
-    { "/a/./b", TRUE, "/cg/a/b", "/cg" },
-  };
-  gsize i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *base = NULL;
-      g_autofree char *target
-          = uctr_cgroup_target ("/cg", "/cg/me", cases[i].path, "box", cases[i].as_root, &base, NULL);
-
-      g_test_message ("%s", cases[i].path != NULL ? cases[i].path : "(default)");
-      g_assert_cmpstr (target, ==, cases[i].target);
-      g_assert_cmpstr (base, ==, cases[i].base);
-    }
-}
-
-static void
-test_target_bad (void)
-{
-  static const char *const bad[] = { "../x", "/a/../../b", "/", ".", "a/.." };
-  gsize i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *base = NULL;
-      g_autofree char *target = uctr_cgroup_target ("/cg", "/cg/me", bad[i], "box", FALSE, &base, &error);
-
-      g_test_message ("%s", bad[i]);
-      g_assert_null (target);
-      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
-      g_assert_nonnull (strstr (error->message, "linux.cgroupsPath"));
-    }
-}
-
-static void
 test_systemd_path (void)
 {
   static const struct
@@ -387,10 +306,6 @@ main (int argc, char **argv)
   g_test_add_func ("/resources/merge-and-json", test_merge_and_json);
   g_test_add_func ("/resources/sizes", test_sizes);
   g_test_add_func ("/resources/conversions", test_conversions);
-  g_test_add_func ("/cgroup/find-mount", test_find_mount);
-  g_test_add_func ("/cgroup/parse-proc", test_parse_proc);
-  g_test_add_func ("/cgroup/target", test_target);
-  g_test_add_func ("/cgroup/target-bad", test_target_bad);
   g_test_add_func ("/systemd/path", test_systemd_path);
   return g_test_run ();
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Hostile frames into the network helper: the frame of issue 12, a
 # fragmented datagram sent last fragment first, then a few thousand random
-# and mutated frames (tests/net/frames.py fuzz), written to tap0 by the
+# and mutated frames (tests/integration/frames.py fuzz), written to tap0 by the
 # container's side as a root with CAP_NET_RAW can. The helper must live
 # through them with its network working, and exit 0 at the end: in a build
 # with AddressSanitizer (tests/check with UCTR_SANITIZE=1) a memory error
@@ -10,12 +10,12 @@
 # Everything runs in a user+network+mount namespace of the test's own:
 # the helper's "host" there has only lo, with the echo server on it, and a
 # resolv.conf naming 127.0.0.1, so no frame reaches beyond it.
-# SLIRP_ECHO and FRAMES name tests/net/slirp-echo and tests/net/frames.py;
+# SLIRP_ECHO and FRAMES name tests/integration/slirp-echo and tests/integration/frames.py;
 # FUZZ_SEED and FUZZ_FRAMES change the fuzzer's seed and frame count.
 set -uo pipefail
 export LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"
-: "${SLIRP_ECHO:?SLIRP_ECHO must name tests/net/slirp-echo (meson test sets it)}"
-: "${FRAMES:?FRAMES must name tests/net/frames.py (meson test sets it)}"
+: "${SLIRP_ECHO:?SLIRP_ECHO must name tests/integration/slirp-echo (meson test sets it)}"
+: "${FRAMES:?FRAMES must name tests/integration/frames.py (meson test sets it)}"
 export E=$SLIRP_ECHO F=$FRAMES
 export SEED=${FUZZ_SEED:-12} COUNT=${FUZZ_FRAMES:-2500}
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Ethernet frames written straight to tap0, as a container's root with
 CAP_NET_RAW can: run where tap0 is (inside the test's namespace, or the
-container's through nsenter). Used by tests/net/*.sh and
-tests/integration/nethelper.sh.
+container's through nsenter). Used by slirp.sh, fuzz-frames.sh and
+nethelper.sh.
 
   frames.py issue
       the frame of issue 12: a last IPv4 fragment (MF clear) at offset 2307

@@ -3,11 +3,11 @@
 # tap0 in a user+network namespace the test creates, the helper on the host
 # side holding its fd, servers on the host's loopback (and, for DNS, in a
 # user+network+mount namespace of the test's own). Nothing leaves the machine.
-# SLIRP_ECHO names tests/net/slirp-echo (meson test sets it).
+# SLIRP_ECHO names tests/integration/slirp-echo (meson test sets it).
 set -uo pipefail
 export LC_ALL=C PATH="$PATH:/usr/sbin:/sbin"
-: "${SLIRP_ECHO:?SLIRP_ECHO must name tests/net/slirp-echo (meson test sets it)}"
-: "${FRAMES:?FRAMES must name tests/net/frames.py (meson test sets it)}"
+: "${SLIRP_ECHO:?SLIRP_ECHO must name tests/integration/slirp-echo (meson test sets it)}"
+: "${FRAMES:?FRAMES must name tests/integration/frames.py (meson test sets it)}"
 E=$SLIRP_ECHO
 F=$FRAMES
 

@@ -1,0 +1,597 @@
+/* Unit tests for cgroup.c and stats.c without root or a cgroup of one's own:
+   the paths it computes, cgroup v2 found (or not) in mountinfo texts, and
+   the file work done on a temporary directory standing for a cgroup (the
+   kernel's files are made by the test, empty, as cgroupfs has them). */
+#include "cgroup/cgroup.h"
+#include "cgroup/resources.h"
+#include "cgroup/stats.h"
+#include "base/util.h"
+#include "testutil.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+typedef struct
+{
+  char *dir; /* the fake cgroup */
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("uctr-test-cgroup-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  uctr_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+static void
+put (const char *dir, const char *file, const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+get (const char *dir, const char *file)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* --- finding cgroup v2, and where a container's cgroup goes ---------------- */
+
+static void
+test_find_mount (void)
+{
+  static const char hybrid[]
+      = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n";
+  static const char unified[]
+      = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+        "35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 master:3 - cgroup2 cgroup2 "
+        "rw,nsdelegate\n";
+  static const char spaced[] = "41 31 0:38 / /mnt/cg\\040two rw - cgroup2 none rw\n";
+  static const char v1[] = "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n";
+  /* "cgroup2" as the source or a mount point is no cgroup2 file system. */
+  static const char lookalike[] = "50 22 0:40 / /cgroup2 rw shared:2 - tmpfs cgroup2 rw\n";
+  g_autofree char *a = uctr_cgroup_find_v2_mount (hybrid);
+  g_autofree char *b = uctr_cgroup_find_v2_mount (spaced);
+  g_autofree char *c = uctr_cgroup_find_v2_mount (v1);
+  g_autofree char *d = uctr_cgroup_find_v2_mount (unified);
+  g_autofree char *e = uctr_cgroup_find_v2_mount (lookalike);
+  g_autofree char *empty = uctr_cgroup_find_v2_mount ("");
+
+  g_assert_cmpstr (a, ==, "/sys/fs/cgroup/unified");
+  g_assert_cmpstr (b, ==, "/mnt/cg two");
+  g_assert_null (c);
+  g_assert_cmpstr (d, ==, "/sys/fs/cgroup");
+  g_assert_null (e);
+  g_assert_null (empty);
+}
+
+static void
+test_parse_proc (void)
+{
+  g_autofree char *a = uctr_cgroup_parse_proc ("9:name=systemd:/\n1:cpu:/\n0::/user.slice/x.scope\n");
+  g_autofree char *b = uctr_cgroup_parse_proc ("0::/\n");
+  g_autofree char *c = uctr_cgroup_parse_proc ("1:cpu:/\n");
+
+  g_assert_cmpstr (a, ==, "/user.slice/x.scope");
+  g_assert_cmpstr (b, ==, "/");
+  g_assert_null (c);
+}
+
+static void
+test_target (void)
+{
+  static const struct
+  {
+    const char *path;
+    gboolean as_root;
+    const char *target;
+    const char *base;
+  } cases[] = {
+    { NULL, FALSE, "/cg/me/uctr-box", "/cg/me" },
+    { NULL, TRUE, "/cg/uctr-box", "/cg" },
+    { "", FALSE, "/cg/me/uctr-box", "/cg/me" },
+    { "pods/a", FALSE, "/cg/me/pods/a", "/cg/me" },
+    { "pods//a/", TRUE, "/cg/me/pods/a", "/cg/me" },
+    { "/machine.slice/a", FALSE, "/cg/machine.slice/a", "/cg" },
+    { "/a/./b", TRUE, "/cg/a/b", "/cg" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *base = NULL;
+      g_autofree char *target
+          = uctr_cgroup_target ("/cg", "/cg/me", cases[i].path, "box", cases[i].as_root, &base, NULL);
+
+      g_test_message ("%s", cases[i].path != NULL ? cases[i].path : "(default)");
+      g_assert_cmpstr (target, ==, cases[i].target);
+      g_assert_cmpstr (base, ==, cases[i].base);
+    }
+}
+
+static void
+test_target_bad (void)
+{
+  static const char *const bad[] = { "../x", "/a/../../b", "/", ".", "a/.." };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GError) checked = NULL;
+      g_autofree char *base = NULL;
+      g_autofree char *target = uctr_cgroup_target ("/cg", "/cg/me", bad[i], "box", FALSE, &base, &error);
+
+      g_test_message ("%s", bad[i]);
+      g_assert_null (target);
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+      g_assert_nonnull (strstr (error->message, "linux.cgroupsPath"));
+      /* create checks it alone, before anything runs. */
+      g_assert_false (uctr_cgroup_check_path (bad[i], &checked));
+      g_assert_cmpstr (checked->message, ==, error->message);
+    }
+  g_assert_true (uctr_cgroup_check_path (NULL, NULL));
+  g_assert_true (uctr_cgroup_check_path ("", NULL));
+  g_assert_true (uctr_cgroup_check_path ("a..b/..c", NULL));
+}
+
+/* --- a cgroup's files -------------------------------------------------------- */
+
+static void
+test_controllers (Fixture *f, gconstpointer data)
+{
+  g_auto(GStrv) none = uctr_cgroup_controllers (f->dir);
+  g_auto(GStrv) some = NULL;
+
+  g_assert_nonnull (none);
+  g_assert_null (none[0]);
+  put (f->dir, "cgroup.controllers", "cpuset cpu io memory pids\n");
+  some = uctr_cgroup_controllers (f->dir);
+  g_assert_cmpuint (g_strv_length (some), ==, 5);
+  g_assert_cmpstr (some[0], ==, "cpuset");
+  g_assert_cmpstr (some[4], ==, "pids");
+}
+
+static void
+test_events (Fixture *f, gconstpointer data)
+{
+  g_assert_false (uctr_cgroup_populated (f->dir));
+  g_assert_false (uctr_cgroup_is_frozen (f->dir));
+  put (f->dir, "cgroup.events", "populated 1\nfrozen 0\n");
+  put (f->dir, "cgroup.freeze", "0\n");
+  g_assert_true (uctr_cgroup_populated (f->dir));
+  g_assert_false (uctr_cgroup_is_frozen (f->dir));
+  /* The key is matched whole. */
+  put (f->dir, "cgroup.events", "populated_1 1\npopulated 0\n");
+  g_assert_false (uctr_cgroup_populated (f->dir));
+  put (f->dir, "cgroup.freeze", "1\n");
+  g_assert_true (uctr_cgroup_is_frozen (f->dir));
+}
+
+/* freeze writes cgroup.freeze, then returns once cgroup.events says so
+   (here at once: the fake kernel has done it already). */
+static void
+test_freeze (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+
+  put (f->dir, "cgroup.freeze", "");
+  put (f->dir, "cgroup.events", "populated 1\nfrozen 1\n");
+  g_assert_true (uctr_cgroup_freeze (f->dir, TRUE, &error));
+  g_assert_no_error (error);
+  written = get (f->dir, "cgroup.freeze");
+  g_assert_cmpstr (written, ==, "1");
+}
+
+static void
+test_pids (Fixture *f, gconstpointer data)
+{
+  g_autofree char *child = g_build_filename (f->dir, "sub", NULL);
+  g_autofree char *grandchild = g_build_filename (child, "leaf", NULL);
+  g_autoptr(GArray) pids = NULL;
+  g_autoptr(GArray) none = uctr_cgroup_pids (f->dir);
+  pid_t sum = 0;
+  guint i;
+
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (grandchild, 0755), ==, 0);
+  put (f->dir, "cgroup.procs", "12\n34\n");
+  put (child, "cgroup.procs", "");
+  put (grandchild, "cgroup.procs", "56\n");
+  pids = uctr_cgroup_pids (f->dir);
+  g_assert_cmpuint (pids->len, ==, 3);
+  g_assert_cmpint (g_array_index (pids, pid_t, 0), ==, 12);
+  g_assert_cmpint (g_array_index (pids, pid_t, 1), ==, 34);
+  for (i = 0; i < pids->len; i++)
+    sum += g_array_index (pids, pid_t, i);
+  g_assert_cmpint (sum, ==, 12 + 34 + 56);
+}
+
+/* A child of the test that waits to be killed: the fake cgroup's process. */
+static pid_t
+spawn_sleeper (const char *dir)
+{
+  g_autofree char *text = NULL;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      for (;;)
+        pause ();
+    }
+  text = g_strdup_printf ("%d\n", (int) pid);
+  put (dir, "cgroup.procs", text);
+  return pid;
+}
+
+static void
+test_kill_without_cgroup_kill (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  pid_t pid = spawn_sleeper (f->dir);
+  int status = 0;
+
+  /* Before 5.14 there is no cgroup.kill: each process gets SIGKILL. */
+  g_assert_true (uctr_cgroup_kill (f->dir, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+}
+
+static void
+test_kill_with_cgroup_kill (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+  pid_t pid = spawn_sleeper (f->dir);
+  int status = 0;
+
+  /* The kernel's own switch, when there is one: no signal from us. */
+  put (f->dir, "cgroup.kill", "");
+  g_assert_true (uctr_cgroup_kill (f->dir, &error));
+  g_assert_no_error (error);
+  written = get (f->dir, "cgroup.kill");
+  g_assert_cmpstr (written, ==, "1");
+  g_assert_cmpint (waitpid (pid, &status, WNOHANG), ==, 0);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+}
+
+static void
+test_remove (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cg = g_build_filename (f->dir, "uctr-box", NULL);
+  g_autofree char *deep = g_build_filename (cg, "a", "b", NULL);
+  g_autofree char *busy = g_build_filename (f->dir, "busy", NULL);
+
+  /* A cgroup's own files go with rmdir: what is below is cgroups only. */
+  g_assert_cmpint (g_mkdir_with_parents (deep, 0755), ==, 0);
+  g_assert_true (uctr_cgroup_remove (cg, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (cg, G_FILE_TEST_EXISTS));
+  g_assert_true (uctr_cgroup_wait_gone (cg, 0));
+  /* Gone already: no error (delete after a failed create). */
+  g_assert_true (uctr_cgroup_remove (cg, &error));
+  g_assert_no_error (error);
+  /* What cannot go is said, with the path. */
+  g_assert_cmpint (g_mkdir (busy, 0755), ==, 0);
+  put (busy, "file", "x");
+  g_assert_false (uctr_cgroup_remove (busy, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, busy));
+  g_assert_false (uctr_cgroup_wait_gone (busy, 20));
+}
+
+/* --- linux.resources written into a cgroup ------------------------------------ */
+
+static GPtrArray *
+writes_of (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrResources) r = NULL;
+  GPtrArray *writes;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  r = uctr_resources_parse (json_parser_get_root (parser), "linux.resources", &error);
+  g_assert_no_error (error);
+  writes = uctr_resources_writes (r, "linux.resources", &error);
+  g_assert_no_error (error);
+  return writes;
+}
+
+static GPtrArray *
+new_unapplied (void)
+{
+  return g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+test_apply (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) writes
+      = writes_of ("{\"pids\": {\"limit\": 30}, \"memory\": {\"limit\": 1048576}, \"cpu\": {\"shares\": 1024},"
+                   " \"blockIO\": {\"weight\": 100}}");
+  g_autoptr(GPtrArray) unapplied = new_unapplied ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pids = NULL, *memory = NULL, *io = NULL;
+
+  put (f->dir, "cgroup.controllers", "io memory pids\n");
+  put (f->dir, "pids.max", "");
+  put (f->dir, "memory.max", "");
+  put (f->dir, "io.weight", "");
+  g_assert_true (uctr_cgroup_apply (f->dir, writes, "linux.resources", unapplied, &error));
+  g_assert_no_error (error);
+  pids = get (f->dir, "pids.max");
+  memory = get (f->dir, "memory.max");
+  io = get (f->dir, "io.weight");
+  g_assert_cmpstr (pids, ==, "30");
+  g_assert_cmpstr (memory, ==, "1048576");
+  g_assert_cmpstr (io, ==, "910");
+  /* No cpu controller here: not applied, named by the member. */
+  g_assert_cmpuint (unapplied->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (unapplied, 0), ==, "cpu.shares");
+}
+
+/* Where BFQ schedules, runc writes the weight as it is to io.bfq.weight. */
+static void
+test_apply_alt_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) writes = writes_of ("{\"blockIO\": {\"weight\": 100}}");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bfq = NULL, *io = NULL;
+
+  put (f->dir, "cgroup.controllers", "io\n");
+  put (f->dir, "io.weight", "");
+  put (f->dir, "io.bfq.weight", "");
+  g_assert_true (uctr_cgroup_apply (f->dir, writes, "linux.resources", NULL, &error));
+  g_assert_no_error (error);
+  bfq = get (f->dir, "io.bfq.weight");
+  io = get (f->dir, "io.weight");
+  g_assert_cmpstr (bfq, ==, "100");
+  g_assert_cmpstr (io, ==, "");
+}
+
+/* The controller is there, its file is not (memory.swap.max without swap
+   accounting): not applied, with the reason; a unified key's file is the
+   user's own typo: an error. */
+static void
+test_apply_missing_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) swap = writes_of ("{\"memory\": {\"limit\": 1000, \"swap\": 3000}}");
+  g_autoptr(GPtrArray) typo = writes_of ("{\"unified\": {\"memory.hgih\": \"1G\"}}");
+  g_autoptr(GPtrArray) unapplied = new_unapplied ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *memory = NULL;
+
+  put (f->dir, "cgroup.controllers", "memory\n");
+  put (f->dir, "memory.max", "");
+  g_assert_true (uctr_cgroup_apply (f->dir, swap, "linux.resources", unapplied, &error));
+  g_assert_no_error (error);
+  memory = get (f->dir, "memory.max");
+  g_assert_cmpstr (memory, ==, "1000");
+  g_assert_cmpuint (unapplied->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (unapplied, 0), ==, "memory.swap (this kernel has no memory.swap.max)");
+
+  g_assert_false (uctr_cgroup_apply (f->dir, typo, "linux.resources", unapplied, &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "linux.resources.unified.memory.hgih: writing \"1G\" to memory.hgih"));
+}
+
+static void
+test_apply_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) writes = writes_of ("{\"pids\": {\"limit\": 30}}");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_build_filename (f->dir, "pids.max", NULL);
+
+  /* A write the kernel refuses (here EISDIR, for root too): an error that
+     names the member, the value and the file. */
+  put (f->dir, "cgroup.controllers", "pids\n");
+  g_assert_cmpint (g_mkdir (file, 0755), ==, 0);
+  g_assert_false (uctr_cgroup_apply (f->dir, writes, "update", NULL, &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "update.pids.limit: writing \"30\" to pids.max: "));
+  g_assert_nonnull (strstr (error->message, g_strerror (EISDIR)));
+}
+
+/* --- statistics ---------------------------------------------------------------- */
+
+/* The node at PATH ("cpu.usage.total", "blkio.ioServicedRecursive.0.op"),
+   or NULL. */
+static JsonNode *
+at (JsonNode *node, const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  guint i;
+
+  for (i = 0; node != NULL && parts[i] != NULL; i++)
+    {
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *a = json_node_get_array (node);
+          guint n = (guint) g_ascii_strtoull (parts[i], NULL, 10);
+
+          node = n < json_array_get_length (a) ? json_array_get_element (a, n) : NULL;
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (node))
+        node = json_object_get_member (json_node_get_object (node), parts[i]);
+      else
+        node = NULL;
+    }
+  return node;
+}
+
+static gint64
+int_at (JsonNode *root, const char *path)
+{
+  JsonNode *n = at (root, path);
+
+  if (n == NULL)
+    g_error ("%s: missing", path);
+  return json_node_get_int (n);
+}
+
+static JsonParser *
+parse_stats (const char *dir, char **text)
+{
+  JsonParser *parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  *text = uctr_stats_json (dir);
+  g_test_message ("%s", *text);
+  json_parser_load_from_data (parser, *text, -1, &error);
+  g_assert_no_error (error);
+  return parser;
+}
+
+static void
+test_stats (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "fixtures", "cgroup-stats", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = parse_stats (dir, &text);
+  JsonNode *root = json_parser_get_root (parser);
+  static const char *const cpus[] = { "0", "1", "2", "5" };
+  gsize i;
+
+  /* cpu.stat: microseconds, reported in nanoseconds. */
+  g_assert_cmpint (int_at (root, "cpu.usage.total"), ==, G_GINT64_CONSTANT (2500123000));
+  g_assert_cmpint (int_at (root, "cpu.usage.kernel"), ==, G_GINT64_CONSTANT (500023000));
+  g_assert_cmpint (int_at (root, "cpu.usage.user"), ==, G_GINT64_CONSTANT (2000100000));
+  g_assert_cmpint (int_at (root, "cpu.throttling.periods"), ==, 40);
+  g_assert_cmpint (int_at (root, "cpu.throttling.throttledPeriods"), ==, 3);
+  g_assert_cmpint (int_at (root, "cpu.throttling.throttledTime"), ==, 71000000);
+  /* cpuset.cpus.effective "0-2,5" */
+  for (i = 0; i < G_N_ELEMENTS (cpus); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("cpuset.cpus.%zu", i);
+      g_assert_cmpint (int_at (root, path), ==, g_ascii_strtoll (cpus[i], NULL, 10));
+    }
+  g_assert_null (at (root, "cpuset.cpus.4"));
+  g_assert_cmpint (int_at (root, "cpuset.mems.0"), ==, 0);
+
+  /* memory.stat: "file" is the cache, every key in raw, sorted. */
+  g_assert_cmpint (int_at (root, "memory.cache"), ==, 4096000);
+  g_assert_nonnull (strstr (text, "\"raw\":{\"anon\":1388544,\"file\":4096000,\"kernel\":270336,\"pgfault\":3021,"
+                                  "\"shmem\":0}"));
+  g_assert_cmpint (int_at (root, "memory.usage.usage"), ==, 5484544);
+  g_assert_cmpint (int_at (root, "memory.usage.limit"), ==, 104857600);
+  g_assert_cmpint (int_at (root, "memory.usage.max"), ==, 6000000);
+  /* swap as cgroup v1 counted it, memory+swap; "max" as Go's uint64 max. */
+  g_assert_cmpint (int_at (root, "memory.swap.usage"), ==, 5484544 + 8192);
+  g_assert_nonnull (strstr (text, "\"swap\":{\"limit\":18446744073709551615,"));
+
+  g_assert_cmpint (int_at (root, "pids.current"), ==, 3);
+  g_assert_cmpint (int_at (root, "pids.limit"), ==, 30);
+
+  /* io.stat, read then write per device; zero values left out as Go's omitempty. */
+  g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.0.major"), ==, 8);
+  g_assert_null (at (root, "blkio.ioServiceBytesRecursive.0.minor"));
+  g_assert_cmpstr (json_node_get_string (at (root, "blkio.ioServiceBytesRecursive.0.op")), ==, "Read");
+  g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.0.value"), ==, 1459200);
+  g_assert_cmpstr (json_node_get_string (at (root, "blkio.ioServiceBytesRecursive.1.op")), ==, "Write");
+  g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.1.value"), ==, 314773504);
+  g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.2.major"), ==, 253);
+  g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.2.minor"), ==, 1);
+  g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.2.value"), ==, 4096);
+  g_assert_null (at (root, "blkio.ioServiceBytesRecursive.3.value"));
+  g_assert_null (at (root, "blkio.ioServiceBytesRecursive.4"));
+  g_assert_cmpint (int_at (root, "blkio.ioServicedRecursive.0.value"), ==, 192);
+  g_assert_cmpint (int_at (root, "blkio.ioServicedRecursive.1.value"), ==, 353);
+  g_assert_cmpint (int_at (root, "blkio.ioServicedRecursive.2.value"), ==, 1);
+
+  g_assert_cmpint (int_at (root, "hugetlb.2MB.usage"), ==, 2097152);
+  g_assert_cmpint (int_at (root, "hugetlb.2MB.failcnt"), ==, 4);
+  g_assert_true (g_str_has_suffix (text, ",\"intel_rdt\":{},\"network_interfaces\":null}"));
+
+  g_assert_cmpuint (uctr_stats_oom_kills (dir), ==, 1);
+}
+
+/* A cgroup without controllers: the processes counted, nothing else made up. */
+static void
+test_stats_bare (Fixture *f, gconstpointer data)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  put (f->dir, "cgroup.procs", "41\n42\n");
+  parser = parse_stats (f->dir, &text);
+  root = json_parser_get_root (parser);
+  g_assert_cmpint (int_at (root, "pids.current"), ==, 2);
+  g_assert_null (at (root, "pids.limit"));
+  g_assert_null (at (root, "cpu.usage.total"));
+  g_assert_null (at (root, "memory.usage.usage"));
+  g_assert_null (at (root, "memory.raw"));
+  g_assert_null (at (root, "blkio.ioServiceBytesRecursive"));
+  g_assert_null (at (root, "cpuset.cpus"));
+  g_assert_cmpuint (uctr_stats_oom_kills (f->dir), ==, 0);
+}
+
+static void
+test_stats_event (void)
+{
+  g_autofree char *with = uctr_stats_event ("stats", "a\"b", "{\"x\":1}");
+  g_autofree char *without = uctr_stats_event ("oom", "box", NULL);
+
+  g_assert_cmpstr (with, ==, "{\"type\":\"stats\",\"id\":\"a\\\"b\",\"data\":{\"x\":1}}");
+  g_assert_cmpstr (without, ==, "{\"type\":\"oom\",\"id\":\"box\"}");
+}
+
+static void
+add (const char *name, void (*fn) (Fixture *, gconstpointer))
+{
+  g_test_add (name, Fixture, NULL, fixture_setup, fn, fixture_teardown);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cgroup/find-mount", test_find_mount);
+  g_test_add_func ("/cgroup/parse-proc", test_parse_proc);
+  g_test_add_func ("/cgroup/target", test_target);
+  g_test_add_func ("/cgroup/target-bad", test_target_bad);
+  add ("/cgroup/controllers", test_controllers);
+  add ("/cgroup/events", test_events);
+  add ("/cgroup/freeze", test_freeze);
+  add ("/cgroup/pids", test_pids);
+  add ("/cgroup/kill-without-cgroup-kill", test_kill_without_cgroup_kill);
+  add ("/cgroup/kill-with-cgroup-kill", test_kill_with_cgroup_kill);
+  add ("/cgroup/remove", test_remove);
+  add ("/cgroup/apply", test_apply);
+  add ("/cgroup/apply-alt-file", test_apply_alt_file);
+  add ("/cgroup/apply-missing-file", test_apply_missing_file);
+  add ("/cgroup/apply-refused", test_apply_refused);
+  g_test_add_func ("/stats/fixture", test_stats);
+  add ("/stats/bare", test_stats_bare);
+  g_test_add_func ("/stats/event", test_stats_event);
+  return g_test_run ();
+}
