@@ -133,8 +133,9 @@ uctr_cgroup_check_path (const char *cgroups_path, GError **error)
       return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                          _("linux.cgroupsPath: \"%s\": \"..\" is not allowed in a cgroup path"),
                          cgroups_path);
+  /* POSIX keeps exactly two leading slashes: "//" canonicalizes to itself. */
   rel = g_canonicalize_filename (cgroups_path, "/");
-  if (strcmp (rel, "/") == 0)
+  if (rel[strspn (rel, "/")] == '\0')
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.cgroupsPath: \"%s\" names the root cgroup; give the container one of its own"),
                        cgroups_path);

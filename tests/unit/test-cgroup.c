@@ -134,7 +134,7 @@ test_target (void)
 static void
 test_target_bad (void)
 {
-  static const char *const bad[] = { "../x", "/a/../../b", "/", ".", "a/.." };
+  static const char *const bad[] = { "../x", "/a/../../b", "/", "//", "///", "//.", ".", "a/.." };
   gsize i;
 
   for (i = 0; i < G_N_ELEMENTS (bad); i++)
