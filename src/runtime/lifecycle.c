@@ -1,5 +1,6 @@
 /* uctr: start, kill and delete of an existing container. */
-#include "runtime/container.h"
+#include "runtime/lifecycle.h"
+#include "runtime/hooks.h"
 #include "cgroup/cgroup.h"
 #include "net/netexit.h"
 #include "cgroup/systemd.h"
@@ -112,13 +113,6 @@ release_init (int dfd, const UctrState *state, GError **error)
   if (ioctl (fifo, FIONREAD, &unread) == 0 && unread > 0)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s: its init exited before start"), state->id);
   return TRUE;
-}
-
-void
-uctr_created_clear (UctrCreated *created)
-{
-  g_clear_pointer (&created->loaded.state, uctr_state_free);
-  g_clear_pointer (&created->loaded.config, uctr_config_free);
 }
 
 /* The state dir of ID, locked against other uctr calls on it. */

@@ -1,7 +1,8 @@
 /* uctr: pause and resume, through the freezer of the container's cgroup v2
    (cgroup.freeze); a container without a cgroup of its own cannot pause:
    cgroup v1's freezer is root's alone. */
-#include "runtime/container.h"
+#include "runtime/pause.h"
+#include "runtime/lifecycle.h"
 #include "cgroup/cgroup.h"
 #include "base/util.h"
 

@@ -1,7 +1,8 @@
 /* uctr: update, runc's way: new limits written into the container's cgroup,
    and kept in the config.json of its state dir, so that the next update
    starts from them (memory+swap and quota/period are computed from both). */
-#include "runtime/container.h"
+#include "runtime/update.h"
+#include "runtime/lifecycle.h"
 #include "cgroup/cgroup.h"
 #include "base/util.h"
 
