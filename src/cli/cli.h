@@ -47,11 +47,6 @@ int uctr_cli_wait_process (pid_t pid, int console, UctrNotify *notify);
    instead of ending uctr with it still running. */
 void uctr_cli_hold_signals (void);
 
-/* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
-   subordinate ranges in UIDS and GIDS, which OPTS points into. */
-#include "oci/config.h"
-void uctr_cli_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2]);
-
 int uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error);

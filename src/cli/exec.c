@@ -2,7 +2,7 @@
    The process is config.json's own with the flags applied on top, or the
    one --process names. */
 #include "cli/cli.h"
-#include "runtime/exec.h"
+#include "runtime/container.h"
 #include "base/log.h"
 
 #include <fcntl.h>

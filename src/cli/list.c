@@ -1,7 +1,6 @@
 /* uctr list */
 #include "cli/cli.h"
 #include "base/log.h"
-#include "net/netexit.h"
 #include "runtime/container.h"
 
 #include <stdio.h>
@@ -58,13 +57,10 @@ warn_net_exits (GArray *rows)
 {
   for (guint r = 0; r < rows->len; r++)
     {
-      const UctrState *state = g_array_index (rows, Row, r).state;
+      g_autofree char *msg = uctr_container_net_exit_message (g_array_index (rows, Row, r).state);
 
-      if (state->net_exit != NULL)
-        {
-          g_autofree char *msg = uctr_net_exit_message (state->id, state->net_exit);
-          uctr_warn (msg);
-        }
+      if (msg != NULL)
+        uctr_warn (msg);
     }
 }
 

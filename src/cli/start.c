@@ -1,7 +1,6 @@
 /* uctr start */
 #include "cli/cli.h"
 #include "base/log.h"
-#include "runtime/notify.h"
 #include "runtime/container.h"
 
 /* With NOTIFY_SOCKET, as runc: start returns once the container said READY=1
