@@ -152,8 +152,8 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
   if ((root = uctr_global_root (g, error)) == NULL
       || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
     return -1;
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), argv[1]), -1;
+  if (!uctr_state_allows (UCTR_ACTION_EVENTS, status, argv[1], error))
+    return -1;
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),

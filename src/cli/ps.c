@@ -113,8 +113,8 @@ uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error)
   if ((root = uctr_global_root (g, error)) == NULL
       || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
     return -1;
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), argv[1]), -1;
+  if (!uctr_state_allows (UCTR_ACTION_PS, status, argv[1], error))
+    return -1;
   pids = uctr_container_pids (state);
   if (g_strcmp0 (format, "json") == 0)
     {

@@ -148,19 +148,14 @@ uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded
   g_autofree char *json = NULL;
   const UctrState *state;
   const UctrConfig *config;
-  UctrStatus status;
 
   if (!open_locked (root, id, &dfd, &lock, error))
     return FALSE;
   state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, error));
   if (state == NULL)
     return FALSE;
-  status = uctr_state_status (dfd, state);
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start a container that has stopped"));
-  if (status != UCTR_STATUS_CREATED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start container %s: it is %s, not created"), id,
-                       uctr_status_name (status));
+  if (!uctr_state_allows (UCTR_ACTION_START, uctr_state_status (dfd, state), id, error))
+    return FALSE;
   config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, error));
   if (config == NULL || !release_init (dfd, state, error))
     return FALSE;
@@ -307,8 +302,8 @@ uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GE
   state = uctr_container_lookup (root, id, &status, error);
   if (state == NULL)
     return FALSE;
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  if (!uctr_state_allows (UCTR_ACTION_KILL, status, id, error))
+    return FALSE;
   return signal_container (state, sig, all, error);
 }
 
@@ -409,9 +404,8 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
       return uctr_state_remove_dir (root, id, error);
     }
   status = uctr_state_status (dfd, state);
-  if ((status == UCTR_STATUS_RUNNING || status == UCTR_STATUS_PAUSED) && !force)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot delete container %s that is not stopped: %s"), id,
-                       uctr_status_name (status));
+  if (!uctr_state_allows (force ? UCTR_ACTION_DELETE_FORCE : UCTR_ACTION_DELETE, status, id, error))
+    return FALSE;
   if (status != UCTR_STATUS_STOPPED)
     kill_and_wait (state);
   config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, &local));

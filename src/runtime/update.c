@@ -129,8 +129,8 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
 
   if (state == NULL)
     return FALSE;
-  if (uctr_state_status (dfd, state) == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), id);
+  if (!uctr_state_allows (UCTR_ACTION_UPDATE, uctr_state_status (dfd, state), id, error))
+    return FALSE;
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
