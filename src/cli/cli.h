@@ -29,6 +29,27 @@ gboolean uctr_cli_parse (const char *verb, const char *params, const char *summa
 /* Exactly N positional arguments (after the verb) or a usage error. */
 gboolean uctr_cli_want_args (const char *verb, const char *params, int argc, int min, int max, GError **error);
 
+/* A verb as its preamble needs it: "uctr NAME PARAMS" and SUMMARY for
+   --help and usage errors, MIN_ARGS to MAX_ARGS (-1: any) positional
+   arguments, options only before the first argument when STOP_AT_FIRST_ARG. */
+typedef struct
+{
+  const char *name;
+  const char *params;
+  const char *summary;
+  int min_args;
+  int max_args;
+  gboolean stop_at_first_arg;
+} UctrCliVerb;
+
+/* uctr_cli_parse and uctr_cli_want_args of VERB. */
+gboolean uctr_cli_parse_verb (const UctrCliVerb *verb, GOptionEntry *entries, int *argc, char ***argv,
+                              GError **error);
+/* The preamble of a verb on containers: uctr_cli_parse_verb, then the
+   state root (uctr_global_root), which it returns; NULL on error. */
+const char *uctr_cli_begin (UctrGlobal *g, const UctrCliVerb *verb, GOptionEntry *entries, int *argc,
+                            char ***argv, GError **error);
+
 void uctr_cli_print_warnings (GPtrArray *warnings);
 
 /* CELLS (char *), row by row, COLUMNS a row, the first row the heading. */

@@ -135,14 +135,14 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
     { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, N_("Print the statistics once and exit"), NULL },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "events", "ID", _("Print a container's statistics and OOM events as JSON lines."), 1, 1 };
   g_autoptr(UctrState) state = NULL;
   const char *root;
   UctrStatus status;
   gint64 interval_us = 5 * G_USEC_PER_SEC;
 
-  if (!uctr_cli_parse ("events", "ID", _("Print a container's statistics and OOM events as JSON lines."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("events", "ID", argc, 1, 1, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (interval != NULL && (interval_us = parse_duration (interval)) < 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--interval: \"%s\" is not a duration (5s, 500ms, 1m)"),

@@ -7,14 +7,14 @@
 int
 uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error)
 {
+  const UctrCliVerb verb
+      = { "features", "", _("Print the OCI features document: what this uctr supports."), 0, 0 };
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
 
-  if (!uctr_cli_parse ("features", "", _("Print the OCI features document: what this uctr supports."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("features", "", argc, 0, 0, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   root = uctr_features_document ();
   json_generator_set_root (gen, root);

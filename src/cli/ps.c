@@ -99,14 +99,14 @@ uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error)
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default: ps -ef filtered) or json (the host pids)"), N_("FORMAT") },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "ps", "ID [-- PS_OPTIONS...]", _("List the processes of a container."), 1, -1, TRUE };
   g_autoptr(UctrState) state = NULL;
   g_autoptr(GArray) pids = NULL;
   const char *root;
   UctrStatus status;
 
-  if (!uctr_cli_parse ("ps", "ID [-- PS_OPTIONS...]", _("List the processes of a container."), entries, TRUE, &argc,
-                       &argv, error)
-      || !uctr_cli_want_args ("ps", "ID [-- PS_OPTIONS...]", argc, 1, -1, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format: expected table or json, not \"%s\""), format), -1;

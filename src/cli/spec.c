@@ -51,6 +51,12 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
     { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, N_("Write config.json in DIR (default: the current one)"), N_("DIR") },
     { NULL },
   };
+  const UctrCliVerb verb = {
+    "spec", "",
+    _("Write a default config.json for a bundle whose root is rootfs/; with --rootfs and the one-line options of "
+      "run, print the config that run would use."),
+    0, 0,
+  };
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts = { 0 };
   g_autofree char *json = NULL;
@@ -59,9 +65,7 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
 
   if (uctr_oneline_wanted (argc, argv))
     return print_oneline (argc, argv, error);
-  if (!uctr_cli_parse ("spec", "", _("Write a default config.json for a bundle whose root is rootfs/; with --rootfs and the one-line options of run, print the config that run would use."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("spec", "", argc, 0, 0, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   uctr_rootless_spec_options (rootless, &opts, uids, gids);
   json = uctr_config_default_json (&opts);

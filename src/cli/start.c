@@ -18,6 +18,7 @@ wait_ready (const char *root, const char *id, UctrNotify *notify)
 int
 uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
 {
+  const UctrCliVerb verb = { "start", "ID", _("Start a created container: its process runs."), 1, 1 };
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(UctrNotify) notify = NULL;
@@ -25,9 +26,7 @@ uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
   const char *root;
   gboolean ok;
 
-  if (!uctr_cli_parse ("start", "ID", _("Start a created container: its process runs."), entries, FALSE, &argc,
-                       &argv, error)
-      || !uctr_cli_want_args ("start", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if ((root = uctr_cli_begin (g, &verb, entries, &argc, &argv, error)) == NULL)
     return -1;
   /* Listening before the process runs: it may notify at once. */
   notify = uctr_notify_listen (root, argv[1], &local);

@@ -8,19 +8,19 @@
 
 typedef struct
 {
-  const char *root;            /* state root (uctr_state_root) */
+  const char *root; /* state root (uctr_state_root) */
   const char *id;
-  const char *bundle;          /* absolute */
-  const char *config_json;     /* the config itself, instead of BUNDLE/config.json (one-line runs); or NULL */
-  const char *pid_file;        /* NULL: none */
-  const char *console_socket;  /* NULL: none */
+  const char *bundle;         /* absolute */
+  const char *config_json;    /* the config itself, instead of BUNDLE/config.json (one-line runs); or NULL */
+  const char *pid_file;       /* NULL: none */
+  const char *console_socket; /* NULL: none */
   int preserve_fds;
   gboolean no_pivot;
-  gboolean keep_console;       /* run: hand the pty master back instead of sending it */
-  const char *network;         /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
-  char **publish;              /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
-  gboolean systemd_cgroup;     /* --systemd-cgroup: the cgroup is a transient systemd scope */
-  GPtrArray *warnings;         /* messages the caller prints (char *) */
+  gboolean keep_console;   /* run: hand the pty master back instead of sending it */
+  const char *network;     /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
+  char **publish;          /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
+  gboolean systemd_cgroup; /* --systemd-cgroup: the cgroup is a transient systemd scope */
+  GPtrArray *warnings;     /* messages the caller prints (char *) */
 } UctrCreateOptions;
 
 typedef struct

@@ -17,7 +17,8 @@ typedef struct
 
 /* The state and the config.json saved by create of ID (free the parts with
    uctr_state_free and uctr_config_free), and its live status. */
-gboolean uctr_container_load (const char *root, const char *id, UctrLoaded *out, UctrStatus *status, GError **error);
+gboolean
+uctr_container_load (const char *root, const char *id, UctrLoaded *out, UctrStatus *status, GError **error);
 
 /* The state of ID, locked against other uctr calls on it: *dfd and *lock
    are the caller's to close. */
@@ -28,8 +29,8 @@ UctrState *uctr_container_lookup (const char *root, const char *id, UctrStatus *
 
 /* uctr start: opens exec.fifo so the init execs, then runs poststart hooks. */
 /* LOADED: what create returned, or NULL to read state.json and config.json. */
-gboolean uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
-                               GError **error);
+gboolean uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded,
+                               GPtrArray *warnings, GError **error);
 
 /* uctr delete: kills when FORCE (or created), runs poststop hooks, removes the state dir. */
 gboolean uctr_container_delete (const char *root, const char *id, gboolean force, const UctrLoaded *loaded,

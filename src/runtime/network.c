@@ -21,7 +21,8 @@ check_helper (int dfd, const char *id, GError **error)
   if (record == NULL)
     return TRUE;
   msg = uctr_net_exit_message (id, record);
-  return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("%s; the container has no network until it is run again"), msg);
+  return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                     _("%s; the container has no network until it is run again"), msg);
 }
 
 char *

@@ -23,7 +23,8 @@ rootless_mappings (const char *file, guint32 id, const char *user, UctrIdMapping
 }
 
 void
-uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2])
+uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2],
+                            UctrIdMapping gids[2])
 {
   struct passwd *pw;
 
