@@ -29,6 +29,27 @@ gboolean uctr_cli_parse (const char *verb, const char *params, const char *summa
 /* Exactly N positional arguments (after the verb) or a usage error. */
 gboolean uctr_cli_want_args (const char *verb, const char *params, int argc, int min, int max, GError **error);
 
+/* A verb as its preamble needs it: "uctr NAME PARAMS" and SUMMARY for
+   --help and usage errors, MIN_ARGS to MAX_ARGS (-1: any) positional
+   arguments, options only before the first argument when STOP_AT_FIRST_ARG. */
+typedef struct
+{
+  const char *name;
+  const char *params;
+  const char *summary;
+  int min_args;
+  int max_args;
+  gboolean stop_at_first_arg;
+} UctrCliVerb;
+
+/* uctr_cli_parse and uctr_cli_want_args of VERB. */
+gboolean uctr_cli_parse_verb (const UctrCliVerb *verb, GOptionEntry *entries, int *argc, char ***argv,
+                              GError **error);
+/* The preamble of a verb on containers: uctr_cli_parse_verb, then the
+   state root (uctr_global_root), which it returns; NULL on error. */
+const char *uctr_cli_begin (UctrGlobal *g, const UctrCliVerb *verb, GOptionEntry *entries, int *argc,
+                            char ***argv, GError **error);
+
 void uctr_cli_print_warnings (GPtrArray *warnings);
 
 /* CELLS (char *), row by row, COLUMNS a row, the first row the heading. */
@@ -46,12 +67,6 @@ int uctr_cli_wait_process (pid_t pid, int console, UctrNotify *notify);
    a ^C or SIGHUP between start and the wait then reaches the container
    instead of ending uctr with it still running. */
 void uctr_cli_hold_signals (void);
-
-/* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
-   subordinate ranges in UIDS and GIDS, which OPTS points into. */
-#include "oci/config.h"
-#include "oci/spec.h"
-void uctr_cli_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2]);
 
 int uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error);

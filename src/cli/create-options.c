@@ -1,7 +1,7 @@
 /* uctr: the options create and run share. */
 #include "cli/create-options.h"
 #include "base/log.h"
-#include "net/ports.h"
+#include "runtime/container.h"
 
 /* Before anything exists; create checks them again with the annotation. */
 static gboolean

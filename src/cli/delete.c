@@ -11,13 +11,13 @@ uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error)
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Kill the container first if it is still running"), NULL },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "delete", "ID", _("Delete a container: its state, and with --force its processes."), 1, 1 };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   const char *root;
   gboolean ok;
 
-  if (!uctr_cli_parse ("delete", "ID", _("Delete a container: its state, and with --force its processes."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("delete", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if ((root = uctr_cli_begin (g, &verb, entries, &argc, &argv, error)) == NULL)
     return -1;
   ok = uctr_container_delete (root, argv[1], force, NULL, warnings, error);
   if (ok)

@@ -2,9 +2,7 @@
    prints them, every --interval (or once with --stats), and an "oom" event
    when the kernel's OOM killer strikes in it; ends when the container does. */
 #include "cli/cli.h"
-#include "cgroup/cgroup.h"
 #include "runtime/container.h"
-#include "cgroup/stats.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -51,21 +49,20 @@ parse_duration (const char *text)
 static void
 print_event (const char *type, const char *id, const char *data)
 {
-  g_autofree char *line = uctr_stats_event (type, id, data);
+  g_autofree char *line = uctr_container_event (type, id, data);
 
   printf ("%s\n", line);
   fflush (stdout);
 }
 
 static gboolean
-print_stats (const char *id, const char *path)
+print_stats (const UctrState *state)
 {
-  g_autofree char *data = NULL;
+  g_autofree char *data = uctr_container_stats_json (state);
 
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+  if (data == NULL)
     return FALSE;
-  data = uctr_stats_json (path);
-  print_event ("stats", id, data);
+  print_event ("stats", state->id, data);
   return TRUE;
 }
 
@@ -87,12 +84,12 @@ watch_oom (const char *path)
 }
 
 static void
-check_oom (const char *id, const char *path, guint64 *seen)
+check_oom (const UctrState *state, guint64 *seen)
 {
-  guint64 now = uctr_stats_oom_kills (path);
+  guint64 now = uctr_container_oom_kills (state);
 
   for (; *seen < now; (*seen)++)
-    print_event ("oom", id, NULL);
+    print_event ("oom", state->id, NULL);
 }
 
 static int
@@ -100,7 +97,7 @@ watch (const UctrState *state, gint64 interval_us)
 {
   uctr_autofd int pidfd = uctr_state_open_pidfd (state);
   uctr_autofd int ino = watch_oom (state->cgroup_path);
-  guint64 ooms = uctr_stats_oom_kills (state->cgroup_path);
+  guint64 ooms = uctr_container_oom_kills (state);
   gint64 next = g_get_monotonic_time () + interval_us;
 
   while (pidfd >= 0)
@@ -116,10 +113,10 @@ watch (const UctrState *state, gint64 interval_us)
       if (p[1].revents & POLLIN)
         while (read (ino, buf, sizeof buf) > 0)
           ;
-      check_oom (state->id, state->cgroup_path, &ooms);
+      check_oom (state, &ooms);
       if (g_get_monotonic_time () >= next)
         {
-          if (!print_stats (state->id, state->cgroup_path))
+          if (!print_stats (state))
             break;
           next += interval_us;
         }
@@ -138,14 +135,14 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
     { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, N_("Print the statistics once and exit"), NULL },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "events", "ID", _("Print a container's statistics and OOM events as JSON lines."), 1, 1 };
   g_autoptr(UctrState) state = NULL;
   const char *root;
   UctrStatus status;
   gint64 interval_us = 5 * G_USEC_PER_SEC;
 
-  if (!uctr_cli_parse ("events", "ID", _("Print a container's statistics and OOM events as JSON lines."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("events", "ID", argc, 1, 1, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (interval != NULL && (interval_us = parse_duration (interval)) < 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--interval: \"%s\" is not a duration (5s, 500ms, 1m)"),
@@ -155,13 +152,13 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
   if ((root = uctr_global_root (g, error)) == NULL
       || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
     return -1;
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), argv[1]), -1;
+  if (!uctr_state_allows (UCTR_ACTION_EVENTS, status, argv[1], error))
+    return -1;
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
                        argv[1], state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one")), -1;
   if (stats)
-    return print_stats (state->id, state->cgroup_path) ? 0 : 1;
+    return print_stats (state) ? 0 : 1;
   return watch (state, interval_us);
 }

@@ -2,7 +2,7 @@
    The process is config.json's own with the flags applied on top, or the
    one --process names. */
 #include "cli/cli.h"
-#include "runtime/exec.h"
+#include "runtime/container.h"
 #include "base/log.h"
 
 #include <fcntl.h>
@@ -291,14 +291,14 @@ uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error)
       N_("Run in this existing cgroup below the container's ([CONTROLLERS:]PATH)"), N_("PATH") },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "exec", "ID COMMAND [ARG...]", _("Run a new process in a running container."), 1, -1, TRUE };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   const char *root;
   char **command;
   int rc = -1;
 
-  if (!uctr_cli_parse ("exec", "ID COMMAND [ARG...]", _("Run a new process in a running container."), entries, TRUE,
-                       &argc, &argv, error)
-      || !uctr_cli_want_args ("exec", "ID COMMAND [ARG...]", argc, 1, -1, error) || !check_args (&a, argc, error)
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error) || !check_args (&a, argc, error)
       || (root = uctr_global_root (g, error)) == NULL)
     goto out;
   command = argv + 2;

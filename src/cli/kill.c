@@ -13,12 +13,12 @@ uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error)
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Signal every process of the container, not just its init"), NULL },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "kill", "ID [SIGNAL]", _("Send a signal (default TERM) to a container."), 1, 2 };
   const char *root;
   int sig = SIGTERM;
 
-  if (!uctr_cli_parse ("kill", "ID [SIGNAL]", _("Send a signal (default TERM) to a container."), entries, FALSE,
-                       &argc, &argv, error)
-      || !uctr_cli_want_args ("kill", "ID [SIGNAL]", argc, 1, 2, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (argc == 3 && (sig = uctr_signal_from_name (argv[2])) < 0)
     {

@@ -1,7 +1,6 @@
 /* uctr list */
 #include "cli/cli.h"
 #include "base/log.h"
-#include "net/netexit.h"
 #include "runtime/container.h"
 
 #include <stdio.h>
@@ -58,13 +57,10 @@ warn_net_exits (GArray *rows)
 {
   for (guint r = 0; r < rows->len; r++)
     {
-      const UctrState *state = g_array_index (rows, Row, r).state;
+      g_autofree char *msg = uctr_container_net_exit_message (g_array_index (rows, Row, r).state);
 
-      if (state->net_exit != NULL)
-        {
-          g_autofree char *msg = uctr_net_exit_message (state->id, state->net_exit);
-          uctr_warn (msg);
-        }
+      if (msg != NULL)
+        uctr_warn (msg);
     }
 }
 
@@ -84,6 +80,7 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default) or json"), N_("FORMAT") },
     { NULL },
   };
+  const UctrCliVerb verb = { "list", "", _("List the containers under --root."), 0, 0 };
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) ids = NULL;
@@ -91,8 +88,7 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
   char **id;
 
   g_array_set_clear_func (rows, clear_row);
-  if (!uctr_cli_parse ("list", "", _("List the containers under --root."), entries, FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("list", "", argc, 0, 0, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
     {

@@ -6,12 +6,12 @@
 int
 uctr_cmd_pause (UctrGlobal *g, int argc, char **argv, GError **error)
 {
+  const UctrCliVerb verb
+      = { "pause", "ID", _("Suspend every process of a container (the cgroup v2 freezer)."), 1, 1 };
   GOptionEntry entries[] = { { NULL } };
   const char *root;
 
-  if (!uctr_cli_parse ("pause", "ID", _("Suspend every process of a container (the cgroup v2 freezer)."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("pause", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if ((root = uctr_cli_begin (g, &verb, entries, &argc, &argv, error)) == NULL)
     return -1;
   if (!uctr_container_pause (root, argv[1], TRUE, error))
     return -1;

@@ -1,10 +1,7 @@
 /* uctr port: publish, list and unpublish ports of a running container,
    through the port API of its network helper. */
 #include "cli/cli.h"
-#include "net/netexit.h"
-#include "runtime/state.h"
-#include "net/portclient.h"
-#include "net/ports.h"
+#include "runtime/container.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,33 +10,15 @@
 #define PORT_PARAMS "add|remove ID SPEC | list ID"
 #define COLUMNS 4
 
-/* FALSE when the container's network helper has ended before it (netexit.h). */
-static gboolean
-check_helper (int dfd, const char *id, GError **error)
-{
-  g_autofree char *record = uctr_net_exit_load (dfd);
-  g_autofree char *msg = NULL;
-
-  if (record == NULL)
-    return TRUE;
-  msg = uctr_net_exit_message (id, record);
-  return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("%s; the container has no network until it is run again"), msg);
-}
-
 /* <root>/<id>/port.sock of an existing container whose helper runs. */
 static char *
 api_path (UctrGlobal *g, const char *id, GError **error)
 {
-  uctr_autofd int dfd = -1;
   const char *root;
 
   if (!uctr_state_validate_id (id, error) || (root = uctr_global_root (g, error)) == NULL)
     return NULL;
-  /* Ours, so that nobody else can have bound the socket in it. */
-  dfd = uctr_state_open_dir (root, id, error);
-  if (dfd < 0 || !check_helper (dfd, id, error))
-    return NULL;
-  return g_build_filename (root, id, UCTR_PORT_API_SOCKET, NULL);
+  return uctr_container_port_api (root, id, error);
 }
 
 /* Columns as `uctr list` lays them out; "*" is every host address. */

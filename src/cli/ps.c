@@ -99,22 +99,22 @@ uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error)
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default: ps -ef filtered) or json (the host pids)"), N_("FORMAT") },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "ps", "ID [-- PS_OPTIONS...]", _("List the processes of a container."), 1, -1, TRUE };
   g_autoptr(UctrState) state = NULL;
   g_autoptr(GArray) pids = NULL;
   const char *root;
   UctrStatus status;
 
-  if (!uctr_cli_parse ("ps", "ID [-- PS_OPTIONS...]", _("List the processes of a container."), entries, TRUE, &argc,
-                       &argv, error)
-      || !uctr_cli_want_args ("ps", "ID [-- PS_OPTIONS...]", argc, 1, -1, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format: expected table or json, not \"%s\""), format), -1;
   if ((root = uctr_global_root (g, error)) == NULL
       || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
     return -1;
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), argv[1]), -1;
+  if (!uctr_state_allows (UCTR_ACTION_PS, status, argv[1], error))
+    return -1;
   pids = uctr_container_pids (state);
   if (g_strcmp0 (format, "json") == 0)
     {

@@ -6,12 +6,11 @@
 int
 uctr_cmd_resume (UctrGlobal *g, int argc, char **argv, GError **error)
 {
+  const UctrCliVerb verb = { "resume", "ID", _("Resume the processes of a paused container."), 1, 1 };
   GOptionEntry entries[] = { { NULL } };
   const char *root;
 
-  if (!uctr_cli_parse ("resume", "ID", _("Resume the processes of a paused container."), entries, FALSE, &argc,
-                       &argv, error)
-      || !uctr_cli_want_args ("resume", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if ((root = uctr_cli_begin (g, &verb, entries, &argc, &argv, error)) == NULL)
     return -1;
   if (!uctr_container_pause (root, argv[1], FALSE, error))
     return -1;

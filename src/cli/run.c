@@ -2,9 +2,7 @@
 #include "cli/cli.h"
 #include "cli/create-options.h"
 #include "cli/oneline.h"
-#include "runtime/console.h"
 #include "base/log.h"
-#include "runtime/notify.h"
 #include "runtime/container.h"
 
 #include <string.h>

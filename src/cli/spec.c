@@ -3,7 +3,7 @@
 #include "oci/config.h"
 #include "oci/spec.h"
 #include "cli/oneline.h"
-#include "plan/idmap.h"
+#include "runtime/container.h"
 
 #include <stdio.h>
 
@@ -11,40 +11,6 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* container 0 -> the caller; 1.. -> the first subordinate range, when there is one. */
-static void
-rootless_mappings (const char *file, guint32 id, const char *user, UctrIdMapping maps[2], gsize *n)
-{
-  g_autoptr(GArray) ranges = uctr_idmap_lookup_subid (file, user, id, NULL);
-
-  maps[0] = (UctrIdMapping){ 0, id, 1 };
-  *n = 1;
-  if (ranges != NULL && ranges->len > 0)
-    {
-      UctrIdRange *r = &g_array_index (ranges, UctrIdRange, 0);
-      maps[1] = (UctrIdMapping){ 1, r->start, r->count };
-      *n = 2;
-    }
-}
-
-void
-uctr_cli_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2], UctrIdMapping gids[2])
-{
-  struct passwd *pw;
-
-  *opts = (UctrSpecOptions){ 0 };
-  if (!rootless)
-    return;
-  pw = getpwuid (geteuid ());
-  opts->rootless = TRUE;
-  /* A desktop user's bundle has a network; runc ignores the annotation. */
-  opts->network = "slirp";
-  rootless_mappings ("/etc/subuid", geteuid (), pw != NULL ? pw->pw_name : "", uids, &opts->n_uid_mappings);
-  rootless_mappings ("/etc/subgid", getegid (), pw != NULL ? pw->pw_name : "", gids, &opts->n_gid_mappings);
-  opts->uid_mappings = uids;
-  opts->gid_mappings = gids;
-}
 
 /* spec with a one-line run's flags: the config that command line would
    use, on stdout. */
@@ -86,6 +52,12 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
     { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, N_("Write config.json in DIR (default: the current one)"), N_("DIR") },
     { NULL },
   };
+  const UctrCliVerb verb = {
+    "spec", "",
+    _("Write a default config.json for a bundle whose root is rootfs/; with --rootfs and the one-line options of "
+      "run, print the config that run would use."),
+    0, 0,
+  };
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts = { 0 };
   g_autofree char *json = NULL;
@@ -94,11 +66,9 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
 
   if (uctr_oneline_wanted (argc, argv))
     return print_oneline (argc, argv, error);
-  if (!uctr_cli_parse ("spec", "", _("Write a default config.json for a bundle whose root is rootfs/; with --rootfs and the one-line options of run, print the config that run would use."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("spec", "", argc, 0, 0, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
-  uctr_cli_spec_options (rootless, &opts, uids, gids);
+  uctr_rootless_spec_options (rootless, &opts, uids, gids);
   json = uctr_spec_default_json (&opts);
   dfd = open (bundle != NULL ? bundle : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)

@@ -1,7 +1,6 @@
 /* uctr start */
 #include "cli/cli.h"
 #include "base/log.h"
-#include "runtime/notify.h"
 #include "runtime/container.h"
 
 /* With NOTIFY_SOCKET, as runc: start returns once the container said READY=1
@@ -19,6 +18,7 @@ wait_ready (const char *root, const char *id, UctrNotify *notify)
 int
 uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
 {
+  const UctrCliVerb verb = { "start", "ID", _("Start a created container: its process runs."), 1, 1 };
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(UctrNotify) notify = NULL;
@@ -26,9 +26,7 @@ uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error)
   const char *root;
   gboolean ok;
 
-  if (!uctr_cli_parse ("start", "ID", _("Start a created container: its process runs."), entries, FALSE, &argc,
-                       &argv, error)
-      || !uctr_cli_want_args ("start", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if ((root = uctr_cli_begin (g, &verb, entries, &argc, &argv, error)) == NULL)
     return -1;
   /* Listening before the process runs: it may notify at once. */
   notify = uctr_notify_listen (root, argv[1], &local);

@@ -7,15 +7,14 @@
 int
 uctr_cmd_state (UctrGlobal *g, int argc, char **argv, GError **error)
 {
+  const UctrCliVerb verb = { "state", "ID", _("Print the state of a container (OCI state JSON)."), 1, 1 };
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(UctrState) state = NULL;
   g_autofree char *json = NULL;
   const char *root;
   UctrStatus status;
 
-  if (!uctr_cli_parse ("state", "ID", _("Print the state of a container (OCI state JSON)."), entries, FALSE, &argc,
-                       &argv, error)
-      || !uctr_cli_want_args ("state", "ID", argc, 1, 1, error) || (root = uctr_global_root (g, error)) == NULL)
+  if ((root = uctr_cli_begin (g, &verb, entries, &argc, &argv, error)) == NULL)
     return -1;
   state = uctr_container_lookup (root, argv[1], &status, error);
   if (state == NULL)

@@ -153,14 +153,14 @@ uctr_cmd_update (UctrGlobal *g, int argc, char **argv, GError **error)
     { "mem-bw-schema", 0, 0, G_OPTION_ARG_STRING, &a.mem_bw_schema, N_("Intel RDT (not supported)"), N_("SCHEMA") },
     { NULL },
   };
+  const UctrCliVerb verb
+      = { "update", "ID", _("Change the resource limits of a container (its cgroup v2 files)."), 1, 1 };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(UctrResources) r = NULL;
   const char *root;
   gboolean ok;
 
-  if (!uctr_cli_parse ("update", "ID", _("Change the resource limits of a container (its cgroup v2 files)."), entries,
-                       FALSE, &argc, &argv, error)
-      || !uctr_cli_want_args ("update", "ID", argc, 1, 1, error))
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   r = a.resources != NULL ? from_file (a.resources, error) : from_flags (&a, error);
   if (r == NULL || (root = uctr_global_root (g, error)) == NULL)

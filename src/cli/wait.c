@@ -1,8 +1,7 @@
 /* uctr: waiting in the foreground for a process of ours (run's container
    init, exec's process): signals forwarded, the pty proxied. */
 #include "cli/cli.h"
-#include "runtime/console.h"
-#include "runtime/notify.h"
+#include "runtime/container.h"
 
 #include <poll.h>
 #include <signal.h>

@@ -1,11 +1,11 @@
 /* uctr: the parent side of create: the state dir, the fork, the id maps, the
    runtime hooks, and the conversation with the container init. */
-#include "runtime/container.h"
+#include "runtime/create.h"
 #include "plan/activation.h"
 #include "runtime/notify.h"
 #include "cgroup/cgroup.h"
 #include "runtime/console.h"
-#include "init/hooks.h"
+#include "runtime/hooks.h"
 #include "plan/idmap.h"
 #include "init/init.h"
 #include "runtime/sync.h"
@@ -64,40 +64,6 @@ user_name (uid_t uid)
   struct passwd *pw = getpwuid (uid);
 
   return g_strdup (pw != NULL ? pw->pw_name : "");
-}
-
-gboolean
-uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_json, GError **error)
-{
-  gsize i;
-
-  for (i = 0; i < config->n_hooks[kind]; i++)
-    {
-      const UctrHook *h = &config->hooks[kind][i];
-      char *fallback_argv[] = { h->path, NULL };
-      int status = 0;
-
-      if (uctr_hook_exec (h->path, h->args[0] != NULL ? h->args : fallback_argv, h->env, state_json,
-                          strlen (state_json), h->timeout, &status) < 0)
-        {
-          if (errno == ETIMEDOUT)
-            return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%zu] (%s): killed after its timeout of %d s"),
-                               uctr_hook_kind_name (kind), i, h->path, h->timeout);
-          return uctr_throw_errno (error, _("hooks.%s[%zu] (%s)"), uctr_hook_kind_name (kind), i, h->path);
-        }
-      if (status != 0)
-        {
-          if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
-            return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%zu] (%s): could not be executed (exit status 127)"),
-                               uctr_hook_kind_name (kind), i, h->path);
-          if (WIFEXITED (status))
-            return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%zu] (%s): exited with status %d"),
-                               uctr_hook_kind_name (kind), i, h->path, WEXITSTATUS (status));
-          return uctr_throw (error, UCTR_ERROR_FAILED, _("hooks.%s[%zu] (%s): killed by signal %d"),
-                             uctr_hook_kind_name (kind), i, h->path, WTERMSIG (status));
-        }
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -739,6 +705,13 @@ abandon (Create *c)
   if (c->dfd >= 0)
     uctr_state_end_net_helper (c->dfd);
   (void) uctr_state_remove_dir (c->opts->root, c->opts->id, NULL);
+}
+
+void
+uctr_created_clear (UctrCreated *created)
+{
+  g_clear_pointer (&created->loaded.state, uctr_state_free);
+  g_clear_pointer (&created->loaded.config, uctr_config_free);
 }
 
 gboolean

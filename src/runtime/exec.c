@@ -34,15 +34,8 @@ typedef struct
 static gboolean
 check_status (const UctrLoaded *loaded, UctrStatus status, const UctrExecOptions *opts, GError **error)
 {
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot exec in a stopped container %s"), loaded->state->id);
-  if (status == UCTR_STATUS_PAUSED && !opts->ignore_paused)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
-                       _("cannot exec in a paused container %s: resume it first, or pass --ignore-paused"),
-                       loaded->state->id);
-  if (status == UCTR_STATUS_CREATING)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is still being created"), loaded->state->id);
-  return TRUE;
+  return uctr_state_allows (opts->ignore_paused ? UCTR_ACTION_EXEC_IGNORE_PAUSED : UCTR_ACTION_EXEC, status,
+                            loaded->state->id, error);
 }
 
 /* Until start, the init is uctr itself, holding fds of the host: it stays

@@ -1,7 +1,7 @@
 /* uctr: exec, the parent side: a new process in a running container. */
 #pragma once
 
-#include "runtime/container.h"
+#include "runtime/lifecycle.h"
 
 typedef struct
 {

@@ -1,5 +1,6 @@
 /* uctr: start, kill and delete of an existing container. */
-#include "runtime/container.h"
+#include "runtime/lifecycle.h"
+#include "runtime/hooks.h"
 #include "cgroup/cgroup.h"
 #include "net/netexit.h"
 #include "cgroup/systemd.h"
@@ -114,13 +115,6 @@ release_init (int dfd, const UctrState *state, GError **error)
   return TRUE;
 }
 
-void
-uctr_created_clear (UctrCreated *created)
-{
-  g_clear_pointer (&created->loaded.state, uctr_state_free);
-  g_clear_pointer (&created->loaded.config, uctr_config_free);
-}
-
 /* The state dir of ID, locked against other uctr calls on it. */
 static gboolean
 open_locked (const char *root, const char *id, int *dfd, int *lock, GError **error)
@@ -142,35 +136,66 @@ uctr_container_open_locked (const char *root, const char *id, int *dfd, int *loc
   return uctr_state_load (*dfd, error);
 }
 
+/* What start and delete act on: the state dir of a container, locked, and
+   the state and config that run lends them (UctrLoaded) or that they read. */
+typedef struct
+{
+  int dfd;
+  int lock;
+  const UctrState *state;
+  UctrState *own_state;
+  UctrConfig *own_config;
+} Locked;
+
+static void
+locked_clear (Locked *l)
+{
+  uctr_close_fdp (&l->lock);
+  uctr_close_fdp (&l->dfd);
+  g_clear_pointer (&l->own_state, uctr_state_free);
+  g_clear_pointer (&l->own_config, uctr_config_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Locked, locked_clear)
+
+/* The preamble of start and delete: opens and locks the state dir of ID
+   (L->lock stays -1 when that fails), then takes the state LOADED lends,
+   or loads state.json. */
+static gboolean
+lock_and_load (const char *root, const char *id, const UctrLoaded *loaded, Locked *l, GError **error)
+{
+  if (!open_locked (root, id, &l->dfd, &l->lock, error))
+    return FALSE;
+  l->state = loaded != NULL ? loaded->state : (l->own_state = uctr_state_load (l->dfd, error));
+  return l->state != NULL;
+}
+
+/* The config LOADED lends, or the config.json create saved. */
+static const UctrConfig *
+locked_config (Locked *l, const UctrLoaded *loaded, GError **error)
+{
+  if (loaded != NULL)
+    return loaded->config;
+  l->own_config = load_saved_config (l->dfd, error);
+  return l->own_config;
+}
+
 gboolean
 uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
                       GError **error)
 {
-  uctr_autofd int dfd = -1;
-  uctr_autofd int lock = -1;
-  g_autoptr(UctrState) own_state = NULL;
-  g_autoptr(UctrConfig) own_config = NULL;
+  g_auto(Locked) l = { .dfd = -1, .lock = -1 };
   g_autoptr(GError) hook_error = NULL;
   g_autofree char *json = NULL;
-  const UctrState *state;
   const UctrConfig *config;
-  UctrStatus status;
 
-  if (!open_locked (root, id, &dfd, &lock, error))
+  if (!lock_and_load (root, id, loaded, &l, error)
+      || !uctr_state_allows (UCTR_ACTION_START, uctr_state_status (l.dfd, l.state), id, error))
     return FALSE;
-  state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, error));
-  if (state == NULL)
+  config = locked_config (&l, loaded, error);
+  if (config == NULL || !release_init (l.dfd, l.state, error))
     return FALSE;
-  status = uctr_state_status (dfd, state);
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start a container that has stopped"));
-  if (status != UCTR_STATUS_CREATED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot start container %s: it is %s, not created"), id,
-                       uctr_status_name (status));
-  config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, error));
-  if (config == NULL || !release_init (dfd, state, error))
-    return FALSE;
-  json = uctr_state_to_json (state, UCTR_STATUS_RUNNING, FALSE);
+  json = uctr_state_to_json (l.state, UCTR_STATUS_RUNNING, FALSE);
   if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTART, json, &hook_error))
     warn (warnings, hook_error);
   return TRUE;
@@ -313,8 +338,8 @@ uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GE
   state = uctr_container_lookup (root, id, &status, error);
   if (state == NULL)
     return FALSE;
-  if (status == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
+  if (!uctr_state_allows (UCTR_ACTION_KILL, status, id, error))
+    return FALSE;
   return signal_container (state, sig, all, error);
 }
 
@@ -375,61 +400,58 @@ remove_cgroup (const UctrState *state, GPtrArray *warnings)
     warn (warnings, local);
 }
 
+/* delete --force of a container whose state.json is unreadable: the init's
+   pid, kept apart from state.json for this, says what to kill. */
+static gboolean
+delete_damaged (const char *root, const char *id, int dfd, GError **error)
+{
+  g_autoptr(UctrState) init = uctr_state_load_init_pid (dfd, id);
+
+  if (init != NULL && uctr_state_status (dfd, init) != UCTR_STATUS_STOPPED)
+    kill_and_wait (init);
+  uctr_state_end_net_helper (dfd);
+  return uctr_state_remove_dir (root, id, error);
+}
+
 gboolean
 uctr_container_delete (const char *root, const char *id, gboolean force, const UctrLoaded *loaded,
                        GPtrArray *warnings, GError **error)
 {
-  uctr_autofd int dfd = -1;
-  uctr_autofd int lock = -1;
-  g_autoptr(UctrState) own_state = NULL;
-  g_autoptr(UctrConfig) own_config = NULL;
+  g_auto(Locked) l = { .dfd = -1, .lock = -1 };
   g_autoptr(GError) local = NULL;
   g_autofree char *json = NULL;
-  const UctrState *state;
   const UctrConfig *config;
   UctrStatus status;
 
-  if (!open_locked (root, id, &dfd, &lock, &local))
+  if (!lock_and_load (root, id, loaded, &l, &local))
     {
       /* As runc: --force of a container that is not there is done already
          (containerd's shim deletes again after a failed start). */
-      if (force && g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
+      if (l.lock < 0 && force && g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND))
         return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
-  state = loaded != NULL ? loaded->state : (own_state = uctr_state_load (dfd, &local));
-  if (state == NULL)
-    {
-      if (!force)
+      if (l.lock < 0 || !force)
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      /* The init's pid, kept apart from state.json for this. */
       warn (warnings, local);
-      own_state = uctr_state_load_init_pid (dfd, id);
-      if (own_state != NULL && uctr_state_status (dfd, own_state) != UCTR_STATUS_STOPPED)
-        kill_and_wait (own_state);
-      uctr_state_end_net_helper (dfd);
-      return uctr_state_remove_dir (root, id, error);
+      return delete_damaged (root, id, l.dfd, error);
     }
-  status = uctr_state_status (dfd, state);
-  if ((status == UCTR_STATUS_RUNNING || status == UCTR_STATUS_PAUSED) && !force)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot delete container %s that is not stopped: %s"), id,
-                       uctr_status_name (status));
+  status = uctr_state_status (l.dfd, l.state);
+  if (!uctr_state_allows (force ? UCTR_ACTION_DELETE_FORCE : UCTR_ACTION_DELETE, status, id, error))
+    return FALSE;
   if (status != UCTR_STATUS_STOPPED)
-    kill_and_wait (state);
-  config = loaded != NULL ? loaded->config : (own_config = load_saved_config (dfd, &local));
+    kill_and_wait (l.state);
+  config = locked_config (&l, loaded, &local);
   if (config != NULL)
     {
-      json = uctr_state_to_json (state, UCTR_STATUS_STOPPED, FALSE);
+      json = uctr_state_to_json (l.state, UCTR_STATUS_STOPPED, FALSE);
       if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTOP, json, &local))
         warn (warnings, local);
     }
   else if (local != NULL)
     warn (warnings, local);
-  remove_cgroup (state, warnings);
-  uctr_state_end_net_helper (dfd);
+  remove_cgroup (l.state, warnings);
+  uctr_state_end_net_helper (l.dfd);
   return uctr_state_remove_dir (root, id, error);
 }

@@ -1,7 +1,8 @@
 /* uctr: pause and resume, through the freezer of the container's cgroup v2
    (cgroup.freeze); a container without a cgroup of its own cannot pause:
    cgroup v1's freezer is root's alone. */
-#include "runtime/container.h"
+#include "runtime/pause.h"
+#include "runtime/lifecycle.h"
 #include "cgroup/cgroup.h"
 #include "base/util.h"
 
@@ -16,13 +17,8 @@ uctr_container_pause (const char *root, const char *id, gboolean pause, GError *
   if (state == NULL)
     return FALSE;
   status = uctr_state_status (dfd, state);
-  /* As runc: a created container may be paused too. */
-  if (pause && status != UCTR_STATUS_RUNNING && status != UCTR_STATUS_CREATED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
-                       _("container %s is not running (it is %s)"), id, uctr_status_name (status));
-  if (!pause && status != UCTR_STATUS_PAUSED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
-                       _("container %s is not paused (it is %s)"), id, uctr_status_name (status));
+  if (!uctr_state_allows (pause ? UCTR_ACTION_PAUSE : UCTR_ACTION_RESUME, status, id, error))
+    return FALSE;
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("pause needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),

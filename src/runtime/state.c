@@ -37,6 +37,74 @@ uctr_status_name (UctrStatus status)
   return status_names[status];
 }
 
+/* Why ACTION may not act on a container in a status: a message (NULL when
+   it may) and the arguments it takes. */
+typedef enum
+{
+  REFUSE_PLAIN,
+  REFUSE_ID,
+  REFUSE_ID_STATUS,
+} RefusalArgs;
+
+typedef struct
+{
+  const char *message;
+  RefusalArgs args;
+} Refusal;
+
+#define ALLOWED { NULL, REFUSE_PLAIN }
+#define START_STOPPED { N_("cannot start a container that has stopped"), REFUSE_PLAIN }
+#define START_NOT_CREATED { N_("cannot start container %s: it is %s, not created"), REFUSE_ID_STATUS }
+#define KILL_STOPPED { N_("container not running"), REFUSE_PLAIN }
+#define DELETE_NOT_STOPPED { N_("cannot delete container %s that is not stopped: %s"), REFUSE_ID_STATUS }
+#define PAUSE_NOT_RUNNING { N_("container %s is not running (it is %s)"), REFUSE_ID_STATUS }
+#define RESUME_NOT_PAUSED { N_("container %s is not paused (it is %s)"), REFUSE_ID_STATUS }
+#define NOT_RUNNING { N_("container %s is not running"), REFUSE_ID }
+#define EXEC_CREATING { N_("container %s is still being created"), REFUSE_ID }
+#define EXEC_PAUSED { N_("cannot exec in a paused container %s: resume it first, or pass --ignore-paused"), REFUSE_ID }
+#define EXEC_STOPPED { N_("cannot exec in a stopped container %s"), REFUSE_ID }
+
+/* Which action may act on a container in which status, the one place that
+   says so. A created container may be paused, as runc allows; exec into a
+   created one passes here but is refused by the kernel until start, unless
+   the caller may ptrace the init (exec.c says so then). delete kills what
+   is not stopped, and needs --force for what runs. */
+static const Refusal transitions[UCTR_N_ACTIONS][UCTR_STATUS_STOPPED + 1] = {
+  /*                              creating            created            running            paused             stopped */
+  [UCTR_ACTION_START] =        { START_NOT_CREATED,  ALLOWED,           START_NOT_CREATED, START_NOT_CREATED, START_STOPPED },
+  [UCTR_ACTION_KILL] =         { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           KILL_STOPPED },
+  [UCTR_ACTION_DELETE] =       { ALLOWED,            ALLOWED,           DELETE_NOT_STOPPED, DELETE_NOT_STOPPED, ALLOWED },
+  [UCTR_ACTION_DELETE_FORCE] = { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           ALLOWED },
+  [UCTR_ACTION_PAUSE] =        { PAUSE_NOT_RUNNING,  ALLOWED,           ALLOWED,           PAUSE_NOT_RUNNING, PAUSE_NOT_RUNNING },
+  [UCTR_ACTION_RESUME] =       { RESUME_NOT_PAUSED,  RESUME_NOT_PAUSED, RESUME_NOT_PAUSED, ALLOWED,           RESUME_NOT_PAUSED },
+  [UCTR_ACTION_UPDATE] =       { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           NOT_RUNNING },
+  [UCTR_ACTION_EXEC] =         { EXEC_CREATING,      ALLOWED,           ALLOWED,           EXEC_PAUSED,       EXEC_STOPPED },
+  [UCTR_ACTION_EXEC_IGNORE_PAUSED] = { EXEC_CREATING, ALLOWED,          ALLOWED,           ALLOWED,           EXEC_STOPPED },
+  [UCTR_ACTION_PS] =           { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           NOT_RUNNING },
+  [UCTR_ACTION_EVENTS] =       { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           NOT_RUNNING },
+};
+
+gboolean
+uctr_state_allows (UctrAction action, UctrStatus status, const char *id, GError **error)
+{
+  const Refusal *r;
+
+  g_return_val_if_fail ((guint) action < UCTR_N_ACTIONS && (guint) status <= UCTR_STATUS_STOPPED, FALSE);
+  r = &transitions[action][status];
+  if (r->message == NULL)
+    return TRUE;
+  switch (r->args)
+    {
+    case REFUSE_ID:
+      return uctr_throw (error, UCTR_ERROR_BAD_STATE, _(r->message), id);
+    case REFUSE_ID_STATUS:
+      return uctr_throw (error, UCTR_ERROR_BAD_STATE, _(r->message), id, uctr_status_name (status));
+    case REFUSE_PLAIN:
+    default:
+      return uctr_throw (error, UCTR_ERROR_BAD_STATE, "%s", _(r->message));
+    }
+}
+
 void
 uctr_state_free (UctrState *state)
 {

@@ -16,6 +16,27 @@ typedef enum
 
 const char *uctr_status_name (UctrStatus status); /* "creating", "created", ... */
 
+/* What a verb does to a container, as far as its status matters. */
+typedef enum
+{
+  UCTR_ACTION_START,
+  UCTR_ACTION_KILL,
+  UCTR_ACTION_DELETE,
+  UCTR_ACTION_DELETE_FORCE,
+  UCTR_ACTION_PAUSE,
+  UCTR_ACTION_RESUME,
+  UCTR_ACTION_UPDATE,
+  UCTR_ACTION_EXEC,
+  UCTR_ACTION_EXEC_IGNORE_PAUSED,
+  UCTR_ACTION_PS,
+  UCTR_ACTION_EVENTS,
+  UCTR_N_ACTIONS
+} UctrAction;
+
+/* TRUE when ACTION may act on container ID in STATUS, else FALSE with
+   UCTR_ERROR_BAD_STATE saying why (the table in state.c). */
+gboolean uctr_state_allows (UctrAction action, UctrStatus status, const char *id, GError **error);
+
 typedef struct
 {
   char *id;

@@ -1,7 +1,8 @@
 /* uctr: update, runc's way: new limits written into the container's cgroup,
    and kept in the config.json of its state dir, so that the next update
    starts from them (memory+swap and quota/period are computed from both). */
-#include "runtime/container.h"
+#include "runtime/update.h"
+#include "runtime/lifecycle.h"
 #include "cgroup/cgroup.h"
 #include "base/util.h"
 
@@ -128,8 +129,8 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
 
   if (state == NULL)
     return FALSE;
-  if (uctr_state_status (dfd, state) == UCTR_STATUS_STOPPED)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container %s is not running"), id);
+  if (!uctr_state_allows (UCTR_ACTION_UPDATE, uctr_state_status (dfd, state), id, error))
+    return FALSE;
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),

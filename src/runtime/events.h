@@ -1,0 +1,17 @@
+/* uctr: what `uctr events` reports of a container: its cgroup's statistics
+   and OOM kills, in the JSON shapes of runc's types.Stats. */
+#pragma once
+
+#include <glib.h>
+#include "runtime/state.h"
+
+/* The "data" object of a stats event of STATE's cgroup, or NULL when the
+   container has no cgroup (any more). */
+char *uctr_container_stats_json (const UctrState *state);
+
+/* How many times the OOM killer struck in STATE's cgroup (memory.events
+   oom_kill; 0 without the memory controller or a cgroup). */
+guint64 uctr_container_oom_kills (const UctrState *state);
+
+/* One event line as runc prints it: {"type":TYPE,"id":ID[,"data":DATA]}. */
+char *uctr_container_event (const char *type, const char *id, const char *data);

@@ -1,0 +1,11 @@
+/* uctr: the id mappings of a rootless `uctr spec`. */
+#pragma once
+
+#include <glib.h>
+#include "oci/config.h"
+#include "oci/spec.h"
+
+/* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
+   subordinate ranges in UIDS and GIDS, which OPTS points into. */
+void uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2],
+                                 UctrIdMapping gids[2]);
