@@ -449,8 +449,8 @@ move_into (const char *mount, pid_t pid, const char *const *controllers, UctrCgr
   if (g_strcmp0 (now, p->path) != 0 && !write_text (p->path, "cgroup.procs", pid_text, &local))
     {
       uctr_cgroup_placement_undo (p);
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES)
-          || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_PERM))
+      if (g_error_matches (local, UCTR_ERRNO_ERROR, EACCES)
+          || g_error_matches (local, UCTR_ERRNO_ERROR, EPERM))
         {
           p->why_none = not_delegated (now != NULL ? now : mount, EACCES);
           return TRUE;

@@ -1063,7 +1063,7 @@ uctr_config_load (const char *bundle_dir, GError **error)
   if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX_SIZE, &contents, &len, &local_error))
     {
       /* INVALID_CONFIG rather than NOT_FOUND: NOT_FOUND means "no such container". */
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local_error, UCTR_ERRNO_ERROR, ENOENT))
         uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                     _("%s: %s; run \"uctr spec\" in the bundle to write a default one"), path,
                     g_strerror (ENOENT));

@@ -145,7 +145,7 @@ open_container_dir (int root_fd, const char *id, GError **error)
 
   if (fd >= 0)
     return fd;
-  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
     uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id);
   else
     {
@@ -288,7 +288,7 @@ uctr_state_remove_dir (const char *root, const char *id, GError **error)
     return FALSE;
   path = g_build_filename (root, id, NULL);
   root_fd = uctr_trust_open_root (root, &local);
-  if (root_fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (root_fd < 0 && g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
     return TRUE;
   if (root_fd < 0)
     {
@@ -696,7 +696,7 @@ uctr_state_load (int dfd, GError **error)
 
   if (!uctr_state_read_file (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local_error, UCTR_ERRNO_ERROR, ENOENT))
         uctr_throw (error, UCTR_ERROR_FAILED,
                     _("container %s: state.json is missing (a create was interrupted?); "
                       "\"uctr delete --force %s\" removes it"),
@@ -810,7 +810,7 @@ uctr_state_list_ids (const char *root, GError **error)
   DIR *dir;
   struct dirent *de;
 
-  if (fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (fd < 0 && g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
     return g_new0 (char *, 1);
   if (fd < 0)
     {
