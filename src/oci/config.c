@@ -11,11 +11,8 @@
 #include "base/json.h"
 #include "base/util.h"
 
-#include <fcntl.h>
 #include <string.h>
 #include <sys/resource.h>
-
-#define CONFIG_MAX_SIZE (16 * 1024 * 1024)
 
 /* Indexed by UctrNsType, UctrHookKind and UctrCapSet: the spelling in config.json. */
 static const char *const ns_names[UCTR_NS_N] = {
@@ -1050,28 +1047,6 @@ uctr_config_parse (const char *json, gssize len, GError **error)
 {
   g_return_val_if_fail (json != NULL, NULL);
   return parse_document (json, len, NULL, error);
-}
-
-UctrConfig *
-uctr_config_load (const char *bundle_dir, GError **error)
-{
-  g_autofree char *path = g_build_filename (bundle_dir, "config.json", NULL);
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-
-  if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX_SIZE, &contents, &len, &local_error))
-    {
-      /* INVALID_CONFIG rather than NOT_FOUND: NOT_FOUND means "no such container". */
-      if (g_error_matches (local_error, UCTR_ERRNO_ERROR, ENOENT))
-        uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                    _("%s: %s; run \"uctr spec\" in the bundle to write a default one"), path,
-                    g_strerror (ENOENT));
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return parse_document (contents, len, path, error);
 }
 
 /* The default config.json */
