@@ -23,14 +23,14 @@ typedef struct
 static gboolean G_GNUC_PRINTF (3, 4)
 scan_fail (const Scan *s, GError **error, const char *fmt, ...)
 {
-  g_autofree char *msg = NULL;
+  char where[32];
   va_list ap;
 
+  g_snprintf (where, sizeof where, "%u:%u", s->line, (guint) (s->p - s->line_start) + 1);
   va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
+  uctr_throw_at_valist (error, UCTR_ERROR_INVALID_CONFIG, where, fmt, ap);
   va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%u:%u: %s", s->line,
-                     (guint) (s->p - s->line_start) + 1, msg);
+  return FALSE;
 }
 
 static int
@@ -297,13 +297,12 @@ uctr_json_holds (JsonNode *node, GType type)
 gboolean
 uctr_json_invalid (GError **error, const char *path, const char *fmt, ...)
 {
-  g_autofree char *msg = NULL;
   va_list ap;
 
   va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
+  uctr_throw_at_valist (error, UCTR_ERROR_INVALID_CONFIG, path, fmt, ap);
   va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s: %s", path, msg);
+  return FALSE;
 }
 
 /* Strings escaped as Go's encoding/json does, so output matches runc's byte

@@ -76,6 +76,28 @@ uctr_prefix_error (GError **error, const char *fmt, ...)
 }
 
 gboolean
+uctr_throw_at_valist (GError **error, UctrError code, const char *where, const char *fmt, va_list ap)
+{
+  g_autofree char *msg = NULL;
+
+  if (error == NULL)
+    return FALSE;
+  msg = g_strdup_vprintf (fmt, ap);
+  return uctr_throw (error, code, "%s: %s", where, msg);
+}
+
+gboolean
+uctr_throw_at (GError **error, UctrError code, const char *where, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  uctr_throw_at_valist (error, code, where, fmt, ap);
+  va_end (ap);
+  return FALSE;
+}
+
+gboolean
 uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error)
 {
   uctr_autofd int fd = openat (dfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
