@@ -354,15 +354,17 @@ wrong_type (GError **error, const char *parent, const char *name, UctrJsonFlags 
 }
 
 static gboolean
-int_out_of_range (GError **error, const char *parent, const char *name, UctrJsonFlags flags, gint64 min, gint64 max)
+int_out_of_range (GError **error, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
+                  gint64 max)
 {
   g_autofree char *path = uctr_json_path (parent, name);
 
   if (flags & UCTR_JSON_OWN)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from %lld to %lld"), path,
-                       (long long) min, (long long) max);
-  return uctr_json_invalid (error, path, _("must be an integer from %lld to %lld"), (long long) min,
-                            (long long) max);
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("\"%s\" is not a number from %lld to %lld"), path, (long long) min,
+                          (long long) max);
+  return uctr_json_invalid (error, path,
+                            _("must be an integer from %lld to %lld"), (long long) min, (long long) max);
 }
 
 static gboolean
@@ -371,8 +373,8 @@ uint_out_of_range (GError **error, const char *parent, const char *name, UctrJso
   g_autofree char *path = uctr_json_path (parent, name);
 
   if (flags & UCTR_JSON_OWN)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from 0 to %llu"), path,
-                       (unsigned long long) max);
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("\"%s\" is not a number from 0 to %llu"), path, (unsigned long long) max);
   return uctr_json_invalid (error, path, _("must be an integer from 0 to %llu"), (unsigned long long) max);
 }
 
@@ -391,8 +393,8 @@ uctr_json_node_object (JsonNode *node, const char *parent, const char *name, Uct
 }
 
 gboolean
-uctr_json_node_array (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags, JsonArray **out,
-                      GError **error)
+uctr_json_node_array (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
+                      JsonArray **out, GError **error)
 {
   if (node == NULL)
     return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
@@ -464,8 +466,8 @@ uctr_json_get_object (JsonObject *obj, const char *parent, const char *name, Uct
 }
 
 gboolean
-uctr_json_get_array (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, JsonArray **out,
-                     GError **error)
+uctr_json_get_array (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                     JsonArray **out, GError **error)
 {
   return uctr_json_node_array (uctr_json_member (obj, name), parent, name, flags, out, error);
 }
@@ -556,8 +558,8 @@ uctr_json_get_strv (JsonObject *obj, const char *parent, const char *name, UctrJ
       g_autofree char *item = g_strdup_printf ("%s[%u]", name, i);
       const char *s = NULL;
 
-      if (!uctr_json_node_string (json_array_get_element (array, i), parent, item, flags & ~UCTR_JSON_REQUIRED, &s,
-                                  error))
+      if (!uctr_json_node_string (json_array_get_element (array, i), parent, item,
+                                  flags & ~UCTR_JSON_REQUIRED, &s, error))
         return FALSE;
       g_ptr_array_add (strv, g_strdup (s));
     }

@@ -62,8 +62,8 @@ gboolean uctr_json_node_array (JsonNode *node, const char *parent, const char *n
 /* *OUT points into NODE. */
 gboolean uctr_json_node_string (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
                                 const char **out, GError **error);
-gboolean uctr_json_node_int (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
-                             gint64 max, gint64 *out, GError **error);
+gboolean uctr_json_node_int (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
+                             gint64 min, gint64 max, gint64 *out, GError **error);
 
 gboolean uctr_json_get_object (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
                                JsonObject **out, GError **error);
@@ -79,8 +79,8 @@ gboolean uctr_json_get_bool (JsonObject *obj, const char *parent, const char *na
                              gboolean *out, GError **error);
 /* A JSON integer (1.0 is refused, as Go's encoding/json does) from MIN to
    MAX; PRESENT (may be NULL) says whether the member is there. */
-gboolean uctr_json_get_int (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
-                            gint64 max, gint64 *out, gboolean *present, GError **error);
+gboolean uctr_json_get_int (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                            gint64 min, gint64 max, gint64 *out, gboolean *present, GError **error);
 gboolean uctr_json_get_uint (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
                              guint64 max, guint64 *out, gboolean *present, GError **error);
 /* An array of strings, which replaces (frees) *OUT. */

@@ -39,7 +39,8 @@ gboolean uctr_throw_errno_code (GError **error, int errsv, const char *fmt, ...)
 gboolean uctr_prefix_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 /* CODE, "WHERE: MESSAGE": what is wrong after where (a JSON path, an option,
    the text that was parsed). */
-gboolean uctr_throw_at (GError **error, UctrError code, const char *where, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+gboolean
+uctr_throw_at (GError **error, UctrError code, const char *where, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
 gboolean uctr_throw_at_valist (GError **error, UctrError code, const char *where, const char *fmt, va_list ap)
     G_GNUC_PRINTF (4, 0);
 

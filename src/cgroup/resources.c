@@ -202,8 +202,8 @@ parse_device (JsonNode *item, const char *path, const char *value_name, gint64 m
   d->value = 0;
   return uctr_json_node_int (uctr_json_member (obj, "major"), path, NULL, UCTR_JSON_OPTIONAL, 0, G_MAXUINT32,
                              &d->major, error)
-         && uctr_json_node_int (uctr_json_member (obj, "minor"), path, NULL, UCTR_JSON_OPTIONAL, 0, G_MAXUINT32,
-                                &d->minor, error)
+         && uctr_json_node_int (uctr_json_member (obj, "minor"), path, NULL, UCTR_JSON_OPTIONAL, 0,
+                                G_MAXUINT32, &d->minor, error)
          && uctr_json_get_int (obj, path, value_name, UCTR_JSON_OPTIONAL, 0, max, &d->value, NULL, error);
 }
 
@@ -267,8 +267,8 @@ parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError *
   JsonArray *arr = NULL;
   guint i;
 
-  if (!uctr_json_node_array (uctr_json_member (root, "hugepageLimits"), hugepages_path, NULL, UCTR_JSON_OPTIONAL, &arr,
-                             error))
+  if (!uctr_json_node_array (uctr_json_member (root, "hugepageLimits"), hugepages_path, NULL,
+                             UCTR_JSON_OPTIONAL, &arr, error))
     return FALSE;
   if (arr == NULL)
     return TRUE;

@@ -41,7 +41,8 @@ uctr_net_options_clear (UctrNetOptions *o)
   g_clear_pointer (&o->outbound_addr, g_free);
 }
 
-#define option_error(error, ...) uctr_throw_at ((error), UCTR_ERROR_INVALID_ARGUMENT, "--network slirp", __VA_ARGS__)
+#define option_error(error, ...)                                                                             \
+  uctr_throw_at ((error), UCTR_ERROR_INVALID_ARGUMENT, "--network slirp", __VA_ARGS__)
 
 static guint32
 prefix_mask (guint prefix)

@@ -221,8 +221,8 @@ get_rlimit_value (JsonObject *obj, const char *parent, const char *name, guint64
                            error))
     return FALSE;
   if (*out > G_MAXINT64 && *out != G_MAXUINT64)
-    return uctr_json_invalid_at (error, parent, name, _("must be an integer from 0 to %llu"),
-                                 (unsigned long long) G_MAXUINT64);
+    return uctr_json_invalid_at (error, parent, name,
+                                 _("must be an integer from 0 to %llu"), (unsigned long long) G_MAXUINT64);
   return TRUE;
 }
 
@@ -271,7 +271,8 @@ parse_version (JsonObject *root, UctrConfig *config, GError **error)
   /* SemVer: versions with the same major are compatible, whatever follows. */
   v = config->oci_version;
   if (!g_str_has_prefix (v, "1.") || !g_ascii_isdigit (v[2]))
-    return uctr_json_invalid_at (error, "", "ociVersion", _("unsupported version \"%s\"; uctr supports 1.x"), v);
+    return uctr_json_invalid_at (error, "", "ociVersion",
+                                 _("unsupported version \"%s\"; uctr supports 1.x"), v);
   return TRUE;
 }
 
@@ -318,8 +319,9 @@ static gboolean
 check_mapping_end (const char *path, const char *field, guint32 start, guint32 size, GError **error)
 {
   if ((guint64) start + size - 1 > G_MAXUINT32)
-    return uctr_json_invalid_at (error, path, NULL, _("%s %u + size %u goes past the largest id, 4294967295"), field,
-                    start, size);
+    return uctr_json_invalid_at (error, path, NULL,
+                                 _("%s %u + size %u goes past the largest id, 4294967295"), field, start,
+                                    size);
   return TRUE;
 }
 
@@ -353,7 +355,8 @@ parse_mount (JsonObject *obj, const char *path, gpointer item, GError **error)
   g_autofree char *destination = NULL;
 
   mount->options = g_new0 (char *, 1);
-  if (!uctr_json_dup_string (obj, path, "destination", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &destination, error))
+  if (!uctr_json_dup_string (obj, path, "destination", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &destination,
+                             error))
     return FALSE;
   mount->destination = normalize_destination (destination);
   if (mount->destination == NULL)
@@ -417,8 +420,10 @@ parse_console_size (JsonObject *process, UctrProcess *p, GError **error)
   if (obj == NULL)
     return TRUE;
   /* TIOCSWINSZ takes unsigned shorts. */
-  if (!uctr_json_get_int (obj, "process.consoleSize", "height", UCTR_JSON_REQUIRED, 0, G_MAXUINT16, &height, NULL, error)
-      || !uctr_json_get_int (obj, "process.consoleSize", "width", UCTR_JSON_REQUIRED, 0, G_MAXUINT16, &width, NULL, error))
+  if (!uctr_json_get_int (obj, "process.consoleSize", "height", UCTR_JSON_REQUIRED, 0, G_MAXUINT16, &height,
+                          NULL, error)
+      || !uctr_json_get_int (obj, "process.consoleSize", "width", UCTR_JSON_REQUIRED, 0, G_MAXUINT16, &width,
+                             NULL, error))
     return FALSE;
   p->console_height = (guint) height;
   p->console_width = (guint) width;
@@ -451,8 +456,8 @@ parse_user (JsonObject *process, UctrProcess *p, GError **error)
       g_autofree char *item = g_strdup_printf ("additionalGids[%u]", i);
       gint64 gid = 0;
 
-      if (!uctr_json_node_int (json_array_get_element (gids, i), path, item, UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &gid,
-                               error))
+      if (!uctr_json_node_int (json_array_get_element (gids, i), path, item, UCTR_JSON_OPTIONAL, 0,
+                               G_MAXUINT32, &gid, error))
         return FALSE;
       p->additional_gids[i] = (guint32) gid;
     }
@@ -486,7 +491,8 @@ parse_capabilities (JsonObject *process, UctrProcess *p, GError **error)
     return TRUE;
   p->has_capabilities = TRUE;
   for (set = 0; set < UCTR_CAP_N; set++)
-    if (!uctr_json_get_strv (obj, "process.capabilities", cap_set_names[set], UCTR_JSON_OPTIONAL, &p->capabilities[set], error))
+    if (!uctr_json_get_strv (obj, "process.capabilities", cap_set_names[set], UCTR_JSON_OPTIONAL,
+                             &p->capabilities[set], error))
       return FALSE;
   return TRUE;
 }
@@ -519,7 +525,8 @@ parse_rlimits (JsonObject *process, UctrProcess *p, GError **error)
       if (p->rlimits[i].resource == p->rlimits[j].resource)
         {
           g_autofree char *item = g_strdup_printf ("rlimits[%" G_GSIZE_FORMAT "]", i);
-          return uctr_json_invalid_at (error, "process", item, _("duplicate rlimit \"%s\""), p->rlimits[i].type);
+          return uctr_json_invalid_at (error, "process", item,
+                                       _("duplicate rlimit \"%s\""), p->rlimits[i].type);
         }
   return TRUE;
 }
@@ -530,10 +537,12 @@ parse_process_security (JsonObject *obj, UctrProcess *p, GError **error)
   gint64 oom_score_adj = 0;
 
   if (!parse_capabilities (obj, p, error) || !parse_rlimits (obj, p, error)
-      || !uctr_json_get_bool (obj, "process", "noNewPrivileges", UCTR_JSON_OPTIONAL, &p->no_new_privileges, error)
-      || !uctr_json_get_int (obj, "process", "oomScoreAdj", UCTR_JSON_OPTIONAL, -1000, 1000, &oom_score_adj, &p->has_oom_score_adj,
-                   error)
-      || !uctr_json_dup_string (obj, "process", "apparmorProfile", UCTR_JSON_OPTIONAL, &p->apparmor_profile, error)
+      || !uctr_json_get_bool (obj, "process", "noNewPrivileges", UCTR_JSON_OPTIONAL, &p->no_new_privileges,
+                              error)
+      || !uctr_json_get_int (obj, "process", "oomScoreAdj", UCTR_JSON_OPTIONAL, -1000, 1000, &oom_score_adj,
+                             &p->has_oom_score_adj, error)
+      || !uctr_json_dup_string (obj, "process", "apparmorProfile", UCTR_JSON_OPTIONAL, &p->apparmor_profile,
+                                error)
       || !uctr_json_dup_string (obj, "process", "selinuxLabel", UCTR_JSON_OPTIONAL, &p->selinux_label, error))
     return FALSE;
   p->oom_score_adj = (int) oom_score_adj;
@@ -553,10 +562,12 @@ parse_process (JsonObject *root, UctrConfig *config, GError **error)
   p = config->process = g_new0 (UctrProcess, 1);
   p->env = g_new0 (char *, 1);
   p->cwd = g_strdup ("/");
-  return uctr_json_get_bool (obj, "process", "terminal", UCTR_JSON_OPTIONAL, &p->terminal, error) && parse_console_size (obj, p, error)
-         && parse_user (obj, p, error) && parse_args (obj, p, error)
+  return uctr_json_get_bool (obj, "process", "terminal", UCTR_JSON_OPTIONAL, &p->terminal, error)
+         && parse_console_size (obj, p, error) && parse_user (obj, p, error) && parse_args (obj, p, error)
          && uctr_json_get_strv (obj, "process", "env", UCTR_JSON_NON_EMPTY, &p->env, error)
-         && uctr_json_dup_string (obj, "process", "cwd", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &p->cwd, error) && parse_process_security (obj, p, error);
+         && uctr_json_dup_string (obj, "process", "cwd", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &p->cwd,
+                                  error)
+         && parse_process_security (obj, p, error);
 }
 
 /* linux */
@@ -584,7 +595,8 @@ parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
         return uctr_json_invalid_at (error, path, NULL, _("must be an object"));
       obj = json_node_get_object (node);
       if (!uctr_json_dup_string (obj, path, "type", UCTR_JSON_REQUIRED, &type, error)
-          || !uctr_json_dup_string (obj, path, "path", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &ns_path, error))
+          || !uctr_json_dup_string (obj, path, "path", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &ns_path,
+                                    error))
         return FALSE;
       ns = name_lookup (ns_names, UCTR_NS_N, type);
       if (ns < 0)
@@ -607,17 +619,21 @@ parse_device (JsonObject *obj, const char *path, gpointer item, GError **error)
   if (!uctr_json_dup_string (obj, path, "type", UCTR_JSON_REQUIRED, &dev->type, error))
     return FALSE;
   if (!g_strv_contains (device_types, dev->type))
-    return uctr_json_invalid_at (error, path, "type", _("unknown device type \"%s\"; expected c, b, u or p"), dev->type);
+    return uctr_json_invalid_at (error, path, "type",
+                                 _("unknown device type \"%s\"; expected c, b, u or p"), dev->type);
   /* int64 in the spec, but makedev(3) takes unsigned ints. */
   if (!uctr_json_dup_string (obj, path, "path", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &dev->path, error)
-      || !uctr_json_get_int (obj, path, "major", UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &dev->major, &has_major, error)
-      || !uctr_json_get_int (obj, path, "minor", UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &dev->minor, &has_minor, error)
+      || !uctr_json_get_int (obj, path, "major", UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &dev->major, &has_major,
+                             error)
+      || !uctr_json_get_int (obj, path, "minor", UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &dev->minor, &has_minor,
+                             error)
       || !get_u32 (obj, path, "fileMode", UCTR_JSON_OPTIONAL, &dev->file_mode, &dev->has_file_mode, error)
       || !get_u32 (obj, path, "uid", UCTR_JSON_OPTIONAL, &dev->uid, &dev->has_uid, error)
       || !get_u32 (obj, path, "gid", UCTR_JSON_OPTIONAL, &dev->gid, &dev->has_gid, error))
     return FALSE;
   if (strcmp (dev->type, "p") != 0 && (!has_major || !has_minor))
-    return uctr_json_invalid_at (error, path, has_major ? "minor" : "major", _("required for device type \"%s\""), dev->type);
+    return uctr_json_invalid_at (error, path, has_major ? "minor" : "major",
+                                 _("required for device type \"%s\""), dev->type);
   return TRUE;
 }
 
@@ -626,14 +642,15 @@ parse_propagation (JsonObject *linux_obj, UctrConfig *config, GError **error)
 {
   const char *value;
 
-  if (!uctr_json_dup_string (linux_obj, "linux", "rootfsPropagation", UCTR_JSON_OPTIONAL, &config->rootfs_propagation, error))
+  if (!uctr_json_dup_string (linux_obj, "linux", "rootfsPropagation", UCTR_JSON_OPTIONAL,
+                             &config->rootfs_propagation, error))
     return FALSE;
   value = config->rootfs_propagation;
   if (value != NULL && !g_strv_contains (propagations, value))
     return uctr_json_invalid_at (error, "linux", "rootfsPropagation",
-                    _("unknown propagation \"%s\"; expected shared, slave, private or unbindable, "
+                                 _("unknown propagation \"%s\"; expected shared, slave, private or unbindable, "
                       "optionally with an \"r\" in front"),
-                    value);
+                                    value);
   return TRUE;
 }
 
@@ -666,10 +683,12 @@ parse_linux (JsonObject *root, UctrConfig *config, GError **error)
          && uctr_json_get_string_map (obj, "linux", "sysctl", UCTR_JSON_OPTIONAL, config->sysctl, NULL, error)
          && get_object_array (obj, "linux", "devices", sizeof (UctrDevice), parse_device,
                               (gpointer *) &config->devices, &config->n_devices, error)
-         && uctr_json_dup_string (obj, "linux", "cgroupsPath", UCTR_JSON_OPTIONAL, &config->cgroups_path, error)
+         && uctr_json_dup_string (obj, "linux", "cgroupsPath", UCTR_JSON_OPTIONAL, &config->cgroups_path,
+                                  error)
          && parse_propagation (obj, config, error)
          && uctr_json_get_strv (obj, "linux", "maskedPaths", UCTR_JSON_ABSOLUTE, &config->masked_paths, error)
-         && uctr_json_get_strv (obj, "linux", "readonlyPaths", UCTR_JSON_ABSOLUTE, &config->readonly_paths, error)
+         && uctr_json_get_strv (obj, "linux", "readonlyPaths", UCTR_JSON_ABSOLUTE, &config->readonly_paths,
+                                error)
          && uctr_json_dup_string (obj, "linux", "mountLabel", UCTR_JSON_OPTIONAL, &config->mount_label, error)
          && get_opaque_object (obj, "resources", &config->resources, error)
          && get_opaque_object (obj, "seccomp", &config->seccomp, error);
@@ -706,7 +725,8 @@ parse_config (JsonObject *root, UctrConfig *config, GError **error)
       || !get_object_array (root, "", "mounts", sizeof (UctrMount), parse_mount, (gpointer *) &config->mounts,
                             &config->n_mounts, error)
       || !parse_hooks (root, config, error)
-      || !uctr_json_get_string_map (root, "", "annotations", UCTR_JSON_OPTIONAL, config->annotations, keys, error)
+      || !uctr_json_get_string_map (root, "", "annotations", UCTR_JSON_OPTIONAL, config->annotations, keys,
+                                    error)
       || !parse_linux (root, config, error) || !check_namespaces (config, error))
     return FALSE;
   g_ptr_array_add (keys, NULL);

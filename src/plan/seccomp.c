@@ -146,7 +146,8 @@ parse_action (JsonObject *obj, const char *path, const char *action_member, cons
   gboolean has_errno = FALSE;
 
   if (!uctr_json_get_string (obj, path, action_member, UCTR_JSON_OPTIONAL, &name, error)
-      || !uctr_json_get_uint (obj, path, errno_member, UCTR_JSON_OPTIONAL, 0xffff, &errno_ret, &has_errno, error))
+      || !uctr_json_get_uint (obj, path, errno_member, UCTR_JSON_OPTIONAL, 0xffff, &errno_ret, &has_errno,
+                              error))
     return FALSE;
   if (name == NULL)
     return uctr_json_invalid (error, apath, _("missing required field"));
@@ -191,7 +192,8 @@ parse_flags (JsonObject *obj, UctrSeccomp *s, GError **error)
       const char *name = NULL;
       gsize f;
 
-      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name, error))
+      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name,
+                                  error))
         return FALSE;
       for (f = 0; f < G_N_ELEMENTS (flags); f++)
         if (strcmp (flags[f].name, name) == 0)
@@ -240,7 +242,8 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError
       guint32 token;
       int r;
 
-      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name, error))
+      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name,
+                                  error))
         return FALSE;
       token = arch_token (name);
       if (token == 0)
@@ -372,7 +375,8 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
   guint i, n;
 
   if (!parse_action (obj, path, "action", "errnoRet", &action, &notify, error)
-      || !uctr_json_get_array (obj, path, "names", UCTR_JSON_OPTIONAL, &names, error) || !parse_args (obj, path, &c, error))
+      || !uctr_json_get_array (obj, path, "names", UCTR_JSON_OPTIONAL, &names, error)
+      || !parse_args (obj, path, &c, error))
     return FALSE;
   n = names != NULL ? json_array_get_length (names) : 0;
   if (n == 0)
@@ -384,7 +388,8 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
       const char *name = NULL;
       int nr;
 
-      if (!uctr_json_node_string (json_array_get_element (names, i), ipath, NULL, UCTR_JSON_OPTIONAL, &name, error))
+      if (!uctr_json_node_string (json_array_get_element (names, i), ipath, NULL, UCTR_JSON_OPTIONAL, &name,
+                                  error))
         return FALSE;
       if (*name == '\0')
         return uctr_json_invalid (error, npath, _("item %u is an empty string"), i);
