@@ -23,14 +23,14 @@ typedef struct
 static gboolean G_GNUC_PRINTF (3, 4)
 scan_fail (const Scan *s, GError **error, const char *fmt, ...)
 {
-  g_autofree char *msg = NULL;
+  char where[32];
   va_list ap;
 
+  g_snprintf (where, sizeof where, "%u:%u", s->line, (guint) (s->p - s->line_start) + 1);
   va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
+  uctr_throw_at_valist (error, UCTR_ERROR_INVALID_CONFIG, where, fmt, ap);
   va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%u:%u: %s", s->line,
-                     (guint) (s->p - s->line_start) + 1, msg);
+  return FALSE;
 }
 
 static int
@@ -297,13 +297,307 @@ uctr_json_holds (JsonNode *node, GType type)
 gboolean
 uctr_json_invalid (GError **error, const char *path, const char *fmt, ...)
 {
-  g_autofree char *msg = NULL;
   va_list ap;
 
   va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
+  uctr_throw_at_valist (error, UCTR_ERROR_INVALID_CONFIG, path, fmt, ap);
   va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s: %s", path, msg);
+  return FALSE;
+}
+
+char *
+uctr_json_path (const char *parent, const char *name)
+{
+  if (name == NULL)
+    return g_strdup (parent);
+  if (parent == NULL || *parent == '\0')
+    return g_strdup (name);
+  return g_strconcat (parent, ".", name, NULL);
+}
+
+gboolean
+uctr_json_invalid_at (GError **error, const char *parent, const char *name, const char *fmt, ...)
+{
+  g_autofree char *path = NULL;
+  va_list ap;
+
+  if (error == NULL)
+    return FALSE;
+  path = uctr_json_path (parent, name);
+  va_start (ap, fmt);
+  uctr_throw_at_valist (error, UCTR_ERROR_INVALID_CONFIG, path, fmt, ap);
+  va_end (ap);
+  return FALSE;
+}
+
+/* Typed members: the errors, in the words of config.json or of state.json */
+
+static gboolean
+missing (GError **error, const char *parent, const char *name, UctrJsonFlags flags)
+{
+  g_autofree char *path = uctr_json_path (parent, name);
+
+  if (flags & UCTR_JSON_OWN)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is missing"), path);
+  return uctr_json_invalid (error, path, _("missing required field"));
+}
+
+/* MUST_BE: what a config.json says ("must be a string"). */
+static gboolean
+wrong_type (GError **error, const char *parent, const char *name, UctrJsonFlags flags, const char *must_be)
+{
+  g_autofree char *path = uctr_json_path (parent, name);
+
+  if (flags & UCTR_JSON_OWN)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), path);
+  return uctr_json_invalid (error, path, "%s", must_be);
+}
+
+static gboolean
+int_out_of_range (GError **error, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
+                  gint64 max)
+{
+  g_autofree char *path = uctr_json_path (parent, name);
+
+  if (flags & UCTR_JSON_OWN)
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("\"%s\" is not a number from %lld to %lld"), path, (long long) min,
+                          (long long) max);
+  return uctr_json_invalid (error, path,
+                            _("must be an integer from %lld to %lld"), (long long) min, (long long) max);
+}
+
+static gboolean
+uint_out_of_range (GError **error, const char *parent, const char *name, UctrJsonFlags flags, guint64 max)
+{
+  g_autofree char *path = uctr_json_path (parent, name);
+
+  if (flags & UCTR_JSON_OWN)
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("\"%s\" is not a number from 0 to %llu"), path, (unsigned long long) max);
+  return uctr_json_invalid (error, path, _("must be an integer from 0 to %llu"), (unsigned long long) max);
+}
+
+/* Typed members: nodes */
+
+gboolean
+uctr_json_node_object (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
+                       JsonObject **out, GError **error)
+{
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return wrong_type (error, parent, name, flags, _("must be an object"));
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+gboolean
+uctr_json_node_array (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
+                      JsonArray **out, GError **error)
+{
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return wrong_type (error, parent, name, flags, _("must be an array"));
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+gboolean
+uctr_json_node_string (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
+                       const char **out, GError **error)
+{
+  const char *s;
+
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if (!uctr_json_holds (node, G_TYPE_STRING))
+    return wrong_type (error, parent, name, flags, _("must be a string"));
+  s = json_node_get_string (node);
+  if ((flags & UCTR_JSON_NON_EMPTY) && *s == '\0')
+    return wrong_type (error, parent, name, flags, _("must not be empty"));
+  if ((flags & UCTR_JSON_ABSOLUTE) && !g_path_is_absolute (s))
+    return wrong_type (error, parent, name, flags, _("must be an absolute path"));
+  *out = s;
+  return TRUE;
+}
+
+gboolean
+uctr_json_node_int (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
+                    gint64 max, gint64 *out, GError **error)
+{
+  gint64 v;
+
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if ((flags & UCTR_JSON_OWN) && !JSON_NODE_HOLDS_VALUE (node))
+    return wrong_type (error, parent, name, flags, NULL);
+  if (!uctr_json_holds (node, G_TYPE_INT64) || (v = json_node_get_int (node)) < min || v > max)
+    return int_out_of_range (error, parent, name, flags, min, max);
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+uint_value (JsonNode *node, UctrJsonFlags flags, guint64 max, guint64 *out)
+{
+  gint64 v;
+
+  if (uctr_json_holds (node, G_TYPE_INT64))
+    {
+      v = json_node_get_int (node);
+      if ((v < 0 && !(flags & UCTR_JSON_WRAPPED)) || (guint64) v > max)
+        return FALSE;
+      *out = (guint64) v;
+      return TRUE;
+    }
+  return (flags & UCTR_JSON_DECIMAL) && uctr_json_holds (node, G_TYPE_STRING)
+         && g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, max, out, NULL);
+}
+
+/* Typed members: members of an object */
+
+gboolean
+uctr_json_get_object (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                      JsonObject **out, GError **error)
+{
+  return uctr_json_node_object (uctr_json_member (obj, name), parent, name, flags, out, error);
+}
+
+gboolean
+uctr_json_get_array (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                     JsonArray **out, GError **error)
+{
+  return uctr_json_node_array (uctr_json_member (obj, name), parent, name, flags, out, error);
+}
+
+gboolean
+uctr_json_get_string (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                      const char **out, GError **error)
+{
+  return uctr_json_node_string (uctr_json_member (obj, name), parent, name, flags, out, error);
+}
+
+gboolean
+uctr_json_dup_string (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, char **out,
+                      GError **error)
+{
+  const char *s = NULL;
+
+  if (!uctr_json_get_string (obj, parent, name, flags, &s, error))
+    return FALSE;
+  if (s != NULL)
+    {
+      g_free (*out);
+      *out = g_strdup (s);
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_json_get_bool (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, gboolean *out,
+                    GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if (!uctr_json_holds (node, G_TYPE_BOOLEAN))
+    return wrong_type (error, parent, name, flags, _("must be a boolean"));
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
+uctr_json_get_int (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
+                   gint64 max, gint64 *out, gboolean *present, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  if (present != NULL)
+    *present = node != NULL;
+  return uctr_json_node_int (node, parent, name, flags, min, max, out, error);
+}
+
+gboolean
+uctr_json_get_uint (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, guint64 max,
+                    guint64 *out, gboolean *present, GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+
+  if (present != NULL)
+    *present = node != NULL;
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if ((flags & UCTR_JSON_OWN) && !JSON_NODE_HOLDS_VALUE (node))
+    return wrong_type (error, parent, name, flags, NULL);
+  if (!uint_value (node, flags, max, out))
+    return uint_out_of_range (error, parent, name, flags, max);
+  return TRUE;
+}
+
+gboolean
+uctr_json_get_strv (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, char ***out,
+                    GError **error)
+{
+  JsonNode *node = uctr_json_member (obj, name);
+  g_autoptr(GPtrArray) strv = NULL;
+  JsonArray *array;
+  guint i, n;
+
+  if (node == NULL)
+    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return wrong_type (error, parent, name, flags, _("must be an array of strings"));
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  strv = g_ptr_array_new_full (n + 1, g_free);
+  for (i = 0; i < n; i++)
+    {
+      g_autofree char *item = g_strdup_printf ("%s[%u]", name, i);
+      const char *s = NULL;
+
+      if (!uctr_json_node_string (json_array_get_element (array, i), parent, item,
+                                  flags & ~UCTR_JSON_REQUIRED, &s, error))
+        return FALSE;
+      g_ptr_array_add (strv, g_strdup (s));
+    }
+  g_ptr_array_add (strv, NULL);
+  g_strfreev (*out);
+  *out = (char **) g_ptr_array_free (g_steal_pointer (&strv), FALSE);
+  return TRUE;
+}
+
+gboolean
+uctr_json_get_string_map (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                          GHashTable *table, GPtrArray *keys, GError **error)
+{
+  g_autoptr(GList) members = NULL;
+  JsonObject *map = NULL;
+  GList *l;
+
+  if (!uctr_json_get_object (obj, parent, name, flags, &map, error))
+    return FALSE;
+  if (map == NULL)
+    return TRUE;
+  /* json-glib lists members in document order, which KEYS keeps. */
+  members = json_object_get_members (map);
+  for (l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *value = json_object_get_member (map, key);
+
+      if (!uctr_json_holds (value, G_TYPE_STRING))
+        {
+          g_autofree char *entry = g_strdup_printf ("%s[\"%s\"]", name, key);
+          return wrong_type (error, parent, entry, flags, _("must be a string"));
+        }
+      g_hash_table_insert (table, g_strdup (key), g_strdup (json_node_get_string (value)));
+      if (keys != NULL)
+        g_ptr_array_add (keys, g_strdup (key));
+    }
+  return TRUE;
 }
 
 /* Strings escaped as Go's encoding/json does, so output matches runc's byte

@@ -34,7 +34,7 @@ typedef enum
    it is of TYPE (S_IFREG, S_IFDIR ...) and the caller's own; O_CREAT makes
    it 0600. No O_DIRECTORY in FLAGS (it turns a symlink into ENOTDIR): TYPE
    S_IFDIR says it. UCTR_ERROR_UNTRUSTED when not; an open that fails is a
-   G_FILE_ERROR (NOENT when missing). */
+   UCTR_ERRNO_ERROR (ENOENT when missing). */
 int uctr_trust_openat (int dfd, const char *name, const char *path, int flags, mode_t type, UctrTrustMode mode,
                        GError **error);
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 G_DEFINE_QUARK (uctr-error-quark, uctr_error)
+G_DEFINE_QUARK (uctr-errno-error-quark, uctr_errno_error)
 
 gboolean
 uctr_throw (GError **error, UctrError code, const char *fmt, ...)
@@ -23,23 +24,6 @@ uctr_throw (GError **error, UctrError code, const char *fmt, ...)
   return FALSE;
 }
 
-const char *
-uctr_errno_hint (int errsv)
-{
-  switch (errsv)
-    {
-    case EPERM:
-    case EACCES:
-      return _("permission denied");
-    case ENOSPC:
-      return _("no space left on device");
-    case EROFS:
-      return _("read-only file system");
-    default:
-      return NULL;
-    }
-}
-
 static gboolean
 throw_errno_valist (GError **error, int errsv, const char *fmt, va_list ap)
 {
@@ -48,7 +32,7 @@ throw_errno_valist (GError **error, int errsv, const char *fmt, va_list ap)
   if (error == NULL)
     return FALSE;
   msg = g_strdup_vprintf (fmt, ap);
-  *error = g_error_new (G_FILE_ERROR, g_file_error_from_errno (errsv), "%s: %s", msg, g_strerror (errsv));
+  *error = g_error_new (UCTR_ERRNO_ERROR, errsv, "%s: %s", msg, g_strerror (errsv));
   return FALSE;
 }
 
@@ -88,6 +72,28 @@ uctr_prefix_error (GError **error, const char *fmt, ...)
   prefix = g_strdup_vprintf (fmt, ap);
   va_end (ap);
   g_prefix_error (error, "%s: ", prefix);
+  return FALSE;
+}
+
+gboolean
+uctr_throw_at_valist (GError **error, UctrError code, const char *where, const char *fmt, va_list ap)
+{
+  g_autofree char *msg = NULL;
+
+  if (error == NULL)
+    return FALSE;
+  msg = g_strdup_vprintf (fmt, ap);
+  return uctr_throw (error, code, "%s: %s", where, msg);
+}
+
+gboolean
+uctr_throw_at (GError **error, UctrError code, const char *where, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  uctr_throw_at_valist (error, code, where, fmt, ap);
+  va_end (ap);
   return FALSE;
 }
 

@@ -24,14 +24,25 @@ typedef enum
 
 GQuark uctr_error_quark (void);
 
+/* Errors of a system call: the code is the errno value itself (ENOENT,
+   EBUSY, ESRCH ...), so that callers can tell every one of them apart,
+   where G_FILE_ERROR and G_IO_ERROR fold many into FAILED. */
+#define UCTR_ERRNO_ERROR (uctr_errno_error_quark ())
+
+GQuark uctr_errno_error_quark (void);
+
 /* All return FALSE so callers can write "return uctr_throw (...)". */
 gboolean uctr_throw (GError **error, UctrError code, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+/* UCTR_ERRNO_ERROR with errno as the code, "MESSAGE: strerror"; errno is kept. */
 gboolean uctr_throw_errno (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 gboolean uctr_throw_errno_code (GError **error, int errsv, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 gboolean uctr_prefix_error (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-/* A hint appended to errno messages for the errors users hit most. */
-const char *uctr_errno_hint (int errsv);
+/* CODE, "WHERE: MESSAGE": what is wrong after where (a JSON path, an option,
+   the text that was parsed). */
+gboolean
+uctr_throw_at (GError **error, UctrError code, const char *where, const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+gboolean uctr_throw_at_valist (GError **error, UctrError code, const char *where, const char *fmt, va_list ap)
+    G_GNUC_PRINTF (4, 0);
 
 static inline void
 uctr_close_fdp (int *fdp)

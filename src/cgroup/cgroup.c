@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 
 #define PROC_CGROUP_MAX (64 * 1024)
+/* cgroup.procs of a cgroup with thousands of processes is more than 64 KiB. */
+#define CGROUP_FILE_MAX (1024 * 1024)
 #define MOUNTINFO_MAX (4 * 1024 * 1024)
 #define FREEZE_TIMEOUT_MS 10000
 #define REMOVE_TIMEOUT_MS 2000
@@ -162,13 +164,13 @@ uctr_cgroup_target (const char *mount, const char *own, const char *cgroups_path
 
 /* Reading and writing cgroup files */
 
-static char *
-read_text (const char *dir, const char *file)
+char *
+uctr_cgroup_read (const char *dir, const char *file)
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
   char *text = NULL;
 
-  if (!uctr_read_file_at (AT_FDCWD, path, PROC_CGROUP_MAX, &text, NULL, NULL))
+  if (!uctr_read_file_at (AT_FDCWD, path, CGROUP_FILE_MAX, &text, NULL, NULL))
     return NULL;
   return text;
 }
@@ -212,7 +214,7 @@ keyed_value (const char *text, const char *key)
 char **
 uctr_cgroup_controllers (const char *path)
 {
-  g_autofree char *text = read_text (path, "cgroup.controllers");
+  g_autofree char *text = uctr_cgroup_read (path, "cgroup.controllers");
 
   if (text == NULL)
     return g_new0 (char *, 1);
@@ -230,7 +232,7 @@ has_word (const char *text, const char *word)
 gboolean
 uctr_cgroup_populated (const char *path)
 {
-  g_autofree char *events = read_text (path, "cgroup.events");
+  g_autofree char *events = uctr_cgroup_read (path, "cgroup.events");
 
   return keyed_value (events, "populated") == 1;
 }
@@ -326,7 +328,7 @@ enable_controllers (const char *base, const char *target, const char *const *wan
   for (;;)
     {
       g_auto(GStrv) available = uctr_cgroup_controllers (dir->str);
-      g_autofree char *enabled = read_text (dir->str, "cgroup.subtree_control");
+      g_autofree char *enabled = uctr_cgroup_read (dir->str, "cgroup.subtree_control");
       const char *const *c;
 
       for (c = wanted; c != NULL && *c != NULL; c++)
@@ -450,8 +452,8 @@ move_into (const char *mount, pid_t pid, const char *const *controllers, UctrCgr
   if (g_strcmp0 (now, p->path) != 0 && !write_text (p->path, "cgroup.procs", pid_text, &local))
     {
       uctr_cgroup_placement_undo (p);
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES)
-          || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_PERM))
+      if (g_error_matches (local, UCTR_ERRNO_ERROR, EACCES)
+          || g_error_matches (local, UCTR_ERRNO_ERROR, EPERM))
         {
           p->why_none = not_delegated (now != NULL ? now : mount, EACCES);
           return TRUE;
@@ -605,7 +607,7 @@ uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrA
 gboolean
 uctr_cgroup_is_frozen (const char *path)
 {
-  g_autofree char *text = read_text (path, "cgroup.freeze");
+  g_autofree char *text = uctr_cgroup_read (path, "cgroup.freeze");
 
   return text != NULL && text[0] == '1';
 }
@@ -655,7 +657,7 @@ uctr_cgroup_freeze (const char *path, gboolean freeze, GError **error)
 static void
 collect_pids (const char *path, GArray *pids, guint depth)
 {
-  g_autofree char *procs = read_text (path, "cgroup.procs");
+  g_autofree char *procs = uctr_cgroup_read (path, "cgroup.procs");
   g_auto(GStrv) lines = procs != NULL ? g_strsplit (procs, "\n", -1) : NULL;
   GDir *dir;
   const char *name;

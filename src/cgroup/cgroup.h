@@ -85,6 +85,10 @@ gboolean uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *whe
 /* The controllers PATH has (its cgroup.controllers), NULL-terminated. */
 char **uctr_cgroup_controllers (const char *path);
 
+/* The contents of the file FILE of the cgroup DIR (at most 1 MiB); NULL
+   when it cannot be read (a controller not enabled, a cgroup gone). */
+char *uctr_cgroup_read (const char *dir, const char *file);
+
 /* cgroup.freeze: 1, and wait until cgroup.events says frozen (or 0 and thawed). */
 gboolean uctr_cgroup_freeze (const char *path, gboolean freeze, GError **error);
 

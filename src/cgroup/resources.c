@@ -108,30 +108,20 @@ uctr_resources_free (UctrResources *r)
 
 /* Parsing */
 
-static gboolean
-get_group (JsonObject *obj, const char *where, const char *name, JsonObject **out, GError **error)
+/* Errors name a group as "WHERE: memory", after WHERE as given. */
+static char *
+group_path (const char *where, const char *group)
 {
-  JsonNode *node = uctr_json_member (obj, name);
-
-  *out = NULL;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return uctr_json_invalid (error, where, _("%s: must be an object"), name);
-  *out = json_node_get_object (node);
-  return TRUE;
+  return g_strdup_printf ("%s: %s", where, group);
 }
 
 static gboolean
-get_int (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *out, GError **error)
+get_group (JsonObject *obj, const char *where, const char *name, JsonObject **out, GError **error)
 {
-  gint64 v;
+  g_autofree char *path = group_path (where, name);
 
-  if (!uctr_json_holds (node, G_TYPE_INT64) || (v = json_node_get_int (node)) < min || v > max)
-    return uctr_json_invalid (error, path,
-                    _("must be an integer from %lld to %lld"), (long long) min, (long long) max);
-  *out = v;
-  return TRUE;
+  *out = NULL;
+  return uctr_json_node_object (uctr_json_member (obj, name), path, NULL, UCTR_JSON_OPTIONAL, out, error);
 }
 
 static gboolean
@@ -151,7 +141,7 @@ parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **erro
         return FALSE;
       if ((node = uctr_json_member (group, m->name)) == NULL)
         continue;
-      if (!get_int (node, path, m->min, m->max, &opt->value, error))
+      if (!uctr_json_node_int (node, path, NULL, UCTR_JSON_OPTIONAL, m->min, m->max, &opt->value, error))
         return FALSE;
       opt->set = TRUE;
     }
@@ -159,16 +149,12 @@ parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **erro
 }
 
 static gboolean
-get_cpu_string (JsonObject *cpu, const char *where, const char *name, char **out, GError **error)
+get_cpu_strings (JsonObject *cpu, const char *where, UctrResources *r, GError **error)
 {
-  JsonNode *node = uctr_json_member (cpu, name);
+  g_autofree char *path = group_path (where, "cpu");
 
-  if (node == NULL)
-    return TRUE;
-  if (!uctr_json_holds (node, G_TYPE_STRING))
-    return uctr_json_invalid (error, where, _("cpu.%s: must be a string"), name);
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
+  return uctr_json_dup_string (cpu, path, "cpus", UCTR_JSON_OPTIONAL, &r->cpu_cpus, error)
+         && uctr_json_dup_string (cpu, path, "mems", UCTR_JSON_OPTIONAL, &r->cpu_mems, error);
 }
 
 /* A member set to something other than its zero value. */
@@ -207,35 +193,32 @@ parse_device (JsonNode *item, const char *path, const char *value_name, gint64 m
               GError **error)
 {
   JsonObject *obj;
-  JsonNode *v;
-  g_autofree char *vpath = g_strdup_printf ("%s.%s", path, value_name);
 
   if (!JSON_NODE_HOLDS_OBJECT (item))
     return uctr_json_invalid (error, path, _("must be an object"));
   obj = json_node_get_object (item);
   if (uctr_json_member (obj, "major") == NULL || uctr_json_member (obj, "minor") == NULL)
     return uctr_json_invalid (error, path, _("needs major and minor"));
-  if (!get_int (uctr_json_member (obj, "major"), path, 0, G_MAXUINT32, &d->major, error)
-      || !get_int (uctr_json_member (obj, "minor"), path, 0, G_MAXUINT32, &d->minor, error))
-    return FALSE;
-  v = uctr_json_member (obj, value_name);
   d->value = 0;
-  return v == NULL || get_int (v, vpath, 0, max, &d->value, error);
+  return uctr_json_node_int (uctr_json_member (obj, "major"), path, NULL, UCTR_JSON_OPTIONAL, 0, G_MAXUINT32,
+                             &d->major, error)
+         && uctr_json_node_int (uctr_json_member (obj, "minor"), path, NULL, UCTR_JSON_OPTIONAL, 0,
+                                G_MAXUINT32, &d->minor, error)
+         && uctr_json_get_int (obj, path, value_name, UCTR_JSON_OPTIONAL, 0, max, &d->value, NULL, error);
 }
 
 static gboolean
 parse_devices (JsonObject *blkio, const char *where, const char *name, const char *value_name, gint64 max,
                GArray *out, GError **error)
 {
-  JsonNode *node = uctr_json_member (blkio, name);
-  JsonArray *arr;
+  g_autofree char *blkio_path = group_path (where, "blockIO");
+  JsonArray *arr = NULL;
   guint i;
 
-  if (node == NULL)
+  if (!uctr_json_get_array (blkio, blkio_path, name, UCTR_JSON_OPTIONAL, &arr, error))
+    return FALSE;
+  if (arr == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return uctr_json_invalid (error, where, _("blockIO.%s: must be an array"), name);
-  arr = json_node_get_array (node);
   for (i = 0; i < json_array_get_length (arr); i++)
     {
       g_autofree char *path = g_strdup_printf ("%s.blockIO.%s[%u]", where, name, i);
@@ -280,15 +263,15 @@ valid_page_size (const char *s)
 static gboolean
 parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError **error)
 {
-  JsonNode *node = uctr_json_member (root, "hugepageLimits");
-  JsonArray *arr;
+  g_autofree char *hugepages_path = group_path (where, "hugepageLimits");
+  JsonArray *arr = NULL;
   guint i;
 
-  if (node == NULL)
+  if (!uctr_json_node_array (uctr_json_member (root, "hugepageLimits"), hugepages_path, NULL,
+                             UCTR_JSON_OPTIONAL, &arr, error))
+    return FALSE;
+  if (arr == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return uctr_json_invalid (error, where, _("hugepageLimits: must be an array"));
-  arr = json_node_get_array (node);
   for (i = 0; i < json_array_get_length (arr); i++)
     {
       g_autofree char *path = g_strdup_printf ("%s.hugepageLimits[%u]", where, i);
@@ -299,11 +282,7 @@ parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError *
 
       if (size == NULL || !uctr_json_holds (size, G_TYPE_STRING) || !valid_page_size (json_node_get_string (size)))
         return uctr_json_invalid (error, path, _("pageSize: must be a size such as \"2MB\" or \"1GB\""));
-      g_autofree char *lpath = g_strdup_printf ("%s.limit", path);
-
-      if (uctr_json_member (obj, "limit") == NULL)
-        return uctr_json_invalid (error, lpath, _("missing required field"));
-      if (!get_int (uctr_json_member (obj, "limit"), lpath, 0, G_MAXINT64, &limit, error))
+      if (!uctr_json_get_int (obj, path, "limit", UCTR_JSON_REQUIRED, 0, G_MAXINT64, &limit, NULL, error))
         return FALSE;
       g_ptr_array_add (r->hugepage_sizes, g_strdup (json_node_get_string (size)));
       g_array_append_val (r->hugepage_limits, limit);
@@ -362,8 +341,7 @@ uctr_resources_parse (JsonNode *node, const char *where, GError **error)
     }
   root = json_node_get_object (node);
   if (!parse_ints (r, root, where, error) || !get_group (root, where, "cpu", &cpu, error)
-      || !get_cpu_string (cpu, where, "cpus", &r->cpu_cpus, error)
-      || !get_cpu_string (cpu, where, "mems", &r->cpu_mems, error) || !parse_blkio (r, root, where, error)
+      || !get_cpu_strings (cpu, where, r, error) || !parse_blkio (r, root, where, error)
       || !parse_hugepages (r, root, where, error) || !parse_unified (r, root, where, error))
     return NULL;
   note_unsupported (r, root);

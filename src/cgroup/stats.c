@@ -3,15 +3,13 @@
    values of "omitempty" fields left out, map keys sorted, unsigned 64-bit
    numbers (a "max" limit is 18446744073709551615) written as they are. */
 #include "cgroup/stats.h"
+#include "cgroup/cgroup.h"
 #include "base/json.h"
 #include "base/util.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FILE_MAX (1024 * 1024)
 
 /* A small JSON writer: members separated by commas as they come. */
 typedef struct
@@ -94,22 +92,11 @@ put_string (Out *o, const char *key, const char *v)
 
 /* Reading cgroup files */
 
-static char *
-read_file (const char *dir, const char *name)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  char *text = NULL;
-
-  if (!uctr_read_file_at (AT_FDCWD, path, FILE_MAX, &text, NULL, NULL))
-    return NULL;
-  return text;
-}
-
 /* A single number, "max" as G_MAXUINT64; FALSE when the file is missing. */
 static gboolean
 read_u64 (const char *dir, const char *name, guint64 *out)
 {
-  g_autofree char *text = read_file (dir, name);
+  g_autofree char *text = uctr_cgroup_read (dir, name);
 
   if (text == NULL)
     return FALSE;
@@ -122,7 +109,7 @@ read_u64 (const char *dir, const char *name, guint64 *out)
 static GHashTable *
 read_keyed (const char *dir, const char *name)
 {
-  g_autofree char *text = read_file (dir, name);
+  g_autofree char *text = uctr_cgroup_read (dir, name);
   g_auto(GStrv) lines = text != NULL ? g_strsplit (text, "\n", -1) : NULL;
   GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint i;
@@ -174,7 +161,7 @@ add_cpu (Out *o, const char *path)
 static void
 add_cpu_list (Out *o, const char *key, const char *dir, const char *file)
 {
-  g_autofree char *text = read_file (dir, file);
+  g_autofree char *text = uctr_cgroup_read (dir, file);
   g_auto(GStrv) ranges = NULL;
   guint i;
 
@@ -276,7 +263,7 @@ add_memory (Out *o, const char *path)
 static guint64
 count_procs (const char *path)
 {
-  g_autofree char *procs = read_file (path, "cgroup.procs");
+  g_autofree char *procs = uctr_cgroup_read (path, "cgroup.procs");
   g_auto(GStrv) lines = procs != NULL ? g_strsplit (procs, "\n", -1) : NULL;
   guint64 n = 0;
   guint i;
@@ -345,7 +332,7 @@ add_io_entries (Out *o, const char *key, char **lines, const char *read_key, con
 static void
 add_blkio (Out *o, const char *path)
 {
-  g_autofree char *text = read_file (path, "io.stat");
+  g_autofree char *text = uctr_cgroup_read (path, "io.stat");
   g_auto(GStrv) lines = text != NULL ? g_strsplit (text, "\n", -1) : NULL;
 
   open_object (o, "blkio");

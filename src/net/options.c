@@ -41,17 +41,8 @@ uctr_net_options_clear (UctrNetOptions *o)
   g_clear_pointer (&o->outbound_addr, g_free);
 }
 
-static gboolean G_GNUC_PRINTF (2, 3)
-option_error (GError **error, const char *fmt, ...)
-{
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, "--network slirp: %s", msg);
-}
+#define option_error(error, ...)                                                                             \
+  uctr_throw_at ((error), UCTR_ERROR_INVALID_ARGUMENT, "--network slirp", __VA_ARGS__)
 
 static guint32
 prefix_mask (guint prefix)

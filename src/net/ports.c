@@ -16,13 +16,13 @@
 static gboolean G_GNUC_PRINTF (3, 4)
 spec_error (GError **error, const char *text, const char *fmt, ...)
 {
-  g_autofree char *msg = NULL;
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", text);
   va_list ap;
 
   va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
+  uctr_throw_at_valist (error, UCTR_ERROR_INVALID_ARGUMENT, quoted, fmt, ap);
   va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, "\"%s\": %s", text, msg);
+  return FALSE;
 }
 
 static gboolean

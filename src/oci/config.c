@@ -11,11 +11,8 @@
 #include "base/json.h"
 #include "base/util.h"
 
-#include <fcntl.h>
 #include <string.h>
 #include <sys/resource.h>
-
-#define CONFIG_MAX_SIZE (16 * 1024 * 1024)
 
 /* Indexed by UctrNsType, UctrHookKind and UctrCapSet: the spelling in config.json. */
 static const char *const ns_names[UCTR_NS_N] = {
@@ -200,259 +197,32 @@ uctr_config_free (UctrConfig *config)
   g_free (config);
 }
 
-/* Errors and typed access to members */
-
-typedef enum
-{
-  OPTIONAL,
-  REQUIRED,
-} Presence;
-
-/* PARENT is the path of the enclosing object ("" at the top), NAME the member
-   in it, or NULL for the object itself. */
-static char *
-path_join (const char *parent, const char *name)
-{
-  if (name == NULL)
-    return g_strdup (parent);
-  if (*parent == '\0')
-    return g_strdup (name);
-  return g_strconcat (parent, ".", name, NULL);
-}
-
-static gboolean G_GNUC_PRINTF (4, 5)
-invalid (GError **error, const char *parent, const char *name, const char *fmt, ...)
-{
-  g_autofree char *path = path_join (parent, name);
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  return uctr_json_invalid (error, path, "%s", msg);
-}
-
-/* For element I of the array NAME: "PARENT.NAME[I]: MESSAGE". */
-static gboolean
-invalid_item (GError **error, const char *parent, const char *name, guint i, const char *message)
-{
-  g_autofree char *item = g_strdup_printf ("%s[%u]", name, i);
-
-  return invalid (error, parent, item, "%s", message);
-}
+/* Typed access to members beyond base/json.h's */
 
 static gboolean
-invalid_range (GError **error, const char *parent, const char *name, gint64 min, gint64 max)
-{
-  return invalid (error, parent, name, _("must be an integer from %lld to %lld"), (long long) min,
-                  (long long) max);
-}
-
-static gboolean
-get_object (JsonObject *obj, const char *parent, const char *name, JsonObject **out, GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  *out = NULL;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, parent, name, _("must be an object"));
-  *out = json_node_get_object (node);
-  return TRUE;
-}
-
-static gboolean
-get_array (JsonObject *obj, const char *parent, const char *name, JsonArray **out, GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  *out = NULL;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, parent, name, _("must be an array"));
-  *out = json_node_get_array (node);
-  return TRUE;
-}
-
-/* Leaves *out alone when the member is absent, so callers can preset a default. */
-static gboolean
-get_string (JsonObject *obj, const char *parent, const char *name, Presence presence, char **out,
-            GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  if (node == NULL && presence == REQUIRED)
-    return invalid (error, parent, name, _("missing required field"));
-  if (node == NULL)
-    return TRUE;
-  if (!uctr_json_holds (node, G_TYPE_STRING))
-    return invalid (error, parent, name, _("must be a string"));
-  g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
-}
-
-static gboolean
-get_path (JsonObject *obj, const char *parent, const char *name, Presence presence, char **out,
-          GError **error)
-{
-  if (!get_string (obj, parent, name, presence, out, error))
-    return FALSE;
-  if (*out != NULL && !g_path_is_absolute (*out))
-    return invalid (error, parent, name, _("must be an absolute path"));
-  return TRUE;
-}
-
-static gboolean
-get_bool (JsonObject *obj, const char *parent, const char *name, gboolean *out, GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  if (node == NULL)
-    return TRUE;
-  if (!uctr_json_holds (node, G_TYPE_BOOLEAN))
-    return invalid (error, parent, name, _("must be a boolean"));
-  *out = json_node_get_boolean (node);
-  return TRUE;
-}
-
-/* JSON integers only: Go's encoding/json refuses 1.0 for an integer field, and so do we. */
-static gboolean
-node_int_in (JsonNode *node, gint64 min, gint64 max, gint64 *out)
-{
-  gint64 value;
-
-  if (!uctr_json_holds (node, G_TYPE_INT64))
-    return FALSE;
-  value = json_node_get_int (node);
-  if (value < min || value > max)
-    return FALSE;
-  *out = value;
-  return TRUE;
-}
-
-/* PRESENT may be NULL. */
-static gboolean
-get_int (JsonObject *obj, const char *parent, const char *name, Presence presence, gint64 min,
-         gint64 max, gint64 *out, gboolean *present, GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  if (present != NULL)
-    *present = node != NULL;
-  if (node == NULL && presence == REQUIRED)
-    return invalid (error, parent, name, _("missing required field"));
-  if (node != NULL && !node_int_in (node, min, max, out))
-    return invalid_range (error, parent, name, min, max);
-  return TRUE;
-}
-
-static gboolean
-get_u32 (JsonObject *obj, const char *parent, const char *name, Presence presence, guint32 *out,
+get_u32 (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, guint32 *out,
          gboolean *present, GError **error)
 {
-  gint64 value = *out;
+  guint64 value = *out;
 
-  if (!get_int (obj, parent, name, presence, 0, G_MAXUINT32, &value, present, error))
+  if (!uctr_json_get_uint (obj, parent, name, flags, G_MAXUINT32, &value, present, error))
     return FALSE;
   *out = (guint32) value;
   return TRUE;
 }
 
-/* json-glib keeps integers in a gint64 and wraps those above G_MAXINT64, so
-   18446744073709551615 (RLIM_INFINITY, as Go writes it) arrives as -1.  The
-   literal -1 cannot be told apart from it and means the same: no limit.  Other
-   negative values are refused, which also refuses 2^63 .. 2^64-2, values no
-   resource limit needs. */
+/* 18446744073709551615 (RLIM_INFINITY, as Go writes it) arrives wrapped to
+   -1, as does the literal -1, which means the same: no limit.  Other
+   wrapped values (2^63 .. 2^64-2) are refused: no resource limit needs them. */
 static gboolean
-get_u64 (JsonObject *obj, const char *parent, const char *name, guint64 *out, GError **error)
+get_rlimit_value (JsonObject *obj, const char *parent, const char *name, guint64 *out, GError **error)
 {
-  JsonNode *node = uctr_json_member (obj, name);
-  gint64 value;
-
-  if (node == NULL)
-    return invalid (error, parent, name, _("missing required field"));
-  if (!node_int_in (node, -1, G_MAXINT64, &value))
-    return invalid (error, parent, name, _("must be an integer from 0 to %s"), "18446744073709551615");
-  *out = value == -1 ? G_MAXUINT64 : (guint64) value;
-  return TRUE;
-}
-
-typedef enum
-{
-  STRV_ANY = 0,
-  STRV_NON_EMPTY = 1 << 0, /* an empty string is certainly a mistake (env) */
-  STRV_ABSOLUTE = 1 << 1,  /* each item is an absolute path */
-} StrvCheck;
-
-/* Replaces *out (which may hold a default) when the member is present. */
-static gboolean
-get_strv (JsonObject *obj, const char *parent, const char *name, StrvCheck check, char ***out,
-          GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-  g_autoptr(GPtrArray) strv = NULL;
-  JsonArray *array;
-  guint i, n;
-
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, parent, name, _("must be an array of strings"));
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-  strv = g_ptr_array_new_full (n + 1, g_free);
-  for (i = 0; i < n; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      const char *s;
-
-      if (!uctr_json_holds (item, G_TYPE_STRING))
-        return invalid_item (error, parent, name, i, _("must be a string"));
-      s = json_node_get_string (item);
-      if ((check & STRV_NON_EMPTY) && *s == '\0')
-        return invalid_item (error, parent, name, i, _("must not be empty"));
-      if ((check & STRV_ABSOLUTE) && !g_path_is_absolute (s))
-        return invalid_item (error, parent, name, i, _("must be an absolute path"));
-      g_ptr_array_add (strv, g_strdup (s));
-    }
-  g_ptr_array_add (strv, NULL);
-  g_strfreev (*out);
-  *out = (char **) g_ptr_array_free (g_steal_pointer (&strv), FALSE);
-  return TRUE;
-}
-
-static gboolean
-get_string_map (JsonObject *obj, const char *parent, const char *name, GHashTable *table,
-                GPtrArray *keys, GError **error)
-{
-  g_autoptr(GList) members = NULL;
-  JsonObject *map = NULL;
-  GList *l;
-
-  if (!get_object (obj, parent, name, &map, error))
+  if (!uctr_json_get_uint (obj, parent, name, UCTR_JSON_REQUIRED | UCTR_JSON_WRAPPED, G_MAXUINT64, out, NULL,
+                           error))
     return FALSE;
-  if (map == NULL)
-    return TRUE;
-  /* json-glib lists members in document order, which annotation_keys keeps. */
-  members = json_object_get_members (map);
-  for (l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      JsonNode *value = json_object_get_member (map, key);
-
-      if (!uctr_json_holds (value, G_TYPE_STRING))
-        {
-          g_autofree char *entry = g_strdup_printf ("%s[\"%s\"]", name, key);
-          return invalid (error, parent, entry, _("must be a string"));
-        }
-      g_hash_table_insert (table, g_strdup (key), g_strdup (json_node_get_string (value)));
-      if (keys != NULL)
-        g_ptr_array_add (keys, g_strdup (key));
-    }
+  if (*out > G_MAXINT64 && *out != G_MAXUINT64)
+    return uctr_json_invalid_at (error, parent, name,
+                                 _("must be an integer from 0 to %llu"), (unsigned long long) G_MAXUINT64);
   return TRUE;
 }
 
@@ -465,11 +235,11 @@ static gboolean
 get_object_array (JsonObject *obj, const char *parent, const char *name, gsize item_size,
                   ParseItemFunc parse_item, gpointer *items, gsize *n_items, GError **error)
 {
-  g_autofree char *array_path = path_join (parent, name);
+  g_autofree char *array_path = uctr_json_path (parent, name);
   JsonArray *array = NULL;
   guint i, n;
 
-  if (!get_array (obj, parent, name, &array, error))
+  if (!uctr_json_get_array (obj, parent, name, UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   if (array == NULL)
     return TRUE;
@@ -482,7 +252,7 @@ get_object_array (JsonObject *obj, const char *parent, const char *name, gsize i
       JsonNode *node = json_array_get_element (array, i);
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return invalid (error, path, NULL, _("must be an object"));
+        return uctr_json_invalid_at (error, path, NULL, _("must be an object"));
       if (!parse_item (json_node_get_object (node), path, (char *) *items + i * item_size, error))
         return FALSE;
     }
@@ -496,12 +266,13 @@ parse_version (JsonObject *root, UctrConfig *config, GError **error)
 {
   const char *v;
 
-  if (!get_string (root, "", "ociVersion", REQUIRED, &config->oci_version, error))
+  if (!uctr_json_dup_string (root, "", "ociVersion", UCTR_JSON_REQUIRED, &config->oci_version, error))
     return FALSE;
   /* SemVer: versions with the same major are compatible, whatever follows. */
   v = config->oci_version;
   if (!g_str_has_prefix (v, "1.") || !g_ascii_isdigit (v[2]))
-    return invalid (error, "", "ociVersion", _("unsupported version \"%s\"; uctr supports 1.x"), v);
+    return uctr_json_invalid_at (error, "", "ociVersion",
+                                 _("unsupported version \"%s\"; uctr supports 1.x"), v);
   return TRUE;
 }
 
@@ -510,15 +281,15 @@ parse_root (JsonObject *root, UctrConfig *config, GError **error)
 {
   JsonObject *obj = NULL;
 
-  if (!get_object (root, "", "root", &obj, error))
+  if (!uctr_json_get_object (root, "", "root", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
-    return invalid (error, "", "root", _("missing required field"));
-  if (!get_string (obj, "root", "path", REQUIRED, &config->root_path, error)
-      || !get_bool (obj, "root", "readonly", &config->root_readonly, error))
+    return uctr_json_invalid_at (error, "", "root", _("missing required field"));
+  if (!uctr_json_dup_string (obj, "root", "path", UCTR_JSON_REQUIRED, &config->root_path, error)
+      || !uctr_json_get_bool (obj, "root", "readonly", UCTR_JSON_OPTIONAL, &config->root_readonly, error))
     return FALSE;
   if (*config->root_path == '\0')
-    return invalid (error, "root", "path", _("must be a non-empty string"));
+    return uctr_json_invalid_at (error, "root", "path", _("must be a non-empty string"));
   return TRUE;
 }
 
@@ -548,8 +319,9 @@ static gboolean
 check_mapping_end (const char *path, const char *field, guint32 start, guint32 size, GError **error)
 {
   if ((guint64) start + size - 1 > G_MAXUINT32)
-    return invalid (error, path, NULL, _("%s %u + size %u goes past the largest id, 4294967295"), field,
-                    start, size);
+    return uctr_json_invalid_at (error, path, NULL,
+                                 _("%s %u + size %u goes past the largest id, 4294967295"), field, start,
+                                    size);
   return TRUE;
 }
 
@@ -559,9 +331,9 @@ parse_mapping (JsonObject *obj, const char *path, gpointer item, GError **error)
   UctrIdMapping *m = item;
   gint64 size = 0;
 
-  if (!get_u32 (obj, path, "containerID", REQUIRED, &m->container_id, NULL, error)
-      || !get_u32 (obj, path, "hostID", REQUIRED, &m->host_id, NULL, error)
-      || !get_int (obj, path, "size", REQUIRED, 1, G_MAXUINT32, &size, NULL, error))
+  if (!get_u32 (obj, path, "containerID", UCTR_JSON_REQUIRED, &m->container_id, NULL, error)
+      || !get_u32 (obj, path, "hostID", UCTR_JSON_REQUIRED, &m->host_id, NULL, error)
+      || !uctr_json_get_int (obj, path, "size", UCTR_JSON_REQUIRED, 1, G_MAXUINT32, &size, NULL, error))
     return FALSE;
   m->size = (guint32) size;
   return check_mapping_end (path, "containerID", m->container_id, m->size, error)
@@ -583,14 +355,15 @@ parse_mount (JsonObject *obj, const char *path, gpointer item, GError **error)
   g_autofree char *destination = NULL;
 
   mount->options = g_new0 (char *, 1);
-  if (!get_path (obj, path, "destination", REQUIRED, &destination, error))
+  if (!uctr_json_dup_string (obj, path, "destination", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &destination,
+                             error))
     return FALSE;
   mount->destination = normalize_destination (destination);
   if (mount->destination == NULL)
-    return invalid (error, path, "destination", _("must not contain \"..\""));
-  return get_string (obj, path, "type", OPTIONAL, &mount->type, error)
-         && get_string (obj, path, "source", OPTIONAL, &mount->source, error)
-         && get_strv (obj, path, "options", STRV_ANY, &mount->options, error)
+    return uctr_json_invalid_at (error, path, "destination", _("must not contain \"..\""));
+  return uctr_json_dup_string (obj, path, "type", UCTR_JSON_OPTIONAL, &mount->type, error)
+         && uctr_json_dup_string (obj, path, "source", UCTR_JSON_OPTIONAL, &mount->source, error)
+         && uctr_json_get_strv (obj, path, "options", UCTR_JSON_OPTIONAL, &mount->options, error)
          && get_mappings (obj, path, "uidMappings", &mount->uid_mappings, &mount->n_uid_mappings, error)
          && get_mappings (obj, path, "gidMappings", &mount->gid_mappings, &mount->n_gid_mappings, error);
 }
@@ -604,14 +377,14 @@ parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
 
   hook->args = g_new0 (char *, 1);
   hook->env = g_new0 (char *, 1);
-  if (!get_path (obj, path, "path", REQUIRED, &hook->path, error)
-      || !get_strv (obj, path, "args", STRV_ANY, &hook->args, error)
-      || !get_strv (obj, path, "env", STRV_ANY, &hook->env, error))
+  if (!uctr_json_dup_string (obj, path, "path", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &hook->path, error)
+      || !uctr_json_get_strv (obj, path, "args", UCTR_JSON_OPTIONAL, &hook->args, error)
+      || !uctr_json_get_strv (obj, path, "env", UCTR_JSON_OPTIONAL, &hook->env, error))
     return FALSE;
   /* The spec's own words for the common mistake of 0 meaning "no timeout". */
   if (node != NULL && uctr_json_holds (node, G_TYPE_INT64) && json_node_get_int (node) <= 0)
-    return invalid (error, path, "timeout", _("must be greater than zero"));
-  if (!get_int (obj, path, "timeout", OPTIONAL, 1, G_MAXINT, &timeout, NULL, error))
+    return uctr_json_invalid_at (error, path, "timeout", _("must be greater than zero"));
+  if (!uctr_json_get_int (obj, path, "timeout", UCTR_JSON_OPTIONAL, 1, G_MAXINT, &timeout, NULL, error))
     return FALSE;
   hook->timeout = (int) timeout;
   return TRUE;
@@ -623,7 +396,7 @@ parse_hooks (JsonObject *root, UctrConfig *config, GError **error)
   JsonObject *obj = NULL;
   int kind;
 
-  if (!get_object (root, "", "hooks", &obj, error))
+  if (!uctr_json_get_object (root, "", "hooks", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
     return TRUE;
@@ -642,13 +415,15 @@ parse_console_size (JsonObject *process, UctrProcess *p, GError **error)
   JsonObject *obj = NULL;
   gint64 height = 0, width = 0;
 
-  if (!get_object (process, "process", "consoleSize", &obj, error))
+  if (!uctr_json_get_object (process, "process", "consoleSize", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
     return TRUE;
   /* TIOCSWINSZ takes unsigned shorts. */
-  if (!get_int (obj, "process.consoleSize", "height", REQUIRED, 0, G_MAXUINT16, &height, NULL, error)
-      || !get_int (obj, "process.consoleSize", "width", REQUIRED, 0, G_MAXUINT16, &width, NULL, error))
+  if (!uctr_json_get_int (obj, "process.consoleSize", "height", UCTR_JSON_REQUIRED, 0, G_MAXUINT16, &height,
+                          NULL, error)
+      || !uctr_json_get_int (obj, "process.consoleSize", "width", UCTR_JSON_REQUIRED, 0, G_MAXUINT16, &width,
+                             NULL, error))
     return FALSE;
   p->console_height = (guint) height;
   p->console_width = (guint) width;
@@ -663,14 +438,14 @@ parse_user (JsonObject *process, UctrProcess *p, GError **error)
   JsonArray *gids = NULL;
   guint i;
 
-  if (!get_object (process, "process", "user", &obj, error))
+  if (!uctr_json_get_object (process, "process", "user", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
     return TRUE;
-  if (!get_u32 (obj, path, "uid", REQUIRED, &p->uid, NULL, error)
-      || !get_u32 (obj, path, "gid", REQUIRED, &p->gid, NULL, error)
-      || !get_u32 (obj, path, "umask", OPTIONAL, &p->umask, &p->has_umask, error)
-      || !get_array (obj, path, "additionalGids", &gids, error))
+  if (!get_u32 (obj, path, "uid", UCTR_JSON_REQUIRED, &p->uid, NULL, error)
+      || !get_u32 (obj, path, "gid", UCTR_JSON_REQUIRED, &p->gid, NULL, error)
+      || !get_u32 (obj, path, "umask", UCTR_JSON_OPTIONAL, &p->umask, &p->has_umask, error)
+      || !uctr_json_get_array (obj, path, "additionalGids", UCTR_JSON_OPTIONAL, &gids, error))
     return FALSE;
   if (gids == NULL)
     return TRUE;
@@ -678,13 +453,12 @@ parse_user (JsonObject *process, UctrProcess *p, GError **error)
   p->additional_gids = g_new0 (guint32, p->n_additional_gids);
   for (i = 0; i < p->n_additional_gids; i++)
     {
-      gint64 gid;
+      g_autofree char *item = g_strdup_printf ("additionalGids[%u]", i);
+      gint64 gid = 0;
 
-      if (!node_int_in (json_array_get_element (gids, i), 0, G_MAXUINT32, &gid))
-        {
-          g_autofree char *item = g_strdup_printf ("additionalGids[%u]", i);
-          return invalid_range (error, path, item, 0, G_MAXUINT32);
-        }
+      if (!uctr_json_node_int (json_array_get_element (gids, i), path, item, UCTR_JSON_OPTIONAL, 0,
+                               G_MAXUINT32, &gid, error))
+        return FALSE;
       p->additional_gids[i] = (guint32) gid;
     }
   return TRUE;
@@ -697,11 +471,11 @@ parse_args (JsonObject *process, UctrProcess *p, GError **error)
 
   /* The spec makes args optional for Windows only. */
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
-    return invalid (error, "process", "args", _("must be a non-empty array of strings"));
-  if (!get_strv (process, "process", "args", STRV_ANY, &p->args, error))
+    return uctr_json_invalid_at (error, "process", "args", _("must be a non-empty array of strings"));
+  if (!uctr_json_get_strv (process, "process", "args", UCTR_JSON_OPTIONAL, &p->args, error))
     return FALSE;
   if (*p->args[0] == '\0')
-    return invalid (error, "process", "args[0]", _("must not be empty"));
+    return uctr_json_invalid_at (error, "process", "args[0]", _("must not be empty"));
   return TRUE;
 }
 
@@ -711,13 +485,14 @@ parse_capabilities (JsonObject *process, UctrProcess *p, GError **error)
   JsonObject *obj = NULL;
   int set;
 
-  if (!get_object (process, "process", "capabilities", &obj, error))
+  if (!uctr_json_get_object (process, "process", "capabilities", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
     return TRUE;
   p->has_capabilities = TRUE;
   for (set = 0; set < UCTR_CAP_N; set++)
-    if (!get_strv (obj, "process.capabilities", cap_set_names[set], STRV_ANY, &p->capabilities[set], error))
+    if (!uctr_json_get_strv (obj, "process.capabilities", cap_set_names[set], UCTR_JSON_OPTIONAL,
+                             &p->capabilities[set], error))
       return FALSE;
   return TRUE;
 }
@@ -727,13 +502,14 @@ parse_rlimit (JsonObject *obj, const char *path, gpointer item, GError **error)
 {
   UctrRlimit *rlimit = item;
 
-  if (!get_string (obj, path, "type", REQUIRED, &rlimit->type, error))
+  if (!uctr_json_dup_string (obj, path, "type", UCTR_JSON_REQUIRED, &rlimit->type, error))
     return FALSE;
   rlimit->resource = uctr_config_rlimit_from_name (rlimit->type);
   if (rlimit->resource < 0)
-    return invalid (error, path, "type", _("unknown rlimit \"%s\""), rlimit->type);
+    return uctr_json_invalid_at (error, path, "type", _("unknown rlimit \"%s\""), rlimit->type);
   /* soft > hard is left to setrlimit(2), as runc does. */
-  return get_u64 (obj, path, "soft", &rlimit->soft, error) && get_u64 (obj, path, "hard", &rlimit->hard, error);
+  return get_rlimit_value (obj, path, "soft", &rlimit->soft, error)
+         && get_rlimit_value (obj, path, "hard", &rlimit->hard, error);
 }
 
 static gboolean
@@ -749,7 +525,8 @@ parse_rlimits (JsonObject *process, UctrProcess *p, GError **error)
       if (p->rlimits[i].resource == p->rlimits[j].resource)
         {
           g_autofree char *item = g_strdup_printf ("rlimits[%" G_GSIZE_FORMAT "]", i);
-          return invalid (error, "process", item, _("duplicate rlimit \"%s\""), p->rlimits[i].type);
+          return uctr_json_invalid_at (error, "process", item,
+                                       _("duplicate rlimit \"%s\""), p->rlimits[i].type);
         }
   return TRUE;
 }
@@ -760,11 +537,13 @@ parse_process_security (JsonObject *obj, UctrProcess *p, GError **error)
   gint64 oom_score_adj = 0;
 
   if (!parse_capabilities (obj, p, error) || !parse_rlimits (obj, p, error)
-      || !get_bool (obj, "process", "noNewPrivileges", &p->no_new_privileges, error)
-      || !get_int (obj, "process", "oomScoreAdj", OPTIONAL, -1000, 1000, &oom_score_adj, &p->has_oom_score_adj,
-                   error)
-      || !get_string (obj, "process", "apparmorProfile", OPTIONAL, &p->apparmor_profile, error)
-      || !get_string (obj, "process", "selinuxLabel", OPTIONAL, &p->selinux_label, error))
+      || !uctr_json_get_bool (obj, "process", "noNewPrivileges", UCTR_JSON_OPTIONAL, &p->no_new_privileges,
+                              error)
+      || !uctr_json_get_int (obj, "process", "oomScoreAdj", UCTR_JSON_OPTIONAL, -1000, 1000, &oom_score_adj,
+                             &p->has_oom_score_adj, error)
+      || !uctr_json_dup_string (obj, "process", "apparmorProfile", UCTR_JSON_OPTIONAL, &p->apparmor_profile,
+                                error)
+      || !uctr_json_dup_string (obj, "process", "selinuxLabel", UCTR_JSON_OPTIONAL, &p->selinux_label, error))
     return FALSE;
   p->oom_score_adj = (int) oom_score_adj;
   return TRUE;
@@ -776,17 +555,19 @@ parse_process (JsonObject *root, UctrConfig *config, GError **error)
   JsonObject *obj = NULL;
   UctrProcess *p;
 
-  if (!get_object (root, "", "process", &obj, error))
+  if (!uctr_json_get_object (root, "", "process", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
     return TRUE;
   p = config->process = g_new0 (UctrProcess, 1);
   p->env = g_new0 (char *, 1);
   p->cwd = g_strdup ("/");
-  return get_bool (obj, "process", "terminal", &p->terminal, error) && parse_console_size (obj, p, error)
-         && parse_user (obj, p, error) && parse_args (obj, p, error)
-         && get_strv (obj, "process", "env", STRV_NON_EMPTY, &p->env, error)
-         && get_path (obj, "process", "cwd", OPTIONAL, &p->cwd, error) && parse_process_security (obj, p, error);
+  return uctr_json_get_bool (obj, "process", "terminal", UCTR_JSON_OPTIONAL, &p->terminal, error)
+         && parse_console_size (obj, p, error) && parse_user (obj, p, error) && parse_args (obj, p, error)
+         && uctr_json_get_strv (obj, "process", "env", UCTR_JSON_NON_EMPTY, &p->env, error)
+         && uctr_json_dup_string (obj, "process", "cwd", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &p->cwd,
+                                  error)
+         && parse_process_security (obj, p, error);
 }
 
 /* linux */
@@ -797,7 +578,7 @@ parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
   JsonArray *array = NULL;
   guint i;
 
-  if (!get_array (linux_obj, "linux", "namespaces", &array, error))
+  if (!uctr_json_get_array (linux_obj, "linux", "namespaces", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   if (array == NULL)
     return TRUE;
@@ -811,16 +592,17 @@ parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
       int ns;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return invalid (error, path, NULL, _("must be an object"));
+        return uctr_json_invalid_at (error, path, NULL, _("must be an object"));
       obj = json_node_get_object (node);
-      if (!get_string (obj, path, "type", REQUIRED, &type, error)
-          || !get_path (obj, path, "path", OPTIONAL, &ns_path, error))
+      if (!uctr_json_dup_string (obj, path, "type", UCTR_JSON_REQUIRED, &type, error)
+          || !uctr_json_dup_string (obj, path, "path", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &ns_path,
+                                    error))
         return FALSE;
       ns = name_lookup (ns_names, UCTR_NS_N, type);
       if (ns < 0)
-        return invalid (error, path, "type", _("unknown namespace type \"%s\""), type);
+        return uctr_json_invalid_at (error, path, "type", _("unknown namespace type \"%s\""), type);
       if (config->namespaces[ns].enabled)
-        return invalid (error, path, NULL, _("duplicate namespace \"%s\""), type);
+        return uctr_json_invalid_at (error, path, NULL, _("duplicate namespace \"%s\""), type);
       config->namespaces[ns].enabled = TRUE;
       config->namespaces[ns].path = g_steal_pointer (&ns_path);
       config->namespaces[ns].index = i;
@@ -834,20 +616,24 @@ parse_device (JsonObject *obj, const char *path, gpointer item, GError **error)
   UctrDevice *dev = item;
   gboolean has_major = FALSE, has_minor = FALSE;
 
-  if (!get_string (obj, path, "type", REQUIRED, &dev->type, error))
+  if (!uctr_json_dup_string (obj, path, "type", UCTR_JSON_REQUIRED, &dev->type, error))
     return FALSE;
   if (!g_strv_contains (device_types, dev->type))
-    return invalid (error, path, "type", _("unknown device type \"%s\"; expected c, b, u or p"), dev->type);
+    return uctr_json_invalid_at (error, path, "type",
+                                 _("unknown device type \"%s\"; expected c, b, u or p"), dev->type);
   /* int64 in the spec, but makedev(3) takes unsigned ints. */
-  if (!get_path (obj, path, "path", REQUIRED, &dev->path, error)
-      || !get_int (obj, path, "major", OPTIONAL, 0, G_MAXUINT32, &dev->major, &has_major, error)
-      || !get_int (obj, path, "minor", OPTIONAL, 0, G_MAXUINT32, &dev->minor, &has_minor, error)
-      || !get_u32 (obj, path, "fileMode", OPTIONAL, &dev->file_mode, &dev->has_file_mode, error)
-      || !get_u32 (obj, path, "uid", OPTIONAL, &dev->uid, &dev->has_uid, error)
-      || !get_u32 (obj, path, "gid", OPTIONAL, &dev->gid, &dev->has_gid, error))
+  if (!uctr_json_dup_string (obj, path, "path", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &dev->path, error)
+      || !uctr_json_get_int (obj, path, "major", UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &dev->major, &has_major,
+                             error)
+      || !uctr_json_get_int (obj, path, "minor", UCTR_JSON_OPTIONAL, 0, G_MAXUINT32, &dev->minor, &has_minor,
+                             error)
+      || !get_u32 (obj, path, "fileMode", UCTR_JSON_OPTIONAL, &dev->file_mode, &dev->has_file_mode, error)
+      || !get_u32 (obj, path, "uid", UCTR_JSON_OPTIONAL, &dev->uid, &dev->has_uid, error)
+      || !get_u32 (obj, path, "gid", UCTR_JSON_OPTIONAL, &dev->gid, &dev->has_gid, error))
     return FALSE;
   if (strcmp (dev->type, "p") != 0 && (!has_major || !has_minor))
-    return invalid (error, path, has_major ? "minor" : "major", _("required for device type \"%s\""), dev->type);
+    return uctr_json_invalid_at (error, path, has_major ? "minor" : "major",
+                                 _("required for device type \"%s\""), dev->type);
   return TRUE;
 }
 
@@ -856,14 +642,15 @@ parse_propagation (JsonObject *linux_obj, UctrConfig *config, GError **error)
 {
   const char *value;
 
-  if (!get_string (linux_obj, "linux", "rootfsPropagation", OPTIONAL, &config->rootfs_propagation, error))
+  if (!uctr_json_dup_string (linux_obj, "linux", "rootfsPropagation", UCTR_JSON_OPTIONAL,
+                             &config->rootfs_propagation, error))
     return FALSE;
   value = config->rootfs_propagation;
   if (value != NULL && !g_strv_contains (propagations, value))
-    return invalid (error, "linux", "rootfsPropagation",
-                    _("unknown propagation \"%s\"; expected shared, slave, private or unbindable, "
+    return uctr_json_invalid_at (error, "linux", "rootfsPropagation",
+                                 _("unknown propagation \"%s\"; expected shared, slave, private or unbindable, "
                       "optionally with an \"r\" in front"),
-                    value);
+                                    value);
   return TRUE;
 }
 
@@ -873,7 +660,7 @@ get_opaque_object (JsonObject *linux_obj, const char *name, JsonNode **out, GErr
 {
   JsonObject *obj = NULL;
 
-  if (!get_object (linux_obj, "linux", name, &obj, error))
+  if (!uctr_json_get_object (linux_obj, "linux", name, UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj != NULL)
     *out = json_node_copy (json_object_get_member (linux_obj, name));
@@ -885,7 +672,7 @@ parse_linux (JsonObject *root, UctrConfig *config, GError **error)
 {
   JsonObject *obj = NULL;
 
-  if (!get_object (root, "", "linux", &obj, error))
+  if (!uctr_json_get_object (root, "", "linux", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj == NULL)
     return TRUE;
@@ -893,14 +680,16 @@ parse_linux (JsonObject *root, UctrConfig *config, GError **error)
   return parse_namespaces (obj, config, error)
          && get_mappings (obj, "linux", "uidMappings", &config->uid_mappings, &config->n_uid_mappings, error)
          && get_mappings (obj, "linux", "gidMappings", &config->gid_mappings, &config->n_gid_mappings, error)
-         && get_string_map (obj, "linux", "sysctl", config->sysctl, NULL, error)
+         && uctr_json_get_string_map (obj, "linux", "sysctl", UCTR_JSON_OPTIONAL, config->sysctl, NULL, error)
          && get_object_array (obj, "linux", "devices", sizeof (UctrDevice), parse_device,
                               (gpointer *) &config->devices, &config->n_devices, error)
-         && get_string (obj, "linux", "cgroupsPath", OPTIONAL, &config->cgroups_path, error)
+         && uctr_json_dup_string (obj, "linux", "cgroupsPath", UCTR_JSON_OPTIONAL, &config->cgroups_path,
+                                  error)
          && parse_propagation (obj, config, error)
-         && get_strv (obj, "linux", "maskedPaths", STRV_ABSOLUTE, &config->masked_paths, error)
-         && get_strv (obj, "linux", "readonlyPaths", STRV_ABSOLUTE, &config->readonly_paths, error)
-         && get_string (obj, "linux", "mountLabel", OPTIONAL, &config->mount_label, error)
+         && uctr_json_get_strv (obj, "linux", "maskedPaths", UCTR_JSON_ABSOLUTE, &config->masked_paths, error)
+         && uctr_json_get_strv (obj, "linux", "readonlyPaths", UCTR_JSON_ABSOLUTE, &config->readonly_paths,
+                                error)
+         && uctr_json_dup_string (obj, "linux", "mountLabel", UCTR_JSON_OPTIONAL, &config->mount_label, error)
          && get_opaque_object (obj, "resources", &config->resources, error)
          && get_opaque_object (obj, "seccomp", &config->seccomp, error);
 }
@@ -913,14 +702,14 @@ check_namespaces (UctrConfig *config, GError **error)
   const char *need_uts = _("requires a uts namespace in linux.namespaces");
 
   if (!config->namespaces[UCTR_NS_USER].enabled && config->n_uid_mappings > 0)
-    return invalid (error, "linux", "uidMappings", "%s", need_user);
+    return uctr_json_invalid_at (error, "linux", "uidMappings", "%s", need_user);
   if (!config->namespaces[UCTR_NS_USER].enabled && config->n_gid_mappings > 0)
-    return invalid (error, "linux", "gidMappings", "%s", need_user);
+    return uctr_json_invalid_at (error, "linux", "gidMappings", "%s", need_user);
   /* Without one, sethostname() would rename the host. */
   if (!config->namespaces[UCTR_NS_UTS].enabled && config->hostname != NULL && *config->hostname != '\0')
-    return invalid (error, "", "hostname", "%s", need_uts);
+    return uctr_json_invalid_at (error, "", "hostname", "%s", need_uts);
   if (!config->namespaces[UCTR_NS_UTS].enabled && config->domainname != NULL && *config->domainname != '\0')
-    return invalid (error, "", "domainname", "%s", need_uts);
+    return uctr_json_invalid_at (error, "", "domainname", "%s", need_uts);
   return TRUE;
 }
 
@@ -930,13 +719,14 @@ parse_config (JsonObject *root, UctrConfig *config, GError **error)
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
 
   if (!parse_version (root, config, error) || !parse_root (root, config, error)
-      || !get_string (root, "", "hostname", OPTIONAL, &config->hostname, error)
-      || !get_string (root, "", "domainname", OPTIONAL, &config->domainname, error)
+      || !uctr_json_dup_string (root, "", "hostname", UCTR_JSON_OPTIONAL, &config->hostname, error)
+      || !uctr_json_dup_string (root, "", "domainname", UCTR_JSON_OPTIONAL, &config->domainname, error)
       || !parse_process (root, config, error)
       || !get_object_array (root, "", "mounts", sizeof (UctrMount), parse_mount, (gpointer *) &config->mounts,
                             &config->n_mounts, error)
       || !parse_hooks (root, config, error)
-      || !get_string_map (root, "", "annotations", config->annotations, keys, error)
+      || !uctr_json_get_string_map (root, "", "annotations", UCTR_JSON_OPTIONAL, config->annotations, keys,
+                                    error)
       || !parse_linux (root, config, error) || !check_namespaces (config, error))
     return FALSE;
   g_ptr_array_add (keys, NULL);
@@ -1050,26 +840,4 @@ uctr_config_parse (const char *json, gssize len, GError **error)
 {
   g_return_val_if_fail (json != NULL, NULL);
   return parse_document (json, len, NULL, error);
-}
-
-UctrConfig *
-uctr_config_load (const char *bundle_dir, GError **error)
-{
-  g_autofree char *path = g_build_filename (bundle_dir, "config.json", NULL);
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-
-  if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX_SIZE, &contents, &len, &local_error))
-    {
-      /* INVALID_CONFIG rather than NOT_FOUND: NOT_FOUND means "no such container". */
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                    _("%s: %s; run \"uctr spec\" in the bundle to write a default one"), path,
-                    g_strerror (ENOENT));
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return parse_document (contents, len, path, error);
 }

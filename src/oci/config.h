@@ -171,9 +171,6 @@ typedef struct
    starts with the JSON path: "process.args: must be a non-empty array of strings". */
 UctrConfig *uctr_config_parse (const char *json, gssize len, GError **error);
 
-/* Reads BUNDLE/config.json and parses it; errors say which file. */
-UctrConfig *uctr_config_load (const char *bundle_dir, GError **error);
-
 void uctr_config_free (UctrConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrConfig, uctr_config_free)
 

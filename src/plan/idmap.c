@@ -130,7 +130,7 @@ read_subid_file (const char *file, GError **error)
 
   if (uctr_read_file_at (AT_FDCWD, file, SUBID_FILE_MAX, &contents, NULL, &local_error))
     return contents;
-  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (g_error_matches (local_error, UCTR_ERRNO_ERROR, ENOENT))
     return g_strdup ("");
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;

@@ -103,19 +103,6 @@ uctr_seccomp_free (UctrSeccomp *seccomp)
 
 /* Errors */
 
-/* "PATH.NAME: MESSAGE" */
-static gboolean G_GNUC_PRINTF (4, 5)
-invalid_member (GError **error, const char *path, const char *name, const char *fmt, ...)
-{
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "%s.%s: %s", path, name, msg);
-}
-
 /* "A, B or C": the hint after an unknown name. */
 static char *
 names_hint (char **names)
@@ -131,72 +118,6 @@ names_hint (char **names)
   head = g_strjoinv (", ", names);
   names[n - 1] = last;
   return g_strdup_printf (_("%s or %s"), head, last);
-}
-
-static gboolean
-get_string (JsonObject *obj, const char *path, const char *name, const char **out, GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  *out = NULL;
-  if (node == NULL)
-    return TRUE;
-  if (!uctr_json_holds (node, G_TYPE_STRING))
-    return invalid_member (error, path, name, _("must be a string"));
-  *out = json_node_get_string (node);
-  return TRUE;
-}
-
-static gboolean
-get_array (JsonObject *obj, const char *path, const char *name, JsonArray **out, GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-
-  *out = NULL;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return invalid_member (error, path, name, _("must be an array"));
-  *out = json_node_get_array (node);
-  return TRUE;
-}
-
-/* An unsigned integer of at most MAX. json-glib keeps integers in a gint64
-   and wraps those above G_MAXINT64, so for a uint64 (MAX G_MAXUINT64) every
-   integer is taken as its 64-bit pattern. */
-static gboolean
-get_uint (JsonObject *obj, const char *path, const char *name, guint64 max, guint64 *out, gboolean *present,
-          GError **error)
-{
-  JsonNode *node = uctr_json_member (obj, name);
-  gint64 v;
-
-  if (present != NULL)
-    *present = node != NULL;
-  if (node == NULL)
-    return TRUE;
-  if (!uctr_json_holds (node, G_TYPE_INT64))
-    return invalid_member (error, path, name, _("must be an integer from 0 to %llu"), (unsigned long long) max);
-  v = json_node_get_int (node);
-  if (max != G_MAXUINT64 && (v < 0 || (guint64) v > max))
-    return invalid_member (error, path, name, _("must be an integer from 0 to %llu"), (unsigned long long) max);
-  *out = (guint64) v;
-  return TRUE;
-}
-
-/* A string element I of ARRAY, or an error naming PATH[I]. */
-static const char *
-string_item (JsonArray *array, guint i, const char *path, GError **error)
-{
-  JsonNode *node = json_array_get_element (array, i);
-
-  if (!uctr_json_holds (node, G_TYPE_STRING))
-    {
-      g_autofree char *ipath = g_strdup_printf ("%s[%u]", path, i);
-      uctr_json_invalid (error, ipath, _("must be a string"));
-      return NULL;
-    }
-  return json_node_get_string (node);
 }
 
 /* Actions */
@@ -224,8 +145,9 @@ parse_action (JsonObject *obj, const char *path, const char *action_member, cons
   guint64 errno_ret = EPERM;
   gboolean has_errno = FALSE;
 
-  if (!get_string (obj, path, action_member, &name, error)
-      || !get_uint (obj, path, errno_member, 0xffff, &errno_ret, &has_errno, error))
+  if (!uctr_json_get_string (obj, path, action_member, UCTR_JSON_OPTIONAL, &name, error)
+      || !uctr_json_get_uint (obj, path, errno_member, UCTR_JSON_OPTIONAL, 0xffff, &errno_ret, &has_errno,
+                              error))
     return FALSE;
   if (name == NULL)
     return uctr_json_invalid (error, apath, _("missing required field"));
@@ -261,16 +183,17 @@ parse_flags (JsonObject *obj, UctrSeccomp *s, GError **error)
   JsonArray *array = NULL;
   guint i, n;
 
-  if (!get_array (obj, PATH_SECCOMP, "flags", &array, error))
+  if (!uctr_json_get_array (obj, PATH_SECCOMP, "flags", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   n = array != NULL ? json_array_get_length (array) : 0;
   for (i = 0; i < n; i++)
     {
       g_autofree char *path = g_strdup_printf (PATH_SECCOMP ".flags[%u]", i);
-      const char *name = string_item (array, i, PATH_SECCOMP ".flags", error);
+      const char *name = NULL;
       gsize f;
 
-      if (name == NULL)
+      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name,
+                                  error))
         return FALSE;
       for (f = 0; f < G_N_ELEMENTS (flags); f++)
         if (strcmp (flags[f].name, name) == 0)
@@ -309,17 +232,18 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError
   JsonArray *array = NULL;
   guint i, n;
 
-  if (!get_array (obj, PATH_SECCOMP, "architectures", &array, error))
+  if (!uctr_json_get_array (obj, PATH_SECCOMP, "architectures", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   n = array != NULL ? json_array_get_length (array) : 0;
   for (i = 0; i < n; i++)
     {
       g_autofree char *path = g_strdup_printf (PATH_SECCOMP ".architectures[%u]", i);
-      const char *name = string_item (array, i, PATH_SECCOMP ".architectures", error);
+      const char *name = NULL;
       guint32 token;
       int r;
 
-      if (name == NULL)
+      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name,
+                                  error))
         return FALSE;
       token = arch_token (name);
       if (token == 0)
@@ -352,15 +276,15 @@ parse_arg (JsonObject *obj, const char *path, struct scmp_arg_cmp *cmp, GError *
   gboolean has_index, has_value;
   gsize i;
 
-  if (!get_uint (obj, path, "index", MAX_ARGS - 1, &index, &has_index, error)
-      || !get_uint (obj, path, "value", G_MAXUINT64, &value, &has_value, error)
-      || !get_uint (obj, path, "valueTwo", G_MAXUINT64, &value_two, NULL, error)
-      || !get_string (obj, path, "op", &op, error))
+  if (!uctr_json_get_uint (obj, path, "index", UCTR_JSON_OPTIONAL, MAX_ARGS - 1, &index, &has_index, error)
+      || !uctr_json_get_uint (obj, path, "value", UCTR_JSON_WRAPPED, G_MAXUINT64, &value, &has_value, error)
+      || !uctr_json_get_uint (obj, path, "valueTwo", UCTR_JSON_WRAPPED, G_MAXUINT64, &value_two, NULL, error)
+      || !uctr_json_get_string (obj, path, "op", UCTR_JSON_OPTIONAL, &op, error))
     return FALSE;
   if (!has_index)
-    return invalid_member (error, path, "index", _("missing required field"));
+    return uctr_json_invalid_at (error, path, "index", _("missing required field"));
   if (!has_value)
-    return invalid_member (error, path, "value", _("missing required field"));
+    return uctr_json_invalid_at (error, path, "value", _("missing required field"));
   if (op == NULL)
     return uctr_json_invalid (error, op_path, _("missing required field"));
   for (i = 0; i < G_N_ELEMENTS (operators); i++)
@@ -393,7 +317,7 @@ parse_args (JsonObject *obj, const char *path, Conditions *c, GError **error)
 
   c->n_args = 0;
   c->same_arg_twice = FALSE;
-  if (!get_array (obj, path, "args", &array, error))
+  if (!uctr_json_get_array (obj, path, "args", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   n = array != NULL ? json_array_get_length (array) : 0;
   if (n > G_N_ELEMENTS (c->args))
@@ -451,7 +375,8 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
   guint i, n;
 
   if (!parse_action (obj, path, "action", "errnoRet", &action, &notify, error)
-      || !get_array (obj, path, "names", &names, error) || !parse_args (obj, path, &c, error))
+      || !uctr_json_get_array (obj, path, "names", UCTR_JSON_OPTIONAL, &names, error)
+      || !parse_args (obj, path, &c, error))
     return FALSE;
   n = names != NULL ? json_array_get_length (names) : 0;
   if (n == 0)
@@ -459,10 +384,12 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
   b->s->listener |= notify;
   for (i = 0; i < n; i++)
     {
-      const char *name = string_item (names, i, npath, error);
+      g_autofree char *ipath = g_strdup_printf ("%s[%u]", npath, i);
+      const char *name = NULL;
       int nr;
 
-      if (name == NULL)
+      if (!uctr_json_node_string (json_array_get_element (names, i), ipath, NULL, UCTR_JSON_OPTIONAL, &name,
+                                  error))
         return FALSE;
       if (*name == '\0')
         return uctr_json_invalid (error, npath, _("item %u is an empty string"), i);
@@ -615,8 +542,8 @@ parse_listener (JsonObject *obj, UctrSeccomp *s, GError **error)
 {
   const char *path = NULL, *metadata = NULL;
 
-  if (!get_string (obj, PATH_SECCOMP, "listenerPath", &path, error)
-      || !get_string (obj, PATH_SECCOMP, "listenerMetadata", &metadata, error))
+  if (!uctr_json_get_string (obj, PATH_SECCOMP, "listenerPath", UCTR_JSON_OPTIONAL, &path, error)
+      || !uctr_json_get_string (obj, PATH_SECCOMP, "listenerMetadata", UCTR_JSON_OPTIONAL, &metadata, error))
     return FALSE;
   if (metadata != NULL && path == NULL)
     return uctr_json_invalid (error, PATH_SECCOMP ".listenerMetadata", _("must not be set without listenerPath"));
@@ -659,7 +586,7 @@ compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **er
 
   if (!parse_action (obj, PATH_SECCOMP, "defaultAction", "defaultErrnoRet", &b.default_action, &notify, error)
       || !parse_flags (obj, s, error) || !parse_listener (obj, s, error)
-      || !get_array (obj, PATH_SECCOMP, "syscalls", &syscalls, error))
+      || !uctr_json_get_array (obj, PATH_SECCOMP, "syscalls", UCTR_JSON_OPTIONAL, &syscalls, error))
     return FALSE;
   /* Everything would go to the agent, the init's own last calls included. */
   if (notify)

@@ -80,7 +80,7 @@ load_config (Create *c, GError **error)
     }
   else if (!uctr_read_file_at (AT_FDCWD, path, CONFIG_MAX, &json, &len, error))
     {
-      if (g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (*error, UCTR_ERRNO_ERROR, ENOENT))
         g_prefix_error (error, _("No config.json in the bundle (run \"uctr spec\" there to write one): "));
       return FALSE;
     }

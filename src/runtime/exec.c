@@ -44,8 +44,8 @@ check_status (const UctrLoaded *loaded, UctrStatus status, const UctrExecOptions
 static gboolean
 created_refusal (const UctrLoaded *loaded, UctrStatus status, GError **error)
 {
-  if (status != UCTR_STATUS_CREATED || !(g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_ACCES)
-                                         || g_error_matches (*error, G_FILE_ERROR, G_FILE_ERROR_PERM)))
+  if (status != UCTR_STATUS_CREATED || !(g_error_matches (*error, UCTR_ERRNO_ERROR, EACCES)
+                                         || g_error_matches (*error, UCTR_ERRNO_ERROR, EPERM)))
     return FALSE;
   g_clear_error (error);
   return uctr_throw (error, UCTR_ERROR_BAD_STATE,

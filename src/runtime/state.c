@@ -213,7 +213,7 @@ open_container_dir (int root_fd, const char *id, GError **error)
 
   if (fd >= 0)
     return fd;
-  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
     uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("container %s does not exist"), id);
   else
     {
@@ -356,7 +356,7 @@ uctr_state_remove_dir (const char *root, const char *id, GError **error)
     return FALSE;
   path = g_build_filename (root, id, NULL);
   root_fd = uctr_trust_open_root (root, &local);
-  if (root_fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (root_fd < 0 && g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
     return TRUE;
   if (root_fd < 0)
     {
@@ -601,101 +601,24 @@ dir_id (int dfd)
   return g_path_get_basename (path);
 }
 
-static JsonNode *
-get_value (JsonObject *obj, const char *key, gboolean required, GType type, GError **error)
-{
-  JsonNode *node = json_object_get_member (obj, key);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      if (required)
-        uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is missing"), key);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || (type != G_TYPE_INVALID && json_node_get_value_type (node) != type))
-    {
-      uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), key);
-      return NULL;
-    }
-  return node;
-}
-
-static gboolean
-get_string (JsonObject *obj, const char *key, gboolean required, char **out, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = get_value (obj, key, required, G_TYPE_STRING, &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  *out = g_strdup (node != NULL ? json_node_get_string (node) : "");
-  return TRUE;
-}
-
-/* Stays NULL when absent. */
-static gboolean
-get_optional_string (JsonObject *obj, const char *key, char **out, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = get_value (obj, key, FALSE, G_TYPE_STRING, &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (node != NULL)
-    *out = g_strdup (json_node_get_string (node));
-  return TRUE;
-}
-
-/* An integer, or (pid_start_time, kept exact beyond 2^53) a decimal string. */
-static gboolean
-get_uint (JsonObject *obj, const char *key, gboolean required, guint64 max, guint64 *out, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *node = get_value (obj, key, required, G_TYPE_INVALID, &local_error);
-  GType type;
-
-  *out = 0;
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (node == NULL)
-    return TRUE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64 && json_node_get_int (node) >= 0 && (guint64) json_node_get_int (node) <= max)
-    {
-      *out = json_node_get_int (node);
-      return TRUE;
-    }
-  if (type == G_TYPE_STRING && g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, max, out, NULL))
-    return TRUE;
-  return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" is not a number from 0 to %llu"), key,
-                     (unsigned long long) max);
-}
+#define OWN_REQUIRED (UCTR_JSON_OWN | UCTR_JSON_REQUIRED)
 
 static gboolean
 get_annotations (JsonObject *obj, UctrState *state, GError **error)
 {
-  JsonNode *node = json_object_get_member (obj, "annotations");
+  JsonObject *annotations = NULL;
   g_autoptr(GPtrArray) keys = NULL;
   JsonObjectIter iter;
   const char *name;
   JsonNode *value;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (!uctr_json_get_object (obj, "", "annotations", UCTR_JSON_OWN, &annotations, error))
+    return FALSE;
+  if (annotations == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "annotations");
   state->annotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   keys = g_ptr_array_new ();
-  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  json_object_iter_init_ordered (&iter, annotations);
   while (json_object_iter_next_ordered (&iter, &name, &value))
     {
       if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
@@ -716,7 +639,6 @@ state_from_json (const char *text, gsize len, GError **error)
   g_autoptr(UctrState) state = g_new0 (UctrState, 1);
   JsonNode *root;
   JsonObject *obj;
-  JsonNode *creating;
   guint64 pid = 0;
 
   if (!json_parser_load_from_data (parser, text, len, error))
@@ -728,28 +650,25 @@ state_from_json (const char *text, gsize len, GError **error)
       return NULL;
     }
   obj = json_node_get_object (root);
-  if (!get_string (obj, "id", TRUE, &state->id, error)
-      || !get_uint (obj, "pid", TRUE, G_MAXINT32, &pid, error)
-      || !get_uint (obj, "pid_start_time", FALSE, G_MAXUINT64, &state->pid_start_time, error)
-      || !get_string (obj, "bundle", TRUE, &state->bundle, error)
-      || !get_string (obj, "rootfs", FALSE, &state->rootfs, error)
-      || !get_string (obj, "created", FALSE, &state->created, error)
-      || !get_string (obj, "owner", FALSE, &state->owner, error)
-      || !get_annotations (obj, state, error) || !get_optional_string (obj, "cgroup_path", &state->cgroup_path, error)
-      || !get_optional_string (obj, "cgroup_unit", &state->cgroup_unit, error)
-      || !get_optional_string (obj, "cgroup_note", &state->cgroup_note, error))
+  /* Absent, these read as "". */
+  state->rootfs = g_strdup ("");
+  state->created = g_strdup ("");
+  state->owner = g_strdup ("");
+  if (!uctr_json_dup_string (obj, "", "id", OWN_REQUIRED, &state->id, error)
+      || !uctr_json_get_uint (obj, "", "pid", OWN_REQUIRED | UCTR_JSON_DECIMAL, G_MAXINT32, &pid, NULL, error)
+      || !uctr_json_get_uint (obj, "", "pid_start_time", UCTR_JSON_OWN | UCTR_JSON_DECIMAL, G_MAXUINT64,
+                              &state->pid_start_time, NULL, error)
+      || !uctr_json_dup_string (obj, "", "bundle", OWN_REQUIRED, &state->bundle, error)
+      || !uctr_json_dup_string (obj, "", "rootfs", UCTR_JSON_OWN, &state->rootfs, error)
+      || !uctr_json_dup_string (obj, "", "created", UCTR_JSON_OWN, &state->created, error)
+      || !uctr_json_dup_string (obj, "", "owner", UCTR_JSON_OWN, &state->owner, error)
+      || !get_annotations (obj, state, error)
+      || !uctr_json_dup_string (obj, "", "cgroup_path", UCTR_JSON_OWN, &state->cgroup_path, error)
+      || !uctr_json_dup_string (obj, "", "cgroup_unit", UCTR_JSON_OWN, &state->cgroup_unit, error)
+      || !uctr_json_dup_string (obj, "", "cgroup_note", UCTR_JSON_OWN, &state->cgroup_note, error)
+      || !uctr_json_get_bool (obj, "", "creating", UCTR_JSON_OWN, &state->creating, error))
     return NULL;
   state->pid = (pid_t) pid;
-  creating = json_object_get_member (obj, "creating");
-  if (creating != NULL && !JSON_NODE_HOLDS_NULL (creating))
-    {
-      if (!JSON_NODE_HOLDS_VALUE (creating) || json_node_get_value_type (creating) != G_TYPE_BOOLEAN)
-        {
-          uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "creating");
-          return NULL;
-        }
-      state->creating = json_node_get_boolean (creating);
-    }
   return g_steal_pointer (&state);
 }
 
@@ -764,7 +683,7 @@ uctr_state_load (int dfd, GError **error)
 
   if (!uctr_state_read_file (dfd, STATE_FILE, STATE_FILE_MAX, &text, &len, &local_error))
     {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local_error, UCTR_ERRNO_ERROR, ENOENT))
         uctr_throw (error, UCTR_ERROR_FAILED,
                     _("container %s: state.json is missing (a create was interrupted?); "
                       "\"uctr delete --force %s\" removes it"),
@@ -878,7 +797,7 @@ uctr_state_list_ids (const char *root, GError **error)
   DIR *dir;
   struct dirent *de;
 
-  if (fd < 0 && g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (fd < 0 && g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
     return g_new0 (char *, 1);
   if (fd < 0)
     {

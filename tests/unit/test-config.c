@@ -3,7 +3,6 @@
 #include "oci/spec.h"
 #include "base/util.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -906,95 +905,6 @@ test_default_json_rootless (void)
   g_assert_null (c->resources);
 }
 
-typedef struct
-{
-  char *dir;
-  char *config_path;
-} Bundle;
-
-static void
-bundle_setup (Bundle *b, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  b->dir = g_dir_make_tmp ("uctr-test-config-XXXXXX", &error);
-  g_assert_no_error (error);
-  b->config_path = g_build_filename (b->dir, "config.json", NULL);
-}
-
-static void
-bundle_teardown (Bundle *b, gconstpointer data)
-{
-  (void) g_unlink (b->config_path);
-  g_assert_cmpint (g_rmdir (b->dir), ==, 0);
-  g_free (b->config_path);
-  g_free (b->dir);
-}
-
-static void
-bundle_write (Bundle *b, const char *sq_json)
-{
-  g_autofree char *json = sq (sq_json);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (b->config_path, json, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-test_load (Bundle *b, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UctrConfig) c = NULL;
-
-  bundle_write (b, "{" BASE ",'process':{'args':['true']}}");
-  c = uctr_config_load (b->dir, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (c->process->args[0], ==, "true");
-}
-
-static void
-test_load_missing (Bundle *b, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UctrConfig) c = uctr_config_load (b->dir, &error);
-  g_autofree char *expected = g_strdup_printf ("%s: ", b->config_path);
-
-  g_assert_null (c);
-  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
-  g_assert_true (g_str_has_prefix (error->message, expected));
-  g_assert_true (g_str_has_suffix (error->message, "; run \"uctr spec\" in the bundle to write a default one"));
-}
-
-static void
-test_load_invalid (Bundle *b, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UctrConfig) c = NULL;
-  g_autofree char *expected = g_strdup_printf ("%s: process.args: must be a non-empty array of strings", b->config_path);
-
-  bundle_write (b, "{" BASE ",'process':{'args':[]}}");
-  c = uctr_config_load (b->dir, &error);
-  g_assert_null (c);
-  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
-  g_assert_cmpstr (error->message, ==, expected);
-}
-
-static void
-test_load_not_json (Bundle *b, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(UctrConfig) c = NULL;
-  g_autofree char *expected = g_strdup_printf ("%s is not valid JSON: 3:", b->config_path);
-
-  bundle_write (b, "{\n'ociVersion': '1.2.0',\n'root': {'path': 'rootfs'},,\n}");
-  c = uctr_config_load (b->dir, &error);
-  g_assert_null (c);
-  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
-  if (!g_str_has_prefix (error->message, expected))
-    g_error ("expected '%s', got '%s'", expected, error->message);
-}
-
 /* json-glib 1.6 recurses once per level: 300000 levels overflowed the stack. */
 static char *
 nested_config (guint levels)
@@ -1122,10 +1032,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/free-null", test_free_null);
   g_test_add_func ("/config/default-json", test_default_json);
   g_test_add_func ("/config/default-json-rootless", test_default_json_rootless);
-  g_test_add ("/config/load", Bundle, NULL, bundle_setup, test_load, bundle_teardown);
-  g_test_add ("/config/load-missing", Bundle, NULL, bundle_setup, test_load_missing, bundle_teardown);
-  g_test_add ("/config/load-invalid", Bundle, NULL, bundle_setup, test_load_invalid, bundle_teardown);
-  g_test_add ("/config/load-not-json", Bundle, NULL, bundle_setup, test_load_not_json, bundle_teardown);
   for (i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/config/invalid/%s", invalid_cases[i].name);
