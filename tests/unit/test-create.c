@@ -176,7 +176,7 @@ test_refused (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
   if (c->code == -1)
-    g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    g_assert_error (error, UCTR_ERRNO_ERROR, ENOENT);
   else if (c->code >= 0)
     g_assert_error (error, UCTR_ERROR, c->code);
   if (c->message[0] == '@')
