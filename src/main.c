@@ -18,22 +18,22 @@ typedef struct
 } UctrVerb;
 
 static const UctrVerb verbs[] = {
-  { "create", uctr_cmd_create, N_("Create a container; it waits for start"), TRUE },
-  { "delete", uctr_cmd_delete, N_("Delete a container and its state") },
-  { "events", uctr_cmd_events, N_("Print a container's statistics and OOM events") },
-  { "exec", uctr_cmd_exec, N_("Run a new process in a running container"), TRUE },
-  { "features", uctr_cmd_features, N_("Print what this uctr supports (OCI features JSON)") },
-  { "kill", uctr_cmd_kill, N_("Send a signal to a container's init") },
-  { "list", uctr_cmd_list, N_("List containers") },
-  { "pause", uctr_cmd_pause, N_("Suspend every process of a container") },
-  { "port", uctr_cmd_port, N_("Publish, list and unpublish ports of a container") },
-  { "ps", uctr_cmd_ps, N_("List the processes of a container") },
-  { "resume", uctr_cmd_resume, N_("Resume a paused container") },
-  { "run", uctr_cmd_run, N_("Create, start and wait for a container"), TRUE },
-  { "spec", uctr_cmd_spec, N_("Write a default config.json") },
-  { "start", uctr_cmd_start, N_("Start a created container") },
-  { "state", uctr_cmd_state, N_("Print the state of a container as JSON") },
-  { "update", uctr_cmd_update, N_("Change the resource limits of a container") },
+  { "create", uctr_cmd_create, N_ ("Create a container; it waits for start"), TRUE },
+  { "delete", uctr_cmd_delete, N_ ("Delete a container and its state") },
+  { "events", uctr_cmd_events, N_ ("Print a container's statistics and OOM events") },
+  { "exec", uctr_cmd_exec, N_ ("Run a new process in a running container"), TRUE },
+  { "features", uctr_cmd_features, N_ ("Print what this uctr supports (OCI features JSON)") },
+  { "kill", uctr_cmd_kill, N_ ("Send a signal to a container's init") },
+  { "list", uctr_cmd_list, N_ ("List containers") },
+  { "pause", uctr_cmd_pause, N_ ("Suspend every process of a container") },
+  { "port", uctr_cmd_port, N_ ("Publish, list and unpublish ports of a container") },
+  { "ps", uctr_cmd_ps, N_ ("List the processes of a container") },
+  { "resume", uctr_cmd_resume, N_ ("Resume a paused container") },
+  { "run", uctr_cmd_run, N_ ("Create, start and wait for a container"), TRUE },
+  { "spec", uctr_cmd_spec, N_ ("Write a default config.json") },
+  { "start", uctr_cmd_start, N_ ("Start a created container") },
+  { "state", uctr_cmd_state, N_ ("Print the state of a container as JSON") },
+  { "update", uctr_cmd_update, N_ ("Change the resource limits of a container") },
 };
 
 static void
@@ -44,7 +44,8 @@ print_usage (FILE *out)
   fprintf (out, "%s\n\n%s\n", _("Usage: uctr [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]"), _("Commands:"));
   for (i = 0; i < G_N_ELEMENTS (verbs); i++)
     fprintf (out, "  %-10s %s\n", verbs[i].name, _(verbs[i].summary));
-  fprintf (out, "\n%s\n", _("Global options:\n"
+  fprintf (out, "\n%s\n",
+           _("Global options:\n"
                             "  --root DIR          state directory (default $XDG_RUNTIME_DIR/uctr)\n"
                             "  --log FILE          write warnings to FILE (not stderr), errors to both\n"
                             "  --log-format FMT    text or json\n"
@@ -150,8 +151,8 @@ main (int argc, char **argv)
   if (g.rootless != NULL && strcmp (g.rootless, "true") != 0 && strcmp (g.rootless, "false") != 0
       && strcmp (g.rootless, "auto") != 0)
     {
-      g_set_error (&error, UCTR_ERROR, UCTR_ERROR_INVALID_ARGUMENT, _("--rootless: expected true, false or auto, not \"%s\""),
-                   g.rootless);
+      g_set_error (&error, UCTR_ERROR, UCTR_ERROR_INVALID_ARGUMENT,
+                   _("--rootless: expected true, false or auto, not \"%s\""), g.rootless);
       print_error (error);
       return 1;
     }
@@ -165,7 +166,8 @@ main (int argc, char **argv)
       verb = &verbs[i];
   if (verb == NULL)
     {
-      g_autofree char *msg = g_strdup_printf (_("unknown command \"%s\"; \"uctr --help\" lists them"), argv[1]);
+      g_autofree char *msg
+          = g_strdup_printf (_("unknown command \"%s\"; \"uctr --help\" lists them"), argv[1]);
       g_printerr ("uctr: %s\n", msg);
       uctr_log ("error", msg);
       return 1;

@@ -20,8 +20,7 @@ typedef struct
   guint line;
 } Scan;
 
-static gboolean G_GNUC_PRINTF (3, 4)
-scan_fail (const Scan *s, GError **error, const char *fmt, ...)
+static gboolean G_GNUC_PRINTF (3, 4) scan_fail (const Scan *s, GError **error, const char *fmt, ...)
 {
   char where[32];
   va_list ap;
@@ -175,8 +174,8 @@ scan_number (Scan *s, GError **error)
   if (!ok)
     {
       s->p = start;
-      return scan_fail (s, error,
-                        _("not a JSON number: numbers are decimal, without leading zeros (no octal or hex)"));
+      return scan_fail (
+          s, error, _("not a JSON number: numbers are decimal, without leading zeros (no octal or hex)"));
     }
   return TRUE;
 }
@@ -196,7 +195,7 @@ scan_word (Scan *s, GError **error)
   s->p = start;
   return scan_fail (s, error,
                     _("unexpected word \"%.*s\"; JSON has true, false, null and strings in double quotes"),
-                    (int) MIN (len, 40), start);
+                       (int) MIN (len, 40), start);
 }
 
 static gboolean

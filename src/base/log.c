@@ -16,7 +16,8 @@ uctr_log_setup (const char *path, const char *format, gboolean debug, GError **e
 {
   log_debug = debug;
   if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "text") != 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--log-format: expected text or json, not \"%s\""), format);
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--log-format: expected text or json, not \"%s\""), format);
   log_json = g_strcmp0 (format, "json") == 0;
   if (path == NULL || *path == '\0')
     return TRUE;

@@ -50,20 +50,20 @@ check_parent (const char *root, const char *dir, GError **error)
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("%s, above the state directory %s, is not a directory any more: it changed while uctr "
                          "checked it"),
-                       dir, root);
+                          dir, root);
   if (!trusted_parent_owner (st.st_uid))
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("the state directory %s is inside %s, which belongs to uid %u: that user could put "
                          "another directory in its place; pass a --root whose parents belong to you or root "
                          "(such as $XDG_RUNTIME_DIR/uctr)"),
-                       root, dir, (guint) st.st_uid);
+                          root, dir, (guint) st.st_uid);
   /* Sticky (/tmp): others cannot rename or remove what is ours in it. */
   if ((st.st_mode & OTHERS_WRITE) != 0 && (st.st_mode & S_ISVTX) == 0)
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("the state directory %s is inside %s, which others can write (mode %04o): they could "
                          "put another directory in its place; run chmod go-w %s, or pass a --root elsewhere "
                          "(such as $XDG_RUNTIME_DIR/uctr)"),
-                       root, dir, (guint) (st.st_mode & 07777), dir);
+                          root, dir, (guint) (st.st_mode & 07777), dir);
   return TRUE;
 }
 
@@ -92,18 +92,18 @@ static gboolean
 check_root_stat (const char *root, const struct stat *st, GError **error)
 {
   if (!S_ISDIR (st->st_mode))
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the state directory %s is not a directory; pass --root DIR"),
-                       root);
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("the state directory %s is not a directory; pass --root DIR"), root);
   if (st->st_uid != geteuid ())
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("the state directory %s belongs to uid %u, not to you (uid %u); pass --root with a "
                          "directory of your own"),
-                       root, (guint) st->st_uid, (guint) geteuid ());
+                          root, (guint) st->st_uid, (guint) geteuid ());
   if ((st->st_mode & OTHERS_WRITE) != 0)
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("the state directory %s can be written by others (mode %04o): another user could put a "
                          "container of their own there; run chmod 700 %s"),
-                       root, (guint) (st->st_mode & 07777), root);
+                          root, (guint) (st->st_mode & 07777), root);
   return TRUE;
 }
 
@@ -170,17 +170,18 @@ check_made_by_us (int fd, const char *path, mode_t type, UctrTrustMode mode, GEr
   if (fstat (fd, &st) < 0)
     return uctr_throw_errno (error, _("Checking %s"), path);
   if ((st.st_mode & S_IFMT) != type)
-    return uctr_throw (error, UCTR_ERROR_UNTRUSTED, _("%s is not of the kind uctr makes there: remove it"), path);
+    return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
+                       _("%s is not of the kind uctr makes there: remove it"), path);
   if (st.st_uid != geteuid ())
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("%s belongs to uid %u, not to you (uid %u): uctr did not make it and does not use it; "
                          "remove it as that user or as root"),
-                       path, (guint) st.st_uid, (guint) geteuid ());
+                          path, (guint) st.st_uid, (guint) geteuid ());
   if (mode == UCTR_TRUST_PRIVATE && (st.st_mode & OTHERS_WRITE) != 0)
     return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
                        _("%s can be written by others (mode %04o), so uctr does not use it: remove it, or run "
                          "chmod go-w %s if it is as uctr made it"),
-                       path, (guint) (st.st_mode & 07777), path);
+                          path, (guint) (st.st_mode & 07777), path);
   return TRUE;
 }
 
@@ -191,9 +192,9 @@ uctr_trust_openat (int dfd, const char *name, const char *path, int flags, mode_
   uctr_autofd int fd = openat (dfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 
   if (fd < 0 && errno == ELOOP)
-    return uctr_throw (error, UCTR_ERROR_UNTRUSTED, _("%s is a symbolic link, which uctr never makes there: remove it"),
-                       path),
-           -1;
+    return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
+                       _("%s is a symbolic link, which uctr never makes there: remove it"), path),
+                       -1;
   if (fd < 0)
     return uctr_throw_errno (error, _("Opening %s"), path), -1;
   if (!check_made_by_us (fd, path, type, mode, error))

@@ -35,12 +35,13 @@ typedef enum
    it 0600. No O_DIRECTORY in FLAGS (it turns a symlink into ENOTDIR): TYPE
    S_IFDIR says it. UCTR_ERROR_UNTRUSTED when not; an open that fails is a
    UCTR_ERRNO_ERROR (ENOENT when missing). */
-int uctr_trust_openat (int dfd, const char *name, const char *path, int flags, mode_t type, UctrTrustMode mode,
-                       GError **error);
+int uctr_trust_openat (int dfd, const char *name, const char *path, int flags, mode_t type,
+                       UctrTrustMode mode, GError **error);
 
 /* The regular file NAME of DFD, read as uctr_trust_openat allows it
    (private), at most MAX bytes. */
-gboolean uctr_trust_read_entry (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error);
+gboolean
+uctr_trust_read_entry (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error);
 
 /* The path FD is open on, for messages ("?" when unknown), and NAME in it. */
 char *uctr_trust_fd_path (int fd);

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-G_DEFINE_QUARK (uctr-error-quark, uctr_error)
-G_DEFINE_QUARK (uctr-errno-error-quark, uctr_errno_error)
+G_DEFINE_QUARK (uctr - error - quark, uctr_error)
+G_DEFINE_QUARK (uctr - errno - error - quark, uctr_errno_error)
 
 gboolean
 uctr_throw (GError **error, UctrError code, const char *fmt, ...)
@@ -150,7 +150,8 @@ write_all (int fd, const char *data, gsize len)
 }
 
 gboolean
-uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode, GError **error)
+uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode,
+                           GError **error)
 {
   g_autofree char *tmp = g_strdup_printf (".%s.XXXXXX", name);
   uctr_autofd int fd = -1;
@@ -266,9 +267,12 @@ uctr_running_in_userns (void)
   if (!uctr_read_file_at (AT_FDCWD, "/proc/self/uid_map", 4096, &map, NULL, NULL))
     return FALSE;
   /* The initial namespace maps every id to itself, in one line. */
-  if (sscanf (map, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside, &count) != 3)
+  if (sscanf (map, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside,
+              &count)
+      != 3)
     return TRUE;
-  return !(inside == 0 && outside == 0 && count == 4294967295ULL && strchr (map, '\n') == map + strlen (map) - 1);
+  return !(inside == 0 && outside == 0 && count == 4294967295ULL
+           && strchr (map, '\n') == map + strlen (map) - 1);
 }
 
 gboolean

@@ -65,7 +65,8 @@ uctr_steal_fd (int *fdp)
 }
 
 /* Reads a whole file (at most max bytes) relative to dfd (AT_FDCWD ok). */
-gboolean uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error);
+gboolean
+uctr_read_file_at (int dfd, const char *path, gsize max, char **contents, gsize *len, GError **error);
 /* The same from an open FD; PATH names it in messages. */
 gboolean uctr_read_fd (int fd, const char *path, gsize max, char **contents, gsize *len, GError **error);
 

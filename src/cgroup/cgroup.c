@@ -134,13 +134,13 @@ uctr_cgroup_check_path (const char *cgroups_path, GError **error)
     if (strcmp (parts[i], "..") == 0)
       return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                          _("linux.cgroupsPath: \"%s\": \"..\" is not allowed in a cgroup path"),
-                         cgroups_path);
+                            cgroups_path);
   /* POSIX keeps exactly two leading slashes: "//" canonicalizes to itself. */
   rel = g_canonicalize_filename (cgroups_path, "/");
   if (rel[strspn (rel, "/")] == '\0')
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.cgroupsPath: \"%s\" names the root cgroup; give the container one of its own"),
-                       cgroups_path);
+                          cgroups_path);
   return TRUE;
 }
 
@@ -272,8 +272,8 @@ not_delegated (const char *dir, int errsv)
 {
   const char *hint = _("\"systemd-run --user --scope -p Delegate=yes uctr ...\" runs uctr in one that is");
 
-  return g_strdup_printf (_("the cgroup it would go under, %s, is not delegated to you (uid %u: %s); %s"), dir,
-                          (guint) geteuid (), g_strerror (errsv), hint);
+  return g_strdup_printf (_("the cgroup it would go under, %s, is not delegated to you (uid %u: %s); %s"),
+                             dir, (guint) geteuid (), g_strerror (errsv), hint);
 }
 
 /* mkdir each component of TARGET below BASE; MADE gets those created. The
@@ -300,7 +300,7 @@ make_dirs (const char *base, const char *target, GPtrArray *made, char **why, GE
       if (errno == EEXIST && uctr_cgroup_populated (dir->str))
         return uctr_throw (error, UCTR_ERROR_EXISTS,
                            _("the cgroup %s exists and has processes: is another container using linux.cgroupsPath?"),
-                           dir->str);
+                              dir->str);
       if (errno == EEXIST)
         continue;
       if (permission_errno (errno))
@@ -344,10 +344,10 @@ enable_controllers (const char *base, const char *target, const char *const *wan
             *why = g_strdup_printf (_("%s holds processes, and cgroup v2 hands controllers only to the children of a "
                                       "cgroup without processes (--systemd-cgroup gives the container a scope "
                                       "with them)"),
-                                    dir->str);
+                dir->str);
           else
             *why = g_strdup_printf (_("enabling controllers in %s/cgroup.subtree_control: %s"), dir->str,
-                                    g_strerror (e));
+                                       g_strerror (e));
         }
       while (parts[i] != NULL && parts[i][0] == '\0')
         i++;
@@ -377,8 +377,8 @@ explain_missing (const char *mount, const char *path, const char *const *wanted,
       g_ptr_array_add (absent, NULL);
       names = g_strjoinv (", ", (char **) absent->pdata);
       listed = root[0] != NULL && root[0][0] != '\0' ? g_strjoinv (" ", root) : g_strdup (_("none"));
-      return g_strdup_printf (_("cgroup v2 on this host has no %s controller (%s/cgroup.controllers lists %s)"),
-                              names, mount, listed);
+      return g_strdup_printf (_("cgroup v2 on this host has no %s controller (%s/cgroup.controllers lists %s)"), names, mount,
+          listed);
     }
   if (missing->len == 0)
     return NULL;
@@ -474,16 +474,17 @@ place_systemd (const UctrCgroupRequest *req, const char *mount, pid_t pid, UctrC
   g_autoptr(GError) local = NULL;
 
   *fall_back = FALSE;
-  if (!uctr_systemd_start_scope (req->cgroups_path, req->id, pid, uctr_cgroup_as_root (), req->writes, &p->unit,
-                                 &local))
+  if (!uctr_systemd_start_scope (req->cgroups_path, req->id, pid, uctr_cgroup_as_root (), req->writes,
+                                 &p->unit, &local))
     {
       if (!g_error_matches (local, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED))
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&local), "--systemd-cgroup: ");
           return FALSE;
         }
-      g_ptr_array_add (p->notes, g_strdup_printf (_("--systemd-cgroup: %s; placing the container without systemd"),
-                                                  local->message));
+      g_ptr_array_add (p->notes,
+                       g_strdup_printf (_("--systemd-cgroup: %s; placing the container without systemd"),
+                                           local->message));
       *fall_back = TRUE;
       return TRUE;
     }
@@ -596,8 +597,9 @@ uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrA
           continue;
         }
       if (e != 0)
-        return uctr_throw (error, UCTR_ERROR_FAILED, _("%s.%s: writing \"%s\" to %s: %s"), where, w->what, value,
-                           file, g_strerror (e));
+        return uctr_throw (error, UCTR_ERROR_FAILED,
+                           _("%s.%s: writing \"%s\" to %s: %s"), where, w->what, value, file,
+                              g_strerror (e));
     }
   return TRUE;
 }
@@ -638,7 +640,7 @@ wait_frozen (const char *path, gboolean want, GError **error)
       if (left <= 0)
         return uctr_throw (error, UCTR_ERROR_FAILED,
                            _("%s: still not %s after %d s"), path,
-                           want ? _("frozen") : _("thawed"), FREEZE_TIMEOUT_MS / 1000);
+                              want ? _("frozen") : _("thawed"), FREEZE_TIMEOUT_MS / 1000);
       /* Poll briefly too: an event may come between the read and the poll. */
       (void) poll (&pfd, 1, MIN (left, 100));
     }
@@ -698,7 +700,7 @@ uctr_cgroup_signal (const char *path, int sig, GError **error)
   for (i = 0; i < pids->len; i++)
     if (kill (g_array_index (pids, pid_t, i), sig) < 0 && errno != ESRCH)
       return uctr_throw_errno (error, _("Sending signal %d to process %d"), sig,
-                               (int) g_array_index (pids, pid_t, i));
+                                         (int) g_array_index (pids, pid_t, i));
   return TRUE;
 }
 

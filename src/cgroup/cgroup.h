@@ -53,7 +53,7 @@ typedef struct
   char *why_no_controllers; /* why a controller asked for is missing, or NULL */
   GPtrArray *notes;         /* warnings to print (char *): systemd unreachable ... */
   /* private */
-  GPtrArray *made;          /* directories made, to remove on failure */
+  GPtrArray *made; /* directories made, to remove on failure */
   char *why_not_enabled;
 } UctrCgroupPlacement;
 

@@ -280,7 +280,8 @@ parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError *
       JsonNode *size = uctr_json_member (obj, "pageSize");
       gint64 limit = 0;
 
-      if (size == NULL || !uctr_json_holds (size, G_TYPE_STRING) || !valid_page_size (json_node_get_string (size)))
+      if (size == NULL || !uctr_json_holds (size, G_TYPE_STRING)
+          || !valid_page_size (json_node_get_string (size)))
         return uctr_json_invalid (error, path, _("pageSize: must be a size such as \"2MB\" or \"1GB\""));
       if (!uctr_json_get_int (obj, path, "limit", UCTR_JSON_REQUIRED, 0, G_MAXINT64, &limit, NULL, error))
         return FALSE;
@@ -317,7 +318,7 @@ parse_unified (UctrResources *r, JsonObject *root, const char *where, GError **e
     {
       if (!valid_unified_key (key))
         return uctr_json_invalid (error, where,
-                        _("unified: \"%s\" is not a cgroup v2 file name (CONTROLLER.NAME)"), key);
+                                  _("unified: \"%s\" is not a cgroup v2 file name (CONTROLLER.NAME)"), key);
       if (!uctr_json_holds (value, G_TYPE_STRING))
         return uctr_json_invalid (error, where, _("unified.%s: must be a string"), key);
       g_ptr_array_add (r->unified_keys, g_strdup (key));
@@ -689,11 +690,12 @@ add_swap (const UctrResources *r, const char *where, GPtrArray *writes, GError *
       return TRUE;
     }
   if (limit == 0 || limit == -1)
-    return uctr_json_invalid (error, where, _("memory.swap: a swap limit needs a memory limit (memory.limit)"));
+    return uctr_json_invalid (error, where,
+                              _("memory.swap: a swap limit needs a memory limit (memory.limit)"));
   if (swap < limit)
     return uctr_json_invalid (error, where,
-                    _("memory.swap: memory+swap (%lld) must be at least memory.limit (%lld)"),
-                    (long long) swap, (long long) limit);
+                              _("memory.swap: memory+swap (%lld) must be at least memory.limit (%lld)"),
+                                 (long long) swap, (long long) limit);
   add_write (writes, "memory", "memory.swap.max", g_strdup_printf ("%" G_GINT64_FORMAT, swap - limit),
              "memory.swap");
   return TRUE;
@@ -725,7 +727,7 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
 
       if (w < 10 || w > 1000)
         return uctr_json_invalid (error, where,
-                        _("blockIO.weight: must be from 10 to 1000, not %lld"), (long long) w);
+                                  _("blockIO.weight: must be from 10 to 1000, not %lld"), (long long) w);
       wr = add_write (writes, "io", "io.weight",
                       g_strdup_printf ("%" G_GUINT64_FORMAT, uctr_resources_blkio_to_io_weight (w)),
                       "blockIO.weight");
@@ -738,7 +740,8 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
       UctrCgroupWrite *wr;
 
       if (d->value < 10 || d->value > 1000)
-        return uctr_json_invalid (error, where, _("blockIO.weightDevice[%u].weight: must be from 10 to 1000"), i);
+        return uctr_json_invalid (error, where,
+                                  _("blockIO.weightDevice[%u].weight: must be from 10 to 1000"), i);
       wr = add_write (writes, "io", "io.weight",
                       g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " %" G_GUINT64_FORMAT,
                                        d->major, d->minor, uctr_resources_blkio_to_io_weight (d->value)),

@@ -55,15 +55,15 @@ uctr_systemd_parse_path (const char *cgroups_path, const char *id, gboolean as_r
   if (g_strv_length (parts) != 3)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.cgroupsPath: expected \"slice:prefix:name\" with --systemd-cgroup, not \"%s\""),
-                       cgroups_path);
+                          cgroups_path);
   if (parts[0][0] != '\0' && (!g_str_has_suffix (parts[0], ".slice") || strchr (parts[0], '/') != NULL))
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.cgroupsPath: \"%s\" is not a slice unit name (such as user.slice)"),
-                       parts[0]);
+                          parts[0]);
   if (parts[2][0] == '\0' || g_str_has_suffix (parts[2], ".slice"))
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.cgroupsPath: \"%s\": the name must be a scope's, not empty or a slice"),
-                       cgroups_path);
+                          cgroups_path);
   *slice = g_strdup (parts[0][0] != '\0' ? parts[0] : (as_root ? "system.slice" : "user.slice"));
   prefix = parts[1];
   name = escape_unit_part (parts[2]);
@@ -129,11 +129,18 @@ manager_open (Manager *m, gboolean as_root, GError **error)
       if ((m->conn = connect_to (private_address, FALSE, &private_error)) != NULL)
         return TRUE;
     }
-  return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("no systemd %s instance is reachable (%s: %s; %s: %s)"),
-                     as_root ? _("system") : _("user"), bus != NULL ? bus : _("no session bus address"),
-                     bus_error != NULL ? bus_error->message : _("XDG_RUNTIME_DIR is not set"),
-                     private_path != NULL ? private_path : "systemd/private",
-                     private_error != NULL ? private_error->message : _("not tried"));
+  return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                     _("no systemd %s instance is reachable (%s: %s; %s: %s)"), as_root
+                        ? _("system")
+                        : _("user"), bus != NULL ? bus
+                                                  : _("no session bus address"),
+                                                       bus_error != NULL
+                                                           ? bus_error->message
+                                                           : _("XDG_RUNTIME_DIR is not set"),
+                                                                private_path != NULL ? private_path
+                                                                                     : "systemd/private",
+                                                                private_error != NULL ? private_error->message
+                                                                                      : _("not tried"));
 }
 
 /* A call error that means "nobody to talk to" rather than "systemd said no". */
@@ -235,10 +242,10 @@ wait_job (GMainContext *ctx, Jobs *jobs, const char *job, const char *unit, GErr
   if (strcmp (result, "done") != 0)
     return uctr_throw (error, UCTR_ERROR_FAILED,
                        _("systemd could not start %s (job result \"%s\"%s)"), unit, result,
-                       strcmp (result, "resources") == 0
-                       ? _(": it could not move the container's process into the scope; uctr must run inside "
+                          strcmp (result, "resources") == 0
+                          ? _(": it could not move the container's process into the scope; uctr must run inside "
                             "the cgroup tree of that systemd instance")
-                       : "");
+                          : "");
   return TRUE;
 }
 
@@ -258,7 +265,8 @@ start_scope (Manager *m, GMainContext *ctx, const char *slice, const char *unit,
   ret = manager_call (m, "Subscribe", NULL, NULL, NULL);
   g_clear_pointer (&ret, g_variant_unref);
   ret = manager_call (m, "StartTransientUnit",
-                      g_variant_new ("(ss@a(sv)@a(sa(sv)))", unit, "fail", scope_properties (slice, id, pid, writes),
+                      g_variant_new ("(ss@a(sv)@a(sa(sv)))", unit, "fail",
+                                     scope_properties (slice, id, pid, writes),
                                      g_variant_new_array (G_VARIANT_TYPE ("(sa(sv))"), NULL, 0)),
                       G_VARIANT_TYPE ("(o)"), error);
   ok = ret != NULL;

@@ -33,7 +33,8 @@ cpu_mask (const char *list)
       if (dash != NULL)
         *dash = '\0';
       if (!g_ascii_string_to_unsigned (g_strstrip (ranges[i]), 10, 0, 8191, &lo, NULL)
-          || !g_ascii_string_to_unsigned (dash != NULL ? g_strstrip (dash + 1) : ranges[i], 10, lo, 8191, &hi, NULL))
+          || !g_ascii_string_to_unsigned (dash != NULL ? g_strstrip (dash + 1) : ranges[i], 10, lo, 8191, &hi,
+                                          NULL))
         return NULL;
       for (guint64 n = lo; n <= hi; n++)
         {
@@ -69,7 +70,8 @@ add_cpu_max (GVariantBuilder *b, const char *value)
     return 0;
   if (quota != G_MAXUINT64)
     {
-      g_variant_builder_add (b, "(sv)", "CPUQuotaPerSecUSec", g_variant_new_uint64 (quota * USEC_PER_SEC / period));
+      g_variant_builder_add (b, "(sv)", "CPUQuotaPerSecUSec",
+                             g_variant_new_uint64 (quota * USEC_PER_SEC / period));
       n++;
     }
   g_variant_builder_add (b, "(sv)", "CPUQuotaPeriodUSec", g_variant_new_uint64 (period));

@@ -7,13 +7,13 @@
 
 typedef struct
 {
-  char *root_option;     /* --root */
-  char *root;            /* resolved on first use */
-  char *log_path;        /* --log */
-  char *log_format;      /* --log-format */
-  gboolean debug;        /* --debug */
+  char *root_option; /* --root */
+  char *root;        /* resolved on first use */
+  char *log_path;    /* --log */
+  char *log_format;  /* --log-format */
+  gboolean debug;    /* --debug */
   gboolean systemd_cgroup;
-  char *rootless;        /* --rootless true|false|auto (accepted as runc does) */
+  char *rootless; /* --rootless true|false|auto (accepted as runc does) */
 } UctrGlobal;
 
 /* A verb returns the exit status, or -1 with ERROR set. */
@@ -27,7 +27,8 @@ gboolean uctr_cli_parse (const char *verb, const char *params, const char *summa
                          gboolean stop_at_first_arg, int *argc, char ***argv, GError **error);
 
 /* Exactly N positional arguments (after the verb) or a usage error. */
-gboolean uctr_cli_want_args (const char *verb, const char *params, int argc, int min, int max, GError **error);
+gboolean
+uctr_cli_want_args (const char *verb, const char *params, int argc, int min, int max, GError **error);
 
 /* A verb as its preamble needs it: "uctr NAME PARAMS" and SUMMARY for
    --help and usage errors, MIN_ARGS to MAX_ARGS (-1: any) positional
@@ -43,8 +44,8 @@ typedef struct
 } UctrCliVerb;
 
 /* uctr_cli_parse and uctr_cli_want_args of VERB. */
-gboolean uctr_cli_parse_verb (const UctrCliVerb *verb, GOptionEntry *entries, int *argc, char ***argv,
-                              GError **error);
+gboolean
+uctr_cli_parse_verb (const UctrCliVerb *verb, GOptionEntry *entries, int *argc, char ***argv, GError **error);
 /* The preamble of a verb on containers: uctr_cli_parse_verb, then the
    state root (uctr_global_root), which it returns; NULL on error. */
 const char *uctr_cli_begin (UctrGlobal *g, const UctrCliVerb *verb, GOptionEntry *entries, int *argc,

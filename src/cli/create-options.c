@@ -35,26 +35,33 @@ uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *pa
 {
   g_autoptr(GArray) all = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   GOptionEntry entries[] = {
-    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &a->bundle, N_("Bundle directory (default: the current one)"), N_("DIR") },
-    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &a->pid_file, N_("Write the container's pid to FILE"), N_("FILE") },
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &a->bundle, N_ ("Bundle directory (default: the current one)"),
+      N_ ("DIR") },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &a->pid_file, N_ ("Write the container's pid to FILE"),
+      N_ ("FILE") },
     { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &a->console_socket,
-      N_("Send the pty master of process.terminal over this unix socket"), N_("PATH") },
-    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a->preserve_fds, N_("Pass N fds after stdio (3..N+2) to the container"), "N" },
-    { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &a->no_pivot, N_("Use MS_MOVE and chroot instead of pivot_root"), NULL },
-    { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &a->no_new_keyring, N_("Accepted for runc compatibility; uctr creates no session keyring"), NULL },
+      N_ ("Send the pty master of process.terminal over this unix socket"), N_ ("PATH") },
+    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a->preserve_fds,
+      N_ ("Pass N fds after stdio (3..N+2) to the container"), "N" },
+    { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &a->no_pivot, N_ ("Use MS_MOVE and chroot instead of pivot_root"),
+      NULL },
+    { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &a->no_new_keyring,
+      N_ ("Accepted for runc compatibility; uctr creates no session keyring"), NULL },
     { "network", 0, 0, G_OPTION_ARG_STRING, &a->network,
-      N_("none: only lo (the default); slirp[:OPTIONS]: a user-mode network through tap0 (see uctr-run(1))"), N_("MODE") },
+      N_ ("none: only lo (the default); slirp[:OPTIONS]: a user-mode network through tap0 (see uctr-run(1))"),
+      N_ ("MODE") },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a->publish,
-      N_("Publish a container port on the host, with --network slirp (repeatable)"),
-      N_("[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]") },
-    { "detach", 'd', 0, G_OPTION_ARG_NONE, &a->detach, N_("Return once the process has started"), NULL },
+      N_ ("Publish a container port on the host, with --network slirp (repeatable)"),
+      N_ ("[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]") },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &a->detach, N_ ("Return once the process has started"), NULL },
     { NULL },
   };
 
   const GOptionEntry run_entries[] = {
-    { "keep", 0, 0, G_OPTION_ARG_NONE, &a->keep, N_("Do not delete the container once its process has exited"), NULL },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &a->keep,
+      N_ ("Do not delete the container once its process has exited"), NULL },
     { "no-subreaper", 0, 0, G_OPTION_ARG_NONE, &a->no_subreaper,
-      N_("Accepted for runc compatibility; uctr run never makes itself a subreaper"), NULL },
+      N_ ("Accepted for runc compatibility; uctr run never makes itself a subreaper"), NULL },
     { NULL },
   };
 
@@ -66,7 +73,8 @@ uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *pa
     g_array_append_val (all, run_entries[i]);
   for (; extra != NULL && extra->long_name != NULL; extra++)
     g_array_append_val (all, *extra);
-  if (!uctr_cli_parse (verb, params, summary, (GOptionEntry *) all->data, stop_at_first_arg, argc, argv, error))
+  if (!uctr_cli_parse (verb, params, summary, (GOptionEntry *) all->data, stop_at_first_arg, argc, argv,
+                       error))
     return FALSE;
   if (a->preserve_fds < 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--preserve-fds: must not be negative"));

@@ -13,22 +13,22 @@ typedef struct
   gboolean no_pivot;
   gboolean no_new_keyring;
   gboolean detach;
-  gboolean keep;          /* run: leave the stopped container for delete */
-  gboolean no_subreaper;  /* run: accepted; uctr run never is a subreaper */
-  char *network;          /* --network none|slirp[:OPTIONS] */
-  char **publish;         /* --publish SPEC, repeated */
+  gboolean keep;           /* run: leave the stopped container for delete */
+  gboolean no_subreaper;   /* run: accepted; uctr run never is a subreaper */
+  char *network;           /* --network none|slirp[:OPTIONS] */
+  char **publish;          /* --publish SPEC, repeated */
   gboolean systemd_cgroup; /* the global --systemd-cgroup */
   const char *config_json; /* a one-line run's config (borrowed), instead of the bundle's */
   char *bundle_abs;
 } UctrCreateArgs;
 
-gboolean uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary, gboolean with_detach,
-                                 int *argc, char ***argv, GError **error);
+gboolean uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary,
+                                 gboolean with_detach, int *argc, char ***argv, GError **error);
 /* The same with EXTRA options (NULL-terminated, or NULL) and usage PARAMS;
    STOP_AT_FIRST_ARG leaves everything from the first non-option on alone. */
-gboolean uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *params, const char *summary,
-                                      gboolean with_detach, const GOptionEntry *extra, gboolean stop_at_first_arg,
-                                      int *argc, char ***argv, GError **error);
+gboolean uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *params,
+                                      const char *summary, gboolean with_detach, const GOptionEntry *extra,
+                                      gboolean stop_at_first_arg, int *argc, char ***argv, GError **error);
 gboolean uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gboolean keep_console,
                                   GPtrArray *warnings, UctrCreated *out, GError **error);
 void uctr_create_args_clear (UctrCreateArgs *a);

@@ -13,10 +13,11 @@ uctr_cmd_create (UctrGlobal *g, int argc, char **argv, GError **error)
   gboolean ok;
 
   /* Every way out clears A: parse may have filled some of it before failing. */
-  ok = uctr_create_args_parse (&a, "create", _("Create a container from a bundle; \"uctr start\" runs its process."),
-                               FALSE, &argc, &argv, error)
-       && uctr_cli_want_args ("create", "ID", argc, 1, 1, error)
-       && (root = uctr_global_root (g, error)) != NULL;
+  ok = uctr_create_args_parse (&a, "create",
+                               _("Create a container from a bundle; \"uctr start\" runs its process."),
+                                  FALSE, &argc, &argv, error)
+                               && uctr_cli_want_args ("create", "ID", argc, 1, 1, error)
+                               && (root = uctr_global_root (g, error)) != NULL;
   a.systemd_cgroup = g->systemd_cgroup;
   if (ok)
     ok = uctr_create_args_create (&a, root, argv[1], FALSE, warnings, &created, error);

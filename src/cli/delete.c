@@ -8,7 +8,8 @@ uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   gboolean force = FALSE;
   GOptionEntry entries[] = {
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Kill the container first if it is still running"), NULL },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_ ("Kill the container first if it is still running"),
+      NULL },
     { NULL },
   };
   const UctrCliVerb verb

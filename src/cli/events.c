@@ -130,9 +130,9 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
   g_autofree char *interval = NULL;
   gboolean stats = FALSE;
   GOptionEntry entries[] = {
-    { "interval", 0, 0, G_OPTION_ARG_STRING, &interval, N_("How often to print statistics (default 5s)"),
-      N_("DURATION") },
-    { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, N_("Print the statistics once and exit"), NULL },
+    { "interval", 0, 0, G_OPTION_ARG_STRING, &interval, N_ ("How often to print statistics (default 5s)"),
+      N_ ("DURATION") },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &stats, N_ ("Print the statistics once and exit"), NULL },
     { NULL },
   };
   const UctrCliVerb verb
@@ -145,10 +145,13 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
   if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (interval != NULL && (interval_us = parse_duration (interval)) < 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--interval: \"%s\" is not a duration (5s, 500ms, 1m)"),
-                       interval), -1;
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--interval: \"%s\" is not a duration (5s, 500ms, 1m)"), interval),
+                       -1;
   if (interval_us <= 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--interval: the duration must be greater than 0")), -1;
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--interval: the duration must be greater than 0")),
+                       -1;
   if ((root = uctr_global_root (g, error)) == NULL
       || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
     return -1;
@@ -157,7 +160,9 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
-                       argv[1], state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one")), -1;
+                          argv[1],
+                          state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one")),
+                       -1;
   if (stats)
     return print_stats (state) ? 0 : 1;
   return watch (state, interval_us);

@@ -108,7 +108,8 @@ apply_caps (UctrProcess *p, char **caps)
   for (c = caps; c != NULL && *c != NULL; c++)
     {
       g_autofree char *name = g_ascii_strup (*c, -1);
-      g_autofree char *full = g_str_has_prefix (name, "CAP_") ? g_strdup (name) : g_strconcat ("CAP_", name, NULL);
+      g_autofree char *full
+          = g_str_has_prefix (name, "CAP_") ? g_strdup (name) : g_strconcat ("CAP_", name, NULL);
 
       strv_append (&p->capabilities[UCTR_CAP_BOUNDING], full);
       strv_append (&p->capabilities[UCTR_CAP_EFFECTIVE], full);
@@ -125,7 +126,8 @@ apply_flags (UctrProcess *p, ExecArgs *a, char **command, GError **error)
   if (a->cwd != NULL)
     {
       if (!g_path_is_absolute (a->cwd))
-        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--cwd: \"%s\" is not an absolute path"), a->cwd);
+        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                           _("--cwd: \"%s\" is not an absolute path"), a->cwd);
       g_free (p->cwd);
       p->cwd = g_strdup (a->cwd);
     }
@@ -157,13 +159,16 @@ check_args (ExecArgs *a, int argc, GError **error)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("usage: uctr exec [OPTIONS] ID COMMAND [ARG...], or uctr exec --process FILE ID"));
   if (a->process != NULL && argc > 2)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--process: give the command in the file, not after the ID"));
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--process: give the command in the file, not after the ID"));
   if (a->preserve_fds < 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--preserve-fds: must not be negative"));
   if (a->apparmor != NULL)
-    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("--apparmor: uctr does not support AppArmor profiles"));
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("--apparmor: uctr does not support AppArmor profiles"));
   if (a->process_label != NULL)
-    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("--process-label: uctr does not support SELinux labels"));
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("--process-label: uctr does not support SELinux labels"));
   return TRUE;
 }
 
@@ -183,13 +188,14 @@ parse_cgroup (const char *arg, const char **sub, GError **error)
   parts = g_strsplit (path, "/", -1);
   for (gsize i = 0; parts[i] != NULL; i++)
     if (strcmp (parts[i], "..") == 0)
-      return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--cgroup %s: the path must stay below the container's cgroup"), arg);
+      return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                         _("--cgroup %s: the path must stay below the container's cgroup"), arg);
   while (*path == '/')
     path++;
   if (*path == '\0')
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--cgroup %s: expected a cgroup below the container's, as in --cgroup sub or --cgroup cpu,memory:sub"),
-                       arg);
+                          arg);
   *sub = path;
   return TRUE;
 }
@@ -223,7 +229,8 @@ choose_process (UctrLoaded *loaded, const char *id, ExecArgs *a, char **command,
       config->process = p;
     }
   else if (config->process == NULL)
-    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("container %s: config.json has no process to start from"), id);
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("container %s: config.json has no process to start from"), id);
   else if (!apply_flags (config->process, a, command, error))
     return FALSE;
   return check_terminal (config->process, a, error);
@@ -272,23 +279,31 @@ uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   ExecArgs a = { 0 };
   GOptionEntry entries[] = {
-    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &a.console_socket, N_("Send the pty master over this unix socket"), N_("PATH") },
-    { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &a.cwd, N_("Working directory in the container"), N_("DIR") },
-    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &a.env, N_("Set an environment variable (repeatable)"), N_("KEY=VALUE") },
-    { "tty", 't', 0, G_OPTION_ARG_NONE, &a.tty, N_("Give the process a pty"), NULL },
-    { "user", 'u', 0, G_OPTION_ARG_STRING, &a.user, N_("Run as UID, and GID (numbers)"), N_("UID[:GID]") },
-    { "additional-gids", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &a.additional_gids, N_("An additional group (repeatable)"), N_("GID") },
-    { "process", 'p', 0, G_OPTION_ARG_FILENAME, &a.process, N_("The process as JSON (config.json's process object)"), N_("FILE") },
-    { "detach", 'd', 0, G_OPTION_ARG_NONE, &a.detach, N_("Return once the process has started"), NULL },
-    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &a.pid_file, N_("Write the process's host pid to FILE"), N_("FILE") },
-    { "process-label", 0, 0, G_OPTION_ARG_STRING, &a.process_label, N_("SELinux label (not supported)"), N_("LABEL") },
-    { "apparmor", 0, 0, G_OPTION_ARG_STRING, &a.apparmor, N_("AppArmor profile (not supported)"), N_("PROFILE") },
-    { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &a.no_new_privs, N_("Set no_new_privs"), NULL },
-    { "cap", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &a.caps, N_("Add a capability (repeatable)"), N_("CAP") },
-    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a.preserve_fds, N_("Pass N fds after stdio (3..N+2)"), "N" },
-    { "ignore-paused", 0, 0, G_OPTION_ARG_NONE, &a.ignore_paused, N_("Exec even when the container is paused"), NULL },
+    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &a.console_socket,
+      N_ ("Send the pty master over this unix socket"), N_ ("PATH") },
+    { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &a.cwd, N_ ("Working directory in the container"), N_ ("DIR") },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &a.env, N_ ("Set an environment variable (repeatable)"),
+      N_ ("KEY=VALUE") },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &a.tty, N_ ("Give the process a pty"), NULL },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &a.user, N_ ("Run as UID, and GID (numbers)"), N_ ("UID[:GID]") },
+    { "additional-gids", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &a.additional_gids,
+      N_ ("An additional group (repeatable)"), N_ ("GID") },
+    { "process", 'p', 0, G_OPTION_ARG_FILENAME, &a.process,
+      N_ ("The process as JSON (config.json's process object)"), N_ ("FILE") },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &a.detach, N_ ("Return once the process has started"), NULL },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &a.pid_file, N_ ("Write the process's host pid to FILE"),
+      N_ ("FILE") },
+    { "process-label", 0, 0, G_OPTION_ARG_STRING, &a.process_label, N_ ("SELinux label (not supported)"),
+      N_ ("LABEL") },
+    { "apparmor", 0, 0, G_OPTION_ARG_STRING, &a.apparmor, N_ ("AppArmor profile (not supported)"),
+      N_ ("PROFILE") },
+    { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &a.no_new_privs, N_ ("Set no_new_privs"), NULL },
+    { "cap", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &a.caps, N_ ("Add a capability (repeatable)"), N_ ("CAP") },
+    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &a.preserve_fds, N_ ("Pass N fds after stdio (3..N+2)"), "N" },
+    { "ignore-paused", 0, 0, G_OPTION_ARG_NONE, &a.ignore_paused,
+      N_ ("Exec even when the container is paused"), NULL },
     { "cgroup", 0, 0, G_OPTION_ARG_STRING, &a.cgroup,
-      N_("Run in this existing cgroup below the container's ([CONTROLLERS:]PATH)"), N_("PATH") },
+      N_ ("Run in this existing cgroup below the container's ([CONTROLLERS:]PATH)"), N_ ("PATH") },
     { NULL },
   };
   const UctrCliVerb verb

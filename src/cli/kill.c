@@ -10,7 +10,8 @@ uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   gboolean all = FALSE;
   GOptionEntry entries[] = {
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Signal every process of the container, not just its init"), NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_ ("Signal every process of the container, not just its init"),
+      NULL },
     { NULL },
   };
   const UctrCliVerb verb
@@ -22,8 +23,8 @@ uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error)
     return -1;
   if (argc == 3 && (sig = uctr_signal_from_name (argv[2])) < 0)
     {
-      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("unknown signal \"%s\"; use a name like TERM or a number"),
-                  argv[2]);
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                  _("unknown signal \"%s\"; use a name like TERM or a number"), argv[2]);
       return -1;
     }
   if ((root = uctr_global_root (g, error)) == NULL)

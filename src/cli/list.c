@@ -76,8 +76,8 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
   gboolean quiet = FALSE;
   g_autofree char *format = NULL;
   GOptionEntry entries[] = {
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print the ids only"), NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default) or json"), N_("FORMAT") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_ ("Print the ids only"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_ ("table (default) or json"), N_ ("FORMAT") },
     { NULL },
   };
   const UctrCliVerb verb = { "list", "", _("List the containers under --root."), 0, 0 };
@@ -92,7 +92,8 @@ uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error)
     return -1;
   if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
     {
-      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format: expected table or json, not \"%s\""), format);
+      uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                  _("--format: expected table or json, not \"%s\""), format);
       return -1;
     }
   if ((root = uctr_global_root (g, error)) == NULL || (ids = uctr_state_list_ids (root, error)) == NULL)

@@ -16,18 +16,27 @@ uctr_oneline_entries (UctrOneLine *o)
 {
   GOptionEntry entries[] = {
     { "rootfs", 0, 0, G_OPTION_ARG_FILENAME, &o->rootfs,
-      N_("Run COMMAND in DIR as the root, no config.json needed (\"/\": the host's own, read-only)"), N_("DIR") },
-    { "read-only", 0, 0, G_OPTION_ARG_NONE, &o->read_only, N_("Mount the root read-only"), NULL },
-    { "writable", 0, 0, G_OPTION_ARG_NONE, &o->writable, N_("With --rootfs /: leave the host's root writable"), NULL },
+      N_ ("Run COMMAND in DIR as the root, no config.json needed (\"/\": the host's own, read-only)"),
+      N_ ("DIR") },
+    { "read-only", 0, 0, G_OPTION_ARG_NONE, &o->read_only, N_ ("Mount the root read-only"), NULL },
+    { "writable", 0, 0, G_OPTION_ARG_NONE, &o->writable,
+      N_ ("With --rootfs /: leave the host's root writable"), NULL },
     { "bind", 'v', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->binds,
-      N_("Bind a host path into the container (repeatable; DEST defaults to SRC)"), N_("SRC[:DEST[:ro]]") },
-    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, N_("Working directory of the command"), N_("DIR") },
-    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_("Set an environment variable (repeatable)"), N_("KEY=VALUE") },
-    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty, N_("Give the command a pty (the default when stdin is a terminal)"), NULL },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_("The container's id (default: made from the command)"), N_("NAME") },
-    { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, N_("Run as UID, and GID (numbers, in the container)"), N_("UID[:GID]") },
-    { "hostname", 0, 0, G_OPTION_ARG_STRING, &o->hostname, N_("The container's hostname (default: its id)"), N_("NAME") },
-    { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm, N_("Delete the container when the command ends (the default without --detach)"), NULL },
+      N_ ("Bind a host path into the container (repeatable; DEST defaults to SRC)"), N_ ("SRC[:DEST[:ro]]") },
+    { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, N_ ("Working directory of the command"),
+      N_ ("DIR") },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_ ("Set an environment variable (repeatable)"),
+      N_ ("KEY=VALUE") },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty,
+      N_ ("Give the command a pty (the default when stdin is a terminal)"), NULL },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_ ("The container's id (default: made from the command)"),
+      N_ ("NAME") },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, N_ ("Run as UID, and GID (numbers, in the container)"),
+      N_ ("UID[:GID]") },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &o->hostname, N_ ("The container's hostname (default: its id)"),
+      N_ ("NAME") },
+    { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm,
+      N_ ("Delete the container when the command ends (the default without --detach)"), NULL },
     { NULL },
   };
 
@@ -89,7 +98,8 @@ set_user (JsonObject *process, const char *user, GError **error)
 
   if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
       || (parts[1] != NULL && !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32 - 1, &gid, NULL)))
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--user %s: expected UID or UID:GID, in numbers"), user);
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--user %s: expected UID or UID:GID, in numbers"), user);
   json_object_set_int_member (u, "uid", (gint64) uid);
   json_object_set_int_member (u, "gid", (gint64) (parts[1] != NULL ? gid : uid));
   return TRUE;
@@ -113,16 +123,18 @@ add_bind (JsonArray *mounts, const char *spec, GError **error)
   if (stat (src, &st) < 0)
     return uctr_throw_errno (error, _("--bind %s: %s"), spec, src);
   if (!g_path_is_absolute (dest))
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--bind %s: the destination %s is not an absolute path"),
-                       spec, dest);
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--bind %s: the destination %s is not an absolute path"), spec, dest);
   if (mode != NULL && strcmp (mode, "ro") != 0 && strcmp (mode, "rw") != 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--bind %s: expected ro or rw after the destination, not %s"),
-                       spec, mode);
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--bind %s: expected ro or rw after the destination, not %s"), spec, mode);
   m = json_object_new ();
   json_object_set_string_member (m, "destination", dest);
   json_object_set_string_member (m, "type", "bind");
   json_object_set_string_member (m, "source", src);
-  json_object_set_array_member (m, "options", strv_array ((char *[]){ "rbind", mode != NULL ? (char *) mode : "rw", NULL }));
+  json_object_set_array_member (m, "options",
+                                strv_array (
+                                    (char *[]){ "rbind", mode != NULL ? (char *) mode : "rw", NULL }));
   json_array_add_object_element (mounts, m);
   return TRUE;
 }
@@ -143,7 +155,8 @@ set_root (JsonObject *config, const UctrOneLine *o, GError **error)
 }
 
 char *
-uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal, GError **error)
+uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
+                     GError **error)
 {
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts;
@@ -156,7 +169,9 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   char **b;
 
   if (command == NULL || command[0] == NULL)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--rootfs: give the command to run after the options (or after --)")), NULL;
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--rootfs: give the command to run after the options (or after --)")),
+                       NULL;
   uctr_rootless_spec_options (geteuid () != 0, &opts, uids, gids);
   base = uctr_spec_default_json (&opts);
   if (!json_parser_load_from_data (parser, base, -1, error))
@@ -168,7 +183,9 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   json_object_set_array_member (process, "args", strv_array (command));
   json_object_set_boolean_member (process, "terminal", terminal);
   if (o->workdir != NULL && !g_path_is_absolute (o->workdir))
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--workdir %s: not an absolute path"), o->workdir), NULL;
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--workdir %s: not an absolute path"), o->workdir),
+                       NULL;
   json_object_set_string_member (process, "cwd", o->workdir != NULL ? o->workdir : "/");
   set_env (process, o->env);
   if (o->user != NULL && !set_user (process, o->user, error))

@@ -9,17 +9,17 @@
 
 typedef struct
 {
-  char *rootfs;        /* --rootfs DIR ("/" for the host's own, read-only by default) */
-  gboolean read_only;  /* --read-only */
-  gboolean writable;   /* --writable: the host's / too (it is read-only otherwise) */
-  char **binds;        /* --bind/-v SRC[:DEST[:ro|rw]] */
-  char *workdir;       /* --workdir/-w DIR */
-  char **env;          /* --env/-e KEY=VALUE */
-  gboolean tty;        /* --tty/-t: a pty even when stdin is not a terminal */
-  char *name;          /* --name: the container id */
-  char *user;          /* --user/-u UID[:GID] */
-  char *hostname;      /* --hostname */
-  gboolean rm;         /* --rm: what a one-shot run does anyway; refused with --detach */
+  char *rootfs;       /* --rootfs DIR ("/" for the host's own, read-only by default) */
+  gboolean read_only; /* --read-only */
+  gboolean writable;  /* --writable: the host's / too (it is read-only otherwise) */
+  char **binds;       /* --bind/-v SRC[:DEST[:ro|rw]] */
+  char *workdir;      /* --workdir/-w DIR */
+  char **env;         /* --env/-e KEY=VALUE */
+  gboolean tty;       /* --tty/-t: a pty even when stdin is not a terminal */
+  char *name;         /* --name: the container id */
+  char *user;         /* --user/-u UID[:GID] */
+  char *hostname;     /* --hostname */
+  gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
 } UctrOneLine;
 
 /* The options above, for a verb's option table; NULL-terminated. */

@@ -113,9 +113,9 @@ uctr_cmd_port (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *format = NULL;
   GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("list: table (default) or json"), N_("FORMAT") },
-      { NULL },
-    };
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_ ("list: table (default) or json"), N_ ("FORMAT") },
+    { NULL },
+  };
   const char *sub;
 
   if (!uctr_cli_parse ("port", PORT_PARAMS,

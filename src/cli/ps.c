@@ -65,13 +65,15 @@ print_ps (GArray *pids, char **ps_args, GError **error)
   for (i = 0; ps_args != NULL && ps_args[i] != NULL; i++)
     g_ptr_array_add (argv, ps_args[i]);
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, error)
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status,
+                     error)
       || !g_spawn_check_wait_status (status, error))
     return uctr_prefix_error (error, _("Running ps"));
   lines = g_strsplit (out, "\n", -1);
   col = lines[0] != NULL ? pid_column (lines[0]) : -1;
   if (col < 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("ps printed no PID column; keep one in its options"));
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("ps printed no PID column; keep one in its options"));
   printf ("%s\n", lines[0]);
   for (i = 1; lines[i] != NULL; i++)
     if (lines[i][0] != '\0' && pid_in (pids, field_at (lines[i], col)))
@@ -96,7 +98,8 @@ uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   g_autofree char *format = NULL;
   GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("table (default: ps -ef filtered) or json (the host pids)"), N_("FORMAT") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      N_ ("table (default: ps -ef filtered) or json (the host pids)"), N_ ("FORMAT") },
     { NULL },
   };
   const UctrCliVerb verb
@@ -109,7 +112,9 @@ uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error)
   if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   if (format != NULL && strcmp (format, "table") != 0 && strcmp (format, "json") != 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format: expected table or json, not \"%s\""), format), -1;
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--format: expected table or json, not \"%s\""), format),
+                       -1;
   if ((root = uctr_global_root (g, error)) == NULL
       || (state = uctr_container_lookup (root, argv[1], &status, error)) == NULL)
     return -1;

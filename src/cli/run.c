@@ -12,15 +12,17 @@
 /* run --rootfs DIR [OPTIONS] [--] COMMAND: the config from the flags, an
    id from --name or the command, a pty when stdin is a terminal. */
 static gboolean
-parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char **id, char **json, GError **error)
+parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char **id, char **json,
+               GError **error)
 {
   g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
   char **command;
   gboolean terminal;
 
-  if (!uctr_create_args_parse_with (a, "run", _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                                    _("Run COMMAND in a root of its own, with no config.json: the flags make the config."),
-                                    TRUE, entries, TRUE, argc, argv, error))
+  if (!uctr_create_args_parse_with (a, "run",
+                                    _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
+                                       _("Run COMMAND in a root of its own, with no config.json: the flags make the config."),
+                                          TRUE, entries, TRUE, argc, argv, error))
     return FALSE;
   command = *argv + 1;
   if (command[0] != NULL && strcmp (command[0], "--") == 0)
@@ -45,10 +47,11 @@ parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, G
 {
   g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
 
-  if (!uctr_create_args_parse_with (a, "run", _("ID, or --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                                    _("Create and start a container, wait for it, and exit with its status."), TRUE,
-                                    entries, FALSE, argc, argv, error)
-      || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
+  if (!uctr_create_args_parse_with (a, "run",
+                                    _("ID, or --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
+                                       _("Create and start a container, wait for it, and exit with its status."),
+                                          TRUE, entries, FALSE, argc, argv, error)
+                                       || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
     return FALSE;
   if (o->read_only || o->writable || o->binds != NULL || o->workdir != NULL || o->env != NULL || o->tty
       || o->name != NULL || o->user != NULL || o->hostname != NULL || o->rm)

@@ -24,7 +24,8 @@ print_oneline (int argc, char **argv, GError **error)
   int rc = -1;
 
   if (uctr_cli_parse ("spec", _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                      _("Print the config.json a one-line run would use."), entries, TRUE, &argc, &argv, error))
+                                 _("Print the config.json a one-line run would use."), entries, TRUE, &argc,
+                                    &argv, error))
     {
       command = argv + 1;
       if (command[0] != NULL && strcmp (command[0], "--") == 0)
@@ -48,16 +49,19 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
   gboolean rootless = FALSE;
   g_autofree char *bundle = NULL;
   GOptionEntry entries[] = {
-    { "rootless", 0, 0, G_OPTION_ARG_NONE, &rootless, N_("Write a config for a user namespace with your subordinate ids"), NULL },
-    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, N_("Write config.json in DIR (default: the current one)"), N_("DIR") },
+    { "rootless", 0, 0, G_OPTION_ARG_NONE, &rootless,
+      N_ ("Write a config for a user namespace with your subordinate ids"), NULL },
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle,
+      N_ ("Write config.json in DIR (default: the current one)"), N_ ("DIR") },
     { NULL },
   };
   const UctrCliVerb verb = {
-    "spec", "",
+    "spec",
+    "",
     _("Write a default config.json for a bundle whose root is rootfs/; with --rootfs and the one-line options of "
       "run, print the config that run would use."),
-    0, 0,
-  };
+       0, 0,
+    };
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts = { 0 };
   g_autofree char *json = NULL;

@@ -51,8 +51,8 @@ set_int (UctrOptInt *opt, const char *flag, const char *text, gint64 min, gint64
     return TRUE;
   if (!g_ascii_string_to_signed (text, 10, min, max, &v, NULL))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--%s: \"%s\" is not an integer from %lld to %lld"),
-                       flag, text, (long long) min, (long long) max);
+                       _("--%s: \"%s\" is not an integer from %lld to %lld"), flag, text, (long long) min,
+                          (long long) max);
   opt->set = TRUE;
   opt->value = v;
   return TRUE;
@@ -66,7 +66,7 @@ set_size (UctrOptInt *opt, const char *flag, const char *text, GError **error)
   if (!uctr_resources_parse_size (text, &opt->value))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--%s: \"%s\" is not a size (bytes, or with k, m, g: 512m), or -1 for no limit"),
-                       flag, text);
+                          flag, text);
   opt->set = TRUE;
   return TRUE;
 }
@@ -80,7 +80,7 @@ from_flags (const UpdateArgs *a, GError **error)
     {
       uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                   _("--%s: uctr does not support Intel RDT"),
-                  a->l3_cache_schema != NULL ? "l3-cache-schema" : "mem-bw-schema");
+                     a->l3_cache_schema != NULL ? "l3-cache-schema" : "mem-bw-schema");
       return NULL;
     }
   if (!set_size (&r->memory_limit, "memory", a->memory, error)
@@ -131,26 +131,32 @@ uctr_cmd_update (UctrGlobal *g, int argc, char **argv, GError **error)
   g_auto(UpdateArgs) a = { 0 };
   GOptionEntry entries[] = {
     { "resources", 'r', 0, G_OPTION_ARG_FILENAME, &a.resources,
-      N_("linux.resources as JSON, from FILE or - (stdin); the other options are then ignored"), N_("FILE") },
-    { "blkio-weight", 0, 0, G_OPTION_ARG_STRING, &a.blkio_weight, N_("Block IO weight, 10 to 1000"), "N" },
-    { "cpu-period", 0, 0, G_OPTION_ARG_STRING, &a.cpu_period, N_("CPU CFS period in microseconds"), "N" },
-    { "cpu-quota", 0, 0, G_OPTION_ARG_STRING, &a.cpu_quota, N_("CPU time allowed in each period, in microseconds"), "N" },
-    { "cpu-share", 0, 0, G_OPTION_ARG_STRING, &a.cpu_shares, N_("CPU shares (relative weight)"), "N" },
+      N_ ("linux.resources as JSON, from FILE or - (stdin); the other options are then ignored"),
+      N_ ("FILE") },
+    { "blkio-weight", 0, 0, G_OPTION_ARG_STRING, &a.blkio_weight, N_ ("Block IO weight, 10 to 1000"), "N" },
+    { "cpu-period", 0, 0, G_OPTION_ARG_STRING, &a.cpu_period, N_ ("CPU CFS period in microseconds"), "N" },
+    { "cpu-quota", 0, 0, G_OPTION_ARG_STRING, &a.cpu_quota,
+      N_ ("CPU time allowed in each period, in microseconds"), "N" },
+    { "cpu-share", 0, 0, G_OPTION_ARG_STRING, &a.cpu_shares, N_ ("CPU shares (relative weight)"), "N" },
     { "cpu-shares", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &a.cpu_shares, NULL, "N" },
     { "cpu-rt-period", 0, 0, G_OPTION_ARG_STRING, &a.cpu_rt_period,
-      N_("Accepted as runc does; cgroup v2 has no realtime period"), "N" },
+      N_ ("Accepted as runc does; cgroup v2 has no realtime period"), "N" },
     { "cpu-rt-runtime", 0, 0, G_OPTION_ARG_STRING, &a.cpu_rt_runtime,
-      N_("Accepted as runc does; cgroup v2 has no realtime runtime"), "N" },
-    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &a.cpuset_cpus, N_("CPUs to use (0-3,5)"), N_("LIST") },
-    { "cpuset-mems", 0, 0, G_OPTION_ARG_STRING, &a.cpuset_mems, N_("Memory nodes to use"), N_("LIST") },
-    { "memory", 0, 0, G_OPTION_ARG_STRING, &a.memory, N_("Memory limit (bytes, or 512m, 1g; -1: none)"), N_("SIZE") },
-    { "memory-reservation", 0, 0, G_OPTION_ARG_STRING, &a.memory_reservation, N_("Memory reservation (memory.low)"),
-      N_("SIZE") },
-    { "memory-swap", 0, 0, G_OPTION_ARG_STRING, &a.memory_swap, N_("Memory plus swap limit; -1: unlimited swap"),
-      N_("SIZE") },
-    { "pids-limit", 0, 0, G_OPTION_ARG_STRING, &a.pids_limit, N_("Maximum number of processes (0 or less: none)"), "N" },
-    { "l3-cache-schema", 0, 0, G_OPTION_ARG_STRING, &a.l3_cache_schema, N_("Intel RDT (not supported)"), N_("SCHEMA") },
-    { "mem-bw-schema", 0, 0, G_OPTION_ARG_STRING, &a.mem_bw_schema, N_("Intel RDT (not supported)"), N_("SCHEMA") },
+      N_ ("Accepted as runc does; cgroup v2 has no realtime runtime"), "N" },
+    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &a.cpuset_cpus, N_ ("CPUs to use (0-3,5)"), N_ ("LIST") },
+    { "cpuset-mems", 0, 0, G_OPTION_ARG_STRING, &a.cpuset_mems, N_ ("Memory nodes to use"), N_ ("LIST") },
+    { "memory", 0, 0, G_OPTION_ARG_STRING, &a.memory, N_ ("Memory limit (bytes, or 512m, 1g; -1: none)"),
+      N_ ("SIZE") },
+    { "memory-reservation", 0, 0, G_OPTION_ARG_STRING, &a.memory_reservation,
+      N_ ("Memory reservation (memory.low)"), N_ ("SIZE") },
+    { "memory-swap", 0, 0, G_OPTION_ARG_STRING, &a.memory_swap,
+      N_ ("Memory plus swap limit; -1: unlimited swap"), N_ ("SIZE") },
+    { "pids-limit", 0, 0, G_OPTION_ARG_STRING, &a.pids_limit,
+      N_ ("Maximum number of processes (0 or less: none)"), "N" },
+    { "l3-cache-schema", 0, 0, G_OPTION_ARG_STRING, &a.l3_cache_schema, N_ ("Intel RDT (not supported)"),
+      N_ ("SCHEMA") },
+    { "mem-bw-schema", 0, 0, G_OPTION_ARG_STRING, &a.mem_bw_schema, N_ ("Intel RDT (not supported)"),
+      N_ ("SCHEMA") },
     { NULL },
   };
   const UctrCliVerb verb

@@ -9,7 +9,8 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP };
+static const int forwarded[]
+    = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP };
 
 static void
 forwarded_set (sigset_t *set)

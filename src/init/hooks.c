@@ -60,8 +60,8 @@ wait_with_timeout (pid_t pid, int timeout, int *status)
 }
 
 int
-uctr_hook_exec (const char *path, char *const argv[], char *const envp[],
-                const char *state, size_t state_len, int timeout, int *status)
+uctr_hook_exec (const char *path, char *const argv[], char *const envp[], const char *state, size_t state_len,
+                int timeout, int *status)
 {
   int sv[2];
   pid_t pid;

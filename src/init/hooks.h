@@ -7,5 +7,5 @@
 /* Runs PATH with ARGV/ENVP, writes STATE to its stdin, waits at most TIMEOUT
    seconds (0: no limit; the hook is killed after it). Returns 0 and the wait
    status in *STATUS, or -1 with errno (ETIMEDOUT when it was killed). */
-int uctr_hook_exec (const char *path, char *const argv[], char *const envp[],
-                    const char *state, size_t state_len, int timeout, int *status);
+int uctr_hook_exec (const char *path, char *const argv[], char *const envp[], const char *state,
+                    size_t state_len, int timeout, int *status);

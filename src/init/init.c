@@ -62,7 +62,9 @@ wait_for (UctrInitCtx *ctx, UctrSyncType type)
   int with_payload = (type == UCTR_SYNC_GO);
 
   if (uctr_init_recv (ctx->plan->sync_fd, &m, with_payload ? state_json : NULL,
-                      with_payload ? sizeof state_json - 1 : 0, &len) < 0 || m.type != type)
+                      with_payload ? sizeof state_json - 1 : 0, &len)
+          < 0
+      || m.type != type)
     {
       /* The parent is gone or confused: nothing to report to. */
       _exit (127);
@@ -140,7 +142,8 @@ run_hooks (UctrInitCtx *ctx, const UctrPlanHook *hooks, gsize n, UctrStep step)
       int status = 0;
 
       if (uctr_hook_exec (hooks[i].path, hooks[i].argv, hooks[i].envp, state_json, state_json_len,
-                          hooks[i].timeout, &status) < 0)
+                          hooks[i].timeout, &status)
+          < 0)
         fail_step (ctx, step, i);
       if (status != 0)
         {
@@ -172,8 +175,10 @@ bind_console (UctrInitCtx *ctx, int peer)
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   /* Not through a symlink, and onto a file or a device only: a bind onto
      a procfs file would make it the pty (CVE-2025-52565). */
-  consfd = rootfd < 0 ? -1 : uctr_resolve_in_root (rootfd, "/dev/console",
-                                                   UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE | UCTR_RESOLVE_NO_SYMLINKS);
+  consfd = rootfd < 0
+               ? -1
+               : uctr_resolve_in_root (rootfd, "/dev/console",
+                                       UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE | UCTR_RESOLVE_NO_SYMLINKS);
   if (consfd < 0 && errno == ELOOP)
     fail_step (ctx, UCTR_STEP_DEV_CONSOLE, -1);
   if (consfd < 0 || fchdir (plan->host_proc_fd) < 0)
@@ -300,8 +305,7 @@ switch_user_and_caps (UctrInitCtx *ctx)
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     fail_step (ctx, UCTR_STEP_CAPS, -1);
   for (cap = 0; cap <= plan->cap_last; cap++)
-    if ((plan->cap_ambient & (1ULL << cap))
-        && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+    if ((plan->cap_ambient & (1ULL << cap)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
       uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_CAPS_AMBIENT, cap, errno, 0);
 }
 
@@ -391,8 +395,9 @@ static void G_GNUC_NORETURN
 start_failed (const UctrPlan *plan)
 {
   static const char msg[] = "uctr: the container init could not wait on exec.fifo\n";
-  static const char msg_seccomp[] = "uctr: the container init could not wait on exec.fifo: linux.seccomp must allow "
-                                    "read until execve\n";
+  static const char msg_seccomp[]
+      = "uctr: the container init could not wait on exec.fifo: linux.seccomp must allow "
+        "read until execve\n";
 
   if (plan->seccomp != NULL)
     (void) write (2, msg_seccomp, sizeof msg_seccomp - 1);
@@ -443,8 +448,9 @@ static void G_GNUC_NORETURN
 exec_failed (void)
 {
   static const char msg[] = "uctr: exec of the container process failed\n";
-  static const char msg_changed[] = "uctr: exec of the container process failed: the executable was replaced after it "
-                                    "was found\n";
+  static const char msg_changed[]
+      = "uctr: exec of the container process failed: the executable was replaced after it "
+        "was found\n";
 
   if (errno == ESTALE)
     (void) write (2, msg_changed, sizeof msg_changed - 1);

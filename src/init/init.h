@@ -9,4 +9,3 @@
    for the maps, creates the other namespaces and clones the container init
    (its parent is the caller's process, CLONE_PARENT). Never returns. */
 void uctr_init_stage1 (const UctrPlan *plan) G_GNUC_NORETURN;
-

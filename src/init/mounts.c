@@ -201,7 +201,8 @@ mount_fs (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
          namespace, nor proc without its own pid namespace: bind the host's. */
       r = mount (m->fallback_bind, d, NULL, MS_BIND | MS_REC, NULL);
       if (r == 0)
-        uctr_init_send (ctx->plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_MOUNT_FALLBACK, ctx->index, EPERM, 0);
+        uctr_init_send (ctx->plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_MOUNT_FALLBACK, ctx->index, EPERM,
+                        0);
     }
   return r;
 }

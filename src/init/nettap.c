@@ -91,7 +91,8 @@ configure_ipv4 (int sock, const UctrPlanNet *net)
 static void
 skip_dad (const UctrPlan *plan)
 {
-  int fd = openat (plan->host_proc_fd, "sys/net/ipv6/conf/" UCTR_NET_TAP_NAME "/accept_dad", O_WRONLY | O_CLOEXEC);
+  int fd = openat (plan->host_proc_fd, "sys/net/ipv6/conf/" UCTR_NET_TAP_NAME "/accept_dad",
+                   O_WRONLY | O_CLOEXEC);
 
   if (fd >= 0)
     {
@@ -105,8 +106,10 @@ configure_ipv6 (const UctrPlan *plan, int ifindex)
 {
   const UctrPlanNet *net = &plan->net;
   struct uctr_in6_ifreq ifr6 = { .addr = net->addr6, .prefixlen = net->prefix6, .ifindex = ifindex };
-  struct in6_rtmsg rt = { .rtmsg_gateway = net->gateway6, .rtmsg_flags = RTF_UP | RTF_GATEWAY,
-                          .rtmsg_metric = 1, .rtmsg_ifindex = ifindex };
+  struct in6_rtmsg rt = { .rtmsg_gateway = net->gateway6,
+                          .rtmsg_flags = RTF_UP | RTF_GATEWAY,
+                          .rtmsg_metric = 1,
+                          .rtmsg_ifindex = ifindex };
   int sock = socket (AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   int r;
 

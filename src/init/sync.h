@@ -62,52 +62,52 @@ typedef enum
   UCTR_STEP_SETID,
   UCTR_STEP_FORK,
   UCTR_STEP_LOOPBACK,
-  UCTR_STEP_NETWORK,          /* index: 0 opening tap0, 1 its IPv4 address and route, 2 IPv6 */
+  UCTR_STEP_NETWORK, /* index: 0 opening tap0, 1 its IPv4 address and route, 2 IPv6 */
   UCTR_STEP_OOM_SCORE_ADJ,
   UCTR_STEP_ROOTFS_PROPAGATION,
   UCTR_STEP_ROOTFS_BIND,
-  UCTR_STEP_MOUNT,            /* index: plan mount step */
-  UCTR_STEP_MOUNT_DEST,       /* index: plan mount step; creating/resolving the destination */
+  UCTR_STEP_MOUNT,      /* index: plan mount step */
+  UCTR_STEP_MOUNT_DEST, /* index: plan mount step; creating/resolving the destination */
   UCTR_STEP_MOUNT_REMOUNT,
   UCTR_STEP_MOUNT_PROPAGATION,
   UCTR_STEP_MOUNT_SETATTR,
-  UCTR_STEP_MOUNT_FALLBACK,   /* warning: fs mount refused, bound the host's instead */
-  UCTR_STEP_DEVPTS_GID,       /* warning: devpts mounted without gid= */
+  UCTR_STEP_MOUNT_FALLBACK,        /* warning: fs mount refused, bound the host's instead */
+  UCTR_STEP_DEVPTS_GID,            /* warning: devpts mounted without gid= */
   UCTR_STEP_HOOK_CREATE_CONTAINER, /* index: hook; err: errno, or 0 with its wait status in value */
   UCTR_STEP_HOOK_START_CONTAINER,
   UCTR_STEP_PIVOT_ROOT,
-  UCTR_STEP_SYSCTL,           /* index: sysctl */
-  UCTR_STEP_READONLY_PATH,    /* index: readonlyPaths */
-  UCTR_STEP_MASKED_PATH,      /* index: maskedPaths */
+  UCTR_STEP_SYSCTL,        /* index: sysctl */
+  UCTR_STEP_READONLY_PATH, /* index: readonlyPaths */
+  UCTR_STEP_MASKED_PATH,   /* index: maskedPaths */
   UCTR_STEP_HOSTNAME,
   UCTR_STEP_DOMAINNAME,
   UCTR_STEP_ROOT_READONLY,
-  UCTR_STEP_RLIMIT,           /* index: rlimit */
+  UCTR_STEP_RLIMIT, /* index: rlimit */
   UCTR_STEP_CONSOLE,
-  UCTR_STEP_EXEC_LOOKUP,      /* process.args[0] not found */
+  UCTR_STEP_EXEC_LOOKUP, /* process.args[0] not found */
   UCTR_STEP_CWD,
   UCTR_STEP_SETGROUPS,
   UCTR_STEP_SETGID,
   UCTR_STEP_SETUID,
   UCTR_STEP_CAPS_BOUNDING,
   UCTR_STEP_CAPS,
-  UCTR_STEP_CAPS_AMBIENT,     /* warning: ambient capability not raised */
+  UCTR_STEP_CAPS_AMBIENT, /* warning: ambient capability not raised */
   UCTR_STEP_NO_NEW_PRIVS,
   UCTR_STEP_SECCOMP,          /* loading the linux.seccomp filter */
   UCTR_STEP_SECCOMP_LISTENER, /* handing its listener fd to the parent */
   UCTR_STEP_FDS,
-  UCTR_STEP_DEV_NULL,         /* the /dev/null used to mask paths is not the null device */
-  UCTR_STEP_DEV_CONSOLE,      /* /dev/console is neither a file nor a character device */
+  UCTR_STEP_DEV_NULL,           /* the /dev/null used to mask paths is not the null device */
+  UCTR_STEP_DEV_CONSOLE,        /* /dev/console is neither a file nor a character device */
   UCTR_STEP_HIDE_HOST_PROC_SYS, /* --no-pivot: taking the host's procfs and sysfs away */
-  UCTR_STEP_MOUNT_MOVED,      /* index: plan mount step; its mount point moved while mounted (no mount API) */
+  UCTR_STEP_MOUNT_MOVED, /* index: plan mount step; its mount point moved while mounted (no mount API) */
 } UctrStep;
 
 typedef struct
 {
-  uint32_t type;   /* UctrSyncType */
-  uint32_t step;   /* UctrStep */
+  uint32_t type; /* UctrSyncType */
+  uint32_t step; /* UctrStep */
   int32_t index;
-  int32_t err;     /* errno */
+  int32_t err; /* errno */
   int64_t value;
 } UctrSyncMsg;
 

@@ -91,7 +91,8 @@ uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error)
     }
   err = agent_receive (a, NULL);
   if (err != 0)
-    return uctr_throw_errno_code (error, err, _("Joining the container's user and network namespaces")), NULL;
+    return uctr_throw_errno_code (error, err, _("Joining the container's user and network namespaces")),
+                                  NULL;
   return g_steal_pointer (&a);
 }
 

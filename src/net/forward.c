@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 
 #define LISTEN_BACKLOG 128
-#define UDP_BATCH 64        /* datagrams per wake-up */
+#define UDP_BATCH 64 /* datagrams per wake-up */
 #define UDP_MAX_DATAGRAM 65536
 #define UDP_MAX_FLOWS 1024 /* per published port, to keep fds for TCP */
 #define UDP_IDLE_SECONDS 60
@@ -328,13 +328,15 @@ udp_ready (int fd, GIOCondition cond, gpointer data)
 
   if (l->a.family == AF_INET6)
     {
-      service.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = p->f->guest->guest6,
+      service.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+                                           .sin6_addr = p->f->guest->guest6,
                                            .sin6_port = htons (p->spec->container_port) };
       service_len = sizeof service.in6;
     }
   else
     {
-      service.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = p->f->guest->guest,
+      service.in = (struct sockaddr_in){ .sin_family = AF_INET,
+                                         .sin_addr = p->f->guest->guest,
                                          .sin_port = htons (p->spec->container_port) };
       service_len = sizeof service.in;
     }
@@ -479,12 +481,16 @@ host_socket (const UctrPortSpec *spec, const UctrSockAddr *addr, int *errsv, GEr
   /* Each version its own socket: IPv4 clients are the IPv4 socket's. */
   if (fd < 0 || (v6 && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
       || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-      || (!tcp && (v6 ? setsockopt (fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one)
-                      : setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one)) < 0))
+      || (!tcp
+          && (v6 ? setsockopt (fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one)
+                 : setsockopt (fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one))
+                 < 0))
     {
       *errsv = errno;
-      return uctr_throw_errno (error, _("Creating a socket for host port %u/%s"), spec->host_port,
-                               proto_name (spec->proto)), -1;
+      return uctr_throw_errno (error,
+                               _("Creating a socket for host port %u/%s"), spec->host_port,
+                                  proto_name (spec->proto)),
+                               -1;
     }
   if (bind (fd, &addr->sa, v6 ? sizeof addr->in6 : sizeof addr->in) < 0
       || (tcp && listen (fd, LISTEN_BACKLOG) < 0))
@@ -515,7 +521,8 @@ host_sockets (UctrForwarder *f, const UctrPortSpec *spec, int fds[2], int famili
       if (!f->guest->has6)
         return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                            _("%s is an IPv6 address, and the container has no IPv6 (slirp option ipv6=false)"),
-                           spec->host_ip), 0;
+                              spec->host_ip),
+                           0;
       want4 = FALSE;
     }
   else if (spec->host_ip != NULL)

@@ -39,7 +39,8 @@ exec_helper (int self, int tap_fd, int pidfd, int ready_fd, char **argv)
 {
   /* Move the three fds to 3, 4, 5 without clobbering each other. */
   if ((tap_fd = fcntl (tap_fd, F_DUPFD_CLOEXEC, 10)) < 0 || (pidfd = fcntl (pidfd, F_DUPFD_CLOEXEC, 10)) < 0
-      || (ready_fd = fcntl (ready_fd, F_DUPFD_CLOEXEC, 10)) < 0 || (self = fcntl (self, F_DUPFD_CLOEXEC, 10)) < 0)
+      || (ready_fd = fcntl (ready_fd, F_DUPFD_CLOEXEC, 10)) < 0
+      || (self = fcntl (self, F_DUPFD_CLOEXEC, 10)) < 0)
     _exit (127);
   if (dup2 (tap_fd, UCTR_NET_HELPER_TAP_FD) < 0 || dup2 (pidfd, UCTR_NET_HELPER_PIDFD) < 0
       || dup2 (ready_fd, UCTR_NET_HELPER_READY_FD) < 0)
@@ -61,10 +62,12 @@ wait_ready (int ready_r, pid_t helper, GError **error)
     r = poll (&p, 1, READY_TIMEOUT_MS);
   while (r < 0 && errno == EINTR);
   if (r == 0)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the network helper (pid %d) did not start within %d s"), (int) helper,
-                       READY_TIMEOUT_MS / 1000);
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("the network helper (pid %d) did not start within %d s"), (int) helper,
+                          READY_TIMEOUT_MS / 1000);
   if (TEMP_FAILURE_RETRY (read (ready_r, &c, 1)) != 1)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the network helper exited before it was ready (see its message above)"));
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("the network helper exited before it was ready (see its message above)"));
   return TRUE;
 }
 
@@ -109,7 +112,8 @@ uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *st
     }
   close (fds[1]);
   (void) TEMP_FAILURE_RETRY (waitpid (child, &status, 0));
-  if (TEMP_FAILURE_RETRY (read (fds[0], helper_pid, sizeof *helper_pid)) != sizeof *helper_pid || *helper_pid < 0)
+  if (TEMP_FAILURE_RETRY (read (fds[0], helper_pid, sizeof *helper_pid)) != sizeof *helper_pid
+      || *helper_pid < 0)
     {
       close (fds[0]);
       return uctr_throw (error, UCTR_ERROR_FAILED, _("Starting the network helper: fork failed"));

@@ -61,16 +61,16 @@ uctr_net_exit_describe (const char *record, gboolean translate)
   (void) parse (record, &signalled, &value);
   if (!signalled)
     {
-      fmt = N_("exit status %d");
+      fmt = N_ ("exit status %d");
       return g_strdup_printf (translate ? _(fmt) : fmt, value);
     }
   abbrev = sigabbrev_np (value);
   if (abbrev == NULL)
     {
-      fmt = N_("killed by signal %d");
+      fmt = N_ ("killed by signal %d");
       return g_strdup_printf (translate ? _(fmt) : fmt, value);
     }
-  fmt = N_("killed by SIG%s");
+  fmt = N_ ("killed by SIG%s");
   return g_strdup_printf (translate ? _(fmt) : fmt, abbrev);
 }
 

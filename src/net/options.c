@@ -24,7 +24,7 @@
 void
 uctr_net_options_init (UctrNetOptions *o)
 {
-  *o = (UctrNetOptions) {
+  *o = (UctrNetOptions){
     .mtu = UCTR_NET_DEFAULT_MTU,
     .cidr = g_strdup (UCTR_NET_DEFAULT_CIDR),
     .ipv6 = TRUE,
@@ -77,11 +77,10 @@ parse_cidr (const char *cidr, struct in_addr *network, guint *prefix, GError **e
   if (slash == NULL || inet_pton (AF_INET, addr, network) != 1
       || !g_ascii_string_to_unsigned (slash + 1, 10, 0, 32, &len, NULL))
     return option_error (error, _("cidr must be an IPv4 network such as %s, not \"%s\""),
-                         UCTR_NET_DEFAULT_CIDR, cidr);
+                                   UCTR_NET_DEFAULT_CIDR, cidr);
   if (len < 1 || len > PREFIX_MAX)
-    return option_error (error,
-                         _("the prefix length of cidr must be between 1 and %u, for .%u to be in the network"),
-                         PREFIX_MAX, HOST_PART_GUEST);
+    return option_error (error, _("the prefix length of cidr must be between 1 and %u, for .%u to be in the network"),
+                                   PREFIX_MAX, HOST_PART_GUEST);
   net = ntohl (network->s_addr);
   if ((net & ~prefix_mask (len)) != 0)
     {
@@ -90,14 +89,14 @@ parse_cidr (const char *cidr, struct in_addr *network, guint *prefix, GError **e
 
       inet_ntop (AF_INET, &masked, text, sizeof text);
       return option_error (error, _("cidr %s is not a network: did you mean %s/%u?"), cidr, text,
-                           (guint) len);
+                                     (guint) len);
     }
   for (i = 0; i < G_N_ELEMENTS (unroutable); i++)
     {
       guint32 mask = prefix_mask (MIN ((guint) len, unroutable[i].prefix));
       if ((net & mask) == (unroutable[i].network & mask))
         return option_error (error, _("cidr %s overlaps %s; choose a private network such as %s"), cidr,
-                             unroutable[i].text, UCTR_NET_DEFAULT_CIDR);
+                                       unroutable[i].text, UCTR_NET_DEFAULT_CIDR);
     }
   *prefix = len;
   return TRUE;
@@ -221,7 +220,7 @@ uctr_net_options_check (const UctrNetOptions *o, GError **error)
     return option_error (error, _("%s must be between %u and %u"), "mtu", MTU_MIN, MTU_MAX);
   if (o->ipv6 && o->mtu < MTU_MIN_IPV6)
     return option_error (error, _("IPv6 needs an mtu of at least %u; add ipv6=false for mtu=%u"),
-                         MTU_MIN_IPV6, o->mtu);
+                                   MTU_MIN_IPV6, o->mtu);
   return TRUE;
 }
 

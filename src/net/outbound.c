@@ -189,7 +189,8 @@ uctr_outbound_new (UctrAgent *agent, gboolean host_loopback, const struct in_add
   req.flags = host_loopback ? UCTR_INSIDE_HOST_LOOPBACK : 0;
   err = uctr_agent_call (agent, &req, NULL);
   if (err != 0)
-    return uctr_throw_errno_code (error, err, _("Redirecting the container's outbound TCP with nftables")), NULL;
+    return uctr_throw_errno_code (error, err, _("Redirecting the container's outbound TCP with nftables")),
+                                  NULL;
   return g_steal_pointer (&o);
 }
 

@@ -19,7 +19,7 @@ typedef struct _UctrOutbound UctrOutbound;
    IPv4 address outbound connections leave from (outbound_addr), or NULL.
    Fails, changing nothing in the container, where the kernel cannot
    redirect (no nf_tables): libslirp then carries outbound TCP as before. */
-UctrOutbound *uctr_outbound_new (UctrAgent *agent, gboolean host_loopback, const struct in_addr *bind4,
-                                 GError **error);
+UctrOutbound *
+uctr_outbound_new (UctrAgent *agent, gboolean host_loopback, const struct in_addr *bind4, GError **error);
 void uctr_outbound_free (UctrOutbound *o);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrOutbound, uctr_outbound_free)

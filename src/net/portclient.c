@@ -36,8 +36,8 @@ check_peer (int fd, const char *path, GError **error)
   if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
     return uctr_throw_errno (error, _("Checking who listens on %s"), path);
   if (cred.uid != geteuid ())
-    return uctr_throw (error, UCTR_ERROR_UNTRUSTED, _("%s is served by uid %u, not by your network helper"), path,
-                       (guint) cred.uid);
+    return uctr_throw (error, UCTR_ERROR_UNTRUSTED,
+                       _("%s is served by uid %u, not by your network helper"), path, (guint) cred.uid);
   return TRUE;
 }
 

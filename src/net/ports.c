@@ -13,8 +13,7 @@
 
 #define SPEC_FORM "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
 
-static gboolean G_GNUC_PRINTF (3, 4)
-spec_error (GError **error, const char *text, const char *fmt, ...)
+static gboolean G_GNUC_PRINTF (3, 4) spec_error (GError **error, const char *text, const char *fmt, ...)
 {
   g_autofree char *quoted = g_strdup_printf ("\"%s\"", text);
   va_list ap;

@@ -13,9 +13,9 @@ typedef enum
 
 typedef struct
 {
-  char *host_ip;           /* NULL: every address (0.0.0.0 and ::); else an IPv4 or IPv6 literal */
-  guint16 host_port;       /* 1..65535 */
-  guint16 container_port;  /* 1..65535 */
+  char *host_ip;          /* NULL: every address (0.0.0.0 and ::); else an IPv4 or IPv6 literal */
+  guint16 host_port;      /* 1..65535 */
+  guint16 container_port; /* 1..65535 */
   UctrPortProto proto;
 } UctrPortSpec;
 

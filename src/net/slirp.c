@@ -29,7 +29,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 
-
 /* Frames read from tap0 per wake-up, so that a busy container does not
    starve slirp's sockets (and the other way round). */
 #define FRAMES_PER_WAKEUP 64
@@ -219,7 +218,7 @@ typedef struct
    entry slirp does not ask for has no events, which GLib does not poll. */
 typedef struct
 {
-  GPollFD pfd;       /* first: GLib holds &pfd */
+  GPollFD pfd; /* first: GLib holds &pfd */
   gboolean registered;
 } Poll;
 
@@ -369,7 +368,7 @@ engine_new (Helper *h)
      its eventfd, which costs a loop iteration per dispatch. Nothing we
      dispatch runs a nested main loop. */
   g_source_set_can_recurse (source, TRUE);
-  h->tap_poll = (GPollFD) { .fd = h->tap_fd, .events = G_IO_IN };
+  h->tap_poll = (GPollFD){ .fd = h->tap_fd, .events = G_IO_IN };
   g_source_add_poll (source, &h->tap_poll);
   g_source_attach (source, NULL);
   return source;
@@ -549,8 +548,14 @@ setup_agent (Helper *h, const UctrNetOptions *o, GError **error)
 {
   const UctrNetAddresses *a = &h->addresses;
   UctrInsideGuest guest = {
-    .guest = a->guest, .network = a->network, .netmask = a->netmask, .host = a->host,
-    .guest6 = a->guest6, .network6 = a->network6, .host6 = a->host6, .has6 = o->ipv6,
+    .guest = a->guest,
+    .network = a->network,
+    .netmask = a->netmask,
+    .host = a->host,
+    .guest6 = a->guest6,
+    .network6 = a->network6,
+    .host6 = a->host6,
+    .has6 = o->ipv6,
   };
 
   for (guint i = 0; i < a->prefix6 && i < 128; i++)
@@ -576,7 +581,7 @@ setup_outbound (Helper *h, const UctrNetOptions *o)
       return;
     }
   h->proxy = uctr_outbound_new (h->agent, o->allow_host_loopback,
-                                   o->outbound_addr != NULL ? &h->outbound.sin_addr : NULL, &error);
+                                o->outbound_addr != NULL ? &h->outbound.sin_addr : NULL, &error);
   if (h->proxy == NULL)
     g_debug ("network helper: outbound TCP through libslirp: %s", error->message);
 }

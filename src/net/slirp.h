@@ -13,8 +13,8 @@ typedef struct
   int init_pidfd;
   int ready_fd;
   const UctrNetOptions *options;
-  GPtrArray *publish;   /* UctrPortSpec *: published before READY_FD says ready; NULL: none */
-  const char *api_path; /* the port API's socket (port.sock in the state dir); NULL: none */
+  GPtrArray *publish;    /* UctrPortSpec *: published before READY_FD says ready; NULL: none */
+  const char *api_path;  /* the port API's socket (port.sock in the state dir); NULL: none */
   const char *lock_path; /* locked (flock) until the helper has let go of its ports; NULL: none */
   const char *exit_path; /* how the helper ended, when the container still ran (net.exit); NULL: nowhere */
 } UctrNetHelperArgs;

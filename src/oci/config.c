@@ -16,9 +16,9 @@
 
 /* Indexed by UctrNsType, UctrHookKind and UctrCapSet: the spelling in config.json. */
 static const char *const ns_names[UCTR_NS_N] = {
-  [UCTR_NS_USER] = "user",     [UCTR_NS_MOUNT] = "mount", [UCTR_NS_PID] = "pid",
-  [UCTR_NS_NETWORK] = "network", [UCTR_NS_IPC] = "ipc",   [UCTR_NS_UTS] = "uts",
-  [UCTR_NS_CGROUP] = "cgroup", [UCTR_NS_TIME] = "time",
+  [UCTR_NS_USER] = "user",       [UCTR_NS_MOUNT] = "mount", [UCTR_NS_PID] = "pid",
+  [UCTR_NS_NETWORK] = "network", [UCTR_NS_IPC] = "ipc",     [UCTR_NS_UTS] = "uts",
+  [UCTR_NS_CGROUP] = "cgroup",   [UCTR_NS_TIME] = "time",
 };
 
 static const char *const hook_names[UCTR_HOOK_N] = {
@@ -31,7 +31,7 @@ static const char *const hook_names[UCTR_HOOK_N] = {
 };
 
 static const char *const cap_set_names[UCTR_CAP_N] = {
-  [UCTR_CAP_BOUNDING] = "bounding",   [UCTR_CAP_EFFECTIVE] = "effective",
+  [UCTR_CAP_BOUNDING] = "bounding",       [UCTR_CAP_EFFECTIVE] = "effective",
   [UCTR_CAP_INHERITABLE] = "inheritable", [UCTR_CAP_PERMITTED] = "permitted",
   [UCTR_CAP_AMBIENT] = "ambient",
 };
@@ -41,14 +41,14 @@ static const struct
   const char *name;
   int resource;
 } rlimit_table[] = {
-  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-  { "RLIMIT_DATA", RLIMIT_DATA },       { "RLIMIT_STACK", RLIMIT_STACK },
-  { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS },
-  { "RLIMIT_LOCKS", RLIMIT_LOCKS },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "RLIMIT_CPU", RLIMIT_CPU },           { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+  { "RLIMIT_DATA", RLIMIT_DATA },         { "RLIMIT_STACK", RLIMIT_STACK },
+  { "RLIMIT_CORE", RLIMIT_CORE },         { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },       { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },   { "RLIMIT_AS", RLIMIT_AS },
+  { "RLIMIT_LOCKS", RLIMIT_LOCKS },       { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
   { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },     { "RLIMIT_RTTIME", RLIMIT_RTTIME },
 };
 
 static const char *const device_types[] = { "c", "b", "u", "p", NULL };
@@ -470,7 +470,8 @@ parse_args (JsonObject *process, UctrProcess *p, GError **error)
   JsonNode *node = uctr_json_member (process, "args");
 
   /* The spec makes args optional for Windows only. */
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) == 0)
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (json_node_get_array (node)) == 0)
     return uctr_json_invalid_at (error, "process", "args", _("must be a non-empty array of strings"));
   if (!uctr_json_get_strv (process, "process", "args", UCTR_JSON_OPTIONAL, &p->args, error))
     return FALSE;

@@ -6,7 +6,7 @@
 
 typedef enum
 {
-  UCTR_NS_USER,   /* first: every other namespace is created inside it */
+  UCTR_NS_USER, /* first: every other namespace is created inside it */
   UCTR_NS_MOUNT,
   UCTR_NS_PID,
   UCTR_NS_NETWORK,
@@ -54,10 +54,10 @@ typedef struct
 
 typedef struct
 {
-  char *destination; /* absolute (validated) */
-  char *type;        /* may be NULL (bind mounts) */
-  char *source;      /* may be NULL */
-  char **options;    /* NULL-terminated, never NULL */
+  char *destination;           /* absolute (validated) */
+  char *type;                  /* may be NULL (bind mounts) */
+  char *source;                /* may be NULL */
+  char **options;              /* NULL-terminated, never NULL */
   UctrIdMapping *uid_mappings; /* idmapped mounts; n may be 0 */
   gsize n_uid_mappings;
   UctrIdMapping *gid_mappings;
@@ -66,24 +66,24 @@ typedef struct
 
 typedef struct
 {
-  char *path;    /* absolute (validated) */
-  char **args;   /* NULL-terminated; may be empty (then argv[0] is path) */
-  char **env;    /* NULL-terminated; may be empty */
-  int timeout;   /* seconds; 0 = none given */
+  char *path;  /* absolute (validated) */
+  char **args; /* NULL-terminated; may be empty (then argv[0] is path) */
+  char **env;  /* NULL-terminated; may be empty */
+  int timeout; /* seconds; 0 = none given */
 } UctrHook;
 
 typedef struct
 {
-  char *type;    /* "RLIMIT_NOFILE" */
-  int resource;  /* RLIMIT_NOFILE */
+  char *type;   /* "RLIMIT_NOFILE" */
+  int resource; /* RLIMIT_NOFILE */
   guint64 soft;
   guint64 hard;
 } UctrRlimit;
 
 typedef struct
 {
-  char *type;    /* "c", "b", "u", "p" */
-  char *path;    /* absolute, in the container */
+  char *type; /* "c", "b", "u", "p" */
+  char *path; /* absolute, in the container */
   gint64 major;
   gint64 minor;
   gboolean has_file_mode;
@@ -97,7 +97,7 @@ typedef struct
 typedef struct
 {
   gboolean terminal;
-  guint console_height;  /* 0 when not given */
+  guint console_height; /* 0 when not given */
   guint console_width;
 
   guint32 uid;
@@ -107,9 +107,9 @@ typedef struct
   gboolean has_umask;
   guint32 umask;
 
-  char **args;   /* NULL-terminated, at least one element (validated) */
-  char **env;    /* NULL-terminated, never NULL */
-  char *cwd;     /* absolute (validated); "/" when absent */
+  char **args; /* NULL-terminated, at least one element (validated) */
+  char **env;  /* NULL-terminated, never NULL */
+  char *cwd;   /* absolute (validated); "/" when absent */
 
   /* NULL when the set is absent from config.json; else NULL-terminated names
      as written ("CAP_KILL"). Mapping to numbers is seccomp.c's job. */
@@ -129,12 +129,12 @@ typedef struct
 typedef struct
 {
   char *oci_version;
-  char *root_path;       /* as written; relative to the bundle when not absolute */
+  char *root_path; /* as written; relative to the bundle when not absolute */
   gboolean root_readonly;
-  char *hostname;        /* NULL when absent */
-  char *domainname;      /* NULL when absent */
+  char *hostname;   /* NULL when absent */
+  char *domainname; /* NULL when absent */
 
-  UctrProcess *process;  /* NULL when absent (valid for create per spec; start needs it) */
+  UctrProcess *process; /* NULL when absent (valid for create per spec; start needs it) */
 
   UctrMount *mounts;
   gsize n_mounts;
@@ -144,7 +144,7 @@ typedef struct
 
   /* string -> string, insertion order kept in annotation_keys */
   GHashTable *annotations;
-  char **annotation_keys;  /* NULL-terminated, never NULL */
+  char **annotation_keys; /* NULL-terminated, never NULL */
 
   gboolean has_linux;
   UctrNamespace namespaces[UCTR_NS_N];
@@ -152,19 +152,19 @@ typedef struct
   gsize n_uid_mappings;
   UctrIdMapping *gid_mappings;
   gsize n_gid_mappings;
-  GHashTable *sysctl;          /* string -> string; never NULL */
+  GHashTable *sysctl; /* string -> string; never NULL */
   UctrDevice *devices;
   gsize n_devices;
-  char *cgroups_path;          /* NULL when absent */
-  char *rootfs_propagation;    /* NULL when absent; validated to a known value */
-  char **masked_paths;         /* NULL-terminated, never NULL */
-  char **readonly_paths;       /* NULL-terminated, never NULL */
+  char *cgroups_path;       /* NULL when absent */
+  char *rootfs_propagation; /* NULL when absent; validated to a known value */
+  char **masked_paths;      /* NULL-terminated, never NULL */
+  char **readonly_paths;    /* NULL-terminated, never NULL */
   char *mount_label;
 
   /* Parts later modules interpret themselves; NULL when absent. Owned. */
-  JsonNode *resources;   /* linux.resources */
-  JsonNode *seccomp;     /* linux.seccomp */
-  JsonNode *root_node;   /* the whole document */
+  JsonNode *resources; /* linux.resources */
+  JsonNode *seccomp;   /* linux.seccomp */
+  JsonNode *root_node; /* the whole document */
 } UctrConfig;
 
 /* Parses and validates. Errors are UCTR_ERROR_INVALID_CONFIG with a message that
@@ -179,10 +179,10 @@ UctrProcess *uctr_process_parse (const char *json, gssize len, const char *file,
 void uctr_process_free (UctrProcess *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrProcess, uctr_process_free)
 
-const char *uctr_ns_type_name (UctrNsType type);          /* "user", "mount", "pid", "network", ... */
-const char *uctr_hook_kind_name (UctrHookKind kind);      /* "prestart", "createRuntime", ... */
-const char *uctr_cap_set_name (UctrCapSet set);           /* "bounding", ... */
-int uctr_config_rlimit_from_name (const char *name);      /* -1 when unknown */
+const char *uctr_ns_type_name (UctrNsType type);     /* "user", "mount", "pid", "network", ... */
+const char *uctr_hook_kind_name (UctrHookKind kind); /* "prestart", "createRuntime", ... */
+const char *uctr_cap_set_name (UctrCapSet set);      /* "bounding", ... */
+int uctr_config_rlimit_from_name (const char *name); /* -1 when unknown */
 
 /* config.json annotations uctr reads (documented in README.md):
    "uctr.network": what --network takes, "none" or "slirp[:OPTIONS]"; the flag wins.

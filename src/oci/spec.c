@@ -23,7 +23,9 @@ static const struct
 } default_mounts[] = {
   { "/proc", "proc", "proc", { NULL } },
   { "/dev", "tmpfs", "tmpfs", { "nosuid", "strictatime", "mode=755", "size=65536k", NULL } },
-  { "/dev/pts", "devpts", "devpts",
+  { "/dev/pts",
+    "devpts",
+    "devpts",
     { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL } },
   { "/dev/shm", "tmpfs", "shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
   { "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
@@ -37,9 +39,18 @@ static const UctrNsType default_namespaces[] = {
 
 /* runc's list (libcontainer/specconv/example.go). */
 static const char *const default_masked_paths[] = {
-  "/proc/acpi",        "/proc/asound",          "/proc/kcore",       "/proc/keys",
-  "/proc/latency_stats", "/proc/timer_list",    "/proc/timer_stats", "/proc/sched_debug",
-  "/sys/firmware",     "/proc/scsi",            "/sys/devices/virtual/tpm", NULL,
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/sys/firmware",
+  "/proc/scsi",
+  "/sys/devices/virtual/tpm",
+  NULL,
 };
 
 static const char *const default_readonly_paths[] = {

@@ -89,8 +89,10 @@ uctr_idmap_span (const char *maps, guint32 *low, guint32 *high)
     {
       guint64 inside, outside, count;
 
-      if (sscanf (lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside,
-                  &count) != 3 || count == 0)
+      if (sscanf (lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside,
+                  &outside, &count)
+              != 3
+          || count == 0)
         continue;
       lo = MIN (lo, inside);
       hi = MAX (hi, inside + count - 1);
@@ -253,26 +255,28 @@ check_config_ranges (const UctrIdMapping *maps, gsize n, guint32 own, const char
       g_autofree char *have = NULL;
       guint64 last = (guint64) maps[i].host_id + maps[i].size - 1;
 
-      if ((maps[i].size == 1 && maps[i].host_id == own) || ranges_cover (ranges, maps[i].host_id, maps[i].size))
+      if ((maps[i].size == 1 && maps[i].host_id == own)
+          || ranges_cover (ranges, maps[i].host_id, maps[i].size))
         continue;
       if (ranges->len == 0)
         return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                            _("%s[%zu]: host ids %u-%llu are not yours: you have no range in %s "
                              "(add one with: usermod %s %u-%llu %s)"),
-                           json_name, i, maps[i].host_id, (unsigned long long) last, file, usermod_flag,
-                           maps[i].host_id, (unsigned long long) last, who);
+                              json_name, i, maps[i].host_id, (unsigned long long) last, file, usermod_flag,
+                              maps[i].host_id, (unsigned long long) last, who);
       have = format_ranges (ranges);
       return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                          _("%s[%zu]: host ids %u-%llu are not in your ranges in %s (%s)"), json_name, i,
-                         maps[i].host_id, (unsigned long long) last, file, have);
+                            maps[i].host_id, (unsigned long long) last, file, have);
     }
   return TRUE;
 }
 
 static gboolean
-plan_from_config (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMapping *cfg_gid, gsize n_cfg_gid,
-                  uid_t euid, gid_t egid, const char *user, const char *subuid_file, const char *subgid_file,
-                  const char *newuidmap, const char *newgidmap, UctrIdmapPlan *plan, GError **error)
+plan_from_config (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMapping *cfg_gid,
+                  gsize n_cfg_gid, uid_t euid, gid_t egid, const char *user, const char *subuid_file,
+                  const char *subgid_file, const char *newuidmap, const char *newgidmap, UctrIdmapPlan *plan,
+                  GError **error)
 {
   g_autofree char *uid_helper = NULL;
   g_autofree char *gid_helper = NULL;
@@ -280,9 +284,10 @@ plan_from_config (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMap
   gboolean gid_own = is_own_id_only (cfg_gid, n_cfg_gid, egid);
 
   if (n_cfg_uid == 0 || n_cfg_gid == 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s: must be given with %s for a user namespace"),
-                       n_cfg_uid == 0 ? "linux.uidMappings" : "linux.gidMappings",
-                       n_cfg_uid == 0 ? "linux.gidMappings" : "linux.uidMappings");
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("%s: must be given with %s for a user namespace"),
+                          n_cfg_uid == 0 ? "linux.uidMappings" : "linux.gidMappings",
+                          n_cfg_uid == 0 ? "linux.gidMappings" : "linux.uidMappings");
 
   plan->uid = copy_mappings (cfg_uid, n_cfg_uid);
   plan->n_uid = n_cfg_uid;
@@ -304,7 +309,7 @@ plan_from_config (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMap
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("config.json maps ids other than your own (%s); that needs newuidmap and newgidmap: "
                          "apt-get install uidmap"),
-                       !uid_own ? "linux.uidMappings" : "linux.gidMappings");
+                          !uid_own ? "linux.uidMappings" : "linux.gidMappings");
   if (!check_config_ranges (cfg_uid, n_cfg_uid, euid, user, euid, subuid_file, "linux.uidMappings",
                             "--add-subuids", error)
       || !check_config_ranges (cfg_gid, n_cfg_gid, egid, user, euid, subgid_file, "linux.gidMappings",
@@ -317,8 +322,8 @@ plan_from_config (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMap
 /* What is missing, what that costs, and the commands that fix it, in one line. */
 static char *
 fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_file, const char *subgid_file,
-                  gboolean no_uid_range, gboolean no_gid_range, gboolean no_uid_helper, gboolean no_gid_helper,
-                  guint64 free_start)
+                  gboolean no_uid_range, gboolean no_gid_range, gboolean no_uid_helper,
+                  gboolean no_gid_helper, guint64 free_start)
 {
   g_autofree char *who = user != NULL ? g_strdup (user) : g_strdup_printf ("%u", (guint) euid);
   g_autofree char *range = g_strdup_printf ("%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT, free_start,
@@ -330,14 +335,15 @@ fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_f
 
   if (no_uid_range && no_gid_range)
     g_ptr_array_add (missing, g_strdup_printf (_("no subordinate ids for %s in %s and %s"), who, subuid_file,
-                                               subgid_file));
+                                                  subgid_file));
   else if (no_uid_range || no_gid_range)
     g_ptr_array_add (missing, g_strdup_printf (_("no subordinate ids for %s in %s"), who,
-                                               no_uid_range ? subuid_file : subgid_file));
+                                                  no_uid_range ? subuid_file : subgid_file));
   if (no_uid_helper && no_gid_helper)
     g_ptr_array_add (missing, g_strdup (_("newuidmap and newgidmap are not installed")));
   else if (no_uid_helper || no_gid_helper)
-    g_ptr_array_add (missing, g_strdup_printf (_("%s is not installed"), no_uid_helper ? "newuidmap" : "newgidmap"));
+    g_ptr_array_add (missing,
+                     g_strdup_printf (_("%s is not installed"), no_uid_helper ? "newuidmap" : "newgidmap"));
 
   if (no_uid_helper || no_gid_helper)
     g_ptr_array_add (fixes, g_strdup ("apt-get install uidmap"));
@@ -351,17 +357,17 @@ fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_f
   fixes_s = g_strjoinv ("; ", (char **) fixes->pdata);
   return g_strdup_printf (_("%s: only uid %u and gid %u are mapped (as root in the container); files owned by "
                             "other ids show as nobody and setgroups is denied. Fix it with: %s"),
-                          missing_s, (guint) euid, (guint) egid, fixes_s);
+      missing_s, (guint) euid, (guint) egid, fixes_s);
 }
 
 static void
 plan_single (UctrIdmapPlan *plan, uid_t euid, gid_t egid)
 {
   plan->uid = g_new0 (UctrIdMapping, 1);
-  plan->uid[0] = (UctrIdMapping) { 0, euid, 1 };
+  plan->uid[0] = (UctrIdMapping){ 0, euid, 1 };
   plan->n_uid = 1;
   plan->gid = g_new0 (UctrIdMapping, 1);
-  plan->gid[0] = (UctrIdMapping) { 0, egid, 1 };
+  plan->gid[0] = (UctrIdMapping){ 0, egid, 1 };
   plan->n_gid = 1;
   plan->setgroups_deny = TRUE;
 }
@@ -370,8 +376,8 @@ static void
 plan_with_range (UctrIdMapping **maps, gsize *n, guint32 own, const UctrIdRange *range)
 {
   *maps = g_new0 (UctrIdMapping, 2);
-  (*maps)[0] = (UctrIdMapping) { 0, own, 1 };
-  (*maps)[1] = (UctrIdMapping) { 1, range->start, MIN (range->count, MAX_EXTENT_COUNT) };
+  (*maps)[0] = (UctrIdMapping){ 0, own, 1 };
+  (*maps)[1] = (UctrIdMapping){ 1, range->start, MIN (range->count, MAX_EXTENT_COUNT) };
   *n = 2;
 }
 
@@ -406,7 +412,8 @@ plan_default (uid_t euid, gid_t egid, const char *user, const char *subuid_file,
     }
 
   plan_single (plan, euid, egid);
-  free_start = MAX (SUGGESTED_START, MAX (subid_highest_end (uid_contents), subid_highest_end (gid_contents)));
+  free_start
+      = MAX (SUGGESTED_START, MAX (subid_highest_end (uid_contents), subid_highest_end (gid_contents)));
   plan->warning = fallback_warning (user, euid, egid, subuid_file, subgid_file, uid_ranges->len == 0,
                                     gid_ranges->len == 0, uid_helper == NULL, gid_helper == NULL, free_start);
   return TRUE;
@@ -419,10 +426,10 @@ static void
 plan_root_identity (UctrIdmapPlan *plan)
 {
   plan->uid = g_new0 (UctrIdMapping, 1);
-  plan->uid[0] = (UctrIdMapping) { 0, 0, G_MAXUINT32 };
+  plan->uid[0] = (UctrIdMapping){ 0, 0, G_MAXUINT32 };
   plan->n_uid = 1;
   plan->gid = g_new0 (UctrIdMapping, 1);
-  plan->gid[0] = (UctrIdMapping) { 0, 0, G_MAXUINT32 };
+  plan->gid[0] = (UctrIdMapping){ 0, 0, G_MAXUINT32 };
   plan->n_gid = 1;
 }
 
@@ -507,11 +514,12 @@ start_helper (Helper *h, const char *name, const char *given, pid_t pid, const U
 
   h->name = name;
   if (path == NULL)
-    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("%s is not installed: apt-get install uidmap"), name);
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("%s is not installed: apt-get install uidmap"), name);
   argv = helper_argv (path, pid, maps, n);
   /* g_spawn_async forks; no thread is started (we reap the child ourselves). */
-  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                                 NULL, &h->pid, NULL, NULL, &h->err_fd, error))
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                 NULL, NULL, &h->pid, NULL, NULL, &h->err_fd, error))
     return uctr_prefix_error (error, _("Running %s"), path);
   return TRUE;
 }
@@ -532,8 +540,9 @@ finish_helper (Helper *h, GError **error)
   if (g_spawn_check_wait_status (status, &wait_error))
     return TRUE;
   g_strstrip (err_out->str);
-  return uctr_throw (error, UCTR_ERROR_FAILED, _("%s failed: %s"), h->name,
-                     err_out->str[0] != '\0' ? err_out->str : wait_error->message);
+  return uctr_throw (error, UCTR_ERROR_FAILED,
+                     _("%s failed: %s"), h->name,
+                        err_out->str[0] != '\0' ? err_out->str : wait_error->message);
 }
 
 static gboolean

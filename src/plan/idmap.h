@@ -22,7 +22,7 @@ GArray *uctr_idmap_lookup_subid (const char *file, const char *user, guint32 id,
 
 typedef struct
 {
-  UctrIdMapping *uid;   /* owned */
+  UctrIdMapping *uid; /* owned */
   gsize n_uid;
   UctrIdMapping *gid;
   gsize n_gid;
@@ -43,12 +43,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UctrIdmapPlan, uctr_idmap_plan_clear)
    SUBUID_FILE/SUBGID_FILE/NEWUIDMAP/NEWGIDMAP are paths (tests pass their own);
    NULL means the system default (/etc/subuid, /etc/subgid, found on PATH).
    Errors name the file and give the usermod command that fixes them. */
-gboolean uctr_idmap_plan (const UctrIdMapping *cfg_uid, gsize n_cfg_uid,
-                          const UctrIdMapping *cfg_gid, gsize n_cfg_gid,
-                          uid_t euid, gid_t egid, const char *user,
-                          const char *subuid_file, const char *subgid_file,
-                          const char *newuidmap, const char *newgidmap,
-                          UctrIdmapPlan *plan, GError **error);
+gboolean
+uctr_idmap_plan (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMapping *cfg_gid, gsize n_cfg_gid,
+                 uid_t euid, gid_t egid, const char *user, const char *subuid_file, const char *subgid_file,
+                 const char *newuidmap, const char *newgidmap, UctrIdmapPlan *plan, GError **error);
 
 /* The span of container ids that MAPS (uid_map's contents: "INSIDE OUTSIDE
    COUNT" lines) map, from the lowest to the highest, at most G_MAXINT32
@@ -63,5 +61,5 @@ char *uctr_idmap_format (const UctrIdMapping *maps, gsize n, gboolean as_args);
 /* Writes the plan for process PID: newuidmap/newgidmap (their stderr in the
    error) or /proc/PID/{setgroups,uid_map,gid_map} directly. Must not start
    threads (it runs between fork and the child's go-ahead). */
-gboolean uctr_idmap_apply (const UctrIdmapPlan *plan, pid_t pid,
-                           const char *newuidmap, const char *newgidmap, GError **error);
+gboolean uctr_idmap_apply (const UctrIdmapPlan *plan, pid_t pid, const char *newuidmap, const char *newgidmap,
+                           GError **error);

@@ -15,18 +15,17 @@
 #include <sys/statfs.h>
 
 const int uctr_ns_clone_flags[UCTR_NS_N] = {
-  [UCTR_NS_USER] = CLONE_NEWUSER,     [UCTR_NS_MOUNT] = CLONE_NEWNS,
-  [UCTR_NS_PID] = CLONE_NEWPID,       [UCTR_NS_NETWORK] = CLONE_NEWNET,
-  [UCTR_NS_IPC] = CLONE_NEWIPC,       [UCTR_NS_UTS] = CLONE_NEWUTS,
+  [UCTR_NS_USER] = CLONE_NEWUSER,     [UCTR_NS_MOUNT] = CLONE_NEWNS,  [UCTR_NS_PID] = CLONE_NEWPID,
+  [UCTR_NS_NETWORK] = CLONE_NEWNET,   [UCTR_NS_IPC] = CLONE_NEWIPC,   [UCTR_NS_UTS] = CLONE_NEWUTS,
   [UCTR_NS_CGROUP] = CLONE_NEWCGROUP, [UCTR_NS_TIME] = CLONE_NEWTIME,
 };
 
 /* Whole phrases, article included, for the translators. */
 static const char *const ns_phrases[UCTR_NS_N] = {
-  [UCTR_NS_USER] = N_("a user namespace"),     [UCTR_NS_MOUNT] = N_("a mount namespace"),
-  [UCTR_NS_PID] = N_("a pid namespace"),       [UCTR_NS_NETWORK] = N_("a network namespace"),
-  [UCTR_NS_IPC] = N_("an ipc namespace"),      [UCTR_NS_UTS] = N_("a uts namespace"),
-  [UCTR_NS_CGROUP] = N_("a cgroup namespace"), [UCTR_NS_TIME] = N_("a time namespace"),
+  [UCTR_NS_USER] = N_ ("a user namespace"),     [UCTR_NS_MOUNT] = N_ ("a mount namespace"),
+  [UCTR_NS_PID] = N_ ("a pid namespace"),       [UCTR_NS_NETWORK] = N_ ("a network namespace"),
+  [UCTR_NS_IPC] = N_ ("an ipc namespace"),      [UCTR_NS_UTS] = N_ ("a uts namespace"),
+  [UCTR_NS_CGROUP] = N_ ("a cgroup namespace"), [UCTR_NS_TIME] = N_ ("a time namespace"),
 };
 
 static const char *
@@ -57,7 +56,7 @@ check_nsfs (int path_fd, const UctrNamespace *ns, GError **error)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.namespaces[%u].path: %s is not a namespace file (give /proc/PID/ns/NAME or a "
                          "bind mount of one)"),
-                       ns->index, ns->path);
+                          ns->index, ns->path);
   return TRUE;
 }
 
@@ -68,10 +67,11 @@ check_type (int fd, const UctrNamespace *ns, UctrNsType type, GError **error)
 
   if (nstype < 0)
     return uctr_throw_errno (error, _("linux.namespaces[%u].path: finding the type of the namespace %s"),
-                             ns->index, ns->path);
+                                       ns->index, ns->path);
   if (nstype != uctr_ns_clone_flags[type])
-    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("linux.namespaces[%u].path: %s is %s, not %s"),
-                       ns->index, ns->path, nstype_phrase (nstype), _(ns_phrases[type]));
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("linux.namespaces[%u].path: %s is %s, not %s"), ns->index, ns->path,
+                          nstype_phrase (nstype), _(ns_phrases[type]));
   return TRUE;
 }
 

@@ -31,23 +31,38 @@ typedef struct
 
 static const MountOption mount_options[] = {
   { "defaults", FALSE, 0 },
-  { "ro", FALSE, MS_RDONLY },            { "rw", TRUE, MS_RDONLY },
-  { "nosuid", FALSE, MS_NOSUID },        { "suid", TRUE, MS_NOSUID },
-  { "nodev", FALSE, MS_NODEV },          { "dev", TRUE, MS_NODEV },
-  { "noexec", FALSE, MS_NOEXEC },        { "exec", TRUE, MS_NOEXEC },
-  { "sync", FALSE, MS_SYNCHRONOUS },     { "async", TRUE, MS_SYNCHRONOUS },
+  { "ro", FALSE, MS_RDONLY },
+  { "rw", TRUE, MS_RDONLY },
+  { "nosuid", FALSE, MS_NOSUID },
+  { "suid", TRUE, MS_NOSUID },
+  { "nodev", FALSE, MS_NODEV },
+  { "dev", TRUE, MS_NODEV },
+  { "noexec", FALSE, MS_NOEXEC },
+  { "exec", TRUE, MS_NOEXEC },
+  { "sync", FALSE, MS_SYNCHRONOUS },
+  { "async", TRUE, MS_SYNCHRONOUS },
   { "dirsync", FALSE, MS_DIRSYNC },
   { "remount", FALSE, MS_REMOUNT },
-  { "mand", FALSE, MS_MANDLOCK },        { "nomand", TRUE, MS_MANDLOCK },
-  { "noatime", FALSE, MS_NOATIME },      { "atime", TRUE, MS_NOATIME },
-  { "nodiratime", FALSE, MS_NODIRATIME }, { "diratime", TRUE, MS_NODIRATIME },
-  { "relatime", FALSE, MS_RELATIME },    { "norelatime", TRUE, MS_RELATIME },
-  { "strictatime", FALSE, MS_STRICTATIME }, { "nostrictatime", TRUE, MS_STRICTATIME },
-  { "lazytime", FALSE, MS_LAZYTIME },    { "nolazytime", TRUE, MS_LAZYTIME },
-  { "silent", FALSE, MS_SILENT },        { "loud", TRUE, MS_SILENT },
-  { "iversion", FALSE, MS_I_VERSION },   { "noiversion", TRUE, MS_I_VERSION },
-  { "nosymfollow", FALSE, MS_NOSYMFOLLOW }, { "symfollow", TRUE, MS_NOSYMFOLLOW },
-  { "bind", FALSE, MS_BIND },            { "rbind", FALSE, MS_BIND | MS_REC },
+  { "mand", FALSE, MS_MANDLOCK },
+  { "nomand", TRUE, MS_MANDLOCK },
+  { "noatime", FALSE, MS_NOATIME },
+  { "atime", TRUE, MS_NOATIME },
+  { "nodiratime", FALSE, MS_NODIRATIME },
+  { "diratime", TRUE, MS_NODIRATIME },
+  { "relatime", FALSE, MS_RELATIME },
+  { "norelatime", TRUE, MS_RELATIME },
+  { "strictatime", FALSE, MS_STRICTATIME },
+  { "nostrictatime", TRUE, MS_STRICTATIME },
+  { "lazytime", FALSE, MS_LAZYTIME },
+  { "nolazytime", TRUE, MS_LAZYTIME },
+  { "silent", FALSE, MS_SILENT },
+  { "loud", TRUE, MS_SILENT },
+  { "iversion", FALSE, MS_I_VERSION },
+  { "noiversion", TRUE, MS_I_VERSION },
+  { "nosymfollow", FALSE, MS_NOSYMFOLLOW },
+  { "symfollow", TRUE, MS_NOSYMFOLLOW },
+  { "bind", FALSE, MS_BIND },
+  { "rbind", FALSE, MS_BIND | MS_REC },
 };
 
 /* Idmapped mounts: not yet. */
@@ -65,15 +80,24 @@ typedef struct
 } RecursiveOption;
 
 static const RecursiveOption recursive_options[] = {
-  { "rro", FALSE, MOUNT_ATTR_RDONLY },            { "rrw", TRUE, MOUNT_ATTR_RDONLY },
-  { "rnosuid", FALSE, MOUNT_ATTR_NOSUID },        { "rsuid", TRUE, MOUNT_ATTR_NOSUID },
-  { "rnodev", FALSE, MOUNT_ATTR_NODEV },          { "rdev", TRUE, MOUNT_ATTR_NODEV },
-  { "rnoexec", FALSE, MOUNT_ATTR_NOEXEC },        { "rexec", TRUE, MOUNT_ATTR_NOEXEC },
-  { "rnodiratime", FALSE, MOUNT_ATTR_NODIRATIME }, { "rdiratime", TRUE, MOUNT_ATTR_NODIRATIME },
-  { "rnosymfollow", FALSE, MOUNT_ATTR_NOSYMFOLLOW }, { "rsymfollow", TRUE, MOUNT_ATTR_NOSYMFOLLOW },
-  { "rnoatime", FALSE, MOUNT_ATTR_NOATIME },      { "ratime", TRUE, MOUNT_ATTR_NOATIME },
-  { "rrelatime", FALSE, MOUNT_ATTR_RELATIME },    { "rnorelatime", FALSE, MOUNT_ATTR_STRICTATIME },
-  { "rstrictatime", FALSE, MOUNT_ATTR_STRICTATIME }, { "rnostrictatime", TRUE, MOUNT_ATTR_STRICTATIME },
+  { "rro", FALSE, MOUNT_ATTR_RDONLY },
+  { "rrw", TRUE, MOUNT_ATTR_RDONLY },
+  { "rnosuid", FALSE, MOUNT_ATTR_NOSUID },
+  { "rsuid", TRUE, MOUNT_ATTR_NOSUID },
+  { "rnodev", FALSE, MOUNT_ATTR_NODEV },
+  { "rdev", TRUE, MOUNT_ATTR_NODEV },
+  { "rnoexec", FALSE, MOUNT_ATTR_NOEXEC },
+  { "rexec", TRUE, MOUNT_ATTR_NOEXEC },
+  { "rnodiratime", FALSE, MOUNT_ATTR_NODIRATIME },
+  { "rdiratime", TRUE, MOUNT_ATTR_NODIRATIME },
+  { "rnosymfollow", FALSE, MOUNT_ATTR_NOSYMFOLLOW },
+  { "rsymfollow", TRUE, MOUNT_ATTR_NOSYMFOLLOW },
+  { "rnoatime", FALSE, MOUNT_ATTR_NOATIME },
+  { "ratime", TRUE, MOUNT_ATTR_NOATIME },
+  { "rrelatime", FALSE, MOUNT_ATTR_RELATIME },
+  { "rnorelatime", FALSE, MOUNT_ATTR_STRICTATIME },
+  { "rstrictatime", FALSE, MOUNT_ATTR_STRICTATIME },
+  { "rnostrictatime", TRUE, MOUNT_ATTR_STRICTATIME },
 };
 
 static const RecursiveOption *
@@ -214,8 +238,8 @@ uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned lo
 typedef struct
 {
   UctrPlan plan;
-  GPtrArray *owned;     /* g_free */
-  GPtrArray *owned_v;   /* g_strfreev */
+  GPtrArray *owned;   /* g_free */
+  GPtrArray *owned_v; /* g_strfreev */
   GArray *mounts;
   GArray *fds;
 } PlanStore;
@@ -289,14 +313,15 @@ data_without_gid (const char *data)
 }
 
 static gboolean
-add_bind_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, int index,
-                UctrMountStep *step, GError **error)
+add_bind_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, int index, UctrMountStep *step,
+                GError **error)
 {
   struct stat st;
   int fd;
 
   if (m->source == NULL)
-    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("mounts[%d].source: required for a bind mount"), index);
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("mounts[%d].source: required for a bind mount"), index);
   step->kind = UCTR_MOUNT_BIND;
   step->source = bundle_path (s, opts, m->source);
   /* The init binds by path: mount(2) refuses a source from another mount
@@ -375,16 +400,21 @@ typedef struct
 } DefaultDevice;
 
 static const DefaultDevice default_devices[] = {
-  { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-  { "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+  { "/dev/null", 1, 3 },   { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+  { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 };
 
 static gboolean
 add_device (PlanStore *s, const char *path, mode_t mode, dev_t dev, uid_t uid, gid_t gid, int index,
             GError **error)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_DEVICE, .config_index = index,
-                         .destination = path, .mode = mode, .dev = dev, .uid = uid, .gid = gid };
+  UctrMountStep step = { .kind = UCTR_MOUNT_DEVICE,
+                         .config_index = index,
+                         .destination = path,
+                         .mode = mode,
+                         .dev = dev,
+                         .uid = uid,
+                         .gid = gid };
 
   if (s->plan.in_userns)
     {
@@ -397,7 +427,7 @@ add_device (PlanStore *s, const char *path, mode_t mode, dev_t dev, uid_t uid, g
           if (index < 0)
             return uctr_throw_errno (error, _("Binding %s from the host"), path);
           return uctr_throw_errno (error, _("linux.devices[%d]: a user namespace cannot create %s and the host has none to bind"),
-                                   index, path);
+                                             index, path);
         }
       step.flags = MS_BIND;
       step.dest_is_file = TRUE;
@@ -448,8 +478,8 @@ device_type_mode (const char *type)
 static void
 add_symlink (PlanStore *s, const char *path, const char *target)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_SYMLINK, .config_index = -1,
-                         .destination = path, .source = target };
+  UctrMountStep step
+      = { .kind = UCTR_MOUNT_SYMLINK, .config_index = -1, .destination = path, .source = target };
 
   g_array_append_val (s->mounts, step);
 }
@@ -490,8 +520,11 @@ add_devices (PlanStore *s, const UctrConfig *config, GError **error)
 static void
 add_notify_dir (PlanStore *s, const UctrPlanOptions *opts)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_BIND, .config_index = -1, .destination = UCTR_NOTIFY_CONTAINER_DIR,
-                         .flags = MS_BIND, .clear_flags = 0 };
+  UctrMountStep step = { .kind = UCTR_MOUNT_BIND,
+                         .config_index = -1,
+                         .destination = UCTR_NOTIFY_CONTAINER_DIR,
+                         .flags = MS_BIND,
+                         .clear_flags = 0 };
 
   if (opts->notify_dir == NULL)
     return;
@@ -503,8 +536,11 @@ add_notify_dir (PlanStore *s, const UctrPlanOptions *opts)
 static void
 add_resolv_conf (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts)
 {
-  UctrMountStep step = { .kind = UCTR_MOUNT_BIND, .config_index = -1,
-                         .destination = "/etc/resolv.conf", .flags = MS_BIND, .dest_is_file = TRUE };
+  UctrMountStep step = { .kind = UCTR_MOUNT_BIND,
+                         .config_index = -1,
+                         .destination = "/etc/resolv.conf",
+                         .flags = MS_BIND,
+                         .dest_is_file = TRUE };
   gsize i;
 
   if (opts->resolv_conf == NULL)
@@ -547,7 +583,8 @@ plan_namespaces (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *
   plan->in_userns = config->namespaces[UCTR_NS_USER].enabled || opts->add_userns || uctr_running_in_userns ();
   if (!plan->new_userns && plan->in_userns)
     plan->setgroups_allowed = uctr_setgroups_allowed ();
-  plan->new_netns = config->namespaces[UCTR_NS_NETWORK].enabled && config->namespaces[UCTR_NS_NETWORK].path == NULL;
+  plan->new_netns
+      = config->namespaces[UCTR_NS_NETWORK].enabled && config->namespaces[UCTR_NS_NETWORK].path == NULL;
   if (!config->namespaces[UCTR_NS_MOUNT].enabled)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.namespaces: uctr needs a mount namespace; add {\"type\": \"mount\"}"));
@@ -606,7 +643,7 @@ warn_ambient (UctrPlan *plan, const UctrProcess *p, GPtrArray *warnings)
         cap_free (name);
       }
   g_ptr_array_add (warnings, g_strdup_printf (_("process.capabilities.ambient: %s not raised: an ambient capability must also be inheritable and permitted"),
-                                              names->str));
+                                                 names->str));
 }
 
 static void
@@ -632,7 +669,8 @@ plan_hooks (PlanStore *s, UctrHook *hooks, gsize n)
   for (i = 0; i < n; i++)
     {
       out[i].path = hooks[i].path;
-      out[i].argv = hooks[i].args[0] != NULL ? hooks[i].args : own_v (s, g_strdupv ((char *[]){ hooks[i].path, NULL }));
+      out[i].argv = hooks[i].args[0] != NULL ? hooks[i].args
+                                             : own_v (s, g_strdupv ((char *[]){ hooks[i].path, NULL }));
       out[i].envp = hooks[i].env;
       out[i].timeout = hooks[i].timeout;
     }
@@ -645,13 +683,15 @@ static void
 warn_lsm (const UctrProcess *p, GPtrArray *warnings)
 {
   if (p->apparmor_profile != NULL && *p->apparmor_profile != '\0')
-    g_ptr_array_add (warnings, g_strdup_printf (_("process.apparmorProfile %s: uctr does not apply AppArmor profiles; "
+    g_ptr_array_add (warnings,
+                     g_strdup_printf (_("process.apparmorProfile %s: uctr does not apply AppArmor profiles; "
                                                   "the process runs without one"),
-                                                p->apparmor_profile));
+                                         p->apparmor_profile));
   if (p->selinux_label != NULL && *p->selinux_label != '\0')
-    g_ptr_array_add (warnings, g_strdup_printf (_("process.selinuxLabel %s: uctr does not apply SELinux labels; "
+    g_ptr_array_add (warnings,
+                     g_strdup_printf (_("process.selinuxLabel %s: uctr does not apply SELinux labels; "
                                                   "the process runs with its parent's"),
-                                                p->selinux_label));
+                                         p->selinux_label));
 }
 
 static void
@@ -816,7 +856,8 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   if (stat (plan->rootfs, &st) < 0)
     return uctr_throw_errno (error, _("root.path: %s"), plan->rootfs);
   if (!S_ISDIR (st.st_mode))
-    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("root.path: %s is not a directory"), plan->rootfs);
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("root.path: %s is not a directory"), plan->rootfs);
   plan->rootfs_readonly = config->root_readonly;
   plan->rootfs_propagation = rootfs_propagation (config);
   plan->no_pivot = opts->no_pivot;
@@ -896,8 +937,8 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
                                              config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
   plan->n_create_container_hooks = config->n_hooks[UCTR_HOOK_CREATE_CONTAINER];
-  plan->start_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_START_CONTAINER],
-                                            config->n_hooks[UCTR_HOOK_START_CONTAINER]);
+  plan->start_container_hooks
+      = plan_hooks (s, config->hooks[UCTR_HOOK_START_CONTAINER], config->n_hooks[UCTR_HOOK_START_CONTAINER]);
   plan->n_start_container_hooks = config->n_hooks[UCTR_HOOK_START_CONTAINER];
   return g_steal_pointer (&plan);
 }
@@ -907,8 +948,8 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
    would fail). Its init is checked to be alive after the opens, so that
    a recycled pid cannot hand us someone else's namespaces. */
 static const char *const proc_ns_names[UCTR_NS_N] = {
-  [UCTR_NS_USER] = "user", [UCTR_NS_MOUNT] = "mnt",  [UCTR_NS_PID] = "pid",       [UCTR_NS_NETWORK] = "net",
-  [UCTR_NS_IPC] = "ipc",   [UCTR_NS_UTS] = "uts",    [UCTR_NS_CGROUP] = "cgroup", [UCTR_NS_TIME] = "time",
+  [UCTR_NS_USER] = "user", [UCTR_NS_MOUNT] = "mnt", [UCTR_NS_PID] = "pid",       [UCTR_NS_NETWORK] = "net",
+  [UCTR_NS_IPC] = "ipc",   [UCTR_NS_UTS] = "uts",   [UCTR_NS_CGROUP] = "cgroup", [UCTR_NS_TIME] = "time",
 };
 
 static gboolean
@@ -935,7 +976,7 @@ plan_join_namespaces (PlanStore *s, pid_t pid, int pidfd, GError **error)
         continue; /* a kernel without time namespaces */
       if (fd < 0)
         return uctr_throw_errno (error, _("Opening the %s namespace of the container (%s)"),
-                                 uctr_ns_type_name (i), theirs);
+                                           uctr_ns_type_name (i), theirs);
       if (same_file (fd, ours))
         close (fd);
       else

@@ -11,18 +11,18 @@
 
 typedef enum
 {
-  UCTR_MOUNT_FS,       /* mount(source, dest, fstype, flags, data) */
-  UCTR_MOUNT_BIND,     /* bind of a host path opened before fork */
-  UCTR_MOUNT_DEVICE,   /* a device node: mknod, or (source set, in a user namespace) a bind from the host */
-  UCTR_MOUNT_SYMLINK,  /* /dev/fd -> /proc/self/fd and friends */
+  UCTR_MOUNT_FS,      /* mount(source, dest, fstype, flags, data) */
+  UCTR_MOUNT_BIND,    /* bind of a host path opened before fork */
+  UCTR_MOUNT_DEVICE,  /* a device node: mknod, or (source set, in a user namespace) a bind from the host */
+  UCTR_MOUNT_SYMLINK, /* /dev/fd -> /proc/self/fd and friends */
 } UctrMountKind;
 
 typedef struct
 {
   UctrMountKind kind;
-  int config_index;          /* index in config mounts[] / linux.devices[], -1 for defaults */
-  const char *destination;   /* absolute, inside the container */
-  const char *source;        /* fs source, host path (bind/device) or symlink target */
+  int config_index;        /* index in config mounts[] / linux.devices[], -1 for defaults */
+  const char *destination; /* absolute, inside the container */
+  const char *source;      /* fs source, host path (bind/device) or symlink target */
   const char *fstype;
   const char *data;          /* comma-joined fs options, may be NULL */
   const char *data_fallback; /* devpts without gid=, used when the first try gets EINVAL */
@@ -75,35 +75,35 @@ typedef struct
 typedef struct
 {
   /* who we are */
-  gboolean exec;               /* uctr exec: join the container's namespaces, no mounts */
+  gboolean exec; /* uctr exec: join the container's namespaces, no mounts */
   pid_t parent_pid;
-  gboolean in_userns;          /* the container runs in a user namespace we create or join */
+  gboolean in_userns; /* the container runs in a user namespace we create or join */
   gboolean new_userns;
-  gboolean setgroups_allowed;  /* false after "deny" */
-  int ns_fds[UCTR_NS_N];       /* namespaces joined by path (setns with uctr_ns_clone_flags), -1 otherwise */
-  int unshare_flags;           /* CLONE_NEW* other than the user and cgroup namespaces */
-  gboolean late_cgroupns;      /* a new cgroup namespace, made once the init is in its cgroup (after GO) */
+  gboolean setgroups_allowed; /* false after "deny" */
+  int ns_fds[UCTR_NS_N];      /* namespaces joined by path (setns with uctr_ns_clone_flags), -1 otherwise */
+  int unshare_flags;          /* CLONE_NEW* other than the user and cgroup namespaces */
+  gboolean late_cgroupns;     /* a new cgroup namespace, made once the init is in its cgroup (after GO) */
   gboolean new_netns;
-  UctrPlanNet net;             /* tap0 for the network helper */
+  UctrPlanNet net; /* tap0 for the network helper */
 
   /* fds opened before fork, all O_CLOEXEC */
-  int sync_fd;                 /* the init's end of the init pipe */
-  int host_proc_fd;            /* the host's /proc, to reopen the fifo and write oom_score_adj */
-  int fifo_fd;                 /* O_PATH of <state>/exec.fifo */
-  int cgroup_fd;               /* O_PATH of the container's cgroup, for CLONE_INTO_CGROUP; -1: none */
+  int sync_fd;      /* the init's end of the init pipe */
+  int host_proc_fd; /* the host's /proc, to reopen the fifo and write oom_score_adj */
+  int fifo_fd;      /* O_PATH of <state>/exec.fifo */
+  int cgroup_fd;    /* O_PATH of the container's cgroup, for CLONE_INTO_CGROUP; -1: none */
 
   /* the file system */
-  const char *rootfs;          /* absolute host path */
-  const char *rootfs_staging;  /* where "/" is bound before pivot_root (NULL: onto itself) */
+  const char *rootfs;         /* absolute host path */
+  const char *rootfs_staging; /* where "/" is bound before pivot_root (NULL: onto itself) */
   gboolean rootfs_readonly;
-  unsigned long rootfs_propagation;  /* applied to / after pivot; MS_REC|MS_SLAVE by default */
+  unsigned long rootfs_propagation; /* applied to / after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;
-  gboolean no_mount_api;       /* UCTR_TEST_NO_MOUNT_API: mount as without open_tree (before Linux 5.2) */
+  gboolean no_mount_api; /* UCTR_TEST_NO_MOUNT_API: mount as without open_tree (before Linux 5.2) */
   UctrMountStep *mounts;
   gsize n_mounts;
   char **masked_paths;
   char **readonly_paths;
-  char **sysctl_paths;         /* "/proc/sys/net/ipv4/ip_forward" */
+  char **sysctl_paths; /* "/proc/sys/net/ipv4/ip_forward" */
   char **sysctl_values;
 
   /* the process */
@@ -126,8 +126,8 @@ typedef struct
   const char *cwd;
   char **argv;
   char **envp;
-  const char *path_env;        /* PATH from envp, or the default */
-  guint64 cap_bounding;        /* bit masks */
+  const char *path_env; /* PATH from envp, or the default */
+  guint64 cap_bounding; /* bit masks */
   guint64 cap_effective;
   guint64 cap_permitted;
   guint64 cap_inheritable;
@@ -135,8 +135,8 @@ typedef struct
   int cap_last;
   gboolean no_new_privs;
   int preserve_fds;
-  char *listen_pid_env;        /* the LISTEN_PID= entry of envp the init fills in, or NULL */
-  UctrSeccomp *seccomp;        /* linux.seccomp compiled; NULL when there is no filter */
+  char *listen_pid_env; /* the LISTEN_PID= entry of envp the init fills in, or NULL */
+  UctrSeccomp *seccomp; /* linux.seccomp compiled; NULL when there is no filter */
 
   UctrPlanHook *create_container_hooks;
   gsize n_create_container_hooks;
@@ -149,7 +149,7 @@ typedef struct
 
 typedef struct
 {
-  const char *bundle;      /* absolute */
+  const char *bundle; /* absolute */
   gboolean no_pivot;
   int preserve_fds;
   gboolean add_userns;     /* the caller is not root and the config has no user namespace */
@@ -162,17 +162,17 @@ typedef struct
    Does not touch the state dir: the caller fills sync_fd and fifo_fd. */
 /* WARNINGS collects what was skipped (unknown capabilities ...). The plan borrows
    strings from CONFIG, which must outlive it. */
-UctrPlan *uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings,
-                         GError **error);
+UctrPlan *
+uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray *warnings, GError **error);
 /* Writes KEY (net.ipv4.ping_group_range) = VALUE in the container as
    linux.sysctl does, unless linux.sysctl names KEY already. */
 void uctr_plan_add_sysctl (UctrPlan *plan, const char *key, const char *value);
 /* uctr exec: PROCESS in the namespaces of the container whose init is
    INIT_PID (INIT_PIDFD, to check it is still the same process), in its
    cgroup CGROUP_PATH (or NULL), under CONFIG's seccomp filter. */
-UctrPlan *uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid,
-                              int init_pidfd, const char *cgroup_path, int preserve_fds, GPtrArray *warnings,
-                              GError **error);
+UctrPlan *
+uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid, int init_pidfd,
+                    const char *cgroup_path, int preserve_fds, GPtrArray *warnings, GError **error);
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 
@@ -184,5 +184,5 @@ char **uctr_plan_mount_option_names (void);
    mount_setattr(2) wants them; the others are left to the function below. */
 void uctr_plan_parse_recursive_options (char **options, guint64 *attr_set, guint64 *attr_clr);
 gboolean uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
-                                        unsigned long *propagation, gboolean *recursive_bind,
-                                        char **data, GError **error);
+                                        unsigned long *propagation, gboolean *recursive_bind, char **data,
+                                        GError **error);

@@ -36,8 +36,8 @@
 typedef struct
 {
   const char *name;
-  guint32 action;        /* SCMP_ACT_*, with no data */
-  gboolean takes_errno;  /* errnoRet is the data (EPERM when absent) */
+  guint32 action;       /* SCMP_ACT_*, with no data */
+  gboolean takes_errno; /* errnoRet is the data (EPERM when absent) */
 } Action;
 
 static const Action actions[] = {
@@ -57,19 +57,23 @@ static const struct
   const char *name;
   enum scmp_compare op;
 } operators[] = {
-  { "SCMP_CMP_NE", SCMP_CMP_NE },  { "SCMP_CMP_LT", SCMP_CMP_LT },
-  { "SCMP_CMP_LE", SCMP_CMP_LE },  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-  { "SCMP_CMP_GE", SCMP_CMP_GE },  { "SCMP_CMP_GT", SCMP_CMP_GT },
+  { "SCMP_CMP_NE", SCMP_CMP_NE },
+  { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE },
+  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE },
+  { "SCMP_CMP_GT", SCMP_CMP_GT },
   { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
 /* The runtime-spec's list; which of them libseccomp knows is asked at run time. */
 static const char *const arch_names[] = {
-  "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM", "SCMP_ARCH_AARCH64",
-  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-  "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
-  "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
-  "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+  "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
+  "SCMP_ARCH_AARCH64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_MIPS",
+  "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",         "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",
+  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",      "SCMP_ARCH_SHEB",
+  "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",    "SCMP_ARCH_RISCV64",
 };
 
 /* Flags go straight to seccomp(2): libseccomp only builds the program. TSYNC
@@ -159,7 +163,8 @@ parse_action (JsonObject *obj, const char *path, const char *action_member, cons
       return uctr_json_invalid (error, apath, _("unknown action \"%s\" (expected %s)"), name, hint);
     }
   if (has_errno && !a->takes_errno)
-    return uctr_json_invalid (error, epath, _("%s takes no errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do"), name);
+    return uctr_json_invalid (error, epath,
+                              _("%s takes no errno; only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do"), name);
   *out = a->takes_errno ? (a->action | (guint32) errno_ret) : a->action;
   *notify = a->action == SCMP_ACT_NOTIFY;
   return TRUE;
@@ -205,7 +210,8 @@ parse_flags (JsonObject *obj, UctrSeccomp *s, GError **error)
           return uctr_json_invalid (error, path, _("unknown flag \"%s\" (expected %s)"), name, hint);
         }
       if (!kernel_has_flag (flags[f].flag))
-        return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("%s: this kernel does not support %s"), path, name);
+        return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                           _("%s: this kernel does not support %s"), path, name);
       s->flags |= flags[f].flag;
     }
   return TRUE;
@@ -257,8 +263,9 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError
       r = seccomp_arch_add (ctx, token);
       /* The native one is there from the start. */
       if (r == -EDOM)
-        return uctr_json_invalid (error, path, _("%s cannot be filtered on this machine: libseccomp takes architectures of one byte order only"),
-                        name);
+        return uctr_json_invalid (error, path,
+                                  _("%s cannot be filtered on this machine: libseccomp takes architectures of one byte order only"),
+                                     name);
       if (r < 0 && r != -EEXIST)
         return uctr_json_invalid (error, path, _("%s: libseccomp refused it: %s"), name, g_strerror (-r));
     }
@@ -304,7 +311,7 @@ typedef struct
 {
   struct scmp_arg_cmp args[MAX_ARGS * 4];
   guint n_args;
-  gboolean same_arg_twice;  /* then each condition is a rule of its own */
+  gboolean same_arg_twice; /* then each condition is a rule of its own */
 } Conditions;
 
 static gboolean
@@ -339,8 +346,8 @@ parse_args (JsonObject *obj, const char *path, Conditions *c, GError **error)
 }
 
 static gboolean
-add_rule (scmp_filter_ctx ctx, const char *path, const char *name, int nr, guint32 action, const Conditions *c,
-          GError **error)
+add_rule (scmp_filter_ctx ctx, const char *path, const char *name, int nr, guint32 action,
+          const Conditions *c, GError **error)
 {
   guint i;
   int r = 0;
@@ -350,7 +357,8 @@ add_rule (scmp_filter_ctx ctx, const char *path, const char *name, int nr, guint
   for (i = 0; c->same_arg_twice && r == 0 && i < c->n_args; i++)
     r = seccomp_rule_add_array (ctx, action, nr, 1, &c->args[i]);
   if (r < 0)
-    return uctr_json_invalid (error, path, _("libseccomp refused the rule for %s: %s"), name, g_strerror (-r));
+    return uctr_json_invalid (error, path,
+                              _("libseccomp refused the rule for %s: %s"), name, g_strerror (-r));
   return TRUE;
 }
 
@@ -360,8 +368,8 @@ typedef struct
   scmp_filter_ctx ctx;
   guint32 default_action;
   GPtrArray *skipped;
-  gboolean native_listed;  /* architectures names the native one */
-  int max_nr;              /* the highest native syscall number named, -1 for none */
+  gboolean native_listed; /* architectures names the native one */
+  int max_nr;             /* the highest native syscall number named, -1 for none */
 } Build;
 
 static gboolean
@@ -394,8 +402,9 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
       if (*name == '\0')
         return uctr_json_invalid (error, npath, _("item %u is an empty string"), i);
       if (notify && g_strv_contains (never_notified, name))
-        return uctr_json_invalid (error, path, _("SCMP_ACT_NOTIFY cannot be used for %s: the container init needs it to hand over the listener"),
-                        name);
+        return uctr_json_invalid (error, path,
+                                  _("SCMP_ACT_NOTIFY cannot be used for %s: the container init needs it to hand over the listener"),
+                                     name);
       nr = seccomp_syscall_resolve_name (name);
       if (nr == __NR_SCMP_ERROR)
         {
@@ -421,7 +430,8 @@ count_names (JsonArray *syscalls)
   for (i = 0; syscalls != NULL && i < json_array_get_length (syscalls); i++)
     {
       JsonNode *node = json_array_get_element (syscalls, i);
-      JsonNode *names = JSON_NODE_HOLDS_OBJECT (node) ? uctr_json_member (json_node_get_object (node), "names") : NULL;
+      JsonNode *names
+          = JSON_NODE_HOLDS_OBJECT (node) ? uctr_json_member (json_node_get_object (node), "names") : NULL;
 
       if (names != NULL && JSON_NODE_HOLDS_ARRAY (names))
         n += json_array_get_length (json_node_get_array (names));
@@ -468,12 +478,13 @@ export_program (scmp_filter_ctx ctx, struct sock_fprog *prog, GError **error)
     return uctr_throw_errno (error, _("linux.seccomp: reading the filter back"));
   n = st.st_size / sizeof (struct sock_filter);
   if (n == 0 || st.st_size % sizeof (struct sock_filter) != 0)
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("linux.seccomp: libseccomp produced a filter of %lld bytes"),
-                       (long long) st.st_size);
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("linux.seccomp: libseccomp produced a filter of %lld bytes"),
+                          (long long) st.st_size);
   if (n > BPF_MAXINSNS)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                       _("linux.seccomp: the filter has %zu instructions; the kernel takes at most %d"),
-                       n, BPF_MAXINSNS);
+                       _("linux.seccomp: the filter has %zu instructions; the kernel takes at most %d"), n,
+                          BPF_MAXINSNS);
   insns = g_new (struct sock_filter, n);
   if (pread (fd, insns, st.st_size, 0) != st.st_size)
     return uctr_throw_errno (error, _("linux.seccomp: reading the filter back"));
@@ -490,7 +501,8 @@ wants_enosys_stub (const Build *b)
 {
   guint32 kind = b->default_action & SECCOMP_RET_ACTION_FULL;
 
-  if (kind == SCMP_ACT_ALLOW || kind == SCMP_ACT_LOG || kind == (SCMP_ACT_TRACE (0) & SECCOMP_RET_ACTION_FULL))
+  if (kind == SCMP_ACT_ALLOW || kind == SCMP_ACT_LOG
+      || kind == (SCMP_ACT_TRACE (0) & SECCOMP_RET_ACTION_FULL))
     return FALSE;
   if (b->default_action == SCMP_ACT_ERRNO (ENOSYS))
     return FALSE;
@@ -513,7 +525,7 @@ add_enosys_stub (struct sock_fprog *prog, int max_nr, GError **error)
   if (prog->len + n_stub > BPF_MAXINSNS)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.seccomp: the filter has %u instructions; the kernel takes at most %d"),
-                       (guint) (prog->len + n_stub), BPF_MAXINSNS);
+                          (guint) (prog->len + n_stub), BPF_MAXINSNS);
   /* Jump offsets count from the next instruction; the program starts at n_stub. */
   stub[i++] = (struct sock_filter) BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch));
   stub[i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, native, 0, n_stub - i - 1);
@@ -546,12 +558,14 @@ parse_listener (JsonObject *obj, UctrSeccomp *s, GError **error)
       || !uctr_json_get_string (obj, PATH_SECCOMP, "listenerMetadata", UCTR_JSON_OPTIONAL, &metadata, error))
     return FALSE;
   if (metadata != NULL && path == NULL)
-    return uctr_json_invalid (error, PATH_SECCOMP ".listenerMetadata", _("must not be set without listenerPath"));
+    return uctr_json_invalid (error, PATH_SECCOMP ".listenerMetadata",
+                              _("must not be set without listenerPath"));
   if (path != NULL && !g_path_is_absolute (path))
     return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath", _("must be an absolute path"));
   if (path != NULL && strlen (path) >= sizeof ((struct sockaddr_un *) NULL)->sun_path)
-    return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath", _("longer than a unix socket path can be (%u bytes)"),
-                    (guint) sizeof ((struct sockaddr_un *) NULL)->sun_path - 1);
+    return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath",
+                              _("longer than a unix socket path can be (%u bytes)"),
+                                 (guint) sizeof ((struct sockaddr_un *) NULL)->sun_path - 1);
   s->listener_path = g_strdup (path);
   s->listener_metadata = g_strdup (metadata);
   return TRUE;
@@ -568,7 +582,7 @@ check_listener (UctrSeccomp *s, GError **error)
     return TRUE;
   if (s->listener_path == NULL)
     return uctr_json_invalid (error, PATH_SECCOMP ".listenerPath",
-                    _("required when a rule uses SCMP_ACT_NOTIFY: the path of the seccomp agent's unix socket"));
+                              _("required when a rule uses SCMP_ACT_NOTIFY: the path of the seccomp agent's unix socket"));
   s->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
   /* With a listener the kernel wants TSYNC to fail with ESRCH, not a tid. */
   if (s->flags & SECCOMP_FILTER_FLAG_TSYNC)
@@ -590,7 +604,8 @@ compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **er
     return FALSE;
   /* Everything would go to the agent, the init's own last calls included. */
   if (notify)
-    return uctr_json_invalid (error, PATH_SECCOMP ".defaultAction", _("SCMP_ACT_NOTIFY cannot be the default action"));
+    return uctr_json_invalid (error, PATH_SECCOMP ".defaultAction",
+                              _("SCMP_ACT_NOTIFY cannot be the default action"));
   b.ctx = seccomp_init (b.default_action);
   if (b.ctx == NULL)
     return uctr_json_invalid (error, PATH_SECCOMP ".defaultAction", _("libseccomp refused it"));
@@ -729,10 +744,10 @@ uctr_seccomp_send_listener (const UctrSeccomp *seccomp, int listener_fd, pid_t p
     return uctr_throw_errno (error, _("linux.seccomp.listenerPath: creating a socket"));
   if (TEMP_FAILURE_RETRY (connect (sock, (struct sockaddr *) &addr, sizeof addr)) < 0)
     return uctr_throw_errno (error, _("linux.seccomp.listenerPath: connecting to the seccomp agent at %s"),
-                             seccomp->listener_path);
+                                       seccomp->listener_path);
   if (!send_with_fd (sock, text, strlen (text), listener_fd))
     return uctr_throw_errno (error, _("linux.seccomp.listenerPath: sending the seccomp fd to %s"),
-                             seccomp->listener_path);
+                                       seccomp->listener_path);
   return TRUE;
 }
 

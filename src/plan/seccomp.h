@@ -11,12 +11,12 @@
 
 typedef struct
 {
-  struct sock_fprog prog;   /* what seccomp(2) loads; the instructions are owned */
-  unsigned int flags;       /* SECCOMP_FILTER_FLAG_*, NEW_LISTENER included when a rule notifies */
-  gboolean listener;        /* a rule uses SCMP_ACT_NOTIFY: the init hands its listener fd to the parent */
-  char *listener_path;      /* linux.seccomp.listenerPath, NULL when absent */
-  char *listener_metadata;  /* linux.seccomp.listenerMetadata, NULL when absent */
-  char **skipped;           /* syscall names libseccomp does not know: skipped, as runc does */
+  struct sock_fprog prog;  /* what seccomp(2) loads; the instructions are owned */
+  unsigned int flags;      /* SECCOMP_FILTER_FLAG_*, NEW_LISTENER included when a rule notifies */
+  gboolean listener;       /* a rule uses SCMP_ACT_NOTIFY: the init hands its listener fd to the parent */
+  char *listener_path;     /* linux.seccomp.listenerPath, NULL when absent */
+  char *listener_metadata; /* linux.seccomp.listenerMetadata, NULL when absent */
+  char **skipped;          /* syscall names libseccomp does not know: skipped, as runc does */
 } UctrSeccomp;
 
 /* Compiles linux.seccomp (NODE may be NULL). *OUT is NULL when there is no
@@ -35,8 +35,8 @@ int uctr_seccomp_load (const UctrSeccomp *seccomp, int *listener_fd);
 
 /* Parent side: connects to listenerPath and sends the container process
    state (runtime-spec config-linux.md) with LISTENER_FD as "seccompFd". */
-gboolean uctr_seccomp_send_listener (const UctrSeccomp *seccomp, int listener_fd, pid_t pid, const char *state_json,
-                                     GError **error);
+gboolean uctr_seccomp_send_listener (const UctrSeccomp *seccomp, int listener_fd, pid_t pid,
+                                     const char *state_json, GError **error);
 
 /* For `features`: what config.json may use, as runtime-spec names, sorted.
    Actions and flags are those this kernel has; known flags, all uctr knows. */

@@ -47,15 +47,15 @@ typedef struct
   UctrNetOptions net;      /* its OPTIONS */
   const char *net_options; /* the OPTIONS text, handed to the helper */
   UctrNetAddresses net_addresses;
-  char *resolv_conf;       /* <state>/resolv.conf, bound on /etc/resolv.conf */
-  char *rootfs_staging;    /* <state>/root, for root.path "/" */
-  char *notify_dir;        /* <state>/notify, for NOTIFY_SOCKET */
-  GPtrArray *publish;      /* char *: --publish specs in canonical form, NULL-terminated */
-  UctrResources *resources;    /* linux.resources */
-  GPtrArray *writes;           /* UctrCgroupWrite: what they set */
-  char **controllers;          /* what those need */
-  UctrCgroupPlacement cgroup;  /* where the init goes */
-  int cgroup_fd;               /* that cgroup, for the clone */
+  char *resolv_conf;          /* <state>/resolv.conf, bound on /etc/resolv.conf */
+  char *rootfs_staging;       /* <state>/root, for root.path "/" */
+  char *notify_dir;           /* <state>/notify, for NOTIFY_SOCKET */
+  GPtrArray *publish;         /* char *: --publish specs in canonical form, NULL-terminated */
+  UctrResources *resources;   /* linux.resources */
+  GPtrArray *writes;          /* UctrCgroupWrite: what they set */
+  char **controllers;         /* what those need */
+  UctrCgroupPlacement cgroup; /* where the init goes */
+  int cgroup_fd;              /* that cgroup, for the clone */
 } Create;
 
 static char *
@@ -97,7 +97,8 @@ load_config (Create *c, GError **error)
     return uctr_prefix_error (error, "%s", path);
   /* delete runs poststop hooks even when the bundle is gone by then. */
   if (!uctr_write_file_atomic_at (c->dfd, "config.json", json, len, 0600, error))
-    return uctr_prefix_error (error, _("Keeping a copy in the state directory %s/%s"), c->opts->root, c->opts->id);
+    return uctr_prefix_error (error, _("Keeping a copy in the state directory %s/%s"), c->opts->root,
+                                        c->opts->id);
   return TRUE;
 }
 
@@ -131,7 +132,8 @@ parse_network_arg (Create *c, const char *arg, GError **error)
   if (strcmp (arg, "none") == 0)
     return TRUE;
   if (strcmp (arg, "slirp") != 0 && !g_str_has_prefix (arg, "slirp:"))
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--network: expected none or slirp[:OPTIONS], not \"%s\""), arg);
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--network: expected none or slirp[:OPTIONS], not \"%s\""), arg);
   if (!c->config->namespaces[UCTR_NS_NETWORK].enabled || c->config->namespaces[UCTR_NS_NETWORK].path != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--network slirp needs a new network namespace: add {\"type\": \"network\"} without a path to linux.namespaces"));
@@ -178,9 +180,11 @@ parse_publish (Create *c, GError **error)
         return FALSE;
       }
   if (c->publish->len > 0 && !c->net_enabled)
-    return split != NULL ? uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("annotations[\"%s\"] needs --network slirp"),
-                                       UCTR_ANNOTATION_PUBLISH)
-                         : uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--publish needs --network slirp"));
+    return split != NULL
+        ? uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                      _("annotations[\"%s\"] needs --network slirp"), UCTR_ANNOTATION_PUBLISH)
+                      : uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                                    _("--publish needs --network slirp"));
   return TRUE;
 }
 
@@ -207,9 +211,11 @@ parse_network (Create *c, UctrPlanOptions *popts, GError **error)
   if (!c->net_enabled || !c->net.dns)
     return TRUE;
   resolv = g_string_new (NULL);
-  g_string_append_printf (resolv, "nameserver %s\n", inet_ntop (AF_INET, &c->net_addresses.dns, buf, sizeof buf));
+  g_string_append_printf (resolv, "nameserver %s\n",
+                          inet_ntop (AF_INET, &c->net_addresses.dns, buf, sizeof buf));
   if (c->net.ipv6)
-    g_string_append_printf (resolv, "nameserver %s\n", inet_ntop (AF_INET6, &c->net_addresses.dns6, buf, sizeof buf));
+    g_string_append_printf (resolv, "nameserver %s\n",
+                            inet_ntop (AF_INET6, &c->net_addresses.dns6, buf, sizeof buf));
   if (!uctr_write_file_atomic_at (c->dfd, "resolv.conf", resolv->str, resolv->len, 0644, error))
     return FALSE;
   c->resolv_conf = g_build_filename (c->opts->root, c->opts->id, "resolv.conf", NULL);
@@ -361,17 +367,18 @@ explain_early_exit (Create *c, GError **error)
   if (pidfd < 0)
     return;
   p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-  if (poll (&p, 1, 2000) <= 0
-      || waitid (P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+  if (poll (&p, 1, 2000) <= 0 || waitid (P_PIDFD, pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0
+      || si.si_pid == 0)
     return;
   g_clear_error (error);
   if (si.si_code == CLD_EXITED)
-    uctr_throw (error, UCTR_ERROR_FAILED, _("the container init exited with status %d before it was ready: %s"),
-                si.si_status, allow);
+    uctr_throw (error, UCTR_ERROR_FAILED,
+                _("the container init exited with status %d before it was ready: %s"), si.si_status, allow);
   else
-    uctr_throw (error, UCTR_ERROR_FAILED, _("the container init was killed by signal %d (%s) before it was ready: %s"),
-                si.si_status, si.si_status == SIGSYS ? _("SIGSYS, from its seccomp filter") : g_strsignal (si.si_status),
-                allow);
+    uctr_throw (error, UCTR_ERROR_FAILED,
+                _("the container init was killed by signal %d (%s) before it was ready: %s"), si.si_status,
+                   si.si_status == SIGSYS
+                   ? _("SIGSYS, from its seccomp filter") : g_strsignal (si.si_status), allow);
 }
 
 /* A warning from the init. What every rootless container meets (a sysfs
@@ -472,8 +479,8 @@ check_cgroup_config (Create *c, GError **error)
     return FALSE;
   c->controllers = wanted_controllers (c->writes);
   if (c->opts->systemd_cgroup)
-    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice, &unit,
-                                    error);
+    return uctr_systemd_parse_path (c->config->cgroups_path, c->opts->id, uctr_cgroup_as_root (), &slice,
+                                    &unit, error);
   return uctr_cgroup_check_path (c->config->cgroups_path, error);
 }
 
@@ -491,10 +498,10 @@ warn_unapplied (Create *c, GPtrArray *unapplied)
       names = g_strjoinv (", ", (char **) unapplied->pdata);
       if (c->cgroup.path == NULL)
         g_string_append_printf (msg, _("%s not applied: the container has no cgroup of its own: %s"), names,
-                                c->cgroup.why_none);
+                                        c->cgroup.why_none);
       else if (c->cgroup.why_no_controllers != NULL)
         g_string_append_printf (msg, _("%s not applied in %s: %s"), names, c->cgroup.path,
-                                c->cgroup.why_no_controllers);
+                                        c->cgroup.why_no_controllers);
       else
         g_string_append_printf (msg, _("%s not applied in %s"), names, c->cgroup.path);
       g_clear_pointer (&names, g_free);
@@ -503,8 +510,8 @@ warn_unapplied (Create *c, GPtrArray *unapplied)
     {
       g_ptr_array_add (c->resources->unsupported, NULL);
       names = g_strjoinv (", ", (char **) c->resources->unsupported->pdata);
-      g_string_append_printf (msg, _("%s%s not applied: cgroup v2 has no such setting"), msg->len > 0 ? "; " : "",
-                              names);
+      g_string_append_printf (msg, _("%s%s not applied: cgroup v2 has no such setting"),
+                                      msg->len > 0 ? "; " : "", names);
     }
   if (msg->len > 0)
     g_ptr_array_add (c->opts->warnings, g_strdup_printf ("linux.resources: %s", msg->str));
@@ -513,9 +520,11 @@ warn_unapplied (Create *c, GPtrArray *unapplied)
 static UctrCgroupRequest
 cgroup_request (Create *c)
 {
-  return (UctrCgroupRequest){ .id = c->opts->id, .cgroups_path = c->config->cgroups_path,
+  return (UctrCgroupRequest){ .id = c->opts->id,
+                              .cgroups_path = c->config->cgroups_path,
                               .systemd = c->opts->systemd_cgroup,
-                              .controllers = (const char *const *) c->controllers, .writes = c->writes };
+                              .controllers = (const char *const *) c->controllers,
+                              .writes = c->writes };
 }
 
 /* Before the fork: the container's cgroup, for the clone to put the init in. */
@@ -549,7 +558,8 @@ place_cgroup (Create *c, GError **error)
   c->state->cgroup_note = g_strdup (c->cgroup.why_none);
   if (!uctr_state_save (c->dfd, c->state, error))
     return FALSE;
-  if (c->cgroup.path != NULL && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
+  if (c->cgroup.path != NULL
+      && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
     return FALSE;
   for (i = 0; c->cgroup.path == NULL && i < c->writes->len; i++)
     {
@@ -591,7 +601,8 @@ map_and_get_pid (Create *c, GError **error)
     {
       if (!expect (c, UCTR_SYNC_USERNS_READY, NULL, error))
         return FALSE;
-      if (!uctr_idmap_apply (&c->plan->idmap, c->stage1, g_getenv ("UCTR_NEWUIDMAP"), g_getenv ("UCTR_NEWGIDMAP"), error))
+      if (!uctr_idmap_apply (&c->plan->idmap, c->stage1, g_getenv ("UCTR_NEWUIDMAP"),
+                             g_getenv ("UCTR_NEWGIDMAP"), error))
         return uctr_prefix_error (error, _("Mapping ids of the user namespace"));
       if (!uctr_sync_send (c->sock, UCTR_SYNC_MAPPED, NULL, error))
         return FALSE;
@@ -639,8 +650,10 @@ finish (Create *c, GError **error)
 static gboolean
 create_in_dir (Create *c, GError **error)
 {
-  UctrPlanOptions popts = { .bundle = c->opts->bundle, .no_pivot = c->opts->no_pivot,
-                            .preserve_fds = c->opts->preserve_fds, .add_userns = geteuid () != 0 };
+  UctrPlanOptions popts = { .bundle = c->opts->bundle,
+                            .no_pivot = c->opts->no_pivot,
+                            .preserve_fds = c->opts->preserve_fds,
+                            .add_userns = geteuid () != 0 };
   uctr_autofd int lock = uctr_state_lock (c->dfd, error);
 
   if (lock < 0 || !load_config (c, error))
@@ -654,7 +667,8 @@ create_in_dir (Create *c, GError **error)
   if (c->config->process != NULL && !c->config->process->terminal && c->opts->console_socket != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--console-socket: process.terminal is false, so there is no terminal to send"));
-  if (!parse_network (c, &popts, error) || !prepare_session (c, &popts, error) || !check_cgroup_config (c, error))
+  if (!parse_network (c, &popts, error) || !prepare_session (c, &popts, error)
+      || !check_cgroup_config (c, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
   if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error)
@@ -672,8 +686,8 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return start_init (c, error) && map_and_get_pid (c, error) && place_cgroup (c, error) && run_runtime_hooks (c, error)
-         && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
+  return start_init (c, error) && map_and_get_pid (c, error) && place_cgroup (c, error)
+         && run_runtime_hooks (c, error) && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
 }
 
 static void

@@ -17,8 +17,8 @@ mount_name (const UctrConfig *config, const UctrPlan *plan, int index)
     return g_strdup_printf ("linux.devices[%d] (%s)", m->config_index, m->destination);
   if (m->kind == UCTR_MOUNT_DEVICE || m->kind == UCTR_MOUNT_SYMLINK)
     return g_strdup_printf (_("the default %s"), m->destination);
-  return g_strdup_printf ("mounts[%d] (%s on %s)", m->config_index,
-                          m->fstype != NULL ? m->fstype : "bind", m->destination);
+  return g_strdup_printf ("mounts[%d] (%s on %s)", m->config_index, m->fstype != NULL ? m->fstype : "bind",
+                          m->destination);
 }
 
 static char *
@@ -28,14 +28,16 @@ hook_failure (const UctrConfig *config, UctrHookKind kind, const UctrSyncMsg *m)
   int status = (int) m->value;
 
   if (m->err == ETIMEDOUT)
-    return g_strdup_printf (_("hooks.%s[%d] (%s): killed after its timeout"), uctr_hook_kind_name (kind), m->index, path);
+    return g_strdup_printf (_("hooks.%s[%d] (%s): killed after its timeout"), uctr_hook_kind_name (kind),
+                               m->index, path);
   if (m->err != 0)
-    return g_strdup_printf ("hooks.%s[%d] (%s): %s", uctr_hook_kind_name (kind), m->index, path, g_strerror (m->err));
+    return g_strdup_printf ("hooks.%s[%d] (%s): %s", uctr_hook_kind_name (kind), m->index, path,
+                            g_strerror (m->err));
   if (WIFEXITED (status))
-    return g_strdup_printf (_("hooks.%s[%d] (%s): exited with status %d"), uctr_hook_kind_name (kind), m->index, path,
-                            WEXITSTATUS (status));
-  return g_strdup_printf (_("hooks.%s[%d] (%s): killed by signal %d"), uctr_hook_kind_name (kind), m->index, path,
-                          WTERMSIG (status));
+    return g_strdup_printf (_("hooks.%s[%d] (%s): exited with status %d"), uctr_hook_kind_name (kind),
+                               m->index, path, WEXITSTATUS (status));
+  return g_strdup_printf (_("hooks.%s[%d] (%s): killed by signal %d"), uctr_hook_kind_name (kind), m->index,
+                             path, WTERMSIG (status));
 }
 
 static char *
@@ -50,10 +52,11 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("Creating the user namespace (is kernel.unprivileged_userns_clone or user.max_user_namespaces 0?)"));
     case UCTR_STEP_SETNS:
       if (plan->exec)
-        return g_strdup_printf (_("joining the %s namespace of the container"), uctr_ns_type_name (m->index));
+        return g_strdup_printf (_("joining the %s namespace of the container"),
+                                   uctr_ns_type_name (m->index));
       return g_strdup_printf (_("linux.namespaces[%u].path: joining the %s namespace %s"),
-                              config->namespaces[m->index].index, uctr_ns_type_name (m->index),
-                              config->namespaces[m->index].path);
+                                 config->namespaces[m->index].index, uctr_ns_type_name (m->index),
+                                 config->namespaces[m->index].path);
     case UCTR_STEP_UNSHARE:
       return g_strdup (_("Creating the namespaces in linux.namespaces"));
     case UCTR_STEP_SETID:
@@ -66,10 +69,10 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       if (m->index == 0)
         return g_strdup (_("--network slirp: creating tap0 (is /dev/net/tun there and mode 0666?)"));
       return g_strdup_printf (_("--network slirp: configuring the %s address and route of tap0"),
-                              m->index == 1 ? "IPv4" : "IPv6");
+                                 m->index == 1 ? "IPv4" : "IPv6");
     case UCTR_STEP_OOM_SCORE_ADJ:
       return g_strdup_printf (_("process.oomScoreAdj: setting %s (lowering it needs privilege on the host)"),
-                              plan->oom_score_adj);
+                                 plan->oom_score_adj);
     case UCTR_STEP_ROOTFS_PROPAGATION:
       return g_strdup (_("linux.rootfsPropagation: setting the propagation of /"));
     case UCTR_STEP_ROOTFS_BIND:
@@ -97,7 +100,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup_printf (_("pivot_root into %s (try --no-pivot on a ramfs root)"), plan->rootfs);
     case UCTR_STEP_MOUNT_MOVED:
       mount = mount_name (config, plan, m->index);
-      return g_strdup_printf (_("Applying the options of %s: its mount point moved while it was mounted (a directory on its path was renamed or swapped for a symlink); refused"), mount);
+      return g_strdup_printf (_("Applying the options of %s: its mount point moved while it was mounted (a directory on its path was renamed or swapped for a symlink); refused"),
+                                 mount);
     case UCTR_STEP_HIDE_HOST_PROC_SYS:
       return g_strdup (_("--no-pivot: unmounting or covering the host's procfs and sysfs mounts"));
     case UCTR_STEP_SYSCTL:
@@ -105,7 +109,7 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_READONLY_PATH:
       if (m->err == EXDEV)
         return g_strdup_printf (_("linux.readonlyPaths[%d] (%s): it moved while it was made read-only (a directory on its path was renamed or swapped for a symlink); refused"),
-                                m->index, plan->readonly_paths[m->index]);
+                                   m->index, plan->readonly_paths[m->index]);
       return g_strdup_printf (_("linux.readonlyPaths[%d] (%s)"), m->index, plan->readonly_paths[m->index]);
     case UCTR_STEP_DEV_NULL:
       return g_strdup (_("linux.maskedPaths: /dev/null in the container is not the null device (a symlink, or another file bound there), so it cannot mask anything"));
@@ -121,7 +125,7 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("root.readonly: remounting the root read-only"));
     case UCTR_STEP_RLIMIT:
       return g_strdup_printf (_("process.rlimits[%d] (%s): a rootless container cannot raise a hard limit above the caller's"),
-                              m->index, p->rlimits[m->index].type);
+          m->index, p->rlimits[m->index].type);
     case UCTR_STEP_CONSOLE:
       return g_strdup (_("process.terminal: setting up the pty (is devpts mounted on /dev/pts?)"));
     case UCTR_STEP_EXEC_LOOKUP:
@@ -131,7 +135,7 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       if (m->err == ELOOP)
         return g_strdup_printf (_("exec: \"%s\": a symlink loop, or a magic link of /proc (/proc/self/fd/N, "
                                   "/proc/PID/root ...) on the way, which is never followed to the executable"),
-                                plan->argv[0]);
+            plan->argv[0]);
       return g_strdup_printf (_("exec: \"%s\""), plan->argv[0]);
     case UCTR_STEP_CWD:
       return g_strdup_printf (_("process.cwd: entering %s"), p->cwd);
@@ -152,7 +156,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("process.noNewPrivileges"));
     case UCTR_STEP_SECCOMP:
       if (m->err == EACCES)
-        return g_strdup (_("linux.seccomp: loading the filter (without process.noNewPrivileges it needs CAP_SYS_ADMIN)"));
+        return g_strdup (
+            _("linux.seccomp: loading the filter (without process.noNewPrivileges it needs CAP_SYS_ADMIN)"));
       if (m->err == EINVAL)
         return g_strdup (_("linux.seccomp: the kernel refused the filter or one of linux.seccomp.flags"));
       return g_strdup (_("linux.seccomp: loading the filter"));
@@ -166,7 +171,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
 }
 
 gboolean
-uctr_init_error_describe (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m, GError **error)
+uctr_init_error_describe (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m,
+                          GError **error)
 {
   g_autofree char *what = what_failed (config, plan, m);
 
@@ -191,8 +197,9 @@ uctr_init_warning_describe (const UctrConfig *config, const UctrPlan *plan, cons
       return g_strdup_printf (_("%s: the kernel refused a new instance in this user namespace; bound the host's instead"), mount);
     case UCTR_STEP_CAPS_AMBIENT:
       return g_strdup_printf (_("process.capabilities.ambient: capability %d not raised: %s (it must also be inheritable and permitted)"),
-                              m->index, g_strerror (m->err));
+                                 m->index, g_strerror (m->err));
     default:
-      return g_strdup_printf (_("warning from the container init (step %u): %s"), m->step, g_strerror (m->err));
+      return g_strdup_printf (_("warning from the container init (step %u): %s"), m->step,
+                                 g_strerror (m->err));
     }
 }

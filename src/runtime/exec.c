@@ -44,13 +44,14 @@ check_status (const UctrLoaded *loaded, UctrStatus status, const UctrExecOptions
 static gboolean
 created_refusal (const UctrLoaded *loaded, UctrStatus status, GError **error)
 {
-  if (status != UCTR_STATUS_CREATED || !(g_error_matches (*error, UCTR_ERRNO_ERROR, EACCES)
-                                         || g_error_matches (*error, UCTR_ERRNO_ERROR, EPERM)))
+  if (status != UCTR_STATUS_CREATED
+      || !(g_error_matches (*error, UCTR_ERRNO_ERROR, EACCES)
+           || g_error_matches (*error, UCTR_ERRNO_ERROR, EPERM)))
     return FALSE;
   g_clear_error (error);
   return uctr_throw (error, UCTR_ERROR_BAD_STATE,
                      _("cannot exec in container %s before it is started: run uctr start %s first"),
-                     loaded->state->id, loaded->state->id);
+                        loaded->state->id, loaded->state->id);
 }
 
 static gboolean
@@ -131,14 +132,17 @@ target_cgroup (const UctrState *state, const char *sub, GError **error)
   if (sub == NULL)
     return g_strdup (state->cgroup_path);
   if (state->cgroup_path == NULL)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("--cgroup: container %s has no cgroup of its own%s%s"),
-                       state->id, state->cgroup_note != NULL ? ": " : "",
-                       state->cgroup_note != NULL ? state->cgroup_note : ""), NULL;
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                       _("--cgroup: container %s has no cgroup of its own%s%s"), state->id,
+                          state->cgroup_note != NULL ? ": " : "",
+                          state->cgroup_note != NULL ? state->cgroup_note : ""),
+                       NULL;
   path = g_build_filename (state->cgroup_path, sub, NULL);
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     return uctr_throw (error, UCTR_ERROR_NOT_FOUND,
-                       _("--cgroup: %s does not exist below the container's cgroup %s (exec creates none)"), sub,
-                       state->cgroup_path), NULL;
+                       _("--cgroup: %s does not exist below the container's cgroup %s (exec creates none)"),
+                          sub, state->cgroup_path),
+                       NULL;
   return g_steal_pointer (&path);
 }
 
@@ -167,8 +171,9 @@ join_cgroup (Exec *e, const char *path)
   procs = g_build_filename (path, "cgroup.procs", NULL);
   pid = g_strdup_printf ("%d", (int) e->pid);
   if (!uctr_write_file_at (AT_FDCWD, procs, pid, strlen (pid), &local))
-    g_ptr_array_add (e->opts->warnings, g_strdup_printf (_("the process stays out of the container's cgroup: %s"),
-                                                         local->message));
+    g_ptr_array_add (e->opts->warnings,
+                     g_strdup_printf (_("the process stays out of the container's cgroup: %s"),
+                                         local->message));
 }
 
 static gboolean
@@ -233,7 +238,8 @@ uctr_container_exec (const UctrLoaded *loaded, UctrStatus status, const UctrExec
   uctr_reserve_preserved_fds (opts->preserve_fds);
   init_pidfd = uctr_state_open_pidfd (loaded->state);
   if (init_pidfd < 0)
-    return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("cannot exec in a stopped container %s"), loaded->state->id);
+    return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                       _("cannot exec in a stopped container %s"), loaded->state->id);
   ok = run_exec (&e, init_pidfd, error);
   if (!ok && e.plan == NULL)
     (void) created_refusal (loaded, status, error);

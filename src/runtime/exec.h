@@ -5,20 +5,20 @@
 
 typedef struct
 {
-  const UctrProcess *process;  /* what to run; the terminal, user, caps ... are its own */
-  const char *pid_file;        /* NULL: none */
-  const char *console_socket;  /* with process->terminal: where the pty master goes */
-  gboolean keep_console;       /* with process->terminal and no socket: hand the master back */
+  const UctrProcess *process; /* what to run; the terminal, user, caps ... are its own */
+  const char *pid_file;       /* NULL: none */
+  const char *console_socket; /* with process->terminal: where the pty master goes */
+  gboolean keep_console;      /* with process->terminal and no socket: hand the master back */
   int preserve_fds;
   gboolean ignore_paused;
-  const char *sub_cgroup;      /* --cgroup: a cgroup below the container's to run in, or NULL */
-  GPtrArray *warnings;         /* char *, for the caller to print */
+  const char *sub_cgroup; /* --cgroup: a cgroup below the container's to run in, or NULL */
+  GPtrArray *warnings;    /* char *, for the caller to print */
 } UctrExecOptions;
 
 typedef struct
 {
-  pid_t pid;       /* host pid of the new process, our child */
-  int console_fd;  /* the pty master when keep_console, else -1 */
+  pid_t pid;      /* host pid of the new process, our child */
+  int console_fd; /* the pty master when keep_console, else -1 */
 } UctrExecuted;
 
 /* Starts OPTS->process in the namespaces of the container LOADED describes

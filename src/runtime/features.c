@@ -64,7 +64,8 @@ add_seccomp (JsonBuilder *b)
 static void
 add_linux (JsonBuilder *b)
 {
-  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL };
+  static const char *const namespaces[]
+      = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL };
 
   json_builder_set_member_name (b, "linux");
   json_builder_begin_object (b);
@@ -97,8 +98,8 @@ add_linux (JsonBuilder *b)
 JsonNode *
 uctr_features_document (void)
 {
-  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
-                                       "poststart", "poststop", NULL };
+  static const char *const hooks[]
+      = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
   /* Annotations that change what a container may reach: an engine should
      not pass them through from an image or a user unchecked. */
   static const char *const unsafe[] = { UCTR_ANNOTATION_NETWORK, UCTR_ANNOTATION_PUBLISH, NULL };

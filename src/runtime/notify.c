@@ -70,7 +70,8 @@ bind_socket (UctrNotify *n, const char *path, GError **error)
   if (n->fd < 0)
     return uctr_throw_errno (error, _("NOTIFY_SOCKET: creating a socket"));
   if (!fill_address (&addr, &len, path))
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("NOTIFY_SOCKET: the path %s is too long for a socket"), path);
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("NOTIFY_SOCKET: the path %s is too long for a socket"), path);
   (void) unlink (path);
   if (bind (n->fd, (struct sockaddr *) &addr, len) < 0)
     return uctr_throw_errno (error, _("NOTIFY_SOCKET: binding %s"), path);
@@ -143,9 +144,12 @@ send_to_host (UctrNotify *n, const char *msg)
 
   if (!fill_address (&addr, &len, n->target))
     warning = g_strdup_printf (_("NOTIFY_SOCKET=%s: not a usable socket path"), n->target);
-  else if (fd < 0 || TEMP_FAILURE_RETRY (sendto (fd, msg, strlen (msg), MSG_NOSIGNAL, (struct sockaddr *) &addr, len)) < 0)
+  else if (fd < 0
+           || TEMP_FAILURE_RETRY (
+                  sendto (fd, msg, strlen (msg), MSG_NOSIGNAL, (struct sockaddr *) &addr, len))
+                  < 0)
     warning = g_strdup_printf (_("NOTIFY_SOCKET=%s: forwarding the container's notification: %s"), n->target,
-                               g_strerror (errno));
+                                  g_strerror (errno));
   if (warning != NULL)
     uctr_warn (warning);
 }

@@ -22,8 +22,8 @@ uctr_container_pause (const char *root, const char *id, gboolean pause, GError *
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("pause needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
-                       id,
-                       state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
+                          id,
+                          state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
   if (!uctr_cgroup_freeze (state->cgroup_path, pause, error))
     return uctr_prefix_error (error, pause ? _("Pausing container %s") : _("Resuming container %s"), id);
   return TRUE;

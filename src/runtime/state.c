@@ -22,11 +22,8 @@
 #define ID_MAX 1024
 
 static const char *const status_names[] = {
-  [UCTR_STATUS_CREATING] = "creating",
-  [UCTR_STATUS_CREATED] = "created",
-  [UCTR_STATUS_RUNNING] = "running",
-  [UCTR_STATUS_PAUSED] = "paused",
-  [UCTR_STATUS_STOPPED] = "stopped",
+  [UCTR_STATUS_CREATING] = "creating", [UCTR_STATUS_CREATED] = "created", [UCTR_STATUS_RUNNING] = "running",
+  [UCTR_STATUS_PAUSED] = "paused",     [UCTR_STATUS_STOPPED] = "stopped",
 };
 
 const char *
@@ -52,17 +49,50 @@ typedef struct
   RefusalArgs args;
 } Refusal;
 
-#define ALLOWED { NULL, REFUSE_PLAIN }
-#define START_STOPPED { N_("cannot start a container that has stopped"), REFUSE_PLAIN }
-#define START_NOT_CREATED { N_("cannot start container %s: it is %s, not created"), REFUSE_ID_STATUS }
-#define KILL_STOPPED { N_("container not running"), REFUSE_PLAIN }
-#define DELETE_NOT_STOPPED { N_("cannot delete container %s that is not stopped: %s"), REFUSE_ID_STATUS }
-#define PAUSE_NOT_RUNNING { N_("container %s is not running (it is %s)"), REFUSE_ID_STATUS }
-#define RESUME_NOT_PAUSED { N_("container %s is not paused (it is %s)"), REFUSE_ID_STATUS }
-#define NOT_RUNNING { N_("container %s is not running"), REFUSE_ID }
-#define EXEC_CREATING { N_("container %s is still being created"), REFUSE_ID }
-#define EXEC_PAUSED { N_("cannot exec in a paused container %s: resume it first, or pass --ignore-paused"), REFUSE_ID }
-#define EXEC_STOPPED { N_("cannot exec in a stopped container %s"), REFUSE_ID }
+#define ALLOWED                                                                                              \
+  {                                                                                                          \
+    NULL, REFUSE_PLAIN                                                                                       \
+  }
+#define START_STOPPED                                                                                        \
+  {                                                                                                          \
+    N_ ("cannot start a container that has stopped"), REFUSE_PLAIN                                           \
+  }
+#define START_NOT_CREATED                                                                                    \
+  {                                                                                                          \
+    N_ ("cannot start container %s: it is %s, not created"), REFUSE_ID_STATUS                                \
+  }
+#define KILL_STOPPED                                                                                         \
+  {                                                                                                          \
+    N_ ("container not running"), REFUSE_PLAIN                                                               \
+  }
+#define DELETE_NOT_STOPPED                                                                                   \
+  {                                                                                                          \
+    N_ ("cannot delete container %s that is not stopped: %s"), REFUSE_ID_STATUS                              \
+  }
+#define PAUSE_NOT_RUNNING                                                                                    \
+  {                                                                                                          \
+    N_ ("container %s is not running (it is %s)"), REFUSE_ID_STATUS                                          \
+  }
+#define RESUME_NOT_PAUSED                                                                                    \
+  {                                                                                                          \
+    N_ ("container %s is not paused (it is %s)"), REFUSE_ID_STATUS                                           \
+  }
+#define NOT_RUNNING                                                                                          \
+  {                                                                                                          \
+    N_ ("container %s is not running"), REFUSE_ID                                                            \
+  }
+#define EXEC_CREATING                                                                                        \
+  {                                                                                                          \
+    N_ ("container %s is still being created"), REFUSE_ID                                                    \
+  }
+#define EXEC_PAUSED                                                                                          \
+  {                                                                                                          \
+    N_ ("cannot exec in a paused container %s: resume it first, or pass --ignore-paused"), REFUSE_ID         \
+  }
+#define EXEC_STOPPED                                                                                         \
+  {                                                                                                          \
+    N_ ("cannot exec in a stopped container %s"), REFUSE_ID                                                  \
+  }
 
 /* Which action may act on a container in which status, the one place that
    says so. A created container may be paused, as runc allows; exec into a
@@ -71,17 +101,18 @@ typedef struct
    is not stopped, and needs --force for what runs. */
 static const Refusal transitions[UCTR_N_ACTIONS][UCTR_STATUS_STOPPED + 1] = {
   /*                              creating            created            running            paused             stopped */
-  [UCTR_ACTION_START] =        { START_NOT_CREATED,  ALLOWED,           START_NOT_CREATED, START_NOT_CREATED, START_STOPPED },
-  [UCTR_ACTION_KILL] =         { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           KILL_STOPPED },
-  [UCTR_ACTION_DELETE] =       { ALLOWED,            ALLOWED,           DELETE_NOT_STOPPED, DELETE_NOT_STOPPED, ALLOWED },
-  [UCTR_ACTION_DELETE_FORCE] = { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           ALLOWED },
-  [UCTR_ACTION_PAUSE] =        { PAUSE_NOT_RUNNING,  ALLOWED,           ALLOWED,           PAUSE_NOT_RUNNING, PAUSE_NOT_RUNNING },
-  [UCTR_ACTION_RESUME] =       { RESUME_NOT_PAUSED,  RESUME_NOT_PAUSED, RESUME_NOT_PAUSED, ALLOWED,           RESUME_NOT_PAUSED },
-  [UCTR_ACTION_UPDATE] =       { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           NOT_RUNNING },
-  [UCTR_ACTION_EXEC] =         { EXEC_CREATING,      ALLOWED,           ALLOWED,           EXEC_PAUSED,       EXEC_STOPPED },
-  [UCTR_ACTION_EXEC_IGNORE_PAUSED] = { EXEC_CREATING, ALLOWED,          ALLOWED,           ALLOWED,           EXEC_STOPPED },
-  [UCTR_ACTION_PS] =           { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           NOT_RUNNING },
-  [UCTR_ACTION_EVENTS] =       { ALLOWED,            ALLOWED,           ALLOWED,           ALLOWED,           NOT_RUNNING },
+  [UCTR_ACTION_START] = { START_NOT_CREATED, ALLOWED, START_NOT_CREATED, START_NOT_CREATED, START_STOPPED },
+  [UCTR_ACTION_KILL] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, KILL_STOPPED },
+  [UCTR_ACTION_DELETE] = { ALLOWED, ALLOWED, DELETE_NOT_STOPPED, DELETE_NOT_STOPPED, ALLOWED },
+  [UCTR_ACTION_DELETE_FORCE] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED },
+  [UCTR_ACTION_PAUSE] = { PAUSE_NOT_RUNNING, ALLOWED, ALLOWED, PAUSE_NOT_RUNNING, PAUSE_NOT_RUNNING },
+  [UCTR_ACTION_RESUME]
+  = { RESUME_NOT_PAUSED, RESUME_NOT_PAUSED, RESUME_NOT_PAUSED, ALLOWED, RESUME_NOT_PAUSED },
+  [UCTR_ACTION_UPDATE] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, NOT_RUNNING },
+  [UCTR_ACTION_EXEC] = { EXEC_CREATING, ALLOWED, ALLOWED, EXEC_PAUSED, EXEC_STOPPED },
+  [UCTR_ACTION_EXEC_IGNORE_PAUSED] = { EXEC_CREATING, ALLOWED, ALLOWED, ALLOWED, EXEC_STOPPED },
+  [UCTR_ACTION_PS] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, NOT_RUNNING },
+  [UCTR_ACTION_EVENTS] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, NOT_RUNNING },
 };
 
 gboolean
@@ -189,8 +220,8 @@ uctr_state_validate_id (const char *id, GError **error)
   if (len == 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("the container id is empty"));
   if (len > ID_MAX)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("invalid container id: longer than %d bytes"),
-                       ID_MAX);
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("invalid container id: longer than %d bytes"), ID_MAX);
   for (i = 0; i < len; i++)
     if (!id_char_ok (id[i]))
       break;
@@ -198,7 +229,8 @@ uctr_state_validate_id (const char *id, GError **error)
     {
       g_autofree char *shown = g_strescape (id, NULL);
       return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                         _("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'"), shown);
+                         _("invalid container id \"%s\": use letters, digits, '_', '+', '-' and '.'"),
+                            shown);
     }
   return TRUE;
 }
@@ -379,7 +411,6 @@ uctr_state_remove_dir (const char *root, const char *id, GError **error)
     return uctr_throw_errno (error, _("Removing %s"), path);
   return TRUE;
 }
-
 
 /* state.json */
 
@@ -687,7 +718,7 @@ uctr_state_load (int dfd, GError **error)
         uctr_throw (error, UCTR_ERROR_FAILED,
                     _("container %s: state.json is missing (a create was interrupted?); "
                       "\"uctr delete --force %s\" removes it"),
-                    id, id);
+                       id, id);
       else
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -703,8 +734,8 @@ uctr_state_load (int dfd, GError **error)
       if (g_str_has_prefix (reason, "<data>:"))
         reason += strlen ("<data>:");
       uctr_throw (error, UCTR_ERROR_FAILED,
-                  _("container %s: state.json is corrupt: %s; \"uctr delete --force %s\" removes it"), id, reason,
-                  id);
+                  _("container %s: state.json is corrupt: %s; \"uctr delete --force %s\" removes it"), id,
+                     reason, id);
     }
   return state;
 }

@@ -40,19 +40,19 @@ gboolean uctr_state_allows (UctrAction action, UctrStatus status, const char *id
 typedef struct
 {
   char *id;
-  pid_t pid;                /* host pid of the container init; 0 before it exists */
-  guint64 pid_start_time;   /* /proc/PID/stat field 22, so a recycled pid is never taken for ours */
-  char *bundle;             /* absolute */
-  char *rootfs;             /* absolute */
-  char *created;            /* RFC 3339, UTC, nanoseconds */
-  char *owner;              /* user name, "" when unknown */
-  GHashTable *annotations;  /* string -> string, may be NULL */
-  char **annotation_keys;   /* order for printing, may be NULL */
-  gboolean creating;        /* create has not finished yet */
-  char *cgroup_path;        /* the container's own cgroup directory, NULL when it has none */
-  char *cgroup_unit;        /* the systemd scope holding it (--systemd-cgroup), or NULL */
-  char *cgroup_note;        /* when it has none: why (pause and update say it) */
-  char *net_exit;           /* how the network helper ended before the container (netexit.h), or NULL;
+  pid_t pid;               /* host pid of the container init; 0 before it exists */
+  guint64 pid_start_time;  /* /proc/PID/stat field 22, so a recycled pid is never taken for ours */
+  char *bundle;            /* absolute */
+  char *rootfs;            /* absolute */
+  char *created;           /* RFC 3339, UTC, nanoseconds */
+  char *owner;             /* user name, "" when unknown */
+  GHashTable *annotations; /* string -> string, may be NULL */
+  char **annotation_keys;  /* order for printing, may be NULL */
+  gboolean creating;       /* create has not finished yet */
+  char *cgroup_path;       /* the container's own cgroup directory, NULL when it has none */
+  char *cgroup_unit;       /* the systemd scope holding it (--systemd-cgroup), or NULL */
+  char *cgroup_note;       /* when it has none: why (pause and update say it) */
+  char *net_exit;          /* how the network helper ended before the container (netexit.h), or NULL;
                                not in state.json: uctr_container_lookup reads it from net.exit */
 } UctrState;
 
@@ -82,7 +82,8 @@ int uctr_state_open_dir (const char *root, const char *id, GError **error);
    not followed when a symlink, and used only when a file of ours that
    only we can write (UCTR_ERROR_UNTRUSTED); O_CREAT makes it 0600. */
 int uctr_state_open_file (int dfd, const char *name, int flags, GError **error);
-gboolean uctr_state_read_file (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error);
+gboolean
+uctr_state_read_file (int dfd, const char *name, gsize max, char **contents, gsize *len, GError **error);
 /* exec.fifo for reading (O_NONBLOCK), when it is a fifo of ours. */
 int uctr_state_open_exec_fifo (int dfd, GError **error);
 

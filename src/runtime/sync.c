@@ -68,7 +68,9 @@ uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error)
     {
       close (sv[0]);
       close (sv[1]);
-      return uctr_throw_errno (error, plan->exec ? _("Forking the process to exec") : _("Forking the container init")), -1;
+      return uctr_throw_errno (error, plan->exec
+                               ? _("Forking the process to exec") : _("Forking the container init")),
+                               -1;
     }
   if (pid == 0)
     {

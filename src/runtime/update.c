@@ -109,7 +109,7 @@ check_controllers (const char *path, GPtrArray *writes, GError **error)
       listed = have[0] != NULL && have[0][0] != '\0' ? g_strjoinv (" ", have) : g_strdup (_("none"));
       return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                          _("%s: the %s controller is not available in the container's cgroup %s (it has: %s)"),
-                         w->what, w->controller, path, listed);
+                            w->what, w->controller, path, listed);
     }
   return TRUE;
 }
@@ -134,8 +134,8 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
   if (state->cgroup_path == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
-                       id,
-                       state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
+                          id,
+                          state->cgroup_note != NULL ? state->cgroup_note : _("it was created without one"));
   config = load_config_json (dfd, error);
   if (config != NULL)
     merged = uctr_resources_parse (resources_node (config), "config.json: linux.resources", error);
@@ -144,8 +144,9 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
   uctr_resources_merge (merged, update);
   effective = effective_update (update, merged);
   for (i = 0; i < update->unsupported->len; i++)
-    g_ptr_array_add (warnings, g_strdup_printf (_("%s: not applied: cgroup v2 has no such setting"),
-                                                (const char *) g_ptr_array_index (update->unsupported, i)));
+    g_ptr_array_add (warnings,
+                     g_strdup_printf (_("%s: not applied: cgroup v2 has no such setting"),
+                                         (const char *) g_ptr_array_index (update->unsupported, i)));
   writes = uctr_resources_writes (effective, _("update"), error);
   if (writes == NULL || !check_controllers (state->cgroup_path, writes, error)
       || !uctr_cgroup_apply (state->cgroup_path, writes, _("update"), NULL, error))

@@ -31,8 +31,7 @@ static const char *const top_level_members[] = {
   "ociVersion", "root", "hostname", "domainname", "process", "mounts", "hooks", "annotations", "linux", NULL,
 };
 
-static void G_GNUC_NORETURN G_GNUC_PRINTF (1, 2)
-broken (const char *fmt, ...)
+static void G_GNUC_NORETURN G_GNUC_PRINTF (1, 2) broken (const char *fmt, ...)
 {
   va_list ap;
 

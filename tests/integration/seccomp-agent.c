@@ -72,7 +72,8 @@ receive_state (int sock)
   for (;;)
     {
       struct iovec iov = { text + len, sizeof text - len };
-      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+      struct msghdr mh
+          = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
       struct cmsghdr *c;
       ssize_t n = recvmsg (conn, &mh, MSG_CMSG_CLOEXEC);
 

@@ -63,8 +63,7 @@ enum
   EXIT_UNREACHABLE = 6,
 };
 
-static void G_GNUC_NORETURN G_GNUC_PRINTF (1, 2)
-die (const char *fmt, ...)
+static void G_GNUC_NORETURN G_GNUC_PRINTF (1, 2) die (const char *fmt, ...)
 {
   int errsv = errno;
   va_list ap;
@@ -657,7 +656,7 @@ cmd_serve (int argc, char **argv)
     die ("listening on 127.0.0.1");
   write_ports (argv[2], fds);
   for (i = 0; i < SRV_N; i++)
-    p[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+    p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
   for (;;)
     {
       if (TEMP_FAILURE_RETRY (poll (p, SRV_N, -1)) < 0)

@@ -335,9 +335,9 @@ new_unapplied (void)
 static void
 test_apply (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GPtrArray) writes
-      = writes_of ("{\"pids\": {\"limit\": 30}, \"memory\": {\"limit\": 1048576}, \"cpu\": {\"shares\": 1024},"
-                   " \"blockIO\": {\"weight\": 100}}");
+  g_autoptr(GPtrArray) writes = writes_of (
+      "{\"pids\": {\"limit\": 30}, \"memory\": {\"limit\": 1048576}, \"cpu\": {\"shares\": 1024},"
+      " \"blockIO\": {\"weight\": 100}}");
   g_autoptr(GPtrArray) unapplied = new_unapplied ();
   g_autoptr(GError) error = NULL;
   g_autofree char *pids = NULL, *memory = NULL, *io = NULL;
@@ -401,7 +401,8 @@ test_apply_missing_file (Fixture *f, gconstpointer data)
 
   g_assert_false (uctr_cgroup_apply (f->dir, typo, "linux.resources", unapplied, &error));
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "linux.resources.unified.memory.hgih: writing \"1G\" to memory.hgih"));
+  g_assert_nonnull (
+      strstr (error->message, "linux.resources.unified.memory.hgih: writing \"1G\" to memory.hgih"));
 }
 
 static void
@@ -499,8 +500,9 @@ test_stats (void)
 
   /* memory.stat: "file" is the cache, every key in raw, sorted. */
   g_assert_cmpint (int_at (root, "memory.cache"), ==, 4096000);
-  g_assert_nonnull (strstr (text, "\"raw\":{\"anon\":1388544,\"file\":4096000,\"kernel\":270336,\"pgfault\":3021,"
-                                  "\"shmem\":0}"));
+  g_assert_nonnull (strstr (text,
+                            "\"raw\":{\"anon\":1388544,\"file\":4096000,\"kernel\":270336,\"pgfault\":3021,"
+                            "\"shmem\":0}"));
   g_assert_cmpint (int_at (root, "memory.usage.usage"), ==, 5484544);
   g_assert_cmpint (int_at (root, "memory.usage.limit"), ==, 104857600);
   g_assert_cmpint (int_at (root, "memory.usage.max"), ==, 6000000);

@@ -7,182 +7,182 @@
 #include <sys/resource.h>
 
 /* What `runc spec` (1.1.5) writes, byte for byte. */
-static const char runc_default_spec[] =
-  "{\n"
-  "\t\"ociVersion\": \"1.0.2-dev\",\n"
-  "\t\"process\": {\n"
-  "\t\t\"terminal\": true,\n"
-  "\t\t\"user\": {\n"
-  "\t\t\t\"uid\": 0,\n"
-  "\t\t\t\"gid\": 0\n"
-  "\t\t},\n"
-  "\t\t\"args\": [\n"
-  "\t\t\t\"sh\"\n"
-  "\t\t],\n"
-  "\t\t\"env\": [\n"
-  "\t\t\t\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
-  "\t\t\t\"TERM=xterm\"\n"
-  "\t\t],\n"
-  "\t\t\"cwd\": \"/\",\n"
-  "\t\t\"capabilities\": {\n"
-  "\t\t\t\"bounding\": [\n"
-  "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
-  "\t\t\t\t\"CAP_KILL\",\n"
-  "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
-  "\t\t\t],\n"
-  "\t\t\t\"effective\": [\n"
-  "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
-  "\t\t\t\t\"CAP_KILL\",\n"
-  "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
-  "\t\t\t],\n"
-  "\t\t\t\"permitted\": [\n"
-  "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
-  "\t\t\t\t\"CAP_KILL\",\n"
-  "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
-  "\t\t\t],\n"
-  "\t\t\t\"ambient\": [\n"
-  "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
-  "\t\t\t\t\"CAP_KILL\",\n"
-  "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t\"rlimits\": [\n"
-  "\t\t\t{\n"
-  "\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n"
-  "\t\t\t\t\"hard\": 1024,\n"
-  "\t\t\t\t\"soft\": 1024\n"
-  "\t\t\t}\n"
-  "\t\t],\n"
-  "\t\t\"noNewPrivileges\": true\n"
-  "\t},\n"
-  "\t\"root\": {\n"
-  "\t\t\"path\": \"rootfs\",\n"
-  "\t\t\"readonly\": true\n"
-  "\t},\n"
-  "\t\"hostname\": \"runc\",\n"
-  "\t\"mounts\": [\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/proc\",\n"
-  "\t\t\t\"type\": \"proc\",\n"
-  "\t\t\t\"source\": \"proc\"\n"
-  "\t\t},\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/dev\",\n"
-  "\t\t\t\"type\": \"tmpfs\",\n"
-  "\t\t\t\"source\": \"tmpfs\",\n"
-  "\t\t\t\"options\": [\n"
-  "\t\t\t\t\"nosuid\",\n"
-  "\t\t\t\t\"strictatime\",\n"
-  "\t\t\t\t\"mode=755\",\n"
-  "\t\t\t\t\"size=65536k\"\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/dev/pts\",\n"
-  "\t\t\t\"type\": \"devpts\",\n"
-  "\t\t\t\"source\": \"devpts\",\n"
-  "\t\t\t\"options\": [\n"
-  "\t\t\t\t\"nosuid\",\n"
-  "\t\t\t\t\"noexec\",\n"
-  "\t\t\t\t\"newinstance\",\n"
-  "\t\t\t\t\"ptmxmode=0666\",\n"
-  "\t\t\t\t\"mode=0620\",\n"
-  "\t\t\t\t\"gid=5\"\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/dev/shm\",\n"
-  "\t\t\t\"type\": \"tmpfs\",\n"
-  "\t\t\t\"source\": \"shm\",\n"
-  "\t\t\t\"options\": [\n"
-  "\t\t\t\t\"nosuid\",\n"
-  "\t\t\t\t\"noexec\",\n"
-  "\t\t\t\t\"nodev\",\n"
-  "\t\t\t\t\"mode=1777\",\n"
-  "\t\t\t\t\"size=65536k\"\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/dev/mqueue\",\n"
-  "\t\t\t\"type\": \"mqueue\",\n"
-  "\t\t\t\"source\": \"mqueue\",\n"
-  "\t\t\t\"options\": [\n"
-  "\t\t\t\t\"nosuid\",\n"
-  "\t\t\t\t\"noexec\",\n"
-  "\t\t\t\t\"nodev\"\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/sys\",\n"
-  "\t\t\t\"type\": \"sysfs\",\n"
-  "\t\t\t\"source\": \"sysfs\",\n"
-  "\t\t\t\"options\": [\n"
-  "\t\t\t\t\"nosuid\",\n"
-  "\t\t\t\t\"noexec\",\n"
-  "\t\t\t\t\"nodev\",\n"
-  "\t\t\t\t\"ro\"\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t{\n"
-  "\t\t\t\"destination\": \"/sys/fs/cgroup\",\n"
-  "\t\t\t\"type\": \"cgroup\",\n"
-  "\t\t\t\"source\": \"cgroup\",\n"
-  "\t\t\t\"options\": [\n"
-  "\t\t\t\t\"nosuid\",\n"
-  "\t\t\t\t\"noexec\",\n"
-  "\t\t\t\t\"nodev\",\n"
-  "\t\t\t\t\"relatime\",\n"
-  "\t\t\t\t\"ro\"\n"
-  "\t\t\t]\n"
-  "\t\t}\n"
-  "\t],\n"
-  "\t\"linux\": {\n"
-  "\t\t\"resources\": {\n"
-  "\t\t\t\"devices\": [\n"
-  "\t\t\t\t{\n"
-  "\t\t\t\t\t\"allow\": false,\n"
-  "\t\t\t\t\t\"access\": \"rwm\"\n"
-  "\t\t\t\t}\n"
-  "\t\t\t]\n"
-  "\t\t},\n"
-  "\t\t\"namespaces\": [\n"
-  "\t\t\t{\n"
-  "\t\t\t\t\"type\": \"pid\"\n"
-  "\t\t\t},\n"
-  "\t\t\t{\n"
-  "\t\t\t\t\"type\": \"network\"\n"
-  "\t\t\t},\n"
-  "\t\t\t{\n"
-  "\t\t\t\t\"type\": \"ipc\"\n"
-  "\t\t\t},\n"
-  "\t\t\t{\n"
-  "\t\t\t\t\"type\": \"uts\"\n"
-  "\t\t\t},\n"
-  "\t\t\t{\n"
-  "\t\t\t\t\"type\": \"mount\"\n"
-  "\t\t\t}\n"
-  "\t\t],\n"
-  "\t\t\"maskedPaths\": [\n"
-  "\t\t\t\"/proc/acpi\",\n"
-  "\t\t\t\"/proc/asound\",\n"
-  "\t\t\t\"/proc/kcore\",\n"
-  "\t\t\t\"/proc/keys\",\n"
-  "\t\t\t\"/proc/latency_stats\",\n"
-  "\t\t\t\"/proc/timer_list\",\n"
-  "\t\t\t\"/proc/timer_stats\",\n"
-  "\t\t\t\"/proc/sched_debug\",\n"
-  "\t\t\t\"/sys/firmware\",\n"
-  "\t\t\t\"/proc/scsi\"\n"
-  "\t\t],\n"
-  "\t\t\"readonlyPaths\": [\n"
-  "\t\t\t\"/proc/bus\",\n"
-  "\t\t\t\"/proc/fs\",\n"
-  "\t\t\t\"/proc/irq\",\n"
-  "\t\t\t\"/proc/sys\",\n"
-  "\t\t\t\"/proc/sysrq-trigger\"\n"
-  "\t\t]\n"
-  "\t}\n"
-  "}\n";
+static const char runc_default_spec[]
+    = "{\n"
+      "\t\"ociVersion\": \"1.0.2-dev\",\n"
+      "\t\"process\": {\n"
+      "\t\t\"terminal\": true,\n"
+      "\t\t\"user\": {\n"
+      "\t\t\t\"uid\": 0,\n"
+      "\t\t\t\"gid\": 0\n"
+      "\t\t},\n"
+      "\t\t\"args\": [\n"
+      "\t\t\t\"sh\"\n"
+      "\t\t],\n"
+      "\t\t\"env\": [\n"
+      "\t\t\t\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+      "\t\t\t\"TERM=xterm\"\n"
+      "\t\t],\n"
+      "\t\t\"cwd\": \"/\",\n"
+      "\t\t\"capabilities\": {\n"
+      "\t\t\t\"bounding\": [\n"
+      "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+      "\t\t\t\t\"CAP_KILL\",\n"
+      "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+      "\t\t\t],\n"
+      "\t\t\t\"effective\": [\n"
+      "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+      "\t\t\t\t\"CAP_KILL\",\n"
+      "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+      "\t\t\t],\n"
+      "\t\t\t\"permitted\": [\n"
+      "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+      "\t\t\t\t\"CAP_KILL\",\n"
+      "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+      "\t\t\t],\n"
+      "\t\t\t\"ambient\": [\n"
+      "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"
+      "\t\t\t\t\"CAP_KILL\",\n"
+      "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t\"rlimits\": [\n"
+      "\t\t\t{\n"
+      "\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n"
+      "\t\t\t\t\"hard\": 1024,\n"
+      "\t\t\t\t\"soft\": 1024\n"
+      "\t\t\t}\n"
+      "\t\t],\n"
+      "\t\t\"noNewPrivileges\": true\n"
+      "\t},\n"
+      "\t\"root\": {\n"
+      "\t\t\"path\": \"rootfs\",\n"
+      "\t\t\"readonly\": true\n"
+      "\t},\n"
+      "\t\"hostname\": \"runc\",\n"
+      "\t\"mounts\": [\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/proc\",\n"
+      "\t\t\t\"type\": \"proc\",\n"
+      "\t\t\t\"source\": \"proc\"\n"
+      "\t\t},\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/dev\",\n"
+      "\t\t\t\"type\": \"tmpfs\",\n"
+      "\t\t\t\"source\": \"tmpfs\",\n"
+      "\t\t\t\"options\": [\n"
+      "\t\t\t\t\"nosuid\",\n"
+      "\t\t\t\t\"strictatime\",\n"
+      "\t\t\t\t\"mode=755\",\n"
+      "\t\t\t\t\"size=65536k\"\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/dev/pts\",\n"
+      "\t\t\t\"type\": \"devpts\",\n"
+      "\t\t\t\"source\": \"devpts\",\n"
+      "\t\t\t\"options\": [\n"
+      "\t\t\t\t\"nosuid\",\n"
+      "\t\t\t\t\"noexec\",\n"
+      "\t\t\t\t\"newinstance\",\n"
+      "\t\t\t\t\"ptmxmode=0666\",\n"
+      "\t\t\t\t\"mode=0620\",\n"
+      "\t\t\t\t\"gid=5\"\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/dev/shm\",\n"
+      "\t\t\t\"type\": \"tmpfs\",\n"
+      "\t\t\t\"source\": \"shm\",\n"
+      "\t\t\t\"options\": [\n"
+      "\t\t\t\t\"nosuid\",\n"
+      "\t\t\t\t\"noexec\",\n"
+      "\t\t\t\t\"nodev\",\n"
+      "\t\t\t\t\"mode=1777\",\n"
+      "\t\t\t\t\"size=65536k\"\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/dev/mqueue\",\n"
+      "\t\t\t\"type\": \"mqueue\",\n"
+      "\t\t\t\"source\": \"mqueue\",\n"
+      "\t\t\t\"options\": [\n"
+      "\t\t\t\t\"nosuid\",\n"
+      "\t\t\t\t\"noexec\",\n"
+      "\t\t\t\t\"nodev\"\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/sys\",\n"
+      "\t\t\t\"type\": \"sysfs\",\n"
+      "\t\t\t\"source\": \"sysfs\",\n"
+      "\t\t\t\"options\": [\n"
+      "\t\t\t\t\"nosuid\",\n"
+      "\t\t\t\t\"noexec\",\n"
+      "\t\t\t\t\"nodev\",\n"
+      "\t\t\t\t\"ro\"\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t{\n"
+      "\t\t\t\"destination\": \"/sys/fs/cgroup\",\n"
+      "\t\t\t\"type\": \"cgroup\",\n"
+      "\t\t\t\"source\": \"cgroup\",\n"
+      "\t\t\t\"options\": [\n"
+      "\t\t\t\t\"nosuid\",\n"
+      "\t\t\t\t\"noexec\",\n"
+      "\t\t\t\t\"nodev\",\n"
+      "\t\t\t\t\"relatime\",\n"
+      "\t\t\t\t\"ro\"\n"
+      "\t\t\t]\n"
+      "\t\t}\n"
+      "\t],\n"
+      "\t\"linux\": {\n"
+      "\t\t\"resources\": {\n"
+      "\t\t\t\"devices\": [\n"
+      "\t\t\t\t{\n"
+      "\t\t\t\t\t\"allow\": false,\n"
+      "\t\t\t\t\t\"access\": \"rwm\"\n"
+      "\t\t\t\t}\n"
+      "\t\t\t]\n"
+      "\t\t},\n"
+      "\t\t\"namespaces\": [\n"
+      "\t\t\t{\n"
+      "\t\t\t\t\"type\": \"pid\"\n"
+      "\t\t\t},\n"
+      "\t\t\t{\n"
+      "\t\t\t\t\"type\": \"network\"\n"
+      "\t\t\t},\n"
+      "\t\t\t{\n"
+      "\t\t\t\t\"type\": \"ipc\"\n"
+      "\t\t\t},\n"
+      "\t\t\t{\n"
+      "\t\t\t\t\"type\": \"uts\"\n"
+      "\t\t\t},\n"
+      "\t\t\t{\n"
+      "\t\t\t\t\"type\": \"mount\"\n"
+      "\t\t\t}\n"
+      "\t\t],\n"
+      "\t\t\"maskedPaths\": [\n"
+      "\t\t\t\"/proc/acpi\",\n"
+      "\t\t\t\"/proc/asound\",\n"
+      "\t\t\t\"/proc/kcore\",\n"
+      "\t\t\t\"/proc/keys\",\n"
+      "\t\t\t\"/proc/latency_stats\",\n"
+      "\t\t\t\"/proc/timer_list\",\n"
+      "\t\t\t\"/proc/timer_stats\",\n"
+      "\t\t\t\"/proc/sched_debug\",\n"
+      "\t\t\t\"/sys/firmware\",\n"
+      "\t\t\t\"/proc/scsi\"\n"
+      "\t\t],\n"
+      "\t\t\"readonlyPaths\": [\n"
+      "\t\t\t\"/proc/bus\",\n"
+      "\t\t\t\"/proc/fs\",\n"
+      "\t\t\t\"/proc/irq\",\n"
+      "\t\t\t\"/proc/sys\",\n"
+      "\t\t\t\"/proc/sysrq-trigger\"\n"
+      "\t\t]\n"
+      "\t}\n"
+      "}\n";
 
 /* Test documents use ' for " so that they stay readable. */
 static char *
@@ -228,26 +228,32 @@ static const InvalidCase invalid_cases[] = {
     "config.json is not valid JSON: 1:87: not a JSON number: numbers are decimal" },
   { "comment", "{" BASE ",/'hostname':'x'/}", "config.json is not valid JSON: 1:48: JSON has no comments" },
   { "second-document", "{" BASE "}\n{" BASE "}", "config.json is not valid JSON: 2:1: more after the end" },
-  { "nul-escape", "{" BASE ",'hostname':'a\\u0000b'}", "config.json is not valid JSON: 1:61: \\u0000 in a string" },
+  { "nul-escape", "{" BASE ",'hostname':'a\\u0000b'}",
+    "config.json is not valid JSON: 1:61: \\u0000 in a string" },
   { "version-missing", "{'root':{'path':'rootfs'}}", "ociVersion: missing required field" },
   { "version-type", "{'ociVersion':1,'root':{'path':'rootfs'}}", "ociVersion: must be a string" },
   { "version-2", "{'ociVersion':'2.0.0','root':{'path':'rootfs'}}",
     "ociVersion: unsupported version \"2.0.0\"; uctr supports 1.x" },
-  { "version-0", "{'ociVersion':'0.5.0-dev','root':{'path':'rootfs'}}", "ociVersion: unsupported version \"0.5.0-dev\"" },
-  { "version-10", "{'ociVersion':'10.0.0','root':{'path':'rootfs'}}", "ociVersion: unsupported version \"10.0.0\"" },
+  { "version-0", "{'ociVersion':'0.5.0-dev','root':{'path':'rootfs'}}",
+    "ociVersion: unsupported version \"0.5.0-dev\"" },
+  { "version-10", "{'ociVersion':'10.0.0','root':{'path':'rootfs'}}",
+    "ociVersion: unsupported version \"10.0.0\"" },
   { "root-missing", "{'ociVersion':'1.2.0'}", "root: missing required field" },
   { "root-type", "{'ociVersion':'1.2.0','root':'rootfs'}", "root: must be an object" },
   { "root-path-missing", "{'ociVersion':'1.2.0','root':{}}", "root.path: missing required field" },
   { "root-path-empty", "{'ociVersion':'1.2.0','root':{'path':''}}", "root.path: must be a non-empty string" },
-  { "root-readonly", "{'ociVersion':'1.2.0','root':{'path':'r','readonly':'yes'}}", "root.readonly: must be a boolean" },
+  { "root-readonly", "{'ociVersion':'1.2.0','root':{'path':'r','readonly':'yes'}}",
+    "root.readonly: must be a boolean" },
   { "hostname-type", "{" BASE ",'hostname':1}", "hostname: must be a string" },
-  { "hostname-no-uts", "{" BASE ",'hostname':'box'}", "hostname: requires a uts namespace in linux.namespaces" },
+  { "hostname-no-uts", "{" BASE ",'hostname':'box'}",
+    "hostname: requires a uts namespace in linux.namespaces" },
   { "domainname-no-uts", "{" BASE ",'domainname':'lan','linux':{}}", "domainname: requires a uts namespace" },
   { "annotation-type", "{" BASE ",'annotations':{'a.b':1}}", "annotations[\"a.b\"]: must be a string" },
   { "annotations-type", "{" BASE ",'annotations':[]}", "annotations: must be an object" },
   /* process */
   { "process-type", "{" BASE ",'process':[]}", "process: must be an object" },
-  { "args-missing", "{" BASE ",'process':{'cwd':'/'}}", "process.args: must be a non-empty array of strings" },
+  { "args-missing", "{" BASE ",'process':{'cwd':'/'}}",
+    "process.args: must be a non-empty array of strings" },
   { "args-empty", "{" BASE ",'process':{'args':[]}}", "process.args: must be a non-empty array of strings" },
   { "args-type", "{" BASE ",'process':{'args':'sh'}}", "process.args: must be a non-empty array of strings" },
   { "args-item", "{" BASE ",'process':{'args':['sh',1]}}", "process.args[1]: must be a string" },
@@ -255,7 +261,8 @@ static const InvalidCase invalid_cases[] = {
   { "terminal", WITH_PROCESS ("'terminal':'yes'"), "process.terminal: must be a boolean" },
   { "cwd-relative", WITH_PROCESS ("'cwd':'tmp'"), "process.cwd: must be an absolute path" },
   { "cwd-empty", WITH_PROCESS ("'cwd':''"), "process.cwd: must be an absolute path" },
-  { "console-width", WITH_PROCESS ("'consoleSize':{'height':24}"), "process.consoleSize.width: missing required field" },
+  { "console-width", WITH_PROCESS ("'consoleSize':{'height':24}"),
+    "process.consoleSize.width: missing required field" },
   { "console-height", WITH_PROCESS ("'consoleSize':{'height':70000,'width':80}"),
     "process.consoleSize.height: must be an integer from 0 to 65535" },
   { "user-uid-missing", WITH_PROCESS ("'user':{'gid':0}"), "process.user.uid: missing required field" },
@@ -268,7 +275,8 @@ static const InvalidCase invalid_cases[] = {
     "process.user.uid: must be an integer from 0 to 4294967295" },
   { "user-uid-string", WITH_PROCESS ("'user':{'uid':'0','gid':0}"),
     "process.user.uid: must be an integer from 0 to 4294967295" },
-  { "user-umask", WITH_PROCESS ("'user':{'uid':0,'gid':0,'umask':-2}"), "process.user.umask: must be an integer" },
+  { "user-umask", WITH_PROCESS ("'user':{'uid':0,'gid':0,'umask':-2}"),
+    "process.user.umask: must be an integer" },
   { "user-gids", WITH_PROCESS ("'user':{'uid':0,'gid':0,'additionalGids':[1,'a']}"),
     "process.user.additionalGids[1]: must be an integer from 0 to 4294967295" },
   { "user-gids-type", WITH_PROCESS ("'user':{'uid':0,'gid':0,'additionalGids':5}"),
@@ -282,7 +290,8 @@ static const InvalidCase invalid_cases[] = {
   { "caps-item", WITH_PROCESS ("'capabilities':{'ambient':['CAP_KILL',7]}"),
     "process.capabilities.ambient[1]: must be a string" },
   { "rlimit-unknown",
-    WITH_PROCESS ("'rlimits':[{'type':'RLIMIT_CORE','soft':0,'hard':0},{'type':'RLIMIT_FOO','soft':1,'hard':1}]"),
+    WITH_PROCESS (
+        "'rlimits':[{'type':'RLIMIT_CORE','soft':0,'hard':0},{'type':'RLIMIT_FOO','soft':1,'hard':1}]"),
     "process.rlimits[1].type: unknown rlimit \"RLIMIT_FOO\"" },
   { "rlimit-type-missing", WITH_PROCESS ("'rlimits':[{'soft':1,'hard':1}]"),
     "process.rlimits[0].type: missing required field" },
@@ -291,18 +300,21 @@ static const InvalidCase invalid_cases[] = {
   { "rlimit-hard-negative", WITH_PROCESS ("'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':-2}]"),
     "process.rlimits[0].hard: must be an integer from 0 to 18446744073709551615" },
   { "rlimit-duplicate",
-    WITH_PROCESS ("'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':1},{'type':'RLIMIT_CORE','soft':0,'hard':0},"
-                  "{'type':'RLIMIT_NOFILE','soft':2,'hard':2}]"),
+    WITH_PROCESS (
+        "'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':1},{'type':'RLIMIT_CORE','soft':0,'hard':0},"
+        "{'type':'RLIMIT_NOFILE','soft':2,'hard':2}]"),
     "process.rlimits[2]: duplicate rlimit \"RLIMIT_NOFILE\"" },
   { "rlimit-item", WITH_PROCESS ("'rlimits':['RLIMIT_NOFILE']"), "process.rlimits[0]: must be an object" },
   { "no-new-privs", WITH_PROCESS ("'noNewPrivileges':1"), "process.noNewPrivileges: must be a boolean" },
-  { "oom-score-adj", WITH_PROCESS ("'oomScoreAdj':1001"), "process.oomScoreAdj: must be an integer from -1000 to 1000" },
+  { "oom-score-adj", WITH_PROCESS ("'oomScoreAdj':1001"),
+    "process.oomScoreAdj: must be an integer from -1000 to 1000" },
   { "apparmor", WITH_PROCESS ("'apparmorProfile':false"), "process.apparmorProfile: must be a string" },
   { "selinux", WITH_PROCESS ("'selinuxLabel':[]"), "process.selinuxLabel: must be a string" },
   /* mounts */
   { "mounts-type", "{" BASE ",'mounts':{}}", "mounts: must be an array" },
   { "mount-type", "{" BASE ",'mounts':['/tmp']}", "mounts[0]: must be an object" },
-  { "mount-destination-missing", WITH_MOUNT ("'type':'tmpfs'"), "mounts[1].destination: missing required field" },
+  { "mount-destination-missing", WITH_MOUNT ("'type':'tmpfs'"),
+    "mounts[1].destination: missing required field" },
   { "mount-destination-relative", WITH_MOUNT ("'destination':'tmp'"),
     "mounts[1].destination: must be an absolute path" },
   { "mount-destination-dotdot", WITH_MOUNT ("'destination':'/a/../../etc'"),
@@ -310,14 +322,18 @@ static const InvalidCase invalid_cases[] = {
   { "mount-destination-type", WITH_MOUNT ("'destination':1"), "mounts[1].destination: must be a string" },
   { "mount-fstype", WITH_MOUNT ("'destination':'/x','type':1"), "mounts[1].type: must be a string" },
   { "mount-source", WITH_MOUNT ("'destination':'/x','source':{}"), "mounts[1].source: must be a string" },
-  { "mount-options", WITH_MOUNT ("'destination':'/x','options':['ro',1]"), "mounts[1].options[1]: must be a string" },
-  { "mount-uidmap-size", WITH_MOUNT ("'destination':'/x','uidMappings':[{'containerID':0,'hostID':0,'size':0}]"),
+  { "mount-options", WITH_MOUNT ("'destination':'/x','options':['ro',1]"),
+    "mounts[1].options[1]: must be a string" },
+  { "mount-uidmap-size",
+    WITH_MOUNT ("'destination':'/x','uidMappings':[{'containerID':0,'hostID':0,'size':0}]"),
     "mounts[1].uidMappings[0].size: must be an integer from 1 to 4294967295" },
-  { "mount-gidmap-type", WITH_MOUNT ("'destination':'/x','gidMappings':{}"), "mounts[1].gidMappings: must be an array" },
+  { "mount-gidmap-type", WITH_MOUNT ("'destination':'/x','gidMappings':{}"),
+    "mounts[1].gidMappings: must be an array" },
   /* hooks */
   { "hooks-type", "{" BASE ",'hooks':[]}", "hooks: must be an object" },
   { "hook-kind-type", "{" BASE ",'hooks':{'poststart':{}}}", "hooks.poststart: must be an array" },
-  { "hook-path-relative", WITH_HOOK ("prestart", "'path':'bin/true'"), "hooks.prestart[0].path: must be an absolute path" },
+  { "hook-path-relative", WITH_HOOK ("prestart", "'path':'bin/true'"),
+    "hooks.prestart[0].path: must be an absolute path" },
   { "hook-path-missing", WITH_HOOK ("createRuntime", "'args':['x']"),
     "hooks.createRuntime[0].path: missing required field" },
   { "hook-args", WITH_HOOK ("createContainer", "'path':'/bin/true','args':'x'"),
@@ -343,19 +359,23 @@ static const InvalidCase invalid_cases[] = {
   { "ns-path-relative", WITH_LINUX ("'namespaces':[{'type':'network','path':'netns'}]"),
     "linux.namespaces[0].path: must be an absolute path" },
   { "ns-item", WITH_LINUX ("'namespaces':['pid']"), "linux.namespaces[0]: must be an object" },
-  { "uidmap-size", WITH_LINUX ("'namespaces':[{'type':'user'}],'uidMappings':[{'containerID':0,'hostID':0,'size':0}]"),
+  { "uidmap-size",
+    WITH_LINUX ("'namespaces':[{'type':'user'}],'uidMappings':[{'containerID':0,'hostID':0,'size':0}]"),
     "linux.uidMappings[0].size: must be an integer from 1 to 4294967295" },
-  { "uidmap-host-missing", WITH_LINUX ("'namespaces':[{'type':'user'}],'uidMappings':[{'containerID':0,'size':1}]"),
+  { "uidmap-host-missing",
+    WITH_LINUX ("'namespaces':[{'type':'user'}],'uidMappings':[{'containerID':0,'size':1}]"),
     "linux.uidMappings[0].hostID: missing required field" },
   { "gidmap-container-negative",
     WITH_LINUX ("'namespaces':[{'type':'user'}],'gidMappings':[{'containerID':-1,'hostID':0,'size':1}]"),
     "linux.gidMappings[0].containerID: must be an integer from 0 to 4294967295" },
   { "uidmap-overflow",
-    WITH_LINUX ("'namespaces':[{'type':'user'}],'uidMappings':[{'containerID':0,'hostID':4294967295,'size':2}]"),
+    WITH_LINUX (
+        "'namespaces':[{'type':'user'}],'uidMappings':[{'containerID':0,'hostID':4294967295,'size':2}]"),
     "linux.uidMappings[0]: hostID 4294967295 + size 2 goes past" },
   { "uidmap-no-userns", WITH_LINUX ("'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]"),
     "linux.uidMappings: requires a user namespace in linux.namespaces" },
-  { "gidmap-no-userns", WITH_LINUX ("'namespaces':[{'type':'pid'}],'gidMappings':[{'containerID':0,'hostID':1000,'size':1}]"),
+  { "gidmap-no-userns",
+    WITH_LINUX ("'namespaces':[{'type':'pid'}],'gidMappings':[{'containerID':0,'hostID':1000,'size':1}]"),
     "linux.gidMappings: requires a user namespace in linux.namespaces" },
   { "sysctl-value", WITH_LINUX ("'sysctl':{'net.ipv4.ip_forward':1}"),
     "linux.sysctl[\"net.ipv4.ip_forward\"]: must be a string" },
@@ -371,11 +391,13 @@ static const InvalidCase invalid_cases[] = {
     "linux.devices[0].minor: required for device type \"b\"" },
   { "device-mode", WITH_LINUX ("'devices':[{'type':'p','path':'/dev/p','fileMode':'0666'}]"),
     "linux.devices[0].fileMode: must be an integer" },
-  { "propagation", WITH_LINUX ("'rootfsPropagation':'foo'"), "linux.rootfsPropagation: unknown propagation \"foo\"" },
+  { "propagation", WITH_LINUX ("'rootfsPropagation':'foo'"),
+    "linux.rootfsPropagation: unknown propagation \"foo\"" },
   { "cgroups-path", WITH_LINUX ("'cgroupsPath':7"), "linux.cgroupsPath: must be a string" },
   { "masked-relative", WITH_LINUX ("'maskedPaths':['/proc/kcore','proc/keys']"),
     "linux.maskedPaths[1]: must be an absolute path" },
-  { "readonly-type", WITH_LINUX ("'readonlyPaths':'/proc/sys'"), "linux.readonlyPaths: must be an array of strings" },
+  { "readonly-type", WITH_LINUX ("'readonlyPaths':'/proc/sys'"),
+    "linux.readonlyPaths: must be an array of strings" },
   { "mount-label", WITH_LINUX ("'mountLabel':1"), "linux.mountLabel: must be a string" },
   { "resources-type", WITH_LINUX ("'resources':[]"), "linux.resources: must be an object" },
   { "seccomp-type", WITH_LINUX ("'seccomp':'unconfined'"), "linux.seccomp: must be an object" },
@@ -463,7 +485,8 @@ test_versions (void)
 
   for (i = 0; i < G_N_ELEMENTS (accepted); i++)
     {
-      g_autofree char *json = g_strdup_printf ("{\"ociVersion\":\"%s\",\"root\":{\"path\":\"r\"}}", accepted[i]);
+      g_autofree char *json
+          = g_strdup_printf ("{\"ociVersion\":\"%s\",\"root\":{\"path\":\"r\"}}", accepted[i]);
       g_autoptr(GError) error = NULL;
       g_autoptr(UctrConfig) c = uctr_config_parse (json, -1, &error);
 
@@ -517,27 +540,31 @@ test_runc_default_spec (void)
 }
 
 /* Sets every field the parser reads. */
-static const char full_config[] =
-  "{'ociVersion':'1.2.0','root':{'path':'/abs/rootfs'},'hostname':'h','domainname':'d',"
-  "'process':{'terminal':true,'consoleSize':{'height':24,'width':80},"
-  "  'user':{'uid':1000,'gid':100,'umask':18,'additionalGids':[5,4294967295]},"
-  "  'args':['/bin/sh','-c',''],'env':['A=1','B'],'cwd':'/home',"
-  "  'capabilities':{'bounding':[],'inheritable':['CAP_CHOWN']},"
-  "  'rlimits':[{'type':'RLIMIT_CORE','soft':0,'hard':18446744073709551615}],"
-  "  'oomScoreAdj':-1000,'apparmorProfile':'aa','selinuxLabel':'se'},"
-  "'mounts':[{'destination':'/data','type':'bind','source':'/srv','options':['rbind','ro'],"
-  "  'uidMappings':[{'containerID':0,'hostID':100000,'size':65536}],"
-  "  'gidMappings':[{'containerID':0,'hostID':200000,'size':1}]}],"
-  "'hooks':{'prestart':[{'path':'/bin/a'}],'createRuntime':[{'path':'/bin/b','args':['b','1'],'env':['X=1'],"
-  "  'timeout':5},{'path':'/bin/c'}],'poststop':[{'path':'/bin/d'}]},"
-  "'linux':{'namespaces':[{'type':'user'},{'type':'uts'},{'type':'network','path':'/run/netns/n'},{'type':'time'}],"
-  "  'uidMappings':[{'containerID':0,'hostID':1000,'size':1},{'containerID':1,'hostID':100000,'size':65536}],"
-  "  'gidMappings':[{'containerID':0,'hostID':1000,'size':1}],"
-  "  'sysctl':{'net.ipv4.ping_group_range':'0 0'},"
-  "  'devices':[{'type':'c','path':'/dev/fuse','major':10,'minor':229,'fileMode':438,'uid':0,'gid':0},"
-  "    {'type':'p','path':'/dev/fifo'}],"
-  "  'cgroupsPath':'user.slice:uctr:x','rootfsPropagation':'rslave','maskedPaths':['/proc/kcore'],"
-  "  'readonlyPaths':['/proc/sys'],'mountLabel':'ml','seccomp':{'defaultAction':'SCMP_ACT_ALLOW'}}}";
+static const char full_config[]
+    = "{'ociVersion':'1.2.0','root':{'path':'/abs/rootfs'},'hostname':'h','domainname':'d',"
+      "'process':{'terminal':true,'consoleSize':{'height':24,'width':80},"
+      "  'user':{'uid':1000,'gid':100,'umask':18,'additionalGids':[5,4294967295]},"
+      "  'args':['/bin/sh','-c',''],'env':['A=1','B'],'cwd':'/home',"
+      "  'capabilities':{'bounding':[],'inheritable':['CAP_CHOWN']},"
+      "  'rlimits':[{'type':'RLIMIT_CORE','soft':0,'hard':18446744073709551615}],"
+      "  'oomScoreAdj':-1000,'apparmorProfile':'aa','selinuxLabel':'se'},"
+      "'mounts':[{'destination':'/data','type':'bind','source':'/srv','options':['rbind','ro'],"
+      "  'uidMappings':[{'containerID':0,'hostID':100000,'size':65536}],"
+      "  'gidMappings':[{'containerID':0,'hostID':200000,'size':1}]}],"
+      "'hooks':{'prestart':[{'path':'/bin/a'}],'createRuntime':[{'path':'/bin/"
+      "b','args':['b','1'],'env':['X=1'],"
+      "  'timeout':5},{'path':'/bin/c'}],'poststop':[{'path':'/bin/d'}]},"
+      "'linux':{'namespaces':[{'type':'user'},{'type':'uts'},{'type':'network','path':'/run/netns/"
+      "n'},{'type':'time'}],"
+      "  "
+      "'uidMappings':[{'containerID':0,'hostID':1000,'size':1},{'containerID':1,'hostID':100000,'size':65536}"
+      "],"
+      "  'gidMappings':[{'containerID':0,'hostID':1000,'size':1}],"
+      "  'sysctl':{'net.ipv4.ping_group_range':'0 0'},"
+      "  'devices':[{'type':'c','path':'/dev/fuse','major':10,'minor':229,'fileMode':438,'uid':0,'gid':0},"
+      "    {'type':'p','path':'/dev/fifo'}],"
+      "  'cgroupsPath':'user.slice:uctr:x','rootfsPropagation':'rslave','maskedPaths':['/proc/kcore'],"
+      "  'readonlyPaths':['/proc/sys'],'mountLabel':'ml','seccomp':{'defaultAction':'SCMP_ACT_ALLOW'}}}";
 
 static void
 test_full_process (void)
@@ -631,13 +658,13 @@ static void
 test_unknown_fields_ignored (void)
 {
   g_autoptr(UctrConfig) c = parse_ok (
-    "{" BASE ",'future':{'x':[1,2]},'solaris':{},'windows':{'layerFolders':[]},'vm':{},"
-    "'process':{'args':['sh'],'commandLine':'x','ioPriority':{'class':'IOPRIO_CLASS_IDLE'},'scheduler':{},"
-    "  'user':{'uid':0,'gid':0,'username':'root'},'capabilities':{'future':['x']},'newField':1},"
-    "'mounts':[{'destination':'/x','future':true}],"
-    "'hooks':{'future':[{'path':'relative'}],'prestart':[{'path':'/bin/true','future':1}]},"
-    "'linux':{'namespaces':[{'type':'uts','future':1}],'intelRdt':{},'personality':{},'timeOffsets':{},"
-    "  'memoryPolicy':{},'netDevices':{},'devices':[{'type':'p','path':'/p','future':[]}]}}");
+      "{" BASE ",'future':{'x':[1,2]},'solaris':{},'windows':{'layerFolders':[]},'vm':{},"
+      "'process':{'args':['sh'],'commandLine':'x','ioPriority':{'class':'IOPRIO_CLASS_IDLE'},'scheduler':{},"
+      "  'user':{'uid':0,'gid':0,'username':'root'},'capabilities':{'future':['x']},'newField':1},"
+      "'mounts':[{'destination':'/x','future':true}],"
+      "'hooks':{'future':[{'path':'relative'}],'prestart':[{'path':'/bin/true','future':1}]},"
+      "'linux':{'namespaces':[{'type':'uts','future':1}],'intelRdt':{},'personality':{},'timeOffsets':{},"
+      "  'memoryPolicy':{},'netDevices':{},'devices':[{'type':'p','path':'/p','future':[]}]}}");
 
   g_assert_cmpuint (c->n_mounts, ==, 1);
   g_assert_cmpuint (c->n_hooks[UCTR_HOOK_PRESTART], ==, 1);
@@ -648,9 +675,9 @@ static void
 test_null_is_absent (void)
 {
   g_autoptr(UctrConfig) c = parse_ok (
-    "{" BASE ",'hostname':null,'mounts':null,'hooks':null,'annotations':null,"
-    "'process':{'args':['sh'],'env':null,'cwd':null,'user':null,'capabilities':null,'rlimits':null},"
-    "'linux':{'namespaces':null,'resources':null,'seccomp':null,'maskedPaths':null}}");
+      "{" BASE ",'hostname':null,'mounts':null,'hooks':null,'annotations':null,"
+      "'process':{'args':['sh'],'env':null,'cwd':null,'user':null,'capabilities':null,'rlimits':null},"
+      "'linux':{'namespaces':null,'resources':null,'seccomp':null,'maskedPaths':null}}");
 
   g_assert_null (c->hostname);
   g_assert_cmpstr (c->process->cwd, ==, "/");
@@ -664,9 +691,10 @@ static void
 test_annotations_order (void)
 {
   g_autoptr(UctrConfig) c = parse_ok (
-    "{" BASE ",'annotations':{'z':'1','a':'2','org.opencontainers.image.title':'t','m':''}}");
+      "{" BASE ",'annotations':{'z':'1','a':'2','org.opencontainers.image.title':'t','m':''}}");
 
-  g_assert_cmpstrv (c->annotation_keys, ((const char *[]){ "z", "a", "org.opencontainers.image.title", "m", NULL }));
+  g_assert_cmpstrv (c->annotation_keys,
+                    ((const char *[]){ "z", "a", "org.opencontainers.image.title", "m", NULL }));
   g_assert_cmpuint (g_hash_table_size (c->annotations), ==, 4);
   g_assert_cmpstr (g_hash_table_lookup (c->annotations, "a"), ==, "2");
   g_assert_cmpstr (g_hash_table_lookup (c->annotations, "m"), ==, "");
@@ -680,9 +708,14 @@ test_mount_destination_normalized (void)
     const char *written;
     const char *kept;
   } cases[] = {
-    { "/tmp", "/tmp" },       { "/dev/shm/", "/dev/shm" }, { "//dev///shm", "/dev/shm" },
-    { "/./run/.", "/run" },   { "/", "/" },                { "///", "/" },
-    { "/a/...", "/a/..." },   { "/a/..b", "/a/..b" },
+    { "/tmp", "/tmp" },
+    { "/dev/shm/", "/dev/shm" },
+    { "//dev///shm", "/dev/shm" },
+    { "/./run/.", "/run" },
+    { "/", "/" },
+    { "///", "/" },
+    { "/a/...", "/a/..." },
+    { "/a/..b", "/a/..b" },
   };
   gsize i;
 
@@ -707,8 +740,8 @@ static void
 test_rlimit_values (void)
 {
   g_autoptr(UctrConfig) c = parse_ok (WITH_PROCESS (
-    "'rlimits':[{'type':'RLIMIT_NOFILE','soft':9223372036854775807,'hard':18446744073709551615},"
-    "{'type':'RLIMIT_NPROC','soft':5,'hard':3}]"));
+      "'rlimits':[{'type':'RLIMIT_NOFILE','soft':9223372036854775807,'hard':18446744073709551615},"
+      "{'type':'RLIMIT_NPROC','soft':5,'hard':3}]"));
 
   g_assert_cmpuint (c->process->rlimits[0].soft, ==, G_MAXINT64);
   g_assert_cmpuint (c->process->rlimits[0].hard, ==, G_MAXUINT64);
@@ -725,14 +758,14 @@ test_rlimit_names (void)
     const char *name;
     int resource;
   } names[] = {
-    { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-    { "RLIMIT_DATA", RLIMIT_DATA },       { "RLIMIT_STACK", RLIMIT_STACK },
-    { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_RSS", RLIMIT_RSS },
-    { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS },
-    { "RLIMIT_LOCKS", RLIMIT_LOCKS },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_CPU", RLIMIT_CPU },           { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+    { "RLIMIT_DATA", RLIMIT_DATA },         { "RLIMIT_STACK", RLIMIT_STACK },
+    { "RLIMIT_CORE", RLIMIT_CORE },         { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },       { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },   { "RLIMIT_AS", RLIMIT_AS },
+    { "RLIMIT_LOCKS", RLIMIT_LOCKS },       { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
     { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },     { "RLIMIT_RTTIME", RLIMIT_RTTIME },
   };
   gsize i;
 
@@ -821,7 +854,8 @@ static void
 check_default_common (UctrConfig *c)
 {
   const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
-  const char *const destinations[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup" };
+  const char *const destinations[]
+      = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup" };
   UctrProcess *p = c->process;
   gsize i;
 
@@ -856,8 +890,8 @@ check_default_common (UctrConfig *c)
   g_assert_true (c->namespaces[UCTR_NS_CGROUP].enabled);
   g_assert_false (c->namespaces[UCTR_NS_TIME].enabled);
   g_assert_true (g_strv_contains ((const char *const *) c->masked_paths, "/proc/kcore"));
-  g_assert_cmpstrv (c->readonly_paths,
-                    ((const char *[]){ "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL }));
+  g_assert_cmpstrv (c->readonly_paths, ((const char *[]){ "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                                          "/proc/sysrq-trigger", NULL }));
 }
 
 static void
@@ -876,7 +910,8 @@ test_default_json (void)
   devices = json_object_get_array_member (json_node_get_object (c->resources), "devices");
   g_assert_cmpuint (json_array_get_length (devices), ==, 1);
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (devices, 0), "allow"));
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (devices, 0), "access"), ==, "rwm");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (devices, 0), "access"), ==,
+                   "rwm");
   g_assert_cmpstr (with_null, ==, with_opts);
 }
 
@@ -900,8 +935,8 @@ test_default_json_rootless (void)
   g_assert_cmpmem (c->uid_mappings, sizeof uids, uids, sizeof uids);
   g_assert_cmpuint (c->n_gid_mappings, ==, 1);
   g_assert_cmpmem (c->gid_mappings, sizeof gids, gids, sizeof gids);
-  g_assert_cmpstrv (c->mounts[2].options,
-                    ((const char *[]){ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL }));
+  g_assert_cmpstrv (c->mounts[2].options, ((const char *[]){ "nosuid", "noexec", "newinstance",
+                                                             "ptmxmode=0666", "mode=0620", NULL }));
   g_assert_null (c->resources);
 }
 
@@ -999,7 +1034,8 @@ test_process_parse_errors (void)
       g_assert_null (p);
       g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
       if (!g_str_has_prefix (error->message, cases[i].message))
-        g_error ("case %" G_GSIZE_FORMAT ": \"%s\" does not start with \"%s\"", i, error->message, cases[i].message);
+        g_error ("case %" G_GSIZE_FORMAT ": \"%s\" does not start with \"%s\"", i, error->message,
+                 cases[i].message);
     }
 }
 

@@ -97,11 +97,11 @@ typedef struct
   const char *config;      /* bundle/config.json; NULL: none */
   const char *config_json; /* --config-json style, instead of the bundle's */
   const char *network;
-  const char *publish;     /* one --publish */
+  const char *publish; /* one --publish */
   const char *console_socket;
   gboolean systemd_cgroup;
-  int code;                /* in UCTR_ERROR; -1: the file error of a missing file; -2: any */
-  const char *message;     /* a part of it; "@" stands for BUNDLE/config.json at its start */
+  int code;            /* in UCTR_ERROR; -1: the file error of a missing file; -2: any */
+  const char *message; /* a part of it; "@" stands for BUNDLE/config.json at its start */
 } Case;
 
 static const Case cases[] = {
@@ -116,14 +116,15 @@ static const Case cases[] = {
   { "terminal-without-socket", CONFIG (",'terminal':true", NETNS), NULL, NULL, NULL, NULL, FALSE,
     UCTR_ERROR_INVALID_ARGUMENT, "process.terminal is true: pass --console-socket to receive the terminal" },
   { "socket-without-terminal", PLAIN, NULL, NULL, NULL, "/nonexistent/console.sock", FALSE,
-    UCTR_ERROR_INVALID_ARGUMENT, "--console-socket: process.terminal is false, so there is no terminal to send" },
+    UCTR_ERROR_INVALID_ARGUMENT,
+    "--console-socket: process.terminal is false, so there is no terminal to send" },
   { "network-unknown", PLAIN, NULL, "bridge", NULL, NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT,
     "--network: expected none or slirp[:OPTIONS], not \"bridge\"" },
-  { "network-annotation-unknown", CONFIG ("", NETNS ",'annotations':{'uctr.network':'bridge'}"), NULL, NULL, NULL,
-    NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT,
+  { "network-annotation-unknown", CONFIG ("", NETNS ",'annotations':{'uctr.network':'bridge'}"), NULL, NULL,
+    NULL, NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT,
     "annotations[\"uctr.network\"]: --network: expected none or slirp[:OPTIONS], not \"bridge\"" },
-  { "network-without-netns", CONFIG ("", "'linux':{'namespaces':[{'type':'mount'}]}"), NULL, "slirp", NULL, NULL,
-    FALSE, UCTR_ERROR_INVALID_ARGUMENT, "--network slirp needs a new network namespace" },
+  { "network-without-netns", CONFIG ("", "'linux':{'namespaces':[{'type':'mount'}]}"), NULL, "slirp", NULL,
+    NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT, "--network slirp needs a new network namespace" },
   { "network-joined-netns",
     CONFIG ("", "'linux':{'namespaces':[{'type':'network','path':'/proc/1/ns/net'}]}"), NULL, "slirp", NULL,
     NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT, "--network slirp needs a new network namespace" },
@@ -131,16 +132,17 @@ static const Case cases[] = {
     "--network slirp: mtu must be between 68 and 65521" },
   { "publish-without-network", PLAIN, NULL, NULL, "8080:80", NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT,
     "--publish needs --network slirp" },
-  { "publish-annotation-without-network", CONFIG ("", NETNS ",'annotations':{'uctr.publish':'8080:80'}"), NULL,
-    NULL, NULL, NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT, "annotations[\"uctr.publish\"] needs --network slirp" },
+  { "publish-annotation-without-network", CONFIG ("", NETNS ",'annotations':{'uctr.publish':'8080:80'}"),
+    NULL, NULL, NULL, NULL, FALSE, UCTR_ERROR_INVALID_ARGUMENT,
+    "annotations[\"uctr.publish\"] needs --network slirp" },
   { "publish-bad", PLAIN, NULL, "slirp", "80", NULL, FALSE, -2,
     "--publish \"80\": expected [HOSTIP:]HOSTPORT:CONTAINERPORT" },
-  { "publish-annotation-bad", CONFIG ("", NETNS ",'annotations':{'uctr.publish':'8080:80, x'}"), NULL, "slirp",
-    NULL, NULL, FALSE, -2, "annotations[\"uctr.publish\"]: \"x\": expected" },
+  { "publish-annotation-bad", CONFIG ("", NETNS ",'annotations':{'uctr.publish':'8080:80, x'}"), NULL,
+    "slirp", NULL, NULL, FALSE, -2, "annotations[\"uctr.publish\"]: \"x\": expected" },
   { "resources-bad", CONFIG ("", "'linux':{'resources':{'memory':{'limit':'1G'}}}"), NULL, NULL, NULL, NULL,
     FALSE, UCTR_ERROR_INVALID_CONFIG, "linux.resources.memory.limit: must be an integer" },
-  { "resources-refused", CONFIG ("", "'linux':{'resources':{'memory':{'swap':1000}}}"), NULL, NULL, NULL, NULL,
-    FALSE, UCTR_ERROR_INVALID_CONFIG, "a swap limit needs a memory limit" },
+  { "resources-refused", CONFIG ("", "'linux':{'resources':{'memory':{'swap':1000}}}"), NULL, NULL, NULL,
+    NULL, FALSE, UCTR_ERROR_INVALID_CONFIG, "a swap limit needs a memory limit" },
   { "cgroups-path-up", CONFIG ("", "'linux':{'cgroupsPath':'../x'}"), NULL, NULL, NULL, NULL, FALSE,
     UCTR_ERROR_INVALID_CONFIG, "linux.cgroupsPath: \"../x\": \"..\" is not allowed" },
   { "cgroups-path-root", CONFIG ("", "'linux':{'cgroupsPath':'/'}"), NULL, NULL, NULL, NULL, FALSE,
@@ -160,10 +162,15 @@ test_refused (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *publish_text = g_strdup (c->publish); /* create strips it in place, as argv */
   char *publish[] = { publish_text, NULL };
-  UctrCreateOptions opts = { .root = f->root, .id = "box", .bundle = f->bundle, .config_json = config_json,
-                             .console_socket = c->console_socket, .network = c->network,
+  UctrCreateOptions opts = { .root = f->root,
+                             .id = "box",
+                             .bundle = f->bundle,
+                             .config_json = config_json,
+                             .console_socket = c->console_socket,
+                             .network = c->network,
                              .publish = c->publish != NULL ? publish : NULL,
-                             .systemd_cgroup = c->systemd_cgroup, .warnings = warnings };
+                             .systemd_cgroup = c->systemd_cgroup,
+                             .warnings = warnings };
   UctrCreated out = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *left = NULL;

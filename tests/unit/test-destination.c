@@ -42,10 +42,10 @@ static const struct
   { "2001:db8::7", TRUE, TRUE, "2001:db8::7" },
   { "10.0.2.2", FALSE, TRUE, "127.0.0.1" },
   { "fd00::2", FALSE, TRUE, "::1" },
-  { "10.0.2.3", FALSE, FALSE, NULL },   /* the rest of the network: libslirp's */
+  { "10.0.2.3", FALSE, FALSE, NULL }, /* the rest of the network: libslirp's */
   { "10.0.2.200", FALSE, FALSE, NULL },
   { "fd00::3", FALSE, FALSE, NULL },
-  { "127.0.0.1", FALSE, FALSE, NULL },  /* the host's own, whatever the container routes */
+  { "127.0.0.1", FALSE, FALSE, NULL }, /* the host's own, whatever the container routes */
   { "127.0.0.99", FALSE, FALSE, NULL },
   { "0.0.0.0", FALSE, FALSE, NULL },
   { "::1", FALSE, FALSE, NULL },

@@ -17,7 +17,7 @@ typedef struct
   char *subgid;
   char *newuidmap; /* a fake helper script that records its arguments */
   char *newgidmap;
-  char *missing;   /* a helper path that does not exist */
+  char *missing; /* a helper path that does not exist */
 } Fixture;
 
 static void
@@ -217,7 +217,8 @@ test_plan_no_files (Fixture *f, gconstpointer data)
                                   f->newgidmap, &plan, &error));
   g_assert_no_error (error);
   assert_single_fallback (&plan);
-  g_assert_nonnull (strstr (plan.warning, "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice"));
+  g_assert_nonnull (
+      strstr (plan.warning, "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice"));
   g_assert_nonnull (strstr (plan.warning, " and "));
 }
 
@@ -244,8 +245,8 @@ test_plan_root_without_config (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_auto(UctrIdmapPlan) plan = { 0 };
 
-  g_assert_true (uctr_idmap_plan (NULL, 0, NULL, 0, 0, 0, "root", f->subuid, f->subgid, f->missing, f->missing,
-                                  &plan, &error));
+  g_assert_true (uctr_idmap_plan (NULL, 0, NULL, 0, 0, 0, "root", f->subuid, f->subgid, f->missing,
+                                  f->missing, &plan, &error));
   g_assert_no_error (error);
   g_assert_false (plan.use_helpers);
   g_assert_false (plan.setgroups_deny);
@@ -284,8 +285,8 @@ test_plan_config_own_id (Fixture *f, gconstpointer data)
   g_auto(UctrIdmapPlan) plan = { 0 };
 
   /* no helpers and no ranges needed to map just yourself */
-  g_assert_true (uctr_idmap_plan (own_uid, 1, own_gid, 1, 1000, 1001, "alice", f->subuid, f->subgid, f->missing,
-                                  f->missing, &plan, &error));
+  g_assert_true (uctr_idmap_plan (own_uid, 1, own_gid, 1, 1000, 1001, "alice", f->subuid, f->subgid,
+                                  f->missing, f->missing, &plan, &error));
   g_assert_no_error (error);
   g_assert_false (plan.use_helpers);
   g_assert_true (plan.setgroups_deny);
@@ -359,8 +360,8 @@ test_plan_config_needs_helpers (Fixture *f, gconstpointer data)
 
   write_file (f->subuid, "alice:100000:65536\n", 0644);
   write_file (f->subgid, "alice:100000:65536\n", 0644);
-  g_assert_false (uctr_idmap_plan (wide_uid, 2, own_gid, 1, 1000, 1001, "alice", f->subuid, f->subgid, f->missing,
-                                   f->newgidmap, &plan, &error));
+  g_assert_false (uctr_idmap_plan (wide_uid, 2, own_gid, 1, 1000, 1001, "alice", f->subuid, f->subgid,
+                                   f->missing, f->newgidmap, &plan, &error));
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED);
   g_assert_cmpstr (error->message, ==,
                    "config.json maps ids other than your own (linux.uidMappings); that needs newuidmap and "
@@ -373,8 +374,8 @@ test_plan_config_one_side (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_auto(UctrIdmapPlan) plan = { 0 };
 
-  g_assert_false (uctr_idmap_plan (own_uid, 1, NULL, 0, 1000, 1000, "alice", f->subuid, f->subgid, f->newuidmap,
-                                   f->newgidmap, &plan, &error));
+  g_assert_false (uctr_idmap_plan (own_uid, 1, NULL, 0, 1000, 1000, "alice", f->subuid, f->subgid,
+                                   f->newuidmap, f->newgidmap, &plan, &error));
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
   g_assert_true (g_str_has_prefix (error->message, "linux.gidMappings:"));
 }
@@ -439,8 +440,9 @@ test_apply_helper_fails (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) missing_error = NULL;
-  g_autofree char *failing = fake_helper (f->dir, "failing", "echo 'newuidmap: uid range [1-65537) -> [100000-165536) "
-                                                             "not allowed' >&2\nexit 1");
+  g_autofree char *failing = fake_helper (f->dir, "failing",
+                                          "echo 'newuidmap: uid range [1-65537) -> [100000-165536) "
+                                          "not allowed' >&2\nexit 1");
   UctrIdmapPlan plan = { (UctrIdMapping *) wide_uid, 2, (UctrIdMapping *) wide_uid, 2, FALSE, TRUE, NULL };
 
   g_assert_false (uctr_idmap_apply (&plan, 4242, failing, f->newgidmap, &error));

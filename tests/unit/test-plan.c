@@ -9,7 +9,7 @@
 
 typedef struct
 {
-  const char *options;   /* comma-separated */
+  const char *options; /* comma-separated */
   unsigned long flags;
   unsigned long clear;
   unsigned long propagation;
@@ -26,7 +26,8 @@ static const OptionCase option_cases[] = {
   { "rprivate", 0, 0, MS_REC | MS_PRIVATE, FALSE, NULL },
   { "slave", 0, 0, MS_SLAVE, FALSE, NULL },
   { "rshared", 0, 0, MS_REC | MS_SHARED, FALSE, NULL },
-  { "nosuid,strictatime,mode=755,size=65536k", MS_NOSUID | MS_STRICTATIME, 0, 0, FALSE, "mode=755,size=65536k" },
+  { "nosuid,strictatime,mode=755,size=65536k", MS_NOSUID | MS_STRICTATIME, 0, 0, FALSE,
+    "mode=755,size=65536k" },
   { "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5", MS_NOSUID | MS_NOEXEC, 0, 0, FALSE,
     "newinstance,ptmxmode=0666,mode=0620,gid=5" },
   { "relatime,norelatime", 0, MS_RELATIME, 0, FALSE, NULL },
@@ -48,7 +49,8 @@ test_mount_options (void)
       gboolean recursive;
 
       g_test_message ("options: %s", c->options);
-      g_assert_true (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
+      g_assert_true (
+          uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
       g_assert_no_error (error);
       g_assert_cmphex (flags, ==, c->flags);
       g_assert_cmphex (clear, ==, c->clear);
@@ -72,7 +74,8 @@ test_mount_options_unsupported (void)
       unsigned long flags, clear, propagation;
       gboolean recursive;
 
-      g_assert_false (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
+      g_assert_false (
+          uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
       g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED);
       g_assert_nonnull (strstr (error->message, unsupported[i]));
     }
@@ -90,7 +93,9 @@ test_mount_options_recursive (void)
     { "rro", MOUNT_ATTR_RDONLY, 0 },
     { "rro,rrw", 0, MOUNT_ATTR_RDONLY },
     { "rnosuid,rnodev,rnoexec,rnosymfollow,rnodiratime",
-      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW | MOUNT_ATTR_NODIRATIME, 0 },
+      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW
+          | MOUNT_ATTR_NODIRATIME,
+      0 },
     { "rsuid,rexec", 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC },
     { "rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME },
     { "rnoatime,rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME },
@@ -111,7 +116,8 @@ test_mount_options_recursive (void)
       uctr_plan_parse_recursive_options (options, &set, &clr);
       g_assert_cmphex (set, ==, cases[i].set);
       g_assert_cmphex (clr, ==, cases[i].clr);
-      g_assert_true (uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
+      g_assert_true (
+          uctr_plan_parse_mount_options (options, &flags, &clear, &propagation, &recursive, &data, &error));
       g_assert_no_error (error);
       if (cases[i].set != 0 || cases[i].clr != 0)
         g_assert_null (data);

@@ -48,7 +48,8 @@ compile_ok (const char *json)
 static void
 test_no_filter (void)
 {
-  static const char *const cases[] = { "null", "{}", "{'syscalls':[]}", "{'listenerPath':'/x','syscalls':null}" };
+  static const char *const cases[]
+      = { "null", "{}", "{'syscalls':[]}", "{'listenerPath':'/x','syscalls':null}" };
   g_autoptr(GError) error = NULL;
   UctrSeccomp *s = (UctrSeccomp *) 1;
   gsize i;
@@ -70,10 +71,11 @@ typedef struct
 {
   const char *name;
   const char *json;
-  const char *message;  /* the start of the error message */
+  const char *message; /* the start of the error message */
 } ErrorCase;
 
-#define SYSCALL(x) "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getcwd'],'action':'SCMP_ACT_ERRNO'}," x "]}"
+#define SYSCALL(x)                                                                                           \
+  "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getcwd'],'action':'SCMP_ACT_ERRNO'}," x "]}"
 
 static const ErrorCase error_cases[] = {
   { "not-object", "[]", "linux.seccomp: must be an object" },
@@ -90,7 +92,8 @@ static const ErrorCase error_cases[] = {
     "linux.seccomp.defaultErrnoRet: must be an integer from 0 to 65535" },
   { "action-unknown", SYSCALL ("{'names':['getpid'],'action':'SCMP_ACT_FOO'}"),
     "linux.seccomp.syscalls[1].action: unknown action \"SCMP_ACT_FOO\"" },
-  { "action-missing", SYSCALL ("{'names':['getpid']}"), "linux.seccomp.syscalls[1].action: missing required field" },
+  { "action-missing", SYSCALL ("{'names':['getpid']}"),
+    "linux.seccomp.syscalls[1].action: missing required field" },
   { "errno-kill", SYSCALL ("{'names':['getpid'],'action':'SCMP_ACT_KILL','errnoRet':1}"),
     "linux.seccomp.syscalls[1].errnoRet: SCMP_ACT_KILL takes no errno" },
   { "errno-negative", SYSCALL ("{'names':['getpid'],'action':'SCMP_ACT_ERRNO','errnoRet':-1}"),
@@ -104,15 +107,23 @@ static const ErrorCase error_cases[] = {
   { "names-blank", SYSCALL ("{'names':[''],'action':'SCMP_ACT_ERRNO'}"),
     "linux.seccomp.syscalls[1].names: item 0 is an empty string" },
   { "syscall-type", SYSCALL ("'getpid'"), "linux.seccomp.syscalls[1]: must be an object" },
-  { "op-unknown", SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':1,'op':'SCMP_CMP_XX'}]}"),
+  { "op-unknown",
+    SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':1,'op':'SCMP_CMP_"
+             "XX'}]}"),
     "linux.seccomp.syscalls[1].args[0].op: unknown operator \"SCMP_CMP_XX\" (expected SCMP_CMP_EQ, " },
-  { "op-missing", SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':1}]}"),
+  { "op-missing",
+    SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':1}]}"),
     "linux.seccomp.syscalls[1].args[0].op: missing required field" },
-  { "index-range", SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':6,'value':1,'op':'SCMP_CMP_EQ'}]}"),
+  { "index-range",
+    SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':6,'value':1,'op':'SCMP_CMP_"
+             "EQ'}]}"),
     "linux.seccomp.syscalls[1].args[0].index: must be an integer from 0 to 5" },
-  { "value-missing", SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'op':'SCMP_CMP_EQ'}]}"),
+  { "value-missing",
+    SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'op':'SCMP_CMP_EQ'}]}"),
     "linux.seccomp.syscalls[1].args[0].value: missing required field" },
-  { "value-type", SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':'1','op':'SCMP_CMP_EQ'}]}"),
+  { "value-type",
+    SYSCALL ("{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':'1','op':'SCMP_"
+             "CMP_EQ'}]}"),
     "linux.seccomp.syscalls[1].args[0].value: must be an integer" },
   { "arch-unknown", "{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_NATIVE']}",
     "linux.seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_NATIVE\"" },
@@ -122,7 +133,9 @@ static const ErrorCase error_cases[] = {
     "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NEW_LISTENER\" (expected " },
   { "notify-no-path", SYSCALL ("{'names':['getpid'],'action':'SCMP_ACT_NOTIFY'}"),
     "linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY" },
-  { "notify-sendmsg", "{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x','syscalls':[{'names':['sendmsg'],'action':'SCMP_ACT_NOTIFY'}]}",
+  { "notify-sendmsg",
+    "{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/"
+    "x','syscalls':[{'names':['sendmsg'],'action':'SCMP_ACT_NOTIFY'}]}",
     "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for sendmsg" },
   { "metadata-no-path", "{'defaultAction':'SCMP_ACT_ALLOW','listenerMetadata':'m'}",
     "linux.seccomp.listenerMetadata: must not be set without listenerPath" },
@@ -148,7 +161,9 @@ test_errors (gconstpointer data)
 static void
 test_unknown_names_skipped (void)
 {
-  g_autoptr(UctrSeccomp) s = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['nosuchcall','getcwd','not_a_syscall_either'],'action':'SCMP_ACT_ERRNO'}]}");
+  g_autoptr(UctrSeccomp) s
+             = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['nosuchcall','getcwd','"
+                           "not_a_syscall_either'],'action':'SCMP_ACT_ERRNO'}]}");
   const char *const expected[] = { "nosuchcall", "not_a_syscall_either", NULL };
 
   g_assert_cmpstrv (s->skipped, expected);
@@ -159,17 +174,21 @@ test_unknown_names_skipped (void)
 static void
 test_flags (void)
 {
-  g_autoptr(UctrSeccomp) log = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_LOG','SECCOMP_FILTER_FLAG_SPEC_ALLOW']}");
-  g_autoptr(UctrSeccomp) notify = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/run/agent.sock','listenerMetadata':'m',"
-                                              "'flags':['SECCOMP_FILTER_FLAG_TSYNC','SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
-                                              "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}");
-  g_autoptr(UctrSeccomp) no_listener = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/run/agent.sock',"
-                                                   "'flags':['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']}");
+  g_autoptr(UctrSeccomp) log = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_"
+                                            "LOG','SECCOMP_FILTER_FLAG_SPEC_ALLOW']}");
+  g_autoptr(UctrSeccomp) notify = compile_ok (
+      "{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/run/agent.sock','listenerMetadata':'m',"
+      "'flags':['SECCOMP_FILTER_FLAG_TSYNC','SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],"
+      "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}");
+  g_autoptr(UctrSeccomp) no_listener
+             = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/run/agent.sock',"
+                           "'flags':['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']}");
 
   g_assert_cmphex (log->flags, ==, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
   g_assert_true (notify->listener);
-  g_assert_cmphex (notify->flags, ==, SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-                                          | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+  g_assert_cmphex (notify->flags, ==,
+                   SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+                       | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   g_assert_cmpstr (notify->listener_path, ==, "/run/agent.sock");
   g_assert_cmpstr (notify->listener_metadata, ==, "m");
   /* Without a rule that notifies there is no listener, and the kernel
@@ -239,19 +258,23 @@ child_mkdir (void)
 static void
 test_load_errno (void)
 {
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdirat','mkdir'],'action':'SCMP_ACT_ERRNO','errnoRet':42}]}",
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdirat','mkdir'],'"
+                             "action':'SCMP_ACT_ERRNO','errnoRet':42}]}",
                              child_mkdir),
                42);
   /* errnoRet absent: EPERM, as runc. */
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdirat'],'action':'SCMP_ACT_ERRNO'}]}",
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdirat'],'action':'"
+                             "SCMP_ACT_ERRNO'}]}",
                              child_mkdir),
                EPERM);
   /* Unknown names in the same entry do not drop the known ones. */
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['nosuchcall','mkdirat'],'action':'SCMP_ACT_ERRNO','errnoRet':7}]}",
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['nosuchcall','mkdirat']"
+                             ",'action':'SCMP_ACT_ERRNO','errnoRet':7}]}",
                              child_mkdir),
                7);
   /* A rule saying what the default says is dropped, not an error. */
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdirat'],'action':'SCMP_ACT_ALLOW'}]}",
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdirat'],'action':'"
+                             "SCMP_ACT_ALLOW'}]}",
                              child_mkdir),
                ENOENT);
 }
@@ -273,7 +296,8 @@ test_load_default_errno (void)
   if (under_sanitizer ())
     return;
   assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':38,"
-                             "'syscalls':[{'names':['getpid','exit','exit_group'],'action':'SCMP_ACT_ALLOW'}]}",
+                             "'syscalls':[{'names':['getpid','exit','exit_group'],'action':'SCMP_ACT_ALLOW'}]"
+                             "}",
                              child_allow_list),
                0);
 }
@@ -307,18 +331,23 @@ child_personality_either (void)
 static void
 test_load_args (void)
 {
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':99,"
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['personality'],'action'"
+                             ":'SCMP_ACT_ERRNO','errnoRet':99,"
                              "'args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'}]}]}",
                              child_personality),
                0);
   /* Two conditions on the same argument: either matches, as in runc. */
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':99,"
-                             "'args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'},{'index':0,'value':131072,'op':'SCMP_CMP_EQ'}]}]}",
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['personality'],'action'"
+                             ":'SCMP_ACT_ERRNO','errnoRet':99,"
+                             "'args':[{'index':0,'value':8,'op':'SCMP_CMP_EQ'},{'index':0,'value':131072,'op'"
+                             ":'SCMP_CMP_EQ'}]}]}",
                              child_personality_either),
                0);
   /* MASKED_EQ: value is the mask, valueTwo the result; 2^64-1 as a mask. */
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['personality'],'action':'SCMP_ACT_ERRNO','errnoRet':99,"
-                             "'args':[{'index':0,'value':18446744073709551615,'valueTwo':8,'op':'SCMP_CMP_MASKED_EQ'}]}]}",
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['personality'],'action'"
+                             ":'SCMP_ACT_ERRNO','errnoRet':99,"
+                             "'args':[{'index':0,'value':18446744073709551615,'valueTwo':8,'op':'SCMP_CMP_"
+                             "MASKED_EQ'}]}]}",
                              child_personality),
                0);
 }
@@ -356,10 +385,12 @@ test_load_enosys_stub (void)
 #ifdef NATIVE_ARCH
   const char *names = "'syscalls':[{'names':['getpid','exit','exit_group'],'action':'SCMP_ACT_ALLOW'},"
                       "{'names':['getrandom'],'action':'SCMP_ACT_ERRNO','errnoRet':5}]}";
-  g_autofree char *listed = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ERRNO','architectures':['%s'],%s", NATIVE_ARCH, names);
+  g_autofree char *listed
+      = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ERRNO','architectures':['%s'],%s", NATIVE_ARCH, names);
   g_autofree char *unlisted = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ERRNO',%s", names);
-  g_autofree char *kill = g_strdup_printf ("{'defaultAction':'SCMP_ACT_KILL_PROCESS','architectures':['%s'],%s",
-                                           NATIVE_ARCH, names);
+  g_autofree char *kill
+      = g_strdup_printf ("{'defaultAction':'SCMP_ACT_KILL_PROCESS','architectures':['%s'],%s", NATIVE_ARCH,
+                         names);
 
   assert_exit (run_filtered (listed, child_new_syscall), EPERM * 10 + ENOSYS);
   /* Not listed: runc adds no stub either. */
@@ -382,15 +413,19 @@ child_getppid (void)
 static void
 test_load_kill (void)
 {
-  assert_sigsys (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'SCMP_ACT_KILL_PROCESS'}]}",
+  assert_sigsys (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'"
+                               "SCMP_ACT_KILL_PROCESS'}]}",
                                child_getppid));
-  assert_sigsys (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'SCMP_ACT_KILL'}]}",
+  assert_sigsys (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'"
+                               "SCMP_ACT_KILL'}]}",
                                child_getppid));
-  assert_sigsys (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'SCMP_ACT_TRAP'}]}",
+  assert_sigsys (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'"
+                               "SCMP_ACT_TRAP'}]}",
                                child_getppid));
   /* LOG allows (and logs to the audit log). */
-  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'SCMP_ACT_LOG'}]}",
-                               child_getppid),
+  assert_exit (run_filtered ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['getppid'],'action':'"
+                             "SCMP_ACT_LOG'}]}",
+                             child_getppid),
                0);
 }
 
@@ -425,8 +460,10 @@ test_send_listener (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("uctr-test-seccomp-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "agent.sock", NULL);
-  g_autofree char *json = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'%s','listenerMetadata':'hello',"
-                                           "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}", path);
+  g_autofree char *json
+      = g_strdup_printf ("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'%s','listenerMetadata':'hello',"
+                         "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}",
+                         path);
   g_autoptr(UctrSeccomp) s = compile_ok (json);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   g_autoptr(GError) error = NULL;
@@ -441,8 +478,10 @@ test_send_listener (void)
   g_assert_cmpint (bind (lsock, (struct sockaddr *) &addr, sizeof addr), ==, 0);
   g_assert_cmpint (listen (lsock, 1), ==, 0);
   g_assert_cmpint (pipe2 (pipefd, O_CLOEXEC), ==, 0);
-  g_assert_true (uctr_seccomp_send_listener (s, pipefd[0], 4242, "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\"}",
-                                             &error));
+  g_assert_true (
+      uctr_seccomp_send_listener (s, pipefd[0], 4242,
+                                  "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\"}",
+                                  &error));
   g_assert_no_error (error);
   text = accept_state (lsock, &fd);
   g_test_message ("sent: %s", text);
@@ -456,8 +495,10 @@ test_send_listener (void)
   g_assert_cmpstr (json_object_get_string_member (o, "ociVersion"), ==, UCTR_OCI_VERSION);
   g_assert_cmpint (json_object_get_int_member (o, "pid"), ==, 4242);
   g_assert_cmpstr (json_object_get_string_member (o, "metadata"), ==, "hello");
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "fds"), 0), ==, "seccompFd");
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "state"), "id"), ==, "c1");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "fds"), 0), ==,
+                   "seccompFd");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "state"), "id"), ==,
+                   "c1");
 
   /* Nobody listening: an error naming listenerPath and the path. */
   close (lsock);

@@ -15,7 +15,7 @@
 
 typedef struct
 {
-  char *dir;  /* a temporary state root */
+  char *dir; /* a temporary state root */
 } Fixture;
 
 static void
@@ -99,7 +99,8 @@ test_validate_id (void)
   g_assert_false (uctr_state_validate_id (NULL, NULL));
 
   g_assert_false (uctr_state_validate_id ("a/b", &error));
-  g_assert_cmpstr (error->message, ==, "invalid container id \"a/b\": use letters, digits, '_', '+', '-' and '.'");
+  g_assert_cmpstr (error->message, ==,
+                   "invalid container id \"a/b\": use letters, digits, '_', '+', '-' and '.'");
 }
 
 static void
@@ -240,7 +241,8 @@ test_root_unset (void)
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
-      if (setgroups (0, NULL) < 0 || setresgid (65534, 65534, 65534) < 0 || setresuid (65534, 65534, 65534) < 0)
+      if (setgroups (0, NULL) < 0 || setresgid (65534, 65534, 65534) < 0
+          || setresuid (65534, 65534, 65534) < 0)
         _exit (2);
       check_root_unset ();
       _exit (0);
@@ -404,7 +406,8 @@ test_load_start_time_string (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   uctr_autofd int dfd = create_dir (f, "c1");
   g_autoptr(UctrState) loaded = NULL;
-  const char *text = "{\"id\":\"c1\",\"pid\":7,\"pid_start_time\":\"18446744073709551615\",\"bundle\":\"/b\"}";
+  const char *text
+      = "{\"id\":\"c1\",\"pid\":7,\"pid_start_time\":\"18446744073709551615\",\"bundle\":\"/b\"}";
 
   g_assert_true (uctr_write_file_atomic_at (dfd, "state.json", text, strlen (text), 0600, &error));
   loaded = uctr_state_load (dfd, &error);
@@ -477,7 +480,8 @@ test_load_errors (Fixture *f, gconstpointer data)
   assert_load_fails (dfd, "[1,2]", "corrupt: not a JSON object");
   assert_load_fails (dfd, "{not json", "corrupt: ");
   assert_load_fails (dfd, "{\"pid\":1,\"bundle\":\"/b\"}", "corrupt: \"id\" is missing");
-  assert_load_fails (dfd, "{\"id\":\"c1\",\"pid\":\"x\",\"bundle\":\"/b\"}", "corrupt: \"pid\" is not a number");
+  assert_load_fails (dfd, "{\"id\":\"c1\",\"pid\":\"x\",\"bundle\":\"/b\"}",
+                     "corrupt: \"pid\" is not a number");
   assert_load_fails (dfd, "{\"id\":\"c1\",\"pid\":-1,\"bundle\":\"/b\"}", "corrupt: \"pid\" is not a number");
   assert_load_fails (dfd, "{\"id\":1,\"pid\":1,\"bundle\":\"/b\"}", "corrupt: \"id\" has the wrong type");
   assert_load_fails (dfd, "{\"id\":\"c1\",\"pid\":1,\"bundle\":\"/b\",\"annotations\":{\"a\":1}}",
@@ -634,15 +638,18 @@ test_to_json_compact (void)
   s->owner = g_strdup ("a\"b\\c\n\t\x01\xff");
   json = uctr_state_to_json (s, UCTR_STATUS_CREATED, FALSE);
   g_assert_cmpstr (json, ==,
-                   "{\"ociVersion\":\"" UCTR_OCI_VERSION "\",\"id\":\"c1\",\"pid\":4321,\"status\":\"created\","
+                   "{\"ociVersion\":\"" UCTR_OCI_VERSION
+                   "\",\"id\":\"c1\",\"pid\":4321,\"status\":\"created\","
                    "\"bundle\":\"/home/alice/bundle\",\"rootfs\":\"/home/alice/bundle/rootfs\","
-                   "\"created\":\"2024-01-02T03:04:05.123456789Z\",\"owner\":\"a\\\"b\\\\c\\n\\t\\u0001\\ufffd\"}");
+                   "\"created\":\"2024-01-02T03:04:05.123456789Z\",\"owner\":"
+                   "\"a\\\"b\\\\c\\n\\t\\u0001\\ufffd\"}");
 }
 
 static void
 test_to_json_node (void)
 {
-  static const char *const keys[] = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner" };
+  static const char *const keys[]
+      = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner" };
   g_autoptr(UctrState) s = sample_state ("c1", 4321, 1);
   g_autoptr(JsonNode) node = NULL;
   JsonObject *obj;

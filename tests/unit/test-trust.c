@@ -173,14 +173,16 @@ test_openat (Fixture *f, gconstpointer data)
   g_assert_cmpint (open_code (f, "file", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==, -1);
   g_assert_cmpint (open_code (f, "open-file", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==,
                    UCTR_ERROR_UNTRUSTED);
-  g_assert_cmpint (open_code (f, "link", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==, UCTR_ERROR_UNTRUSTED);
+  g_assert_cmpint (open_code (f, "link", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==,
+                   UCTR_ERROR_UNTRUSTED);
   g_assert_cmpint (domain, ==, UCTR_ERROR);
   /* a fifo where a file should be: refused, without blocking the open */
-  g_assert_cmpint (open_code (f, "fifo", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==, UCTR_ERROR_UNTRUSTED);
-  g_assert_cmpint (open_code (f, "fifo", O_RDONLY, S_IFIFO, UCTR_TRUST_PRIVATE, &domain), ==, UCTR_ERROR_UNTRUSTED);
+  g_assert_cmpint (open_code (f, "fifo", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==,
+                   UCTR_ERROR_UNTRUSTED);
+  g_assert_cmpint (open_code (f, "fifo", O_RDONLY, S_IFIFO, UCTR_TRUST_PRIVATE, &domain), ==,
+                   UCTR_ERROR_UNTRUSTED);
   g_assert_cmpint (open_code (f, "fifo", O_RDONLY, S_IFIFO, UCTR_TRUST_SHARED, &domain), ==, -1);
-  g_assert_cmpint (open_code (f, "missing", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==,
-                   ENOENT);
+  g_assert_cmpint (open_code (f, "missing", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==, ENOENT);
   g_assert_cmpint (domain, ==, UCTR_ERRNO_ERROR);
 
   g_assert_cmpint (open_code (f, "made", O_RDWR | O_CREAT, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==, -1);
@@ -210,7 +212,8 @@ test_not_ours (Fixture *f, gconstpointer data)
   g_assert_true (g_file_set_contents (file, "x", 1, NULL));
   g_assert_cmpint (chmod (file, 0600), ==, 0);
   g_assert_cmpint (chown (file, 65534, 65534), ==, 0);
-  g_assert_cmpint (open_code (f, "theirs", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==, UCTR_ERROR_UNTRUSTED);
+  g_assert_cmpint (open_code (f, "theirs", O_RDONLY, S_IFREG, UCTR_TRUST_PRIVATE, &domain), ==,
+                   UCTR_ERROR_UNTRUSTED);
 }
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)

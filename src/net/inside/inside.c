@@ -204,12 +204,16 @@ client_socket (const UctrInsideRequest *req, const UctrInsideGuest *g, int *fd_o
 
   if (family == AF_INET)
     {
-      server.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = g->guest, .sin_port = htons (req->port) };
+      server.in = (struct sockaddr_in){ .sin_family = AF_INET,
+                                        .sin_addr = g->guest,
+                                        .sin_port = htons (req->port) };
       len = sizeof server.in;
     }
   else if (family == AF_INET6 && g->has6)
     {
-      server.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_addr = g->guest6, .sin6_port = htons (req->port) };
+      server.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+                                          .sin6_addr = g->guest6,
+                                          .sin6_port = htons (req->port) };
       len = sizeof server.in6;
     }
   else
@@ -218,7 +222,8 @@ client_socket (const UctrInsideRequest *req, const UctrInsideGuest *g, int *fd_o
   if (fd < 0)
     return errno;
   if ((family == AF_INET ? setsockopt (fd, SOL_IP, IP_TRANSPARENT, &one, sizeof one)
-                         : setsockopt (fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof one)) < 0
+                         : setsockopt (fd, SOL_IPV6, IPV6_TRANSPARENT, &one, sizeof one))
+          < 0
       || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
       || bind (fd, &req->client.sa, len) < 0
       || (tcp && connect (fd, &server.sa, len) < 0 && errno != EINPROGRESS))

@@ -25,12 +25,13 @@ typedef union
 
 typedef enum
 {
-  UCTR_INSIDE_ROUTE_ADD = 1, /* rule: from guest (and guest6) ipproto PROTO sport PORT lookup UCTR_INSIDE_TABLE */
-  UCTR_INSIDE_ROUTE_DEL,     /* the same rule, removed */
-  UCTR_INSIDE_SOCKET,        /* a transparent socket bound to CLIENT, connecting to guest:PORT */
-  UCTR_INSIDE_LISTEN,        /* a TCP listener on the loopback address of CLIENT's family, port 0 */
-  UCTR_INSIDE_INTERCEPT,     /* nftables: outbound TCP out of tap0 redirected to PORT (IPv4), PORT6 */
-  UCTR_INSIDE_FORGET,        /* CLIENT (the destination) no longer taken by the outbound proxy */
+  UCTR_INSIDE_ROUTE_ADD
+  = 1,                   /* rule: from guest (and guest6) ipproto PROTO sport PORT lookup UCTR_INSIDE_TABLE */
+  UCTR_INSIDE_ROUTE_DEL, /* the same rule, removed */
+  UCTR_INSIDE_SOCKET,    /* a transparent socket bound to CLIENT, connecting to guest:PORT */
+  UCTR_INSIDE_LISTEN,    /* a TCP listener on the loopback address of CLIENT's family, port 0 */
+  UCTR_INSIDE_INTERCEPT, /* nftables: outbound TCP out of tap0 redirected to PORT (IPv4), PORT6 */
+  UCTR_INSIDE_FORGET,    /* CLIENT (the destination) no longer taken by the outbound proxy */
 } UctrInsideOp;
 
 /* UCTR_INSIDE_INTERCEPT: also TCP to the host address (the host's loopback) */
@@ -38,11 +39,11 @@ typedef enum
 
 typedef struct
 {
-  guint32 op;    /* UctrInsideOp */
-  guint32 proto; /* IPPROTO_TCP or IPPROTO_UDP */
-  guint16 port;  /* the container's port, host order */
-  guint16 port6; /* UCTR_INSIDE_INTERCEPT: the IPv6 listener's port, or 0 */
-  guint32 flags; /* UCTR_INSIDE_INTERCEPT: UCTR_INSIDE_HOST_LOOPBACK */
+  guint32 op;          /* UctrInsideOp */
+  guint32 proto;       /* IPPROTO_TCP or IPPROTO_UDP */
+  guint16 port;        /* the container's port, host order */
+  guint16 port6;       /* UCTR_INSIDE_INTERCEPT: the IPv6 listener's port, or 0 */
+  guint32 flags;       /* UCTR_INSIDE_INTERCEPT: UCTR_INSIDE_HOST_LOOPBACK */
   UctrSockAddr client; /* UCTR_INSIDE_SOCKET, _FORGET; UCTR_INSIDE_LISTEN: only its family */
 } UctrInsideRequest;
 
@@ -66,4 +67,5 @@ typedef struct
    INIT_PIDFD, then serves SOCK until the helper closes it. Allocates
    nothing and calls nothing of GLib, so it is safe after fork() even in a
    process that has threads. */
-void G_GNUC_NORETURN uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent, const UctrInsideGuest *guest);
+void G_GNUC_NORETURN uctr_inside_agent_run (int sock, int init_pidfd, pid_t parent,
+                                            const UctrInsideGuest *guest);

@@ -186,11 +186,11 @@ typedef struct
   guint32 saddr_offset, daddr_offset; /* in the network header */
   guint32 len;                        /* of an address */
   const void *network, *netmask, *host;
-  guint16 port;      /* the proxy's listener */
-  guint32 port_reg;  /* where a key's port goes: the 32-bit register after the address */
-  const char *set;   /* the hosts libslirp reached */
-  guint32 set_id;    /* the set's id in the batch */
-  guint32 key_type;  /* what nft(8) prints it as */
+  guint16 port;     /* the proxy's listener */
+  guint32 port_reg; /* where a key's port goes: the 32-bit register after the address */
+  const char *set;  /* the hosts libslirp reached */
+  guint32 set_id;   /* the set's id in the batch */
+  guint32 key_type; /* what nft(8) prints it as */
 } Family;
 
 /* --- expressions ---------------------------------------------------------- */
@@ -440,10 +440,10 @@ put_chain (Batch *b, const char *name, guint32 hook, gint32 priority, const char
 static void
 families (const UctrInsideGuest *g, guint16 port, guint16 port6, Family *v4, Family *v6)
 {
-  *v4 = (Family){ NFPROTO_IPV4, 12, 16, 4, &g->network, &g->netmask, &g->host, port, NFT_REG32_01, SET4, 1,
-                  KEY_TYPE (TYPE_IPADDR) };
-  *v6 = (Family){ NFPROTO_IPV6, 8, 24, 16, &g->network6, &g->netmask6, &g->host6, port6, NFT_REG_2, SET6, 2,
-                  KEY_TYPE (TYPE_IP6ADDR) };
+  *v4 = (Family){ NFPROTO_IPV4, 12,   16,           4,    &g->network, &g->netmask,
+                  &g->host,     port, NFT_REG32_01, SET4, 1,           KEY_TYPE (TYPE_IPADDR) };
+  *v6 = (Family){ NFPROTO_IPV6, 8,         24,   16, &g->network6,           &g->netmask6, &g->host6,
+                  port6,        NFT_REG_2, SET6, 2,  KEY_TYPE (TYPE_IP6ADDR) };
 }
 
 static void
