@@ -333,8 +333,9 @@ like "$err" "not published" "removing a port that is not published: a clear erro
 rt port add web 8080
 like "$err" '^uctr: port add "8080": expected \[HOSTIP:\]HOSTPORT:CONTAINERPORT\[/tcp\|/udp\]$' "port add: a bad spec is refused"
 
-# An echo server nobody connects to holds the port (until its 20 s timeout).
-start_echo
+# An echo server nobody connects to holds the port, for as long as the
+# checks below take even on a loaded machine (it is killed after them).
+start_echo 1 --timeout 600
 busy=$port
 rt port add web "127.0.0.1:$busy:80"
 check "port add: a busy host port is refused" test "$status" -ne 0
