@@ -12,7 +12,7 @@
    single frame from the container crashes the helper (SIGSEGV or SIGBUS)
    or worse. So libslirp is given whole datagrams only; this code is small
    enough to be checked by reading, and its tests and the frame fuzzer
-   (tests/net/fuzz-frames.sh) run it under AddressSanitizer.
+   (tests/integration/fuzz-frames.sh) run it under AddressSanitizer.
 
    Each datagram has a buffer for its payload, at the fragments' offsets,
    with room in front for the headers, and a bitmap of the 8-byte blocks
