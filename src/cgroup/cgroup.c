@@ -56,22 +56,67 @@ unescape_octal (const char *s)
   return g_string_free (out, FALSE);
 }
 
+/* The mount point of a mountinfo LINE (unescaped), and whether it is a
+   cgroup2 file system; NULL for a line that is no mount. */
+static char *
+mountinfo_entry (const char *line, gboolean *is_cgroup2)
+{
+  g_auto(GStrv) f = g_strsplit (line, " ", -1);
+  guint n = g_strv_length (f), sep;
+
+  /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS */
+  for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
+    ;
+  if (n < 5 || sep + 1 >= n)
+    return NULL;
+  *is_cgroup2 = strcmp (f[sep + 1], "cgroup2") == 0;
+  return unescape_octal (f[4]);
+}
+
+/* Whether a mount on OVER hides what is mounted on PATH: the same mount
+   point, or one of its ancestors. */
+static gboolean
+covers (const char *over, const char *path)
+{
+  size_t len = strlen (over);
+
+  if (strcmp (over, "/") == 0 || strcmp (over, path) == 0)
+    return TRUE;
+  return strncmp (over, path, len) == 0 && path[len] == '/';
+}
+
 char *
 uctr_cgroup_find_v2_mount (const char *mountinfo)
 {
   g_auto(GStrv) lines = g_strsplit (mountinfo, "\n", -1);
-  guint i;
+  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) cgroup2 = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  guint i, j;
 
   for (i = 0; lines[i] != NULL; i++)
     {
-      g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
-      guint n = g_strv_length (f), sep;
+      gboolean is_cgroup2 = FALSE;
+      char *point = mountinfo_entry (lines[i], &is_cgroup2);
 
-      /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS */
-      for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
-        ;
-      if (n >= 5 && sep + 1 < n && strcmp (f[sep + 1], "cgroup2") == 0)
-        return unescape_octal (f[4]);
+      if (point == NULL)
+        continue;
+      g_ptr_array_add (points, point);
+      g_array_append_val (cgroup2, is_cgroup2);
+    }
+  /* mountinfo lists mounts in the order they were made: the first cgroup2
+     that no later mount covers is the one a path lookup reaches (under
+     systemd --user on a hybrid host, a cgroup2 mounted over /sys/fs/cgroup
+     hides /sys/fs/cgroup/unified). */
+  for (i = 0; i < points->len; i++)
+    {
+      gboolean hidden = FALSE;
+
+      if (!g_array_index (cgroup2, gboolean, i))
+        continue;
+      for (j = i + 1; j < points->len && !hidden; j++)
+        hidden = covers (g_ptr_array_index (points, j), g_ptr_array_index (points, i));
+      if (!hidden)
+        return g_strdup (g_ptr_array_index (points, i));
     }
   return NULL;
 }

@@ -72,12 +72,29 @@ test_find_mount (void)
   static const char v1[] = "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n";
   /* "cgroup2" as the source or a mount point is no cgroup2 file system. */
   static const char lookalike[] = "50 22 0:40 / /cgroup2 rw shared:2 - tmpfs cgroup2 rw\n";
+  /* systemd --user's mount namespace on a hybrid host: a cgroup2 mounted
+     over /sys/fs/cgroup hides the unified one below it. */
+  static const char covered[]
+      = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n"
+        "90 31 0:38 /user.slice /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n";
+  /* ... and a tmpfs over /sys/fs/cgroup hides every cgroup2 below it. */
+  static const char hidden[]
+      = "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n"
+        "90 31 0:50 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw\n";
+  /* A mount beside it ("/sys/fs/cgroup/unified2") hides nothing. */
+  static const char beside[]
+      = "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n"
+        "90 31 0:50 / /sys/fs/cgroup/unified2 rw,relatime - tmpfs tmpfs rw\n";
   g_autofree char *a = uctr_cgroup_find_v2_mount (hybrid);
   g_autofree char *b = uctr_cgroup_find_v2_mount (spaced);
   g_autofree char *c = uctr_cgroup_find_v2_mount (v1);
   g_autofree char *d = uctr_cgroup_find_v2_mount (unified);
   g_autofree char *e = uctr_cgroup_find_v2_mount (lookalike);
   g_autofree char *empty = uctr_cgroup_find_v2_mount ("");
+  g_autofree char *f = uctr_cgroup_find_v2_mount (covered);
+  g_autofree char *g = uctr_cgroup_find_v2_mount (hidden);
+  g_autofree char *h = uctr_cgroup_find_v2_mount (beside);
 
   g_assert_cmpstr (a, ==, "/sys/fs/cgroup/unified");
   g_assert_cmpstr (b, ==, "/mnt/cg two");
@@ -85,6 +102,9 @@ test_find_mount (void)
   g_assert_cmpstr (d, ==, "/sys/fs/cgroup");
   g_assert_null (e);
   g_assert_null (empty);
+  g_assert_cmpstr (f, ==, "/sys/fs/cgroup");
+  g_assert_null (g);
+  g_assert_cmpstr (h, ==, "/sys/fs/cgroup/unified");
 }
 
 static void
