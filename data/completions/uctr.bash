@@ -25,8 +25,8 @@ _uctr_command_options ()
       _uctr_opts='--bundle --pid-file --console-socket --preserve-fds --no-pivot --no-new-keyring --network --publish'
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
       if [ "$1" = run ]; then
-        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --tty --name --user --hostname --rm'
-        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --name -u --user --hostname'
+        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm'
+        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname'
       fi ;;
     exec)
       _uctr_opts='--console-socket --cwd --env --tty --user --additional-gids --process --detach --pid-file

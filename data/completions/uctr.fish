@@ -41,7 +41,7 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --name -u --user --hostname
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -202,7 +202,8 @@ complete -c uctr -n $r1 -l read-only -d 'Mount the root read-only'
 complete -c uctr -n $r1 -l writable -d "With --rootfs /: leave the host's root writable"
 complete -c uctr -n $r1 -s v -l bind -r -F -d 'Bind SRC[:DEST[:ro]] into the container'
 complete -c uctr -n $r1 -s w -l workdir -x -a '(__fish_complete_directories)' -d 'Working directory of the command'
-complete -c uctr -n $r1 -s e -l env -x -d 'Set KEY=VALUE'
+complete -c uctr -n $r1 -s e -l env -x -d 'Set KEY[=VALUE] (KEY alone: the host'\''s value)'
+complete -c uctr -n $r1 -l env-file -r -F -d 'Read KEY=VALUE lines from FILE'
 complete -c uctr -n $r1 -s t -l tty -d 'Give the command a pty'
 complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'

@@ -3,6 +3,7 @@
    root), edited as JSON: the root, the process, the bind mounts. */
 #include "cli/oneline.h"
 #include "cli/cli.h"
+#include "cli/env.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -25,8 +26,12 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("Bind a host path into the container (repeatable; DEST defaults to SRC)"), N_ ("SRC[:DEST[:ro]]") },
     { "workdir", 'w', 0, G_OPTION_ARG_FILENAME, &o->workdir, N_ ("Working directory of the command"),
       N_ ("DIR") },
-    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_ ("Set an environment variable (repeatable)"),
-      N_ ("KEY=VALUE") },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env,
+      N_ ("Set an environment variable; KEY alone passes the host's value, PREFIX* every such one "
+          "(repeatable)"),
+      N_ ("KEY[=VALUE]") },
+    { "env-file", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->env_files,
+      N_ ("Read KEY=VALUE (or KEY) lines from FILE, before --env (repeatable)"), N_ ("FILE") },
     { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty,
       N_ ("Give the command a pty (the default when stdin is a terminal)"), NULL },
     { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_ ("The container's id (default: made from the command)"),
@@ -70,23 +75,31 @@ strv_array (char *const *v)
   return a;
 }
 
-/* KEY=VALUE over the default environment: a later KEY replaces it. */
-static void
-set_env (JsonObject *process, char **env)
+/* --env-file and --env over the default environment (a later KEY replaces
+   an earlier one); TERM from the host when the command gets a terminal. */
+static gboolean
+set_env (JsonObject *process, const UctrOneLine *o, gboolean terminal, GError **error)
 {
   g_auto(GStrv) merged = NULL;
+  g_auto(GStrv) asked = uctr_cli_env_collect (o->env_files, o->env, error);
   JsonArray *old = json_object_get_array_member (process, "env");
+  const char *term = g_getenv ("TERM");
   guint i;
 
+  if (asked == NULL)
+    return FALSE;
   for (i = 0; old != NULL && i < json_array_get_length (old); i++)
     merged = uctr_env_set (merged, json_array_get_string_element (old, i));
-  for (; env != NULL && *env != NULL; env++)
+  if (terminal && term != NULL && *term != '\0')
     {
-      if (strchr (*env, '=') == NULL)
-        continue;
-      merged = uctr_env_set (merged, *env);
+      g_autofree char *entry = g_strconcat ("TERM=", term, NULL);
+
+      merged = uctr_env_set (merged, entry);
     }
+  for (i = 0; asked[i] != NULL; i++)
+    merged = uctr_env_set (merged, asked[i]);
   json_object_set_array_member (process, "env", strv_array (merged));
+  return TRUE;
 }
 
 static gboolean
@@ -187,7 +200,8 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
                        _("--workdir %s: not an absolute path"), o->workdir),
                        NULL;
   json_object_set_string_member (process, "cwd", o->workdir != NULL ? o->workdir : "/");
-  set_env (process, o->env);
+  if (!set_env (process, o, terminal, error))
+    return NULL;
   if (o->user != NULL && !set_user (process, o->user, error))
     return NULL;
   json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
@@ -225,6 +239,7 @@ uctr_oneline_clear (UctrOneLine *o)
   g_strfreev (o->binds);
   g_free (o->workdir);
   g_strfreev (o->env);
+  g_strfreev (o->env_files);
   g_free (o->name);
   g_free (o->user);
   g_free (o->hostname);

@@ -14,7 +14,8 @@ typedef struct
   gboolean writable;  /* --writable: the host's / too (it is read-only otherwise) */
   char **binds;       /* --bind/-v SRC[:DEST[:ro|rw]] */
   char *workdir;      /* --workdir/-w DIR */
-  char **env;         /* --env/-e KEY=VALUE */
+  char **env;         /* --env/-e KEY[=VALUE] or PREFIX* */
+  char **env_files;   /* --env-file FILE */
   gboolean tty;       /* --tty/-t: a pty even when stdin is not a terminal */
   char *name;         /* --name: the container id */
   char *user;         /* --user/-u UID[:GID] */

@@ -53,10 +53,10 @@ parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, G
                                           TRUE, entries, FALSE, argc, argv, error)
                                        || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
     return FALSE;
-  if (o->read_only || o->writable || o->binds != NULL || o->workdir != NULL || o->env != NULL || o->tty
-      || o->name != NULL || o->user != NULL || o->hostname != NULL || o->rm)
+  if (o->read_only || o->writable || o->binds != NULL || o->workdir != NULL || o->env != NULL
+      || o->env_files != NULL || o->tty || o->name != NULL || o->user != NULL || o->hostname != NULL || o->rm)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--read-only, --writable, --bind, --workdir, --env, --tty, --name, --user, --hostname and "
+                       _("--read-only, --writable, --bind, --workdir, --env, --env-file, --tty, --name, --user, --hostname and "
                          "--rm go with --rootfs; a bundle has its own config.json"));
   return TRUE;
 }

@@ -24,6 +24,21 @@ rt run --rootfs "$ROOT" --network none --bind "$T/data:/data:ro" -w /data -e FOO
   sh -c 'pwd; cat f; echo "$FOO $PATH"; touch g 2>/dev/null && echo writable || echo read-only'
 is "$out" "$(printf '/data\nhello-bind\nbar /bin\nread-only')" "--bind SRC:DEST:ro, --workdir, --env"
 
+# podman's -e: KEY alone passes the host's value (nothing when unset),
+# PREFIX* every such variable; --env-file first, -e over it.
+printf '# a comment\nFROMFILE=f\n\nOVER=file\nHOSTVAR\n' >"$T/env"
+HOSTVAR=from-host UCTR_T_A=a UCTR_T_B=b rt run --rootfs "$ROOT" --network none --env-file "$T/env" \
+  -e OVER=flag -e HOSTVAR -e UNSET_IN_HOST -e 'UCTR_T_*' -- \
+  sh -c 'echo "$FROMFILE $OVER $HOSTVAR ${UNSET_IN_HOST-unset} $UCTR_T_A$UCTR_T_B"'
+is "$status/$out" "0/f flag from-host unset ab" "-e KEY, -e PREFIX*, --env-file"
+rt run --rootfs "$ROOT" --network none --env-file "$T/nosuch" -- true
+like "$status $err" "^[1-9][0-9]* uctr: --env-file: .*nosuch: No such file" "--env-file: a missing file is named"
+printf 'BAD LINE\n' >"$T/env2"
+rt run --rootfs "$ROOT" --network none --env-file "$T/env2" -- true
+like "$err" "--env-file $T/env2:1: \"BAD LINE\": expected KEY=VALUE" "--env-file: a bad line is named with its number"
+rt list -q
+is "$out" "" "a refused --env-file leaves nothing behind"
+
 rt run --rootfs "$ROOT" --network none --read-only -u 1000:1000 -- sh -c 'id -u; id -g; touch /x 2>/dev/null || echo ro-root'
 is "$out" "$(printf '1000\n1000\nro-root')" "--user and --read-only"
 
