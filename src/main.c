@@ -108,6 +108,25 @@ print_error (const GError *error)
   uctr_log ("error", error->message);
 }
 
+/* The user's locale. gettext ignores LANGUAGE while LC_MESSAGES is C or
+   POSIX, which is what a session without LANG has (su -, env -i, a bare
+   systemd unit): LANGUAGE=de would still print English. Then messages
+   are read in C.UTF-8, which every glibc has and which changes nothing
+   but the messages' language and charset. */
+static void
+setup_locale (void)
+{
+  const char *language = g_getenv ("LANGUAGE");
+  const char *messages;
+
+  setlocale (LC_ALL, "");
+  messages = setlocale (LC_MESSAGES, NULL);
+  if (language != NULL && *language != '\0' && messages != NULL
+      && (strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
+      && setlocale (LC_MESSAGES, "C.UTF-8") != NULL)
+    setlocale (LC_CTYPE, "C.UTF-8");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -122,7 +141,7 @@ main (int argc, char **argv)
   int status;
 
   uctr_selfexe_name (argv[0]);
-  setlocale (LC_ALL, "");
+  setup_locale ();
   /* UCTR_LOCALEDIR, when set, replaces the installed message catalogs: the
      tests use the build tree's (po/<lang>/LC_MESSAGES/uctr.mo). */
   localedir = g_getenv ("UCTR_LOCALEDIR");

@@ -80,7 +80,7 @@ check_said ()
   fi
 }
 
-echo "1..$((1 + 7 * ${#langs[@]}))"
+echo "1..$((1 + 8 * ${#langs[@]}))"
 
 # The sources as they are now, for the statistics and check_said.
 (cd "$src" && xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 \
@@ -120,6 +120,11 @@ for lang in "${langs[@]}"; do
   out=$(in_lang "$lang" "$uctr" list --help 2>&1) || true
   check_said "LANGUAGE=$lang: uctr list --help (GOption) speaks $lang" "$lang" "$out" "" \
     "List the containers under --root." "Print the ids only" "table (default) or json"
+
+  # No LANG at all (su -, env -i, a bare unit): LANGUAGE alone is enough.
+  out=$(env -i PATH="$PATH" LANGUAGE="$lang" UCTR_LOCALEDIR="$modir" "$uctr" --help 2>&1) || true
+  check_said "LANGUAGE=$lang without LANG: uctr --help speaks $lang" "$lang" "$out" "" \
+    "Usage: uctr [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]" "Commands:" "List containers"
 
   root=$tmp/root-$lang
   name="LANGUAGE=$lang: uctr state no-such-id fails (exit 1) in $lang"
