@@ -15,7 +15,7 @@ valid_name (const char *name, gsize len)
   if (len == 0)
     return FALSE;
   for (i = 0; i < len; i++)
-    if (name[i] == '=' || name[i] == '\0' || g_ascii_isspace (name[i]))
+    if (name[i] == '=' || g_ascii_isspace (name[i]))
       return FALSE;
   return TRUE;
 }

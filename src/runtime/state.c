@@ -255,14 +255,20 @@ open_container_dir (int root_fd, const char *id, GError **error)
   return -1;
 }
 
+/* ROOT, checked, for an entry ID that must be a valid id; -1 with ERROR. */
+static int
+open_root_for (const char *root, const char *id, GError **error)
+{
+  if (!uctr_state_validate_id (id, error))
+    return -1;
+  return uctr_trust_open_root (root, error);
+}
+
 int
 uctr_state_create_dir (const char *root, const char *id, GError **error)
 {
-  uctr_autofd int root_fd = -1;
+  uctr_autofd int root_fd = open_root_for (root, id, error);
 
-  if (!uctr_state_validate_id (id, error))
-    return -1;
-  root_fd = uctr_trust_open_root (root, error);
   if (root_fd < 0)
     return -1;
   if (mkdirat (root_fd, id, 0700) < 0)
@@ -279,14 +285,9 @@ uctr_state_create_dir (const char *root, const char *id, GError **error)
 int
 uctr_state_open_dir (const char *root, const char *id, GError **error)
 {
-  uctr_autofd int root_fd = -1;
+  uctr_autofd int root_fd = open_root_for (root, id, error);
 
-  if (!uctr_state_validate_id (id, error))
-    return -1;
-  root_fd = uctr_trust_open_root (root, error);
-  if (root_fd < 0)
-    return -1;
-  return open_container_dir (root_fd, id, error);
+  return root_fd < 0 ? -1 : open_container_dir (root_fd, id, error);
 }
 
 int
