@@ -22,8 +22,10 @@ ALLOWED = {
     # (options.h) and ports it checks (ports.h); its end is read (netexit.h).
     'runtime': {'base': None, 'oci': None, 'plan': None, 'init': None, 'cgroup': None,
                 'net': {'launch.h', 'ports.h', 'netexit.h', 'options.h', 'portclient.h'}},
+    # One-line runs: flags made into a config, above what runs it.
+    'oneline': {'base': None, 'oci': None, 'runtime': {'container.h'}},
     # runtime/container.h is the whole API cli/ sees.
-    'cli': {'base': None, 'oci': None, 'runtime': {'container.h'}},
+    'cli': {'base': None, 'oci': None, 'oneline': None, 'runtime': {'container.h'}},
     '.': {'base': None, 'cli': None, 'runtime': None, 'net': {'helper.h'}},
 }
 

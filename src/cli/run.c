@@ -1,7 +1,7 @@
 /* uctr run: create, start, wait; forward signals; the exit status of the process. */
 #include "cli/cli.h"
 #include "cli/create-options.h"
-#include "cli/oneline.h"
+#include "oneline/oneline.h"
 #include "base/log.h"
 #include "runtime/container.h"
 
@@ -46,6 +46,7 @@ static gboolean
 parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, GError **error)
 {
   g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
+  const char *given;
 
   if (!uctr_create_args_parse_with (a, "run",
                                     _("ID, or --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
@@ -53,11 +54,9 @@ parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, G
                                           TRUE, entries, FALSE, argc, argv, error)
                                        || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
     return FALSE;
-  if (o->read_only || o->writable || o->binds != NULL || o->workdir != NULL || o->env != NULL
-      || o->env_files != NULL || o->tty || o->name != NULL || o->user != NULL || o->hostname != NULL || o->rm)
+  if ((given = uctr_oneline_given (entries)) != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--read-only, --writable, --bind, --workdir, --env, --env-file, --tty, --name, --user, --hostname and "
-                         "--rm go with --rootfs; a bundle has its own config.json"));
+                       _("--%s goes with --rootfs; a bundle has its own config.json"), given);
   return TRUE;
 }
 

@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 #include "oci/config.h"
 #include "oci/spec.h"
-#include "cli/oneline.h"
+#include "oneline/oneline.h"
 #include "runtime/container.h"
 
 #include <stdio.h>

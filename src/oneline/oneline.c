@@ -1,9 +1,9 @@
 /* uctr: one-line runs (see oneline.h). The config is `uctr spec`'s default
    (with --rootless's user namespace and network for a caller who is not
    root), edited as JSON: the root, the process, the bind mounts. */
-#include "cli/oneline.h"
-#include "cli/cli.h"
-#include "cli/env.h"
+#include "oneline/oneline.h"
+#include "base/util.h"
+#include "oneline/env.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -48,6 +48,34 @@ uctr_oneline_entries (UctrOneLine *o)
   return g_memdup2 (entries, sizeof entries);
 }
 
+/* Whether the option ENTRY points at has been given (is not zero). */
+static gboolean
+entry_given (const GOptionEntry *e)
+{
+  switch (e->arg)
+    {
+    case G_OPTION_ARG_NONE:
+    case G_OPTION_ARG_INT:
+      return *(int *) e->arg_data != 0;
+    case G_OPTION_ARG_STRING:
+    case G_OPTION_ARG_FILENAME:
+    case G_OPTION_ARG_STRING_ARRAY:
+    case G_OPTION_ARG_FILENAME_ARRAY:
+      return *(gpointer *) e->arg_data != NULL;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+const char *
+uctr_oneline_given (const GOptionEntry *entries)
+{
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+    if (strcmp (e->long_name, "rootfs") != 0 && entry_given (e))
+      return e->long_name;
+  return NULL;
+}
+
 gboolean
 uctr_oneline_wanted (int argc, char **argv)
 {
@@ -81,7 +109,7 @@ static gboolean
 set_env (JsonObject *process, const UctrOneLine *o, gboolean terminal, GError **error)
 {
   g_auto(GStrv) merged = NULL;
-  g_auto(GStrv) asked = uctr_cli_env_collect (o->env_files, o->env, error);
+  g_auto(GStrv) asked = uctr_oneline_env_collect (o->env_files, o->env, error);
   JsonArray *old = json_object_get_array_member (process, "env");
   const char *term = g_getenv ("TERM");
   guint i;

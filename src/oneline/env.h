@@ -10,4 +10,4 @@
    host has none; KEY* is every host variable whose name starts with KEY.
    In a file, blank lines and lines starting with '#' are skipped.
    NULL with ERROR naming the file or the flag on failure. */
-char **uctr_cli_env_collect (char **files, char **args, GError **error);
+char **uctr_oneline_env_collect (char **files, char **args, GError **error);

@@ -1,5 +1,5 @@
 /* uctr: -e and --env-file (see env.h). */
-#include "cli/env.h"
+#include "oneline/env.h"
 #include "base/util.h"
 
 #include <fcntl.h>
@@ -89,7 +89,7 @@ add_file (char ***env, const char *path, GError **error)
 }
 
 char **
-uctr_cli_env_collect (char **files, char **args, GError **error)
+uctr_oneline_env_collect (char **files, char **args, GError **error)
 {
   g_auto(GStrv) env = g_new0 (char *, 1);
 

@@ -26,6 +26,10 @@ typedef struct
 /* The options above, for a verb's option table; NULL-terminated. */
 GOptionEntry *uctr_oneline_entries (UctrOneLine *o);
 
+/* The long name of the first option of ENTRIES (uctr_oneline_entries')
+   that was given, --rootfs aside; NULL when none was. */
+const char *uctr_oneline_given (const GOptionEntry *entries);
+
 /* Whether ARGV (before parsing) asks for a one-line run (has --rootfs). */
 gboolean uctr_oneline_wanted (int argc, char **argv);
 
