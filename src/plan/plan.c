@@ -1,7 +1,6 @@
 /* uctr: turns a parsed config into the plan the container init follows. All
    allocation, name lookups and host-side opens happen here, before fork. */
 #include "plan/plan.h"
-#include "base/resolve.h"
 #include "plan/activation.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -743,14 +742,11 @@ plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
 static char *
 home_in_passwd (const char *root, uid_t uid)
 {
-  uctr_autofd int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  uctr_autofd int fd = rootfd >= 0 ? uctr_resolve_in_root (rootfd, "/etc/passwd", 0) : -1;
-  g_autofree char *path = fd >= 0 ? g_strdup_printf ("/proc/self/fd/%d", fd) : NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   char **l;
 
-  if (path == NULL || !uctr_read_file_at (AT_FDCWD, path, 4 * 1024 * 1024, &text, NULL, NULL))
+  if (!uctr_read_file_in_root (root, "/etc/passwd", 4 * 1024 * 1024, &text, NULL))
     return NULL;
   lines = g_strsplit (text, "\n", -1);
   for (l = lines; *l != NULL; l++)
