@@ -119,6 +119,12 @@ plan_ids (Create *c, GError **error)
                         geteuid (), getegid (), name, NULL, NULL, g_getenv ("UCTR_NEWUIDMAP"),
                         g_getenv ("UCTR_NEWGIDMAP"), &plan->idmap, error))
     return FALSE;
+  if (!uctr_idmap_setup_id (plan->idmap.uid, plan->idmap.n_uid, geteuid (), &plan->setup_uid)
+      || !uctr_idmap_setup_id (plan->idmap.gid, plan->idmap.n_gid, getegid (), &plan->setup_gid))
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("linux.uidMappings and linux.gidMappings map neither container id 0 nor your own "
+                         "uid %u and gid %u: the container init has no id to set the container up as"),
+                          (guint) geteuid (), (guint) getegid ());
   /* A child of a user namespace where setgroups is denied inherits the denial. */
   plan->setgroups_allowed = !plan->idmap.setgroups_deny && uctr_setgroups_allowed ();
   if (plan->idmap.warning != NULL)
