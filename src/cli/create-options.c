@@ -102,6 +102,8 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .systemd_cgroup = a->systemd_cgroup,
     .config_json = a->config_json,
     .warnings = warnings,
+    .state_files = a->state_files,
+    .n_state_files = a->n_state_files,
   };
 
   uctr_debug ("creating %s from bundle %s under %s", id, o.bundle, root);

@@ -653,6 +653,26 @@ finish (Create *c, GError **error)
   return TRUE;
 }
 
+/* What the caller hands over for the state dir, before anything else is there. */
+static gboolean
+write_state_files (Create *c, GError **error)
+{
+  for (gsize i = 0; i < c->opts->n_state_files; i++)
+    {
+      const UctrStateFile *f = &c->opts->state_files[i];
+
+      g_return_val_if_fail (g_str_has_prefix (f->name, UCTR_STATE_FILE_PREFIX)
+                                && strchr (f->name, '/') == NULL,
+                            FALSE);
+      /* The mode as asked, whatever the umask: the container's users read it. */
+      if (!uctr_write_file_atomic_at (c->dfd, f->name, f->contents, strlen (f->contents), f->mode, error)
+          || (fchmodat (c->dfd, f->name, f->mode, 0) < 0
+              && !uctr_throw_errno (error, _("Setting its mode"))))
+        return uctr_prefix_error (error, _("Writing %s/%s/%s"), c->opts->root, c->opts->id, f->name);
+    }
+  return TRUE;
+}
+
 static gboolean
 create_in_dir (Create *c, GError **error)
 {
@@ -662,7 +682,7 @@ create_in_dir (Create *c, GError **error)
                             .add_userns = geteuid () != 0 };
   uctr_autofd int lock = uctr_state_lock (c->dfd, error);
 
-  if (lock < 0 || !load_config (c, error))
+  if (lock < 0 || !write_state_files (c, error) || !load_config (c, error))
     return FALSE;
   if (c->config->namespaces[UCTR_NS_USER].enabled)
     popts.add_userns = FALSE;
