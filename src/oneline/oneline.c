@@ -214,6 +214,10 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
                        _("--rootfs: give the command to run after the options (or after --)")),
                        NULL;
   uctr_rootless_spec_options (geteuid () != 0, &opts, uids, gids);
+  /* The runtime maps as for any config without mappings, when the run
+     starts: the subordinate range, or the caller alone with a warning
+     saying what that costs (README's promise, one-line runs included). */
+  opts.n_uid_mappings = opts.n_gid_mappings = 0;
   base = uctr_spec_default_json (&opts);
   if (!json_parser_load_from_data (parser, base, -1, error))
     return NULL;
