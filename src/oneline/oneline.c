@@ -4,6 +4,7 @@
 #include "oneline/oneline.h"
 #include "base/util.h"
 #include "oneline/env.h"
+#include "oneline/extras.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -148,12 +149,11 @@ set_user (JsonObject *process, const char *user, GError **error)
 
 /* SRC[:DEST[:ro|rw]] -> a bind mount; SRC must exist. */
 static gboolean
-add_bind (JsonArray *mounts, const char *spec, GError **error)
+add_bind (JsonArray *mounts, const char *spec, UctrOneLineExtras *x, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
   g_autofree char *src = NULL;
   const char *dest, *mode;
-  JsonObject *m;
   struct stat st;
 
   if (parts[0][0] == '\0')
@@ -169,14 +169,8 @@ add_bind (JsonArray *mounts, const char *spec, GError **error)
   if (mode != NULL && strcmp (mode, "ro") != 0 && strcmp (mode, "rw") != 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--bind %s: expected ro or rw after the destination, not %s"), spec, mode);
-  m = json_object_new ();
-  json_object_set_string_member (m, "destination", dest);
-  json_object_set_string_member (m, "type", "bind");
-  json_object_set_string_member (m, "source", src);
-  json_object_set_array_member (m, "options",
-                                strv_array (
-                                    (char *[]){ "rbind", mode != NULL ? (char *) mode : "rw", NULL }));
-  json_array_add_object_element (mounts, m);
+  uctr_oneline_flag_next_mount (x, mounts, "--bind %s", spec);
+  uctr_oneline_add_bind_mount (mounts, src, dest, mode != NULL ? mode : "rw");
   return TRUE;
 }
 
@@ -195,9 +189,25 @@ set_root (JsonObject *config, const UctrOneLine *o, GError **error)
   return TRUE;
 }
 
+/* The flags that the paths of the config came from, for errors that name a path. */
+static void
+name_flags (const UctrOneLine *o, UctrOneLineExtras *x)
+{
+  static const char *const user_paths[]
+      = { "process.user.uid", "process.user.gid", "process.user.additionalGids" };
+
+  uctr_oneline_flag_set (x, "root.path", "--rootfs %s", o->rootfs);
+  if (o->workdir != NULL)
+    uctr_oneline_flag_set (x, "process.cwd", "--workdir %s", o->workdir);
+  for (gsize i = 0; o->user != NULL && i < G_N_ELEMENTS (user_paths); i++)
+    uctr_oneline_flag_set (x, user_paths[i], "--user %s", o->user);
+  if (o->hostname != NULL)
+    uctr_oneline_flag_set (x, "hostname", "--hostname %s", o->hostname);
+}
+
 char *
 uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
-                     GError **error)
+                     UctrOneLineExtras *x, GError **error)
 {
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts;
@@ -237,9 +247,10 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   if (o->user != NULL && !set_user (process, o->user, error))
     return NULL;
   json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
+  name_flags (o, x);
   mounts = json_object_get_array_member (config, "mounts");
   for (b = o->binds; b != NULL && *b != NULL; b++)
-    if (!add_bind (mounts, *b, error))
+    if (!add_bind (mounts, *b, x, error))
       return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
