@@ -5,6 +5,7 @@
 #include "base/util.h"
 #include "oneline/env.h"
 #include "oneline/extras.h"
+#include "oneline/keepid.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -43,6 +44,10 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("NAME") },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm,
       N_ ("Delete the container when the command ends (the default without --detach)"), NULL },
+    { "userns", 0, 0, G_OPTION_ARG_STRING, &o->userns,
+      N_ ("keep-id: run as yourself, your uid and gid the same inside, with your home and an /etc/passwd "
+          "entry"),
+      N_ ("MODE") },
     { NULL },
   };
 
@@ -248,6 +253,8 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
     return NULL;
   json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
   name_flags (o, x);
+  if (!uctr_oneline_keep_id (config, o, x, error))
+    return NULL;
   mounts = json_object_get_array_member (config, "mounts");
   for (b = o->binds; b != NULL && *b != NULL; b++)
     if (!add_bind (mounts, *b, x, error))
@@ -286,4 +293,5 @@ uctr_oneline_clear (UctrOneLine *o)
   g_free (o->name);
   g_free (o->user);
   g_free (o->hostname);
+  g_free (o->userns);
 }

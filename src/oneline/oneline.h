@@ -21,6 +21,7 @@ typedef struct
   char *user;         /* --user/-u UID[:GID] */
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
+  char *userns;       /* --userns: "keep-id" (podman's): you, as yourself, in the container */
 } UctrOneLine;
 
 /* What a one-line run hands create besides its config, and what it says. */

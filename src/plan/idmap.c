@@ -399,10 +399,10 @@ fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_f
   missing_s = g_strjoinv ("; ", (char **) missing->pdata);
   *fix = g_strjoinv ("; ", (char **) fixes->pdata);
   if (keep_id)
-    return g_strdup_printf (_("%s: only uid %u and gid %u are mapped, as themselves (keep-id); there is no root "
-                              "in the container, files owned by other ids show as nobody and setgroups is "
+    return g_strdup_printf (_("%s: only uid %u and gid %u are mapped, as themselves; there is no root in "
+                              "the container, files owned by other ids show as nobody and setgroups is "
                               "denied. Fix it with: %s"),
-        missing_s, (guint) euid, (guint) egid, *fix);
+                               missing_s, (guint) euid, (guint) egid, *fix);
   return g_strdup_printf (_("%s: only uid %u and gid %u are mapped (as root in the container); files owned by "
                             "other ids show as nobody and setgroups is denied. Fix it with: %s"),
       missing_s, (guint) euid, (guint) egid, *fix);
