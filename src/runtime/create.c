@@ -151,15 +151,16 @@ parse_network_arg (Create *c, const char *arg, GError **error)
   return TRUE;
 }
 
+/* One spec per port: a range is several. */
 static gboolean
 add_publish (Create *c, const char *text, GError **error)
 {
-  UctrPortSpec spec;
+  g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
 
-  if (!uctr_port_spec_parse (text, &spec, error))
+  if (!uctr_port_spec_parse_ranges (text, specs, error))
     return FALSE;
-  g_ptr_array_add (c->publish, uctr_port_spec_format (&spec));
-  uctr_port_spec_clear (&spec);
+  for (guint i = 0; i < specs->len; i++)
+    g_ptr_array_add (c->publish, uctr_port_spec_format (g_ptr_array_index (specs, i)));
   return TRUE;
 }
 
