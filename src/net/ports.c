@@ -95,10 +95,10 @@ expected_form (const char *text, GError **error)
   return spec_error (error, text, _("expected %s"), SPEC_FORM);
 }
 
-/* The spec TEXT, its ports perhaps ranges: the first port's spec in OUT,
-   the number of ports in *COUNT. */
+/* The spec TEXT, its ports perhaps ranges of at most MAX: the first
+   port's spec in OUT, the number of ports in *COUNT. */
 static gboolean
-parse_spec (const char *text, UctrPortSpec *out, guint *count, GError **error)
+parse_spec (const char *text, UctrPortSpec *out, guint *count, guint max, GError **error)
 {
   g_autofree char *body = NULL;
   g_autofree char *host_ip = NULL;
@@ -153,6 +153,14 @@ parse_spec (const char *text, UctrPortSpec *out, guint *count, GError **error)
                            "to a range of the same size, as in 8080-8081:80-81"),
                             host_count, container_count);
     }
+  if (host_count > max)
+    {
+      g_free (spec.host_ip);
+      return max == 1
+          ? spec_error (error, text, _("one port here, not a range (--publish takes ranges)"))
+                        : spec_error (error, text,
+                                      _("a range publishes at most %u ports, not %u"), max, host_count);
+    }
   *out = spec;
   *count = host_count;
   return TRUE;
@@ -161,18 +169,9 @@ parse_spec (const char *text, UctrPortSpec *out, guint *count, GError **error)
 gboolean
 uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error)
 {
-  UctrPortSpec spec;
   guint count;
 
-  if (!parse_spec (text, &spec, &count, error))
-    return FALSE;
-  if (count > 1)
-    {
-      uctr_port_spec_clear (&spec);
-      return spec_error (error, text, _("one port here, not a range (--publish takes ranges)"));
-    }
-  *out = spec;
-  return TRUE;
+  return parse_spec (text, out, &count, 1, error);
 }
 
 gboolean
@@ -181,14 +180,8 @@ uctr_port_spec_parse_ranges (const char *text, GPtrArray *specs, GError **error)
   UctrPortSpec first;
   guint count;
 
-  if (!parse_spec (text, &first, &count, error))
+  if (!parse_spec (text, &first, &count, UCTR_PORT_RANGE_MAX, error))
     return FALSE;
-  if (count > UCTR_PORT_RANGE_MAX)
-    {
-      uctr_port_spec_clear (&first);
-      return spec_error (error, text,
-                         _("a range publishes at most %u ports, not %u"), UCTR_PORT_RANGE_MAX, count);
-    }
   for (guint i = 0; i < count; i++)
     {
       UctrPortSpec *spec = uctr_port_spec_copy (&first);
