@@ -40,6 +40,28 @@ hook_failure (const UctrConfig *config, UctrHookKind kind, const UctrSyncMsg *m)
                              path, WTERMSIG (status));
 }
 
+/* A mount point (or process.cwd, index -1) missing from the rootfs, made
+   in a throwaway layer (uctr.mountpoints). */
+static char *
+layer_failure (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m)
+{
+  g_autofree char *mount = NULL;
+  g_autofree char *what = NULL;
+
+  if (m->index < 0)
+    what = g_strdup_printf ("process.cwd (%s)", config->process->cwd);
+  else
+    {
+      mount = mount_name (config, plan, m->index);
+      what = g_strdup_printf (_("the mount point of %s"), mount);
+    }
+  if (m->err == ENOSYS)
+    return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs: this needs the mount API "
+                              "(Linux 5.2); create it in the rootfs yourself"),
+                               what);
+  return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs"), what);
+}
+
 static char *
 what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m)
 {
@@ -83,6 +105,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_MOUNT_DEST:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Creating the mount point of %s inside the rootfs"), mount);
+    case UCTR_STEP_MOUNT_LAYER:
+      return layer_failure (config, plan, m);
     case UCTR_STEP_MOUNT_REMOUNT:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Applying the options of %s"), mount);
@@ -139,6 +163,9 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup_printf (_("exec: \"%s\""), plan->argv[0]);
     case UCTR_STEP_CWD:
       return g_strdup_printf (_("process.cwd: entering %s"), p->cwd);
+    case UCTR_STEP_LAYER_READONLY:
+      return g_strdup (
+          _("Making read-only the layers that hold the mount points missing from the read-only rootfs"));
     case UCTR_STEP_SETGROUPS:
       if (!plan->setgroups_allowed)
         return g_strdup (_("process.user.additionalGids: setgroups is denied with a single-id mapping; add a subordinate gid range (usermod --add-subgids)"));
