@@ -59,6 +59,10 @@ layer_failure (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg
     return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs: this needs the mount API "
                               "(Linux 5.2); create it in the rootfs yourself"),
                                what);
+  if (m->err == EACCES)
+    return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs, which mirrors the directory "
+                              "where it is missing: that directory cannot be listed"),
+                               what);
   return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs"), what);
 }
 

@@ -84,6 +84,15 @@ is "$status/$out" "0/$(printf 'opt/keep\nkept\nhello-bind\ndev\nName:\thead\n/bi
   "the layer keeps the symlinks, the mounts below (/dev, /proc, a bind in /opt) and every entry"
 unchanged "$ROOT" "$before" "and the rootfs is as it was"
 
+# Entries of every kind: a fifo and a socket are bound back too; the walk
+# by hand (no openat2) gets the same.
+mkfifo "$ROOT/opt/fifo"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$ROOT/opt/sock"
+before=$(listing "$ROOT")
+UCTR_TEST_NO_OPENAT2=1 run1 --bind "$T/data:/opt/new/t" -- sh -c 'test -p /opt/fifo && test -S /opt/sock && cat /opt/new/t/f'
+is "$status/$out" "0/hello-bind" "a fifo and a socket next to the mount point are kept, with the walk by hand too"
+unchanged "$ROOT" "$before" "and the rootfs is as it was"
+
 # A writable rootfs stays writable for what exists in it; only what is
 # made at the top level of a layered directory is thrown away with it.
 run1 --bind "$T/data:/t" --bind "$T/file:/etc/foo" -- \
@@ -128,6 +137,15 @@ is "$status/$out" "0/$(printf 'hello-bind\na-file\n/nonexist-%s\nproc' $$)" \
 check "--rootfs /: nothing made in the host's /" test ! -e "$dest" -a ! -e "/nonexist-$$" -a ! -e "/x-$$"
 check "--rootfs /: nothing made in the user's directory under it" test ! -e "$T/work/new"
 unchanged "$T/data" "$t_before" "--rootfs /: the bound directory is as it was"
+
+# A directory the container cannot list cannot be mirrored: said so.
+if [ -d /root ] && ! ls /root >/dev/null 2>&1; then
+  rt run --rootfs / --network none --bind "$T/data:/root/uctr-test-$$" -- true
+  like "$status $err" '^[1-9][0-9]* uctr: Making the mount point of .*/root/uctr-test-[0-9]+.* in a throwaway layer over the rootfs, .*cannot be listed: Permission denied' \
+    "--rootfs /: a mount point in a directory the user cannot read: a clear error"
+else
+  skip "--rootfs /: a mount point in a directory the user cannot read" "/root is readable here"
+fi
 
 # A bundle can ask for the layers; a bad value is named.
 b2=$(mkbundle layered ".process.args = [\"cat\", \"/t/f\"] | .annotations[\"uctr.mountpoints\"] = \"tmpfs\"
