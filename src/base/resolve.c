@@ -66,6 +66,8 @@ splice_link (char *buf, size_t size, const char *target, const char *rest)
 typedef struct
 {
   int rootfd, cur, resolve_flags, create, links;
+  char *missing;       /* uctr_resolve_upto: where the name of what is missing goes */
+  int *missing_last;   /* and whether it is the last component */
   char path[PATH_MAX]; /* what is left to walk */
   size_t given;        /* how much of its tail is the caller's path, not a symlink's target */
   char done[PATH_MAX]; /* what was walked, from the root */
@@ -131,6 +133,19 @@ walk_create (Walk *w, const char *name, const char *rest, size_t tail)
 {
   int r;
 
+  if (w->missing != NULL && tail <= w->given)
+    {
+      /* The walk stops here: errno 0 tells walk_in_root to return where it is. */
+      if (strlen (name) > NAME_MAX)
+        {
+          errno = ENAMETOOLONG;
+          return -1;
+        }
+      memcpy (w->missing, name, strlen (name) + 1);
+      *w->missing_last = *rest == '\0';
+      errno = 0;
+      return -1;
+    }
   if (!(w->create & UCTR_RESOLVE_CREATE) || tail > w->given)
     {
       errno = ENOENT;
@@ -199,10 +214,15 @@ walk_step (Walk *w, const char *name, const char *rest)
   return r;
 }
 
+/* MISSING: see uctr_resolve_upto; NULL otherwise. */
 static int
-walk_in_root (int rootfd, const char *rel, int resolve_flags, int create)
+walk_in_root (int rootfd, const char *rel, int resolve_flags, int create, char *missing, int *missing_last)
 {
-  Walk w = { .rootfd = rootfd, .resolve_flags = resolve_flags, .create = create };
+  Walk w = { .rootfd = rootfd,
+             .resolve_flags = resolve_flags,
+             .create = create,
+             .missing = missing,
+             .missing_last = missing_last };
   size_t len = strlen (rel);
   char *p = w.path;
 
@@ -227,6 +247,8 @@ walk_in_root (int rootfd, const char *rel, int resolve_flags, int create)
       rest = *end != '\0' ? end + 1 : end;
       *end = '\0';
       r = strcmp (p, ".") == 0 ? 0 : walk_step (&w, p, rest);
+      if (r < 0 && errno == 0 && w.missing != NULL && w.missing[0] != '\0')
+        return w.cur;
       if (r < 0)
         break;
       p = r == 0 ? rest : w.path;
@@ -262,7 +284,7 @@ open_in_root (int rootfd, const char *rel, int resolve_flags)
         return fd;
       uctr_resolve_no_openat2 = 1;
     }
-  return walk_in_root (rootfd, rel, resolve_flags, 0);
+  return walk_in_root (rootfd, rel, resolve_flags, 0, NULL, NULL);
 }
 
 int
@@ -278,5 +300,22 @@ uctr_resolve_in_root (int rootfd, const char *path, int flags)
     return fd;
   /* Something is missing: created in the directory the walk has reached,
      never through a second lookup of a path that may have changed since. */
-  return walk_in_root (rootfd, path, resolve_flags, flags & (UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE));
+  return walk_in_root (rootfd, path, resolve_flags, flags & (UCTR_RESOLVE_CREATE | UCTR_RESOLVE_AS_FILE),
+                       NULL, NULL);
+}
+
+int
+uctr_resolve_upto (int rootfd, const char *path, int flags, char missing[NAME_MAX + 1], int *last)
+{
+  int resolve_flags = (flags & UCTR_RESOLVE_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0;
+  int fd;
+
+  missing[0] = '\0';
+  *last = 0;
+  while (*path == '/')
+    path++;
+  fd = open_in_root (rootfd, path, resolve_flags);
+  if (fd >= 0 || errno != ENOENT)
+    return fd;
+  return walk_in_root (rootfd, path, resolve_flags, 0, missing, last);
 }

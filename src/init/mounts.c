@@ -2,6 +2,7 @@
    pivot_root, read-only and masked paths. Async-signal-safe code only: it runs
    in the container init between fork and execve (see base/afterfork.h). */
 #include "init/mounts.h"
+#include "init/layer.h"
 #include "init/mountfd.h"
 #include "init/nopivot.h"
 #include "base/resolve.h"
@@ -207,9 +208,20 @@ mount_fs (UctrInitCtx *ctx, const UctrMountStep *m, int dstfd)
   return r;
 }
 
-/* Opens (creating) the directory that holds DEST inside root; *NAME is its last component. */
+/* PATH inside the root, made when it is missing: in a throwaway layer when
+   the plan says so (uctr.mountpoints), in the rootfs otherwise, as runc. */
 static int
-open_parent (int rootfd, const char *dest, const char **name)
+make_path (const UctrPlan *plan, int *rootfd, const char *path, int flags)
+{
+  if (plan->mount_layers)
+    return uctr_layer_resolve (rootfd, path, flags);
+  return uctr_resolve_in_root (*rootfd, path, (flags & ~UCTR_LAYER_TO_WRITE) | UCTR_RESOLVE_CREATE);
+}
+
+/* Opens (creating) the directory that holds DEST inside root, to make
+   DEST in; *NAME is its last component. */
+static int
+open_parent (const UctrPlan *plan, int *rootfd, const char *dest, const char **name)
 {
   const char *slash = strrchr (dest, '/');
   char dir[PATH_MAX];
@@ -223,14 +235,14 @@ open_parent (int rootfd, const char *dest, const char **name)
   memcpy (dir, dest, len);
   dir[len] = '\0';
   *name = slash + 1;
-  return uctr_resolve_in_root (rootfd, dir, UCTR_RESOLVE_CREATE);
+  return make_path (plan, rootfd, dir, UCTR_LAYER_TO_WRITE);
 }
 
 static int
-make_device (const UctrMountStep *m, int rootfd)
+make_device (const UctrPlan *plan, const UctrMountStep *m, int *rootfd)
 {
   const char *name;
-  int parent = open_parent (rootfd, m->destination, &name);
+  int parent = open_parent (plan, rootfd, m->destination, &name);
   int r;
 
   if (parent < 0)
@@ -244,10 +256,10 @@ make_device (const UctrMountStep *m, int rootfd)
 }
 
 static int
-make_symlink (const UctrMountStep *m, int rootfd)
+make_symlink (const UctrPlan *plan, const UctrMountStep *m, int *rootfd)
 {
   const char *name;
-  int parent = open_parent (rootfd, m->destination, &name);
+  int parent = open_parent (plan, rootfd, m->destination, &name);
   int r;
 
   if (parent < 0)
@@ -317,34 +329,40 @@ mount_for_options (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dst
 }
 
 static int
-do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
+do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int *rootfd)
 {
-  int flags = UCTR_RESOLVE_CREATE;
+  const UctrPlan *plan = ctx->plan;
+  int flags = 0;
   int dstfd, mntfd, r;
 
   if (m->kind == UCTR_MOUNT_SYMLINK)
-    return make_symlink (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+    return make_symlink (plan, m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
   if (m->kind == UCTR_MOUNT_DEVICE && m->source == NULL)
-    return make_device (m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+    return make_device (plan, m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
 
   if (m->dest_is_file)
     flags |= UCTR_RESOLVE_AS_FILE;
   if (m->no_symlinks)
     flags |= UCTR_RESOLVE_NO_SYMLINKS;
-  dstfd = uctr_resolve_in_root (rootfd, m->destination, flags);
+  dstfd = make_path (plan, rootfd, m->destination, flags);
   if (dstfd < 0)
-    return fail_at (ctx, UCTR_STEP_MOUNT_DEST, ctx->index);
+    return fail_at (ctx, plan->mount_layers ? UCTR_STEP_MOUNT_LAYER : UCTR_STEP_MOUNT_DEST, ctx->index);
 
-  if (!m->needs_remount && m->propagation == 0 && (m->attr_set | m->attr_clr) == 0)
+  /* With layers, the file systems the container mounts are its own: what
+     is missing there is made there. Their mount fd says which they are. */
+  if (!m->needs_remount && m->propagation == 0 && (m->attr_set | m->attr_clr) == 0
+      && !(plan->mount_layers && m->kind == UCTR_MOUNT_FS))
     {
       r = mount_onto (ctx, m, dstfd);
       close (dstfd);
       return r < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
     }
-  mntfd = mount_for_options (ctx, m, rootfd, dstfd);
+  mntfd = mount_for_options (ctx, m, *rootfd, dstfd);
   close (dstfd);
   if (mntfd < 0)
     return -1;
+  if (plan->mount_layers && m->kind == UCTR_MOUNT_FS)
+    uctr_layer_own (mntfd);
   r = apply_options (ctx, m, mntfd);
   close (mntfd);
   return r;
@@ -416,20 +434,30 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   /* Mount paths are "self/fd/N" relative to the host's /proc. */
   if (fchdir (plan->host_proc_fd) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  /* Nothing is made in the rootfs with layers: it can be read-only from the
+     start, and what the layers bind from it is read-only too. */
+  if (plan->mount_layers && plan->rootfs_readonly && remount_bind (fd, MS_RDONLY, plan->in_userns) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOT_READONLY, -1);
   for (i = 0; i < plan->n_mounts; i++)
     {
       ctx->index = i;
-      if (do_mount_step (ctx, &plan->mounts[i], fd) < 0)
+      if (do_mount_step (ctx, &plan->mounts[i], rootfd) < 0)
         return -1;
     }
   /* A missing process.cwd is created, as runc does. */
   if (plan->cwd != NULL)
     {
-      int cwdfd = uctr_resolve_in_root (fd, plan->cwd, UCTR_RESOLVE_CREATE);
+      int cwdfd = make_path (plan, rootfd, plan->cwd, 0);
       if (cwdfd < 0)
-        return fail_at (ctx, path_missing (fd, plan->cwd) ? UCTR_STEP_CWD_MISSING : UCTR_STEP_CWD, -1);
+        {
+          if (plan->mount_layers)
+            return fail_at (ctx, UCTR_STEP_MOUNT_LAYER, -1);
+          return fail_at (ctx, path_missing (*rootfd, plan->cwd) ? UCTR_STEP_CWD_MISSING : UCTR_STEP_CWD, -1);
+        }
       close (cwdfd);
     }
+  if (plan->mount_layers && uctr_layer_seal () < 0)
+    return fail_at (ctx, UCTR_STEP_LAYER_READONLY, -1);
   return 0;
 }
 

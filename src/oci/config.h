@@ -186,6 +186,9 @@ int uctr_config_rlimit_from_name (const char *name); /* -1 when unknown */
 
 /* config.json annotations uctr reads (documented in README.md):
    "uctr.network": what --network takes, "none" or "slirp[:OPTIONS]"; the flag wins.
-   "uctr.publish": what --publish takes, specs separated by commas; the flags win. */
+   "uctr.publish": what --publish takes, specs separated by commas; the flags win.
+   "uctr.mountpoints": where missing mount points are made, "rootfs" (runc's
+   way, the default) or "tmpfs" (throwaway layers: one-line runs). */
 #define UCTR_ANNOTATION_NETWORK "uctr.network"
 #define UCTR_ANNOTATION_PUBLISH "uctr.publish"
+#define UCTR_ANNOTATION_MOUNTPOINTS "uctr.mountpoints"

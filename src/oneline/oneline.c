@@ -191,6 +191,9 @@ set_root (JsonObject *config, const UctrOneLine *o, GError **error)
   json_object_set_string_member (r, "path", root);
   /* The host's own tree is a sandbox's floor: read-only unless asked. */
   json_object_set_boolean_member (r, "readonly", o->read_only || (host && !o->writable));
+  /* The root is the user's own directory, or the host's: a mount point it
+     lacks is made in a throwaway layer, never in it. */
+  json_object_set_string_member (member_object (config, "annotations"), UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
   return TRUE;
 }
 

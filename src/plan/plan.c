@@ -842,6 +842,24 @@ rootfs_propagation (const UctrConfig *config)
   return propagation_from_name (config->rootfs_propagation);
 }
 
+/* uctr.mountpoints: "rootfs" (runc's mkdir in the rootfs) or "tmpfs". */
+static gboolean
+plan_mount_layers (UctrPlan *plan, const UctrConfig *config, GError **error)
+{
+  const char *v = config->annotations != NULL
+                      ? g_hash_table_lookup (config->annotations, UCTR_ANNOTATION_MOUNTPOINTS)
+                      : NULL;
+
+  if (v == NULL || strcmp (v, "rootfs") == 0)
+    return TRUE;
+  if (strcmp (v, "tmpfs") != 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("annotations[\"%s\"]: expected rootfs or tmpfs, not \"%s\""),
+                          UCTR_ANNOTATION_MOUNTPOINTS, v);
+  plan->mount_layers = TRUE;
+  return TRUE;
+}
+
 static gboolean
 plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts, GError **error)
 {
@@ -858,7 +876,7 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   plan->rootfs_propagation = rootfs_propagation (config);
   plan->no_pivot = opts->no_pivot;
   plan->no_mount_api = g_getenv ("UCTR_TEST_NO_MOUNT_API") != NULL;
-  return TRUE;
+  return plan_mount_layers (plan, config, error);
 }
 
 /* Syscall names this libseccomp does not know are skipped, as runc does:

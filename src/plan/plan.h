@@ -101,6 +101,8 @@ typedef struct
   unsigned long rootfs_propagation; /* applied to / after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;
   gboolean no_mount_api; /* UCTR_TEST_NO_MOUNT_API: mount as without open_tree (before Linux 5.2) */
+  gboolean
+      mount_layers; /* uctr.mountpoints "tmpfs": missing mount points in throwaway layers (init/layer.h) */
   UctrMountStep *mounts;
   gsize n_mounts;
   char **masked_paths;

@@ -73,6 +73,32 @@ unmapped_user (const UctrPlan *plan, const UctrSyncMsg *m, guint32 wanted)
                              kind, kind, wanted, kind, only);
 }
 
+/* A mount point (or process.cwd, index -1) missing from the rootfs, made
+   in a throwaway layer (uctr.mountpoints). */
+static char *
+layer_failure (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m)
+{
+  g_autofree char *mount = NULL;
+  g_autofree char *what = NULL;
+
+  if (m->index < 0)
+    what = g_strdup_printf ("process.cwd (%s)", config->process->cwd);
+  else
+    {
+      mount = mount_name (config, plan, m->index);
+      what = g_strdup_printf (_("the mount point of %s"), mount);
+    }
+  if (m->err == ENOSYS)
+    return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs: this needs the mount API "
+                              "(Linux 5.2); create it in the rootfs yourself"),
+                               what);
+  if (m->err == EACCES)
+    return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs, which mirrors the directory "
+                              "where it is missing: that directory cannot be listed"),
+                               what);
+  return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs"), what);
+}
+
 static char *
 what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m)
 {
@@ -116,6 +142,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_MOUNT_DEST:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Creating the mount point of %s inside the rootfs"), mount);
+    case UCTR_STEP_MOUNT_LAYER:
+      return layer_failure (config, plan, m);
     case UCTR_STEP_MOUNT_REMOUNT:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Applying the options of %s"), mount);
@@ -175,6 +203,9 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_CWD_MISSING:
       return g_strdup_printf (_("process.cwd: %s does not exist in the container, and creating it failed"),
                                  p->cwd);
+    case UCTR_STEP_LAYER_READONLY:
+      return g_strdup (
+          _("Making read-only the layers that hold the mount points missing from the read-only rootfs"));
     case UCTR_STEP_SETGROUPS:
       if (!plan->setgroups_allowed)
         return g_strdup (_("process.user.additionalGids: setgroups is denied with a single-id mapping; add a subordinate gid range (usermod --add-subgids)"));

@@ -11,7 +11,8 @@
 # one the swap puts on its path, such as B's root. A run of B may fail,
 # cleanly. Generic: also passes with UCTR_TEST_RUNTIME=runc; the rounds with
 # the by-hand walk (UCTR_TEST_NO_OPENAT2) and without the mount API
-# (UCTR_TEST_NO_MOUNT_API) are uctr's.
+# (UCTR_TEST_NO_MOUNT_API) and with the mount points in throwaway layers
+# (uctr.mountpoints, as one-line runs make them) are uctr's.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -69,7 +70,7 @@ order=(0 3 1 3 2 3)
 # round NAME: creates B up to RUNS times and checks each; one test point.
 round ()
 {
-  local name=$1 i v ok=0 refused=0 wrong='' deadline=$((SECONDS + ROUND_SECONDS)) errs='' outside
+  local name=$1 i v ok=0 refused=0 wrong='' deadline=$((SECONDS + ROUND_SECONDS)) errs='' outside made
   alive "$swapper" || { fail "$name: the swapper is running" "$(cat "$T/swapper.out")"; return 0; }
   for ((i = 0; i < RUNS && SECONDS < deadline; i++)); do
     v=${order[i % 6]}
@@ -81,6 +82,11 @@ round ()
     else
       refused=$((refused + 1))
       errs+="${err##*$'\n'}"$'\n'
+    fi
+    # With the mount points in layers, none is made in B's rootfs or the volume.
+    if [ -n "${LAYERS:-}" ]; then
+      made=$(find "${bs[v]}/rootfs" "$V" -name 'layered-*' 2>/dev/null || true)
+      [ -z "$made" ] || wrong+="run $i: made in B's rootfs or the volume: $made"$'\n'
     fi
     # The fourth B makes its mount points again each time.
     rm -rf "${bs[3]:?}"/rootfs/t/*
@@ -106,6 +112,15 @@ round "the swap"
 if uctr_only "the by-hand walk and the mount(2) fallback under the swap"; then
   UCTR_TEST_NO_OPENAT2=1 round "the swap, with the by-hand walk"
   UCTR_TEST_NO_MOUNT_API=1 round "the swap, without the mount API"
+  # One-line runs' layers (uctr.mountpoints): made over whatever directory
+  # the walk stops in, under the same swaps. The mount points get names
+  # that the rounds before did not make: every run makes its layers.
+  for v in 0 1 2 3; do
+    jq '.annotations["uctr.mountpoints"] = "tmpfs"
+      | .mounts |= map(.destination |= sub("/(?<n>t[0-9]+|m)$"; "/layered-\(.n)"))' \
+      "${bs[v]}/config.json" >"$T/c" && mv "$T/c" "${bs[v]}/config.json"
+  done
+  LAYERS=1 round "the swap, with the mount points in layers"
 fi
 
 touch "$V/stop"
