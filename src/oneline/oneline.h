@@ -21,6 +21,12 @@ typedef struct
   char *user;         /* --user/-u UID[:GID] */
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
+
+  /* What the process may do (security.c) */
+  char **cap_add;       /* --cap-add CAP[,CAP...] or ALL */
+  char **cap_drop;      /* --cap-drop CAP[,CAP...] or ALL */
+  gboolean privileged;  /* --privileged */
+  char **security_opts; /* --security-opt seccomp=unconfined|PATH, no-new-privileges[=true|false] */
 } UctrOneLine;
 
 /* The options above, for a verb's option table; NULL-terminated. */
