@@ -41,7 +41,8 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname \
+                --cap-add --cap-drop --security-opt
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -209,6 +210,15 @@ complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
+set -l oneline_caps 'AUDIT_CONTROL AUDIT_READ AUDIT_WRITE BLOCK_SUSPEND BPF CHECKPOINT_RESTORE CHOWN DAC_OVERRIDE
+    DAC_READ_SEARCH FOWNER FSETID IPC_LOCK IPC_OWNER KILL LEASE LINUX_IMMUTABLE MAC_ADMIN MAC_OVERRIDE MKNOD NET_ADMIN
+    NET_BIND_SERVICE NET_BROADCAST NET_RAW PERFMON SETFCAP SETGID SETPCAP SETUID SYS_ADMIN SYS_BOOT SYS_CHROOT
+    SYS_MODULE SYS_NICE SYS_PACCT SYS_PTRACE SYS_RAWIO SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG SYSLOG WAKE_ALARM ALL'
+complete -c uctr -n $r1 -l cap-add -x -a $oneline_caps -d 'Add capabilities (CAP,... or ALL)'
+complete -c uctr -n $r1 -l cap-drop -x -a $oneline_caps -d 'Drop capabilities (CAP,... or ALL)'
+complete -c uctr -n $r1 -l privileged -d 'Every capability, no seccomp, no masked paths, the host devices'
+complete -c uctr -n $r1 -l security-opt -x -a 'seccomp=unconfined seccomp= no-new-privileges' \
+    -d 'seccomp=unconfined|PATH or no-new-privileges'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'
