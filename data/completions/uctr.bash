@@ -27,6 +27,8 @@ _uctr_command_options ()
       if [ "$1" = run ]; then
         _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns'
         _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns'
+        _uctr_opts+=' --cap-add --cap-drop --privileged --security-opt'
+        _uctr_args+=' --cap-add --cap-drop --security-opt'
       fi ;;
     exec)
       _uctr_opts='--console-socket --cwd --env --tty --user --additional-gids --process --detach --pid-file
@@ -189,6 +191,13 @@ _uctr_value ()
     --format) _uctr_reply 'table json' "$2" "$4" ;;
     --network) _uctr_reply "$(_uctr_network_values "$2")" "$2" "$4" ;;
     --cap) _uctr_reply "$(printf 'CAP_%s ' $_uctr_caps)" "$2" "$4" ;;
+    --cap-add | --cap-drop) _uctr_reply "$_uctr_caps ALL" "$2" "$4" ;;
+    --security-opt)
+      if [[ $2 == seccomp=?* && $2 != seccomp=u* ]]; then
+        _uctr_files -f "${2#seccomp=}" "$4seccomp="
+      else
+        _uctr_reply 'seccomp=unconfined seccomp= no-new-privileges' "$2" "$4"
+      fi ;;
     --interval) _uctr_reply '1s 5s 30s 1m' "$2" "$4" ;;
     --userns) _uctr_reply 'keep-id' "$2" "$4" ;;
     *) COMPREPLY=() ;;

@@ -41,7 +41,8 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns \
+                --cap-add --cap-drop --security-opt
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -210,6 +211,7 @@ complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
 complete -c uctr -n $r1 -l userns -x -a keep-id -d 'keep-id: run as yourself, your ids the same inside'
+                --cap-add --cap-drop --security-opt
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'

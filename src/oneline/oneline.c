@@ -6,6 +6,7 @@
 #include "oneline/env.h"
 #include "oneline/extras.h"
 #include "oneline/keepid.h"
+#include "oneline/security.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -48,6 +49,18 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("keep-id: run as yourself, your uid and gid the same inside, with your home and an /etc/passwd "
           "entry"),
       N_ ("MODE") },
+    { "cap-add", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_add,
+      N_ ("Add capabilities to podman's default set (repeatable; names with or without CAP_, or ALL)"),
+      N_ ("CAP[,CAP...]") },
+    { "cap-drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->cap_drop,
+      N_ ("Drop capabilities from the set (repeatable; names with or without CAP_, or ALL)"),
+      N_ ("CAP[,CAP...]") },
+    { "privileged", 0, 0, G_OPTION_ARG_NONE, &o->privileged,
+      N_ ("Every capability of the user namespace, no seccomp filter, no masked paths, the host's devices"),
+      NULL },
+    { "security-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->security_opts,
+      N_ ("seccomp=unconfined, seccomp=PATH (a linux.seccomp JSON file) or no-new-privileges (repeatable)"),
+      N_ ("OPT") },
     { NULL },
   };
 
@@ -262,6 +275,9 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   for (b = o->binds; b != NULL && *b != NULL; b++)
     if (!add_bind (mounts, *b, x, error))
       return NULL;
+  /* Last: the capabilities follow the final process.user. */
+  if (!uctr_oneline_security (config, o, error))
+    return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);
@@ -297,4 +313,7 @@ uctr_oneline_clear (UctrOneLine *o)
   g_free (o->user);
   g_free (o->hostname);
   g_free (o->userns);
+  g_strfreev (o->cap_add);
+  g_strfreev (o->cap_drop);
+  g_strfreev (o->security_opts);
 }

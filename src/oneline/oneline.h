@@ -22,6 +22,12 @@ typedef struct
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
   char *userns;       /* --userns: "keep-id" (podman's): you, as yourself, in the container */
+
+  /* What the process may do (security.c) */
+  char **cap_add;       /* --cap-add CAP[,CAP...] or ALL */
+  char **cap_drop;      /* --cap-drop CAP[,CAP...] or ALL */
+  gboolean privileged;  /* --privileged */
+  char **security_opts; /* --security-opt seccomp=unconfined|PATH, no-new-privileges[=true|false] */
 } UctrOneLine;
 
 /* What a one-line run hands create besides its config, and what it says. */

@@ -1,7 +1,7 @@
 /* uctr: the runtime as cli/ sees it, and the only header of runtime/ that
    cli/ includes: the container verbs (create, start, kill, delete, exec,
    pause, update), the state and its lookup, and what the verbs need besides
-   (the terminal, NOTIFY_SOCKET). */
+   (the terminal, NOTIFY_SOCKET, a seccomp profile checked on its own). */
 #pragma once
 
 #include "runtime/state.h"
@@ -9,6 +9,7 @@
 #include "runtime/create.h"
 #include "runtime/exec.h"
 #include "runtime/pause.h"
+#include "runtime/profile.h"
 #include "runtime/rootless.h"
 #include "runtime/update.h"
 #include "runtime/events.h"

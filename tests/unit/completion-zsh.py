@@ -122,6 +122,9 @@ esac
         "uctr run --network=slirp:dns=false,outbound_tcp=slirp ", "outbound_tcp=slirp after another option")
     is_(tab("uctr list --format j"), "uctr list --format json ", "--format")
     is_(tab("uctr exec --cap CAP_NET_R"), "uctr exec --cap CAP_NET_RAW ", "exec --cap")
+    is_(tab("uctr run --cap-add NET_R"), "uctr run --cap-add NET_RAW ", "run --cap-add: podman's names")
+    is_(tab("uctr run --cap-drop CHOWN,NET_R"), "uctr run --cap-drop CHOWN,NET_RAW ", "run --cap-drop: a list")
+    is_(tab("uctr run --security-opt no-"), "uctr run --security-opt no-new-privileges ", "run --security-opt")
     is_(tab("uctr exec --t"), "uctr exec --tty ", "exec: options before the id")
     is_(tab("uctr port remove web "), "uctr port remove web 127.0.0.1:5353:53/udp ", "port remove: the spec")
 
