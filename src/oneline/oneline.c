@@ -4,6 +4,7 @@
 #include "oneline/oneline.h"
 #include "base/util.h"
 #include "oneline/env.h"
+#include "oneline/gui.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -42,6 +43,17 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("NAME") },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm,
       N_ ("Delete the container when the command ends (the default without --detach)"), NULL },
+    { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices,
+      N_ ("Bind a host device node, or every node in a directory such as /dev/dri (repeatable)"),
+      N_ ("HOST[:DEST][:rw]") },
+    { "gpu", 0, 0, G_OPTION_ARG_NONE, &o->gpu, N_ ("Bind the host's GPU nodes: /dev/dri and NVIDIA's"),
+      NULL },
+    { "socket", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sockets,
+      N_ ("Bind a desktop socket and set the variables that lead to it: "
+          "wayland, x11, pulseaudio, pipewire or session-bus (repeatable)"),
+      N_ ("NAME") },
+    { "gui", 0, 0, G_OPTION_ARG_NONE, &o->gui,
+      N_ ("Every --socket and --gpu, those the host has: what a desktop application needs"), NULL },
     { NULL },
   };
 
@@ -196,8 +208,7 @@ set_root (JsonObject *config, const UctrOneLine *o, GError **error)
 }
 
 char *
-uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
-                     GError **error)
+uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal, GError **error)
 {
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts;
@@ -213,6 +224,7 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--rootfs: give the command to run after the options (or after --)")),
                        NULL;
+  uctr_oneline_gui_imply (o);
   uctr_rootless_spec_options (geteuid () != 0, &opts, uids, gids);
   base = uctr_spec_default_json (&opts);
   if (!json_parser_load_from_data (parser, base, -1, error))
@@ -237,6 +249,8 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   for (b = o->binds; b != NULL && *b != NULL; b++)
     if (!add_bind (mounts, *b, error))
       return NULL;
+  if (!uctr_oneline_gui (config, o, error))
+    return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);
@@ -271,4 +285,6 @@ uctr_oneline_clear (UctrOneLine *o)
   g_free (o->name);
   g_free (o->user);
   g_free (o->hostname);
+  g_strfreev (o->devices);
+  g_strfreev (o->sockets);
 }

@@ -21,6 +21,10 @@ typedef struct
   char *user;         /* --user/-u UID[:GID] */
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
+  char **devices;     /* --device HOST[:DEST][:PERMS] */
+  gboolean gpu;       /* --gpu: /dev/dri and NVIDIA's nodes */
+  char **sockets;     /* --socket NAME: wayland, x11, pulseaudio, pipewire, session-bus */
+  gboolean gui;       /* --gui: the sockets and --gpu, those the host has */
 } UctrOneLine;
 
 /* The options above, for a verb's option table; NULL-terminated. */
@@ -34,10 +38,11 @@ const char *uctr_oneline_given (const GOptionEntry *entries);
 gboolean uctr_oneline_wanted (int argc, char **argv);
 
 /* The config.json text for COMMAND in container ID (its default hostname);
-   TERMINAL says whether it gets a pty. Errors name the flag
+   TERMINAL says whether it gets a pty. O gets what its flags imply
+   (--socket=session-bus: --userns=keep-id). Errors name the flag
    ("--bind /nosuch: ..."). */
-char *uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
-                           GError **error);
+char *
+uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal, GError **error);
 
 /* --name, or one made up from the command ("sh-3f9a2c"). */
 char *uctr_oneline_id (const UctrOneLine *o, char *const *command);

@@ -1,0 +1,266 @@
+/* uctr: --socket, --gui, --device and --gpu in a one-line run's config
+   (see gui.h). */
+#include "oneline/gui.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "oneline/devices.h"
+#include "oneline/sockets.h"
+
+#include <string.h>
+
+typedef struct
+{
+  UctrHostSocket found[UCTR_SOCKET_N];
+  gboolean have[UCTR_SOCKET_N];
+  GPtrArray *skipped; /* why --gui goes without something, for its warning */
+} Desktop;
+
+static void
+desktop_clear (Desktop *d)
+{
+  int k;
+
+  for (k = 0; k < UCTR_SOCKET_N; k++)
+    uctr_host_socket_clear (&d->found[k]);
+  g_ptr_array_unref (d->skipped);
+}
+
+/* The sockets --socket asks for (each must be there) and --gui's (each
+   when the host has it). */
+static gboolean
+find_sockets (const UctrOneLine *o, char **envp, Desktop *d, GError **error)
+{
+  gboolean must[UCTR_SOCKET_N] = { FALSE };
+  UctrSocketKind k;
+  char **s;
+
+  for (s = o->sockets; s != NULL && *s != NULL; s++)
+    {
+      if (!uctr_socket_from_name (*s, &k))
+        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                           _("--socket=%s: expected wayland, x11, pulseaudio, pipewire or session-bus"), *s);
+      must[k] = TRUE;
+    }
+  for (k = 0; k < UCTR_SOCKET_N; k++)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!must[k] && !o->gui)
+        continue;
+      d->have[k] = uctr_host_socket_find (k, envp, &d->found[k], &local);
+      if (d->have[k])
+        continue;
+      if (must[k])
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_ptr_array_add (d->skipped, g_strdup (local->message));
+    }
+  return TRUE;
+}
+
+static JsonObject *
+mount_new (const char *destination, const char *type, const char *source, const char *const *options)
+{
+  JsonObject *m = json_object_new ();
+  JsonArray *a = json_array_new ();
+
+  json_object_set_string_member (m, "destination", destination);
+  json_object_set_string_member (m, "type", type);
+  json_object_set_string_member (m, "source", source);
+  for (; *options != NULL; options++)
+    json_array_add_string_element (a, *options);
+  json_object_set_array_member (m, "options", a);
+  return m;
+}
+
+/* Whether PATH is DIR or under it. */
+static gboolean
+path_in (const char *path, const char *dir)
+{
+  gsize len = strlen (dir);
+
+  return strncmp (path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/' || dir[len - 1] == '/');
+}
+
+/* M into CONFIG's mounts before the first one at or under M's destination
+   (a --bind there stays visible), else at the end. */
+static void
+insert_mount (JsonObject *config, JsonObject *m)
+{
+  JsonArray *old = json_object_get_array_member (config, "mounts");
+  const char *dest = json_object_get_string_member (m, "destination");
+  JsonArray *mounts = json_array_new ();
+  gboolean placed = FALSE;
+  guint i;
+
+  for (i = 0; i < json_array_get_length (old); i++)
+    {
+      JsonObject *e = json_array_get_object_element (old, i);
+
+      if (!placed && path_in (json_object_get_string_member (e, "destination"), dest))
+        {
+          json_array_add_object_element (mounts, json_object_ref (m));
+          placed = TRUE;
+        }
+      json_array_add_element (mounts, json_array_dup_element (old, i));
+    }
+  if (!placed)
+    json_array_add_object_element (mounts, json_object_ref (m));
+  json_object_unref (m);
+  json_object_set_array_member (config, "mounts", mounts);
+}
+
+static void
+bind_file (JsonObject *config, const char *path, gboolean read_only)
+{
+  const char *options[] = { "bind", read_only ? "ro" : "rw", NULL };
+
+  json_array_add_object_element (json_object_get_array_member (config, "mounts"),
+                                 mount_new (path, "bind", path, options));
+}
+
+/* KEY=VALUE ENTRY into the process's environment unless KEY is there
+   already (from -e or --env-file, which win). */
+static void
+env_add (JsonObject *process, const char *entry)
+{
+  JsonArray *env = json_object_get_array_member (process, "env");
+  gsize key_len = strcspn (entry, "=") + 1;
+  guint i;
+
+  for (i = 0; i < json_array_get_length (env); i++)
+    if (strncmp (json_array_get_string_element (env, i), entry, key_len) == 0)
+      return;
+  json_array_add_string_element (env, entry);
+}
+
+static gint64
+user_id (JsonObject *process, const char *name)
+{
+  JsonObject *user = json_object_get_object_member (process, "user");
+
+  return user != NULL && json_object_has_member (user, name) ? json_object_get_int_member (user, name) : 0;
+}
+
+/* An empty XDG_RUNTIME_DIR of the process's own at the host's path DIR:
+   clients write there, and the host's other sockets stay out. */
+static void
+private_runtime_dir (JsonObject *config, JsonObject *process, const char *dir)
+{
+  g_autofree char *uid = g_strdup_printf ("uid=%" G_GINT64_FORMAT, user_id (process, "uid"));
+  g_autofree char *gid = g_strdup_printf ("gid=%" G_GINT64_FORMAT, user_id (process, "gid"));
+  const char *options[] = { "nosuid", "nodev", "mode=0700", uid, gid, NULL };
+  g_autofree char *entry = g_strconcat ("XDG_RUNTIME_DIR=", dir, NULL);
+
+  insert_mount (config, mount_new (dir, "tmpfs", "tmpfs", options));
+  env_add (process, entry);
+}
+
+/* The host's IPC namespace, for X11's MIT-SHM (System V shared memory
+   the server attaches by id); an mqueue file system belongs to an IPC
+   namespace the container then does not own, so /dev/mqueue goes. */
+static void
+share_host_ipc (JsonObject *config)
+{
+  JsonArray *ns
+      = json_object_get_array_member (json_object_get_object_member (config, "linux"), "namespaces");
+  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  guint i;
+
+  for (i = json_array_get_length (ns); i-- > 0;)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (ns, i), "type"), "ipc") == 0)
+      json_array_remove_element (ns, i);
+  for (i = json_array_get_length (mounts); i-- > 0;)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (mounts, i), "destination"),
+                   "/dev/mqueue")
+        == 0)
+      json_array_remove_element (mounts, i);
+}
+
+static void
+add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d)
+{
+  JsonObject *process = json_object_get_object_member (config, "process");
+  const char *runtime = g_environ_getenv (envp, "XDG_RUNTIME_DIR");
+  gboolean in_runtime = FALSE;
+  int k;
+  char **e;
+
+  for (k = 0; k < UCTR_SOCKET_N; k++)
+    in_runtime |= d->have[k] && k != UCTR_SOCKET_X11;
+  if (in_runtime && runtime != NULL && g_path_is_absolute (runtime))
+    private_runtime_dir (config, process, runtime);
+  for (k = 0; k < UCTR_SOCKET_N; k++)
+    {
+      if (!d->have[k])
+        continue;
+      bind_file (config, d->found[k].path, FALSE);
+      if (d->found[k].file != NULL)
+        bind_file (config, d->found[k].file, TRUE);
+      for (e = d->found[k].env; e != NULL && *e != NULL; e++)
+        env_add (process, *e);
+    }
+  if (d->have[UCTR_SOCKET_X11])
+    {
+      share_host_ipc (config);
+      if (o->hostname == NULL)
+        json_object_set_string_member (config, "hostname", g_get_host_name ());
+    }
+}
+
+static gboolean
+add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, GError **error)
+{
+  char **dev;
+
+  for (dev = o->devices; dev != NULL && *dev != NULL; dev++)
+    if (!uctr_oneline_add_device (config, *dev, error))
+      return FALSE;
+  if (o->gpu || o->gui)
+    {
+      g_auto(GStrv) gpu = uctr_oneline_gpu_nodes ();
+
+      if (gpu[0] == NULL && o->gpu)
+        return uctr_throw (error, UCTR_ERROR_NOT_FOUND,
+                           _("--gpu: this host has no GPU device nodes (/dev/dri, /dev/nvidia*)"));
+      if (gpu[0] == NULL)
+        g_ptr_array_add (d->skipped, g_strdup (_("--gpu: no /dev/dri or /dev/nvidia*")));
+      else if (!uctr_oneline_add_device_paths (config, gpu, "--gpu", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+uctr_oneline_gui_imply (UctrOneLine *o)
+{
+  (void) o;
+}
+
+gboolean
+uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, GError **error)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  Desktop d = { .skipped = g_ptr_array_new_with_free_func (g_free) };
+  gboolean ok = FALSE;
+
+  if (find_sockets (o, envp, &d, error) && add_devices (config, o, &d, error))
+    {
+      add_sockets (config, o, envp, &d);
+      ok = TRUE;
+    }
+  if (ok && d.skipped->len > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autofree char *msg = NULL;
+
+      g_ptr_array_add (d.skipped, NULL);
+      list = g_strjoinv ("; ", (char **) d.skipped->pdata);
+      msg = g_strdup_printf (_("--gui: going on without what this host lacks: %s"), list);
+      uctr_warn (msg);
+    }
+  desktop_clear (&d);
+  return ok;
+}
