@@ -1,5 +1,6 @@
 /* uctr: errors, fd and file helpers. */
 #include "base/util.h"
+#include "base/resolve.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -131,6 +132,30 @@ uctr_read_fd (int fd, const char *path, gsize max, char **contents, gsize *len, 
   g_byte_array_append (buf, (const guint8 *) "", 1);
   *contents = (char *) g_byte_array_free (g_steal_pointer (&buf), FALSE);
   return TRUE;
+}
+
+gboolean
+uctr_read_file_in_root (const char *root, const char *path, gsize max, char **contents, GError **error)
+{
+  uctr_autofd int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  uctr_autofd int pathfd = -1;
+  uctr_autofd int fd = -1;
+  char proc_path[32];
+  struct stat st;
+
+  if (rootfd < 0)
+    return uctr_throw_errno (error, _("Opening %s"), root);
+  pathfd = uctr_resolve_in_root (rootfd, path, 0);
+  if (pathfd < 0 || fstat (pathfd, &st) < 0)
+    return uctr_throw_errno (error, _("Opening %s in %s"), path, root);
+  if (!S_ISREG (st.st_mode))
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s in %s is not a regular file"), path, root);
+  /* The O_PATH fd, reopened: no second lookup of the path. */
+  g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", pathfd);
+  fd = open (proc_path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Opening %s in %s"), path, root);
+  return uctr_read_fd (fd, path, max, contents, NULL, error);
 }
 
 static gboolean

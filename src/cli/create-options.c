@@ -9,14 +9,13 @@ check_publish (char **publish, GError **error)
 {
   for (; publish != NULL && *publish != NULL; publish++)
     {
-      UctrPortSpec spec;
+      g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
 
-      if (!uctr_port_spec_parse (*publish, &spec, error))
+      if (!uctr_port_spec_parse_ranges (*publish, specs, error))
         {
           g_prefix_error (error, "--publish ");
           return FALSE;
         }
-      uctr_port_spec_clear (&spec);
     }
   return TRUE;
 }
@@ -52,7 +51,7 @@ uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *pa
       N_ ("MODE") },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a->publish,
       N_ ("Publish a container port on the host, with --network slirp (repeatable)"),
-      N_ ("[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]") },
+      N_ ("[HOSTIP:]HOSTPORT[-LAST]:CONTAINERPORT[-LAST][/tcp|/udp]") },
     { "detach", 'd', 0, G_OPTION_ARG_NONE, &a->detach, N_ ("Return once the process has started"), NULL },
     { NULL },
   };
@@ -102,6 +101,8 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .systemd_cgroup = a->systemd_cgroup,
     .config_json = a->config_json,
     .warnings = warnings,
+    .state_files = a->state_files,
+    .n_state_files = a->n_state_files,
   };
 
   uctr_debug ("creating %s from bundle %s under %s", id, o.bundle, root);

@@ -13,12 +13,14 @@ typedef struct
   gboolean no_pivot;
   gboolean no_new_keyring;
   gboolean detach;
-  gboolean keep;           /* run: leave the stopped container for delete */
-  gboolean no_subreaper;   /* run: accepted; uctr run never is a subreaper */
-  char *network;           /* --network none|slirp[:OPTIONS] */
-  char **publish;          /* --publish SPEC, repeated */
-  gboolean systemd_cgroup; /* the global --systemd-cgroup */
-  const char *config_json; /* a one-line run's config (borrowed), instead of the bundle's */
+  gboolean keep;                    /* run: leave the stopped container for delete */
+  gboolean no_subreaper;            /* run: accepted; uctr run never is a subreaper */
+  char *network;                    /* --network none|slirp[:OPTIONS] */
+  char **publish;                   /* --publish SPEC, repeated */
+  gboolean systemd_cgroup;          /* the global --systemd-cgroup */
+  const char *config_json;          /* a one-line run's config (borrowed), instead of the bundle's */
+  const UctrStateFile *state_files; /* and the files it names in the state dir (borrowed) */
+  gsize n_state_files;
   char *bundle_abs;
 } UctrCreateArgs;
 

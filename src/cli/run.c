@@ -9,13 +9,16 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
-/* run --rootfs DIR [OPTIONS] [--] COMMAND: the config from the flags, an
-   id from --name or the command, a pty when stdin is a terminal. */
+/* run --rootfs DIR [OPTIONS] [--] COMMAND: the config from the flags (and
+   the files it names in the state dir, in X), an id from --name or the
+   command, a pty when stdin is a terminal. */
 static gboolean
-parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char **id, char **json,
-               GError **error)
+parse_oneline (UctrGlobal *g, UctrCreateArgs *a, UctrOneLine *o, UctrOneLineExtras *x, int *argc,
+               char ***argv, char **id, char **json, GError **error)
 {
   g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
+  g_autofree char *state_dir = NULL;
+  const char *root;
   char **command;
   gboolean terminal;
 
@@ -36,8 +39,16 @@ parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char 
                          "run \"uctr delete\" once it has ended"));
   terminal = o->tty || (!a->detach && isatty (STDIN_FILENO));
   *id = uctr_oneline_id (o, command);
-  *json = uctr_oneline_config (o, *id, command, terminal, error);
-  return *json != NULL;
+  if ((root = uctr_global_root (g, error)) == NULL)
+    return FALSE;
+  state_dir = g_build_filename (root, *id, NULL);
+  uctr_oneline_extras_init (x, state_dir);
+  *json = uctr_oneline_config (o, *id, command, terminal, x, error);
+  if (*json == NULL)
+    return FALSE;
+  a->state_files = (const UctrStateFile *) x->state_files->data;
+  a->n_state_files = x->state_files->len;
+  return TRUE;
 }
 
 /* run [OPTIONS] ID: a bundle's config. The one-line options are listed
@@ -69,6 +80,7 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   UctrCreated created = { .console_fd = -1 };
   g_autoptr(UctrNotify) notify = NULL;
   UctrOneLine o = { 0 };
+  UctrOneLineExtras extras = { 0 };
   g_autofree char *oneline_id = NULL;
   g_autofree char *oneline_json = NULL;
   const char *root;
@@ -77,7 +89,7 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
 
   if (uctr_oneline_wanted (argc, argv))
     {
-      if (!parse_oneline (&a, &o, &argc, &argv, &oneline_id, &oneline_json, error))
+      if (!parse_oneline (g, &a, &o, &extras, &argc, &argv, &oneline_id, &oneline_json, error))
         goto out;
       id = oneline_id;
       a.config_json = oneline_json;
@@ -93,6 +105,15 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
     uctr_cli_hold_signals ();
   if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
     goto out;
+  if (!a.detach)
+    {
+      /* Said before the command runs (a shell may run for hours), and once. */
+      uctr_cli_print_warnings (extras.warnings);
+      uctr_cli_print_warnings (warnings);
+      g_ptr_array_set_size (warnings, 0);
+      if (extras.warnings != NULL)
+        g_ptr_array_set_size (extras.warnings, 0);
+    }
   /* Listening before the process runs: it may notify at once. */
   notify = uctr_notify_listen (root, id, error);
   if ((notify == NULL && error != NULL && *error != NULL)
@@ -122,7 +143,11 @@ out:
   if (created.console_fd >= 0)
     close (created.console_fd);
   uctr_created_clear (&created);
+  if (error != NULL && *error != NULL)
+    uctr_oneline_name_flags (&extras, *error);
+  uctr_cli_print_warnings (extras.warnings);
   uctr_cli_print_warnings (warnings);
+  uctr_oneline_extras_clear (&extras);
   uctr_create_args_clear (&a);
   uctr_oneline_clear (&o);
   return status;

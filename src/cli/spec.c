@@ -18,6 +18,7 @@ static int
 print_oneline (int argc, char **argv, GError **error)
 {
   UctrOneLine o = { 0 };
+  UctrOneLineExtras extras;
   g_autofree GOptionEntry *entries = uctr_oneline_entries (&o);
   g_autofree char *json = NULL;
   char **command;
@@ -32,12 +33,16 @@ print_oneline (int argc, char **argv, GError **error)
         command++;
       g_autofree char *id = uctr_oneline_id (&o, command);
 
-      json = uctr_oneline_config (&o, id, command, o.tty, error);
+      /* No state dir: nothing runs. */
+      uctr_oneline_extras_init (&extras, NULL);
+      json = uctr_oneline_config (&o, id, command, o.tty, &extras, error);
       if (json != NULL)
         {
           fputs (json, stdout);
           rc = 0;
         }
+      uctr_cli_print_warnings (extras.warnings);
+      uctr_oneline_extras_clear (&extras);
     }
   uctr_oneline_clear (&o);
   return rc;

@@ -648,7 +648,8 @@ uctr_init_stage1 (const UctrPlan *plan)
     }
   if (plan->in_userns)
     {
-      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+      if (setresgid (plan->setup_gid, plan->setup_gid, plan->setup_gid) < 0
+          || setresuid (plan->setup_uid, plan->setup_uid, plan->setup_uid) < 0)
         fail_step (&ctx, UCTR_STEP_SETID, -1);
       if (plan->setgroups_allowed && setgroups (0, NULL) < 0)
         fail_step (&ctx, UCTR_STEP_SETGROUPS, -1);

@@ -350,6 +350,22 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd)
   return r;
 }
 
+/* Whether PATH is missing in ROOTFD, after a failed attempt to create it:
+   its error (EACCES from a directory of a user the namespace does not map,
+   EROFS) would otherwise read as if PATH were there. Keeps errno. */
+static int
+path_missing (int rootfd, const char *path)
+{
+  int saved = errno;
+  int fd = uctr_resolve_in_root (rootfd, path, 0);
+  int missing = fd < 0 && errno == ENOENT;
+
+  if (fd >= 0)
+    close (fd);
+  errno = saved;
+  return missing;
+}
+
 /* pivot_root wants the new root to be a mount point: the rootfs bound onto
    itself (onto a staging directory for root.path "/": a bind of / onto
    itself is not what open ("/") then finds). Returns an fd of that bind,
@@ -411,7 +427,7 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
     {
       int cwdfd = uctr_resolve_in_root (fd, plan->cwd, UCTR_RESOLVE_CREATE);
       if (cwdfd < 0)
-        return fail_at (ctx, UCTR_STEP_CWD, -1);
+        return fail_at (ctx, path_missing (fd, plan->cwd) ? UCTR_STEP_CWD_MISSING : UCTR_STEP_CWD, -1);
       close (cwdfd);
     }
   return 0;

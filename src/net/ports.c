@@ -1,4 +1,5 @@
-/* uctr: the publish spec "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]".
+/* uctr: the publish spec "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]",
+   where --publish also takes ranges of the same size for both ports.
 
    Errors name the spec in quotes and what is wrong with it:
      "127.0.0.1:99999:80": the host port must be 1..65535
@@ -37,7 +38,7 @@ parse_proto (const char *text, const char *name, UctrPortProto *out, GError **er
 }
 
 static gboolean
-parse_port (const char *text, const char *value, gboolean host, guint16 *out, GError **error)
+parse_one_port (const char *text, const char *value, gboolean host, guint16 *out, GError **error)
 {
   guint64 n;
 
@@ -46,6 +47,25 @@ parse_port (const char *text, const char *value, gboolean host, guint16 *out, GE
     return host               ? spec_error (error, text, _("the host port must be 1..65535"))
                               : spec_error (error, text, _("the container port must be 1..65535"));
   *out = n;
+  return TRUE;
+}
+
+/* PORT or FIRST-LAST: the first port and how many. */
+static gboolean
+parse_port (const char *text, const char *value, gboolean host, guint16 *out, guint *count, GError **error)
+{
+  const char *dash = value[0] != '\0' ? strchr (value + 1, '-') : NULL;
+  g_autofree char *first = dash != NULL ? g_strndup (value, dash - value) : NULL;
+  guint16 last;
+
+  *count = 1;
+  if (dash == NULL)
+    return parse_one_port (text, value, host, out, error);
+  if (!parse_one_port (text, first, host, out, error) || !parse_one_port (text, dash + 1, host, &last, error))
+    return FALSE;
+  if (last < *out)
+    return spec_error (error, text, _("the range %s goes down; write it lowest first"), value);
+  *count = last - *out + 1;
   return TRUE;
 }
 
@@ -75,8 +95,10 @@ expected_form (const char *text, GError **error)
   return spec_error (error, text, _("expected %s"), SPEC_FORM);
 }
 
-gboolean
-uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error)
+/* The spec TEXT, its ports perhaps ranges: the first port's spec in OUT,
+   the number of ports in *COUNT. */
+static gboolean
+parse_spec (const char *text, UctrPortSpec *out, guint *count, GError **error)
 {
   g_autofree char *body = NULL;
   g_autofree char *host_ip = NULL;
@@ -84,7 +106,7 @@ uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error)
   UctrPortSpec spec = { .proto = UCTR_PORT_TCP };
   const char *slash, *ports;
   gboolean bracketed = FALSE;
-  guint n;
+  guint n, host_count, container_count;
 
   g_return_val_if_fail (text != NULL && out != NULL, FALSE);
   slash = strrchr (text, '/');
@@ -117,13 +139,65 @@ uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error)
                       : expected_form (text, error);
   if (host_ip != NULL && !parse_host_ip (text, host_ip, bracketed, &spec.host_ip, error))
     return FALSE;
-  if (!parse_port (text, parts[n - 2], TRUE, &spec.host_port, error)
-      || !parse_port (text, parts[n - 1], FALSE, &spec.container_port, error))
+  if (!parse_port (text, parts[n - 2], TRUE, &spec.host_port, &host_count, error)
+      || !parse_port (text, parts[n - 1], FALSE, &spec.container_port, &container_count, error))
     {
       g_free (spec.host_ip);
       return FALSE;
     }
+  if (host_count != container_count)
+    {
+      g_free (spec.host_ip);
+      return spec_error (error, text,
+                         _("the host ports (%u) and the container ports (%u) must be as many: a range maps "
+                           "to a range of the same size, as in 8080-8081:80-81"),
+                            host_count, container_count);
+    }
   *out = spec;
+  *count = host_count;
+  return TRUE;
+}
+
+gboolean
+uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error)
+{
+  UctrPortSpec spec;
+  guint count;
+
+  if (!parse_spec (text, &spec, &count, error))
+    return FALSE;
+  if (count > 1)
+    {
+      uctr_port_spec_clear (&spec);
+      return spec_error (error, text, _("one port here, not a range (--publish takes ranges)"));
+    }
+  *out = spec;
+  return TRUE;
+}
+
+gboolean
+uctr_port_spec_parse_ranges (const char *text, GPtrArray *specs, GError **error)
+{
+  UctrPortSpec first;
+  guint count;
+
+  if (!parse_spec (text, &first, &count, error))
+    return FALSE;
+  if (count > UCTR_PORT_RANGE_MAX)
+    {
+      uctr_port_spec_clear (&first);
+      return spec_error (error, text,
+                         _("a range publishes at most %u ports, not %u"), UCTR_PORT_RANGE_MAX, count);
+    }
+  for (guint i = 0; i < count; i++)
+    {
+      UctrPortSpec *spec = uctr_port_spec_copy (&first);
+
+      spec->host_port += i;
+      spec->container_port += i;
+      g_ptr_array_add (specs, spec);
+    }
+  uctr_port_spec_clear (&first);
   return TRUE;
 }
 

@@ -22,6 +22,12 @@ typedef struct
 /* "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]", IPv6 in brackets
    ("[::1]:8080:80"). Errors say what is wrong with which part. */
 gboolean uctr_port_spec_parse (const char *text, UctrPortSpec *out, GError **error);
+/* The same where both ports may be ranges of the same size, as podman
+   takes them ("8080-8081:80-81": 8080 -> 80, 8081 -> 81), at most
+   UCTR_PORT_RANGE_MAX ports: each port's spec (UctrPortSpec *) appended
+   to SPECS. uctr_port_spec_parse refuses ranges. */
+#define UCTR_PORT_RANGE_MAX 1024
+gboolean uctr_port_spec_parse_ranges (const char *text, GPtrArray *specs, GError **error);
 /* The canonical form: "127.0.0.1:8080:80/tcp", "[::1]:8080:80/udp", "8080:80/tcp". */
 char *uctr_port_spec_format (const UctrPortSpec *spec);
 gboolean uctr_port_spec_equal (const UctrPortSpec *a, const UctrPortSpec *b);

@@ -1,12 +1,13 @@
 /* uctr: --socket, --gui, --device and --gpu in a one-line run's config
    (see gui.h). */
 #include "oneline/gui.h"
-#include "base/log.h"
 #include "base/util.h"
 #include "oneline/devices.h"
+#include "oneline/extras.h"
 #include "oneline/sockets.h"
 
 #include <string.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -60,65 +61,24 @@ find_sockets (const UctrOneLine *o, char **envp, Desktop *d, GError **error)
   return TRUE;
 }
 
-static JsonObject *
-mount_new (const char *destination, const char *type, const char *source, const char *const *options)
+static JsonArray *
+strv_array (const char *const *v)
 {
-  JsonObject *m = json_object_new ();
   JsonArray *a = json_array_new ();
 
-  json_object_set_string_member (m, "destination", destination);
-  json_object_set_string_member (m, "type", type);
-  json_object_set_string_member (m, "source", source);
-  for (; *options != NULL; options++)
-    json_array_add_string_element (a, *options);
-  json_object_set_array_member (m, "options", a);
-  return m;
+  for (; *v != NULL; v++)
+    json_array_add_string_element (a, *v);
+  return a;
 }
 
-/* Whether PATH is DIR or under it. */
-static gboolean
-path_in (const char *path, const char *dir)
-{
-  gsize len = strlen (dir);
-
-  return strncmp (path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/' || dir[len - 1] == '/');
-}
-
-/* M into CONFIG's mounts before the first one at or under M's destination
-   (a --bind there stays visible), else at the end. */
+/* PATH bound at the same path, for the flag that FMT says. */
 static void
-insert_mount (JsonObject *config, JsonObject *m)
+bind_same (JsonObject *config, UctrOneLineExtras *x, const char *path, const char *mode, const char *flag)
 {
-  JsonArray *old = json_object_get_array_member (config, "mounts");
-  const char *dest = json_object_get_string_member (m, "destination");
-  JsonArray *mounts = json_array_new ();
-  gboolean placed = FALSE;
-  guint i;
+  JsonArray *mounts = json_object_get_array_member (config, "mounts");
 
-  for (i = 0; i < json_array_get_length (old); i++)
-    {
-      JsonObject *e = json_array_get_object_element (old, i);
-
-      if (!placed && path_in (json_object_get_string_member (e, "destination"), dest))
-        {
-          json_array_add_object_element (mounts, json_object_ref (m));
-          placed = TRUE;
-        }
-      json_array_add_element (mounts, json_array_dup_element (old, i));
-    }
-  if (!placed)
-    json_array_add_object_element (mounts, json_object_ref (m));
-  json_object_unref (m);
-  json_object_set_array_member (config, "mounts", mounts);
-}
-
-static void
-bind_file (JsonObject *config, const char *path, gboolean read_only)
-{
-  const char *options[] = { "bind", read_only ? "ro" : "rw", NULL };
-
-  json_array_add_object_element (json_object_get_array_member (config, "mounts"),
-                                 mount_new (path, "bind", path, options));
+  uctr_oneline_flag_next_mount (x, mounts, "%s", flag);
+  uctr_oneline_add_bind_mount (mounts, path, path, mode);
 }
 
 /* KEY=VALUE ENTRY into the process's environment unless KEY is there
@@ -147,40 +107,57 @@ user_id (JsonObject *process, const char *name)
 /* An empty XDG_RUNTIME_DIR of the process's own at the host's path DIR:
    clients write there, and the host's other sockets stay out. */
 static void
-private_runtime_dir (JsonObject *config, JsonObject *process, const char *dir)
+private_runtime_dir (JsonObject *config, JsonObject *process, UctrOneLineExtras *x, const char *dir)
 {
   g_autofree char *uid = g_strdup_printf ("uid=%" G_GINT64_FORMAT, user_id (process, "uid"));
   g_autofree char *gid = g_strdup_printf ("gid=%" G_GINT64_FORMAT, user_id (process, "gid"));
   const char *options[] = { "nosuid", "nodev", "mode=0700", uid, gid, NULL };
   g_autofree char *entry = g_strconcat ("XDG_RUNTIME_DIR=", dir, NULL);
+  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  JsonObject *m = json_object_new ();
 
-  insert_mount (config, mount_new (dir, "tmpfs", "tmpfs", options));
+  json_object_set_string_member (m, "destination", dir);
+  json_object_set_string_member (m, "type", "tmpfs");
+  json_object_set_string_member (m, "source", "tmpfs");
+  json_object_set_array_member (m, "options", strv_array (options));
+  uctr_oneline_flag_next_mount (x, mounts, _("XDG_RUNTIME_DIR of --socket (%s)"), dir);
+  json_array_add_object_element (mounts, m);
   env_add (process, entry);
 }
 
 /* The host's IPC namespace, for X11's MIT-SHM (System V shared memory
-   the server attaches by id); an mqueue file system belongs to an IPC
-   namespace the container then does not own, so /dev/mqueue goes. */
+   the server attaches by id). A user namespace cannot mount the mqueue
+   file system of an IPC namespace it does not own: /dev/mqueue becomes
+   the host's, bound as podman does, or an empty read-only tmpfs when the
+   host has none mounted (changed in place: the mounts' indexes name flags). */
 static void
 share_host_ipc (JsonObject *config)
 {
   JsonArray *ns
       = json_object_get_array_member (json_object_get_object_member (config, "linux"), "namespaces");
   JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  gboolean host_has = g_file_test ("/dev/mqueue", G_FILE_TEST_IS_DIR);
+  const char *const bind[] = { "rbind", "nosuid", "nodev", "noexec", NULL };
+  const char *const empty[] = { "nosuid", "nodev", "noexec", "ro", "size=4k", NULL };
   guint i;
 
   for (i = json_array_get_length (ns); i-- > 0;)
     if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (ns, i), "type"), "ipc") == 0)
       json_array_remove_element (ns, i);
-  for (i = json_array_get_length (mounts); i-- > 0;)
-    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (mounts, i), "destination"),
-                   "/dev/mqueue")
-        == 0)
-      json_array_remove_element (mounts, i);
+  for (i = 0; i < json_array_get_length (mounts); i++)
+    {
+      JsonObject *m = json_array_get_object_element (mounts, i);
+
+      if (g_strcmp0 (json_object_get_string_member (m, "type"), "mqueue") != 0)
+        continue;
+      json_object_set_string_member (m, "type", host_has ? "bind" : "tmpfs");
+      json_object_set_string_member (m, "source", host_has ? "/dev/mqueue" : "tmpfs");
+      json_object_set_array_member (m, "options", strv_array (host_has ? bind : empty));
+    }
 }
 
 static void
-add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d)
+add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d, UctrOneLineExtras *x)
 {
   JsonObject *process = json_object_get_object_member (config, "process");
   const char *runtime = g_environ_getenv (envp, "XDG_RUNTIME_DIR");
@@ -191,14 +168,17 @@ add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d)
   for (k = 0; k < UCTR_SOCKET_N; k++)
     in_runtime |= d->have[k] && k != UCTR_SOCKET_X11;
   if (in_runtime && runtime != NULL && g_path_is_absolute (runtime))
-    private_runtime_dir (config, process, runtime);
+    private_runtime_dir (config, process, x, runtime);
   for (k = 0; k < UCTR_SOCKET_N; k++)
     {
+      g_autofree char *flag = NULL;
+
       if (!d->have[k])
         continue;
-      bind_file (config, d->found[k].path, FALSE);
+      flag = g_strconcat ("--socket=", uctr_socket_name (k), NULL);
+      bind_same (config, x, d->found[k].path, "rw", flag);
       if (d->found[k].file != NULL)
-        bind_file (config, d->found[k].file, TRUE);
+        bind_same (config, x, d->found[k].file, "ro", flag);
       for (e = d->found[k].env; e != NULL && *e != NULL; e++)
         env_add (process, *e);
     }
@@ -211,13 +191,17 @@ add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d)
 }
 
 static gboolean
-add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, GError **error)
+add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, UctrOneLineExtras *x, GError **error)
 {
+  JsonArray *mounts = json_object_get_array_member (config, "mounts");
   char **dev;
 
   for (dev = o->devices; dev != NULL && *dev != NULL; dev++)
-    if (!uctr_oneline_add_device (config, *dev, error))
-      return FALSE;
+    {
+      uctr_oneline_flag_next_mount (x, mounts, "--device %s", *dev);
+      if (!uctr_oneline_add_device (config, *dev, error))
+        return FALSE;
+    }
   if (o->gpu || o->gui)
     {
       g_auto(GStrv) gpu = uctr_oneline_gpu_nodes ();
@@ -227,8 +211,13 @@ add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, GError **erro
                            _("--gpu: this host has no GPU device nodes (/dev/dri, /dev/nvidia*)"));
       if (gpu[0] == NULL)
         g_ptr_array_add (d->skipped, g_strdup (_("--gpu: no /dev/dri or /dev/nvidia*")));
-      else if (!uctr_oneline_add_device_paths (config, gpu, "--gpu", error))
-        return FALSE;
+      else
+        for (dev = gpu; *dev != NULL; dev++)
+          {
+            uctr_oneline_flag_next_mount (x, mounts, "--gpu (%s)", *dev);
+            if (!uctr_oneline_add_device_paths (config, (char *[]){ *dev, NULL }, "--gpu", error))
+              return FALSE;
+          }
     }
   return TRUE;
 }
@@ -236,30 +225,36 @@ add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, GError **erro
 void
 uctr_oneline_gui_imply (UctrOneLine *o)
 {
-  (void) o;
+  gboolean checks_uid = o->gui;
+  UctrSocketKind k;
+  char **s;
+
+  for (s = o->sockets; s != NULL && *s != NULL; s++)
+    checks_uid |= uctr_socket_from_name (*s, &k) && uctr_socket_checks_uid (k);
+  if (checks_uid && o->userns == NULL && o->user == NULL && geteuid () != 0)
+    o->userns = g_strdup ("keep-id");
 }
 
 gboolean
-uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, GError **error)
+uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error)
 {
   g_auto(GStrv) envp = g_get_environ ();
   Desktop d = { .skipped = g_ptr_array_new_with_free_func (g_free) };
   gboolean ok = FALSE;
 
-  if (find_sockets (o, envp, &d, error) && add_devices (config, o, &d, error))
+  if (find_sockets (o, envp, &d, error) && add_devices (config, o, &d, x, error))
     {
-      add_sockets (config, o, envp, &d);
+      add_sockets (config, o, envp, &d, x);
       ok = TRUE;
     }
   if (ok && d.skipped->len > 0)
     {
       g_autofree char *list = NULL;
-      g_autofree char *msg = NULL;
 
       g_ptr_array_add (d.skipped, NULL);
       list = g_strjoinv ("; ", (char **) d.skipped->pdata);
-      msg = g_strdup_printf (_("--gui: going on without what this host lacks: %s"), list);
-      uctr_warn (msg);
+      g_ptr_array_add (x->warnings,
+                       g_strdup_printf (_("--gui: going on without what this host lacks: %s"), list));
     }
   desktop_clear (&d);
   return ok;

@@ -22,5 +22,6 @@ void uctr_oneline_gui_imply (UctrOneLine *o);
    process.user). x11 also shares the host's IPC namespace (MIT-SHM is
    System V shared memory) and gives the container the host's hostname
    unless --hostname is given (X11 cookies are keyed by it). With --gui,
-   what the host lacks is left out with one warning. */
-gboolean uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, GError **error);
+   what the host lacks is left out with one warning, in X; the mounts are
+   named there by their flags. */
+gboolean uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error);

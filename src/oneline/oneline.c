@@ -4,7 +4,9 @@
 #include "oneline/oneline.h"
 #include "base/util.h"
 #include "oneline/env.h"
+#include "oneline/extras.h"
 #include "oneline/gui.h"
+#include "oneline/keepid.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -43,6 +45,10 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("NAME") },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm,
       N_ ("Delete the container when the command ends (the default without --detach)"), NULL },
+    { "userns", 0, 0, G_OPTION_ARG_STRING, &o->userns,
+      N_ ("keep-id: run as yourself, your uid and gid the same inside, with your home and an /etc/passwd "
+          "entry"),
+      N_ ("MODE") },
     { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices,
       N_ ("Bind a host device node, or every node in a directory such as /dev/dri (repeatable)"),
       N_ ("HOST[:DEST][:rw]") },
@@ -160,12 +166,11 @@ set_user (JsonObject *process, const char *user, GError **error)
 
 /* SRC[:DEST[:ro|rw]] -> a bind mount; SRC must exist. */
 static gboolean
-add_bind (JsonArray *mounts, const char *spec, GError **error)
+add_bind (JsonArray *mounts, const char *spec, UctrOneLineExtras *x, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
   g_autofree char *src = NULL;
   const char *dest, *mode;
-  JsonObject *m;
   struct stat st;
 
   if (parts[0][0] == '\0')
@@ -181,14 +186,8 @@ add_bind (JsonArray *mounts, const char *spec, GError **error)
   if (mode != NULL && strcmp (mode, "ro") != 0 && strcmp (mode, "rw") != 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--bind %s: expected ro or rw after the destination, not %s"), spec, mode);
-  m = json_object_new ();
-  json_object_set_string_member (m, "destination", dest);
-  json_object_set_string_member (m, "type", "bind");
-  json_object_set_string_member (m, "source", src);
-  json_object_set_array_member (m, "options",
-                                strv_array (
-                                    (char *[]){ "rbind", mode != NULL ? (char *) mode : "rw", NULL }));
-  json_array_add_object_element (mounts, m);
+  uctr_oneline_flag_next_mount (x, mounts, "--bind %s", spec);
+  uctr_oneline_add_bind_mount (mounts, src, dest, mode != NULL ? mode : "rw");
   return TRUE;
 }
 
@@ -207,8 +206,25 @@ set_root (JsonObject *config, const UctrOneLine *o, GError **error)
   return TRUE;
 }
 
+/* The flags that the paths of the config came from, for errors that name a path. */
+static void
+name_flags (const UctrOneLine *o, UctrOneLineExtras *x)
+{
+  static const char *const user_paths[]
+      = { "process.user.uid", "process.user.gid", "process.user.additionalGids" };
+
+  uctr_oneline_flag_set (x, "root.path", "--rootfs %s", o->rootfs);
+  if (o->workdir != NULL)
+    uctr_oneline_flag_set (x, "process.cwd", "--workdir %s", o->workdir);
+  for (gsize i = 0; o->user != NULL && i < G_N_ELEMENTS (user_paths); i++)
+    uctr_oneline_flag_set (x, user_paths[i], "--user %s", o->user);
+  if (o->hostname != NULL)
+    uctr_oneline_flag_set (x, "hostname", "--hostname %s", o->hostname);
+}
+
 char *
-uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal, GError **error)
+uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
+                     UctrOneLineExtras *x, GError **error)
 {
   UctrIdMapping uids[2], gids[2];
   UctrSpecOptions opts;
@@ -226,6 +242,10 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
                        NULL;
   uctr_oneline_gui_imply (o);
   uctr_rootless_spec_options (geteuid () != 0, &opts, uids, gids);
+  /* The runtime maps as for any config without mappings, when the run
+     starts: the subordinate range, or the caller alone with a warning
+     saying what that costs (README's promise, one-line runs included). */
+  opts.n_uid_mappings = opts.n_gid_mappings = 0;
   base = uctr_spec_default_json (&opts);
   if (!json_parser_load_from_data (parser, base, -1, error))
     return NULL;
@@ -245,12 +265,15 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
   if (o->user != NULL && !set_user (process, o->user, error))
     return NULL;
   json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
+  name_flags (o, x);
+  if (!uctr_oneline_keep_id (config, o, x, error))
+    return NULL;
+  if (!uctr_oneline_gui (config, o, x, error))
+    return NULL;
   mounts = json_object_get_array_member (config, "mounts");
   for (b = o->binds; b != NULL && *b != NULL; b++)
-    if (!add_bind (mounts, *b, error))
+    if (!add_bind (mounts, *b, x, error))
       return NULL;
-  if (!uctr_oneline_gui (config, o, error))
-    return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);
@@ -285,6 +308,7 @@ uctr_oneline_clear (UctrOneLine *o)
   g_free (o->name);
   g_free (o->user);
   g_free (o->hostname);
+  g_free (o->userns);
   g_strfreev (o->devices);
   g_strfreev (o->sockets);
 }

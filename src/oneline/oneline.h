@@ -21,11 +21,29 @@ typedef struct
   char *user;         /* --user/-u UID[:GID] */
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
+  char *userns;       /* --userns: "keep-id" (podman's): you, as yourself, in the container */
   char **devices;     /* --device HOST[:DEST][:PERMS] */
   gboolean gpu;       /* --gpu: /dev/dri and NVIDIA's nodes */
   char **sockets;     /* --socket NAME: wayland, x11, pulseaudio, pipewire, session-bus */
   gboolean gui;       /* --gui: the sockets and --gpu, those the host has */
 } UctrOneLine;
+
+/* What a one-line run hands create besides its config, and what it says. */
+typedef struct
+{
+  char *state_dir;     /* the container's state dir to be (ROOT/ID); NULL when nothing runs (spec) */
+  GArray *state_files; /* UctrStateFile, strings owned: create writes them into STATE_DIR */
+  GPtrArray *warnings; /* char *: for the caller to print */
+  GHashTable *flags;   /* config path ("mounts[7]", "process.cwd") -> the flag that made it */
+} UctrOneLineExtras;
+
+/* STATE_DIR as above. */
+void uctr_oneline_extras_init (UctrOneLineExtras *x, const char *state_dir);
+void uctr_oneline_extras_clear (UctrOneLineExtras *x);
+
+/* Errors about a config path (mounts[7] ...) name the flag it came from
+   instead ("--bind ~/www:/www"): a one-line run's user wrote no config. */
+void uctr_oneline_name_flags (const UctrOneLineExtras *x, GError *error);
 
 /* The options above, for a verb's option table; NULL-terminated. */
 GOptionEntry *uctr_oneline_entries (UctrOneLine *o);
@@ -38,11 +56,11 @@ const char *uctr_oneline_given (const GOptionEntry *entries);
 gboolean uctr_oneline_wanted (int argc, char **argv);
 
 /* The config.json text for COMMAND in container ID (its default hostname);
-   TERMINAL says whether it gets a pty. O gets what its flags imply
-   (--socket=session-bus: --userns=keep-id). Errors name the flag
-   ("--bind /nosuch: ..."). */
-char *
-uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal, GError **error);
+   TERMINAL says whether it gets a pty; EXTRAS gets the rest. O gets what
+   its flags imply (--socket=session-bus: --userns=keep-id). Errors name
+   the flag ("--bind /nosuch: ..."). */
+char *uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
+                           UctrOneLineExtras *extras, GError **error);
 
 /* --name, or one made up from the command ("sh-3f9a2c"). */
 char *uctr_oneline_id (const UctrOneLine *o, char *const *command);

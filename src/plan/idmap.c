@@ -79,29 +79,70 @@ uctr_idmap_parse_subid (const char *contents, const char *user, guint32 id)
   return ranges;
 }
 
-gboolean
-uctr_idmap_span (const char *maps, guint32 *low, guint32 *high)
+UctrIdMapping *
+uctr_idmap_parse_maps (const char *maps, gsize *n)
 {
   g_auto(GStrv) lines = g_strsplit (maps != NULL ? maps : "", "\n", -1);
-  guint64 lo = G_MAXUINT64, hi = 0;
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (UctrIdMapping));
 
   for (gsize i = 0; lines[i] != NULL; i++)
     {
       guint64 inside, outside, count;
+      UctrIdMapping m;
 
       if (sscanf (lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside,
                   &outside, &count)
               != 3
-          || count == 0)
+          || count == 0 || inside > G_MAXUINT32 || outside > G_MAXUINT32 || count > G_MAXUINT32)
         continue;
-      lo = MIN (lo, inside);
-      hi = MAX (hi, inside + count - 1);
+      m = (UctrIdMapping){ (guint32) inside, (guint32) outside, (guint32) count };
+      g_array_append_val (out, m);
+    }
+  *n = out->len;
+  return (UctrIdMapping *) g_array_free (g_steal_pointer (&out), FALSE);
+}
+
+gboolean
+uctr_idmap_span (const char *maps, guint32 *low, guint32 *high)
+{
+  gsize n;
+  g_autofree UctrIdMapping *m = uctr_idmap_parse_maps (maps, &n);
+  guint64 lo = G_MAXUINT64, hi = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      lo = MIN (lo, m[i].container_id);
+      hi = MAX (hi, (guint64) m[i].container_id + m[i].size - 1);
     }
   if (lo > hi || lo > G_MAXINT32)
     return FALSE;
   *low = (guint32) lo;
   *high = (guint32) MIN (hi, (guint64) G_MAXINT32);
   return TRUE;
+}
+
+gboolean
+uctr_idmap_to_inside (const UctrIdMapping *maps, gsize n, guint32 host_id, guint32 *inside)
+{
+  for (gsize i = 0; i < n; i++)
+    if (host_id >= maps[i].host_id && (guint64) host_id < (guint64) maps[i].host_id + maps[i].size)
+      {
+        *inside = maps[i].container_id + (host_id - maps[i].host_id);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+uctr_idmap_setup_id (const UctrIdMapping *maps, gsize n, guint32 host_id, guint32 *inside)
+{
+  for (gsize i = 0; i < n; i++)
+    if (maps[i].container_id == 0)
+      {
+        *inside = 0;
+        return TRUE;
+      }
+  return uctr_idmap_to_inside (maps, n, host_id, inside);
 }
 
 /* The end of the highest range anybody has in CONTENTS (0 when none). */
@@ -154,6 +195,7 @@ uctr_idmap_plan_clear (UctrIdmapPlan *plan)
   g_clear_pointer (&plan->uid, g_free);
   g_clear_pointer (&plan->gid, g_free);
   g_clear_pointer (&plan->warning, g_free);
+  g_clear_pointer (&plan->fix, g_free);
   memset (plan, 0, sizeof *plan);
 }
 
@@ -319,11 +361,13 @@ plan_from_config (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMap
   return TRUE;
 }
 
-/* What is missing, what that costs, and the commands that fix it, in one line. */
+/* What is missing, what that costs, and the commands that fix it, in one
+   line; the commands alone in *FIX. KEEP_ID: the caller's ids are mapped
+   as themselves, not as root. */
 static char *
 fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_file, const char *subgid_file,
                   gboolean no_uid_range, gboolean no_gid_range, gboolean no_uid_helper,
-                  gboolean no_gid_helper, guint64 free_start)
+                  gboolean no_gid_helper, guint64 free_start, gboolean keep_id, char **fix)
 {
   g_autofree char *who = user != NULL ? g_strdup (user) : g_strdup_printf ("%u", (guint) euid);
   g_autofree char *range = g_strdup_printf ("%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT, free_start,
@@ -331,7 +375,6 @@ fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_f
   g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) fixes = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *missing_s = NULL;
-  g_autofree char *fixes_s = NULL;
 
   if (no_uid_range && no_gid_range)
     g_ptr_array_add (missing, g_strdup_printf (_("no subordinate ids for %s in %s and %s"), who, subuid_file,
@@ -354,20 +397,26 @@ fallback_warning (const char *user, uid_t euid, gid_t egid, const char *subuid_f
   g_ptr_array_add (missing, NULL);
   g_ptr_array_add (fixes, NULL);
   missing_s = g_strjoinv ("; ", (char **) missing->pdata);
-  fixes_s = g_strjoinv ("; ", (char **) fixes->pdata);
+  *fix = g_strjoinv ("; ", (char **) fixes->pdata);
+  if (keep_id)
+    return g_strdup_printf (_("%s: only uid %u and gid %u are mapped, as themselves; there is no root in "
+                              "the container, files owned by other ids show as nobody and setgroups is "
+                              "denied. Fix it with: %s"),
+                               missing_s, (guint) euid, (guint) egid, *fix);
   return g_strdup_printf (_("%s: only uid %u and gid %u are mapped (as root in the container); files owned by "
                             "other ids show as nobody and setgroups is denied. Fix it with: %s"),
-      missing_s, (guint) euid, (guint) egid, fixes_s);
+      missing_s, (guint) euid, (guint) egid, *fix);
 }
 
+/* The caller's ids alone, as INSIDE_UID and INSIDE_GID. */
 static void
-plan_single (UctrIdmapPlan *plan, uid_t euid, gid_t egid)
+plan_single (UctrIdmapPlan *plan, guint32 inside_uid, uid_t euid, guint32 inside_gid, gid_t egid)
 {
   plan->uid = g_new0 (UctrIdMapping, 1);
-  plan->uid[0] = (UctrIdMapping){ 0, euid, 1 };
+  plan->uid[0] = (UctrIdMapping){ inside_uid, euid, 1 };
   plan->n_uid = 1;
   plan->gid = g_new0 (UctrIdMapping, 1);
-  plan->gid[0] = (UctrIdMapping){ 0, egid, 1 };
+  plan->gid[0] = (UctrIdMapping){ inside_gid, egid, 1 };
   plan->n_gid = 1;
   plan->setgroups_deny = TRUE;
 }
@@ -381,9 +430,28 @@ plan_with_range (UctrIdMapping **maps, gsize *n, guint32 own, const UctrIdRange 
   *n = 2;
 }
 
+/* keep-id: OWN maps to itself, the range around it, as podman does:
+   0..OWN-1 -> the range's first ids, OWN+1.. -> the rest of it. */
+static void
+plan_keep_id (UctrIdMapping **maps, gsize *n, guint32 own, const UctrIdRange *range)
+{
+  guint32 count = MIN (range->count, MAX_EXTENT_COUNT);
+  guint32 below = MIN (own, count);
+
+  *maps = g_new0 (UctrIdMapping, 3);
+  *n = 0;
+  if (below > 0)
+    (*maps)[(*n)++] = (UctrIdMapping){ 0, range->start, below };
+  (*maps)[(*n)++] = (UctrIdMapping){ own, own, 1 };
+  if (count > below && own < G_MAXUINT32 - 1)
+    (*maps)[(*n)++]
+        = (UctrIdMapping){ own + 1, range->start + below, MIN (count - below, G_MAXUINT32 - 1 - own) };
+}
+
 static gboolean
 plan_default (uid_t euid, gid_t egid, const char *user, const char *subuid_file, const char *subgid_file,
-              const char *newuidmap, const char *newgidmap, UctrIdmapPlan *plan, GError **error)
+              const char *newuidmap, const char *newgidmap, gboolean keep_id, UctrIdmapPlan *plan,
+              GError **error)
 {
   g_autofree char *uid_contents = NULL;
   g_autofree char *gid_contents = NULL;
@@ -405,17 +473,29 @@ plan_default (uid_t euid, gid_t egid, const char *user, const char *subuid_file,
 
   if (uid_ranges->len > 0 && gid_ranges->len > 0 && uid_helper != NULL && gid_helper != NULL)
     {
-      plan_with_range (&plan->uid, &plan->n_uid, euid, &g_array_index (uid_ranges, UctrIdRange, 0));
-      plan_with_range (&plan->gid, &plan->n_gid, egid, &g_array_index (gid_ranges, UctrIdRange, 0));
+      const UctrIdRange *uid_range = &g_array_index (uid_ranges, UctrIdRange, 0);
+      const UctrIdRange *gid_range = &g_array_index (gid_ranges, UctrIdRange, 0);
+
+      if (keep_id)
+        {
+          plan_keep_id (&plan->uid, &plan->n_uid, euid, uid_range);
+          plan_keep_id (&plan->gid, &plan->n_gid, egid, gid_range);
+        }
+      else
+        {
+          plan_with_range (&plan->uid, &plan->n_uid, euid, uid_range);
+          plan_with_range (&plan->gid, &plan->n_gid, egid, gid_range);
+        }
       plan->use_helpers = TRUE;
       return TRUE;
     }
 
-  plan_single (plan, euid, egid);
+  plan_single (plan, keep_id ? euid : 0, euid, keep_id ? egid : 0, egid);
   free_start
       = MAX (SUGGESTED_START, MAX (subid_highest_end (uid_contents), subid_highest_end (gid_contents)));
   plan->warning = fallback_warning (user, euid, egid, subuid_file, subgid_file, uid_ranges->len == 0,
-                                    gid_ranges->len == 0, uid_helper == NULL, gid_helper == NULL, free_start);
+                                    gid_ranges->len == 0, uid_helper == NULL, gid_helper == NULL, free_start,
+                                    keep_id, &plan->fix);
   return TRUE;
 }
 
@@ -455,8 +535,24 @@ uctr_idmap_plan (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMapp
       ok = TRUE;
     }
   else
-    ok = plan_default (euid, egid, user, subuid_file, subgid_file, newuidmap, newgidmap, &p, error);
+    ok = plan_default (euid, egid, user, subuid_file, subgid_file, newuidmap, newgidmap, FALSE, &p, error);
   if (!ok)
+    return FALSE;
+  *plan = p;
+  memset (&p, 0, sizeof p);
+  return TRUE;
+}
+
+gboolean
+uctr_idmap_plan_keep_id (uid_t euid, gid_t egid, const char *user, const char *subuid_file,
+                         const char *subgid_file, const char *newuidmap, const char *newgidmap,
+                         UctrIdmapPlan *plan, GError **error)
+{
+  g_auto(UctrIdmapPlan) p = { 0 };
+
+  if (!plan_default (euid, egid, user, subuid_file != NULL ? subuid_file : DEFAULT_SUBUID,
+                     subgid_file != NULL ? subgid_file : DEFAULT_SUBGID, newuidmap, newgidmap, TRUE, &p,
+                     error))
     return FALSE;
   *plan = p;
   memset (&p, 0, sizeof p);

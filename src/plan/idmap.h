@@ -29,6 +29,7 @@ typedef struct
   gboolean setgroups_deny; /* single mapping written directly: setgroups must be denied */
   gboolean use_helpers;    /* write with newuidmap/newgidmap */
   char *warning;           /* what the user loses with the fallback, or NULL */
+  char *fix;               /* with the fallback: the commands that give the user a range */
 } UctrIdmapPlan;
 
 void uctr_idmap_plan_clear (UctrIdmapPlan *plan);
@@ -47,6 +48,28 @@ gboolean
 uctr_idmap_plan (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMapping *cfg_gid, gsize n_cfg_gid,
                  uid_t euid, gid_t egid, const char *user, const char *subuid_file, const char *subgid_file,
                  const char *newuidmap, const char *newgidmap, UctrIdmapPlan *plan, GError **error);
+
+/* keep-id (podman's --userns=keep-id): EUID and EGID map to themselves and
+   the first subordinate ranges around them (container 0..EUID-1 -> the
+   range's first ids, EUID -> EUID, EUID+1.. -> the rest), written with
+   newuidmap/newgidmap. Without a range or the helpers: EUID -> EUID and
+   EGID -> EGID alone, setgroups denied, and a warning saying what that
+   costs. Arguments as for uctr_idmap_plan. */
+gboolean uctr_idmap_plan_keep_id (uid_t euid, gid_t egid, const char *user, const char *subuid_file,
+                                  const char *subgid_file, const char *newuidmap, const char *newgidmap,
+                                  UctrIdmapPlan *plan, GError **error);
+
+/* The mappings of MAPS (uid_map's contents: "INSIDE OUTSIDE COUNT" lines),
+   malformed lines skipped; their number in *N. */
+UctrIdMapping *uctr_idmap_parse_maps (const char *maps, gsize *n);
+
+/* The container id that MAPS map HOST_ID to; FALSE when they do not map it. */
+gboolean uctr_idmap_to_inside (const UctrIdMapping *maps, gsize n, guint32 host_id, guint32 *inside);
+
+/* The id the container init sets itself up as: 0 when MAPS map it, else
+   the one they map the caller's HOST_ID to (keep-id without a range maps
+   nothing else); FALSE when they map neither. */
+gboolean uctr_idmap_setup_id (const UctrIdMapping *maps, gsize n, guint32 host_id, guint32 *inside);
 
 /* The span of container ids that MAPS (uid_map's contents: "INSIDE OUTSIDE
    COUNT" lines) map, from the lowest to the highest, at most G_MAXINT32

@@ -1,7 +1,6 @@
 /* uctr: turns a parsed config into the plan the container init follows. All
    allocation, name lookups and host-side opens happen here, before fork. */
 #include "plan/plan.h"
-#include "base/resolve.h"
 #include "plan/activation.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -743,14 +742,11 @@ plan_process (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
 static char *
 home_in_passwd (const char *root, uid_t uid)
 {
-  uctr_autofd int rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  uctr_autofd int fd = rootfd >= 0 ? uctr_resolve_in_root (rootfd, "/etc/passwd", 0) : -1;
-  g_autofree char *path = fd >= 0 ? g_strdup_printf ("/proc/self/fd/%d", fd) : NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   char **l;
 
-  if (path == NULL || !uctr_read_file_at (AT_FDCWD, path, 4 * 1024 * 1024, &text, NULL, NULL))
+  if (!uctr_read_file_in_root (root, "/etc/passwd", 4 * 1024 * 1024, &text, NULL))
     return NULL;
   lines = g_strsplit (text, "\n", -1);
   for (l = lines; *l != NULL; l++)
@@ -988,6 +984,31 @@ plan_join_namespaces (PlanStore *s, pid_t pid, int pidfd, GError **error)
   return TRUE;
 }
 
+/* The ids an exec sets itself up as in the container's user namespace:
+   those its init took (see uctr_idmap_setup_id). */
+static void
+setup_ids_of (UctrPlan *plan, pid_t pid)
+{
+  static const char *const names[] = { "uid_map", "gid_map" };
+  guint32 ids[2] = { 0, 0 };
+  guint32 own[2] = { geteuid (), getegid () };
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, names[i]);
+      g_autofree char *text = NULL;
+      g_autofree UctrIdMapping *maps = NULL;
+      gsize n = 0;
+
+      if (uctr_read_file_at (AT_FDCWD, path, 64 * 1024, &text, NULL, NULL))
+        maps = uctr_idmap_parse_maps (text, &n);
+      if (!uctr_idmap_setup_id (maps, n, own[i], &ids[i]))
+        ids[i] = 0;
+    }
+  plan->setup_uid = ids[0];
+  plan->setup_gid = ids[1];
+}
+
 static gboolean
 setgroups_allowed_in (pid_t pid)
 {
@@ -1012,6 +1033,8 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
   if (!plan_join_namespaces (s, init_pid, init_pidfd, error))
     return NULL;
   plan->setgroups_allowed = setgroups_allowed_in (init_pid);
+  if (plan->in_userns)
+    setup_ids_of (plan, init_pid);
   /* Born in the container's cgroup (CLONE_INTO_CGROUP), when it has one. */
   if (cgroup_path != NULL)
     plan->cgroup_fd = own_fd (s, open (cgroup_path, O_PATH | O_DIRECTORY | O_CLOEXEC));

@@ -80,6 +80,8 @@ typedef struct
   gboolean in_userns; /* the container runs in a user namespace we create or join */
   gboolean new_userns;
   gboolean setgroups_allowed; /* false after "deny" */
+  uid_t setup_uid;            /* the ids the init sets up as in the user namespace: 0, or the */
+  gid_t setup_gid;            /* caller's own when 0 is not mapped (keep-id without a range) */
   int ns_fds[UCTR_NS_N];      /* namespaces joined by path (setns with uctr_ns_clone_flags), -1 otherwise */
   int unshare_flags;          /* CLONE_NEW* other than the user and cgroup namespaces */
   gboolean late_cgroupns;     /* a new cgroup namespace, made once the init is in its cgroup (after GO) */

@@ -119,6 +119,12 @@ plan_ids (Create *c, GError **error)
                         geteuid (), getegid (), name, NULL, NULL, g_getenv ("UCTR_NEWUIDMAP"),
                         g_getenv ("UCTR_NEWGIDMAP"), &plan->idmap, error))
     return FALSE;
+  if (!uctr_idmap_setup_id (plan->idmap.uid, plan->idmap.n_uid, geteuid (), &plan->setup_uid)
+      || !uctr_idmap_setup_id (plan->idmap.gid, plan->idmap.n_gid, getegid (), &plan->setup_gid))
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("linux.uidMappings and linux.gidMappings map neither container id 0 nor your own "
+                         "uid %u and gid %u: the container init has no id to set the container up as"),
+                          (guint) geteuid (), (guint) getegid ());
   /* A child of a user namespace where setgroups is denied inherits the denial. */
   plan->setgroups_allowed = !plan->idmap.setgroups_deny && uctr_setgroups_allowed ();
   if (plan->idmap.warning != NULL)
@@ -145,15 +151,16 @@ parse_network_arg (Create *c, const char *arg, GError **error)
   return TRUE;
 }
 
+/* One spec per port: a range is several. */
 static gboolean
 add_publish (Create *c, const char *text, GError **error)
 {
-  UctrPortSpec spec;
+  g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
 
-  if (!uctr_port_spec_parse (text, &spec, error))
+  if (!uctr_port_spec_parse_ranges (text, specs, error))
     return FALSE;
-  g_ptr_array_add (c->publish, uctr_port_spec_format (&spec));
-  uctr_port_spec_clear (&spec);
+  for (guint i = 0; i < specs->len; i++)
+    g_ptr_array_add (c->publish, uctr_port_spec_format (g_ptr_array_index (specs, i)));
   return TRUE;
 }
 
@@ -647,6 +654,26 @@ finish (Create *c, GError **error)
   return TRUE;
 }
 
+/* What the caller hands over for the state dir, before anything else is there. */
+static gboolean
+write_state_files (Create *c, GError **error)
+{
+  for (gsize i = 0; i < c->opts->n_state_files; i++)
+    {
+      const UctrStateFile *f = &c->opts->state_files[i];
+
+      g_return_val_if_fail (g_str_has_prefix (f->name, UCTR_STATE_FILE_PREFIX)
+                                && strchr (f->name, '/') == NULL,
+                            FALSE);
+      /* The mode as asked, whatever the umask: the container's users read it. */
+      if (!uctr_write_file_atomic_at (c->dfd, f->name, f->contents, strlen (f->contents), f->mode, error)
+          || (fchmodat (c->dfd, f->name, f->mode, 0) < 0
+              && !uctr_throw_errno (error, _("Setting its mode"))))
+        return uctr_prefix_error (error, _("Writing %s/%s/%s"), c->opts->root, c->opts->id, f->name);
+    }
+  return TRUE;
+}
+
 static gboolean
 create_in_dir (Create *c, GError **error)
 {
@@ -656,7 +683,7 @@ create_in_dir (Create *c, GError **error)
                             .add_userns = geteuid () != 0 };
   uctr_autofd int lock = uctr_state_lock (c->dfd, error);
 
-  if (lock < 0 || !load_config (c, error))
+  if (lock < 0 || !write_state_files (c, error) || !load_config (c, error))
     return FALSE;
   if (c->config->namespaces[UCTR_NS_USER].enabled)
     popts.add_userns = FALSE;

@@ -6,6 +6,19 @@
 #include <sys/types.h>
 #include "runtime/lifecycle.h"
 
+/* A file create writes into the container's state dir as soon as the dir
+   exists (one-line runs' generated /etc/passwd, bound by path into the
+   container), removed with the dir. NAME starts with UCTR_STATE_FILE_PREFIX,
+   which no file of the runtime's own does. */
+#define UCTR_STATE_FILE_PREFIX "extra-"
+
+typedef struct
+{
+  const char *name;
+  const char *contents;
+  mode_t mode;
+} UctrStateFile;
+
 typedef struct
 {
   const char *root; /* state root (uctr_state_root) */
@@ -21,6 +34,8 @@ typedef struct
   char **publish;          /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
   gboolean systemd_cgroup; /* --systemd-cgroup: the cgroup is a transient systemd scope */
   GPtrArray *warnings;     /* messages the caller prints (char *) */
+  const UctrStateFile *state_files; /* written into the state dir first; N_STATE_FILES of them */
+  gsize n_state_files;
 } UctrCreateOptions;
 
 typedef struct

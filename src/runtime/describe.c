@@ -40,6 +40,39 @@ hook_failure (const UctrConfig *config, UctrHookKind kind, const UctrSyncMsg *m)
                              path, WTERMSIG (status));
 }
 
+/* The one id a single-id mapping (the fallback without subordinate ids,
+   or a config's own) maps, for process.user's uid (UID) or gid. */
+static gboolean
+single_id (const UctrPlan *plan, gboolean uid, guint32 *inside)
+{
+  const UctrIdMapping *maps = uid ? plan->idmap.uid : plan->idmap.gid;
+  gsize n = uid ? plan->idmap.n_uid : plan->idmap.n_gid;
+
+  if (!plan->new_userns || n != 1 || maps[0].size != 1)
+    return FALSE;
+  *inside = maps[0].container_id;
+  return TRUE;
+}
+
+/* process.user switching to an id the namespace does not map (EINVAL),
+   where it maps one id alone: what the user can do. NULL otherwise. */
+static char *
+unmapped_user (const UctrPlan *plan, const UctrSyncMsg *m, guint32 wanted)
+{
+  gboolean uid = m->step == UCTR_STEP_SETUID;
+  const char *kind = uid ? "uid" : "gid";
+  guint32 only;
+
+  if (m->err != EINVAL || !single_id (plan, uid, &only))
+    return NULL;
+  if (plan->idmap.fix != NULL)
+    return g_strdup_printf (_("process.user.%s: %s %u is not mapped: without subordinate ids uctr maps your own "
+                              "%s alone, as %u (the single-id fallback); run as %u, or get a range with: %s"),
+        kind, kind, wanted, kind, only, only, plan->idmap.fix);
+  return g_strdup_printf (_("process.user.%s: %s %u is not mapped: the user namespace maps %s %u alone"),
+                             kind, kind, wanted, kind, only);
+}
+
 static char *
 what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m)
 {
@@ -139,6 +172,9 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup_printf (_("exec: \"%s\""), plan->argv[0]);
     case UCTR_STEP_CWD:
       return g_strdup_printf (_("process.cwd: entering %s"), p->cwd);
+    case UCTR_STEP_CWD_MISSING:
+      return g_strdup_printf (_("process.cwd: %s does not exist in the container, and creating it failed"),
+                                 p->cwd);
     case UCTR_STEP_SETGROUPS:
       if (!plan->setgroups_allowed)
         return g_strdup (_("process.user.additionalGids: setgroups is denied with a single-id mapping; add a subordinate gid range (usermod --add-subgids)"));
@@ -174,7 +210,14 @@ gboolean
 uctr_init_error_describe (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *m,
                           GError **error)
 {
-  g_autofree char *what = what_failed (config, plan, m);
+  g_autofree char *what = NULL;
+
+  if ((m->step == UCTR_STEP_SETUID || m->step == UCTR_STEP_SETGID)
+      && (what = unmapped_user (plan, m,
+                                m->step == UCTR_STEP_SETUID ? config->process->uid : config->process->gid))
+             != NULL)
+    return uctr_throw (error, UCTR_ERROR_FAILED, "%s", what);
+  what = what_failed (config, plan, m);
 
   if (m->step == UCTR_STEP_HOOK_CREATE_CONTAINER || m->step == UCTR_STEP_HOOK_START_CONTAINER
       || (m->step == UCTR_STEP_EXEC_LOOKUP && (strchr (plan->argv[0], '/') == NULL || m->err == ELOOP)))

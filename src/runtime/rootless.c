@@ -40,3 +40,12 @@ uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapp
   opts->uid_mappings = uids;
   opts->gid_mappings = gids;
 }
+
+gboolean
+uctr_rootless_keep_id (UctrIdmapPlan *plan, GError **error)
+{
+  struct passwd *pw = getpwuid (geteuid ());
+
+  return uctr_idmap_plan_keep_id (geteuid (), getegid (), pw != NULL ? pw->pw_name : NULL, NULL, NULL,
+                                  g_getenv ("UCTR_NEWUIDMAP"), g_getenv ("UCTR_NEWGIDMAP"), plan, error);
+}

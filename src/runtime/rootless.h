@@ -4,8 +4,13 @@
 #include <glib.h>
 #include "oci/config.h"
 #include "oci/spec.h"
+#include "plan/idmap.h"
 
 /* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
    subordinate ranges in UIDS and GIDS, which OPTS points into. */
 void uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2],
                                  UctrIdMapping gids[2]);
+
+/* keep-id's mappings for the caller (uctr_idmap_plan_keep_id with the
+   system's /etc/subuid, /etc/subgid and helpers, as create finds them). */
+gboolean uctr_rootless_keep_id (UctrIdmapPlan *plan, GError **error);

@@ -382,6 +382,105 @@ test_plan_config_one_side (Fixture *f, gconstpointer data)
 
 /* The span of a uid_map's inside ids, capped for sysctls. */
 static void
+test_plan_keep_id (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(UctrIdmapPlan) plan = { 0 };
+
+  write_file (f->subuid, "alice:100000:65536\n", 0644);
+  write_file (f->subgid, "alice:200000:65536\n", 0644);
+  g_assert_true (uctr_idmap_plan_keep_id (1000, 1001, "alice", f->subuid, f->subgid, f->newuidmap,
+                                          f->newgidmap, &plan, &error));
+  g_assert_no_error (error);
+  g_assert_true (plan.use_helpers);
+  g_assert_false (plan.setgroups_deny);
+  g_assert_null (plan.warning);
+  /* 0..999 -> the range's first ids, 1000 -> itself, 1001.. -> the rest */
+  g_assert_cmpuint (plan.n_uid, ==, 3);
+  assert_mapping (&plan.uid[0], 0, 100000, 1000);
+  assert_mapping (&plan.uid[1], 1000, 1000, 1);
+  assert_mapping (&plan.uid[2], 1001, 101000, 64536);
+  g_assert_cmpuint (plan.n_gid, ==, 3);
+  assert_mapping (&plan.gid[0], 0, 200000, 1001);
+  assert_mapping (&plan.gid[1], 1001, 1001, 1);
+  assert_mapping (&plan.gid[2], 1002, 201001, 64535);
+}
+
+static void
+test_plan_keep_id_small_range (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(UctrIdmapPlan) plan = { 0 };
+
+  /* A range smaller than the caller's id: all of it below, nothing above. */
+  write_file (f->subuid, "alice:100000:10\n", 0644);
+  write_file (f->subgid, "alice:100000:10\n", 0644);
+  g_assert_true (uctr_idmap_plan_keep_id (1000, 1000, "alice", f->subuid, f->subgid, f->newuidmap,
+                                          f->newgidmap, &plan, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan.n_uid, ==, 2);
+  assert_mapping (&plan.uid[0], 0, 100000, 10);
+  assert_mapping (&plan.uid[1], 1000, 1000, 1);
+}
+
+static void
+test_plan_keep_id_no_range (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(UctrIdmapPlan) plan = { 0 };
+
+  g_assert_true (uctr_idmap_plan_keep_id (1000, 1001, "alice", f->subuid, f->subgid, f->newuidmap,
+                                          f->newgidmap, &plan, &error));
+  g_assert_no_error (error);
+  g_assert_false (plan.use_helpers);
+  g_assert_true (plan.setgroups_deny);
+  g_assert_cmpuint (plan.n_uid, ==, 1);
+  assert_mapping (&plan.uid[0], 1000, 1000, 1);
+  g_assert_cmpuint (plan.n_gid, ==, 1);
+  assert_mapping (&plan.gid[0], 1001, 1001, 1);
+  g_assert_nonnull (plan.warning);
+  g_assert_nonnull (strstr (plan.warning, "only uid 1000 and gid 1001 are mapped, as themselves"));
+  g_assert_nonnull (
+      strstr (plan.warning, "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice"));
+  g_assert_cmpstr (plan.fix, ==, "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 alice");
+}
+
+static void
+test_setup_id (void)
+{
+  const UctrIdMapping keep_id[] = { { 0, 100000, 1000 }, { 1000, 1000, 1 }, { 1001, 101000, 64536 } };
+  const UctrIdMapping own_only[] = { { 1000, 1000, 1 } };
+  const UctrIdMapping others[] = { { 5, 100000, 10 } };
+  guint32 id = 7;
+
+  g_assert_true (uctr_idmap_setup_id (wide_uid, 2, 1000, &id));
+  g_assert_cmpuint (id, ==, 0);
+  g_assert_true (uctr_idmap_setup_id (keep_id, 3, 1000, &id));
+  g_assert_cmpuint (id, ==, 0);
+  g_assert_true (uctr_idmap_to_inside (keep_id, 3, 101005, &id));
+  g_assert_cmpuint (id, ==, 1006);
+  g_assert_true (uctr_idmap_setup_id (own_only, 1, 1000, &id));
+  g_assert_cmpuint (id, ==, 1000);
+  id = 7;
+  g_assert_false (uctr_idmap_setup_id (others, 1, 1000, &id));
+  g_assert_false (uctr_idmap_to_inside (others, 1, 100010, &id));
+  g_assert_cmpuint (id, ==, 7);
+}
+
+static void
+test_parse_maps (void)
+{
+  gsize n = 9;
+  g_autofree UctrIdMapping *maps = uctr_idmap_parse_maps ("         0     100000       1000\n"
+                                                          "      1000       1000          1\nbad\n5 6 0\n",
+                                                          &n);
+
+  g_assert_cmpuint (n, ==, 2);
+  assert_mapping (&maps[0], 0, 100000, 1000);
+  assert_mapping (&maps[1], 1000, 1000, 1);
+}
+
+static void
 test_span (void)
 {
   guint32 low = 7, high = 7;
@@ -542,6 +641,11 @@ main (int argc, char **argv)
   ADD ("/idmap/plan/config-no-gid-range", test_plan_config_no_gid_range);
   ADD ("/idmap/plan/config-needs-helpers", test_plan_config_needs_helpers);
   ADD ("/idmap/plan/config-one-side", test_plan_config_one_side);
+  ADD ("/idmap/plan/keep-id", test_plan_keep_id);
+  ADD ("/idmap/plan/keep-id-small-range", test_plan_keep_id_small_range);
+  ADD ("/idmap/plan/keep-id-no-range", test_plan_keep_id_no_range);
+  g_test_add_func ("/idmap/setup-id", test_setup_id);
+  g_test_add_func ("/idmap/parse-maps", test_parse_maps);
   g_test_add_func ("/idmap/format", test_format);
   g_test_add_func ("/idmap/span", test_span);
   ADD ("/idmap/apply/helpers", test_apply_helpers);

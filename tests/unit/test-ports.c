@@ -58,6 +58,13 @@ static const Rejected rejected[] = {
   { "localhost:8080:80", "\"localhost:8080:80\": \"localhost\" is not an IP address" },
   { "[1.2.3.4]:8080:80", "\"[1.2.3.4]:8080:80\": \"1.2.3.4\" is not an IPv6 address" },
   { "[]:8080:80", "\"[]:8080:80\": \"\" is not an IPv6 address" },
+  { "8080-8081:80-81", "\"8080-8081:80-81\": one port here, not a range (--publish takes ranges)" },
+  { "8080-8081:80",
+    "\"8080-8081:80\": the host ports (2) and the container ports (1) must be as many: a range "
+    "maps to a range of the same size, as in 8080-8081:80-81" },
+  { "8081-8080:80-81", "\"8081-8080:80-81\": the range 8081-8080 goes down; write it lowest first" },
+  { "8080-:80", "\"8080-:80\": the host port must be 1..65535" },
+  { "8080:80-65536", "\"8080:80-65536\": the container port must be 1..65535" },
 };
 
 static void
@@ -125,6 +132,49 @@ test_equal (void)
   uctr_port_spec_free (NULL);
 }
 
+static char *
+ranges (const char *text, GError **error)
+{
+  g_autoptr(GPtrArray) specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (!uctr_port_spec_parse_ranges (text, specs, error))
+    return NULL;
+  for (guint i = 0; i < specs->len; i++)
+    {
+      g_autofree char *one = uctr_port_spec_format (g_ptr_array_index (specs, i));
+
+      g_string_append_printf (out, "%s%s", i > 0 ? " " : "", one);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_ranges (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *three = ranges ("127.0.0.1:8080-8082:80-82/udp", &error);
+  g_autofree char *one = ranges ("8080:80", &error);
+  g_autofree char *top = ranges ("[::1]:65534-65535:1-2", &error);
+  g_autofree char *most = ranges ("1-1024:1001-2024", &error);
+  g_autofree char *too_many = NULL;
+  g_autofree char *uneven = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (three, ==, "127.0.0.1:8080:80/udp 127.0.0.1:8081:81/udp 127.0.0.1:8082:82/udp");
+  g_assert_cmpstr (one, ==, "8080:80/tcp");
+  g_assert_cmpstr (top, ==, "[::1]:65534:1/tcp [::1]:65535:2/tcp");
+  g_assert_nonnull (g_strrstr (most, " 1024:2024/tcp"));
+  too_many = ranges ("1-1025:1-1025", &error);
+  g_assert_null (too_many);
+  g_assert_cmpstr (error->message, ==, "\"1-1025:1-1025\": a range publishes at most 1024 ports, not 1025");
+  g_clear_error (&error);
+  uneven = ranges ("8080-8081:80-82", &error);
+  g_assert_null (uneven);
+  g_assert_nonnull (
+      strstr (error->message, "the host ports (2) and the container ports (3) must be as many"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,5 +192,6 @@ main (int argc, char **argv)
       g_test_add_data_func (name, &rejected[i], test_rejected);
     }
   g_test_add_func ("/ports/equal", test_equal);
+  g_test_add_func ("/ports/ranges", test_ranges);
   return g_test_run ();
 }
