@@ -26,7 +26,9 @@ _uctr_command_options ()
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
       if [ "$1" = run ]; then
         _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm'
+        _uctr_opts+=' --device --gpu --socket --gui'
         _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname'
+        _uctr_args+=' --device --socket'
       fi ;;
     exec)
       _uctr_opts='--console-socket --cwd --env --tty --user --additional-gids --process --detach --pid-file
@@ -182,7 +184,8 @@ _uctr_value ()
 {
   case $1 in
     --root | --bundle | --rootfs | --workdir) _uctr_files -d "$2" "$4" ;;
-    --bind) _uctr_files -f "$2" "$4" ;;
+    --bind | --device) _uctr_files -f "$2" "$4" ;;
+    --socket) _uctr_reply 'wayland x11 pulseaudio pipewire session-bus' "$2" "$4" ;;
     --log | --pid-file | --console-socket | --process | --resources) _uctr_files -f "$2" "$4" ;;
     --log-format) _uctr_reply 'text json' "$2" "$4" ;;
     --rootless) _uctr_reply 'true false auto' "$2" "$4" ;;

@@ -41,7 +41,7 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --device --socket
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -209,6 +209,10 @@ complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
+complete -c uctr -n $r1 -l device -r -F -d 'Bind a host device node, or a directory of them'
+complete -c uctr -n $r1 -l gpu -d "Bind the host's GPU nodes: /dev/dri and NVIDIA's"
+complete -c uctr -n $r1 -l socket -x -a 'wayland x11 pulseaudio pipewire session-bus' -d 'Bind a desktop socket'
+complete -c uctr -n $r1 -l gui -d 'Every --socket and --gpu the host has'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'
