@@ -45,6 +45,7 @@ find_sockets (const UctrOneLine *o, char **envp, Desktop *d, GError **error)
   for (k = 0; k < UCTR_SOCKET_N; k++)
     {
       g_autoptr(GError) local = NULL;
+      const char *why;
 
       if (!must[k] && !o->gui)
         continue;
@@ -56,7 +57,11 @@ find_sockets (const UctrOneLine *o, char **envp, Desktop *d, GError **error)
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      g_ptr_array_add (d->skipped, g_strdup (local->message));
+      /* "--socket=wayland: why" under --gui's name: "wayland: why". */
+      why = local->message;
+      if (g_str_has_prefix (why, "--socket="))
+        why += strlen ("--socket=");
+      g_ptr_array_add (d->skipped, g_strdup (why));
     }
   return TRUE;
 }
@@ -210,7 +215,7 @@ add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, UctrOneLineEx
         return uctr_throw (error, UCTR_ERROR_NOT_FOUND,
                            _("--gpu: this host has no GPU device nodes (/dev/dri, /dev/nvidia*)"));
       if (gpu[0] == NULL)
-        g_ptr_array_add (d->skipped, g_strdup (_("--gpu: no /dev/dri or /dev/nvidia*")));
+        g_ptr_array_add (d->skipped, g_strdup (_("gpu: no /dev/dri or /dev/nvidia*")));
       else
         for (dev = gpu; *dev != NULL; dev++)
           {
@@ -253,8 +258,7 @@ uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *x
 
       g_ptr_array_add (d.skipped, NULL);
       list = g_strjoinv ("; ", (char **) d.skipped->pdata);
-      g_ptr_array_add (x->warnings,
-                       g_strdup_printf (_("--gui: going on without what this host lacks: %s"), list));
+      g_ptr_array_add (x->warnings, g_strdup_printf (_("--gui: left out what this host lacks: %s"), list));
     }
   desktop_clear (&d);
   return ok;

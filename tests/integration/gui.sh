@@ -121,6 +121,8 @@ is "$(xwd -root -silent | xwd_pixel)" ff0000 "the screen the host sees is the co
 box --socket=x11 -- sh -c 'hostname; readlink /proc/self/ns/ipc'
 is "$out" "$(printf '%s\n%s' "$(hostname)" "$(readlink /proc/self/ns/ipc)")" \
   "--socket=x11: the host's hostname (X11 cookies are keyed by it) and IPC namespace (MIT-SHM)"
+box --socket=x11 -e DISPLAY=:7 -- sh -c 'echo "$DISPLAY"'
+is "$out" ":7" "--socket=x11 with -e DISPLAY=...: the user's value wins"
 box --socket=x11 --hostname elsewhere -- xsetroot -solid '#00ff00'
 like "$status ${err//$'\n'/ }" "^[1-9] .*Authorization required.*unable to open display" \
   "with --hostname, the host's cookie no longer matches: the server refuses the client"
@@ -203,7 +205,7 @@ like "$status $err" "^1 uctr: --socket=session-bus: DBUS_SESSION_BUS_ADDRESS=uni
 box --name g1 --gui -- sh -c 'echo "$DBUS_SESSION_BUS_ADDRESS ${WAYLAND_DISPLAY-none}"'
 is "$status/$out" "0/unix:path=$T/session%20bus/socket none" "--gui: the session bus the host has, no Wayland"
 is "$(grep -c warning <<<"$err")" 1 "--gui: one warning for what the host lacks"
-like "$err" "--gui: going on without .*--socket=wayland: .*--socket=x11: DISPLAY is not set.*--socket=pulseaudio" \
+like "$err" "--gui: left out what this host lacks: wayland: .*; x11: DISPLAY is not set.*; pulseaudio: " \
   "which names each socket left out and why"
 stop_server "$dbus_pid"
 unset DBUS_SESSION_BUS_ADDRESS
