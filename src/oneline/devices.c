@@ -52,14 +52,20 @@ collect_nodes (int dfd, int depth, GArray *nodes)
   (void) closedir (d);
 }
 
-static JsonArray *
-strv_array (const char *const *v)
+JsonObject *
+uctr_oneline_mount_new (const char *destination, const char *type, const char *source,
+                        const char *const *options)
 {
+  JsonObject *m = json_object_new ();
   JsonArray *a = json_array_new ();
 
-  for (; *v != NULL; v++)
-    json_array_add_string_element (a, *v);
-  return a;
+  json_object_set_string_member (m, "destination", destination);
+  json_object_set_string_member (m, "type", type);
+  json_object_set_string_member (m, "source", source);
+  for (; *options != NULL; options++)
+    json_array_add_string_element (a, *options);
+  json_object_set_array_member (m, "options", a);
+  return m;
 }
 
 /* A config for root has a device cgroup that denies every device (runc's
@@ -98,7 +104,6 @@ add_node (JsonObject *config, const char *host, const char *dest, const char *wh
 {
   static const char *const options[] = { "rbind", "nosuid", "noexec", NULL };
   g_autoptr(GArray) nodes = g_array_new (FALSE, FALSE, sizeof (DeviceNode));
-  JsonObject *m;
   struct stat st;
   int dfd;
 
@@ -116,12 +121,8 @@ add_node (JsonObject *config, const char *host, const char *dest, const char *wh
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("%s: %s is not a device node, nor a directory holding some (such as /dev/dri)"),
                           where, host);
-  m = json_object_new ();
-  json_object_set_string_member (m, "destination", dest);
-  json_object_set_string_member (m, "type", "bind");
-  json_object_set_string_member (m, "source", host);
-  json_object_set_array_member (m, "options", strv_array (options));
-  json_array_add_object_element (json_object_get_array_member (config, "mounts"), m);
+  json_array_add_object_element (json_object_get_array_member (config, "mounts"),
+                                 uctr_oneline_mount_new (dest, "bind", host, options));
   allow_nodes (config, nodes);
   return TRUE;
 }

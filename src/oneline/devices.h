@@ -6,6 +6,10 @@
 
 #include <json-glib/json-glib.h>
 
+/* A config mounts[] entry (the devices' binds are made with it). */
+JsonObject *uctr_oneline_mount_new (const char *destination, const char *type, const char *source,
+                                    const char *const *options);
+
 /* --device HOST[:DEST][:PERMS] (podman's form) added to CONFIG: HOST, a
    character or block device or a directory holding some (such as
    /dev/dri), bound at DEST (default HOST). PERMS is accepted when it

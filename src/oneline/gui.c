@@ -66,16 +66,6 @@ find_sockets (const UctrOneLine *o, char **envp, Desktop *d, GError **error)
   return TRUE;
 }
 
-static JsonArray *
-strv_array (const char *const *v)
-{
-  JsonArray *a = json_array_new ();
-
-  for (; *v != NULL; v++)
-    json_array_add_string_element (a, *v);
-  return a;
-}
-
 /* PATH bound at the same path, for the flag that FMT says. */
 static void
 bind_same (JsonObject *config, UctrOneLineExtras *x, const char *path, const char *mode, const char *flag)
@@ -119,14 +109,9 @@ private_runtime_dir (JsonObject *config, JsonObject *process, UctrOneLineExtras 
   const char *options[] = { "nosuid", "nodev", "mode=0700", uid, gid, NULL };
   g_autofree char *entry = g_strconcat ("XDG_RUNTIME_DIR=", dir, NULL);
   JsonArray *mounts = json_object_get_array_member (config, "mounts");
-  JsonObject *m = json_object_new ();
 
-  json_object_set_string_member (m, "destination", dir);
-  json_object_set_string_member (m, "type", "tmpfs");
-  json_object_set_string_member (m, "source", "tmpfs");
-  json_object_set_array_member (m, "options", strv_array (options));
   uctr_oneline_flag_next_mount (x, mounts, _("XDG_RUNTIME_DIR of --socket (%s)"), dir);
-  json_array_add_object_element (mounts, m);
+  json_array_add_object_element (mounts, uctr_oneline_mount_new (dir, "tmpfs", "tmpfs", options));
   env_add (process, entry);
 }
 
@@ -144,7 +129,9 @@ share_host_ipc (JsonObject *config)
   gboolean host_has = g_file_test ("/dev/mqueue", G_FILE_TEST_IS_DIR);
   const char *const bind[] = { "rbind", "nosuid", "nodev", "noexec", NULL };
   const char *const empty[] = { "nosuid", "nodev", "noexec", "ro", "size=4k", NULL };
-  guint i;
+  const char *const members[] = { "type", "source", "options" };
+  JsonObject *n;
+  guint i, j;
 
   for (i = json_array_get_length (ns); i-- > 0;)
     if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (ns, i), "type"), "ipc") == 0)
@@ -155,9 +142,11 @@ share_host_ipc (JsonObject *config)
 
       if (g_strcmp0 (json_object_get_string_member (m, "type"), "mqueue") != 0)
         continue;
-      json_object_set_string_member (m, "type", host_has ? "bind" : "tmpfs");
-      json_object_set_string_member (m, "source", host_has ? "/dev/mqueue" : "tmpfs");
-      json_object_set_array_member (m, "options", strv_array (host_has ? bind : empty));
+      n = host_has ? uctr_oneline_mount_new ("/dev/mqueue", "bind", "/dev/mqueue", bind)
+                   : uctr_oneline_mount_new ("/dev/mqueue", "tmpfs", "tmpfs", empty);
+      for (j = 0; j < G_N_ELEMENTS (members); j++)
+        json_object_set_member (m, members[j], json_object_dup_member (n, members[j]));
+      json_object_unref (n);
     }
 }
 
