@@ -25,9 +25,9 @@ _uctr_command_options ()
       _uctr_opts='--bundle --pid-file --console-socket --preserve-fds --no-pivot --no-new-keyring --network --publish'
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
       if [ "$1" = run ]; then
-        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm'
+        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns'
+        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns'
         _uctr_opts+=' --device --gpu --socket --gui'
-        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname'
         _uctr_args+=' --device --socket'
       fi ;;
     exec)
@@ -193,6 +193,7 @@ _uctr_value ()
     --network) _uctr_reply "$(_uctr_network_values "$2")" "$2" "$4" ;;
     --cap) _uctr_reply "$(printf 'CAP_%s ' $_uctr_caps)" "$2" "$4" ;;
     --interval) _uctr_reply '1s 5s 30s 1m' "$2" "$4" ;;
+    --userns) _uctr_reply 'keep-id' "$2" "$4" ;;
     *) COMPREPLY=() ;;
   esac
 }

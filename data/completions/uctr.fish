@@ -41,7 +41,8 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --device --socket
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns \
+                --device --socket
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -192,7 +193,7 @@ complete -c uctr -n $cr -l preserve-fds -x -d 'Pass N more fds, from fd 3'
 complete -c uctr -n $cr -l no-pivot -d 'Use MS_MOVE and chroot instead of pivot_root'
 complete -c uctr -n $cr -l no-new-keyring -d 'Accepted for runc compatibility'
 complete -c uctr -n $cr -l network -x -a '(__fish_uctr_network)' -d 'none or slirp[:OPTIONS]'
-complete -c uctr -n $cr -s p -l publish -x -d 'Publish [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]'
+complete -c uctr -n $cr -s p -l publish -x -d 'Publish [HOSTIP:]HOSTPORT[-LAST]:CONTAINERPORT[-LAST][/tcp|/udp]'
 complete -c uctr -n '__fish_uctr_command run' -s d -l detach -d 'Return once the process has started'
 complete -c uctr -n '__fish_uctr_command run' -l keep -d 'Do not delete the container once its process has exited'
 complete -c uctr -n '__fish_uctr_command run' -l no-subreaper -d 'Accepted for runc compatibility'
@@ -209,6 +210,7 @@ complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
+complete -c uctr -n $r1 -l userns -x -a keep-id -d 'keep-id: run as yourself, your ids the same inside'
 complete -c uctr -n $r1 -l device -r -F -d 'Bind a host device node, or a directory of them'
 complete -c uctr -n $r1 -l gpu -d "Bind the host's GPU nodes: /dev/dri and NVIDIA's"
 complete -c uctr -n $r1 -l socket -x -a 'wayland x11 pulseaudio pipewire session-bus' -d 'Bind a desktop socket'

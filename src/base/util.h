@@ -75,8 +75,8 @@ gboolean uctr_read_fd (int fd, const char *path, gsize max, char **contents, gsi
    symlink of a hostile image cannot point it at the host's files, and
    refused unless it is a regular file (a fifo there would block). Errors
    keep errno as the code (UCTR_ERRNO_ERROR ENOENT when it is missing). */
-gboolean uctr_read_file_in_root (const char *root, const char *path, gsize max, char **contents,
-                                 GError **error);
+gboolean
+uctr_read_file_in_root (const char *root, const char *path, gsize max, char **contents, GError **error);
 
 /* Writes via a temporary file in the same directory and renames it into place. */
 gboolean uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode,

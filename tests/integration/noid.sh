@@ -55,6 +55,48 @@ if uctr_only "mappings without a range: the message says how to get one"; then
 fi
 nothing_left toomany "mappings without a range: nothing left behind"
 
+# The init sets up as the caller when the config does not map 0 (keep-id
+# without a range maps the caller alone, as itself).
+if uctr_only "a config that does not map 0"; then
+  b=$(mkbundle itself --map keep ".linux.uidMappings = [{containerID: $MY_UID, hostID: $MY_UID, size: 1}]
+    | .linux.gidMappings = [{containerID: $MY_GID, hostID: $MY_GID, size: 1}]
+    | .process.user = {uid: $MY_UID, gid: $MY_GID} | .process.args = $(args_json sh -c 'id -u; id -g')")
+  rt run --bundle "$b" itself
+  is "$status/$out" "$(printf '0/%s\n%s' "$MY_UID" "$MY_GID")" "a config that maps the caller alone as itself, not 0, runs"
+fi
+
+if uctr_only "one-line runs without a range"; then
+  ROOT=$T/rootfs
+  cp -a "$ROOTFS" "$ROOT"
+  # README: no range, the own-id mapping and one warning, one-line runs too.
+  rt run --rootfs "$ROOT" --network none -- sh -c "$MAPS"
+  is "$status/$(squeeze <<<"$out")" "$(printf '0/0 %s 1\n--\n0 %s 1\n--\ndeny\n0' "$MY_UID" "$MY_GID")" \
+    "one-line run without a range: the caller mapped alone"
+  like "$err" 'no subordinate ids .*only uid [0-9]+ and gid [0-9]+ are mapped.*usermod --add-subuids' \
+    "one-line run without a range: the fallback's warning"
+  is "$(grep -c warning <<<"$err")" 1 "one-line run without a range: said once"
+
+  rt run --rootfs "$ROOT" --network none -u 1000 -- true
+  like "$err" '^uctr: --user 1000: gid 1000 is not mapped: .*single-id fallback.*usermod --add-subuids' \
+    "-u without a range: the error names the flag, the fallback and the usermod command"
+  nothing_left none "-u without a range: nothing left behind"
+
+  # keep-id without a range: the caller's ids alone, as themselves.
+  mkdir -p "$T/work"
+  rt run --rootfs "$ROOT" --network none --userns=keep-id --bind "$T/work:/work" -- \
+    sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -un; echo made >/work/new'
+  is "$status/$(squeeze <<<"$out")" "$(printf '0/%s %s 1\n%s %s 1\n%s' "$MY_UID" "$MY_UID" "$MY_GID" "$MY_GID" "$MY_USER")" \
+    "keep-id without a range: the caller's ids alone, as themselves, by name"
+  is "$(stat -c %u:%g "$T/work/new" 2>&1)" "$MY_UID:$MY_GID" "keep-id without a range: new files are the caller's"
+  like "$err" 'keep-id: no subordinate ids .*as themselves.*usermod --add-subuids' "keep-id without a range: the warning says what is lost"
+  is "$(grep -c warning <<<"$err")" 1 "keep-id without a range: said once"
+  rt run -d --rootfs "$ROOT" --network none --userns=keep-id --name kid -- sleep 60
+  rt exec kid id -u
+  is "$status/$out" "0/$MY_UID" "keep-id without a range: exec joins as the caller"
+  rt delete --force kid
+  nothing_left kid "keep-id without a range: delete leaves nothing"
+fi
+
 b=$(mkbundle user1000 --map single '.process.user = {uid: 1000, gid: 1000} | .process.args = ["true"]')
 rt run --bundle "$b" user1000
 check "process.user 1000 with only root mapped: run fails" test "$status" -ne 0
