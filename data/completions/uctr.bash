@@ -29,6 +29,8 @@ _uctr_command_options ()
         _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns'
         _uctr_opts+=' --cap-add --cap-drop --privileged --security-opt'
         _uctr_args+=' --cap-add --cap-drop --security-opt'
+        _uctr_opts+=' --device --gpu --socket --gui'
+        _uctr_args+=' --device --socket'
       fi ;;
     exec)
       _uctr_opts='--console-socket --cwd --env --tty --user --additional-gids --process --detach --pid-file
@@ -184,7 +186,8 @@ _uctr_value ()
 {
   case $1 in
     --root | --bundle | --rootfs | --workdir) _uctr_files -d "$2" "$4" ;;
-    --bind) _uctr_files -f "$2" "$4" ;;
+    --bind | --device) _uctr_files -f "$2" "$4" ;;
+    --socket) _uctr_reply 'wayland x11 pulseaudio pipewire session-bus' "$2" "$4" ;;
     --log | --pid-file | --console-socket | --process | --resources) _uctr_files -f "$2" "$4" ;;
     --log-format) _uctr_reply 'text json' "$2" "$4" ;;
     --rootless) _uctr_reply 'true false auto' "$2" "$4" ;;

@@ -42,7 +42,8 @@ function __fish_uctr_value_options
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
                 --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns \
-                --cap-add --cap-drop --security-opt
+                --cap-add --cap-drop --security-opt \
+                --device --socket
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -211,7 +212,19 @@ complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
 complete -c uctr -n $r1 -l userns -x -a keep-id -d 'keep-id: run as yourself, your ids the same inside'
-                --cap-add --cap-drop --security-opt
+set -l oneline_caps 'AUDIT_CONTROL AUDIT_READ AUDIT_WRITE BLOCK_SUSPEND BPF CHECKPOINT_RESTORE CHOWN DAC_OVERRIDE
+    DAC_READ_SEARCH FOWNER FSETID IPC_LOCK IPC_OWNER KILL LEASE LINUX_IMMUTABLE MAC_ADMIN MAC_OVERRIDE MKNOD NET_ADMIN
+    NET_BIND_SERVICE NET_BROADCAST NET_RAW PERFMON SETFCAP SETGID SETPCAP SETUID SYS_ADMIN SYS_BOOT SYS_CHROOT
+    SYS_MODULE SYS_NICE SYS_PACCT SYS_PTRACE SYS_RAWIO SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG SYSLOG WAKE_ALARM ALL'
+complete -c uctr -n $r1 -l cap-add -x -a $oneline_caps -d 'Add capabilities (CAP,... or ALL)'
+complete -c uctr -n $r1 -l cap-drop -x -a $oneline_caps -d 'Drop capabilities (CAP,... or ALL)'
+complete -c uctr -n $r1 -l privileged -d 'Every capability, no seccomp, no masked paths, the host devices'
+complete -c uctr -n $r1 -l security-opt -x -a 'seccomp=unconfined seccomp= no-new-privileges' \
+    -d 'seccomp=unconfined|PATH or no-new-privileges'
+complete -c uctr -n $r1 -l device -r -F -d 'Bind a host device node, or a directory of them'
+complete -c uctr -n $r1 -l gpu -d "Bind the host's GPU nodes: /dev/dri and NVIDIA's"
+complete -c uctr -n $r1 -l socket -x -a 'wayland x11 pulseaudio pipewire session-bus' -d 'Bind a desktop socket'
+complete -c uctr -n $r1 -l gui -d 'Every --socket and --gpu the host has'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'

@@ -5,6 +5,7 @@
 #include "base/util.h"
 #include "oneline/env.h"
 #include "oneline/extras.h"
+#include "oneline/gui.h"
 #include "oneline/keepid.h"
 #include "oneline/security.h"
 #include "runtime/container.h"
@@ -61,6 +62,17 @@ uctr_oneline_entries (UctrOneLine *o)
     { "security-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->security_opts,
       N_ ("seccomp=unconfined, seccomp=PATH (a linux.seccomp JSON file) or no-new-privileges (repeatable)"),
       N_ ("OPT") },
+    { "device", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->devices,
+      N_ ("Bind a host device node, or every node in a directory such as /dev/dri (repeatable)"),
+      N_ ("HOST[:DEST][:rw]") },
+    { "gpu", 0, 0, G_OPTION_ARG_NONE, &o->gpu, N_ ("Bind the host's GPU nodes: /dev/dri and NVIDIA's"),
+      NULL },
+    { "socket", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sockets,
+      N_ ("Bind a desktop socket and set the variables that lead to it: "
+          "wayland, x11, pulseaudio, pipewire or session-bus (repeatable)"),
+      N_ ("NAME") },
+    { "gui", 0, 0, G_OPTION_ARG_NONE, &o->gui,
+      N_ ("Every --socket and --gpu, those the host has: what a desktop application needs"), NULL },
     { NULL },
   };
 
@@ -227,7 +239,7 @@ name_flags (const UctrOneLine *o, UctrOneLineExtras *x)
 }
 
 char *
-uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
+uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
                      UctrOneLineExtras *x, GError **error)
 {
   UctrIdMapping uids[2], gids[2];
@@ -244,6 +256,7 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--rootfs: give the command to run after the options (or after --)")),
                        NULL;
+  uctr_oneline_gui_imply (o);
   uctr_rootless_spec_options (geteuid () != 0, &opts, uids, gids);
   /* The runtime maps as for any config without mappings, when the run
      starts: the subordinate range, or the caller alone with a warning
@@ -270,6 +283,8 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
   name_flags (o, x);
   if (!uctr_oneline_keep_id (config, o, x, error))
+    return NULL;
+  if (!uctr_oneline_gui (config, o, x, error))
     return NULL;
   mounts = json_object_get_array_member (config, "mounts");
   for (b = o->binds; b != NULL && *b != NULL; b++)
@@ -316,4 +331,6 @@ uctr_oneline_clear (UctrOneLine *o)
   g_strfreev (o->cap_add);
   g_strfreev (o->cap_drop);
   g_strfreev (o->security_opts);
+  g_strfreev (o->devices);
+  g_strfreev (o->sockets);
 }

@@ -28,6 +28,10 @@ typedef struct
   char **cap_drop;      /* --cap-drop CAP[,CAP...] or ALL */
   gboolean privileged;  /* --privileged */
   char **security_opts; /* --security-opt seccomp=unconfined|PATH, no-new-privileges[=true|false] */
+  char **devices;       /* --device HOST[:DEST][:PERMS] */
+  gboolean gpu;         /* --gpu: /dev/dri and NVIDIA's nodes */
+  char **sockets;       /* --socket NAME: wayland, x11, pulseaudio, pipewire, session-bus */
+  gboolean gui;         /* --gui: the sockets and --gpu, those the host has */
 } UctrOneLine;
 
 /* What a one-line run hands create besides its config, and what it says. */
@@ -58,9 +62,10 @@ const char *uctr_oneline_given (const GOptionEntry *entries);
 gboolean uctr_oneline_wanted (int argc, char **argv);
 
 /* The config.json text for COMMAND in container ID (its default hostname);
-   TERMINAL says whether it gets a pty; EXTRAS gets the rest. Errors name
+   TERMINAL says whether it gets a pty; EXTRAS gets the rest. O gets what
+   its flags imply (--socket=session-bus: --userns=keep-id). Errors name
    the flag ("--bind /nosuch: ..."). */
-char *uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
+char *uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
                            UctrOneLineExtras *extras, GError **error);
 
 /* --name, or one made up from the command ("sh-3f9a2c"). */

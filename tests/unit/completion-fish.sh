@@ -52,6 +52,7 @@ is "$(complete_line 'uctr kill web SIGK' "$fake")" "SIGKILL" "a signal with SIG"
 is "$(complete_line 'uctr kill web US' "$fake")" "USR1 USR2" "signal names"
 is "$(complete_line 'uctr kill web TERM ' "$fake")" "" "nothing after the signal"
 is "$(complete_line 'uctr run --network ' "$fake")" "none slirp slirp:" "--network MODE"
+is "$(complete_line 'uctr run --rootfs / --socket ' "$fake")" "pipewire pulseaudio session-bus wayland x11" "--socket NAME"
 is "$(complete_line 'uctr run --network=sl' "$fake")" "--network=slirp --network=slirp:" "--network=MODE"
 is "$(complete_line 'uctr run --network slirp:' "$fake")" \
   "slirp:allow_host_loopback= slirp:cidr= slirp:dns= slirp:ipv6= slirp:mtu= slirp:outbound_addr= slirp:outbound_tcp=" \

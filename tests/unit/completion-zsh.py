@@ -120,6 +120,7 @@ esac
         "outbound_tcp=splice")
     is_(tab("uctr run --network=slirp:dns=false,outbound_tcp=sl"),
         "uctr run --network=slirp:dns=false,outbound_tcp=slirp ", "outbound_tcp=slirp after another option")
+    is_(tab("uctr run --rootfs / --socket=se"), "uctr run --rootfs / --socket=session-bus ", "--socket=NAME")
     is_(tab("uctr list --format j"), "uctr list --format json ", "--format")
     is_(tab("uctr exec --cap CAP_NET_R"), "uctr exec --cap CAP_NET_RAW ", "exec --cap")
     is_(tab("uctr run --cap-add NET_R"), "uctr run --cap-add NET_RAW ", "run --cap-add: podman's names")
