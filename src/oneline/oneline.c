@@ -234,8 +234,6 @@ name_flags (const UctrOneLine *o, UctrOneLineExtras *x)
     uctr_oneline_flag_set (x, "process.cwd", "--workdir %s", o->workdir);
   for (gsize i = 0; o->user != NULL && i < G_N_ELEMENTS (user_paths); i++)
     uctr_oneline_flag_set (x, user_paths[i], "--user %s", o->user);
-  if (o->hostname != NULL)
-    uctr_oneline_flag_set (x, "hostname", "--hostname %s", o->hostname);
 }
 
 char *
