@@ -223,7 +223,11 @@ new_tmpfs (const struct stat *st, const struct statvfs *sv)
 
 /* A layer over the directory DIRFD: a tmpfs mirroring it, attached on
    it. Returns an fd of the layer's root. When DIRFD is the root, *ROOTFD
-   becomes a copy of that fd. */
+   becomes a copy of that fd. Attached first, filled after: binding onto a
+   mount that is still detached needs Linux 6.15, and nothing sees the
+   layer half made (this mount namespace is the init's alone, and nothing
+   propagates out of it); the entries are cloned through DIRFD, which the
+   layer does not cover. */
 static int
 layer_over (int *rootfd, int dirfd)
 {
