@@ -4,6 +4,7 @@
 #include "oneline/oneline.h"
 #include "base/util.h"
 #include "oneline/env.h"
+#include "oneline/init.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -42,6 +43,10 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("NAME") },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm,
       N_ ("Delete the container when the command ends (the default without --detach)"), NULL },
+    { "init", 0, 0, G_OPTION_ARG_NONE, &o->init,
+      N_ ("Run an init as PID 1 (catatonit) that forwards signals to COMMAND and reaps zombies"), NULL },
+    { "init-path", 0, 0, G_OPTION_ARG_FILENAME, &o->init_path,
+      N_ ("The init for --init (default: catatonit, from PATH); implies --init"), N_ ("FILE") },
     { NULL },
   };
 
@@ -237,6 +242,8 @@ uctr_oneline_config (const UctrOneLine *o, const char *id, char *const *command,
   for (b = o->binds; b != NULL && *b != NULL; b++)
     if (!add_bind (mounts, *b, error))
       return NULL;
+  if (!uctr_oneline_init_apply (config, o, error))
+    return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);
@@ -271,4 +278,5 @@ uctr_oneline_clear (UctrOneLine *o)
   g_free (o->name);
   g_free (o->user);
   g_free (o->hostname);
+  g_free (o->init_path);
 }

@@ -21,6 +21,8 @@ typedef struct
   char *user;         /* --user/-u UID[:GID] */
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
+  gboolean init;      /* --init: catatonit as PID 1 (init.h) */
+  char *init_path;    /* --init-path FILE: another init (implies --init) */
 } UctrOneLine;
 
 /* The options above, for a verb's option table; NULL-terminated. */
