@@ -101,6 +101,8 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .publish = a->publish,
     .systemd_cgroup = a->systemd_cgroup,
     .config_json = a->config_json,
+    .die_with_parent = a->die_with_parent,
+    .guard = a->guard,
     .warnings = warnings,
   };
 

@@ -20,6 +20,8 @@ typedef struct
   gboolean systemd_cgroup; /* the global --systemd-cgroup */
   const char *config_json; /* a one-line run's config (borrowed), instead of the bundle's */
   char *bundle_abs;
+  gboolean die_with_parent; /* the container goes with us (a one-line run in the foreground) */
+  const UctrGuard *guard;   /* and its state too; or NULL */
 } UctrCreateArgs;
 
 gboolean uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary,

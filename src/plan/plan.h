@@ -79,6 +79,7 @@ typedef struct
   pid_t parent_pid;
   gboolean in_userns; /* the container runs in a user namespace we create or join */
   gboolean new_userns;
+  gboolean die_with_parent;   /* the init goes with uctr (SIGKILL), before and after execve */
   gboolean setgroups_allowed; /* false after "deny" */
   int ns_fds[UCTR_NS_N];      /* namespaces joined by path (setns with uctr_ns_clone_flags), -1 otherwise */
   int unshare_flags;          /* CLONE_NEW* other than the user and cgroup namespaces */
