@@ -62,6 +62,10 @@ uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *pa
       N_ ("Do not delete the container once its process has exited"), NULL },
     { "no-subreaper", 0, 0, G_OPTION_ARG_NONE, &a->no_subreaper,
       N_ ("Accepted for runc compatibility; uctr run never makes itself a subreaper"), NULL },
+    { "sdnotify", 0, 0, G_OPTION_ARG_STRING, &a->sdnotify,
+      N_ ("Under a Type=notify unit: container (its READY=1 is forwarded; the default), conmon (uctr says "
+          "READY=1 once it has started) or ignore"),
+      N_ ("MODE") },
     { NULL },
   };
 
@@ -120,6 +124,7 @@ uctr_create_args_clear (UctrCreateArgs *a)
   g_free (a->pid_file);
   g_free (a->console_socket);
   g_free (a->network);
+  g_free (a->sdnotify);
   g_strfreev (a->publish);
   g_free (a->bundle_abs);
 }

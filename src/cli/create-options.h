@@ -15,6 +15,7 @@ typedef struct
   gboolean detach;
   gboolean keep;           /* run: leave the stopped container for delete */
   gboolean no_subreaper;   /* run: accepted; uctr run never is a subreaper */
+  char *sdnotify;          /* run: --sdnotify container|conmon|ignore */
   char *network;           /* --network none|slirp[:OPTIONS] */
   char **publish;          /* --publish SPEC, repeated */
   gboolean systemd_cgroup; /* the global --systemd-cgroup */

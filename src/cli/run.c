@@ -82,6 +82,8 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   g_autoptr(UctrNotify) notify = NULL;
   UctrOneLine o = { 0 };
   UctrGuard guard = UCTR_GUARD_INIT;
+  UctrSdNotify sdnotify;
+  g_autofree char *ready_socket = NULL;
   g_autofree char *oneline_id = NULL;
   g_autofree char *oneline_json = NULL;
   gboolean oneline = uctr_oneline_wanted (argc, argv);
@@ -100,8 +102,9 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
     goto out;
   else
     id = argv[1];
-  if ((root = uctr_global_root (g, error)) == NULL)
+  if (!uctr_sdnotify_parse (a.sdnotify, &sdnotify, error) || (root = uctr_global_root (g, error)) == NULL)
     goto out;
+  ready_socket = uctr_sdnotify_take (sdnotify);
   a.systemd_cgroup = g->systemd_cgroup;
   if (!a.detach)
     uctr_cli_hold_signals ();
@@ -120,6 +123,8 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       (void) uctr_container_delete (root, id, TRUE, &created.loaded, NULL, NULL);
       goto out;
     }
+  /* What stays once we say so: uctr run, or in the background the init. */
+  uctr_sdnotify_ready (ready_socket, a.detach ? created.pid : getpid ());
   if (a.detach)
     {
       status = 0;
