@@ -40,8 +40,8 @@ function __fish_uctr_value_options
         case create
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
-            echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname
+            echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish --sdnotify \
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --init-path
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -196,6 +196,7 @@ complete -c uctr -n $cr -s p -l publish -x -d 'Publish [HOSTIP:]HOSTPORT:CONTAIN
 complete -c uctr -n '__fish_uctr_command run' -s d -l detach -d 'Return once the process has started'
 complete -c uctr -n '__fish_uctr_command run' -l keep -d 'Do not delete the container once its process has exited'
 complete -c uctr -n '__fish_uctr_command run' -l no-subreaper -d 'Accepted for runc compatibility'
+complete -c uctr -n '__fish_uctr_command run' -l sdnotify -x -a 'container conmon ignore' -d 'Who says READY=1 under a Type=notify unit'
 set -l r1 '__fish_uctr_command run'
 complete -c uctr -n $r1 -l rootfs -x -a '(__fish_complete_directories)' -d 'Run COMMAND in DIR, no config.json'
 complete -c uctr -n $r1 -l read-only -d 'Mount the root read-only'
@@ -209,6 +210,8 @@ complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
+complete -c uctr -n $r1 -l init -d 'Run an init as PID 1 that forwards signals and reaps zombies'
+complete -c uctr -n $r1 -l init-path -r -F -d 'The init for --init'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'
