@@ -25,8 +25,8 @@ _uctr_command_options ()
       _uctr_opts='--bundle --pid-file --console-socket --preserve-fds --no-pivot --no-new-keyring --network --publish'
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
       if [ "$1" = run ]; then
-        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns'
-        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns'
+        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns --sdnotify --init --init-path'
+        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns --sdnotify --init-path'
         _uctr_opts+=' --cap-add --cap-drop --privileged --security-opt'
         _uctr_args+=' --cap-add --cap-drop --security-opt'
         _uctr_opts+=' --device --gpu --socket --gui'
@@ -188,9 +188,10 @@ _uctr_value ()
     --root | --bundle | --rootfs | --workdir) _uctr_files -d "$2" "$4" ;;
     --bind | --device) _uctr_files -f "$2" "$4" ;;
     --socket) _uctr_reply 'wayland x11 pulseaudio pipewire session-bus' "$2" "$4" ;;
-    --log | --pid-file | --console-socket | --process | --resources) _uctr_files -f "$2" "$4" ;;
+    --log | --pid-file | --console-socket | --process | --resources | --init-path) _uctr_files -f "$2" "$4" ;;
     --log-format) _uctr_reply 'text json' "$2" "$4" ;;
     --rootless) _uctr_reply 'true false auto' "$2" "$4" ;;
+    --sdnotify) _uctr_reply 'container conmon ignore' "$2" "$4" ;;
     --format) _uctr_reply 'table json' "$2" "$4" ;;
     --network) _uctr_reply "$(_uctr_network_values "$2")" "$2" "$4" ;;
     --cap) _uctr_reply "$(printf 'CAP_%s ' $_uctr_caps)" "$2" "$4" ;;

@@ -40,10 +40,10 @@ function __fish_uctr_value_options
         case create
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
-            echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
+            echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish --sdnotify \
                 --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns \
                 --cap-add --cap-drop --security-opt \
-                --device --socket
+                --device --socket --init-path
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -198,6 +198,7 @@ complete -c uctr -n $cr -s p -l publish -x -d 'Publish [HOSTIP:]HOSTPORT[-LAST]:
 complete -c uctr -n '__fish_uctr_command run' -s d -l detach -d 'Return once the process has started'
 complete -c uctr -n '__fish_uctr_command run' -l keep -d 'Do not delete the container once its process has exited'
 complete -c uctr -n '__fish_uctr_command run' -l no-subreaper -d 'Accepted for runc compatibility'
+complete -c uctr -n '__fish_uctr_command run' -l sdnotify -x -a 'container conmon ignore' -d 'Who says READY=1 under a Type=notify unit'
 set -l r1 '__fish_uctr_command run'
 complete -c uctr -n $r1 -l rootfs -x -a '(__fish_complete_directories)' -d 'Run COMMAND in DIR, no config.json'
 complete -c uctr -n $r1 -l read-only -d 'Mount the root read-only'
@@ -225,6 +226,8 @@ complete -c uctr -n $r1 -l device -r -F -d 'Bind a host device node, or a direct
 complete -c uctr -n $r1 -l gpu -d "Bind the host's GPU nodes: /dev/dri and NVIDIA's"
 complete -c uctr -n $r1 -l socket -x -a 'wayland x11 pulseaudio pipewire session-bus' -d 'Bind a desktop socket'
 complete -c uctr -n $r1 -l gui -d 'Every --socket and --gpu the host has'
+complete -c uctr -n $r1 -l init -d 'Run an init as PID 1 that forwards signals and reaps zombies'
+complete -c uctr -n $r1 -l init-path -r -F -d 'The init for --init'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'

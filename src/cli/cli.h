@@ -59,11 +59,19 @@ void uctr_cli_print_json_array (JsonArray *array);
 
 typedef struct _UctrNotify UctrNotify;
 
-/* Until PID (our child) exits: forwards signals to it, with CONSOLE (a pty
-   master, or -1) copies between our terminal and it, and with NOTIFY (or
-   NULL) forwards its sd_notify messages. Returns its exit status, 128 + N
+typedef struct
+{
+  int console;                /* a pty master to connect to our terminal, or -1 */
+  UctrNotify *notify;         /* sd_notify messages to forward, or NULL */
+  gboolean end_with_terminal; /* when our terminal hangs up, so does the process (one-line runs) */
+} UctrWaitOptions;
+
+/* Until PID (our child) exits: forwards signals to it, copies between our
+   terminal (raw meanwhile) and the console, forwards the notifications;
+   with end_with_terminal, a hangup of our terminal sends it SIGHUP, and
+   SIGKILL if it is still there 2 s later. Returns its exit status, 128 + N
    for a signal N. */
-int uctr_cli_wait_process (pid_t pid, int console, UctrNotify *notify);
+int uctr_cli_wait_process (pid_t pid, const UctrWaitOptions *opts);
 /* Blocks the signals uctr_cli_wait_process forwards, from before create on:
    a ^C or SIGHUP between start and the wait then reaches the container
    instead of ending uctr with it still running. */

@@ -61,6 +61,10 @@ uctr_create_args_parse_with (UctrCreateArgs *a, const char *verb, const char *pa
       N_ ("Do not delete the container once its process has exited"), NULL },
     { "no-subreaper", 0, 0, G_OPTION_ARG_NONE, &a->no_subreaper,
       N_ ("Accepted for runc compatibility; uctr run never makes itself a subreaper"), NULL },
+    { "sdnotify", 0, 0, G_OPTION_ARG_STRING, &a->sdnotify,
+      N_ ("Under a Type=notify unit: container (its READY=1 is forwarded; the default), conmon (uctr says "
+          "READY=1 once it has started) or ignore"),
+      N_ ("MODE") },
     { NULL },
   };
 
@@ -100,6 +104,8 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .publish = a->publish,
     .systemd_cgroup = a->systemd_cgroup,
     .config_json = a->config_json,
+    .die_with_parent = a->die_with_parent,
+    .guard = a->guard,
     .warnings = warnings,
     .state_files = a->state_files,
     .n_state_files = a->n_state_files,
@@ -119,6 +125,7 @@ uctr_create_args_clear (UctrCreateArgs *a)
   g_free (a->pid_file);
   g_free (a->console_socket);
   g_free (a->network);
+  g_free (a->sdnotify);
   g_strfreev (a->publish);
   g_free (a->bundle_abs);
 }

@@ -15,6 +15,7 @@ typedef struct
   gboolean detach;
   gboolean keep;                    /* run: leave the stopped container for delete */
   gboolean no_subreaper;            /* run: accepted; uctr run never is a subreaper */
+  char *sdnotify;                   /* run: --sdnotify container|conmon|ignore */
   char *network;                    /* --network none|slirp[:OPTIONS] */
   char **publish;                   /* --publish SPEC, repeated */
   gboolean systemd_cgroup;          /* the global --systemd-cgroup */
@@ -22,6 +23,8 @@ typedef struct
   const UctrStateFile *state_files; /* and the files it names in the state dir (borrowed) */
   gsize n_state_files;
   char *bundle_abs;
+  gboolean die_with_parent; /* the container goes with us (a one-line run in the foreground) */
+  const UctrGuard *guard;   /* and its state too; or NULL */
 } UctrCreateArgs;
 
 gboolean uctr_create_args_parse (UctrCreateArgs *a, const char *verb, const char *summary,

@@ -263,8 +263,10 @@ exec_in (const char *root, const char *id, ExecArgs *a, char **command, GPtrArra
         uctr_cli_hold_signals ();
       if (uctr_container_exec (&loaded, status, &o, &done, error))
         {
+          UctrWaitOptions w = { .console = done.console_fd };
+
           uctr_debug ("exec in %s: pid %d", id, (int) done.pid);
-          rc = a->detach ? 0 : uctr_cli_wait_process (done.pid, done.console_fd, NULL);
+          rc = a->detach ? 0 : uctr_cli_wait_process (done.pid, &w);
         }
     }
   if (done.console_fd >= 0)

@@ -71,6 +71,18 @@ parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, G
   return TRUE;
 }
 
+/* A one-line run in the foreground goes, container and all, with us. */
+static gboolean
+tie_to_us (UctrCreateArgs *a, UctrGuard *guard, const char *root, const char *id, GError **error)
+{
+  a->die_with_parent = TRUE;
+  /* --keep: the stopped container stays, as after a run that ends well. */
+  if (a->keep)
+    return TRUE;
+  a->guard = guard;
+  return uctr_guard_start (guard, root, id, error);
+}
+
 int
 uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
 {
@@ -81,13 +93,17 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   g_autoptr(UctrNotify) notify = NULL;
   UctrOneLine o = { 0 };
   UctrOneLineExtras extras = { 0 };
+  UctrGuard guard = UCTR_GUARD_INIT;
+  UctrSdNotify sdnotify;
+  g_autofree char *ready_socket = NULL;
   g_autofree char *oneline_id = NULL;
   g_autofree char *oneline_json = NULL;
+  gboolean oneline = uctr_oneline_wanted (argc, argv);
   const char *root;
   const char *id;
   int status = -1;
 
-  if (uctr_oneline_wanted (argc, argv))
+  if (oneline)
     {
       if (!parse_oneline (g, &a, &o, &extras, &argc, &argv, &oneline_id, &oneline_json, error))
         goto out;
@@ -98,11 +114,14 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
     goto out;
   else
     id = argv[1];
-  if ((root = uctr_global_root (g, error)) == NULL)
+  if (!uctr_sdnotify_parse (a.sdnotify, &sdnotify, error) || (root = uctr_global_root (g, error)) == NULL)
     goto out;
+  ready_socket = uctr_sdnotify_take (sdnotify);
   a.systemd_cgroup = g->systemd_cgroup;
   if (!a.detach)
     uctr_cli_hold_signals ();
+  if (oneline && !a.detach && !tie_to_us (&a, &guard, root, id, error))
+    goto out;
   if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
     goto out;
   if (!a.detach)
@@ -114,6 +133,9 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       if (extras.warnings != NULL)
         g_ptr_array_set_size (extras.warnings, 0);
     }
+  /* The process starts with our window size, not with the next SIGWINCH. */
+  if (created.console_fd >= 0)
+    uctr_console_resize (created.console_fd);
   /* Listening before the process runs: it may notify at once. */
   notify = uctr_notify_listen (root, id, error);
   if ((notify == NULL && error != NULL && *error != NULL)
@@ -122,6 +144,8 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       (void) uctr_container_delete (root, id, TRUE, &created.loaded, NULL, NULL);
       goto out;
     }
+  /* What stays once we say so: uctr run, or in the background the init. */
+  uctr_sdnotify_ready (ready_socket, a.detach ? created.pid : getpid ());
   if (a.detach)
     {
       status = 0;
@@ -133,13 +157,16 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
     }
   else
     {
+      UctrWaitOptions w = { .console = created.console_fd, .notify = notify, .end_with_terminal = oneline };
+
       uctr_debug ("started %s; waiting for pid %d", id, (int) created.pid);
-      status = uctr_cli_wait_process (created.pid, created.console_fd, notify);
+      status = uctr_cli_wait_process (created.pid, &w);
       uctr_debug ("%s exited with status %d", id, status);
       if (!a.keep && !uctr_container_delete (root, id, TRUE, &created.loaded, warnings, &local))
         g_ptr_array_add (warnings, g_strdup (local->message));
     }
 out:
+  uctr_guard_stop (&guard);
   if (created.console_fd >= 0)
     close (created.console_fd);
   uctr_created_clear (&created);

@@ -563,8 +563,13 @@ init_stage2 (const UctrPlan *plan)
 
   become_the_process (&ctx);
 
-  /* create may now return while we wait: we must outlive it. */
-  (void) prctl (PR_SET_PDEATHSIG, 0);
+  /* create may now return while we wait: we must outlive it, unless we
+     go with our `uctr run` (a one-line run). Then SIGKILL again: the switch
+     to the process's user may have cleared it. Should uctr have died before
+     this, READY finds no reader and we end; after, the signal comes. It
+     stays through execve, and is tied to the thread that forked us, uctr's
+     main thread, which lasts as long as uctr. */
+  (void) prctl (PR_SET_PDEATHSIG, plan->die_with_parent ? SIGKILL : 0);
   send_ready (plan);
   wait_for_start (plan);
 

@@ -8,6 +8,7 @@
 #include "oneline/gui.h"
 #include "oneline/keepid.h"
 #include "oneline/security.h"
+#include "oneline/init.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -73,6 +74,10 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("NAME") },
     { "gui", 0, 0, G_OPTION_ARG_NONE, &o->gui,
       N_ ("Every --socket and --gpu, those the host has: what a desktop application needs"), NULL },
+    { "init", 0, 0, G_OPTION_ARG_NONE, &o->init,
+      N_ ("Run an init as PID 1 (catatonit) that forwards signals to COMMAND and reaps zombies"), NULL },
+    { "init-path", 0, 0, G_OPTION_ARG_FILENAME, &o->init_path,
+      N_ ("The init for --init (default: catatonit, from PATH); implies --init"), N_ ("FILE") },
     { NULL },
   };
 
@@ -290,7 +295,8 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
       return NULL;
   /* Last: the capabilities follow the final process.user. */
   if (!uctr_oneline_security (config, o, error))
-    return NULL;
+    if (!uctr_oneline_init_apply (config, o, error))
+      return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);
@@ -331,4 +337,5 @@ uctr_oneline_clear (UctrOneLine *o)
   g_strfreev (o->security_opts);
   g_strfreev (o->devices);
   g_strfreev (o->sockets);
+  g_free (o->init_path);
 }

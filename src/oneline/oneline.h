@@ -32,6 +32,8 @@ typedef struct
   gboolean gpu;         /* --gpu: /dev/dri and NVIDIA's nodes */
   char **sockets;       /* --socket NAME: wayland, x11, pulseaudio, pipewire, session-bus */
   gboolean gui;         /* --gui: the sockets and --gpu, those the host has */
+  gboolean init;        /* --init: catatonit as PID 1 (init.h) */
+  char *init_path;      /* --init-path FILE: another init (implies --init) */
 } UctrOneLine;
 
 /* What a one-line run hands create besides its config, and what it says. */

@@ -79,6 +79,7 @@ typedef struct
   pid_t parent_pid;
   gboolean in_userns; /* the container runs in a user namespace we create or join */
   gboolean new_userns;
+  gboolean die_with_parent;   /* the init goes with uctr (SIGKILL), before and after execve */
   gboolean setgroups_allowed; /* false after "deny" */
   uid_t setup_uid;            /* the ids the init sets up as in the user namespace: 0, or the */
   gid_t setup_gid;            /* caller's own when 0 is not mapped (keep-id without a range) */

@@ -2,6 +2,7 @@
 #include "runtime/console.h"
 #include "base/util.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -43,11 +44,67 @@ void
 uctr_console_resize (int master)
 {
   struct winsize ws;
+  int fd;
 
-  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-    (void) ioctl (master, TIOCSWINSZ, &ws);
+  /* Whichever of our stdio is the terminal (uctr run -t </dev/null: stdout). */
+  for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+    if (ioctl (fd, TIOCGWINSZ, &ws) == 0)
+      {
+        (void) ioctl (master, TIOCSWINSZ, &ws);
+        return;
+      }
 }
 
+/* The signals that end us (by default) and that uctr_cli_wait_process
+   does not forward: the terminal is restored before any of them does. */
+static const int fatal_signals[]
+    = { SIGABRT, SIGALRM, SIGBUS, SIGFPE,  SIGILL,    SIGPIPE, SIGPOLL, SIGPROF,
+        SIGPWR,  SIGSEGV, SIGSYS, SIGTRAP, SIGVTALRM, SIGXCPU, SIGXFSZ, SIGSTKFLT };
+static struct sigaction fatal_saved[G_N_ELEMENTS (fatal_signals)];
+
+/* Async-signal-safe: the terminal as it was, then the signal again with
+   the handler it had (the default, or a sanitizer's), once we return. */
+static void
+restore_and_resend (int sig)
+{
+  gsize i;
+
+  (void) tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  for (i = 0; i < G_N_ELEMENTS (fatal_signals); i++)
+    if (fatal_signals[i] == sig)
+      (void) sigaction (sig, &fatal_saved[i], NULL);
+  (void) raise (sig);
+}
+
+static void
+catch_fatal_signals (void)
+{
+  struct sigaction sa = { .sa_handler = restore_and_resend };
+  gsize i;
+
+  sigfillset (&sa.sa_mask);
+  for (i = 0; i < G_N_ELEMENTS (fatal_signals); i++)
+    {
+      (void) sigaction (fatal_signals[i], NULL, &fatal_saved[i]);
+      /* Ignored by whoever started us: left so. */
+      if (fatal_saved[i].sa_handler != SIG_IGN)
+        (void) sigaction (fatal_signals[i], &sa, NULL);
+    }
+}
+
+static void
+release_fatal_signals (void)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (fatal_signals); i++)
+    if (fatal_saved[i].sa_handler != SIG_IGN)
+      (void) sigaction (fatal_signals[i], &fatal_saved[i], NULL);
+}
+
+/* Fully raw, output too: the container's own pty already did what its
+   programs asked of it (ONLCR, or not after their stty -onlcr), and a
+   second pass here would rewrite the bytes again (\n to \r\n). */
 void
 uctr_console_raw (int master)
 {
@@ -57,17 +114,19 @@ uctr_console_raw (int master)
   if (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &saved_termios) < 0)
     return;
   termios_saved = TRUE;
+  catch_fatal_signals ();
   raw = saved_termios;
   cfmakeraw (&raw);
-  raw.c_oflag |= OPOST; /* keep our own output readable */
   (void) tcsetattr (STDIN_FILENO, TCSANOW, &raw);
 }
 
 void
 uctr_console_restore (void)
 {
-  if (termios_saved)
-    (void) tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  if (!termios_saved)
+    return;
+  (void) tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  release_fatal_signals ();
   termios_saved = FALSE;
 }
 

@@ -7,6 +7,7 @@
 #include "runtime/state.h"
 #include "runtime/lifecycle.h"
 #include "runtime/create.h"
+#include "runtime/guard.h"
 #include "runtime/exec.h"
 #include "runtime/pause.h"
 #include "runtime/profile.h"

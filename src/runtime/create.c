@@ -701,6 +701,7 @@ create_in_dir (Create *c, GError **error)
   if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error)
       || !prepare_cgroup (c, error))
     return FALSE;
+  c->plan->die_with_parent = c->opts->die_with_parent;
   plan_network (c);
 
   c->state = g_new0 (UctrState, 1);
@@ -767,6 +768,8 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   c.dfd = uctr_state_create_dir (opts->root, opts->id, error);
   if (c.dfd < 0)
     return FALSE;
+  if (opts->guard != NULL)
+    uctr_guard_arm (opts->guard);
   uctr_net_options_init (&c.net);
   c.publish = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   ok = create_in_dir (&c, error);

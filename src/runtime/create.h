@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <sys/types.h>
+#include "runtime/guard.h"
 #include "runtime/lifecycle.h"
 
 /* A file create writes into the container's state dir as soon as the dir
@@ -28,6 +29,8 @@ typedef struct
   const char *pid_file;       /* NULL: none */
   const char *console_socket; /* NULL: none */
   int preserve_fds;
+  gboolean die_with_parent; /* the init keeps SIGKILL as its parent-death signal (one-line runs) */
+  const UctrGuard *guard;   /* armed once the state dir is made; or NULL */
   gboolean no_pivot;
   gboolean keep_console;   /* run: hand the pty master back instead of sending it */
   const char *network;     /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */

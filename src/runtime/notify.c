@@ -133,25 +133,38 @@ rewrite (const char *msg, gsize len, pid_t mainpid, gboolean *ready)
   return g_string_free (out, FALSE);
 }
 
-static void
-send_to_host (UctrNotify *n, const char *msg)
+/* MSG to the socket TARGET names; FALSE with errno set (EINVAL: not a
+   socket path) when it cannot go. */
+static gboolean
+send_to (const char *target, const char *msg)
 {
   uctr_autofd int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr;
   socklen_t len;
 
+  if (!fill_address (&addr, &len, target))
+    {
+      errno = EINVAL;
+      return FALSE;
+    }
+  return fd >= 0
+         && TEMP_FAILURE_RETRY (sendto (fd, msg, strlen (msg), MSG_NOSIGNAL, (struct sockaddr *) &addr, len))
+                >= 0;
+}
+
+static void
+send_to_host (UctrNotify *n, const char *msg)
+{
   g_autofree char *warning = NULL;
 
-  if (!fill_address (&addr, &len, n->target))
+  if (send_to (n->target, msg))
+    return;
+  if (errno == EINVAL)
     warning = g_strdup_printf (_("NOTIFY_SOCKET=%s: not a usable socket path"), n->target);
-  else if (fd < 0
-           || TEMP_FAILURE_RETRY (
-                  sendto (fd, msg, strlen (msg), MSG_NOSIGNAL, (struct sockaddr *) &addr, len))
-                  < 0)
+  else
     warning = g_strdup_printf (_("NOTIFY_SOCKET=%s: forwarding the container's notification: %s"), n->target,
                                   g_strerror (errno));
-  if (warning != NULL)
-    uctr_warn (warning);
+  uctr_warn (warning);
 }
 
 gboolean
@@ -199,4 +212,52 @@ uctr_notify_free (UctrNotify *n)
     close (n->fd);
   g_free (n->target);
   g_free (n);
+}
+
+gboolean
+uctr_sdnotify_parse (const char *text, UctrSdNotify *mode, GError **error)
+{
+  static const char *const names[] = { [UCTR_SDNOTIFY_CONTAINER] = "container",
+                                       [UCTR_SDNOTIFY_CONMON] = "conmon",
+                                       [UCTR_SDNOTIFY_IGNORE] = "ignore" };
+  guint i;
+
+  for (i = 0; text != NULL && i < G_N_ELEMENTS (names); i++)
+    if (strcmp (text, names[i]) == 0)
+      {
+        *mode = (UctrSdNotify) i;
+        return TRUE;
+      }
+  *mode = UCTR_SDNOTIFY_CONTAINER;
+  return text == NULL
+         || uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                        _("--sdnotify: expected container, conmon or ignore, not \"%s\""), text);
+}
+
+char *
+uctr_sdnotify_take (UctrSdNotify mode)
+{
+  g_autofree char *target = g_strdup (host_socket ());
+
+  if (mode == UCTR_SDNOTIFY_CONTAINER)
+    return NULL;
+  g_unsetenv ("NOTIFY_SOCKET");
+  return mode == UCTR_SDNOTIFY_CONMON ? g_steal_pointer (&target) : NULL;
+}
+
+void
+uctr_sdnotify_ready (const char *target, pid_t mainpid)
+{
+  g_autofree char *msg = NULL;
+
+  if (target == NULL)
+    return;
+  msg = g_strdup_printf ("READY=1\nMAINPID=%d\n", (int) mainpid);
+  uctr_debug ("notify: %s", msg);
+  if (!send_to (target, msg))
+    {
+      g_autofree char *warning
+          = g_strdup_printf (_("NOTIFY_SOCKET=%s: sending READY=1: %s"), target, g_strerror (errno));
+      uctr_warn (warning);
+    }
 }

@@ -28,3 +28,23 @@ gboolean uctr_notify_forward (UctrNotify *n, pid_t mainpid);
 void uctr_notify_wait_ready (UctrNotify *n, pid_t mainpid, int pidfd);
 void uctr_notify_free (UctrNotify *n);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrNotify, uctr_notify_free)
+
+/* run --sdnotify, podman's spelling: who tells the unit it is up. */
+typedef enum
+{
+  UCTR_SDNOTIFY_CONTAINER, /* the container, through the socket above (the default) */
+  UCTR_SDNOTIFY_CONMON,    /* uctr, once the container has started: READY=1 */
+  UCTR_SDNOTIFY_IGNORE,    /* nobody: NOTIFY_SOCKET is not ours (or the container's) to use */
+} UctrSdNotify;
+
+/* TEXT (NULL: the default) as a mode, or an error naming the three. */
+gboolean uctr_sdnotify_parse (const char *text, UctrSdNotify *mode, GError **error);
+/* Before create: for conmon and ignore, NOTIFY_SOCKET leaves our
+   environment, so that neither the container nor a hook gets it; returns
+   its value for conmon (NULL when unset, or for the other modes). */
+char *uctr_sdnotify_take (UctrSdNotify mode);
+/* conmon, once the container has started: READY=1 with MAINPID=MAINPID
+   (the process that stays: uctr run in the foreground, else the container's
+   init) to TARGET (a NOTIFY_SOCKET value); nothing when TARGET is NULL. A
+   failure is a warning. */
+void uctr_sdnotify_ready (const char *target, pid_t mainpid);

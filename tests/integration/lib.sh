@@ -331,24 +331,32 @@ args_json ()
 # leftovers ID: prints what a failed or deleted container ID left behind (its
 # state dir, a fifo under --root, a live process the runtime started: tagged
 # by rt, rooted in $T or naming $T; a mount under $T); nothing when clean.
+# _tagged_pids: the processes that carry this test's UCTR_TEST_TAG, have
+# their root in $T or name a path in $T, found in one pass over /proc each
+# (a few processes, not a few per process: on a busy machine that is the
+# difference between a second and half a minute).
+_tagged_pids ()
+{
+  {
+    grep -lsxzF "UCTR_TEST_TAG=$T" /proc/[0-9]*/environ
+    grep -lsaF "$T/" /proc/[0-9]*/cmdline
+    find /proc/[0-9]*/root -maxdepth 0 -lname "$T/*" 2>/dev/null
+  } | cut -d/ -f3 | sort -un
+}
+
 leftovers ()
 {
-  local id=$1 p pid
+  local id=$1 pid
   [ -e "$R/$id" ] && echo "state dir $R/$id"
   find "$R" -type p 2>/dev/null | sed 's/^/fifo /'
-  for p in /proc/[0-9]*; do
-    pid=${p#/proc/}
+  for pid in $(_tagged_pids); do
     if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then continue; fi
     case " ${_pids[*]} " in *" $pid "*) continue ;; esac
-    if tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "UCTR_TEST_TAG=$T" \
-        || case $(readlink "$p/root" 2>/dev/null) in "$T"/*) true ;; *) false ;; esac \
-        || case $(proc_cmdline "$pid") in *"$T/"*) true ;; *) false ;; esac; then
-      # An empty command line: the process is in its exit already (its memory
-      # is gone), as the network helper is while the kernel detaches tap0
-      # after delete returned; it is left behind only if it stays.
-      if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 3 dead "$pid"; }; then
-        echo "process $pid: $(proc_cmdline "$pid")"
-      fi
+    # An empty command line: the process is in its exit already (its memory
+    # is gone), as the network helper is while the kernel detaches tap0
+    # after delete returned; it is left behind only if it stays.
+    if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 3 dead "$pid"; }; then
+      echo "process $pid: $(proc_cmdline "$pid")"
     fi
   done
   awk -v t="$T/" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo
