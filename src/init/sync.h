@@ -100,6 +100,7 @@ typedef enum
   UCTR_STEP_DEV_CONSOLE,        /* /dev/console is neither a file nor a character device */
   UCTR_STEP_HIDE_HOST_PROC_SYS, /* --no-pivot: taking the host's procfs and sysfs away */
   UCTR_STEP_MOUNT_MOVED, /* index: plan mount step; its mount point moved while mounted (no mount API) */
+  UCTR_STEP_STDIO,       /* index: the fd (0, 1, 2) given the plan's stdio_fds */
 } UctrStep;
 
 typedef struct

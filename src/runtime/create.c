@@ -675,6 +675,8 @@ create_in_dir (Create *c, GError **error)
       || !prepare_cgroup (c, error))
     return FALSE;
   plan_network (c);
+  if (c->opts->stdio != NULL)
+    memcpy (c->plan->stdio_fds, c->opts->stdio, sizeof c->plan->stdio_fds);
 
   c->state = g_new0 (UctrState, 1);
   c->state->id = g_strdup (c->opts->id);
