@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "runtime/state.h"
 #include "net/helper.h"
+#include "logs/logger.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -149,9 +150,11 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* Started by create (net/launch.h), not by users: not in the table. */
+  /* Started by create (net/launch.h) and run -d (runtime/logs.h), not by users: not in the table. */
   if (argc >= 2 && strcmp (argv[1], "__net-helper") == 0)
     return uctr_net_helper_main (argc, argv);
+  if (argc >= 2 && strcmp (argv[1], "__logger") == 0)
+    return uctr_logger_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))
     {
       print_error (error);
