@@ -26,6 +26,7 @@ static const UctrVerb verbs[] = {
   { "features", uctr_cmd_features, N_ ("Print what this uctr supports (OCI features JSON)") },
   { "kill", uctr_cmd_kill, N_ ("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_ ("List containers") },
+  { "logs", uctr_cmd_logs, N_ ("Print the log of a detached one-line container") },
   { "pause", uctr_cmd_pause, N_ ("Suspend every process of a container") },
   { "port", uctr_cmd_port, N_ ("Publish, list and unpublish ports of a container") },
   { "ps", uctr_cmd_ps, N_ ("List the processes of a container") },

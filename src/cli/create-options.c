@@ -101,6 +101,7 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .publish = a->publish,
     .systemd_cgroup = a->systemd_cgroup,
     .config_json = a->config_json,
+    .stdio = a->stdio,
     .warnings = warnings,
   };
 

@@ -19,6 +19,7 @@ typedef struct
   char **publish;          /* --publish SPEC, repeated */
   gboolean systemd_cgroup; /* the global --systemd-cgroup */
   const char *config_json; /* a one-line run's config (borrowed), instead of the bundle's */
+  const int *stdio;        /* a detached one-line run's stdin, stdout, stderr (borrowed); NULL: ours */
   char *bundle_abs;
 } UctrCreateArgs;
 

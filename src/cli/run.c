@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/create-options.h"
 #include "oneline/oneline.h"
+#include "oneline/logopt.h"
 #include "base/log.h"
 #include "runtime/container.h"
 
@@ -40,6 +41,26 @@ parse_oneline (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, char 
   return *json != NULL;
 }
 
+/* A detached one-line run: its stdout and stderr (or its pty, with -t) go
+   to its log, stdin is /dev/null; none of ours is left to it, so that
+   `x=$(uctr run -d ...)` returns at once. */
+static gboolean
+prepare_log (UctrCreateArgs *a, const UctrOneLine *o, UctrLogPipes *log, guint64 *max_size, GError **error)
+{
+  if (!uctr_oneline_log_max_size (o, a->detach, max_size, error))
+    return FALSE;
+  if (!a->detach)
+    return TRUE;
+  if (a->console_socket != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--console-socket with --detach and --rootfs: the pty goes to the container's log "
+                         "(uctr logs); leave --console-socket out"));
+  if (!uctr_log_pipes_open (log, o->tty, error))
+    return FALSE;
+  a->stdio = log->stdio;
+  return TRUE;
+}
+
 /* run [OPTIONS] ID: a bundle's config. The one-line options are listed
    (so that --help shows them) but mean something only with --rootfs. */
 static gboolean
@@ -71,13 +92,16 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   UctrOneLine o = { 0 };
   g_autofree char *oneline_id = NULL;
   g_autofree char *oneline_json = NULL;
+  g_auto(UctrLogPipes) log = UCTR_LOG_PIPES_INIT;
+  guint64 log_max_size = 0;
   const char *root;
   const char *id;
   int status = -1;
 
   if (uctr_oneline_wanted (argc, argv))
     {
-      if (!parse_oneline (&a, &o, &argc, &argv, &oneline_id, &oneline_json, error))
+      if (!parse_oneline (&a, &o, &argc, &argv, &oneline_id, &oneline_json, error)
+          || !prepare_log (&a, &o, &log, &log_max_size, error))
         goto out;
       id = oneline_id;
       a.config_json = oneline_json;
@@ -91,11 +115,13 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   a.systemd_cgroup = g->systemd_cgroup;
   if (!a.detach)
     uctr_cli_hold_signals ();
-  if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
+  /* A detached run's pty goes to its logger. */
+  if (!uctr_create_args_create (&a, root, id, !a.detach || log.terminal, warnings, &created, error))
     goto out;
   /* Listening before the process runs: it may notify at once. */
   notify = uctr_notify_listen (root, id, error);
   if ((notify == NULL && error != NULL && *error != NULL)
+      || (a.stdio != NULL && !uctr_log_start (root, id, &log, created.console_fd, log_max_size, error))
       || !uctr_container_start (root, id, &created.loaded, warnings, error))
     {
       (void) uctr_container_delete (root, id, TRUE, &created.loaded, NULL, NULL);
@@ -109,6 +135,9 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
           uctr_autofd int pidfd = pidfd_open (created.pid, 0);
           uctr_notify_wait_ready (notify, created.pid, pidfd);
         }
+      /* As podman's run -d: the id, for $(...) and for uctr logs. */
+      if (a.stdio != NULL)
+        g_print ("%s\n", id);
     }
   else
     {

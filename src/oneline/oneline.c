@@ -42,6 +42,10 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("NAME") },
     { "rm", 0, 0, G_OPTION_ARG_NONE, &o->rm,
       N_ ("Delete the container when the command ends (the default without --detach)"), NULL },
+    { "log-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->log_opts,
+      N_ ("With --detach: max-size=SIZE, the most its log of stdout and stderr keeps (default 4m; see uctr "
+          "logs)"),
+      N_ ("max-size=SIZE") },
     { NULL },
   };
 
@@ -271,4 +275,5 @@ uctr_oneline_clear (UctrOneLine *o)
   g_free (o->name);
   g_free (o->user);
   g_free (o->hostname);
+  g_strfreev (o->log_opts);
 }

@@ -21,6 +21,7 @@ typedef struct
   char *user;         /* --user/-u UID[:GID] */
   char *hostname;     /* --hostname */
   gboolean rm;        /* --rm: what a one-shot run does anyway; refused with --detach */
+  char **log_opts;    /* --log-opt KEY=VALUE: a detached run's log (logopt.h) */
 } UctrOneLine;
 
 /* The options above, for a verb's option table; NULL-terminated. */
