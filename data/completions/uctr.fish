@@ -41,7 +41,7 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish
         case run
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish \
-                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname
+                --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --log-opt
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -55,6 +55,8 @@ function __fish_uctr_value_options
                 --pids-limit --l3-cache-schema --mem-bw-schema
         case events
             echo --interval
+        case logs
+            echo --tail
     end
 end
 
@@ -162,6 +164,7 @@ complete -c uctr -n __fish_uctr_no_command -a exec -d 'Run a new process in a ru
 complete -c uctr -n __fish_uctr_no_command -a features -d 'Print what this uctr supports'
 complete -c uctr -n __fish_uctr_no_command -a kill -d 'Send a signal to a container'
 complete -c uctr -n __fish_uctr_no_command -a list -d 'List containers'
+complete -c uctr -n __fish_uctr_no_command -a logs -d 'Print the log of a detached one-line container'
 complete -c uctr -n __fish_uctr_no_command -a pause -d 'Suspend every process of a container'
 complete -c uctr -n __fish_uctr_no_command -a port -d 'Publish, list and unpublish ports of a container'
 complete -c uctr -n __fish_uctr_no_command -a ps -d 'List the processes of a container'
@@ -175,7 +178,7 @@ complete -c uctr -n __fish_uctr_no_command -a update -d 'Change the resource lim
 complete -c uctr -n 'not __fish_uctr_no_command' -s h -l help -d 'Print the options'
 
 # Container ids, signals, port operations.
-complete -c uctr -n '__fish_uctr_at -n 0 start state delete kill exec ps pause resume update events' \
+complete -c uctr -n '__fish_uctr_at -n 0 start state delete kill exec ps pause resume update events logs' \
     -a '(__fish_uctr_run list -q)' -d 'Container'
 complete -c uctr -n '__fish_uctr_at -n 1 port' -a '(__fish_uctr_run list -q)' -d 'Container'
 complete -c uctr -n '__fish_uctr_at -n 0 port' -a 'add remove list'
@@ -209,6 +212,7 @@ complete -c uctr -n $r1 -l name -x -d "The container's id"
 complete -c uctr -n $r1 -s u -l user -x -d 'Run as UID[:GID]'
 complete -c uctr -n $r1 -l hostname -x -d "The container's hostname"
 complete -c uctr -n $r1 -l rm -d 'Delete the container when the command ends'
+complete -c uctr -n $r1 -l log-opt -x -a 'max-size=' -d 'With --detach: max-size=SIZE of its log'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'
@@ -244,6 +248,9 @@ complete -c uctr -n '__fish_uctr_command spec' -s b -l bundle -x -a '(__fish_com
     -d 'Write config.json in DIR'
 complete -c uctr -n '__fish_uctr_command events' -l interval -x -a '1s 5s 30s 1m' -d 'How often to print statistics'
 complete -c uctr -n '__fish_uctr_command events' -l stats -d 'Print the statistics once'
+complete -c uctr -n '__fish_uctr_command logs' -s f -l follow -d 'Print what comes next too, until the container ends'
+complete -c uctr -n '__fish_uctr_command logs' -l tail -x -a '-1 10 100' -d 'Only the last N lines'
+complete -c uctr -n '__fish_uctr_command logs' -s t -l timestamps -d 'Print the time of each line'
 
 set -l up '__fish_uctr_command update'
 complete -c uctr -n $up -s r -l resources -r -F -d 'linux.resources JSON from FILE or -'
