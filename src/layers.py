@@ -18,15 +18,19 @@ ALLOWED = {
     'cgroup': {'base': None},
     'net/inside': {'base': None},
     'net': {'base': None, 'net/inside': None},
+    # A detached one-line container's log: its logger, records and reader.
+    'logs': {'base': None},
     # The network helper is started (launch.h) with options create parses
     # (options.h) and ports it checks (ports.h); its end is read (netexit.h).
+    # The logger is started (logger.h, for its fds) and its log read (reader.h, files.h).
     'runtime': {'base': None, 'oci': None, 'plan': None, 'init': None, 'cgroup': None,
-                'net': {'launch.h', 'ports.h', 'netexit.h', 'options.h', 'portclient.h'}},
+                'net': {'launch.h', 'ports.h', 'netexit.h', 'options.h', 'portclient.h'},
+                'logs': {'logger.h', 'reader.h', 'files.h'}},
     # One-line runs: flags made into a config, above what runs it.
     'oneline': {'base': None, 'oci': None, 'runtime': {'container.h'}},
     # runtime/container.h is the whole API cli/ sees.
     'cli': {'base': None, 'oci': None, 'oneline': None, 'runtime': {'container.h'}},
-    '.': {'base': None, 'cli': None, 'runtime': None, 'net': {'helper.h'}},
+    '.': {'base': None, 'cli': None, 'runtime': None, 'net': {'helper.h'}, 'logs': {'logger.h'}},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "runtime/state.h"
 #include "net/helper.h"
+#include "logs/logger.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ static const UctrVerb verbs[] = {
   { "features", uctr_cmd_features, N_ ("Print what this uctr supports (OCI features JSON)") },
   { "kill", uctr_cmd_kill, N_ ("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_ ("List containers") },
+  { "logs", uctr_cmd_logs, N_ ("Print the log of a detached one-line container") },
   { "pause", uctr_cmd_pause, N_ ("Suspend every process of a container") },
   { "port", uctr_cmd_port, N_ ("Publish, list and unpublish ports of a container") },
   { "ps", uctr_cmd_ps, N_ ("List the processes of a container") },
@@ -149,9 +151,11 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* Started by create (net/launch.h), not by users: not in the table. */
+  /* Started by create (net/launch.h) and run -d (runtime/logs.h), not by users: not in the table. */
   if (argc >= 2 && strcmp (argv[1], "__net-helper") == 0)
     return uctr_net_helper_main (argc, argv);
+  if (argc >= 2 && strcmp (argv[1], "__logger") == 0)
+    return uctr_logger_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))
     {
       print_error (error);

@@ -4,7 +4,7 @@
 # `uctr list -q`, run with the --root given earlier on the line. Needs
 # nothing from the bash-completion package.
 
-_uctr_commands='create delete events exec features kill list pause port ps resume run spec start state update'
+_uctr_commands='create delete events exec features kill list logs pause port ps resume run spec start state update'
 
 _uctr_signals='HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP
 TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'
@@ -25,8 +25,8 @@ _uctr_command_options ()
       _uctr_opts='--bundle --pid-file --console-socket --preserve-fds --no-pivot --no-new-keyring --network --publish'
       _uctr_args='-b --bundle --pid-file --console-socket --preserve-fds --network -p --publish'
       if [ "$1" = run ]; then
-        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns --sdnotify --init --init-path'
-        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns --sdnotify --init-path'
+        _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns --sdnotify --init --init-path --log-opt'
+        _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns --sdnotify --init-path --log-opt'
         _uctr_opts+=' --cap-add --cap-drop --privileged --security-opt'
         _uctr_args+=' --cap-add --cap-drop --security-opt'
         _uctr_opts+=' --device --gpu --socket --gui'
@@ -39,6 +39,9 @@ _uctr_command_options ()
                   --process-label --apparmor -c --cap --preserve-fds --cgroup' ;;
     kill) _uctr_opts='--all' ;;
     delete) _uctr_opts='--force' ;;
+    logs)
+      _uctr_opts='--follow --tail --timestamps'
+      _uctr_args='--tail' ;;
     list)
       _uctr_opts='--quiet --format'
       _uctr_args='-f --format' ;;
@@ -72,6 +75,8 @@ _uctr_long_option ()
     run:-w) echo --workdir ;;
     exec:-p) echo --process ;;
     *:-p) echo --publish ;;
+    logs:-f) echo --follow ;;
+    logs:-t) echo --timestamps ;;
     *:-f) echo --format ;;
     *:-e) echo --env ;;
     *:-u) echo --user ;;
@@ -204,6 +209,8 @@ _uctr_value ()
       fi ;;
     --interval) _uctr_reply '1s 5s 30s 1m' "$2" "$4" ;;
     --userns) _uctr_reply 'keep-id' "$2" "$4" ;;
+    --log-opt) _uctr_reply 'max-size=' "$2" "$4" ;;
+    --tail) _uctr_reply '-1 10 100' "$2" "$4" ;;
     *) COMPREPLY=() ;;
   esac
 }
@@ -214,7 +221,7 @@ _uctr_positional ()
   local cmd=$1 n=$2 cur=$3
   shift 3
   case $cmd:$n in
-    start:1 | state:1 | delete:1 | kill:1 | exec:1 | ps:1 | pause:1 | resume:1 | update:1 | events:1 | port:2)
+    start:1 | state:1 | delete:1 | kill:1 | exec:1 | ps:1 | pause:1 | resume:1 | update:1 | events:1 | logs:1 | port:2)
       _uctr_reply "$(_uctr_run list -q)" "$cur" ;;
     kill:2)
       if [[ $cur == [Ss][Ii][Gg]* ]]; then

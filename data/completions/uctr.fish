@@ -43,7 +43,7 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish --sdnotify \
                 --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns \
                 --cap-add --cap-drop --security-opt \
-                --device --socket --init-path
+                --device --socket --init-path --log-opt
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
@@ -57,6 +57,8 @@ function __fish_uctr_value_options
                 --pids-limit --l3-cache-schema --mem-bw-schema
         case events
             echo --interval
+        case logs
+            echo --tail
     end
 end
 
@@ -164,6 +166,7 @@ complete -c uctr -n __fish_uctr_no_command -a exec -d 'Run a new process in a ru
 complete -c uctr -n __fish_uctr_no_command -a features -d 'Print what this uctr supports'
 complete -c uctr -n __fish_uctr_no_command -a kill -d 'Send a signal to a container'
 complete -c uctr -n __fish_uctr_no_command -a list -d 'List containers'
+complete -c uctr -n __fish_uctr_no_command -a logs -d 'Print the log of a detached one-line container'
 complete -c uctr -n __fish_uctr_no_command -a pause -d 'Suspend every process of a container'
 complete -c uctr -n __fish_uctr_no_command -a port -d 'Publish, list and unpublish ports of a container'
 complete -c uctr -n __fish_uctr_no_command -a ps -d 'List the processes of a container'
@@ -177,7 +180,7 @@ complete -c uctr -n __fish_uctr_no_command -a update -d 'Change the resource lim
 complete -c uctr -n 'not __fish_uctr_no_command' -s h -l help -d 'Print the options'
 
 # Container ids, signals, port operations.
-complete -c uctr -n '__fish_uctr_at -n 0 start state delete kill exec ps pause resume update events' \
+complete -c uctr -n '__fish_uctr_at -n 0 start state delete kill exec ps pause resume update events logs' \
     -a '(__fish_uctr_run list -q)' -d 'Container'
 complete -c uctr -n '__fish_uctr_at -n 1 port' -a '(__fish_uctr_run list -q)' -d 'Container'
 complete -c uctr -n '__fish_uctr_at -n 0 port' -a 'add remove list'
@@ -228,6 +231,7 @@ complete -c uctr -n $r1 -l socket -x -a 'wayland x11 pulseaudio pipewire session
 complete -c uctr -n $r1 -l gui -d 'Every --socket and --gpu the host has'
 complete -c uctr -n $r1 -l init -d 'Run an init as PID 1 that forwards signals and reaps zombies'
 complete -c uctr -n $r1 -l init-path -r -F -d 'The init for --init'
+complete -c uctr -n $r1 -l log-opt -x -a 'max-size=' -d 'With --detach: max-size=SIZE of its log'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'
@@ -263,6 +267,9 @@ complete -c uctr -n '__fish_uctr_command spec' -s b -l bundle -x -a '(__fish_com
     -d 'Write config.json in DIR'
 complete -c uctr -n '__fish_uctr_command events' -l interval -x -a '1s 5s 30s 1m' -d 'How often to print statistics'
 complete -c uctr -n '__fish_uctr_command events' -l stats -d 'Print the statistics once'
+complete -c uctr -n '__fish_uctr_command logs' -s f -l follow -d 'Print what comes next too, until the container ends'
+complete -c uctr -n '__fish_uctr_command logs' -l tail -x -a '-1 10 100' -d 'Only the last N lines'
+complete -c uctr -n '__fish_uctr_command logs' -s t -l timestamps -d 'Print the time of each line'
 
 set -l up '__fish_uctr_command update'
 complete -c uctr -n $up -s r -l resources -r -F -d 'linux.resources JSON from FILE or -'

@@ -158,8 +158,8 @@ uctr_read_file_in_root (const char *root, const char *path, gsize max, char **co
   return uctr_read_fd (fd, path, max, contents, NULL, error);
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize len)
+gboolean
+uctr_write_all (int fd, const char *data, gsize len)
 {
   while (len > 0)
     {
@@ -195,7 +195,7 @@ uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize le
     return uctr_throw_errno (error, _("Creating %s"), name);
   /* No fsync: the rename keeps readers from ever seeing a half-written file,
      and runtime state does not outlive a reboot (it lives in XDG_RUNTIME_DIR). */
-  if (!write_all (fd, data, len))
+  if (!uctr_write_all (fd, data, len))
     {
       int errsv = errno;
       (void) unlinkat (dfd, tmp, 0);
@@ -217,7 +217,7 @@ uctr_write_file_at (int dfd, const char *path, const char *data, gsize len, GErr
 
   if (fd < 0)
     return uctr_throw_errno (error, _("Opening %s"), path);
-  if (!write_all (fd, data, len))
+  if (!uctr_write_all (fd, data, len))
     return uctr_throw_errno (error, _("Writing %s"), path);
   return TRUE;
 }

@@ -82,6 +82,9 @@ uctr_read_file_in_root (const char *root, const char *path, gsize max, char **co
 gboolean uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize len, mode_t mode,
                                     GError **error);
 
+/* All of DATA to FD, in as many write(2)s as it takes; FALSE with errno. */
+gboolean uctr_write_all (int fd, const char *data, gsize len);
+
 /* Writes data to an existing file (e.g. /proc/PID/uid_map) in one write(2). */
 gboolean uctr_write_file_at (int dfd, const char *path, const char *data, gsize len, GError **error);
 

@@ -83,6 +83,7 @@ int uctr_cmd_start (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_state (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_logs (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);

@@ -106,6 +106,7 @@ uctr_create_args_create (UctrCreateArgs *a, const char *root, const char *id, gb
     .config_json = a->config_json,
     .die_with_parent = a->die_with_parent,
     .guard = a->guard,
+    .stdio = a->stdio,
     .warnings = warnings,
     .state_files = a->state_files,
     .n_state_files = a->n_state_files,

@@ -22,6 +22,7 @@ typedef struct
   const char *config_json;          /* a one-line run's config (borrowed), instead of the bundle's */
   const UctrStateFile *state_files; /* and the files it names in the state dir (borrowed) */
   gsize n_state_files;
+  const int *stdio; /* a detached one-line run's stdin, stdout, stderr (borrowed); NULL: ours */
   char *bundle_abs;
   gboolean die_with_parent; /* the container goes with us (a one-line run in the foreground) */
   const UctrGuard *guard;   /* and its state too; or NULL */

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/create-options.h"
 #include "oneline/oneline.h"
+#include "oneline/logopt.h"
 #include "base/log.h"
 #include "runtime/container.h"
 
@@ -48,6 +49,26 @@ parse_oneline (UctrGlobal *g, UctrCreateArgs *a, UctrOneLine *o, UctrOneLineExtr
     return FALSE;
   a->state_files = (const UctrStateFile *) x->state_files->data;
   a->n_state_files = x->state_files->len;
+  return TRUE;
+}
+
+/* A detached one-line run: its stdout and stderr (or its pty, with -t) go
+   to its log, stdin is /dev/null; none of ours is left to it, so that
+   `x=$(uctr run -d ...)` returns at once. */
+static gboolean
+prepare_log (UctrCreateArgs *a, const UctrOneLine *o, UctrLogPipes *log, guint64 *max_size, GError **error)
+{
+  if (!uctr_oneline_log_max_size (o, a->detach, max_size, error))
+    return FALSE;
+  if (!a->detach)
+    return TRUE;
+  if (a->console_socket != NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--console-socket with --detach and --rootfs: the pty goes to the container's log "
+                         "(uctr logs); leave --console-socket out"));
+  if (!uctr_log_pipes_open (log, o->tty, error))
+    return FALSE;
+  a->stdio = log->stdio;
   return TRUE;
 }
 
@@ -99,13 +120,16 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   g_autofree char *oneline_id = NULL;
   g_autofree char *oneline_json = NULL;
   gboolean oneline = uctr_oneline_wanted (argc, argv);
+  g_auto(UctrLogPipes) log = UCTR_LOG_PIPES_INIT;
+  guint64 log_max_size = 0;
   const char *root;
   const char *id;
   int status = -1;
 
   if (oneline)
     {
-      if (!parse_oneline (g, &a, &o, &extras, &argc, &argv, &oneline_id, &oneline_json, error))
+      if (!parse_oneline (g, &a, &o, &extras, &argc, &argv, &oneline_id, &oneline_json, error)
+          || !prepare_log (&a, &o, &log, &log_max_size, error))
         goto out;
       id = oneline_id;
       a.config_json = oneline_json;
@@ -122,7 +146,8 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
     uctr_cli_hold_signals ();
   if (oneline && !a.detach && !tie_to_us (&a, &guard, root, id, error))
     goto out;
-  if (!uctr_create_args_create (&a, root, id, !a.detach, warnings, &created, error))
+  /* A detached run's pty goes to its logger. */
+  if (!uctr_create_args_create (&a, root, id, !a.detach || log.terminal, warnings, &created, error))
     goto out;
   if (!a.detach)
     {
@@ -139,6 +164,7 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   /* Listening before the process runs: it may notify at once. */
   notify = uctr_notify_listen (root, id, error);
   if ((notify == NULL && error != NULL && *error != NULL)
+      || (a.stdio != NULL && !uctr_log_start (root, id, &log, created.console_fd, log_max_size, error))
       || !uctr_container_start (root, id, &created.loaded, warnings, error))
     {
       (void) uctr_container_delete (root, id, TRUE, &created.loaded, NULL, NULL);
@@ -154,6 +180,9 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
           uctr_autofd int pidfd = pidfd_open (created.pid, 0);
           uctr_notify_wait_ready (notify, created.pid, pidfd);
         }
+      /* As podman's run -d: the id, for $(...) and for uctr logs. */
+      if (a.stdio != NULL)
+        g_print ("%s\n", id);
     }
   else
     {

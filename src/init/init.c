@@ -629,6 +629,24 @@ clone_init (const UctrPlan *plan)
   return syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* The plan's stdio_fds onto 0, 1 and 2 (for the init, and through it the
+   process); the originals are closed with the other host fds. Each is
+   first lifted above 2, so that none is overwritten before it is moved. */
+static void
+take_stdio (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int fds[3];
+  int i;
+
+  for (i = 0; i < 3; i++)
+    if ((fds[i] = plan->stdio_fds[i]) >= 0 && (fds[i] = fcntl (fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+      fail_step (ctx, UCTR_STEP_STDIO, i);
+  for (i = 0; i < 3; i++)
+    if (fds[i] >= 0 && (dup2 (fds[i], i) < 0 || close (fds[i]) < 0))
+      fail_step (ctx, UCTR_STEP_STDIO, i);
+}
+
 void
 uctr_init_stage1 (const UctrPlan *plan)
 {
@@ -637,6 +655,7 @@ uctr_init_stage1 (const UctrPlan *plan)
   int i;
 
   die_with_parent (plan, TRUE);
+  take_stdio (&ctx);
   /* exec joins namespaces where the container's processes already run:
      none of them may open our /proc entries (and /proc/PID/exe, the uctr
      binary: CVE-2019-5736) from now until execve. */

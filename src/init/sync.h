@@ -103,6 +103,7 @@ typedef enum
   UCTR_STEP_CWD_MISSING,    /* process.cwd does not exist and creating it failed (err: why) */
   UCTR_STEP_MOUNT_LAYER,    /* index: plan mount step, -1: process.cwd; made in a layer (uctr.mountpoints) */
   UCTR_STEP_LAYER_READONLY, /* making read-only the layers that hold mount points (uctr.mountpoints) */
+  UCTR_STEP_STDIO,          /* index: the fd (0, 1, 2) given the plan's stdio_fds */
 } UctrStep;
 
 typedef struct

@@ -2,6 +2,7 @@
 #include "net/agent.h"
 #include "base/util.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -72,11 +73,14 @@ uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error)
 {
   g_autoptr(UctrAgent) a = g_new0 (UctrAgent, 1);
   uctr_autofd int theirs = -1;
+  uctr_autofd int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   int sv[2], err;
   pid_t parent = getpid ();
 
   a->guest = *guest;
   a->sock = -1;
+  if (devnull < 0)
+    return uctr_throw_errno (error, _("Opening /dev/null")), NULL;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return uctr_throw_errno (error, _("Creating the socket to the network helper's agent")), NULL;
   a->sock = sv[0];
@@ -87,6 +91,10 @@ uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error)
   if (a->pid == 0)
     {
       (void) close (a->sock);
+      /* Forked before the helper lets go of the stdio it was started with
+         (the caller of uctr create, which may read it to the end): the
+         agent lives as long as the container, and must not hold it. */
+      uctr_stdio_to (devnull);
       uctr_inside_agent_run (theirs, init_pidfd, parent, &a->guest);
     }
   err = agent_receive (a, NULL);

@@ -78,6 +78,10 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("Run an init as PID 1 (catatonit) that forwards signals to COMMAND and reaps zombies"), NULL },
     { "init-path", 0, 0, G_OPTION_ARG_FILENAME, &o->init_path,
       N_ ("The init for --init (default: catatonit, from PATH); implies --init"), N_ ("FILE") },
+    { "log-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->log_opts,
+      N_ ("With --detach: max-size=SIZE, the most its log of stdout and stderr keeps (default 4m; see uctr "
+          "logs)"),
+      N_ ("max-size=SIZE") },
     { NULL },
   };
 
@@ -338,4 +342,5 @@ uctr_oneline_clear (UctrOneLine *o)
   g_strfreev (o->devices);
   g_strfreev (o->sockets);
   g_free (o->init_path);
+  g_strfreev (o->log_opts);
 }

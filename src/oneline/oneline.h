@@ -34,6 +34,7 @@ typedef struct
   gboolean gui;         /* --gui: the sockets and --gpu, those the host has */
   gboolean init;        /* --init: catatonit as PID 1 (init.h) */
   char *init_path;      /* --init-path FILE: another init (implies --init) */
+  char **log_opts;      /* --log-opt KEY=VALUE: a detached run's log (logopt.h) */
 } UctrOneLine;
 
 /* What a one-line run hands create besides its config, and what it says. */

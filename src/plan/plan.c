@@ -910,6 +910,8 @@ plan_store_new (void)
   plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = plan->cgroup_fd = -1;
   for (i = 0; i < UCTR_NS_N; i++)
     plan->ns_fds[i] = -1;
+  for (i = 0; i < 3; i++)
+    plan->stdio_fds[i] = -1;
   plan->setgroups_allowed = TRUE;
   return s;
 }

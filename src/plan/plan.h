@@ -94,6 +94,7 @@ typedef struct
   int host_proc_fd; /* the host's /proc, to reopen the fifo and write oom_score_adj */
   int fifo_fd;      /* O_PATH of <state>/exec.fifo */
   int cgroup_fd;    /* O_PATH of the container's cgroup, for CLONE_INTO_CGROUP; -1: none */
+  int stdio_fds[3]; /* what the process gets as stdin, stdout, stderr (a detached run's log); -1: ours */
 
   /* the file system */
   const char *rootfs;         /* absolute host path */

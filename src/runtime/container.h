@@ -1,7 +1,8 @@
 /* uctr: the runtime as cli/ sees it, and the only header of runtime/ that
    cli/ includes: the container verbs (create, start, kill, delete, exec,
    pause, update), the state and its lookup, and what the verbs need besides
-   (the terminal, NOTIFY_SOCKET, a seccomp profile checked on its own). */
+   (the terminal, NOTIFY_SOCKET, a seccomp profile checked on its own, a detached
+   run's log). */
 #pragma once
 
 #include "runtime/state.h"
@@ -18,3 +19,4 @@
 #include "runtime/network.h"
 #include "runtime/console.h"
 #include "runtime/notify.h"
+#include "runtime/logs.h"

@@ -703,6 +703,8 @@ create_in_dir (Create *c, GError **error)
     return FALSE;
   c->plan->die_with_parent = c->opts->die_with_parent;
   plan_network (c);
+  if (c->opts->stdio != NULL)
+    memcpy (c->plan->stdio_fds, c->opts->stdio, sizeof c->plan->stdio_fds);
 
   c->state = g_new0 (UctrState, 1);
   c->state->id = g_strdup (c->opts->id);

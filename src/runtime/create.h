@@ -36,6 +36,7 @@ typedef struct
   const char *network;     /* NULL or "none": runc's behaviour; "slirp[:OPTIONS]": tap0 and the helper */
   char **publish;          /* NULL or --publish specs ([HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]) */
   gboolean systemd_cgroup; /* --systemd-cgroup: the cgroup is a transient systemd scope */
+  const int *stdio;        /* NULL: the process gets our stdio; else 3 fds: its stdin, stdout, stderr */
   GPtrArray *warnings;     /* messages the caller prints (char *) */
   const UctrStateFile *state_files; /* written into the state dir first; N_STATE_FILES of them */
   gsize n_state_files;

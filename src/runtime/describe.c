@@ -232,6 +232,8 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
       return g_strdup (_("linux.seccomp: handing the listener fd to uctr (does the filter allow sendmsg?)"));
     case UCTR_STEP_FDS:
       return g_strdup (_("Closing inherited file descriptors"));
+    case UCTR_STEP_STDIO:
+      return g_strdup_printf (_("Giving the process its stdin, stdout and stderr (fd %d)"), m->index);
     default:
       return g_strdup (_("Setting up the container"));
     }

@@ -1,6 +1,7 @@
 /* uctr: start, kill and delete of an existing container. */
 #include "runtime/lifecycle.h"
 #include "runtime/hooks.h"
+#include "runtime/logs.h"
 #include "cgroup/cgroup.h"
 #include "net/netexit.h"
 #include "cgroup/systemd.h"
@@ -412,6 +413,7 @@ delete_damaged (const char *root, const char *id, int dfd, GError **error)
   if (init != NULL && uctr_state_status (dfd, init) != UCTR_STATUS_STOPPED)
     kill_and_wait (init);
   uctr_state_end_net_helper (dfd);
+  uctr_log_end (dfd);
   return uctr_state_remove_dir (root, id, error);
 }
 
@@ -455,5 +457,6 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
     warn (warnings, local);
   remove_cgroup (l.state, warnings);
   uctr_state_end_net_helper (l.dfd);
+  uctr_log_end (l.dfd);
   return uctr_state_remove_dir (root, id, error);
 }

@@ -574,12 +574,30 @@ uctr_state_save_net_pid (int dfd, const char *id, pid_t pid, GError **error)
   return save_pid_file (dfd, NET_PID_FILE, id, pid, start, error);
 }
 
-static int
-open_net_pidfd (int dfd)
+gboolean
+uctr_state_save_helper_pid (int dfd, const char *name, const char *id, pid_t pid, GError **error)
+{
+  guint64 start = uctr_proc_start_time (pid);
+
+  if (start == 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("it (pid %d) has exited already"), (int) pid);
+  return save_pid_file (dfd, name, id, pid, start, error);
+}
+
+gboolean
+uctr_state_has_entry (int dfd, const char *name)
+{
+  struct stat st;
+
+  return fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int
+uctr_state_open_helper_pidfd (int dfd, const char *name)
 {
   UctrState helper = { 0 };
 
-  if (!load_pid_file (dfd, NET_PID_FILE, &helper.pid, &helper.pid_start_time))
+  if (!load_pid_file (dfd, name, &helper.pid, &helper.pid_start_time))
     {
       errno = ENOENT;
       return -1;
@@ -618,7 +636,7 @@ uctr_state_end_net_helper (int dfd)
 
   if (lock < 0 || lock_within (lock, NET_HELPER_GONE_MS))
     return;
-  pidfd = open_net_pidfd (dfd);
+  pidfd = uctr_state_open_helper_pidfd (dfd, NET_PID_FILE);
   if (pidfd >= 0)
     (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
   (void) lock_within (lock, NET_HELPER_GONE_MS);

@@ -104,6 +104,15 @@ UctrState *uctr_state_load_init_pid (int dfd, const char *id);
 /* net.pid: the network helper's pid and start time, so that delete can
    wait until it (and the ports it holds) is gone. */
 gboolean uctr_state_save_net_pid (int dfd, const char *id, pid_t pid, GError **error);
+/* NAME (log.pid ...): the pid and start time of another helper of the
+   container's, which outlives uctr; an error when it has exited already. */
+gboolean uctr_state_save_helper_pid (int dfd, const char *name, const char *id, pid_t pid, GError **error);
+/* A pidfd of the helper NAME records while it is still that process; -1
+   (errno ENOENT or ESRCH) when there is none. */
+int uctr_state_open_helper_pidfd (int dfd, const char *name);
+/* Whether DFD has an entry NAME (not followed when a symlink). */
+gboolean uctr_state_has_entry (int dfd, const char *name);
+
 /* Once the init is gone: waits until that helper, which exits when the
    init does, has closed its host sockets (it holds net.lock until then),
    and kills it if it has not within 2 s. Its published ports are then
