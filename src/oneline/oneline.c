@@ -299,8 +299,9 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
       return NULL;
   /* Last: the capabilities follow the final process.user. */
   if (!uctr_oneline_security (config, o, error))
-    if (!uctr_oneline_init_apply (config, o, error))
-      return NULL;
+    return NULL;
+  if (!uctr_oneline_init_apply (config, o, error))
+    return NULL;
   json_generator_set_root (gen, json_parser_get_root (parser));
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_indent (gen, 2);

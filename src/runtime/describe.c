@@ -73,6 +73,24 @@ unmapped_user (const UctrPlan *plan, const UctrSyncMsg *m, guint32 wanted)
                              kind, kind, wanted, kind, only);
 }
 
+/* process.cwd missing from the rootfs, and not made in a throwaway layer:
+   worded from process.cwd, which the one-line run names by its flag. */
+static char *
+cwd_layer_failure (const char *cwd, int err)
+{
+  if (err == ENOSYS)
+    return g_strdup_printf (_("process.cwd: %s does not exist in the container, and making it in a throwaway "
+                              "layer needs the mount API (Linux 5.2); create it in the rootfs yourself"),
+        cwd);
+  if (err == EACCES)
+    return g_strdup_printf (_("process.cwd: %s does not exist in the container, and the directory where it is "
+                              "missing cannot be listed to mirror it in a throwaway layer"),
+        cwd);
+  return g_strdup_printf (_("process.cwd: %s does not exist in the container, and making it in a throwaway "
+                            "layer over the rootfs failed"),
+                             cwd);
+}
+
 /* A mount point (or process.cwd, index -1) missing from the rootfs, made
    in a throwaway layer (uctr.mountpoints). */
 static char *
@@ -82,12 +100,9 @@ layer_failure (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg
   g_autofree char *what = NULL;
 
   if (m->index < 0)
-    what = g_strdup_printf ("process.cwd (%s)", config->process->cwd);
-  else
-    {
-      mount = mount_name (config, plan, m->index);
-      what = g_strdup_printf (_("the mount point of %s"), mount);
-    }
+    return cwd_layer_failure (config->process->cwd, m->err);
+  mount = mount_name (config, plan, m->index);
+  what = g_strdup_printf (_("the mount point of %s"), mount);
   if (m->err == ENOSYS)
     return g_strdup_printf (_("Making %s in a throwaway layer over the rootfs: this needs the mount API "
                               "(Linux 5.2); create it in the rootfs yourself"),
