@@ -677,6 +677,13 @@ uctr_init_stage1 (const UctrPlan *plan)
         fail_step (&ctx, UCTR_STEP_SETID, -1);
       if (plan->setgroups_allowed && setgroups (0, NULL) < 0)
         fail_step (&ctx, UCTR_STEP_SETGROUPS, -1);
+      /* A setup uid that is not the caller's own host uid (keep-id maps the
+         caller to itself, root inside to a subordinate id) made the kernel
+         clear the dumpable flag: set it back, as for the usual mapping, so
+         that the network helper can join us through our pidfd (ptrace
+         rules). It is cleared again before anything of the container runs. */
+      if (!plan->exec)
+        (void) prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
     }
   for (i = UCTR_NS_USER + 1; i < UCTR_NS_N; i++)
     if (plan->ns_fds[i] >= 0 && setns (plan->ns_fds[i], uctr_ns_clone_flags[i]) < 0)

@@ -49,6 +49,11 @@ rt run --rootfs "$ROOT" --network none --userns=keep-id -- sh -c 'grep -c "^root
 is "$out" "$(printf '1\n1\n%s' "$MY_USER")" "keep-id: the image's entries stay beside the caller's, whose home is there"
 rt list -q
 is "$out" "" "keep-id: the run leaves no container behind"
+# The network helper joins the init through its pidfd, after the init has
+# switched to a setup uid that is not the caller's (root inside is a
+# subordinate id here): the helper must still be let in.
+rt run --rootfs "$ROOT" --userns=keep-id -- sh -c 'id -u; grep -q "^tap0" /proc/net/route && echo routed'
+is "$status/$out" "0/$(printf '%s\nrouted' "$MY_UID")" "keep-id with the default network: the helper joins, tap0 is routed"
 
 # The toolbx case: a file of the caller's is writable inside, and what the
 # command makes is the caller's on the host (-u 1001 alone gives a subordinate id).
