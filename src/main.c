@@ -204,7 +204,7 @@ main (int argc, char **argv)
   if (status < 0)
     {
       print_error (error);
-      status = 1;
+      status = status == UCTR_CLI_FAILED_255 ? 255 : 1;
     }
   return status;
 }

@@ -16,7 +16,10 @@ typedef struct
   char *rootless; /* --rootless true|false|auto (accepted as runc does) */
 } UctrGlobal;
 
-/* A verb returns the exit status, or -1 with ERROR set. */
+/* A verb returns the exit status, or -1 with ERROR set (exit status 1), or
+   UCTR_CLI_FAILED_255 with ERROR set where runc exits 255 (exec's process
+   not started). */
+#define UCTR_CLI_FAILED_255 (-255)
 typedef int (*UctrVerbFunc) (UctrGlobal *g, int argc, char **argv, GError **error);
 
 const char *uctr_global_root (UctrGlobal *g, GError **error);

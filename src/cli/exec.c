@@ -153,9 +153,9 @@ load_process_file (const char *path, GError **error)
 }
 
 static gboolean
-check_args (ExecArgs *a, int argc, GError **error)
+check_args (ExecArgs *a, int argc, gboolean has_command, GError **error)
 {
-  if (a->process == NULL && argc < 3)
+  if (a->process == NULL && !has_command)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("usage: uctr exec [OPTIONS] ID COMMAND [ARG...], or uctr exec --process FILE ID"));
   if (a->process != NULL && argc > 2)
@@ -315,18 +315,25 @@ uctr_cmd_exec (UctrGlobal *g, int argc, char **argv, GError **error)
   char **command;
   int rc = -1;
 
-  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error) || !check_args (&a, argc, error)
-      || (root = uctr_global_root (g, error)) == NULL)
+  if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     goto out;
-  command = argv + 2;
+  command = argv + MIN (argc, 2);
   if (command[0] != NULL && strcmp (command[0], "--") == 0)
     command++;
-  if (a.process == NULL && command[0] == NULL)
+  if (!check_args (&a, argc, command[0] != NULL, error))
     {
-      check_args (&a, 2, error);
+      /* An ID and no command: runc's "process args cannot be empty", 255. */
+      if (argc >= 2 && a.process == NULL && command[0] == NULL)
+        rc = UCTR_CLI_FAILED_255;
       goto out;
     }
+  if ((root = uctr_global_root (g, error)) == NULL)
+    goto out;
+  /* As runc: once the arguments are right, a process that could not be
+     started is exit status 255, which engines read as exec's own failure. */
   rc = exec_in (root, argv[1], &a, command, warnings, error);
+  if (rc < 0)
+    rc = UCTR_CLI_FAILED_255;
 out:
   uctr_cli_print_warnings (warnings);
   exec_args_clear (&a);

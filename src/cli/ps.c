@@ -120,7 +120,7 @@ uctr_cmd_ps (UctrGlobal *g, int argc, char **argv, GError **error)
     return -1;
   if (!uctr_state_allows (UCTR_ACTION_PS, status, argv[1], error))
     return -1;
-  pids = uctr_container_pids (state);
+  pids = status == UCTR_STATUS_STOPPED ? uctr_container_leftover_pids (state) : uctr_container_pids (state);
   if (g_strcmp0 (format, "json") == 0)
     {
       print_json (pids);

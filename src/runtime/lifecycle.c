@@ -230,7 +230,7 @@ uctr_signal_from_name (const char *name)
   if (g_ascii_isdigit (*name))
     {
       v = g_ascii_strtoll (name, &end, 10);
-      return (*end == '\0' && v > 0 && v < _NSIG) ? (int) v : -1;
+      return (*end == '\0' && v >= 0 && v < _NSIG) ? (int) v : -1;
     }
   if (g_ascii_strncasecmp (n, "SIG", 3) == 0)
     n += 3;
@@ -310,6 +310,28 @@ uctr_container_pids (const UctrState *state)
   return pids;
 }
 
+/* What is left of a stopped container: its init is gone (its pid may be
+   another process's by now), and its pid namespace with it; a container
+   without one may leave processes in its cgroup. */
+GArray *
+uctr_container_leftover_pids (const UctrState *state)
+{
+  if (!has_cgroup (state))
+    return g_array_new (FALSE, FALSE, sizeof (pid_t));
+  return uctr_cgroup_pids (state->cgroup_path);
+}
+
+static gboolean
+signal_leftovers (const UctrState *state, int sig)
+{
+  g_autoptr(GArray) pids = uctr_container_leftover_pids (state);
+  guint i;
+
+  for (i = 0; i < pids->len; i++)
+    (void) kill (g_array_index (pids, pid_t, i), sig);
+  return TRUE;
+}
+
 static gboolean
 signal_container (const UctrState *state, int sig, gboolean all, GError **error)
 {
@@ -341,8 +363,10 @@ uctr_container_kill (const char *root, const char *id, int sig, gboolean all, GE
   state = uctr_container_lookup (root, id, &status, error);
   if (state == NULL)
     return FALSE;
-  if (!uctr_state_allows (UCTR_ACTION_KILL, status, id, error))
+  if (!uctr_state_allows (all ? UCTR_ACTION_KILL_ALL : UCTR_ACTION_KILL, status, id, error))
     return FALSE;
+  if (status == UCTR_STATUS_STOPPED)
+    return signal_leftovers (state, sig);
   return signal_container (state, sig, all, error);
 }
 

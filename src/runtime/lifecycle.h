@@ -42,6 +42,8 @@ gboolean uctr_container_kill (const char *root, const char *id, int sig, gboolea
 /* The host pids of the container's processes, its init first: everything in
    its pid namespace when it has one of its own, else the init alone. */
 GArray *uctr_container_pids (const UctrState *state);
+/* The processes left in a stopped container's cgroup (none without one). */
+GArray *uctr_container_leftover_pids (const UctrState *state);
 
 /* "TERM", "SIGTERM", "15" -> 15; -1 when unknown. */
 int uctr_signal_from_name (const char *name);

@@ -98,11 +98,14 @@ typedef struct
    says so. A created container may be paused, as runc allows; exec into a
    created one passes here but is refused by the kernel until start, unless
    the caller may ptrace the init (exec.c says so then). delete kills what
-   is not stopped, and needs --force for what runs. */
+   is not stopped, and needs --force for what runs. As in runc, kill --all
+   and ps of a stopped container act on what is left in its cgroup (an
+   engine's shim runs kill --all on every stop). */
 static const Refusal transitions[UCTR_N_ACTIONS][UCTR_STATUS_STOPPED + 1] = {
   /*                              creating            created            running            paused             stopped */
   [UCTR_ACTION_START] = { START_NOT_CREATED, ALLOWED, START_NOT_CREATED, START_NOT_CREATED, START_STOPPED },
   [UCTR_ACTION_KILL] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, KILL_STOPPED },
+  [UCTR_ACTION_KILL_ALL] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED },
   [UCTR_ACTION_DELETE] = { ALLOWED, ALLOWED, DELETE_NOT_STOPPED, DELETE_NOT_STOPPED, ALLOWED },
   [UCTR_ACTION_DELETE_FORCE] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED },
   [UCTR_ACTION_PAUSE] = { PAUSE_NOT_RUNNING, ALLOWED, ALLOWED, PAUSE_NOT_RUNNING, PAUSE_NOT_RUNNING },
@@ -111,7 +114,7 @@ static const Refusal transitions[UCTR_N_ACTIONS][UCTR_STATUS_STOPPED + 1] = {
   [UCTR_ACTION_UPDATE] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, NOT_RUNNING },
   [UCTR_ACTION_EXEC] = { EXEC_CREATING, ALLOWED, ALLOWED, EXEC_PAUSED, EXEC_STOPPED },
   [UCTR_ACTION_EXEC_IGNORE_PAUSED] = { EXEC_CREATING, ALLOWED, ALLOWED, ALLOWED, EXEC_STOPPED },
-  [UCTR_ACTION_PS] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, NOT_RUNNING },
+  [UCTR_ACTION_PS] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED },
   [UCTR_ACTION_EVENTS] = { ALLOWED, ALLOWED, ALLOWED, ALLOWED, NOT_RUNNING },
 };
 

@@ -125,18 +125,21 @@ fi
 rt delete --force created
 
 # --- errors -----------------------------------------------------------------------------------
+# Exit status 255 when the process could not be started, as runc: engines
+# tell exec's own failure from the process's status by it.
 rt exec ex nosuchcommand
-check "exec of a missing command fails" test "$status" -ne 0
+is "$status" 255 "exec of a missing command fails with 255"
 like "$err" 'nosuchcommand' "and the error names it"
 rt exec nosuch true
+is "$status" 255 "exec into a container that does not exist: 255"
 like "$err" 'does not exist' "exec into a container that does not exist: a clear error"
 rt exec ex
-check "exec without a command: a usage error" test "$status" -ne 0
+is "$status" 255 "exec without a command: 255, as runc (process args cannot be empty)"
 
 rt kill ex KILL
 check "the container stops" wait_until 10 state_is ex stopped
 rt exec ex true
-check "exec into a stopped container is refused" test "$status" -ne 0
+is "$status" 255 "exec into a stopped container is refused with 255"
 like "$err" 'stopped' "and the error says it is stopped"
 rt delete ex
 nothing_left ex "nothing is left behind"

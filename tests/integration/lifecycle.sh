@@ -189,12 +189,27 @@ rt create --bundle "$B" k-kill
 rt start k-kill
 wait_until 10 test -e "$B/rootfs/ready" || true
 pid=$(pid_of k-kill)
+rt kill k-kill 0
+status_is 0 "kill ID 0: the container runs, nothing is sent"
+# Rootless runc finds the other processes through a cgroup, which it has
+# none of on this host.
+if uctr_only "kill -a without a cgroup"; then
+  rt kill -a k-kill 0
+  status_is 0 "kill -a ID 0 as well"
+fi
+is "$(state_of k-kill)" running "signal 0 leaves it running"
 rt kill k-kill KILL
 status_is 0 "kill ID KILL exits 0"
 check "KILL stops the container" wait_until 10 state_is k-kill stopped
 check "KILL: the init is gone" wait_until 10 dead "$pid"
 rt kill k-kill TERM
 check "kill of a stopped container fails" test "$status" -ne 0
+like "$err" "not running" "and says it is not running"
+rt kill k-kill 0
+check "kill ID 0 of a stopped container fails too" test "$status" -ne 0
+# containerd's shim runs kill --all on every stop: not an error (runc).
+rt kill --all k-kill KILL
+status_is 0 "kill --all of a stopped container exits 0"
 rt delete k-kill
 rt kill no-such-id TERM
 check "kill of an unknown id fails" test "$status" -ne 0

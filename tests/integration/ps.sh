@@ -33,6 +33,14 @@ like "$err" "no PID column" "ps options without a PID column: a clear error"
 rt ps --format yaml ps1
 like "$err" "expected table or json" "an unknown --format is refused"
 
+rt kill ps1 KILL
+wait_until 10 state_is ps1 stopped || true
+rt ps ps1
+is "$status/$(tail -n +2 <<<"$out" | wc -l)" "0/0" "ps of a stopped container: the header alone, as runc"
+like "$(head -1 <<<"$out")" 'PID' "ps of a stopped container: ps's header"
+rt ps --format json ps1
+is "$status/$(jq -r 'length' <<<"$out")" "0/0" "ps --format json of a stopped container: no pids"
+
 rt delete --force ps1
 rt ps ps1
 check "ps of a deleted container fails" test "$status" -ne 0

@@ -24,6 +24,7 @@ static const Row rows[] = {
       "cannot start container c1: it is running, not created",
       "cannot start container c1: it is paused, not created", "cannot start a container that has stopped" } },
   { "kill", UCTR_ACTION_KILL, { NULL, NULL, NULL, NULL, "container not running" } },
+  { "kill --all", UCTR_ACTION_KILL_ALL, { NULL, NULL, NULL, NULL, NULL } },
   { "delete",
     UCTR_ACTION_DELETE,
     { NULL, NULL, "cannot delete container c1 that is not stopped: running",
@@ -46,7 +47,7 @@ static const Row rows[] = {
   { "exec-ignore-paused",
     UCTR_ACTION_EXEC_IGNORE_PAUSED,
     { "container c1 is still being created", NULL, NULL, NULL, "cannot exec in a stopped container c1" } },
-  { "ps", UCTR_ACTION_PS, { NULL, NULL, NULL, NULL, "container c1 is not running" } },
+  { "ps", UCTR_ACTION_PS, { NULL, NULL, NULL, NULL, NULL } },
   { "events", UCTR_ACTION_EVENTS, { NULL, NULL, NULL, NULL, "container c1 is not running" } },
 };
 
