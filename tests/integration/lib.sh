@@ -355,7 +355,7 @@ leftovers ()
     # An empty command line: the process is in its exit already (its memory
     # is gone), as the network helper is while the kernel detaches tap0
     # after delete returned; it is left behind only if it stays.
-    if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 3 dead "$pid"; }; then
+    if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 10 dead "$pid"; }; then
       echo "process $pid: $(proc_cmdline "$pid")"
     fi
   done
