@@ -67,7 +67,7 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
       "run, print the config that run would use."),
        0, 0,
     };
-  UctrIdMapping uids[2], gids[2];
+  UctrIdMapping uids[1], gids[1];
   UctrSpecOptions opts = { 0 };
   g_autofree char *json = NULL;
   uctr_autofd int dfd = -1;

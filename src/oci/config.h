@@ -188,7 +188,10 @@ int uctr_config_rlimit_from_name (const char *name); /* -1 when unknown */
    "uctr.network": what --network takes, "none" or "slirp[:OPTIONS]"; the flag wins.
    "uctr.publish": what --publish takes, specs separated by commas; the flags win.
    "uctr.mountpoints": where missing mount points are made, "rootfs" (runc's
-   way, the default) or "tmpfs" (throwaway layers: one-line runs). */
+   way, the default) or "tmpfs" (throwaway layers: one-line runs).
+   "uctr.subids": "true" extends a mapping of the caller's own ids alone
+   (runc's `spec --rootless`) with the caller's subordinate ranges. */
 #define UCTR_ANNOTATION_NETWORK "uctr.network"
 #define UCTR_ANNOTATION_PUBLISH "uctr.publish"
 #define UCTR_ANNOTATION_MOUNTPOINTS "uctr.mountpoints"
+#define UCTR_ANNOTATION_SUBIDS "uctr.subids"

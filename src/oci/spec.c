@@ -242,11 +242,14 @@ uctr_spec_default_json (const UctrSpecOptions *opts)
   add_bool (b, "readonly", TRUE);
   json_builder_end_object (b);
   add_string (b, "hostname", "uctr");
-  if (opts->network != NULL)
+  if (opts->network != NULL || opts->subids)
     {
       json_builder_set_member_name (b, "annotations");
       json_builder_begin_object (b);
-      add_string (b, UCTR_ANNOTATION_NETWORK, opts->network);
+      if (opts->network != NULL)
+        add_string (b, UCTR_ANNOTATION_NETWORK, opts->network);
+      if (opts->subids)
+        add_string (b, UCTR_ANNOTATION_SUBIDS, "true");
       json_builder_end_object (b);
     }
   build_mounts (b, opts->rootless);

@@ -7,6 +7,7 @@ typedef struct
 {
   gboolean rootless;   /* add a user namespace with the mappings below, as `spec --rootless` */
   const char *network; /* written as the UCTR_ANNOTATION_NETWORK annotation when not NULL */
+  gboolean subids;     /* written as UCTR_ANNOTATION_SUBIDS "true" */
   const UctrIdMapping *uid_mappings;
   gsize n_uid_mappings;
   const UctrIdMapping *gid_mappings;

@@ -249,7 +249,7 @@ char *
 uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gboolean terminal,
                      UctrOneLineExtras *x, GError **error)
 {
-  UctrIdMapping uids[2], gids[2];
+  UctrIdMapping uids[1], gids[1];
   UctrSpecOptions opts;
   g_autofree char *base = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -269,6 +269,7 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
      starts: the subordinate range, or the caller alone with a warning
      saying what that costs (README's promise, one-line runs included). */
   opts.n_uid_mappings = opts.n_gid_mappings = 0;
+  opts.subids = FALSE;
   base = uctr_spec_default_json (&opts);
   if (!json_parser_load_from_data (parser, base, -1, error))
     return NULL;

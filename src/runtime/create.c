@@ -102,12 +102,33 @@ load_config (Create *c, GError **error)
   return TRUE;
 }
 
+/* uctr.subids on the mappings of runc's `spec --rootless` (the caller's
+   ids alone): planned as a config without mappings is, with the caller's
+   subordinate ranges (or the caller alone and a warning saying so).
+   Mappings a script wrote or extended are kept as written. */
+static gboolean
+maps_own_alone (const UctrIdMapping *maps, gsize n, guint32 own)
+{
+  return n == 1 && maps[0].container_id == 0 && maps[0].host_id == own && maps[0].size == 1;
+}
+
+static gboolean
+extend_with_subids (const UctrConfig *cfg)
+{
+  const char *want = g_hash_table_lookup (cfg->annotations, UCTR_ANNOTATION_SUBIDS);
+
+  return g_strcmp0 (want, "true") == 0 && geteuid () != 0
+         && maps_own_alone (cfg->uid_mappings, cfg->n_uid_mappings, geteuid ())
+         && maps_own_alone (cfg->gid_mappings, cfg->n_gid_mappings, getegid ());
+}
+
 static gboolean
 plan_ids (Create *c, GError **error)
 {
   UctrConfig *cfg = c->config;
   UctrPlan *plan = c->plan;
   g_autofree char *name = NULL;
+  gboolean extend = extend_with_subids (cfg);
 
   if (!plan->new_userns)
     return TRUE;
@@ -115,9 +136,9 @@ plan_ids (Create *c, GError **error)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("linux.uidMappings: a new user namespace needs mappings when uctr runs as root"));
   name = user_name (geteuid ());
-  if (!uctr_idmap_plan (cfg->uid_mappings, cfg->n_uid_mappings, cfg->gid_mappings, cfg->n_gid_mappings,
-                        geteuid (), getegid (), name, NULL, NULL, g_getenv ("UCTR_NEWUIDMAP"),
-                        g_getenv ("UCTR_NEWGIDMAP"), &plan->idmap, error))
+  if (!uctr_idmap_plan (cfg->uid_mappings, extend ? 0 : cfg->n_uid_mappings, cfg->gid_mappings,
+                        extend ? 0 : cfg->n_gid_mappings, geteuid (), getegid (), name, NULL, NULL,
+                        g_getenv ("UCTR_NEWUIDMAP"), g_getenv ("UCTR_NEWGIDMAP"), &plan->idmap, error))
     return FALSE;
   if (!uctr_idmap_setup_id (plan->idmap.uid, plan->idmap.n_uid, geteuid (), &plan->setup_uid)
       || !uctr_idmap_setup_id (plan->idmap.gid, plan->idmap.n_gid, getegid (), &plan->setup_gid))

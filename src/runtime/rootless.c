@@ -1,44 +1,30 @@
-/* uctr: the id mappings of a rootless `uctr spec`: the caller, and the
-   first subordinate ranges /etc/subuid and /etc/subgid give him. */
+/* uctr: the id mappings of a rootless `uctr spec`: the caller's own ids,
+   as runc's, with the annotation that extends them at create. */
 #include "runtime/rootless.h"
 #include "plan/idmap.h"
 
 #include <pwd.h>
 #include <unistd.h>
 
-/* container 0 -> the caller; 1.. -> the first subordinate range, when there is one. */
-static void
-rootless_mappings (const char *file, guint32 id, const char *user, UctrIdMapping maps[2], gsize *n)
-{
-  g_autoptr(GArray) ranges = uctr_idmap_lookup_subid (file, user, id, NULL);
-
-  maps[0] = (UctrIdMapping){ 0, id, 1 };
-  *n = 1;
-  if (ranges != NULL && ranges->len > 0)
-    {
-      UctrIdRange *r = &g_array_index (ranges, UctrIdRange, 0);
-      maps[1] = (UctrIdMapping){ 1, r->start, r->count };
-      *n = 2;
-    }
-}
-
 void
-uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2],
-                            UctrIdMapping gids[2])
+uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[1],
+                            UctrIdMapping gids[1])
 {
-  struct passwd *pw;
-
   *opts = (UctrSpecOptions){ 0 };
   if (!rootless)
     return;
-  pw = getpwuid (geteuid ());
   opts->rootless = TRUE;
   /* A desktop user's bundle has a network; runc ignores the annotation. */
   opts->network = "slirp";
-  rootless_mappings ("/etc/subuid", geteuid (), pw != NULL ? pw->pw_name : "", uids, &opts->n_uid_mappings);
-  rootless_mappings ("/etc/subgid", getegid (), pw != NULL ? pw->pw_name : "", gids, &opts->n_gid_mappings);
+  /* runc's mappings, the caller's ids alone: scripts written for runc add
+     ranges of their own to them. The annotation has uctr add the caller's
+     subordinate ranges at create, as long as the mappings are these. */
+  uids[0] = (UctrIdMapping){ 0, geteuid (), 1 };
+  gids[0] = (UctrIdMapping){ 0, getegid (), 1 };
   opts->uid_mappings = uids;
   opts->gid_mappings = gids;
+  opts->n_uid_mappings = opts->n_gid_mappings = 1;
+  opts->subids = TRUE;
 }
 
 gboolean

@@ -6,10 +6,11 @@
 #include "oci/spec.h"
 #include "plan/idmap.h"
 
-/* The options of `uctr spec` (--rootless when ROOTLESS): mappings to your
-   subordinate ranges in UIDS and GIDS, which OPTS points into. */
-void uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[2],
-                                 UctrIdMapping gids[2]);
+/* The options of `uctr spec` (--rootless when ROOTLESS): the caller's ids
+   mapped alone, as runc's, in UIDS and GIDS, which OPTS points into, and
+   the uctr.subids annotation. */
+void uctr_rootless_spec_options (gboolean rootless, UctrSpecOptions *opts, UctrIdMapping uids[1],
+                                 UctrIdMapping gids[1]);
 
 /* keep-id's mappings for the caller (uctr_idmap_plan_keep_id with the
    system's /etc/subuid, /etc/subgid and helpers, as create finds them). */

@@ -41,6 +41,31 @@ if uctr_only "a user namespace without mappings gets the default ones"; then
   is "$status/$(squeeze <<<"$out")" "0/$(whole_range)" "a user namespace without mappings: the default mappings"
 fi
 
+# --- spec --rootless: runc's mappings, extended by uctr.subids -----------------------------
+if uctr_only "uctr.subids"; then
+  b=$T/subids
+  mkdir -p "$b"
+  cp -a "$ROOTFS" "$b/rootfs"
+  rt spec --rootless --bundle "$b"
+  is "$(jq -r '.annotations["uctr.subids"]' "$b/config.json")" true "spec --rootless writes uctr.subids"
+  edit_config "$b" ".process.terminal = false | .process.args = $(args_json sh -c "$MAPS")"
+  rt run --network none --bundle "$b" subids
+  is "$status/$(squeeze <<<"$out")" "0/$(whole_range)" \
+    "uctr.subids on the caller's ids alone: the whole first subordinate range is added"
+  # A script written for runc adds its own range: kept as written, no overlap.
+  edit_config "$b" ".linux.uidMappings += [{containerID: 1, hostID: $SUBUID_START, size: 1000}]
+    | .linux.gidMappings += [{containerID: 1, hostID: $SUBGID_START, size: 1000}]"
+  rt run --network none --bundle "$b" subids2
+  is "$status/$(squeeze <<<"$out")" \
+    "0/$(printf '0 %s 1\n1 %s 1000\n--\n0 %s 1\n1 %s 1000' "$MY_UID" "$SUBUID_START" "$MY_GID" "$SUBGID_START")" \
+    "uctr.subids with ranges a script added: the mappings as written"
+  # Without the annotation: the caller alone, as runc.
+  edit_config "$b" 'del(.annotations["uctr.subids"]) | .linux.uidMappings |= .[:1] | .linux.gidMappings |= .[:1]'
+  rt run --network none --bundle "$b" subids3
+  is "$status/$(squeeze <<<"$out")" "0/$(printf '0 %s 1\n--\n0 %s 1' "$MY_UID" "$MY_GID")" \
+    "the same mappings without uctr.subids: the caller alone, as runc"
+fi
+
 # --- newuidmap / newgidmap that fail -------------------------------------------------------
 cat >"$T/fake-newidmap" <<'EOF'
 #!/bin/sh

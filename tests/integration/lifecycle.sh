@@ -34,6 +34,10 @@ if jq -e . "$S/config.json" >/dev/null 2>&1; then
     "spec --rootless: a user namespace"
   is "$(jq -r '[.linux.uidMappings[]? | select(.containerID == 0) | .hostID] | first' "$S/config.json")" "$MY_UID" \
     "spec --rootless: container root maps to the caller"
+  # Scripts written for runc add ranges of their own to these.
+  is "$(jq -c '[.linux.uidMappings, .linux.gidMappings]' "$S/config.json")" \
+    "[[{\"containerID\":0,\"hostID\":$MY_UID,\"size\":1}],[{\"containerID\":0,\"hostID\":$MY_GID,\"size\":1}]]" \
+    "spec --rootless: the caller's ids alone, as runc writes them"
   cp -a "$ROOTFS" "$S/rootfs"
   edit_config "$S" '.process.terminal = false | .process.args = ["sh", "-c", "echo spec-ok"]'
   rt run --bundle "$S" spec-run
