@@ -623,7 +623,10 @@ clone_init (const UctrPlan *plan)
     {
       args.cgroup = (guint64) plan->cgroup_fd;
       pid = syscall (SYS_clone3, &args, sizeof args);
-      if (pid >= 0 || errno == EAGAIN || errno == ENOMEM)
+      /* Only a kernel without clone3 or CLONE_INTO_CGROUP refuses before
+         a pid is taken; any other failure may have spent pid 1 of a new
+         pid namespace, where a second clone gets ENOMEM. */
+      if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
         return pid;
     }
   return syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);

@@ -499,17 +499,18 @@ plan_default (uid_t euid, gid_t egid, const char *user, const char *subuid_file,
   return TRUE;
 }
 
-/* Root without config mappings runs without a user namespace and the caller
-   does not ask for a plan then. Asked anyway, it gets the identity map of the
-   whole id space, written directly: a user namespace that changes nothing. */
+/* Root with a new user namespace and no mappings in the config: root alone,
+   0 -> 0, written directly, as crun does (runc refuses). Not the identity
+   map of the whole id space: capabilities in the namespace would then reach
+   every file of the host, whose owners would all be mapped. */
 static void
-plan_root_identity (UctrIdmapPlan *plan)
+plan_root_alone (UctrIdmapPlan *plan)
 {
   plan->uid = g_new0 (UctrIdMapping, 1);
-  plan->uid[0] = (UctrIdMapping){ 0, 0, G_MAXUINT32 };
+  plan->uid[0] = (UctrIdMapping){ 0, 0, 1 };
   plan->n_uid = 1;
   plan->gid = g_new0 (UctrIdMapping, 1);
-  plan->gid[0] = (UctrIdMapping){ 0, 0, G_MAXUINT32 };
+  plan->gid[0] = (UctrIdMapping){ 0, 0, 1 };
   plan->n_gid = 1;
 }
 
@@ -531,7 +532,7 @@ uctr_idmap_plan (const UctrIdMapping *cfg_uid, gsize n_cfg_uid, const UctrIdMapp
                            newuidmap, newgidmap, &p, error);
   else if (euid == 0)
     {
-      plan_root_identity (&p);
+      plan_root_alone (&p);
       ok = TRUE;
     }
   else

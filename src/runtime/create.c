@@ -132,9 +132,6 @@ plan_ids (Create *c, GError **error)
 
   if (!plan->new_userns)
     return TRUE;
-  if (geteuid () == 0 && cfg->n_uid_mappings == 0)
-    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
-                       _("linux.uidMappings: a new user namespace needs mappings when uctr runs as root"));
   name = user_name (geteuid ());
   if (!uctr_idmap_plan (cfg->uid_mappings, extend ? 0 : cfg->n_uid_mappings, cfg->gid_mappings,
                         extend ? 0 : cfg->n_gid_mappings, geteuid (), getegid (), name, NULL, NULL,
@@ -555,6 +552,24 @@ cgroup_request (Create *c)
                               .writes = c->writes };
 }
 
+/* CLONE_INTO_CGROUP checks the cgroup's permissions against the process
+   that clones: stage 1, as the setup uid and gid of the user namespace.
+   When those are not our own host ids (root mapping container root to
+   100000), the cgroup we made is not theirs to write: the clone would fail
+   after the new pid namespace has spent its pid 1, so the init is cloned
+   plainly and moved in from here. */
+static gboolean
+clone_into_cgroup_allowed (const UctrPlan *plan)
+{
+  guint32 uid, gid;
+
+  if (!plan->in_userns)
+    return TRUE;
+  return plan->new_userns && uctr_idmap_to_inside (plan->idmap.uid, plan->idmap.n_uid, geteuid (), &uid)
+         && uctr_idmap_to_inside (plan->idmap.gid, plan->idmap.n_gid, getegid (), &gid)
+         && uid == plan->setup_uid && gid == plan->setup_gid;
+}
+
 /* Before the fork: the container's cgroup, for the clone to put the init in. */
 static gboolean
 prepare_cgroup (Create *c, GError **error)
@@ -564,7 +579,7 @@ prepare_cgroup (Create *c, GError **error)
   c->cgroup_fd = uctr_cgroup_prepare (&req, &c->cgroup, error);
   if (c->cgroup_fd == -2)
     return FALSE;
-  c->plan->cgroup_fd = c->cgroup_fd;
+  c->plan->cgroup_fd = clone_into_cgroup_allowed (c->plan) ? c->cgroup_fd : -1;
   return TRUE;
 }
 

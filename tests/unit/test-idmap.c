@@ -252,7 +252,9 @@ test_plan_root_without_config (Fixture *f, gconstpointer data)
   g_assert_false (plan.setgroups_deny);
   g_assert_null (plan.warning);
   g_assert_cmpuint (plan.n_uid, ==, 1);
-  assert_mapping (&plan.uid[0], 0, 0, G_MAXUINT32);
+  assert_mapping (&plan.uid[0], 0, 0, 1);
+  g_assert_cmpuint (plan.n_gid, ==, 1);
+  assert_mapping (&plan.gid[0], 0, 0, 1);
 }
 
 static const UctrIdMapping own_uid[] = { { 0, 1000, 1 } };
