@@ -34,8 +34,11 @@
 #include "base/afterfork.h" /* last: it poisons what comes after */
 
 /* The state JSON for createContainer and startContainer hooks, sent with GO. */
+/* GO's payload: the state as createContainer hooks see it ("creating"),
+   a NUL, the state as startContainer hooks see it ("created"). */
 static char state_json[UCTR_SYNC_PAYLOAD_MAX];
-static size_t state_json_len;
+static const char *state_creating = state_json, *state_created = state_json;
+static size_t state_creating_len, state_created_len;
 /* process.args[0], found inside the container's root. */
 static UctrExecFile exec_file = { .fd = -1 };
 
@@ -71,8 +74,13 @@ wait_for (UctrInitCtx *ctx, UctrSyncType type)
     }
   if (with_payload)
     {
-      state_json_len = len;
+      const char *nul;
+
       state_json[len] = '\0';
+      nul = memchr (state_json, '\0', len);
+      state_creating_len = nul != NULL ? (size_t) (nul - state_json) : len;
+      state_created = nul != NULL ? nul + 1 : state_json;
+      state_created_len = nul != NULL ? len - state_creating_len - 1 : len;
     }
 }
 
@@ -132,18 +140,35 @@ write_oom_score_adj (const UctrPlan *plan)
   return n < 0 ? -1 : 0;
 }
 
+/* startContainer hooks run after READY, when nobody reads the init pipe:
+   a word on stderr is all that is left (start's caller sees it). */
 static void
-run_hooks (UctrInitCtx *ctx, const UctrPlanHook *hooks, gsize n, UctrStep step)
+say_start_hook_failed (const UctrPlanHook *hook)
+{
+  static const char head[] = "uctr: hooks.startContainer: ";
+  static const char tail[] = " failed; the container stops\n";
+  struct iovec iov[3] = { { (void *) head, sizeof head - 1 },
+                          { (void *) hook->path, strlen (hook->path) },
+                          { (void *) tail, sizeof tail - 1 } };
+
+  (void) writev (2, iov, 3);
+}
+
+static void
+run_hooks (UctrInitCtx *ctx, const UctrPlanHook *hooks, gsize n, UctrStep step, const char *state,
+           size_t state_len)
 {
   gsize i;
 
   for (i = 0; i < n; i++)
     {
       int status = 0;
+      int r = uctr_hook_exec (hooks[i].path, hooks[i].argv, hooks[i].envp, state, state_len, hooks[i].timeout,
+                              &status);
 
-      if (uctr_hook_exec (hooks[i].path, hooks[i].argv, hooks[i].envp, state_json, state_json_len,
-                          hooks[i].timeout, &status)
-          < 0)
+      if ((r < 0 || status != 0) && step == UCTR_STEP_HOOK_START_CONTAINER)
+        say_start_hook_failed (&hooks[i]);
+      if (r < 0)
         fail_step (ctx, step, i);
       if (status != 0)
         {
@@ -544,8 +569,11 @@ init_stage2 (const UctrPlan *plan)
   (void) prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (uctr_mounts_prepare_rootfs (&ctx, &rootfd) < 0)
     init_fail (&ctx);
+  /* As runc: in the rootfs, before pivot_root (the path is the host's). */
+  if (plan->n_create_container_hooks > 0 && fchdir (rootfd) < 0)
+    fail_step (&ctx, UCTR_STEP_HOOK_CREATE_CONTAINER, 0);
   run_hooks (&ctx, plan->create_container_hooks, plan->n_create_container_hooks,
-             UCTR_STEP_HOOK_CREATE_CONTAINER);
+             UCTR_STEP_HOOK_CREATE_CONTAINER, state_creating, state_creating_len);
   if (uctr_mounts_pivot (&ctx, rootfd) < 0)
     init_fail (&ctx);
   close (rootfd);
@@ -573,8 +601,8 @@ init_stage2 (const UctrPlan *plan)
   send_ready (plan);
   wait_for_start (plan);
 
-  run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks,
-             UCTR_STEP_HOOK_START_CONTAINER);
+  run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks, UCTR_STEP_HOOK_START_CONTAINER,
+             state_created, state_created_len);
   fill_listen_pid (plan);
   uctr_execfile_run (&exec_file, plan->argv, plan->envp);
   exec_failed ();

@@ -12,8 +12,8 @@
    | 2 | parent  | MAPPED       | newuidmap/newgidmap (or a direct map) done |                               |
    | 3 | stage1  | PID          | the container init (or exec's process) is  | value: its pid on the host    |
    |   |         |              | cloned; stage1 exits                       |                               |
-   | 4 | parent  | GO           | create: prestart and createRuntime hooks   | create: the state JSON        |
-   |   |         |              | ran; exec: the process is in its cgroup    | (created), for the init hooks |
+   | 4 | parent  | GO           | create: prestart and createRuntime hooks   | create: the state JSON, as    |
+   |   |         |              | ran; exec: the process is in its cgroup    | creating NUL created (hooks)  |
    | 5 | init    | TAP          | --network slirp: tap0 made, before mounts  | tap0's fd                     |
    | 6 | parent  | NET_READY    | the network helper runs, in our namespaces |                               |
    | 7 | init    | CONSOLE      | process.terminal: the pty made             | the pty master's fd           |
@@ -41,14 +41,14 @@ typedef enum
   UCTR_SYNC_USERNS_READY = 1, /* init -> parent: the user namespace exists, map it */
   UCTR_SYNC_MAPPED,           /* parent -> init: maps written */
   UCTR_SYNC_PID,              /* init -> parent: value = host pid of the container init */
-  UCTR_SYNC_GO,               /* parent -> init: runtime hooks done; payload: state JSON */
-  UCTR_SYNC_CONSOLE,          /* init -> parent: the pty master, as SCM_RIGHTS */
-  UCTR_SYNC_TAP,              /* init -> parent: tap0 of the container, as SCM_RIGHTS */
-  UCTR_SYNC_WARNING,          /* init -> parent: step/index/err say what was skipped */
-  UCTR_SYNC_READY,            /* init -> parent: set up, about to block on exec.fifo */
-  UCTR_SYNC_ERROR,            /* init -> parent: step/index/err say what failed */
-  UCTR_SYNC_NET_READY,        /* parent -> init: the network helper runs (and has joined our namespaces) */
-  UCTR_SYNC_SECCOMP,          /* init -> parent: the seccomp listener fd, as SCM_RIGHTS, for listenerPath */
+  UCTR_SYNC_GO,        /* parent -> init: runtime hooks done; payload: state JSONs, creating NUL created */
+  UCTR_SYNC_CONSOLE,   /* init -> parent: the pty master, as SCM_RIGHTS */
+  UCTR_SYNC_TAP,       /* init -> parent: tap0 of the container, as SCM_RIGHTS */
+  UCTR_SYNC_WARNING,   /* init -> parent: step/index/err say what was skipped */
+  UCTR_SYNC_READY,     /* init -> parent: set up, about to block on exec.fifo */
+  UCTR_SYNC_ERROR,     /* init -> parent: step/index/err say what failed */
+  UCTR_SYNC_NET_READY, /* parent -> init: the network helper runs (and has joined our namespaces) */
+  UCTR_SYNC_SECCOMP,   /* init -> parent: the seccomp listener fd, as SCM_RIGHTS, for listenerPath */
 } UctrSyncType;
 
 /* What the init was doing; the parent turns it into a sentence naming the

@@ -376,7 +376,6 @@ parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
   gint64 timeout = 0;
 
   hook->args = g_new0 (char *, 1);
-  hook->env = g_new0 (char *, 1);
   if (!uctr_json_dup_string (obj, path, "path", UCTR_JSON_REQUIRED | UCTR_JSON_ABSOLUTE, &hook->path, error)
       || !uctr_json_get_strv (obj, path, "args", UCTR_JSON_OPTIONAL, &hook->args, error)
       || !uctr_json_get_strv (obj, path, "env", UCTR_JSON_OPTIONAL, &hook->env, error))

@@ -68,7 +68,9 @@ typedef struct
 {
   char *path;  /* absolute (validated) */
   char **args; /* NULL-terminated; may be empty (then argv[0] is path) */
-  char **env;  /* NULL-terminated; may be empty */
+  char **env;  /* NULL-terminated, may be empty; NULL when absent: the hook
+                  inherits the runtime's environment (the process's for the
+                  hooks the init runs), as with runc and crun */
   int timeout; /* seconds; 0 = none given */
 } UctrHook;
 

@@ -659,8 +659,10 @@ plan_caps (PlanStore *s, const UctrProcess *p, GPtrArray *warnings)
   warn_ambient (plan, p, warnings);
 }
 
+/* A hook without env has the environment of the process that runs it: in
+   the init, as runc's, the container process's (ENVP). */
 static UctrPlanHook *
-plan_hooks (PlanStore *s, UctrHook *hooks, gsize n)
+plan_hooks (PlanStore *s, UctrHook *hooks, gsize n, char **envp)
 {
   UctrPlanHook *out = (UctrPlanHook *) own (s, (char *) g_new0 (UctrPlanHook, n + 1));
   gsize i;
@@ -670,7 +672,7 @@ plan_hooks (PlanStore *s, UctrHook *hooks, gsize n)
       out[i].path = hooks[i].path;
       out[i].argv = hooks[i].args[0] != NULL ? hooks[i].args
                                              : own_v (s, g_strdupv ((char *[]){ hooks[i].path, NULL }));
-      out[i].envp = hooks[i].env;
+      out[i].envp = hooks[i].env != NULL ? hooks[i].env : envp;
       out[i].timeout = hooks[i].timeout;
     }
   return out;
@@ -951,10 +953,10 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   if (!plan_seccomp (s, config, error))
     return NULL;
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
-                                             config->n_hooks[UCTR_HOOK_CREATE_CONTAINER]);
+                                             config->n_hooks[UCTR_HOOK_CREATE_CONTAINER], plan->envp);
   plan->n_create_container_hooks = config->n_hooks[UCTR_HOOK_CREATE_CONTAINER];
-  plan->start_container_hooks
-      = plan_hooks (s, config->hooks[UCTR_HOOK_START_CONTAINER], config->n_hooks[UCTR_HOOK_START_CONTAINER]);
+  plan->start_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_START_CONTAINER],
+                                            config->n_hooks[UCTR_HOOK_START_CONTAINER], plan->envp);
   plan->n_start_container_hooks = config->n_hooks[UCTR_HOOK_START_CONTAINER];
   return g_steal_pointer (&plan);
 }

@@ -458,7 +458,7 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
             return uctr_prefix_error (error, "--network slirp");
           if (!uctr_state_save_net_pid (c->dfd, c->opts->id, helper, error))
             return FALSE;
-          if (!uctr_sync_send (c->sock, UCTR_SYNC_NET_READY, NULL, error))
+          if (!uctr_sync_send (c->sock, UCTR_SYNC_NET_READY, NULL, 0, error))
             return FALSE;
         }
       else if (m.type == want)
@@ -647,7 +647,7 @@ map_and_get_pid (Create *c, GError **error)
       if (!uctr_idmap_apply (&c->plan->idmap, c->stage1, g_getenv ("UCTR_NEWUIDMAP"),
                              g_getenv ("UCTR_NEWGIDMAP"), error))
         return uctr_prefix_error (error, _("Mapping ids of the user namespace"));
-      if (!uctr_sync_send (c->sock, UCTR_SYNC_MAPPED, NULL, error))
+      if (!uctr_sync_send (c->sock, UCTR_SYNC_MAPPED, NULL, 0, error))
         return FALSE;
     }
   if (!expect (c, UCTR_SYNC_PID, &m, error))
@@ -659,17 +659,23 @@ map_and_get_pid (Create *c, GError **error)
   return uctr_state_save_init_pid (c->dfd, c->state, error) && uctr_state_save (c->dfd, c->state, error);
 }
 
+/* The state the hooks see, as runc: "creating" up to createContainer,
+   "created" for startContainer (both in GO's payload, for the init). */
 static gboolean
 run_runtime_hooks (Create *c, GError **error)
 {
   g_autofree char *creating = uctr_state_to_json (c->state, UCTR_STATUS_CREATING, FALSE);
   g_autofree char *created = NULL;
+  g_autoptr(GString) both = NULL;
 
   if (!uctr_hooks_run (c->config, UCTR_HOOK_PRESTART, creating, error)
       || !uctr_hooks_run (c->config, UCTR_HOOK_CREATE_RUNTIME, creating, error))
     return FALSE;
   created = uctr_state_to_json (c->state, UCTR_STATUS_CREATED, FALSE);
-  return uctr_sync_send (c->sock, UCTR_SYNC_GO, created, error);
+  both = g_string_new (creating);
+  g_string_append_c (both, '\0');
+  g_string_append (both, created);
+  return uctr_sync_send (c->sock, UCTR_SYNC_GO, both->str, both->len, error);
 }
 
 static gboolean

@@ -202,7 +202,7 @@ run_exec (Exec *e, int init_pidfd, GError **error)
   if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
   join_cgroup (e, cgroup);
-  return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, error) && expect (e, UCTR_SYNC_READY, NULL, error)
+  return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, 0, error) && expect (e, UCTR_SYNC_READY, NULL, error)
          && (e->opts->pid_file == NULL || uctr_write_pid_file (e->opts->pid_file, e->pid, error))
          && hand_over_console (e, error);
 }

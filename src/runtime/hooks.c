@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 gboolean
 uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_json, GError **error)
@@ -20,8 +21,9 @@ uctr_hooks_run (const UctrConfig *config, UctrHookKind kind, const char *state_j
       char *fallback_argv[] = { h->path, NULL };
       int status = 0;
 
-      if (uctr_hook_exec (h->path, h->args[0] != NULL ? h->args : fallback_argv, h->env, state_json,
-                          strlen (state_json), h->timeout, &status)
+      if (uctr_hook_exec (h->path, h->args[0] != NULL ? h->args : fallback_argv,
+                          h->env != NULL ? h->env : environ, state_json, strlen (state_json), h->timeout,
+                          &status)
           < 0)
         {
           if (errno == ETIMEDOUT)

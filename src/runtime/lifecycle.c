@@ -183,12 +183,13 @@ locked_config (Locked *l, const UctrLoaded *loaded, GError **error)
   return l->own_config;
 }
 
+static void kill_and_wait (const UctrState *state);
+
 gboolean
 uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded, GPtrArray *warnings,
                       GError **error)
 {
   g_auto(Locked) l = { .dfd = -1, .lock = -1 };
-  g_autoptr(GError) hook_error = NULL;
   g_autofree char *json = NULL;
   const UctrConfig *config;
 
@@ -199,8 +200,13 @@ uctr_container_start (const char *root, const char *id, const UctrLoaded *loaded
   if (config == NULL || !release_init (l.dfd, l.state, error))
     return FALSE;
   json = uctr_state_to_json (l.state, UCTR_STATUS_RUNNING, FALSE);
-  if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTART, json, &hook_error))
-    warn (warnings, hook_error);
+  /* As the runtime spec says (and runc 1.2 does): a failing poststart hook
+     is an error and stops the container; delete follows, as after any stop. */
+  if (!uctr_hooks_run (config, UCTR_HOOK_POSTSTART, json, error))
+    {
+      kill_and_wait (l.state);
+      return FALSE;
+    }
   return TRUE;
 }
 

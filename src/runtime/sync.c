@@ -33,13 +33,13 @@ uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error)
 }
 
 gboolean
-uctr_sync_send (int sock, UctrSyncType type, const char *payload, GError **error)
+uctr_sync_send (int sock, UctrSyncType type, const char *payload, gsize len, GError **error)
 {
   UctrSyncMsg m = { .type = type };
-  struct iovec iov[2] = { { &m, sizeof m }, { (void *) payload, payload != NULL ? strlen (payload) : 0 } };
+  struct iovec iov[2] = { { &m, sizeof m }, { (void *) payload, payload != NULL ? len : 0 } };
   struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
 
-  if (payload != NULL && strlen (payload) >= UCTR_SYNC_PAYLOAD_MAX)
+  if (payload != NULL && len >= UCTR_SYNC_PAYLOAD_MAX)
     return uctr_throw (error, UCTR_ERROR_FAILED, _("the container state is too large for the init pipe"));
   if (TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0)
     return uctr_throw_errno (error, _("Writing to the container init"));

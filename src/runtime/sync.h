@@ -17,4 +17,4 @@ pid_t uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error);
    is an error: the init exited. */
 gboolean uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error);
 /* Sends a record, with PAYLOAD (a string, or NULL) after it. */
-gboolean uctr_sync_send (int sock, UctrSyncType type, const char *payload, GError **error);
+gboolean uctr_sync_send (int sock, UctrSyncType type, const char *payload, gsize len, GError **error);

@@ -12,6 +12,7 @@ cat >"$T/hook" <<'EOF'
 #!/bin/sh
 echo "$1" >> "$HOOK_LOG/order"
 cat > "$HOOK_LOG/$1.json"
+pwd > "$HOOK_LOG/$1.cwd"
 EOF
 chmod 0755 "$T/hook"
 
@@ -73,6 +74,8 @@ for kind in prestart createRuntime createContainer startContainer poststart post
   fi
 done
 is "$(jq -r .status "$T/hooklog/createRuntime.json" 2>&1)" creating "createRuntime: status creating"
+is "$(jq -r .status "$T/hooklog/createContainer.json" 2>&1)" creating "createContainer: status creating"
+is "$(cat "$T/hooklog/createContainer.cwd" 2>&1)" "$B/rootfs" "createContainer: runs in the rootfs (before pivot_root)"
 is "$(jq -r .status "$T/hooklog/startContainer.json" 2>&1)" created "startContainer: status created"
 if not_on_runc "poststart: status running" "$POSTSTART_BUG"; then
   is "$(jq -r .status "$T/hooklog/poststart.json" 2>&1)" running "poststart: status running"
@@ -82,6 +85,24 @@ is "$(jq -r .status "$T/hooklog/poststop.json" 2>&1)" stopped "poststop: status 
 pids=$(jq -r .pid "$T"/hooklog/{prestart,createRuntime,poststart}.json 2>/dev/null | sort -u | tr '\n' ' ' || true)
 like "$pids" '^[1-9][0-9]* $' "prestart, createRuntime, poststart: the same pid, the container's"
 like "$(jq -r .pid "$T/hooklog/createContainer.json" 2>&1)" '^[1-9][0-9]*$' "createContainer: a pid"
+
+# Hooks without env: the runtime's environment (the container process's
+# for those the init runs), as runc and crun; with env: that alone.
+printf '#!/bin/sh\nenv > "$1"\n' >"$T/env-hook"
+chmod 0755 "$T/env-hook"
+b=$(mkbundle envhooks ".hooks = {prestart: [{path: \"$T/env-hook\", args: [\"env-hook\", \"$T/env.prestart\"]}],
+    createRuntime: [{path: \"$T/env-hook\", args: [\"env-hook\", \"$T/env.given\"], env: [\"ONLY=this\"]}],
+    createContainer: [{path: \"$T/env-hook\", args: [\"env-hook\", \"$T/env.cc\"]}]}
+  | .process.env = [\"PATH=/usr/bin:/bin\", \"FROM_PROCESS=1\"] | .process.args = [\"true\"]")
+export HOOK_INHERITED=yes
+rt create --bundle "$b" envhooks
+unset HOOK_INHERITED
+status_is 0 "create with hooks with and without env"
+check "a host hook without env inherits the runtime's environment" grep -qx HOOK_INHERITED=yes "$T/env.prestart"
+is "$(grep -c -e '^ONLY=this$' -e '^HOOK_INHERITED=' "$T/env.given" 2>&1)" 1 "a hook with env gets that alone"
+check "createContainer without env: the container process's environment" grep -qx FROM_PROCESS=1 "$T/env.cc"
+check "createContainer without env: not the runtime's" sh -c "! grep -q HOOK_INHERITED '$T/env.cc'"
+rt delete --force envhooks
 
 # A failing hook stops create, and create cleans up.
 cat >"$T/fail-hook" <<'EOF'
@@ -99,6 +120,31 @@ for kind in prestart createRuntime createContainer; do
     like "$err" "$kind" "a failing $kind hook: the message names it"
   fi
 done
+
+# A failing poststart hook is an error of start and stops the container
+# (the runtime spec; runc 1.2); delete follows as after any stop.
+b=$(mkbundle fail-poststart ".hooks = {poststart: [{path: \"$T/fail-hook\"}]} | .process.args = [\"sleep\", \"600\"]")
+if not_on_runc "a failing poststart hook fails start" "$POSTSTART_BUG"; then
+  rt create --bundle "$b" fail-poststart
+  status_is 0 "create with a failing poststart hook exits 0"
+  pid=$(pid_of fail-poststart)
+  rt start fail-poststart
+  check "a failing poststart hook fails start" test "$status" -ne 0
+  like "$err" "poststart" "and the message names it"
+  check "the container stops" wait_until 10 state_is fail-poststart stopped
+  check "its process is gone" wait_until 10 dead "$pid"
+  rt delete fail-poststart
+  status_is 0 "delete of the stopped container"
+  rt run --bundle "$b" fail-poststart
+  check "run with a failing poststart hook fails" test "$status" -ne 0
+  nothing_left fail-poststart "run with a failing poststart hook leaves nothing behind"
+fi
+
+# A failing poststop hook is a warning: delete goes on.
+b=$(mkbundle fail-poststop ".hooks = {poststop: [{path: \"$T/fail-hook\"}]} | .process.args = [\"true\"]")
+rt run --bundle "$b" fail-poststop
+status_is 0 "a failing poststop hook: run still exits with the process's status"
+nothing_left fail-poststop "a failing poststop hook: delete still removes everything"
 
 # A hook that outlives its timeout is killed and fails create.
 cat >"$T/slow-hook" <<'EOF'
