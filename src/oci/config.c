@@ -13,6 +13,7 @@
 
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 /* Indexed by UctrNsType, UctrHookKind and UctrCapSet: the spelling in config.json. */
 static const char *const ns_names[UCTR_NS_N] = {
@@ -713,6 +714,79 @@ check_namespaces (UctrConfig *config, GError **error)
   return TRUE;
 }
 
+/* The sysctls of the ipc namespace (fs.mqueue.* too). */
+static gboolean
+is_ipc_sysctl (const char *key)
+{
+  static const char *const ipc[]
+      = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+          "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (ipc); i++)
+    if (strcmp (key, ipc[i]) == 0)
+      return TRUE;
+  return g_str_has_prefix (key, "fs.mqueue.");
+}
+
+/* PATH names the network namespace we are in ourselves. */
+static gboolean
+is_our_netns (const char *path)
+{
+  struct stat a, b;
+
+  return path != NULL && stat (path, &a) == 0 && stat ("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev
+         && a.st_ino == b.st_ino;
+}
+
+/* Why KEY (dotted) may not be set: it belongs to a namespace the container
+   does not have of its own, so the write would change the host's, as runc
+   checks; NULL when it may. */
+static const char *
+sysctl_refusal (const UctrConfig *config, const char *key)
+{
+  const UctrNamespace *ns = config->namespaces;
+
+  if (is_ipc_sysctl (key))
+    return ns[UCTR_NS_IPC].enabled
+               ? NULL
+               : _("needs an ipc namespace: add {\"type\": \"ipc\"} to linux.namespaces");
+  if (g_str_has_prefix (key, "net."))
+    {
+      if (!ns[UCTR_NS_NETWORK].enabled)
+        return _("needs a network namespace: add {\"type\": \"network\"} to linux.namespaces");
+      return is_our_netns (ns[UCTR_NS_NETWORK].path)
+          ? _("the network namespace linux.namespaces joins is the host's own")
+          : NULL;
+    }
+  if (strcmp (key, "kernel.hostname") == 0)
+    return _("conflicts with hostname: set the container's host name there");
+  if (strcmp (key, "kernel.domainname") == 0 && config->domainname != NULL)
+    return _("conflicts with domainname: set the container's domain name there");
+  if (strcmp (key, "kernel.domainname") == 0)
+    return ns[UCTR_NS_UTS].enabled ? NULL
+                                   : _("needs a uts namespace: add {\"type\": \"uts\"} to linux.namespaces");
+  return _("is not in a namespace of the container's own: setting it would change the host");
+}
+
+static gboolean
+check_sysctls (UctrConfig *config, GError **error)
+{
+  GHashTableIter it;
+  gpointer k;
+
+  g_hash_table_iter_init (&it, config->sysctl);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    {
+      g_autofree char *dotted = g_strdelimit (g_strdup (k), "/", '.');
+      const char *why = sysctl_refusal (config, dotted);
+
+      if (why != NULL)
+        return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, "linux.sysctl[\"%s\"]: %s", (const char *) k,
+                           why);
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_config (JsonObject *root, UctrConfig *config, GError **error)
 {
@@ -727,7 +801,8 @@ parse_config (JsonObject *root, UctrConfig *config, GError **error)
       || !parse_hooks (root, config, error)
       || !uctr_json_get_string_map (root, "", "annotations", UCTR_JSON_OPTIONAL, config->annotations, keys,
                                     error)
-      || !parse_linux (root, config, error) || !check_namespaces (config, error))
+      || !parse_linux (root, config, error) || !check_namespaces (config, error)
+      || !check_sysctls (config, error))
     return FALSE;
   g_ptr_array_add (keys, NULL);
   g_strfreev (config->annotation_keys);

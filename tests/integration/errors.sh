@@ -43,6 +43,13 @@ refuse '.linux.uidMappings = [{containerID: 0, hostID: "me", size: 1}]' 'linux\.
   "a uid mapping with a string hostID"
 refuse '.linux.gidMappings = [{containerID: 0, hostID: 0}]' 'linux\.gidMappings\[0\]\.size' "a gid mapping without size"
 refuse '.process.user.uid = "root"' 'process\.user\.uid' "process.user.uid not a number"
+# A sysctl of a namespace the container does not have of its own is the host's (runc validates it too).
+refuse '.linux.namespaces |= map(select(.type != "ipc")) | .linux.sysctl = {"kernel.shmmax": "1"}' \
+  'linux\.sysctl\["kernel\.shmmax"\]: needs an ipc namespace' "an ipc sysctl without an ipc namespace"
+refuse '.linux.sysctl = {"vm.swappiness": "1"}' 'linux\.sysctl\["vm\.swappiness"\]: is not in a namespace' \
+  "a sysctl of no namespace"
+refuse '.linux.sysctl = {"kernel.hostname": "x"}' 'linux\.sysctl\["kernel\.hostname"\]: conflicts with hostname' \
+  "kernel.hostname as a sysctl"
 refuse '.process.user.uid = -1' 'process\.user\.uid' "a negative process.user.uid"
 refuse '.process.rlimits = [{type: "RLIMIT_BOGUS", soft: 1, hard: 1}]' 'process\.rlimits\[0\]\.type' "an unknown rlimit"
 refuse '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 10, hard: 5}]' 'process\.rlimits\[0\]' "an rlimit with soft > hard"

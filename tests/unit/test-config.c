@@ -379,6 +379,26 @@ static const InvalidCase invalid_cases[] = {
     "linux.gidMappings: requires a user namespace in linux.namespaces" },
   { "sysctl-value", WITH_LINUX ("'sysctl':{'net.ipv4.ip_forward':1}"),
     "linux.sysctl[\"net.ipv4.ip_forward\"]: must be a string" },
+  /* A sysctl of a namespace the container does not have would be the host's (runc checks it too). */
+  { "sysctl-ipc-host", WITH_LINUX ("'namespaces':[{'type':'pid'}],'sysctl':{'kernel.shmmax':'1'}"),
+    "linux.sysctl[\"kernel.shmmax\"]: needs an ipc namespace" },
+  { "sysctl-mqueue-host", WITH_LINUX ("'sysctl':{'fs.mqueue.msg_max':'1'}"),
+    "linux.sysctl[\"fs.mqueue.msg_max\"]: needs an ipc namespace" },
+  { "sysctl-slashes", WITH_LINUX ("'sysctl':{'kernel/shmmax':'1'}"),
+    "linux.sysctl[\"kernel/shmmax\"]: needs an ipc namespace" },
+  { "sysctl-net-host", WITH_LINUX ("'namespaces':[{'type':'ipc'}],'sysctl':{'net.ipv4.ip_forward':'1'}"),
+    "linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace" },
+  { "sysctl-net-joined-host",
+    WITH_LINUX (
+        "'namespaces':[{'type':'network','path':'/proc/self/ns/net'}],'sysctl':{'net.ipv4.ip_forward':'1'}"),
+    "linux.sysctl[\"net.ipv4.ip_forward\"]: the network namespace linux.namespaces joins is the host's own" },
+  { "sysctl-hostname", WITH_LINUX ("'namespaces':[{'type':'uts'}],'sysctl':{'kernel.hostname':'x'}"),
+    "linux.sysctl[\"kernel.hostname\"]: conflicts with hostname" },
+  { "sysctl-domainname-host", WITH_LINUX ("'sysctl':{'kernel.domainname':'x'}"),
+    "linux.sysctl[\"kernel.domainname\"]: needs a uts namespace" },
+  { "sysctl-not-namespaced",
+    WITH_LINUX ("'namespaces':[{'type':'uts'},{'type':'ipc'}],'sysctl':{'vm.swappiness':'1'}"),
+    "linux.sysctl[\"vm.swappiness\"]: is not in a namespace of the container's own" },
   { "device-type", WITH_LINUX ("'devices':[{'type':'x','path':'/dev/x'}]"),
     "linux.devices[0].type: unknown device type \"x\"" },
   { "device-type-long", WITH_LINUX ("'devices':[{'type':'cb','path':'/dev/x','major':1,'minor':1}]"),
@@ -565,6 +585,18 @@ static const char full_config[]
       "    {'type':'p','path':'/dev/fifo'}],"
       "  'cgroupsPath':'user.slice:uctr:x','rootfsPropagation':'rslave','maskedPaths':['/proc/kcore'],"
       "  'readonlyPaths':['/proc/sys'],'mountLabel':'ml','seccomp':{'defaultAction':'SCMP_ACT_ALLOW'}}}";
+
+/* The sysctls of namespaces the container has of its own are taken. */
+static void
+test_sysctl_namespaced (void)
+{
+  g_autoptr(UctrConfig) c = parse_ok (
+      WITH_LINUX ("'namespaces':[{'type':'ipc'},{'type':'uts'},{'type':'network'}],"
+                  "'sysctl':{'kernel.shmmax':'1','fs.mqueue.msg_max':'2','kernel.domainname':'d',"
+                  "'net.ipv4.ip_forward':'1','net/ipv4/ping_group_range':'0 0'}"));
+
+  g_assert_cmpuint (g_hash_table_size (c->sysctl), ==, 5);
+}
 
 static void
 test_full_process (void)
@@ -1047,6 +1079,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/config/minimal", test_minimal);
+  g_test_add_func ("/config/sysctl-namespaced", test_sysctl_namespaced);
   g_test_add_func ("/config/process-parse", test_process_parse);
   g_test_add_func ("/config/process-parse-errors", test_process_parse_errors);
   g_test_add_func ("/config/process-defaults", test_process_defaults);
