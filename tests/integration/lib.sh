@@ -240,7 +240,8 @@ state_is () { [ "$(state_of "$1")" = "$2" ]; }
 alive ()
 {
   local st
-  st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  # The state follows the last ')': the command name may hold spaces and ')'.
+  st=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
   [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
