@@ -238,7 +238,9 @@ check_mounts_and_hooks (const UctrConfig *c)
         if (h->path == NULL || !g_path_is_absolute (h->path))
           broken ("hooks.%s[%" G_GSIZE_FORMAT "].path: missing or relative", uctr_hook_kind_name (kind), i);
         check_strv (h->args, "hooks[].args", FALSE, FALSE);
-        check_strv (h->env, "hooks[].env", FALSE, FALSE);
+        /* NULL when absent: the hook inherits the environment. */
+        if (h->env != NULL)
+          check_strv (h->env, "hooks[].env", FALSE, FALSE);
         if (h->timeout < 0)
           broken ("hooks.%s[%" G_GSIZE_FORMAT "].timeout: %d", uctr_hook_kind_name (kind), i, h->timeout);
       }

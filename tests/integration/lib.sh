@@ -356,8 +356,8 @@ leftovers ()
     # An empty command line: the process is in its exit already (its memory
     # is gone), as the network helper is while the kernel detaches tap0
     # after delete returned; it is left behind only if it stays.
-    if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 10 dead "$pid"; }; then
-      echo "process $pid: $(proc_cmdline "$pid")"
+    if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 30 dead "$pid"; }; then
+      echo "process $pid: $(proc_cmdline "$pid") ($(grep -E '^(Name|State|PPid):' "/proc/$pid/status" 2>/dev/null | tr -s '\t\n' '  '))"
     fi
   done
   awk -v t="$T/" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo

@@ -14,7 +14,15 @@ mkfifo "$B/rootfs/go"
 rt create --bundle "$B" --pid-file "$T/c1.pid" c1
 status_is 0 "create --pid-file exits 0"
 is "$(cat "$T/c1.pid" 2>&1)" "$(pid_of c1)" "create --pid-file: the file holds the init's pid, as state says"
-check "the pid file's pid is alive" alive "$(cat "$T/c1.pid" 2>/dev/null || echo 0)"
+p1=$(cat "$T/c1.pid" 2>/dev/null || echo 0)
+if alive "$p1"; then
+  pass "the pid file's pid is alive"
+else
+  fail "the pid file's pid is alive" "pid $p1 is not"
+  diag "state: $(timeout 10 "$RT" --root "$R" state c1 2>&1 | tr '\n' ' ')"
+  diag "/proc/$p1/stat: $(cat "/proc/$p1/stat" 2>&1)"
+  diag "/proc/$p1/status: $(grep -E '^(Name|State|PPid|Uid)' "/proc/$p1/status" 2>&1 | tr '\n' ' ')"
+fi
 rt delete --force c1
 
 rt run --detach --bundle "$B" --pid-file "$T/r1.pid" r1
