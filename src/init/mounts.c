@@ -6,6 +6,7 @@
 #include "init/mountfd.h"
 #include "init/nopivot.h"
 #include "base/resolve.h"
+#include "init/copyup.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -328,12 +329,29 @@ mount_for_options (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dst
   return mntfd;
 }
 
+/* tmpcopyup: UNDER (the directory, open before the mount covered it)
+   copied into what is now mounted on DEST. Closes UNDER. */
+static int
+copy_up (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int under)
+{
+  int top = uctr_resolve_in_root (rootfd, m->destination, 0);
+  int dir = top >= 0 ? openat (top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  int r = dir >= 0 ? uctr_copyup (under, dir) : -1;
+
+  if (top >= 0)
+    close (top);
+  if (dir >= 0)
+    close (dir);
+  close (under);
+  return r < 0 ? fail_at (ctx, UCTR_STEP_MOUNT_COPYUP, ctx->index) : 0;
+}
+
 static int
 do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int *rootfd)
 {
   const UctrPlan *plan = ctx->plan;
   int flags = 0;
-  int dstfd, mntfd, r;
+  int dstfd, mntfd, r, under = -1;
 
   if (m->kind == UCTR_MOUNT_SYMLINK)
     return make_symlink (plan, m, rootfd) < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
@@ -347,6 +365,11 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int *rootfd)
   dstfd = make_path (plan, rootfd, m->destination, flags);
   if (dstfd < 0)
     return fail_at (ctx, plan->mount_layers ? UCTR_STEP_MOUNT_LAYER : UCTR_STEP_MOUNT_DEST, ctx->index);
+  if (m->copy_up && (under = openat (dstfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    {
+      close (dstfd);
+      return fail_at (ctx, UCTR_STEP_MOUNT_COPYUP, ctx->index);
+    }
 
   /* With layers, the file systems the container mounts are its own: what
      is missing there is made there. Their mount fd says which they are. */
@@ -355,17 +378,55 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int *rootfd)
     {
       r = mount_onto (ctx, m, dstfd);
       close (dstfd);
-      return r < 0 ? fail_at (ctx, UCTR_STEP_MOUNT, ctx->index) : 0;
+      if (r < 0)
+        r = fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
     }
-  mntfd = mount_for_options (ctx, m, *rootfd, dstfd);
-  close (dstfd);
-  if (mntfd < 0)
-    return -1;
-  if (plan->mount_layers && m->kind == UCTR_MOUNT_FS)
-    uctr_layer_own (mntfd);
-  r = apply_options (ctx, m, mntfd);
-  close (mntfd);
+  else
+    {
+      mntfd = mount_for_options (ctx, m, *rootfd, dstfd);
+      close (dstfd);
+      if (mntfd < 0)
+        r = -1;
+      else
+        {
+          if (plan->mount_layers && m->kind == UCTR_MOUNT_FS)
+            uctr_layer_own (mntfd);
+          r = apply_options (ctx, m, mntfd);
+          close (mntfd);
+        }
+    }
+  if (under >= 0 && r < 0)
+    close (under);
+  else if (under >= 0)
+    r = copy_up (ctx, m, *rootfd, under);
   return r;
+}
+
+/* A read-only tmpfs was mounted read-write, so that the mount points of
+   what goes below it could be made (a read-only /dev and its devpts, as
+   runc allows): read-only now, with its other flags kept. */
+static int
+make_late_read_only (UctrInitCtx *ctx, int rootfd)
+{
+  const UctrPlan *plan = ctx->plan;
+  gsize i;
+
+  for (i = 0; i < plan->n_mounts; i++)
+    {
+      const UctrMountStep *m = &plan->mounts[i];
+      int fd, r;
+
+      if (!m->ro_late)
+        continue;
+      ctx->index = i;
+      fd = uctr_resolve_in_root (rootfd, m->destination, 0);
+      r = fd < 0 ? -1 : remount_bind (fd, (m->flags & ~(MS_BIND | MS_REC)) | MS_RDONLY, plan->in_userns);
+      if (fd >= 0)
+        close (fd);
+      if (r < 0)
+        return fail_at (ctx, UCTR_STEP_MOUNT_REMOUNT, i);
+    }
+  return 0;
 }
 
 /* Whether PATH is missing in ROOTFD, after a failed attempt to create it:
@@ -456,6 +517,8 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
         }
       close (cwdfd);
     }
+  if (make_late_read_only (ctx, *rootfd) < 0)
+    return -1;
   if (plan->mount_layers && uctr_layer_seal () < 0)
     return fail_at (ctx, UCTR_STEP_LAYER_READONLY, -1);
   return 0;

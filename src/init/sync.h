@@ -104,6 +104,7 @@ typedef enum
   UCTR_STEP_MOUNT_LAYER,    /* index: plan mount step, -1: process.cwd; made in a layer (uctr.mountpoints) */
   UCTR_STEP_LAYER_READONLY, /* making read-only the layers that hold mount points (uctr.mountpoints) */
   UCTR_STEP_STDIO,          /* index: the fd (0, 1, 2) given the plan's stdio_fds */
+  UCTR_STEP_MOUNT_COPYUP,   /* index: plan mount step; tmpcopyup: copying what it covers into it */
 } UctrStep;
 
 typedef struct

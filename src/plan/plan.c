@@ -387,6 +387,13 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
         }
       else if (strcmp (m->type, "devpts") == 0)
         step.data_fallback = own (s, data_without_gid (data));
+      else if (strcmp (m->type, "tmpfs") == 0)
+        {
+          step.copy_up
+              = m->options != NULL && g_strv_contains ((const char *const *) m->options, "tmpcopyup");
+          step.ro_late = (step.flags & MS_RDONLY) != 0;
+          step.flags &= ~MS_RDONLY;
+        }
     }
   g_array_append_val (s->mounts, step);
   return TRUE;

@@ -35,6 +35,9 @@ typedef struct
   gboolean dest_is_file;     /* create a file, not a directory, as the mount point */
   gboolean no_symlinks;      /* proc and sysfs: the destination must not go through a symlink */
   const char *fallback_bind; /* host path bound instead when the fs mount is refused in a user namespace */
+  gboolean copy_up;          /* tmpfs with tmpcopyup: what the directory held is copied into it */
+  gboolean ro_late;          /* a read-only tmpfs: mounted read-write, made read-only once every mount
+                                is made (mount points below it, as runc's read-only /dev) */
   mode_t mode;               /* device mode (S_IFCHR|0666 ...) */
   dev_t dev;
   uid_t uid;

@@ -162,6 +162,9 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_MOUNT_REMOUNT:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Applying the options of %s"), mount);
+    case UCTR_STEP_MOUNT_COPYUP:
+      mount = mount_name (config, plan, m->index);
+      return g_strdup_printf (_("Copying what %s covers into it (tmpcopyup)"), mount);
     case UCTR_STEP_MOUNT_PROPAGATION:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Setting the propagation of %s"), mount);

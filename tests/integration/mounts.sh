@@ -26,6 +26,34 @@ is "$(sed -n 2,3p <<<"$out")" "$(printf '750\ndata')" "tmpfs mode=0750, writable
 inside deep '.mounts += [{destination: "/a/b/c", type: "tmpfs", source: "tmpfs"}]' "$OPTS; mo /a/b/c"
 like "$out" '^tmpfs ' "a mount point that does not exist is created, parents too"
 
+# tmpcopyup: what the directory held is copied into the tmpfs (owners, modes,
+# symlinks), and the image's directory is not written.
+b=$(mkbundle copyup '.mounts += [{destination: "/data", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]')
+mkdir -p "$b/rootfs/data/sub"
+echo top >"$b/rootfs/data/f"
+echo deep >"$b/rootfs/data/sub/g"
+ln -s f "$b/rootfs/data/lnk"
+chmod 0751 "$b/rootfs/data/sub"
+edit_config "$b" ".process.args = $(args_json sh -c "$OPTS; mo /data; cat /data/f /data/sub/g /data/lnk; stat -c %a /data/sub; readlink /data/lnk; echo new > /data/n")"
+rt run --bundle "$b" copyup
+is "$status/$(sed -n 2,7p <<<"$out")" "0/$(printf 'top
+deep
+top
+751
+f')" \
+  "tmpcopyup: files, a subdirectory with its mode and a symlink are copied into the tmpfs"
+like "$(sed -n 1p <<<"$out")" '^tmpfs ' "tmpcopyup: /data is the tmpfs"
+check "tmpcopyup: the image's directory is not written" test ! -e "$b/rootfs/data/n"
+
+# A read-only tmpfs with a mount below it (runc's read-only /dev): made
+# read-only once the mounts below are made.
+inside rodev '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]' \
+  "$OPTS; mo /dev; mo /dev/pts; if touch /dev/x 2>/dev/null; then echo written; fi"
+is "$status" 0 "a read-only /dev with devpts below it: the container runs"
+like "$(sed -n 1p <<<"$out")" '^tmpfs ro,' "/dev is read-only"
+like "$(sed -n 2p <<<"$out")" '^devpts ' "devpts is mounted below it"
+unlike "$out" written "nothing can be made in /dev"
+
 # --- recursive options (mount_setattr) ------------------------------------------------
 # rro reaches a mount below the bind's source too, where ro would not: /view
 # binds (rbind) the container's own /outer, which has a tmpfs at inner.
