@@ -451,6 +451,46 @@ path_missing (int rootfd, const char *path)
    made detached and attached where the target was found, so that it is
    the bind itself and not what a second lookup of the path would find. */
 static int
+remount_propagation (int mntfd, unsigned long propagation)
+{
+  char p[32];
+
+  uctr_fd_path (p, mntfd);
+  return mount (NULL, p, NULL, propagation, NULL);
+}
+
+/* With a shared root, pivot_root needs the mount that holds the rootfs not
+   shared: the nearest mount point above TARGET made private (as runc's
+   rootfsParentMountPrivate; EINVAL means "not a mount point", one level up). */
+static int
+make_parent_mount_private (const char *target)
+{
+  char path[PATH_MAX];
+  size_t len = strlen (target);
+  char *slash;
+
+  if (len >= sizeof path)
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  memcpy (path, target, len + 1);
+  for (;;)
+    {
+      slash = strrchr (path, '/');
+      if (slash == NULL)
+        return 0;
+      if (slash == path)
+        return mount (NULL, "/", NULL, MS_PRIVATE, NULL);
+      *slash = '\0';
+      if (mount (NULL, path, NULL, MS_PRIVATE, NULL) == 0)
+        return 0;
+      if (errno != EINVAL)
+        return -1;
+    }
+}
+
+static int
 bind_rootfs (const UctrPlan *plan)
 {
   const char *target = plan->rootfs_staging != NULL ? plan->rootfs_staging : plan->rootfs;
@@ -484,8 +524,12 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
 
   if (plan->no_mount_api)
     uctr_mountfd_no_api = 1;
-  /* Nothing we mount may propagate back to the host. */
-  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+  /* rootfsPropagation first, as runc does, so that a shared volume can
+     propagate back to the host; by default slave: nothing we mount may. */
+  if (mount (NULL, "/", NULL, plan->rootfs_propagation, NULL) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
+  if ((plan->rootfs_propagation & MS_SHARED)
+      && make_parent_mount_private (plan->rootfs_staging != NULL ? plan->rootfs_staging : plan->rootfs) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
   fd = bind_rootfs (plan);
   if (fd < 0)
@@ -495,6 +539,9 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   /* Mount paths are "self/fd/N" relative to the host's /proc. */
   if (fchdir (plan->host_proc_fd) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
+  /* A clone of a shared mount is its peer: the new root may not be. */
+  if ((plan->rootfs_propagation & MS_SHARED) && remount_propagation (fd, MS_PRIVATE) < 0)
+    return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
   /* Nothing is made in the rootfs with layers: it can be read-only from the
      start, and what the layers bind from it is read-only too. */
   if (plan->mount_layers && plan->rootfs_readonly && remount_bind (fd, MS_RDONLY, plan->in_userns) < 0)
@@ -540,7 +587,18 @@ uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd)
     }
   else
     {
-      if (syscall (SYS_pivot_root, ".", ".") < 0)
+      /* "." after pivot_root is our cwd, the new root, not the old root
+         stacked on it: the old root is reached by an fd of it, as runc does
+         (else the new root's mounts, shared volumes among them, would be
+         made slaves here). */
+      int oldroot = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      int r = oldroot < 0 ? -1 : (int) syscall (SYS_pivot_root, ".", ".");
+
+      if (r == 0)
+        r = fchdir (oldroot);
+      if (oldroot >= 0)
+        close (oldroot);
+      if (r < 0)
         return fail_at (ctx, UCTR_STEP_PIVOT_ROOT, -1);
       /* The old root now sits on top of the new one: detach it without
          letting the unmount propagate anywhere. */

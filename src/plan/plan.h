@@ -103,7 +103,8 @@ typedef struct
   const char *rootfs;         /* absolute host path */
   const char *rootfs_staging; /* where "/" is bound before pivot_root (NULL: onto itself) */
   gboolean rootfs_readonly;
-  unsigned long rootfs_propagation; /* applied to / after pivot; MS_REC|MS_SLAVE by default */
+  unsigned long
+      rootfs_propagation; /* applied to / before the mounts and after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;
   gboolean no_mount_api; /* UCTR_TEST_NO_MOUNT_API: mount as without open_tree (before Linux 5.2) */
   gboolean
