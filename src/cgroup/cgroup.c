@@ -322,9 +322,11 @@ not_delegated (const char *dir, int errsv)
 }
 
 /* mkdir each component of TARGET below BASE; MADE gets those created. The
-   last one may exist when no process is in it (a cgroup made beforehand). */
+   last one may exist (a cgroup made beforehand); *SHARED says that it has
+   processes of its own already. */
 static gboolean
-make_dirs (const char *base, const char *target, GPtrArray *made, char **why, GError **error)
+make_dirs (const char *base, const char *target, GPtrArray *made, gboolean *shared, char **why,
+           GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (target + strlen (base), "/", -1);
   g_autoptr(GString) dir = g_string_new (base);
@@ -342,12 +344,11 @@ make_dirs (const char *base, const char *target, GPtrArray *made, char **why, GE
         }
       if (errno == EEXIST && i + 1 < n)
         continue;
-      if (errno == EEXIST && uctr_cgroup_populated (dir->str))
-        return uctr_throw (error, UCTR_ERROR_EXISTS,
-                           _("the cgroup %s exists and has processes: is another container using linux.cgroupsPath?"),
-                              dir->str);
       if (errno == EEXIST)
-        continue;
+        {
+          *shared = uctr_cgroup_populated (dir->str);
+          continue;
+        }
       if (permission_errno (errno))
         {
           g_autofree char *parent = g_path_get_dirname (dir->str);
@@ -470,7 +471,7 @@ make_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char *
   target = uctr_cgroup_target (mount, own, cgroups_path, req->id, uctr_cgroup_as_root (), &base, error);
   if (target != NULL && (cgroups_path == NULL || cgroups_path[0] == '\0'))
     target = free_default (target);
-  if (target == NULL || !make_dirs (base, target, p->made, &p->why_none, error))
+  if (target == NULL || !make_dirs (base, target, p->made, &p->shared, &p->why_none, error))
     {
       remove_made (p->made);
       return FALSE;
@@ -480,6 +481,14 @@ make_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char *
       remove_made (p->made);
       return TRUE;
     }
+  /* As runc: a cgroup other processes are in is joined, with a warning; it
+     is not the container's to kill, freeze or remove. */
+  if (p->shared)
+    g_ptr_array_add (p->notes,
+                     g_strdup_printf (_("the cgroup %s has processes already: the container joins "
+                                                  "them there, but kill --all, pause and delete do not act on "
+                                                  "that cgroup (is another container using linux.cgroupsPath?)"),
+                                         target));
   enable_controllers (base, target, req->controllers, &p->why_not_enabled);
   p->path = g_steal_pointer (&target);
   return TRUE;
@@ -597,8 +606,9 @@ uctr_cgroup_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement 
 void
 uctr_cgroup_placement_undo (UctrCgroupPlacement *p)
 {
-  /* A scope is systemd's to remove: it collects it once empty. */
-  if (p->path != NULL && p->unit == NULL)
+  /* A scope is systemd's to remove: it collects it once empty; a shared
+     cgroup is not ours. */
+  if (p->path != NULL && p->unit == NULL && !p->shared)
     (void) uctr_cgroup_remove (p->path, NULL);
   if (p->made != NULL)
     remove_made (p->made);

@@ -52,6 +52,8 @@ typedef struct
   char *why_none;           /* when path is NULL: why, for warnings and for pause's error */
   char *why_no_controllers; /* why a controller asked for is missing, or NULL */
   GPtrArray *notes;         /* warnings to print (char *): systemd unreachable ... */
+  gboolean shared;          /* PATH existed with processes in it: the init joins them there (and
+                               gets its limits), but it is not the container's own cgroup */
   /* private */
   GPtrArray *made; /* directories made, to remove on failure */
   char *why_not_enabled;

@@ -596,9 +596,14 @@ place_cgroup (Create *c, GError **error)
     return FALSE;
   for (i = 0; i < c->cgroup.notes->len; i++)
     g_ptr_array_add (c->opts->warnings, g_strdup (g_ptr_array_index (c->cgroup.notes, i)));
-  c->state->cgroup_path = g_strdup (c->cgroup.path);
+  /* A cgroup shared with other processes gets the limits, but the
+     container's processes are found, signalled and counted through its pid
+     namespace, as for a container without a cgroup. */
+  c->state->cgroup_path = c->cgroup.shared ? NULL : g_strdup (c->cgroup.path);
   c->state->cgroup_unit = g_strdup (c->cgroup.unit);
-  c->state->cgroup_note = g_strdup (c->cgroup.why_none);
+  c->state->cgroup_note = c->cgroup.shared
+      ? g_strdup_printf (_("it shares the cgroup %s with other processes"), c->cgroup.path)
+      : g_strdup (c->cgroup.why_none);
   if (!uctr_state_save (c->dfd, c->state, error))
     return FALSE;
   if (c->cgroup.path != NULL

@@ -259,6 +259,32 @@ check "a cgroupsPath with .. is refused" test "$status" -ne 0
 like "$err" 'cgroupsPath.*\.\.' "the error names cgroupsPath"
 nothing_left cgp2 "nothing left behind"
 
+# A cgroupsPath other processes are in already: joined with a warning, as
+# runc; kill --all and delete act on the container's processes only, and
+# leave the cgroup in place.
+mkdir -p "$LEAF/shared"
+sleep 1000 &
+other=$!
+track_pid "$other"
+echo "$other" >"$LEAF/shared/cgroup.procs"
+S=$(cgbundle shr '.process.args = ["sleep", "1000"] | .linux.cgroupsPath = "shared"')
+rt run -d --bundle "$S" shr
+status_is 0 "a cgroupsPath with processes in it: run -d exits 0"
+like "$err" 'has processes already' "and says the cgroup has processes already"
+is "$(cg_of "$(pid_of shr)")" "$LEAF/shared" "the container's init joins that cgroup"
+rt ps --format json shr
+is "$(jq -r 'map(tostring) | join(" ")' <<<"$out")" "$(pid_of shr)" "ps lists the container's process, not the other one"
+rt kill --all shr KILL
+check "kill --all stops the container" wait_until 10 state_is shr stopped
+check "and leaves the other process alive" alive "$other"
+rt delete --force shr
+check "delete leaves the other process alive" alive "$other"
+check "and the cgroup in place" test -d "$LEAF/shared"
+kill "$other"
+wait "$other" 2>/dev/null || true
+rmdir "$LEAF/shared"
+nothing_left shr "a shared cgroupsPath: nothing left behind"
+
 # ---- failures after the placement leave no cgroup --------------------------
 F=$(cgbundle fail '.process.args = ["true"] | .hooks.createRuntime = [{"path": "/bin/false"}]')
 rt create --bundle "$F" fail1
