@@ -92,7 +92,12 @@ uctr_debug (const char *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
+  /* On stderr in runc's shape too (logrus: time= level=debug msg=, or its
+     JSON with --log-format json): tools that read runc's debug output parse it. */
   if (log_fd < 0)
-    g_printerr ("uctr: debug: %s\n", msg);
+    {
+      g_autofree char *line = format_line ("debug", msg);
+      g_printerr ("%s", line);
+    }
   uctr_log ("debug", msg);
 }

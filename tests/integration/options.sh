@@ -93,6 +93,8 @@ b=$(mkbundle dbg '.process.args = ["true"]')
 rt --debug --log "$T/debug.log" run --bundle "$b" dbg
 status_is 0 "run with --debug --log exits 0"
 check "--debug: a successful run writes debug lines to the log" test -s "$T/debug.log"
+rt --debug run --bundle "$b" dbg2
+like "$(head -1 <<<"$err")" '^time="[0-9TZ:.-]+" level=debug msg=".+"$' "--debug without --log: debug lines on stderr in runc's (logrus) shape"
 
 # With --log, a warning goes to the log, not to stderr: under an engine
 # stderr is the container's own (conmon's pipe), as with runc.
