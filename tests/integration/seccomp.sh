@@ -64,6 +64,17 @@ status_is 0 "default action SCMP_ACT_ERRNO with an allow list: busybox sh runs"
 like "$out" "hello" "the allowed calls work"
 like "$err$out" "can't create directory '/tmp/d': Function not implemented" "a call off the list gets defaultErrnoRet (ENOSYS)"
 
+# Without noNewPrivileges the filter is loaded before the switch to the
+# process's user: what the runtime does itself (closing the fds it
+# inherited) comes before it, so a list without close_range (the usual
+# default profiles of other tools) still runs. runc's Go init calls the
+# set*id family before the process's user is set: they are on the list.
+NO_CLOSE_RANGE=$(jq -c 'map(select(. != "close_range")) + ["setuid", "setgid", "setfsuid", "setfsgid", "getgroups"]' <<<"$ALLOW")
+B=$(sc noclose "{defaultAction: \"SCMP_ACT_ERRNO\", defaultErrnoRet: 38, syscalls: [{names: $NO_CLOSE_RANGE, action: \"SCMP_ACT_ALLOW\"}]}" \
+  '["sh", "-c", "echo hello"]' '.process.noNewPrivileges = false')
+rt run --bundle "$B" noclose
+is "$status/$out" "0/hello" "noNewPrivileges false and a list without close_range: the container runs"
+
 # Conditions on arguments: personality(PER_LINUX32) refused, the query allowed.
 B=$(sc args '{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["personality"], action: "SCMP_ACT_ERRNO", errnoRet: 122,
   args: [{index: 0, value: 8, op: "SCMP_CMP_EQ"}]}]}' '["sh", "-c", "linux32 uname -m; echo linux32=$?; linux64 uname -m; echo linux64=$?"]')
