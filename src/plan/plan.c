@@ -435,7 +435,9 @@ add_device (PlanStore *s, const char *path, mode_t mode, dev_t dev, uid_t uid, g
           return uctr_throw_errno (error, _("linux.devices[%d]: a user namespace cannot create %s and the host has none to bind"),
                                              index, path);
         }
-      step.flags = MS_BIND;
+      /* A node needs neither set-id bits nor exec: the bind has neither. */
+      step.flags = MS_BIND | MS_NOSUID | MS_NOEXEC;
+      step.needs_remount = TRUE;
       step.dest_is_file = TRUE;
     }
   g_array_append_val (s->mounts, step);

@@ -54,6 +54,15 @@ like "$(sed -n 1p <<<"$out")" '^tmpfs ro,' "/dev is read-only"
 like "$(sed -n 2p <<<"$out")" '^devpts ' "devpts is mounted below it"
 unlike "$out" written "nothing can be made in /dev"
 
+# In a user namespace the device nodes are the host's, bound: without
+# set-id bits or exec (runc 1.1.5 leaves both).
+if uctr_only "device binds with nosuid,noexec"; then
+  inside devbind '.' "$OPTS; mo /dev/null; mo /dev/zero; echo x >/dev/null && head -c 3 /dev/zero | wc -c"
+  like "$(sed -n 1p <<<"$out")" '^[a-z]+ rw,nosuid,noexec' "/dev/null is a bind with nosuid,noexec"
+  like "$(sed -n 2p <<<"$out")" '^[a-z]+ rw,nosuid,noexec' "/dev/zero too"
+  is "$status/$(sed -n 3p <<<"$out")" "0/3" "and both still work"
+fi
+
 # --- recursive options (mount_setattr) ------------------------------------------------
 # rro reaches a mount below the bind's source too, where ro would not: /view
 # binds (rbind) the container's own /outer, which has a tmpfs at inner.
