@@ -63,14 +63,25 @@ wait_for (UctrInitCtx *ctx, UctrSyncType type)
   UctrSyncMsg m;
   size_t len = 0;
   int with_payload = (type == UCTR_SYNC_GO);
+  int fd = -1;
 
-  if (uctr_init_recv (ctx->plan->sync_fd, &m, with_payload ? state_json : NULL,
-                      with_payload ? sizeof state_json - 1 : 0, &len)
-          < 0
-      || m.type != type)
+  for (;;)
     {
-      /* The parent is gone or confused: nothing to report to. */
-      _exit (127);
+      if (uctr_init_recv (ctx->plan->sync_fd, &m, with_payload ? state_json : NULL,
+                          with_payload ? sizeof state_json - 1 : 0, &len, &fd)
+          < 0)
+        _exit (127); /* the parent is gone: nothing to report to */
+      /* Before GO, the idmapped mounts the parent made, one by one. */
+      if (type == UCTR_SYNC_GO && m.type == UCTR_SYNC_MOUNT_FD && fd >= 0)
+        {
+          uctr_mounts_give_fd (ctx->plan, m.index, fd);
+          continue;
+        }
+      if (fd >= 0)
+        close (fd);
+      if (m.type != type)
+        _exit (127); /* the parent is confused */
+      break;
     }
   if (with_payload)
     {

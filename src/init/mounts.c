@@ -329,6 +329,45 @@ mount_for_options (UctrInitCtx *ctx, const UctrMountStep *m, int rootfd, int dst
   return mntfd;
 }
 
+/* The idmapped mounts the parent made, by mount step: fd + 1 (0: none). */
+#define MAX_GIVEN 256
+static int given_fds[MAX_GIVEN];
+
+void
+uctr_mounts_give_fd (const UctrPlan *plan, int index, int fd)
+{
+  if (index < 0 || (gsize) index >= plan->n_mounts || index >= MAX_GIVEN || !plan->mounts[index].idmap
+      || given_fds[index] != 0)
+    {
+      close (fd);
+      return;
+    }
+  given_fds[index] = fd + 1;
+}
+
+/* Attaches the idmapped mount given for step INDEX onto DSTFD: its fd, for
+   the options, or -1 with errno (EBADF: the parent gave none). */
+static int
+attach_given (int index, int dstfd)
+{
+  int fd = index >= 0 && index < MAX_GIVEN ? given_fds[index] - 1 : -1;
+
+  if (fd < 0)
+    {
+      errno = EBADF;
+      return -1;
+    }
+  given_fds[index] = 0;
+  if (uctr_mountfd_attach (fd, dstfd) < 0)
+    {
+      int errsv = errno;
+      close (fd);
+      errno = errsv;
+      return -1;
+    }
+  return fd;
+}
+
 /* tmpcopyup: UNDER (the directory, open before the mount covered it)
    copied into what is now mounted on DEST. Closes UNDER. */
 static int
@@ -371,6 +410,16 @@ do_mount_step (UctrInitCtx *ctx, const UctrMountStep *m, int *rootfd)
       return fail_at (ctx, UCTR_STEP_MOUNT_COPYUP, ctx->index);
     }
 
+  if (m->idmap)
+    {
+      mntfd = attach_given (ctx->index, dstfd);
+      close (dstfd);
+      if (mntfd < 0)
+        return fail_at (ctx, UCTR_STEP_MOUNT, ctx->index);
+      r = apply_options (ctx, m, mntfd);
+      close (mntfd);
+      return r;
+    }
   /* With layers, the file systems the container mounts are its own: what
      is missing there is made there. Their mount fd says which they are. */
   if (!m->needs_remount && m->propagation == 0 && (m->attr_set | m->attr_clr) == 0

@@ -9,3 +9,7 @@
 int uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd);
 int uctr_mounts_pivot (UctrInitCtx *ctx, int rootfd);
 int uctr_mounts_finish (UctrInitCtx *ctx);
+
+/* FD is the idmapped mount the parent made for mount step INDEX (it must be
+   one that asks for idmap); kept until that step attaches it. */
+void uctr_mounts_give_fd (const UctrPlan *plan, int index, int fd);

@@ -30,18 +30,35 @@ uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, in
 }
 
 int
-uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len)
+uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len, int *fd_out)
 {
   struct iovec iov[2] = { { m, sizeof *m }, { payload, payload_size } };
-  struct msghdr mh = { .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1 };
+  char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct msghdr mh = {
+    .msg_iov = iov, .msg_iovlen = payload != NULL ? 2 : 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf
+  };
+  struct cmsghdr *c;
   ssize_t n;
 
+  if (fd_out != NULL)
+    *fd_out = -1;
   n = TEMP_FAILURE_RETRY (recvmsg (fd, &mh, MSG_CMSG_CLOEXEC));
   if (n < (ssize_t) sizeof *m)
     {
       errno = n < 0 ? errno : EPIPE;
       return -1;
     }
+  for (c = CMSG_FIRSTHDR (&mh); c != NULL; c = CMSG_NXTHDR (&mh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (sizeof (int)))
+      {
+        int got;
+
+        memcpy (&got, CMSG_DATA (c), sizeof got);
+        if (fd_out != NULL)
+          *fd_out = got;
+        else
+          close (got);
+      }
   if (payload_len != NULL)
     *payload_len = n - sizeof *m;
   return 0;

@@ -20,6 +20,8 @@
    | 8 | init    | SECCOMP      | linux.seccomp with a listener: loaded      | the listener's fd             |
    | 9 | init    | READY        | set up, about to wait on exec.fifo         | last record: the init closes  |
    |   |         |              | (create) or to execve (exec)               | its end                       |
+   | - | parent  | MOUNT_FD     | just before 4: an idmapped mount made      | index: the mount step; its    |
+   |   |         |              | detached by the parent (idmap, ridmap)     | mount fd                      |
    | - | init    | WARNING      | any time from 4 to 9: something skipped    | step, index, err              |
    | - | stage1  | ERROR        | any time before 3 (stage1) or 9 (init): a  | step, index, err; a failed    |
    |   | or init |              | step failed, and the sender exits 127      | hook: err 0, value its status |
@@ -49,6 +51,7 @@ typedef enum
   UCTR_SYNC_ERROR,     /* init -> parent: step/index/err say what failed */
   UCTR_SYNC_NET_READY, /* parent -> init: the network helper runs (and has joined our namespaces) */
   UCTR_SYNC_SECCOMP,   /* init -> parent: the seccomp listener fd, as SCM_RIGHTS, for listenerPath */
+  UCTR_SYNC_MOUNT_FD,  /* parent -> init, before GO: index = mount step, its idmapped mount as SCM_RIGHTS */
 } UctrSyncType;
 
 /* What the init was doing; the parent turns it into a sentence naming the
@@ -132,4 +135,5 @@ int uctr_init_send_fd (int sock, UctrSyncType type, int fd);
 /* Receives one record into M, and what follows it into PAYLOAD (NULL:
    nothing expected), its length in *PAYLOAD_LEN; 0, or -1 with errno
    (EPIPE: EOF or a short record). */
-int uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len);
+int
+uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size_t *payload_len, int *fd_out);

@@ -65,7 +65,6 @@ static const MountOption mount_options[] = {
 };
 
 /* Idmapped mounts: not yet. */
-static const char *const unsupported_options[] = { "idmap", "ridmap", NULL };
 
 /* The recursive options of the runtime spec, applied with mount_setattr:
    an attribute to set, or to clear. An atime mode is a field, not a bit:
@@ -180,6 +179,10 @@ uctr_plan_mount_option_names (void)
     g_ptr_array_add (names, g_strdup (propagations[i].name));
   for (i = 0; i < G_N_ELEMENTS (recursive_options); i++)
     g_ptr_array_add (names, g_strdup (recursive_options[i].name));
+  /* Taken by the mount step itself. */
+  g_ptr_array_add (names, g_strdup ("tmpcopyup"));
+  g_ptr_array_add (names, g_strdup ("idmap"));
+  g_ptr_array_add (names, g_strdup ("ridmap"));
   g_ptr_array_sort (names, compare_strings);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
@@ -205,10 +208,10 @@ uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned lo
           *propagation = p;
           continue;
         }
-      if (strcmp (*o, "tmpcopyup") == 0 || recursive_option (*o) != NULL)
+      /* Taken by the mount step: tmpfs's copy-up, idmapped binds, mount_setattr's r* options. */
+      if (strcmp (*o, "tmpcopyup") == 0 || strcmp (*o, "idmap") == 0 || strcmp (*o, "ridmap") == 0
+          || recursive_option (*o) != NULL)
         continue;
-      if (g_strv_contains (unsupported_options, *o))
-        return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("mount option \"%s\" is not supported yet"), *o);
       for (i = 0; i < G_N_ELEMENTS (mount_options); i++)
         if (strcmp (*o, mount_options[i].name) == 0)
           {
@@ -339,6 +342,33 @@ add_bind_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, i
   return TRUE;
 }
 
+/* An idmapped bind (options idmap or ridmap, or mount mappings): the
+   container needs a user namespace, and mappings come in pairs. The parent
+   makes the mount (create.c), detached, and hands the init its fd. */
+static gboolean
+plan_idmap (PlanStore *s, const UctrMount *m, int index, UctrMountStep *step, GError **error)
+{
+  gboolean idmap = m->options != NULL && g_strv_contains ((const char *const *) m->options, "idmap");
+  gboolean ridmap = m->options != NULL && g_strv_contains ((const char *const *) m->options, "ridmap");
+
+  if (!idmap && !ridmap && m->n_uid_mappings == 0 && m->n_gid_mappings == 0)
+    return TRUE;
+  if (!s->plan.in_userns)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("mounts[%d]: an idmapped mount needs a user namespace in linux.namespaces"), index);
+  if ((m->n_uid_mappings > 0) != (m->n_gid_mappings > 0))
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("mounts[%d]: uidMappings and gidMappings go together for an idmapped mount"),
+                          index);
+  step->idmap = TRUE;
+  step->idmap_recursive = ridmap;
+  step->idmap_uid = m->uid_mappings;
+  step->n_idmap_uid = m->n_uid_mappings;
+  step->idmap_gid = m->gid_mappings;
+  step->n_idmap_gid = m->n_gid_mappings;
+  return TRUE;
+}
+
 static gboolean
 add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, int index, GError **error)
 {
@@ -352,16 +382,21 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
   uctr_plan_parse_recursive_options (m->options, &step.attr_set, &step.attr_clr);
   step.destination = own (s, g_strdup (m->destination));
   step.data = own (s, data);
-  if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
-    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
-                       _("mounts[%d]: idmapped mounts (uidMappings) are not supported yet"), index);
 
   if (g_strcmp0 (m->type, "bind") == 0 || (step.flags & MS_BIND))
     {
       step.flags |= MS_BIND;
-      if (!add_bind_mount (s, opts, m, index, &step, error))
+      if (!add_bind_mount (s, opts, m, index, &step, error) || !plan_idmap (s, m, index, &step, error))
         return FALSE;
     }
+  else if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0
+           || (m->options != NULL
+               && (g_strv_contains ((const char *const *) m->options, "idmap")
+                   || g_strv_contains ((const char *const *) m->options, "ridmap"))))
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("mounts[%d]: idmapped mounts are made of binds only (type \"bind\" or the option "
+                         "bind or rbind)"),
+                          index);
   else if (m->type == NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
                        _("mounts[%d].type: required unless the options say bind or rbind"), index);

@@ -36,9 +36,16 @@ typedef struct
   gboolean no_symlinks;      /* proc and sysfs: the destination must not go through a symlink */
   const char *fallback_bind; /* host path bound instead when the fs mount is refused in a user namespace */
   gboolean copy_up;          /* tmpfs with tmpcopyup: what the directory held is copied into it */
-  gboolean ro_late;          /* a read-only tmpfs: mounted read-write, made read-only once every mount
+  gboolean idmap;            /* a bind idmapped (idmap, ridmap, mappings): the parent makes it detached
+                                and hands the init its fd (UCTR_SYNC_MOUNT_FD) */
+  gboolean idmap_recursive;  /* ridmap: the mounts below the source idmapped too */
+  const UctrIdMapping *idmap_uid; /* the mount's own mappings; none: the container's user namespace */
+  gsize n_idmap_uid;
+  const UctrIdMapping *idmap_gid;
+  gsize n_idmap_gid;
+  gboolean ro_late; /* a read-only tmpfs: mounted read-write, made read-only once every mount
                                 is made (mount points below it, as runc's read-only /dev) */
-  mode_t mode;               /* device mode (S_IFCHR|0666 ...) */
+  mode_t mode;      /* device mode (S_IFCHR|0666 ...) */
   dev_t dev;
   uid_t uid;
   gid_t gid;

@@ -7,6 +7,7 @@
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "plan/idmap.h"
+#include "runtime/idmount.h"
 #include "init/init.h"
 #include "runtime/sync.h"
 #include "base/resolve.h"
@@ -763,7 +764,8 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return start_init (c, error) && map_and_get_pid (c, error) && place_cgroup (c, error)
+  return start_init (c, error) && map_and_get_pid (c, error)
+         && uctr_idmount_send (c->plan, c->state->pid, c->sock, error) && place_cgroup (c, error)
          && run_runtime_hooks (c, error) && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
 }
 

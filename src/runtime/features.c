@@ -90,7 +90,7 @@ add_linux (JsonBuilder *b)
   add_enabled (b, "selinux", FALSE);
   json_builder_set_member_name (b, "mountExtensions");
   json_builder_begin_object (b);
-  add_enabled (b, "idmap", FALSE);
+  add_enabled (b, "idmap", TRUE);
   json_builder_end_object (b);
   json_builder_end_object (b);
 }

@@ -16,5 +16,7 @@ pid_t uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error);
 /* Receives one record (and the fd it carries, if any, into *FD_OUT); EOF
    is an error: the init exited. */
 gboolean uctr_sync_recv (int sock, UctrSyncMsg *m, int *fd_out, GError **error);
-/* Sends a record, with PAYLOAD (a string, or NULL) after it. */
+/* Sends a record, with PAYLOAD (LEN bytes, or NULL) after it. */
 gboolean uctr_sync_send (int sock, UctrSyncType type, const char *payload, gsize len, GError **error);
+/* Sends a record with INDEX and FD (SCM_RIGHTS). */
+gboolean uctr_sync_send_fd (int sock, UctrSyncType type, int index, int fd, GError **error);

@@ -353,10 +353,12 @@ leftovers ()
   for pid in $(_tagged_pids); do
     if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then continue; fi
     case " ${_pids[*]} " in *" $pid "*) continue ;; esac
-    # An empty command line: the process is in its exit already (its memory
-    # is gone), as the network helper is while the kernel detaches tap0
-    # after delete returned; it is left behind only if it stays.
-    if alive "$pid" && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 30 dead "$pid"; }; then
+    # A process on its way out (the network helper ends once it sees the
+    # init gone, and the kernel detaches tap0 after delete returned; one in
+    # its exit has an empty command line) is left behind only if it stays:
+    # 10 s for one that still runs, 30 s for one in its exit.
+    if alive "$pid" && ! wait_until 10 dead "$pid" \
+      && { [ -n "$(proc_cmdline "$pid")" ] || ! wait_until 20 dead "$pid"; }; then
       echo "process $pid: $(proc_cmdline "$pid") ($(grep -E '^(Name|State|PPid):' "/proc/$pid/status" 2>/dev/null | tr -s '\t\n' '  '))"
     fi
   done

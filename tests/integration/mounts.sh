@@ -81,11 +81,21 @@ like "$(sed -n 2p <<<"$out")" '^tmpfs ro,nosuid' "and so is the mount below it"
 like "$(sed -n 3p <<<"$out")" '^tmpfs rw' "ro alone leaves the mount below it rw"
 is "$(sed -n 4,5p <<<"$out")" "$(printf 'view-inner-ro\nplain-inner-rw')" "writes: refused below rro, allowed below ro"
 
-if uctr_only "ridmap (idmapped mounts) is refused, not ignored"; then
-  b=$(mkbundle ridmap '.mounts += [{destination: "/m", type: "bind", source: "/tmp", options: ["rbind", "ridmap"]}] | .process.args = ["true"]')
-  rt run --bundle "$b" ridmap
-  check "ridmap (idmapped mounts) fails" test "$status" -ne 0
-  like "$err" 'ridmap' "the error names it"
+# Idmapping a host file system takes root's rights (userns-root.sh runs
+# them as root): rootless, a clear refusal, never a plain bind instead.
+if uctr_only "idmap without root is refused, not ignored"; then
+  mkdir -p "$T/idsrc"
+  for opt in idmap ridmap; do
+    b=$(mkbundle "$opt" ".mounts += [{destination: \"/m\", type: \"bind\", source: \"$T/idsrc\", options: [\"rbind\", \"$opt\"]}] | .process.args = [\"true\"]")
+    rt run --bundle "$b" "$opt"
+    check "$opt without root fails" test "$status" -ne 0
+    like "$err" "mounts\\[[0-9]+\\]: an idmapped mount of $T/idsrc takes root's rights" "$opt without root: the error says why"
+    nothing_left "$opt" "$opt without root: nothing left behind"
+  done
+  b=$(mkbundle idtmpfs '.mounts += [{destination: "/m", type: "tmpfs", source: "tmpfs", options: ["idmap"]}] | .process.args = ["true"]')
+  rt run --bundle "$b" idtmpfs
+  like "$err" 'mounts\[[0-9]+\]: idmapped mounts are made of binds only' "idmap on a tmpfs: refused, binds only"
+  nothing_left idtmpfs "idmap on a tmpfs: nothing left behind"
 fi
 
 # --- bind mounts ------------------------------------------------------------------

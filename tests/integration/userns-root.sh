@@ -48,6 +48,45 @@ if [ -n "$CG_MOUNT" ]; then
   nothing_left remap-cg "the remapped container leaves nothing behind"
 fi
 
+# --- idmapped binds --------------------------------------------------------------------------
+# A directory of the host's root (uid 0) and of uid 1234, bound into the
+# container mapped to 100000: plain, its files show as nobody; with idmap
+# (the container's mappings) as 0 and 1234, and what the container writes
+# is the host's root's; with the mount's own mappings (0 -> 100000, 1000
+# ids) 0 shows as 0 and 1234, outside them, as nobody.
+SRC=$T/idsrc
+mkdir -p "$SRC"
+echo zero >"$SRC/zero"
+echo other >"$SRC/other"
+chown 1234:1234 "$SRC/other"
+LIST='stat -c "%n %u" /data/zero /data/other; echo w > /data/new && echo wrote'
+for case in plain idmap ridmap own; do
+  case $case in
+    plain) m="{destination: \"/data\", type: \"bind\", source: \"$SRC\", options: [\"rbind\"]}"; want='65534 65534' ;;
+    idmap | ridmap) m="{destination: \"/data\", type: \"bind\", source: \"$SRC\", options: [\"rbind\", \"$case\"]}"; want='0 1234' ;;
+    own) m="{destination: \"/data\", type: \"bind\", source: \"$SRC\", options: [\"rbind\"],
+           uidMappings: [{containerID: 0, hostID: 100000, size: 1000}], gidMappings: [{containerID: 0, hostID: 100000, size: 1000}]}"
+      want='0 65534' ;;
+  esac
+  b=$(mkbundle "id-$case" --map keep "$userns
+    | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+    | .mounts += [$m] | .process.args = $(args_json sh -c "$LIST")")
+  chown -R 100000:100000 "$b/rootfs"
+  rt run --bundle "$b" "id-$case"
+  if uctr_only "$case: the owners the container sees"; then
+    is "$(awk 'NR <= 2 { printf "%s%s", (NR > 1 ? " " : ""), $2 }' <<<"$out")" "$want" "$case: the owners of the host's files, as the container sees them"
+  fi
+  rm -f "$SRC/new"
+  nothing_left "id-$case" "$case: nothing left behind"
+done
+if uctr_only "idmap: writes"; then
+  b=$T/id-idmap
+  rt run --bundle "$b" id-idmap-w
+  is "$status/$(stat -c %u "$SRC/new" 2>&1)" "0/0" "idmap: a file the container's root writes is the host's root's"
+  rm -f "$SRC/new"
+fi
+
 # --- a user namespace without mappings -----------------------------------------------------
 if uctr_only "a user namespace without mappings as root"; then
   b=$(mkbundle nomaps --map keep "$userns | del(.linux.uidMappings, .linux.gidMappings)
