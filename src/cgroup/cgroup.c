@@ -436,21 +436,28 @@ explain_missing (const char *mount, const char *path, const char *const *wanted,
 }
 
 /* uctr-ID is unique in a state root, not on the host: another container of
-   that name (another --root) may hold it, then uctr-ID-2 ... serves. */
+   that name (another --root) may hold it, or be making it this very moment
+   (and kill it on delete). The default is a directory this create makes
+   itself: uctr-ID, else uctr-ID-2 ..., never one that exists. MADE gets it. */
 static char *
-free_default (char *target)
+free_default (char *target, GPtrArray *made)
 {
   g_autofree char *first = target;
-  char *candidate = g_strdup (first);
   int n;
 
-  for (n = 2; n < 1000 && g_file_test (candidate, G_FILE_TEST_IS_DIR) && uctr_cgroup_populated (candidate);
-       n++)
+  for (n = 1; n < 1000; n++)
     {
-      g_free (candidate);
-      candidate = g_strdup_printf ("%s-%d", first, n);
+      g_autofree char *candidate = n == 1 ? g_strdup (first) : g_strdup_printf ("%s-%d", first, n);
+
+      if (mkdir (candidate, 0755) == 0)
+        {
+          g_ptr_array_add (made, g_strdup (candidate));
+          return g_steal_pointer (&candidate);
+        }
+      if (errno != EEXIST)
+        break; /* make_dirs says why (not delegated ...) */
     }
-  return candidate;
+  return g_strdup (first);
 }
 
 /* Makes the container's cgroup and enables the controllers on the way:
@@ -470,7 +477,7 @@ make_plain (const UctrCgroupRequest *req, const char *cgroups_path, const char *
     }
   target = uctr_cgroup_target (mount, own, cgroups_path, req->id, uctr_cgroup_as_root (), &base, error);
   if (target != NULL && (cgroups_path == NULL || cgroups_path[0] == '\0'))
-    target = free_default (target);
+    target = free_default (target, p->made);
   if (target == NULL || !make_dirs (base, target, p->made, &p->shared, &p->why_none, error))
     {
       remove_made (p->made);

@@ -136,6 +136,16 @@ is "$(cg_of "$p2")" "$LEAF/uctr-cg1-2" "the same id from another state root gets
 timeout 20 "$RT" --root "$R2" delete --force cg1 || true
 check "and its delete removes that one" test ! -e "$LEAF/uctr-cg1-2"
 check "not the other's" test -d "$LEAF/uctr-cg1"
+# An empty uctr-ID may be another create's, made a moment ago and not yet
+# entered (two state roots creating the same id at once): never shared,
+# since each delete kills what is in its cgroup.
+mkdir "$LEAF/uctr-cg9"
+timeout 20 "$RT" --root "$R2" run -d --bundle "$B" cg9 2>"$T/r2.err" || true
+p9=$(timeout 10 "$RT" --root "$R2" state cg9 2>/dev/null | jq -r '.pid // 0')
+is "$(cg_of "$p9")" "$LEAF/uctr-cg9-2" "an existing empty uctr-ID is not taken: uctr-ID-2"
+timeout 20 "$RT" --root "$R2" delete --force cg9 || true
+check "its delete removes uctr-ID-2 and leaves uctr-ID" sh -c "test ! -e '$LEAF/uctr-cg9-2' && test -d '$LEAF/uctr-cg9'"
+rmdir "$LEAF/uctr-cg9"
 
 # ---- events ----------------------------------------------------------------
 rt events --stats cg1
