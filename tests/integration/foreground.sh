@@ -208,6 +208,8 @@ kill -ALRM "$(sed -n 's/^pid=//p' "$T/alrm.rep")" 2>/dev/null || true
 wait_until "$CALL_TIMEOUT" dead "$alrm" || true
 is "$(report alrm status timeout restored)" "status=142
 restored=yes" "uctr killed by SIGALRM restores the terminal first"
+# The guard deletes the container once uctr is gone: a moment later.
+check "its guard deletes the container" wait_until 20 test ! -e "$R/alrm"
 nothing_left alrm "and its container goes with it"
 
 done_testing
