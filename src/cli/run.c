@@ -193,6 +193,8 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
       uctr_debug ("%s exited with status %d", id, status);
       if (!a.keep && !uctr_container_delete (root, id, TRUE, &created.loaded, warnings, &local))
         g_ptr_array_add (warnings, g_strdup (local->message));
+      else if (!a.keep)
+        uctr_debug ("deleted %s", id);
     }
 out:
   uctr_guard_stop (&guard);

@@ -461,6 +461,7 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
             return FALSE;
           if (!uctr_sync_send (c->sock, UCTR_SYNC_NET_READY, NULL, 0, error))
             return FALSE;
+          uctr_debug ("create: the network helper is ready (pid %d)", (int) helper);
         }
       else if (m.type == want)
         {
@@ -722,6 +723,15 @@ write_state_files (Create *c, GError **error)
   return TRUE;
 }
 
+/* A step of create in --debug's trace (time-stamped: bench/startup reads
+   the phases from it). */
+static gboolean
+phase (const char *what)
+{
+  uctr_debug ("create: %s", what);
+  return TRUE;
+}
+
 static gboolean
 create_in_dir (Create *c, GError **error)
 {
@@ -764,9 +774,12 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return start_init (c, error) && map_and_get_pid (c, error)
+  return phase ("config and plan ready") && start_init (c, error) && map_and_get_pid (c, error)
+         && phase ("ids mapped, the init forked")
          && uctr_idmount_send (c->plan, c->state->pid, c->sock, error) && place_cgroup (c, error)
-         && run_runtime_hooks (c, error) && expect (c, UCTR_SYNC_READY, NULL, error) && finish (c, error);
+         && run_runtime_hooks (c, error) && phase ("cgroup placed, hooks run: GO")
+         && expect (c, UCTR_SYNC_READY, NULL, error) && phase ("the init is ready: mounts made, pivot done")
+         && finish (c, error);
 }
 
 static void
