@@ -256,7 +256,7 @@ setup_console (UctrInitCtx *ctx, gboolean is_init)
     }
   if (is_init)
     bind_console (ctx, peer);
-  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_CONSOLE, master) < 0)
+  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_CONSOLE, 0, master) < 0)
     init_fail (ctx);
   close (master);
   if (ioctl (peer, TIOCSCTTY, 0) < 0)
@@ -420,7 +420,7 @@ load_seccomp (UctrInitCtx *ctx)
     fail_step (ctx, UCTR_STEP_SECCOMP, -1);
   if (listener < 0)
     return;
-  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_SECCOMP, listener) < 0)
+  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_SECCOMP, 0, listener) < 0)
     fail_step (ctx, UCTR_STEP_SECCOMP_LISTENER, -1);
   close (listener);
 }
@@ -567,7 +567,7 @@ init_stage2 (const UctrPlan *plan)
     {
       /* Before the mounts: /dev/net/tun is the host's until pivot_root. */
       int tap = uctr_nettap_setup (&ctx);
-      if (tap < 0 || uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_TAP, tap) < 0)
+      if (tap < 0 || uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_TAP, 0, tap) < 0)
         init_fail (&ctx);
       close (tap);
       /* The helper's port forwarder joins our user and network namespaces

@@ -65,9 +65,9 @@ uctr_init_recv (int fd, UctrSyncMsg *m, char *payload, size_t payload_size, size
 }
 
 int
-uctr_init_send_fd (int sock, UctrSyncType type, int fd)
+uctr_init_send_fd (int sock, UctrSyncType type, int index, int fd)
 {
-  UctrSyncMsg m = { .type = type };
+  UctrSyncMsg m = { .type = type, .index = index };
   char cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
   struct iovec iov = { &m, sizeof m };
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };

@@ -131,7 +131,8 @@ int uctr_init_send_record (int fd, UctrSyncType type, UctrStep step, int index, 
 /* The same, ignoring failures (the parent notices EOF). */
 void uctr_init_send (int fd, UctrSyncType type, UctrStep step, int index, int err, int64_t value);
 /* A record of TYPE with FD as SCM_RIGHTS; 0, or -1 with errno. */
-int uctr_init_send_fd (int sock, UctrSyncType type, int fd);
+/* A record with INDEX and FD (SCM_RIGHTS); the parent sends MOUNT_FD with it too. */
+int uctr_init_send_fd (int sock, UctrSyncType type, int index, int fd);
 /* Receives one record into M, and what follows it into PAYLOAD (NULL:
    nothing expected), its length in *PAYLOAD_LEN; 0, or -1 with errno
    (EPIPE: EOF or a short record). */

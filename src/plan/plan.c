@@ -342,16 +342,27 @@ add_bind_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m, i
   return TRUE;
 }
 
+static gboolean
+has_option (const UctrMount *m, const char *name)
+{
+  return m->options != NULL && g_strv_contains ((const char *const *) m->options, name);
+}
+
+/* Options idmap or ridmap, or mappings of its own. */
+static gboolean
+asks_idmap (const UctrMount *m)
+{
+  return has_option (m, "idmap") || has_option (m, "ridmap") || m->n_uid_mappings > 0
+         || m->n_gid_mappings > 0;
+}
+
 /* An idmapped bind (options idmap or ridmap, or mount mappings): the
    container needs a user namespace, and mappings come in pairs. The parent
    makes the mount (create.c), detached, and hands the init its fd. */
 static gboolean
 plan_idmap (PlanStore *s, const UctrMount *m, int index, UctrMountStep *step, GError **error)
 {
-  gboolean idmap = m->options != NULL && g_strv_contains ((const char *const *) m->options, "idmap");
-  gboolean ridmap = m->options != NULL && g_strv_contains ((const char *const *) m->options, "ridmap");
-
-  if (!idmap && !ridmap && m->n_uid_mappings == 0 && m->n_gid_mappings == 0)
+  if (!asks_idmap (m))
     return TRUE;
   if (!s->plan.in_userns)
     return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
@@ -361,7 +372,7 @@ plan_idmap (PlanStore *s, const UctrMount *m, int index, UctrMountStep *step, GE
                        _("mounts[%d]: uidMappings and gidMappings go together for an idmapped mount"),
                           index);
   step->idmap = TRUE;
-  step->idmap_recursive = ridmap;
+  step->idmap_recursive = has_option (m, "ridmap");
   step->idmap_uid = m->uid_mappings;
   step->n_idmap_uid = m->n_uid_mappings;
   step->idmap_gid = m->gid_mappings;
@@ -389,10 +400,7 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
       if (!add_bind_mount (s, opts, m, index, &step, error) || !plan_idmap (s, m, index, &step, error))
         return FALSE;
     }
-  else if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0
-           || (m->options != NULL
-               && (g_strv_contains ((const char *const *) m->options, "idmap")
-                   || g_strv_contains ((const char *const *) m->options, "ridmap"))))
+  else if (asks_idmap (m))
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("mounts[%d]: idmapped mounts are made of binds only (type \"bind\" or the option "
                          "bind or rbind)"),
@@ -424,8 +432,7 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
         step.data_fallback = own (s, data_without_gid (data));
       else if (strcmp (m->type, "tmpfs") == 0)
         {
-          step.copy_up
-              = m->options != NULL && g_strv_contains ((const char *const *) m->options, "tmpcopyup");
+          step.copy_up = has_option (m, "tmpcopyup");
           step.ro_late = (step.flags & MS_RDONLY) != 0;
           step.flags &= ~MS_RDONLY;
         }

@@ -14,6 +14,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The user namespace of process PID, or -1. */
+static int
+open_userns_of (pid_t pid, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/ns/user", (int) pid);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    uctr_throw_errno (error, _("Opening the user namespace %s"), path);
+  return fd;
+}
+
 /* A user namespace with the mount's own mappings: a child unshares one and
    waits while we map it and open it, then exits. Its fd, or -1. */
 static int
@@ -25,7 +37,6 @@ userns_with (const UctrMountStep *m, GError **error)
                          .n_gid = m->n_idmap_gid,
                          .use_helpers = geteuid () != 0 };
   int ready[2], hold[2], fd = -1;
-  g_autofree char *path = NULL;
   char c;
   pid_t pid;
 
@@ -56,12 +67,7 @@ userns_with (const UctrMountStep *m, GError **error)
     uctr_throw (error, UCTR_ERROR_FAILED,
                 _("the process that holds the mount's user namespace could not make it"));
   else if (uctr_idmap_apply (&plan, pid, g_getenv ("UCTR_NEWUIDMAP"), g_getenv ("UCTR_NEWGIDMAP"), error))
-    {
-      path = g_strdup_printf ("/proc/%d/ns/user", (int) pid);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        uctr_throw_errno (error, _("Opening %s"), path);
-    }
+    fd = open_userns_of (pid, error);
   close (ready[0]);
   close (hold[1]);
   if (pid > 0)
@@ -72,16 +78,7 @@ userns_with (const UctrMountStep *m, GError **error)
 static int
 open_userns (const UctrMountStep *m, pid_t init_pid, GError **error)
 {
-  g_autofree char *path = NULL;
-  int fd;
-
-  if (m->n_idmap_uid > 0)
-    return userns_with (m, error);
-  path = g_strdup_printf ("/proc/%d/ns/user", (int) init_pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    uctr_throw_errno (error, _("Opening the container's user namespace %s"), path);
-  return fd;
+  return m->n_idmap_uid > 0 ? userns_with (m, error) : open_userns_of (init_pid, error);
 }
 
 /* The bind of M, detached and idmapped through USERNS: its fd, or -1. */

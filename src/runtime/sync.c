@@ -49,23 +49,7 @@ uctr_sync_send (int sock, UctrSyncType type, const char *payload, gsize len, GEr
 gboolean
 uctr_sync_send_fd (int sock, UctrSyncType type, int index, int fd, GError **error)
 {
-  UctrSyncMsg m = { .type = type, .index = index };
-  union
-  {
-    struct cmsghdr align;
-    char buf[CMSG_SPACE (sizeof (int))];
-  } control = { 0 };
-  struct iovec iov = { &m, sizeof m };
-  struct msghdr mh = {
-    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf
-  };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof fd);
-  if (TEMP_FAILURE_RETRY (sendmsg (sock, &mh, MSG_NOSIGNAL)) < 0)
+  if (uctr_init_send_fd (sock, type, index, fd) < 0)
     return uctr_throw_errno (error, _("Writing to the container init"));
   return TRUE;
 }
