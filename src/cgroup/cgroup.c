@@ -10,6 +10,7 @@
  * caller, a container gets its own freezer and kill switch but no limits.
  */
 #include "cgroup/cgroup.h"
+#include "cgroup/mountinfo.h"
 #include "cgroup/resources.h"
 #include "cgroup/systemd.h"
 #include "base/util.h"
@@ -34,91 +35,6 @@ gboolean
 uctr_cgroup_as_root (void)
 {
   return geteuid () == 0 && !uctr_running_in_userns ();
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *
-unescape_octal (const char *s)
-{
-  GString *out = g_string_new (NULL);
-
-  while (*s != '\0')
-    {
-      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0'
-          && s[3] <= '7')
-        {
-          g_string_append_c (out, (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0')));
-          s += 4;
-        }
-      else
-        g_string_append_c (out, *s++);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The mount point of a mountinfo LINE (unescaped), and whether it is a
-   cgroup2 file system; NULL for a line that is no mount. */
-static char *
-mountinfo_entry (const char *line, gboolean *is_cgroup2)
-{
-  g_auto(GStrv) f = g_strsplit (line, " ", -1);
-  guint n = g_strv_length (f), sep;
-
-  /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS */
-  for (sep = 6; sep < n && strcmp (f[sep], "-") != 0; sep++)
-    ;
-  if (n < 5 || sep + 1 >= n)
-    return NULL;
-  *is_cgroup2 = strcmp (f[sep + 1], "cgroup2") == 0;
-  return unescape_octal (f[4]);
-}
-
-/* Whether a mount on OVER hides what is mounted on PATH: the same mount
-   point, or one of its ancestors. */
-static gboolean
-covers (const char *over, const char *path)
-{
-  size_t len = strlen (over);
-
-  if (strcmp (over, "/") == 0 || strcmp (over, path) == 0)
-    return TRUE;
-  return strncmp (over, path, len) == 0 && path[len] == '/';
-}
-
-char *
-uctr_cgroup_find_v2_mount (const char *mountinfo)
-{
-  g_auto(GStrv) lines = g_strsplit (mountinfo, "\n", -1);
-  g_autoptr(GPtrArray) points = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) cgroup2 = g_array_new (FALSE, FALSE, sizeof (gboolean));
-  guint i, j;
-
-  for (i = 0; lines[i] != NULL; i++)
-    {
-      gboolean is_cgroup2 = FALSE;
-      char *point = mountinfo_entry (lines[i], &is_cgroup2);
-
-      if (point == NULL)
-        continue;
-      g_ptr_array_add (points, point);
-      g_array_append_val (cgroup2, is_cgroup2);
-    }
-  /* mountinfo lists mounts in the order they were made: the first cgroup2
-     that no later mount covers is the one a path lookup reaches (under
-     systemd --user on a hybrid host, a cgroup2 mounted over /sys/fs/cgroup
-     hides /sys/fs/cgroup/unified). */
-  for (i = 0; i < points->len; i++)
-    {
-      gboolean hidden = FALSE;
-
-      if (!g_array_index (cgroup2, gboolean, i))
-        continue;
-      for (j = i + 1; j < points->len && !hidden; j++)
-        hidden = covers (g_ptr_array_index (points, j), g_ptr_array_index (points, i));
-      if (!hidden)
-        return g_strdup (g_ptr_array_index (points, i));
-    }
-  return NULL;
 }
 
 char *
@@ -228,9 +144,8 @@ write_text (const char *dir, const char *file, const char *value, GError **error
   return uctr_write_file_at (AT_FDCWD, path, value, strlen (value), error);
 }
 
-/* 0, or the errno of the write: the kernel says why in it (EBUSY ...). */
-static int
-write_errno (const char *dir, const char *file, const char *value)
+int
+uctr_cgroup_write_errno (const char *dir, const char *file, const char *value)
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
   uctr_autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
@@ -294,6 +209,7 @@ uctr_cgroup_placement_clear (UctrCgroupPlacement *p)
   g_clear_pointer (&p->why_not_enabled, g_free);
   g_clear_pointer (&p->notes, g_ptr_array_unref);
   g_clear_pointer (&p->made, g_ptr_array_unref);
+  g_clear_pointer (&p->v1, g_ptr_array_unref);
 }
 
 static gboolean
@@ -384,7 +300,7 @@ enable_controllers (const char *base, const char *target, const char *const *wan
 
           if (!g_strv_contains ((const char *const *) available, *c) || has_word (enabled, *c))
             continue;
-          if ((e = write_errno (dir->str, "cgroup.subtree_control", plus)) == 0 || *why != NULL)
+          if ((e = uctr_cgroup_write_errno (dir->str, "cgroup.subtree_control", plus)) == 0 || *why != NULL)
             continue;
           if (e == EBUSY)
             *why = g_strdup_printf (_("%s holds processes, and cgroup v2 hands controllers only to the children of a "
@@ -625,6 +541,37 @@ uctr_cgroup_placement_undo (UctrCgroupPlacement *p)
 /* Resources */
 
 gboolean
+uctr_cgroup_write_into (const char *dir, const UctrCgroupWrite *w, const char *where, GPtrArray *unapplied,
+                        GError **error)
+{
+  g_autofree char *alt = w->alt_file != NULL ? g_build_filename (dir, w->alt_file, NULL) : NULL;
+  gboolean use_alt = alt != NULL && access (alt, F_OK) == 0;
+  const char *file = use_alt ? w->alt_file : w->file;
+  const char *value = use_alt ? w->alt_value : w->value;
+  int e = uctr_cgroup_write_errno (dir, file, value);
+
+  /* The controller is there, the file is not (memory.swap.max without
+     swap accounting): not applied, as a missing controller. A unified
+     key names its file itself: a typo there is an error. */
+  if (e == ENOENT && unapplied != NULL && !g_str_has_prefix (w->what, "unified."))
+    {
+      g_ptr_array_add (unapplied, g_strdup_printf (_("%s (this kernel has no %s)"), w->what, file));
+      return TRUE;
+    }
+  if (e != 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("%s.%s: writing \"%s\" to %s: %s"), where, w->what, value, file, g_strerror (e));
+  return TRUE;
+}
+
+void
+uctr_cgroup_note_unapplied (GPtrArray *unapplied, const char *what)
+{
+  if (unapplied != NULL && !g_ptr_array_find_with_equal_func (unapplied, what, g_str_equal, NULL))
+    g_ptr_array_add (unapplied, g_strdup (what));
+}
+
+gboolean
 uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrArray *unapplied,
                    GError **error)
 {
@@ -634,34 +581,12 @@ uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrA
   for (i = 0; i < writes->len; i++)
     {
       const UctrCgroupWrite *w = g_ptr_array_index (writes, i);
-      g_autofree char *alt = w->alt_file != NULL ? g_build_filename (path, w->alt_file, NULL) : NULL;
-      gboolean use_alt = alt != NULL && access (alt, F_OK) == 0;
-      const char *file = use_alt ? w->alt_file : w->file;
-      const char *value = use_alt ? w->alt_value : w->value;
-      g_autofree char *absent = NULL;
-      int e;
 
       if (strcmp (w->controller, "cgroup") != 0
           && !g_strv_contains ((const char *const *) have, w->controller))
-        {
-          if (unapplied != NULL && !g_ptr_array_find_with_equal_func (unapplied, w->what, g_str_equal, NULL))
-            g_ptr_array_add (unapplied, g_strdup (w->what));
-          continue;
-        }
-      e = write_errno (path, file, value);
-      /* The controller is there, the file is not (memory.swap.max without
-         swap accounting): not applied, as a missing controller. A unified
-         key names its file itself: a typo there is an error. */
-      if (e == ENOENT && unapplied != NULL && !g_str_has_prefix (w->what, "unified."))
-        {
-          absent = g_strdup_printf (_("%s (this kernel has no %s)"), w->what, file);
-          g_ptr_array_add (unapplied, g_steal_pointer (&absent));
-          continue;
-        }
-      if (e != 0)
-        return uctr_throw (error, UCTR_ERROR_FAILED,
-                           _("%s.%s: writing \"%s\" to %s: %s"), where, w->what, value, file,
-                              g_strerror (e));
+        uctr_cgroup_note_unapplied (unapplied, w->what);
+      else if (!uctr_cgroup_write_into (path, w, where, unapplied, error))
+        return FALSE;
     }
   return TRUE;
 }

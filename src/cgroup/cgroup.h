@@ -3,16 +3,14 @@
    that systemd makes (systemd.c), or none at all, said once. */
 #pragma once
 
+#include "cgroup/resources.h"
+
 #include <glib.h>
 #include <sys/types.h>
 
 /* Root of the initial user namespace: the system's cgroups (and systemd) are
    its to manage; anyone else works in what was delegated to them. */
 gboolean uctr_cgroup_as_root (void);
-
-/* The cgroup2 mount point in a /proc/self/mountinfo text; NULL when there is
-   none (a cgroup v1-only host). Where several exist, the first. */
-char *uctr_cgroup_find_v2_mount (const char *mountinfo);
 
 /* The cgroup v2 path ("/user.slice/...") in a /proc/PID/cgroup text (its
    "0::" line); NULL when there is none. */
@@ -54,6 +52,7 @@ typedef struct
   GPtrArray *notes;         /* warnings to print (char *): systemd unreachable ... */
   gboolean shared;          /* PATH existed with processes in it: the init joins them there (and
                                gets its limits), but it is not the container's own cgroup */
+  GPtrArray *v1;            /* UctrCgroupV1Dir: its directories in the v1 hierarchies (v1.h), or NULL */
   /* private */
   GPtrArray *made; /* directories made, to remove on failure */
   char *why_not_enabled;
@@ -84,12 +83,27 @@ void uctr_cgroup_placement_undo (UctrCgroupPlacement *p);
 gboolean uctr_cgroup_apply (const char *path, GPtrArray *writes, const char *where, GPtrArray *unapplied,
                             GError **error);
 
+/* W into the cgroup directory DIR: its alt_file where that exists. A file
+   the kernel lacks (memory.swap.max without swap accounting) goes to
+   UNAPPLIED as "what (this kernel has no FILE)", unless a unified key named
+   it or UNAPPLIED is NULL; any other refusal is an error naming
+   WHERE.what, the file and the value. */
+gboolean uctr_cgroup_write_into (const char *dir, const UctrCgroupWrite *w, const char *where,
+                                 GPtrArray *unapplied, GError **error);
+
+/* WHAT into UNAPPLIED (may be NULL) unless there already. */
+void uctr_cgroup_note_unapplied (GPtrArray *unapplied, const char *what);
+
 /* The controllers PATH has (its cgroup.controllers), NULL-terminated. */
 char **uctr_cgroup_controllers (const char *path);
 
 /* The contents of the file FILE of the cgroup DIR (at most 1 MiB); NULL
    when it cannot be read (a controller not enabled, a cgroup gone). */
 char *uctr_cgroup_read (const char *dir, const char *file);
+
+/* Writes VALUE to the file FILE of the cgroup DIR: 0, or the errno of the
+   open or the write (the kernel says why in it: EBUSY, EINVAL ...). */
+int uctr_cgroup_write_errno (const char *dir, const char *file, const char *value);
 
 /* cgroup.freeze: 1, and wait until cgroup.events says frozen (or 0 and thawed). */
 gboolean uctr_cgroup_freeze (const char *path, gboolean freeze, GError **error);

@@ -34,6 +34,14 @@ static const IntMember int_members[] = {
   { "cpu", "idle", OPT (cpu_idle), 0, 1 },
   { "pids", "limit", OPT (pids_limit), G_MININT64, G_MAXINT64 },
   { "blockIO", "weight", OPT (blkio_weight), 0, G_MAXUINT16 },
+  /* cgroup v1 only */
+  { "memory", "kernel", OPT (memory_kernel), -1, G_MAXINT64 },
+  { "memory", "kernelTCP", OPT (memory_kernel_tcp), -1, G_MAXINT64 },
+  { "memory", "swappiness", OPT (memory_swappiness), 0, G_MAXINT64 },
+  { "cpu", "realtimeRuntime", OPT (cpu_rt_runtime), -1, G_MAXINT64 },
+  { "cpu", "realtimePeriod", OPT (cpu_rt_period), 0, G_MAXINT64 },
+  { "blockIO", "leafWeight", OPT (blkio_leaf_weight), 0, G_MAXUINT16 },
+  { "network", "classID", OPT (net_class_id), 0, G_MAXUINT32 },
 };
 
 /* Members only cgroup v1 has (or that uctr does not set on v2): said once, not applied. */
@@ -82,6 +90,9 @@ uctr_resources_new (void)
   r->hugepage_limits = g_array_new (FALSE, TRUE, sizeof (gint64));
   r->unified_keys = g_ptr_array_new_with_free_func (g_free);
   r->unified_values = g_ptr_array_new_with_free_func (g_free);
+  r->net_prio_names = g_ptr_array_new_with_free_func (g_free);
+  r->net_prio_values = g_array_new (FALSE, TRUE, sizeof (gint64));
+  r->devices = g_array_new (FALSE, TRUE, sizeof (UctrDeviceRule));
   r->unsupported = g_ptr_array_new_with_free_func (g_free);
   return r;
 }
@@ -102,6 +113,9 @@ uctr_resources_free (UctrResources *r)
   g_array_unref (r->hugepage_limits);
   g_ptr_array_unref (r->unified_keys);
   g_ptr_array_unref (r->unified_values);
+  g_ptr_array_unref (r->net_prio_names);
+  g_array_unref (r->net_prio_values);
+  g_array_unref (r->devices);
   g_ptr_array_unref (r->unsupported);
   g_free (r);
 }
@@ -291,6 +305,107 @@ parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError *
   return TRUE;
 }
 
+static gboolean
+parse_oom_killer (UctrResources *r, JsonObject *root, const char *where, GError **error)
+{
+  g_autofree char *path = group_path (where, "memory");
+  JsonObject *memory;
+  gboolean disable = FALSE;
+
+  if (!get_group (root, where, "memory", &memory, error)
+      || !uctr_json_get_bool (memory, path, "disableOOMKiller", UCTR_JSON_OPTIONAL, &disable, error))
+    return FALSE;
+  r->memory_disable_oom_killer
+      = (UctrOptInt){ .set = uctr_json_member (memory, "disableOOMKiller") != NULL, .value = disable };
+  return TRUE;
+}
+
+static gboolean
+parse_priorities (UctrResources *r, JsonObject *root, const char *where, GError **error)
+{
+  g_autofree char *path = group_path (where, "network");
+  JsonObject *network;
+  JsonArray *arr = NULL;
+  guint i;
+
+  if (!get_group (root, where, "network", &network, error)
+      || !uctr_json_get_array (network, path, "priorities", UCTR_JSON_OPTIONAL, &arr, error))
+    return FALSE;
+  for (i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+    {
+      g_autofree char *item_path = g_strdup_printf ("%s.network.priorities[%u]", where, i);
+      JsonNode *item = json_array_get_element (arr, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+      g_autofree char *name = NULL;
+      gint64 prio = 0;
+
+      if (obj == NULL)
+        return uctr_json_invalid (error, item_path, _("must be an object"));
+      if (!uctr_json_dup_string (obj, item_path, "name", UCTR_JSON_REQUIRED, &name, error)
+          || !uctr_json_get_int (obj, item_path, "priority", UCTR_JSON_REQUIRED, 0, G_MAXUINT32, &prio, NULL,
+                                 error))
+        return FALSE;
+      if (name[0] == '\0' || strpbrk (name, " \n/") != NULL)
+        return uctr_json_invalid (error, item_path, _("name: \"%s\" is not an interface name"), name);
+      g_ptr_array_add (r->net_prio_names, g_steal_pointer (&name));
+      g_array_append_val (r->net_prio_values, prio);
+    }
+  return TRUE;
+}
+
+/* One of linux.resources.devices: type and access as the devices cgroup
+   takes them; a missing major or minor is any. */
+static gboolean
+parse_device_rule (JsonObject *obj, const char *path, UctrDeviceRule *d, GError **error)
+{
+  g_autofree char *type = NULL;
+  g_autofree char *access = NULL;
+
+  *d = (UctrDeviceRule){ .type = 'a', .major = -1, .minor = -1 };
+  if (!uctr_json_get_bool (obj, path, "allow", UCTR_JSON_REQUIRED, &d->allow, error)
+      || !uctr_json_dup_string (obj, path, "type", UCTR_JSON_OPTIONAL, &type, error)
+      || !uctr_json_dup_string (obj, path, "access", UCTR_JSON_OPTIONAL, &access, error)
+      || !uctr_json_get_int (obj, path, "major", UCTR_JSON_OPTIONAL, -1, G_MAXUINT32, &d->major, NULL, error)
+      || !uctr_json_get_int (obj, path, "minor", UCTR_JSON_OPTIONAL, -1, G_MAXUINT32, &d->minor, NULL, error))
+    return FALSE;
+  if (type != NULL && type[0] != '\0')
+    {
+      if (strlen (type) != 1 || strchr ("abc", type[0]) == NULL)
+        return uctr_json_invalid (error, path, _("type: \"%s\" is not a, b or c"), type);
+      d->type = type[0];
+    }
+  if (access == NULL || access[0] == '\0')
+    access = g_strdup ("rwm");
+  if (strlen (access) > 3 || strspn (access, "rwm") != strlen (access))
+    return uctr_json_invalid (error, path, _("access: \"%s\" is not made of r, w and m"), access);
+  g_strlcpy (d->access, access, sizeof d->access);
+  return TRUE;
+}
+
+static gboolean
+parse_device_rules (UctrResources *r, JsonObject *root, const char *where, GError **error)
+{
+  g_autofree char *path = group_path (where, "devices");
+  JsonArray *arr = NULL;
+  guint i;
+
+  if (!uctr_json_node_array (uctr_json_member (root, "devices"), path, NULL, UCTR_JSON_OPTIONAL, &arr, error))
+    return FALSE;
+  for (i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+    {
+      g_autofree char *item_path = g_strdup_printf ("%s.devices[%u]", where, i);
+      JsonNode *item = json_array_get_element (arr, i);
+      UctrDeviceRule d;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        return uctr_json_invalid (error, item_path, _("must be an object"));
+      if (!parse_device_rule (json_node_get_object (item), item_path, &d, error))
+        return FALSE;
+      g_array_append_val (r->devices, d);
+    }
+  return TRUE;
+}
+
 /* A key of linux.resources.unified is a file of the container's cgroup,
    never a path out of it. */
 static gboolean
@@ -343,7 +458,9 @@ uctr_resources_parse (JsonNode *node, const char *where, GError **error)
   root = json_node_get_object (node);
   if (!parse_ints (r, root, where, error) || !get_group (root, where, "cpu", &cpu, error)
       || !get_cpu_strings (cpu, where, r, error) || !parse_blkio (r, root, where, error)
-      || !parse_hugepages (r, root, where, error) || !parse_unified (r, root, where, error))
+      || !parse_hugepages (r, root, where, error) || !parse_unified (r, root, where, error)
+      || !parse_oom_killer (r, root, where, error) || !parse_priorities (r, root, where, error)
+      || !parse_device_rules (r, root, where, error))
     return NULL;
   note_unsupported (r, root);
   return g_steal_pointer (&r);
@@ -412,6 +529,15 @@ uctr_resources_merge (UctrResources *base, const UctrResources *update)
       replace_array (base->hugepage_limits, update->hugepage_limits);
     }
   merge_keyed (base->unified_keys, base->unified_values, update->unified_keys, update->unified_values);
+  if (update->memory_disable_oom_killer.set)
+    base->memory_disable_oom_killer = update->memory_disable_oom_killer;
+  if (update->net_prio_names->len > 0)
+    {
+      g_ptr_array_set_size (base->net_prio_names, 0);
+      for (i = 0; i < update->net_prio_names->len; i++)
+        g_ptr_array_add (base->net_prio_names, g_strdup (g_ptr_array_index (update->net_prio_names, i)));
+      replace_array (base->net_prio_values, update->net_prio_values);
+    }
 }
 
 /* Back to JSON */
@@ -503,6 +629,68 @@ finish_blkio (JsonBuilder *b, const UctrResources *r)
     add_devices (b, throttle_names[i], "rate", r->throttle[i]);
 }
 
+static void
+finish_memory (JsonBuilder *b, const UctrResources *r)
+{
+  json_builder_set_member_name (b, "disableOOMKiller");
+  json_builder_add_boolean_value (b, r->memory_disable_oom_killer.value != 0);
+}
+
+static void
+finish_network (JsonBuilder *b, const UctrResources *r)
+{
+  guint i;
+
+  json_builder_set_member_name (b, "priorities");
+  json_builder_begin_array (b);
+  for (i = 0; i < r->net_prio_names->len; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, g_ptr_array_index (r->net_prio_names, i));
+      json_builder_set_member_name (b, "priority");
+      json_builder_add_int_value (b, g_array_index (r->net_prio_values, gint64, i));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+add_device_rules (JsonBuilder *b, const UctrResources *r)
+{
+  guint i;
+
+  if (r->devices->len == 0)
+    return;
+  json_builder_set_member_name (b, "devices");
+  json_builder_begin_array (b);
+  for (i = 0; i < r->devices->len; i++)
+    {
+      const UctrDeviceRule *d = &g_array_index (r->devices, UctrDeviceRule, i);
+      char type[2] = { d->type, '\0' };
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "allow");
+      json_builder_add_boolean_value (b, d->allow);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, type);
+      if (d->major >= 0)
+        {
+          json_builder_set_member_name (b, "major");
+          json_builder_add_int_value (b, d->major);
+        }
+      if (d->minor >= 0)
+        {
+          json_builder_set_member_name (b, "minor");
+          json_builder_add_int_value (b, d->minor);
+        }
+      json_builder_set_member_name (b, "access");
+      json_builder_add_string_value (b, d->access);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static gboolean
 has_blkio_devices (const UctrResources *r)
 {
@@ -552,11 +740,13 @@ uctr_resources_to_json (const UctrResources *r)
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_group (b, r, "memory", NULL);
+  add_group (b, r, "memory", r->memory_disable_oom_killer.set ? finish_memory : NULL);
   add_group (b, r, "cpu", r->cpu_cpus != NULL || r->cpu_mems != NULL ? finish_cpu : NULL);
   add_group (b, r, "pids", NULL);
   add_group (b, r, "blockIO", has_blkio_devices (r) ? finish_blkio : NULL);
+  add_group (b, r, "network", r->net_prio_names->len > 0 ? finish_network : NULL);
   add_hugepages_and_unified (b, r);
+  add_device_rules (b, r);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -640,8 +830,9 @@ uctr_cgroup_write_free (UctrCgroupWrite *w)
   g_free (w);
 }
 
-static UctrCgroupWrite *
-add_write (GPtrArray *writes, const char *controller, const char *file, char *value, const char *what)
+UctrCgroupWrite *
+uctr_cgroup_write_add (GPtrArray *writes, const char *controller, const char *file, char *value,
+                       const char *what)
 {
   UctrCgroupWrite *w = g_new0 (UctrCgroupWrite, 1);
 
@@ -664,8 +855,9 @@ static gboolean
 add_pids (const UctrResources *r, GPtrArray *writes)
 {
   if (r->pids_limit.set)
-    add_write (writes, "pids", "pids.max",
-               r->pids_limit.value > 0 ? limit_text (r->pids_limit.value) : g_strdup ("max"), "pids.limit");
+    uctr_cgroup_write_add (writes, "pids", "pids.max",
+                           r->pids_limit.value > 0 ? limit_text (r->pids_limit.value) : g_strdup ("max"),
+                           "pids.limit");
   return TRUE;
 }
 
@@ -679,14 +871,14 @@ add_swap (const UctrResources *r, const char *where, GPtrArray *writes, GError *
   if (limit == -1 && swap == 0)
     {
       /* Unlimited memory without a word on swap: unlimited swap too. */
-      add_write (writes, "memory", "memory.swap.max", g_strdup ("max"), "memory.swap");
+      uctr_cgroup_write_add (writes, "memory", "memory.swap.max", g_strdup ("max"), "memory.swap");
       return TRUE;
     }
   if (swap == 0)
     return TRUE;
   if (swap == -1)
     {
-      add_write (writes, "memory", "memory.swap.max", g_strdup ("max"), "memory.swap");
+      uctr_cgroup_write_add (writes, "memory", "memory.swap.max", g_strdup ("max"), "memory.swap");
       return TRUE;
     }
   if (limit == 0 || limit == -1)
@@ -696,8 +888,8 @@ add_swap (const UctrResources *r, const char *where, GPtrArray *writes, GError *
     return uctr_json_invalid (error, where,
                               _("memory.swap: memory+swap (%lld) must be at least memory.limit (%lld)"),
                                  (long long) swap, (long long) limit);
-  add_write (writes, "memory", "memory.swap.max", g_strdup_printf ("%" G_GINT64_FORMAT, swap - limit),
-             "memory.swap");
+  uctr_cgroup_write_add (writes, "memory", "memory.swap.max",
+                         g_strdup_printf ("%" G_GINT64_FORMAT, swap - limit), "memory.swap");
   return TRUE;
 }
 
@@ -707,10 +899,11 @@ add_memory (const UctrResources *r, const char *where, GPtrArray *writes, GError
   if (!add_swap (r, where, writes, error))
     return FALSE;
   if (r->memory_limit.set && r->memory_limit.value != 0)
-    add_write (writes, "memory", "memory.max", limit_text (r->memory_limit.value), "memory.limit");
+    uctr_cgroup_write_add (writes, "memory", "memory.max", limit_text (r->memory_limit.value),
+                           "memory.limit");
   if (r->memory_reservation.set && r->memory_reservation.value != 0)
-    add_write (writes, "memory", "memory.low", limit_text (r->memory_reservation.value),
-               "memory.reservation");
+    uctr_cgroup_write_add (writes, "memory", "memory.low", limit_text (r->memory_reservation.value),
+                           "memory.reservation");
   return TRUE;
 }
 
@@ -728,9 +921,10 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
       if (w < 10 || w > 1000)
         return uctr_json_invalid (error, where,
                                   _("blockIO.weight: must be from 10 to 1000, not %lld"), (long long) w);
-      wr = add_write (writes, "io", "io.weight",
-                      g_strdup_printf ("%" G_GUINT64_FORMAT, uctr_resources_blkio_to_io_weight (w)),
-                      "blockIO.weight");
+      wr = uctr_cgroup_write_add (writes, "io", "io.weight",
+                                  g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                   uctr_resources_blkio_to_io_weight (w)),
+                                  "blockIO.weight");
       wr->alt_file = g_strdup ("io.bfq.weight");
       wr->alt_value = g_strdup_printf ("%" G_GINT64_FORMAT, w);
     }
@@ -742,10 +936,12 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
       if (d->value < 10 || d->value > 1000)
         return uctr_json_invalid (error, where,
                                   _("blockIO.weightDevice[%u].weight: must be from 10 to 1000"), i);
-      wr = add_write (writes, "io", "io.weight",
-                      g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " %" G_GUINT64_FORMAT,
-                                       d->major, d->minor, uctr_resources_blkio_to_io_weight (d->value)),
-                      "blockIO.weightDevice");
+      wr = uctr_cgroup_write_add (writes, "io", "io.weight",
+                                  g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+                                                   " %" G_GUINT64_FORMAT,
+                                                   d->major, d->minor,
+                                                   uctr_resources_blkio_to_io_weight (d->value)),
+                                  "blockIO.weightDevice");
       wr->alt_file = g_strdup ("io.bfq.weight");
       wr->alt_value = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " %" G_GINT64_FORMAT,
                                        d->major, d->minor, d->value);
@@ -758,10 +954,10 @@ add_io (const UctrResources *r, const char *where, GPtrArray *writes, GError **e
         g_autofree char *rate
             = d->value > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, d->value) : g_strdup ("max");
 
-        add_write (writes, "io", "io.max",
-                   g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " %s=%s", d->major, d->minor,
-                                    throttle_keys[t], rate),
-                   what);
+        uctr_cgroup_write_add (writes, "io", "io.max",
+                               g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " %s=%s", d->major,
+                                                d->minor, throttle_keys[t], rate),
+                               what);
       }
   return TRUE;
 }
@@ -770,9 +966,10 @@ static void
 add_cpu (const UctrResources *r, GPtrArray *writes)
 {
   if (r->cpu_shares.set && r->cpu_shares.value != 0)
-    add_write (writes, "cpu", "cpu.weight",
-               g_strdup_printf ("%" G_GUINT64_FORMAT, uctr_resources_shares_to_weight (r->cpu_shares.value)),
-               "cpu.shares");
+    uctr_cgroup_write_add (writes, "cpu", "cpu.weight",
+                           g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                            uctr_resources_shares_to_weight (r->cpu_shares.value)),
+                           "cpu.shares");
   if ((r->cpu_quota.set && r->cpu_quota.value != 0) || (r->cpu_period.set && r->cpu_period.value != 0))
     {
       gint64 period = r->cpu_period.set && r->cpu_period.value > 0 ? r->cpu_period.value : DEFAULT_CPU_PERIOD;
@@ -780,16 +977,17 @@ add_cpu (const UctrResources *r, GPtrArray *writes)
                                    ? g_strdup_printf ("%" G_GINT64_FORMAT, r->cpu_quota.value)
                                    : g_strdup ("max");
 
-      add_write (writes, "cpu", "cpu.max", g_strdup_printf ("%s %" G_GINT64_FORMAT, quota, period),
-                 r->cpu_quota.set ? "cpu.quota" : "cpu.period");
+      uctr_cgroup_write_add (writes, "cpu", "cpu.max",
+                             g_strdup_printf ("%s %" G_GINT64_FORMAT, quota, period),
+                             r->cpu_quota.set ? "cpu.quota" : "cpu.period");
     }
   if (r->cpu_idle.set)
-    add_write (writes, "cpu", "cpu.idle", g_strdup_printf ("%" G_GINT64_FORMAT, r->cpu_idle.value),
-               "cpu.idle");
+    uctr_cgroup_write_add (writes, "cpu", "cpu.idle",
+                           g_strdup_printf ("%" G_GINT64_FORMAT, r->cpu_idle.value), "cpu.idle");
   if (r->cpu_cpus != NULL && r->cpu_cpus[0] != '\0')
-    add_write (writes, "cpuset", "cpuset.cpus", g_strdup (r->cpu_cpus), "cpu.cpus");
+    uctr_cgroup_write_add (writes, "cpuset", "cpuset.cpus", g_strdup (r->cpu_cpus), "cpu.cpus");
   if (r->cpu_mems != NULL && r->cpu_mems[0] != '\0')
-    add_write (writes, "cpuset", "cpuset.mems", g_strdup (r->cpu_mems), "cpu.mems");
+    uctr_cgroup_write_add (writes, "cpuset", "cpuset.mems", g_strdup (r->cpu_mems), "cpu.mems");
 }
 
 static void
@@ -802,9 +1000,10 @@ add_hugepages (const UctrResources *r, GPtrArray *writes)
       g_autofree char *file
           = g_strdup_printf ("hugetlb.%s.max", (const char *) g_ptr_array_index (r->hugepage_sizes, i));
 
-      add_write (writes, "hugetlb", file,
-                 g_strdup_printf ("%" G_GINT64_FORMAT, g_array_index (r->hugepage_limits, gint64, i)),
-                 "hugepageLimits");
+      uctr_cgroup_write_add (writes, "hugetlb", file,
+                             g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              g_array_index (r->hugepage_limits, gint64, i)),
+                             "hugepageLimits");
     }
 }
 
@@ -819,7 +1018,8 @@ add_unified (const UctrResources *r, GPtrArray *writes)
       g_autofree char *controller = g_strndup (key, strchr (key, '.') - key);
       g_autofree char *what = g_strdup_printf ("unified.%s", key);
 
-      add_write (writes, controller, key, g_strdup (g_ptr_array_index (r->unified_values, i)), what);
+      uctr_cgroup_write_add (writes, controller, key, g_strdup (g_ptr_array_index (r->unified_values, i)),
+                             what);
     }
 }
 

@@ -29,6 +29,17 @@ typedef enum
   UCTR_THROTTLE_N
 } UctrThrottle;
 
+/* linux.resources.devices[]: a rule of the devices cgroup (v1) or of the
+   device filter (v2). */
+typedef struct
+{
+  gboolean allow;
+  char type;      /* 'a', 'b' or 'c' */
+  gint64 major;   /* -1: any */
+  gint64 minor;   /* -1: any */
+  char access[4]; /* of "rwm" */
+} UctrDeviceRule;
+
 typedef struct
 {
   UctrOptInt memory_limit; /* bytes; -1 unlimited */
@@ -48,6 +59,18 @@ typedef struct
   GArray *hugepage_limits;   /* gint64, parallel to hugepage_sizes */
   GPtrArray *unified_keys;   /* char *: "memory.high", in config order */
   GPtrArray *unified_values; /* char *, parallel */
+  /* cgroup v1 only */
+  UctrOptInt memory_kernel;
+  UctrOptInt memory_kernel_tcp;
+  UctrOptInt memory_swappiness;
+  UctrOptInt memory_disable_oom_killer; /* 0 or 1 */
+  UctrOptInt cpu_rt_runtime;
+  UctrOptInt cpu_rt_period;
+  UctrOptInt blkio_leaf_weight;
+  UctrOptInt net_class_id;
+  GPtrArray *net_prio_names; /* char *: interface names */
+  GArray *net_prio_values;   /* gint64, parallel */
+  GArray *devices;           /* UctrDeviceRule, in config order */
   GPtrArray *unsupported;    /* char *: members uctr cannot set on cgroup v2 ("memory.swappiness") */
 } UctrResources;
 
@@ -57,11 +80,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrResources, uctr_resources_free)
 
 /* Parses NODE (a linux.resources object; NULL is an empty set). Errors are
    UCTR_ERROR_INVALID_CONFIG and start with WHERE and the member's path:
-   "linux.resources.memory.limit: must be an integer". Device rules are left
-   out: in a user namespace there is nothing to set for them. */
+   "linux.resources.memory.limit: must be an integer". */
 UctrResources *uctr_resources_parse (JsonNode *node, const char *where, GError **error);
 
-/* Sets in BASE what UPDATE sets (runc update: unchanged values may be omitted). */
+/* Sets in BASE what UPDATE sets (runc update: unchanged values may be omitted).
+   Device rules are not updated, as in runc. */
 void uctr_resources_merge (UctrResources *base, const UctrResources *update);
 
 /* Back to the runtime-spec shape, for the config.json of the state dir. */
@@ -80,11 +103,24 @@ typedef struct
 
 void uctr_cgroup_write_free (UctrCgroupWrite *w);
 
+/* A write appended to WRITES, taking VALUE. */
+UctrCgroupWrite *uctr_cgroup_write_add (GPtrArray *writes, const char *controller, const char *file,
+                                        char *value, const char *what);
+
 /* The writes that set R, in the order runc makes them (a GPtrArray of
    UctrCgroupWrite). Values that cannot go together (a swap limit without a
    memory limit, a weight out of range) are UCTR_ERROR_INVALID_CONFIG errors
    starting with WHERE. */
 GPtrArray *uctr_resources_writes (const UctrResources *r, const char *where, GError **error);
+
+/* The writes of R for cgroup v1 hierarchies (resources-v1.c), controller
+   being the v1 subsystem ("memory", "cpu", "blkio", "devices" ...). With
+   DEVICES, the device rules of R and then those runc always allows (the
+   null, zero, full, random, urandom, tty, ptmx, pts and tun devices, and
+   mknod of any). unified is an error: cgroup v1 has no such files (runc
+   refuses it on v1 too). */
+GPtrArray *
+uctr_resources_writes_v1 (const UctrResources *r, gboolean devices, const char *where, GError **error);
 
 /* runc's conversions to cgroup v2 values. */
 guint64 uctr_resources_shares_to_weight (guint64 shares);

@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/inotify.h>
 
 /* A Go duration ("5s", "1.5s", "500ms", "1m30s") in microseconds; -1 when malformed. */
 static gint64
@@ -66,23 +65,6 @@ print_stats (const UctrState *state)
   return TRUE;
 }
 
-/* memory.events changes as a file modification: inotify sees it at once. */
-static int
-watch_oom (const char *path)
-{
-  g_autofree char *file = g_build_filename (path, "memory.events", NULL);
-  int fd;
-
-  if (!g_file_test (file, G_FILE_TEST_EXISTS) || (fd = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK)) < 0)
-    return -1;
-  if (inotify_add_watch (fd, file, IN_MODIFY) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
-
 static void
 check_oom (const UctrState *state, guint64 *seen)
 {
@@ -96,7 +78,7 @@ static int
 watch (const UctrState *state, gint64 interval_us)
 {
   uctr_autofd int pidfd = uctr_state_open_pidfd (state);
-  uctr_autofd int ino = watch_oom (state->cgroup_path);
+  uctr_autofd int ino = uctr_container_oom_watch (state);
   guint64 ooms = uctr_container_oom_kills (state);
   gint64 next = g_get_monotonic_time () + interval_us;
 
@@ -157,7 +139,7 @@ uctr_cmd_events (UctrGlobal *g, int argc, char **argv, GError **error)
     return -1;
   if (!uctr_state_allows (UCTR_ACTION_EVENTS, status, argv[1], error))
     return -1;
-  if (state->cgroup_path == NULL)
+  if (state->cgroup_path == NULL && state->cgroup_v1 == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("events needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
                           argv[1],

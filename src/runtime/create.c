@@ -4,6 +4,7 @@
 #include "plan/activation.h"
 #include "runtime/notify.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/v1.h"
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "plan/idmap.h"
@@ -533,7 +534,7 @@ warn_unapplied (Create *c, GPtrArray *unapplied)
         g_string_append_printf (msg, _("%s not applied in %s"), names, c->cgroup.path);
       g_clear_pointer (&names, g_free);
     }
-  if (c->resources->unsupported->len > 0)
+  if (c->resources->unsupported->len > 0 && c->cgroup.v1 == NULL)
     {
       g_ptr_array_add (c->resources->unsupported, NULL);
       names = g_strjoinv (", ", (char **) c->resources->unsupported->pdata);
@@ -585,6 +586,52 @@ prepare_cgroup (Create *c, GError **error)
   return TRUE;
 }
 
+/* linux.resources written into the container's cgroup: its v1 hierarchies
+   where it has them (the v2 cgroup of a hybrid host has no controllers: it
+   tracks the processes), else its v2 cgroup. UNAPPLIED gets what was not. */
+static gboolean
+apply_resources (Create *c, GPtrArray *unapplied, GError **error)
+{
+  g_autoptr(GPtrArray) writes = NULL;
+  guint i;
+
+  if (c->cgroup.v1 != NULL)
+    {
+      writes = uctr_resources_writes_v1 (c->resources, TRUE, "linux.resources", error);
+      return writes != NULL
+             && uctr_cgroup_v1_apply (c->cgroup.v1, writes, "linux.resources", unapplied, error);
+    }
+  if (c->cgroup.path != NULL
+      && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
+    return FALSE;
+  for (i = 0; c->cgroup.path == NULL && i < c->writes->len; i++)
+    uctr_cgroup_note_unapplied (unapplied,
+                                ((const UctrCgroupWrite *) g_ptr_array_index (c->writes, i))->what);
+  return TRUE;
+}
+
+/* As root, a limit asked for and not applied stops create: an orchestrator
+   does not read warnings, and nothing stands between root and the cgroups. */
+static gboolean
+refuse_unapplied (Create *c, GPtrArray *unapplied, GError **error)
+{
+  g_autofree char *names = NULL;
+  const char *why = c->cgroup.path == NULL ? c->cgroup.why_none : c->cgroup.why_no_controllers;
+
+  g_ptr_array_add (unapplied, NULL);
+  names = g_strjoinv (", ", (char **) unapplied->pdata);
+  if (c->cgroup.v1 != NULL)
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("linux.resources: %s cannot be applied: this host mounts no cgroup v1 hierarchy with "
+                         "that controller (or its kernel lacks the file)"),
+                          names);
+  if (why != NULL)
+    return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                       _("linux.resources: %s cannot be applied: %s"), names, why);
+  return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                     _("linux.resources: %s cannot be applied in %s"), names, c->cgroup.path);
+}
+
 /* After the init exists and before it runs anything of the container: in
    its own cgroup, with the limits of linux.resources. */
 static gboolean
@@ -594,7 +641,8 @@ place_cgroup (Create *c, GError **error)
   g_autoptr(GPtrArray) unapplied = g_ptr_array_new_with_free_func (g_free);
   guint i;
 
-  if (!uctr_cgroup_place (&req, c->state->pid, &c->cgroup, error))
+  if (!uctr_cgroup_place (&req, c->state->pid, &c->cgroup, error)
+      || (uctr_cgroup_v1_wanted () && !uctr_cgroup_v1_place (&req, c->state->pid, &c->cgroup, error)))
     return FALSE;
   for (i = 0; i < c->cgroup.notes->len; i++)
     g_ptr_array_add (c->opts->warnings, g_strdup (g_ptr_array_index (c->cgroup.notes, i)));
@@ -602,21 +650,15 @@ place_cgroup (Create *c, GError **error)
      container's processes are found, signalled and counted through its pid
      namespace, as for a container without a cgroup. */
   c->state->cgroup_path = c->cgroup.shared ? NULL : g_strdup (c->cgroup.path);
+  c->state->cgroup_v1 = c->cgroup.shared || c->cgroup.v1 == NULL ? NULL : g_ptr_array_ref (c->cgroup.v1);
   c->state->cgroup_unit = g_strdup (c->cgroup.unit);
   c->state->cgroup_note = c->cgroup.shared
       ? g_strdup_printf (_("it shares the cgroup %s with other processes"), c->cgroup.path)
       : g_strdup (c->cgroup.why_none);
-  if (!uctr_state_save (c->dfd, c->state, error))
+  if (!uctr_state_save (c->dfd, c->state, error) || !apply_resources (c, unapplied, error))
     return FALSE;
-  if (c->cgroup.path != NULL
-      && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
-    return FALSE;
-  for (i = 0; c->cgroup.path == NULL && i < c->writes->len; i++)
-    {
-      const UctrCgroupWrite *w = g_ptr_array_index (c->writes, i);
-      if (!g_ptr_array_find_with_equal_func (unapplied, w->what, g_str_equal, NULL))
-        g_ptr_array_add (unapplied, g_strdup (w->what));
-    }
+  if (unapplied->len > 0 && uctr_cgroup_as_root ())
+    return refuse_unapplied (c, unapplied, error);
   warn_unapplied (c, unapplied);
   return TRUE;
 }

@@ -4,6 +4,7 @@
    go-ahead, collect its pty, and return once it has reached execve. */
 #include "runtime/exec.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/v1.h"
 #include "runtime/console.h"
 #include "init/init.h"
 #include "runtime/sync.h"
@@ -202,6 +203,8 @@ run_exec (Exec *e, int init_pidfd, GError **error)
   if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
   join_cgroup (e, cgroup);
+  if (state->cgroup_v1 != NULL && !uctr_cgroup_v1_enter (state->cgroup_v1, e->pid, error))
+    return FALSE;
   return uctr_sync_send (e->sock, UCTR_SYNC_GO, NULL, 0, error) && expect (e, UCTR_SYNC_READY, NULL, error)
          && (e->opts->pid_file == NULL || uctr_write_pid_file (e->opts->pid_file, e->pid, error))
          && hand_over_console (e, error);

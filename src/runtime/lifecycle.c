@@ -3,6 +3,7 @@
 #include "runtime/hooks.h"
 #include "runtime/logs.h"
 #include "cgroup/cgroup.h"
+#include "runtime/cgroups.h"
 #include "net/netexit.h"
 #include "cgroup/systemd.h"
 #include "base/util.h"
@@ -293,7 +294,7 @@ add_namespace_pids (const UctrState *state, GArray *pids)
 static gboolean
 has_cgroup (const UctrState *state)
 {
-  return state->cgroup_path != NULL && g_file_test (state->cgroup_path, G_FILE_TEST_IS_DIR);
+  return uctr_container_cgroup_exists (state);
 }
 
 GArray *
@@ -309,7 +310,7 @@ uctr_container_pids (const UctrState *state)
       add_namespace_pids (state, pids);
       return pids;
     }
-  in_cgroup = uctr_cgroup_pids (state->cgroup_path);
+  in_cgroup = uctr_container_cgroup_pids (state);
   for (i = 0; i < in_cgroup->len; i++)
     if (g_array_index (in_cgroup, pid_t, i) != state->pid)
       g_array_append_val (pids, g_array_index (in_cgroup, pid_t, i));
@@ -322,9 +323,7 @@ uctr_container_pids (const UctrState *state)
 GArray *
 uctr_container_leftover_pids (const UctrState *state)
 {
-  if (!has_cgroup (state))
-    return g_array_new (FALSE, FALSE, sizeof (pid_t));
-  return uctr_cgroup_pids (state->cgroup_path);
+  return uctr_container_cgroup_pids (state);
 }
 
 static gboolean
@@ -349,7 +348,7 @@ signal_container (const UctrState *state, int sig, gboolean all, GError **error)
     return uctr_throw (error, UCTR_ERROR_BAD_STATE, _("container not running"));
   /* One write kills the whole tree, with nothing able to fork away meanwhile. */
   if (all && sig == SIGKILL && has_cgroup (state))
-    return uctr_cgroup_kill (state->cgroup_path, error);
+    return uctr_container_cgroup_signal (state, SIGKILL, error);
   if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
     return uctr_throw_errno (error, _("Sending signal %d to the container"), sig);
   if (!all)
@@ -389,11 +388,10 @@ kill_and_wait (const UctrState *state)
     return;
   if (has_cgroup (state))
     {
-      /* A paused container dies too (SIGKILL reaches frozen tasks); thawed
-         after, so that nothing is left frozen in the kernel's eyes. */
-      (void) uctr_cgroup_kill (state->cgroup_path, NULL);
-      if (uctr_cgroup_is_frozen (state->cgroup_path))
-        (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+      /* A paused container dies too: thawed after the signal (a task the
+         v1 freezer holds dies only then). */
+      (void) uctr_container_cgroup_signal (state, SIGKILL, NULL);
+      uctr_container_cgroup_thaw (state);
     }
   pids = uctr_container_pids (state);
   (void) pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
@@ -413,13 +411,19 @@ static void
 remove_cgroup (const UctrState *state, GPtrArray *warnings)
 {
   g_autoptr(GError) local = NULL;
+  g_autoptr(GArray) left = NULL;
 
   if (!has_cgroup (state))
     return;
-  if (uctr_cgroup_populated (state->cgroup_path))
-    (void) uctr_cgroup_kill (state->cgroup_path, NULL);
-  if (uctr_cgroup_is_frozen (state->cgroup_path))
-    (void) uctr_cgroup_freeze (state->cgroup_path, FALSE, NULL);
+  left = uctr_container_cgroup_pids (state);
+  if (left->len > 0)
+    (void) uctr_container_cgroup_signal (state, SIGKILL, NULL);
+  uctr_container_cgroup_thaw (state);
+  if (!uctr_container_cgroup_remove_v1 (state, &local))
+    warn (warnings, local);
+  g_clear_error (&local);
+  if (state->cgroup_path == NULL)
+    return;
   if (state->cgroup_unit != NULL)
     {
       if (uctr_cgroup_wait_gone (state->cgroup_path, SCOPE_GONE_MS))

@@ -3,6 +3,8 @@
 #include "net/netexit.h"
 #include "runtime/notify.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/v1.h"
+#include "runtime/cgroups.h"
 #include "base/json.h"
 #include "base/trust.h"
 #include "base/util.h"
@@ -154,6 +156,7 @@ uctr_state_free (UctrState *state)
   g_free (state->cgroup_path);
   g_free (state->cgroup_unit);
   g_free (state->cgroup_note);
+  g_clear_pointer (&state->cgroup_v1, g_ptr_array_unref);
   g_free (state->net_exit);
   g_free (state);
 }
@@ -499,6 +502,11 @@ uctr_state_save (int dfd, const UctrState *state, GError **error)
     add_string_member (b, "cgroup_unit", state->cgroup_unit);
   if (state->cgroup_note != NULL)
     add_string_member (b, "cgroup_note", state->cgroup_note);
+  if (state->cgroup_v1 != NULL && state->cgroup_v1->len > 0)
+    {
+      json_builder_set_member_name (b, "cgroup_v1");
+      json_builder_add_value (b, uctr_cgroup_v1_to_json (state->cgroup_v1));
+    }
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
@@ -719,6 +727,7 @@ state_from_json (const char *text, gsize len, GError **error)
       || !uctr_json_dup_string (obj, "", "cgroup_path", UCTR_JSON_OWN, &state->cgroup_path, error)
       || !uctr_json_dup_string (obj, "", "cgroup_unit", UCTR_JSON_OWN, &state->cgroup_unit, error)
       || !uctr_json_dup_string (obj, "", "cgroup_note", UCTR_JSON_OWN, &state->cgroup_note, error)
+      || (state->cgroup_v1 = uctr_cgroup_v1_from_json (uctr_json_member (obj, "cgroup_v1"), error)) == NULL
       || !uctr_json_get_bool (obj, "", "creating", UCTR_JSON_OWN, &state->creating, error))
     return NULL;
   state->pid = (pid_t) pid;
@@ -781,7 +790,7 @@ uctr_state_status (int dfd, const UctrState *state)
     return UCTR_STATUS_STOPPED;
   if (state->creating)
     return UCTR_STATUS_CREATING;
-  if (state->cgroup_path != NULL && uctr_cgroup_is_frozen (state->cgroup_path))
+  if (uctr_container_cgroup_frozen (state))
     return UCTR_STATUS_PAUSED;
   if (fstatat (dfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
     return UCTR_STATUS_CREATED;

@@ -53,6 +53,8 @@ typedef struct
   char *cgroup_path;       /* the container's own cgroup directory, NULL when it has none */
   char *cgroup_unit;       /* the systemd scope holding it (--systemd-cgroup), or NULL */
   char *cgroup_note;       /* when it has none: why (pause and update say it) */
+  GPtrArray *cgroup_v1;    /* UctrCgroupV1Dir: its cgroups in the v1 hierarchies (root on a v1 or
+                              hybrid host), NULL when none */
   char *net_exit;          /* how the network helper ended before the container (netexit.h), or NULL;
                                not in state.json: uctr_container_lookup reads it from net.exit */
 } UctrState;

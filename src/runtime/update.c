@@ -1,9 +1,11 @@
-/* uctr: update, runc's way: new limits written into the container's cgroup,
+/* uctr: update, runc's way: new limits written into the container's cgroup
+   (v2, or its v1 hierarchies),
    and kept in the config.json of its state dir, so that the next update
    starts from them (memory+swap and quota/period are computed from both). */
 #include "runtime/update.h"
 #include "runtime/lifecycle.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/v1.h"
 #include "base/util.h"
 
 #include <fcntl.h>
@@ -131,7 +133,7 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
     return FALSE;
   if (!uctr_state_allows (UCTR_ACTION_UPDATE, uctr_state_status (dfd, state), id, error))
     return FALSE;
-  if (state->cgroup_path == NULL)
+  if (state->cgroup_path == NULL && state->cgroup_v1 == NULL)
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("update needs a cgroup v2 the user can write: container %s has no cgroup of its own: %s"),
                           id,
@@ -143,6 +145,13 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
     return uctr_prefix_error (error, _("container %s"), id);
   uctr_resources_merge (merged, update);
   effective = effective_update (update, merged);
+  if (state->cgroup_v1 != NULL)
+    {
+      writes = uctr_resources_writes_v1 (effective, FALSE, _("update"), error);
+      if (writes == NULL || !uctr_cgroup_v1_apply (state->cgroup_v1, writes, _("update"), NULL, error))
+        return FALSE;
+      return save_config_json (dfd, config, merged, error);
+    }
   for (i = 0; i < update->unsupported->len; i++)
     g_ptr_array_add (warnings,
                      g_strdup_printf (_("%s: not applied: cgroup v2 has no such setting"),

@@ -3,6 +3,8 @@
    the file work done on a temporary directory standing for a cgroup (the
    kernel's files are made by the test, empty, as cgroupfs has them). */
 #include "cgroup/cgroup.h"
+#include "cgroup/mountinfo.h"
+#include "cgroup/v1.h"
 #include "cgroup/resources.h"
 #include "cgroup/stats.h"
 #include "base/util.h"
@@ -593,6 +595,195 @@ add (const char *name, void (*fn) (Fixture *, gconstpointer))
   g_test_add (name, Fixture, NULL, fixture_setup, fn, fixture_teardown);
 }
 
+/* --- cgroup v1 hierarchies ------------------------------------------------- */
+
+static void
+test_v1_mounts (void)
+{
+  static const char hybrid[]
+      = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+        "33 31 0:30 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,xattr,memory\n"
+        "34 31 0:31 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,release_agent=/x,name=systemd\n"
+        "35 31 0:32 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset,clone_children\n"
+        "36 31 0:30 / /mnt/memory-again rw - cgroup cgroup rw,memory\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 cgroup2 rw\n"
+        /* a container's view: its own cgroup at the mount point */
+        "50 31 0:33 /docker/abc /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+        /* hidden by the tmpfs mounted over it later */
+        "51 31 0:34 / /sys/fs/cgroup/freezer rw - cgroup cgroup rw,freezer\n"
+        "52 31 0:35 / /sys/fs/cgroup/freezer rw - tmpfs tmpfs rw\n";
+  g_autoptr(GPtrArray) m = uctr_cgroup_find_v1_mounts (hybrid);
+  g_autoptr(GPtrArray) none
+             = uctr_cgroup_find_v1_mounts ("41 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n");
+  const UctrCgroupV1Mount *e;
+
+  g_assert_cmpuint (m->len, ==, 5);
+  e = g_ptr_array_index (m, 0);
+  g_assert_cmpstr (e->controllers, ==, "cpu,cpuacct");
+  g_assert_cmpstr (e->point, ==, "/sys/fs/cgroup/cpu,cpuacct");
+  g_assert_cmpstr (((UctrCgroupV1Mount *) g_ptr_array_index (m, 1))->controllers, ==, "memory");
+  g_assert_cmpstr (((UctrCgroupV1Mount *) g_ptr_array_index (m, 1))->point, ==, "/sys/fs/cgroup/memory");
+  g_assert_cmpstr (((UctrCgroupV1Mount *) g_ptr_array_index (m, 2))->controllers, ==, "name=systemd");
+  g_assert_cmpstr (((UctrCgroupV1Mount *) g_ptr_array_index (m, 3))->controllers, ==, "cpuset");
+  e = g_ptr_array_index (m, 4);
+  g_assert_cmpstr (e->controllers, ==, "pids");
+  g_assert_cmpstr (e->root, ==, "/docker/abc");
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
+test_v1_target (void)
+{
+  static const char proc[] = "12:pids:/docker/abc/sub\n4:memory:/process_api/x\n2:cpu,cpuacct:/\n0::/\n";
+  UctrCgroupV1Mount memory = { "memory", "/", "/sys/fs/cgroup/memory" };
+  UctrCgroupV1Mount pids = { "pids", "/docker/abc", "/sys/fs/cgroup/pids" };
+  g_autofree char *own_mem = uctr_cgroup_v1_parse_proc (proc, "memory");
+  g_autofree char *own_pids = uctr_cgroup_v1_parse_proc (proc, "pids");
+  g_autofree char *own_cpu = uctr_cgroup_v1_parse_proc (proc, "cpu,cpuacct");
+  g_autofree char *no_cpu = uctr_cgroup_v1_parse_proc (proc, "cpu");
+  g_autofree char *a = uctr_cgroup_v1_target (&memory, own_mem, NULL, "uctr-c1");
+  g_autofree char *b = uctr_cgroup_v1_target (&memory, own_mem, "/kubepods/pod1/c1", "uctr-c1");
+  g_autofree char *c = uctr_cgroup_v1_target (&memory, own_mem, "rel/c1", "uctr-c1");
+  g_autofree char *d = uctr_cgroup_v1_target (&pids, own_pids, NULL, "uctr-c1");
+  g_autofree char *e = uctr_cgroup_v1_target (&pids, own_pids, "//x//y/", "uctr-c1");
+
+  g_assert_cmpstr (own_mem, ==, "/process_api/x");
+  g_assert_cmpstr (own_cpu, ==, "/");
+  g_assert_null (no_cpu);
+  g_assert_cmpstr (a, ==, "/sys/fs/cgroup/memory/process_api/x/uctr-c1");
+  g_assert_cmpstr (b, ==, "/sys/fs/cgroup/memory/kubepods/pod1/c1");
+  g_assert_cmpstr (c, ==, "/sys/fs/cgroup/memory/process_api/x/rel/c1");
+  /* The mount shows /docker/abc: our /docker/abc/sub is its /sub. */
+  g_assert_cmpstr (d, ==, "/sys/fs/cgroup/pids/sub/uctr-c1");
+  g_assert_cmpstr (e, ==, "/sys/fs/cgroup/pids/x/y");
+}
+
+static GPtrArray *
+v1_writes_of (const char *json, gboolean devices, GError **error)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(UctrResources) r = uctr_resources_parse (node, "linux.resources", error);
+
+  return r != NULL ? uctr_resources_writes_v1 (r, devices, "linux.resources", error) : NULL;
+}
+
+/* "file=value" of each write, one per line. */
+static char *
+listing (GPtrArray *writes)
+{
+  GString *s = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; i < writes->len; i++)
+    {
+      const UctrCgroupWrite *w = g_ptr_array_index (writes, i);
+      g_string_append_printf (s, "%s:%s=%s\n", w->controller, w->file, w->value);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_v1_writes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) w = v1_writes_of (
+      "{\"memory\": {\"limit\": 1000, \"swap\": 2000, \"reservation\": 500, \"swappiness\": 0,"
+      " \"kernelTCP\": 4096, \"disableOOMKiller\": true},"
+      " \"cpu\": {\"shares\": 512, \"quota\": -1, \"period\": 50000, \"realtimeRuntime\": 950,"
+      " \"realtimePeriod\": 1000, \"cpus\": \"0-1\"},"
+      " \"pids\": {\"limit\": -1}, \"blockIO\": {\"weight\": 100, \"leafWeight\": 200,"
+      " \"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, \"rate\": 1048576}]},"
+      " \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}],"
+      " \"network\": {\"classID\": 1048577, \"priorities\": [{\"name\": \"eth0\", \"priority\": 5}]},"
+      " \"devices\": [{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": \"b\", \"major\": "
+      "7,"
+      " \"access\": \"r\"}]}",
+      FALSE, &error);
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) with_devices = v1_writes_of ("{\"devices\": [{\"allow\": false}]}", TRUE, &error);
+  g_autofree char *devices = NULL;
+
+  g_assert_no_error (error);
+  text = listing (w);
+  g_assert_cmpstr (text, ==,
+                   "memory:memory.limit_in_bytes=1000\n"
+                   "memory:memory.memsw.limit_in_bytes=2000\n"
+                   "memory:memory.soft_limit_in_bytes=500\n"
+                   "memory:memory.kmem.tcp.limit_in_bytes=4096\n"
+                   "memory:memory.swappiness=0\n"
+                   "memory:memory.oom_control=1\n"
+                   "blkio:blkio.weight=100\n"
+                   "blkio:blkio.leaf_weight=200\n"
+                   "blkio:blkio.throttle.read_bps_device=8:0 1048576\n"
+                   "cpu:cpu.shares=512\n"
+                   "cpu:cpu.cfs_period_us=50000\n"
+                   "cpu:cpu.cfs_quota_us=-1\n"
+                   "cpu:cpu.rt_period_us=1000\n"
+                   "cpu:cpu.rt_runtime_us=950\n"
+                   "cpuset:cpuset.cpus=0-1\n"
+                   "pids:pids.max=max\n"
+                   "hugetlb:hugetlb.2MB.limit_in_bytes=4194304\n"
+                   "net_cls:net_cls.classid=1048577\n"
+                   "net_prio:net_prio.ifpriomap=eth0 5\n");
+  /* The config's rules, then runc's defaults. */
+  devices = listing (with_devices);
+  g_assert_true (g_str_has_prefix (devices, "devices:devices.deny=a *:* rwm\n"
+                                            "devices:devices.allow=c *:* m\n"
+                                            "devices:devices.allow=b *:* m\n"
+                                            "devices:devices.allow=c 1:3 rwm\n"));
+  g_assert_nonnull (strstr (devices, "devices:devices.allow=c 136:* rwm\n"));
+  g_assert_nonnull (strstr (devices, "devices:devices.allow=c 10:200 rwm\n"));
+}
+
+static void
+test_v1_writes_bad (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *message;
+  } cases[] = {
+    { "{\"unified\": {\"memory.high\": \"1\"}}", "unified: cgroup v1 has no such files" },
+    { "{\"memory\": {\"swappiness\": 101}}", "memory.swappiness: must be from 0 to 100" },
+    { "{\"memory\": {\"limit\": 2000, \"swap\": 1000}}", "memory+swap (1000) must be at least" },
+    { "{\"blockIO\": {\"leafWeight\": 5}}", "blockIO.leafWeight: must be from 10 to 1000" },
+    { "{\"devices\": [{\"allow\": true, \"type\": \"x\"}]}", "type: \"x\" is not a, b or c" },
+    { "{\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}",
+      "access: \"rwx\" is not made of r, w and m" },
+    { "{\"devices\": [{\"type\": \"c\"}]}", "linux.resources.devices[0].allow: missing required field" },
+    { "{\"network\": {\"priorities\": [{\"name\": \"a b\", \"priority\": 1}]}}", "is not an interface name" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) w = v1_writes_of (cases[i].json, TRUE, &error);
+
+      g_assert_null (w);
+      g_assert_nonnull (error);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("%s: \"%s\" does not say \"%s\"", cases[i].json, error->message, cases[i].message);
+    }
+}
+
+/* What update keeps in config.json: the v1 members and the device rules too. */
+static void
+test_v1_round_trip (void)
+{
+  static const char json[] = "{\"memory\":{\"swappiness\":3,\"disableOOMKiller\":true},"
+                             "\"network\":{\"classID\":7,\"priorities\":[{\"name\":\"lo\",\"priority\":2}]},"
+                             "\"devices\":[{\"allow\":false,\"type\":\"a\",\"access\":\"rwm\"},"
+                             "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}]}";
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(UctrResources) r = uctr_resources_parse (node, "x", NULL);
+  g_autoptr(JsonNode) back = uctr_resources_to_json (r);
+  g_autofree char *text = json_to_string (back, FALSE);
+
+  g_assert_cmpstr (text, ==, json);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -601,6 +792,11 @@ main (int argc, char **argv)
   g_test_add_func ("/cgroup/parse-proc", test_parse_proc);
   g_test_add_func ("/cgroup/target", test_target);
   g_test_add_func ("/cgroup/target-bad", test_target_bad);
+  g_test_add_func ("/cgroup/v1-mounts", test_v1_mounts);
+  g_test_add_func ("/cgroup/v1-target", test_v1_target);
+  g_test_add_func ("/cgroup/v1-writes", test_v1_writes);
+  g_test_add_func ("/cgroup/v1-writes-bad", test_v1_writes_bad);
+  g_test_add_func ("/cgroup/v1-round-trip", test_v1_round_trip);
   add ("/cgroup/controllers", test_controllers);
   add ("/cgroup/events", test_events);
   add ("/cgroup/freeze", test_freeze);
