@@ -730,6 +730,8 @@ state_from_json (const char *text, gsize len, GError **error)
       || (state->cgroup_v1 = uctr_cgroup_v1_from_json (uctr_json_member (obj, "cgroup_v1"), error)) == NULL
       || !uctr_json_get_bool (obj, "", "creating", UCTR_JSON_OWN, &state->creating, error))
     return NULL;
+  if (state->cgroup_v1->len == 0)
+    g_clear_pointer (&state->cgroup_v1, g_ptr_array_unref);
   state->pid = (pid_t) pid;
   return g_steal_pointer (&state);
 }
