@@ -207,17 +207,34 @@ device_rule_text (const UctrDeviceRule *d)
   return g_strdup_printf ("%c %s:%s %s", d->type, major, minor, d->access);
 }
 
-/* The rules in order, each in the file of its kind: the devices cgroup
-   applies them as they come, a type-'a' rule resetting the list, which is
-   what the spec's later-rules-win order asks. */
-static void
-add_device_rules (const UctrDeviceRule *rules, guint n, GPtrArray *writes)
+GArray *
+uctr_resources_device_rules (const UctrResources *r)
 {
+  GArray *rules = g_array_new (FALSE, FALSE, sizeof (UctrDeviceRule));
+
+  g_array_append_vals (rules, r->devices->data, r->devices->len);
+  g_array_append_vals (rules, default_devices, G_N_ELEMENTS (default_devices));
+  return rules;
+}
+
+/* Everything denied, then the rules in order, each in the file of its kind:
+   the devices cgroup applies them as they come, a type-'a' rule resetting
+   the list, which is what the spec's later-rules-win order asks. */
+static void
+add_device_rules (const UctrResources *r, GPtrArray *writes)
+{
+  static const UctrDeviceRule deny_all = { FALSE, 'a', -1, -1, "rwm" };
+  g_autoptr(GArray) rules = uctr_resources_device_rules (r);
   guint i;
 
-  for (i = 0; i < n; i++)
-    uctr_cgroup_write_add (writes, "devices", rules[i].allow ? "devices.allow" : "devices.deny",
-                           device_rule_text (&rules[i]), "devices");
+  uctr_cgroup_write_add (writes, "devices", "devices.deny", device_rule_text (&deny_all), "devices");
+  for (i = 0; i < rules->len; i++)
+    {
+      const UctrDeviceRule *d = &g_array_index (rules, UctrDeviceRule, i);
+
+      uctr_cgroup_write_add (writes, "devices", d->allow ? "devices.allow" : "devices.deny",
+                             device_rule_text (d), "devices");
+    }
 }
 
 GPtrArray *
@@ -237,9 +254,6 @@ uctr_resources_writes_v1 (const UctrResources *r, gboolean devices, const char *
   add_cpu (r, writes);
   add_others (r, writes);
   if (devices)
-    {
-      add_device_rules ((const UctrDeviceRule *) (void *) r->devices->data, r->devices->len, writes);
-      add_device_rules (default_devices, G_N_ELEMENTS (default_devices), writes);
-    }
+    add_device_rules (r, writes);
   return g_steal_pointer (&writes);
 }

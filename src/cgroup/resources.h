@@ -115,12 +115,16 @@ GPtrArray *uctr_resources_writes (const UctrResources *r, const char *where, GEr
 
 /* The writes of R for cgroup v1 hierarchies (resources-v1.c), controller
    being the v1 subsystem ("memory", "cpu", "blkio", "devices" ...). With
-   DEVICES, the device rules of R and then those runc always allows (the
+   DEVICES, everything denied, then the device rules of R and those runc always allows (the
    null, zero, full, random, urandom, tty, ptmx, pts and tun devices, and
    mknod of any). unified is an error: cgroup v1 has no such files (runc
    refuses it on v1 too). */
 GPtrArray *
 uctr_resources_writes_v1 (const UctrResources *r, gboolean devices, const char *where, GError **error);
+
+/* The device rules of R followed by those runc always allows (above), in
+   the order they apply (UctrDeviceRule). */
+GArray *uctr_resources_device_rules (const UctrResources *r);
 
 /* runc's conversions to cgroup v2 values. */
 guint64 uctr_resources_shares_to_weight (guint64 shares);

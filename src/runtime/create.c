@@ -5,6 +5,7 @@
 #include "runtime/notify.h"
 #include "cgroup/cgroup.h"
 #include "cgroup/v1.h"
+#include "cgroup/devfilter.h"
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "plan/idmap.h"
@@ -604,6 +605,16 @@ apply_resources (Create *c, GPtrArray *unapplied, GError **error)
   if (c->cgroup.path != NULL
       && !uctr_cgroup_apply (c->cgroup.path, c->writes, "linux.resources", unapplied, error))
     return FALSE;
+  /* cgroup v2 has no devices files: the rules are a BPF program, which only
+     root may attach (a user's container has only the nodes it was given). */
+  if (c->cgroup.path != NULL && !c->cgroup.shared && uctr_cgroup_as_root ())
+    {
+      g_autoptr(GArray) rules = uctr_resources_device_rules (c->resources);
+
+      if (!uctr_devfilter_attach (c->cgroup.path, (const UctrDeviceRule *) (void *) rules->data, rules->len,
+                                  error))
+        return FALSE;
+    }
   for (i = 0; c->cgroup.path == NULL && i < c->writes->len; i++)
     uctr_cgroup_note_unapplied (unapplied,
                                 ((const UctrCgroupWrite *) g_ptr_array_index (c->writes, i))->what);

@@ -1,6 +1,6 @@
 /* uctr: the runtime-spec features document, saying what uctr really does,
-   nothing more: cgroup v2 (its own files, or a systemd scope), seccomp; no
-   cgroup v1, AppArmor or SELinux yet. */
+   nothing more: cgroup v2 (its own files, or a systemd scope), cgroup v1 as
+   root, seccomp; no AppArmor or SELinux yet. */
 #include "runtime/features.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -73,8 +73,9 @@ add_linux (JsonBuilder *b)
   add_capabilities (b);
   json_builder_set_member_name (b, "cgroup");
   json_builder_begin_object (b);
+  /* As root on a v1 or hybrid host: the v1 hierarchies (cgroup/v1.h). */
   json_builder_set_member_name (b, "v1");
-  json_builder_add_boolean_value (b, FALSE);
+  json_builder_add_boolean_value (b, TRUE);
   json_builder_set_member_name (b, "v2");
   json_builder_add_boolean_value (b, TRUE);
   /* --systemd-cgroup: the system instance for root, the user's own for a user. */

@@ -54,7 +54,7 @@ if uctr_only "what features claims"; then
       (.knownFlags | index("SECCOMP_FILTER_FLAG_LOG") != null), (.supportedFlags - .knownFlags | length)] | map(tostring) | join(",")' \
       "$T/features.json")" "true,7,true,0" "features lists the seccomp actions, the 7 operators, the flags (supported ones among the known)"
   is "$(jq -r '.linux.cgroup | [.v1, .v2, .systemd, .systemdUser, .rdma] | map(tostring) | join(",")' "$T/features.json")" \
-    "false,true,true,true,false" "features: cgroup v2 and systemd scopes, no cgroup v1 or rdma"
+    "true,true,true,true,false" "features: cgroup v1 (root), v2 and systemd scopes, no rdma"
   is "$(jq -r '[.mountOptions | index("rro", "rnosymfollow", "ratime", "tmpcopyup", "idmap", "ridmap") | . != null] | all' "$T/features.json"),$(jq -r '.linux.mountExtensions.idmap.enabled' "$T/features.json")" \
     "true,true" "features lists the recursive mount options, tmpcopyup and idmap, ridmap; idmapped mounts enabled"
 fi

@@ -5,12 +5,14 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/mountinfo.h"
 #include "cgroup/v1.h"
+#include "cgroup/devfilter.h"
 #include "cgroup/resources.h"
 #include "cgroup/stats.h"
 #include "base/util.h"
 #include "testutil.h"
 
 #include <glib/gstdio.h>
+#include <linux/bpf.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -729,6 +731,7 @@ test_v1_writes (void)
   /* The config's rules, then runc's defaults. */
   devices = listing (with_devices);
   g_assert_true (g_str_has_prefix (devices, "devices:devices.deny=a *:* rwm\n"
+                                            "devices:devices.deny=a *:* rwm\n"
                                             "devices:devices.allow=c *:* m\n"
                                             "devices:devices.allow=b *:* m\n"
                                             "devices:devices.allow=c 1:3 rwm\n"));
@@ -784,6 +787,51 @@ test_v1_round_trip (void)
   g_assert_cmpstr (text, ==, json);
 }
 
+/* The device filter: rules tried from the last, each jump leaving its own
+   rule's block, nothing after a rule that matches everything (the
+   verifier refuses unreachable code), a denial when nothing matched. */
+static void
+test_devfilter (void)
+{
+  static const UctrDeviceRule rules[] = {
+    { FALSE, 'a', -1, -1, "rwm" },
+    { TRUE, 'c', 1, 3, "rw" },
+    { FALSE, 'b', 8, -1, "w" },
+  };
+  g_autoptr(GArray) prog = uctr_devfilter_program (rules, G_N_ELEMENTS (rules));
+  g_autoptr(GArray) open_end = uctr_devfilter_program (rules + 1, 2);
+  const struct bpf_insn *in = (const struct bpf_insn *) (void *) prog->data;
+  const struct bpf_insn *last;
+
+  /* 6 to read the context; b 8:* w (7); c 1:3 rw (8); a *:* rwm (2). */
+  g_assert_cmpuint (prog->len, ==, 6 + 7 + 8 + 2);
+  /* b 8:* w: the type, then "asks w?", then the major. */
+  g_assert_cmpint (in[6].code, ==, BPF_JMP32 | BPF_JNE | BPF_K);
+  g_assert_cmpint (in[6].imm, ==, BPF_DEVCG_DEV_BLOCK);
+  g_assert_cmpint (in[6].off, ==, 6);
+  g_assert_cmpint (in[8].code, ==, BPF_ALU | BPF_AND | BPF_K);
+  g_assert_cmpint (in[8].imm, ==, BPF_DEVCG_ACC_WRITE);
+  g_assert_cmpint (in[9].code, ==, BPF_JMP32 | BPF_JEQ | BPF_K);
+  g_assert_cmpint (in[9].off, ==, 3);
+  g_assert_cmpint (in[10].imm, ==, 8);
+  g_assert_cmpint (in[11].imm, ==, 0); /* r0 = 0: denied */
+  /* c 1:3 rw: mknod asked is no match; then allowed. */
+  g_assert_cmpint (in[13].code, ==, BPF_JMP32 | BPF_JNE | BPF_K);
+  g_assert_cmpint (in[13].imm, ==, BPF_DEVCG_DEV_CHAR);
+  g_assert_cmpint (in[15].imm, ==, BPF_DEVCG_ACC_MKNOD);
+  g_assert_cmpint (in[18].imm, ==, 3);
+  g_assert_cmpint (in[18].off, ==, 2);
+  g_assert_cmpint (in[19].imm, ==, 1);
+  /* a *:* rwm denies all: the end, with no default after it. */
+  g_assert_cmpint (in[21].imm, ==, 0);
+  g_assert_cmpint (in[22].code, ==, BPF_JMP | BPF_EXIT);
+  /* Without it, nothing matching is a denial. */
+  last = &g_array_index (open_end, struct bpf_insn, open_end->len - 2);
+  g_assert_cmpint (last[0].code, ==, BPF_ALU64 | BPF_MOV | BPF_K);
+  g_assert_cmpint (last[0].imm, ==, 0);
+  g_assert_cmpint (last[1].code, ==, BPF_JMP | BPF_EXIT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -797,6 +845,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cgroup/v1-writes", test_v1_writes);
   g_test_add_func ("/cgroup/v1-writes-bad", test_v1_writes_bad);
   g_test_add_func ("/cgroup/v1-round-trip", test_v1_round_trip);
+  g_test_add_func ("/cgroup/devfilter", test_devfilter);
   add ("/cgroup/controllers", test_controllers);
   add ("/cgroup/events", test_events);
   add ("/cgroup/freeze", test_freeze);
