@@ -362,6 +362,11 @@ parse_mount (JsonObject *obj, const char *path, gpointer item, GError **error)
   mount->destination = normalize_destination (destination);
   if (mount->destination == NULL)
     return uctr_json_invalid_at (error, path, "destination", _("must not contain \"..\""));
+  /* runc refuses it too: the container's root is root.path's. */
+  if (strcmp (mount->destination, "/") == 0)
+    return uctr_json_invalid_at (error, path, "destination",
+                                 _("\"/\" would cover the container's root file system; give the root in "
+                                   "root.path (a tmpfs root: make an empty directory and mount below it)"));
   return uctr_json_dup_string (obj, path, "type", UCTR_JSON_OPTIONAL, &mount->type, error)
          && uctr_json_dup_string (obj, path, "source", UCTR_JSON_OPTIONAL, &mount->source, error)
          && uctr_json_get_strv (obj, path, "options", UCTR_JSON_OPTIONAL, &mount->options, error)

@@ -153,6 +153,21 @@ is "$out" "$(printf 'sh\n1\nnull-ok\nzero-ok\nurandom-ok\nrandom-tty-ok\nfull-ok
 inside hostmnt . 'grep -c " /work\| /home " /proc/mounts || true'
 is "$out" 0 "none of the host's mounts is visible inside"
 
+# --- what no runtime mounts ------------------------------------------------------
+# A tmpfs on / would hide the root file system; a bind of a dangling symlink
+# has nothing to bind. runc refuses both; so does uctr, saying which mount.
+b=$(mkbundle rootmnt '.mounts += [{destination: "/", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]')
+rt run --bundle "$b" rootmnt
+[ "$status" -ne 0 ] && pass "a mount on / is refused" || fail "a mount on / is refused" "status $status, out: $out"
+uctr_only "its message" && like "$err" 'mounts\[[0-9]+\]\.destination: "/" would cover' "the message names the mount and why"
+nothing_left rootmnt "a refused mount on / leaves nothing"
+ln -s "$T/nowhere" "$T/dangling-link"
+b=$(mkbundle dangling ".mounts += [{destination: \"/mnt\", type: \"bind\", source: \"$T/dangling-link\", options: [\"rbind\"]}]")
+rt run --bundle "$b" dangling
+[ "$status" -ne 0 ] && pass "a bind of a dangling symlink is refused" || fail "a bind of a dangling symlink is refused" "status $status"
+uctr_only "its message" && like "$err" 'source: .*dangling-link: No such file or directory' "the message names the source"
+nothing_left dangling "a refused dangling bind leaves nothing"
+
 # --- the host's own tree as the root (a sandbox) ----------------------------------
 if uctr_only "root.path /"; then
   b=$(mkbundle hostroot '.root.path = "/" | .root.readonly = true | .process.args = ["sh", "-c", "test -x /bin/busybox && echo host-bin; touch /uctr-test-write 2>/dev/null || echo read-only"]')
