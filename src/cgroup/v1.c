@@ -258,8 +258,9 @@ scope_path (const char *v2_dir)
   return g_strdup (v2_dir + len);
 }
 
-gboolean
-uctr_cgroup_v1_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement *p, GError **error)
+/* P->v1 made where REQ says, unless it is already. */
+static gboolean
+make_for (const UctrCgroupRequest *req, UctrCgroupPlacement *p, GError **error)
 {
   g_autofree char *name = p->path != NULL && (req->cgroups_path == NULL || req->cgroups_path[0] == '\0')
                               ? g_path_get_basename (p->path)
@@ -269,14 +270,28 @@ uctr_cgroup_v1_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlaceme
   g_autoptr(GPtrArray) dirs = uctr_cgroup_v1_dirs_new ();
   gboolean shared = FALSE;
 
+  if (p->v1 != NULL)
+    return TRUE;
   if (p->made == NULL)
     p->made = g_ptr_array_new_with_free_func (g_free);
-  if (!uctr_cgroup_v1_make (where, name, dirs, p->made, &shared, error)
-      || !uctr_cgroup_v1_enter (dirs, pid, error))
+  if (!uctr_cgroup_v1_make (where, name, dirs, p->made, &shared, error))
     return FALSE;
   p->shared = p->shared || shared;
   p->v1 = g_steal_pointer (&dirs);
   return TRUE;
+}
+
+gboolean
+uctr_cgroup_v1_prepare (const UctrCgroupRequest *req, UctrCgroupPlacement *p, GError **error)
+{
+  /* A systemd scope's path is known once systemd made it, for a pid. */
+  return req->systemd || make_for (req, p, error);
+}
+
+gboolean
+uctr_cgroup_v1_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement *p, GError **error)
+{
+  return make_for (req, p, error) && uctr_cgroup_v1_enter (p->v1, pid, error);
 }
 
 const char *

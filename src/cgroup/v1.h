@@ -45,12 +45,17 @@ char *uctr_cgroup_v1_target (const UctrCgroupV1Mount *m, const char *own, const 
 gboolean uctr_cgroup_v1_make (const char *cgroups_path, const char *name, GPtrArray *dirs, GPtrArray *made,
                               gboolean *shared, GError **error);
 
-/* Once PID (the container's init) exists, and after uctr_cgroup_place:
-   P->v1 gets its directories, made where REQ says (as runc: cgroupsPath
-   absolute from each hierarchy's root, else below the caller's own cgroup
-   there; none given: the name of the v2 cgroup P has, else uctr-ID; with
-   systemd, the scope's path), with PID in each. P->made gets the
-   directories made, P->shared is set when one held processes already. */
+/* Before the fork, after uctr_cgroup_prepare: P->v1 gets the container's
+   directories, made where REQ says (as runc: cgroupsPath absolute from each
+   hierarchy's root, else below the caller's own cgroup there; none given:
+   the name of the v2 cgroup P has, else uctr-ID). P->made gets the
+   directories made, P->shared is set when one held processes already.
+   Nothing yet with systemd: its scope's path is known after the fork. */
+gboolean uctr_cgroup_v1_prepare (const UctrCgroupRequest *req, UctrCgroupPlacement *p, GError **error);
+
+/* Once PID (the container's init) exists, after uctr_cgroup_place: the
+   directories made if they are not yet (with systemd, at the scope's
+   path), and PID in each. */
 gboolean
 uctr_cgroup_v1_place (const UctrCgroupRequest *req, pid_t pid, UctrCgroupPlacement *p, GError **error);
 

@@ -65,6 +65,9 @@ print_stats (const UctrState *state)
   return TRUE;
 }
 
+#define RECHECK_US (2 * G_USEC_PER_SEC)
+#define RECHECK_STEP_US (20 * 1000)
+
 static void
 check_oom (const UctrState *state, guint64 *seen)
 {
@@ -81,10 +84,12 @@ watch (const UctrState *state, gint64 interval_us)
   uctr_autofd int ino = uctr_container_oom_watch (state);
   guint64 ooms = uctr_container_oom_kills (state);
   gint64 next = g_get_monotonic_time () + interval_us;
+  gint64 recheck_until = 0;
 
   while (pidfd >= 0)
     {
-      gint64 left = next - g_get_monotonic_time ();
+      gint64 now = g_get_monotonic_time ();
+      gint64 left = MIN (next - now, recheck_until > now ? RECHECK_STEP_US : G_MAXINT64);
       struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = ino, .events = POLLIN } };
       char buf[4096];
 
@@ -92,9 +97,14 @@ watch (const UctrState *state, gint64 interval_us)
         return 1;
       if (p[0].revents & POLLIN)
         break;
+      /* cgroup v1 notifies when the OOM starts, a moment before its kill
+         counts: look again for a while. */
       if (p[1].revents & POLLIN)
-        while (read (ino, buf, sizeof buf) > 0)
-          ;
+        {
+          while (read (ino, buf, sizeof buf) > 0)
+            ;
+          recheck_until = g_get_monotonic_time () + RECHECK_US;
+        }
       check_oom (state, &ooms);
       if (g_get_monotonic_time () >= next)
         {

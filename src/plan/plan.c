@@ -423,7 +423,9 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
         step.fallback_bind = "/dev/mqueue";
       else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
         {
-          /* uctr speaks cgroup v2 only; the host's hierarchy is the fallback. */
+          /* cgroup2 (root on a v1 host: uctr_plan_use_cgroup_v1); the host's
+             hierarchy is the fallback. */
+          step.cgroup = strcmp (m->type, "cgroup") == 0;
           step.fstype = "cgroup2";
           step.source = "cgroup2";
           step.fallback_bind = "/sys/fs/cgroup";
@@ -1118,4 +1120,64 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
   if (!plan_seccomp (s, config, error))
     return NULL;
   return g_steal_pointer (&plan);
+}
+
+/* The steps that stand for one mount of type "cgroup" on a v1 host. */
+static void
+add_cgroup_v1_steps (PlanStore *s, GArray *out, const UctrMountStep *cg, const UctrPlanCgroupV1 *v1, gsize n)
+{
+  unsigned long keep = cg->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME);
+  UctrMountStep tmpfs = *cg;
+  gsize i;
+
+  tmpfs.cgroup = FALSE;
+  tmpfs.fstype = "tmpfs";
+  tmpfs.source = "tmpfs";
+  tmpfs.data = "mode=755";
+  tmpfs.fallback_bind = NULL;
+  tmpfs.ro_late = (cg->flags & MS_RDONLY) != 0;
+  tmpfs.flags = cg->flags & ~MS_RDONLY;
+  g_array_append_val (out, tmpfs);
+  for (i = 0; i < n; i++)
+    {
+      g_auto(GStrv) names = g_strsplit (v1[i].controllers, ",", -1);
+      UctrMountStep bind = { .kind = UCTR_MOUNT_BIND, .config_index = cg->config_index };
+      guint j;
+
+      bind.destination = own (s, g_build_filename (cg->destination, v1[i].name, NULL));
+      bind.source = v1[i].dir;
+      bind.flags = MS_BIND | MS_REC | keep;
+      bind.needs_remount = keep != 0;
+      g_array_append_val (out, bind);
+      for (j = 0; names[1] != NULL && names[j] != NULL; j++)
+        {
+          UctrMountStep link = { .kind = UCTR_MOUNT_SYMLINK, .config_index = -1 };
+
+          link.destination = own (s, g_build_filename (cg->destination, names[j], NULL));
+          link.source = v1[i].name;
+          g_array_append_val (out, link);
+        }
+    }
+}
+
+void
+uctr_plan_use_cgroup_v1 (UctrPlan *plan, const UctrPlanCgroupV1 *v1, gsize n)
+{
+  PlanStore *s = (PlanStore *) plan;
+  GArray *mounts = g_array_new (FALSE, TRUE, sizeof (UctrMountStep));
+  guint i;
+
+  for (i = 0; i < s->mounts->len; i++)
+    {
+      const UctrMountStep *step = &g_array_index (s->mounts, UctrMountStep, i);
+
+      if (step->cgroup)
+        add_cgroup_v1_steps (s, mounts, step, v1, n);
+      else
+        g_array_append_val (mounts, *step);
+    }
+  g_array_unref (s->mounts);
+  s->mounts = mounts;
+  plan->mounts = (UctrMountStep *) s->mounts->data;
+  plan->n_mounts = s->mounts->len;
 }

@@ -43,6 +43,7 @@ typedef struct
   gsize n_idmap_uid;
   const UctrIdMapping *idmap_gid;
   gsize n_idmap_gid;
+  gboolean cgroup;  /* type "cgroup": cgroup2, or the v1 hierarchies (uctr_plan_use_cgroup_v1) */
   gboolean ro_late; /* a read-only tmpfs: mounted read-write, made read-only once every mount
                                 is made (mount points below it, as runc's read-only /dev) */
   mode_t mode;      /* device mode (S_IFCHR|0666 ...) */
@@ -60,6 +61,15 @@ typedef struct
 } UctrPlanHook;
 
 #include <netinet/in.h>
+
+/* A cgroup v1 hierarchy as the container sees it: /sys/fs/cgroup/NAME is
+   DIR, the container's own cgroup in it; CONTROLLERS as mounted. */
+typedef struct
+{
+  const char *name;
+  const char *controllers;
+  const char *dir;
+} UctrPlanCgroupV1;
 
 #include "base/names.h"
 
@@ -203,3 +213,10 @@ void uctr_plan_parse_recursive_options (char **options, guint64 *attr_set, guint
 gboolean uctr_plan_parse_mount_options (char **options, unsigned long *flags, unsigned long *clear_flags,
                                         unsigned long *propagation, gboolean *recursive_bind, char **data,
                                         GError **error);
+
+/* Root on a v1 or hybrid host: each mount of type "cgroup" becomes what runc
+   mounts there, a tmpfs with the container's cgroup of each of the N
+   hierarchies V1 bound in it (with the mount's flags), and a symlink per
+   controller of a comounted one ("cpu" -> "cpu,cpuacct"); read-only once
+   made when the mount asks ro. V1's strings must outlive the plan. */
+void uctr_plan_use_cgroup_v1 (UctrPlan *plan, const UctrPlanCgroupV1 *v1, gsize n);

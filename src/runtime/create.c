@@ -58,6 +58,8 @@ typedef struct
   GPtrArray *writes;          /* UctrCgroupWrite: what they set */
   char **controllers;         /* what those need */
   UctrCgroupPlacement cgroup; /* where the init goes */
+  gboolean cgroup_v1;         /* root on a v1 or hybrid host: the v1 hierarchies too */
+  GArray *cgroup_v1_mounts;   /* UctrPlanCgroupV1: how the container sees them */
   int cgroup_fd;              /* that cgroup, for the clone */
 } Create;
 
@@ -574,6 +576,26 @@ clone_into_cgroup_allowed (const UctrPlan *plan)
          && uid == plan->setup_uid && gid == plan->setup_gid;
 }
 
+/* A mount of type cgroup shows the container's v1 cgroups, as runc's. */
+static void
+plan_cgroup_v1_mounts (Create *c)
+{
+  guint i;
+
+  c->cgroup_v1_mounts = g_array_new (FALSE, TRUE, sizeof (UctrPlanCgroupV1));
+  for (i = 0; i < c->cgroup.v1->len; i++)
+    {
+      const UctrCgroupV1Dir *d = g_ptr_array_index (c->cgroup.v1, i);
+      const char *eq = strchr (d->controllers, '=');
+      /* "name=systemd" is seen as "systemd", as it is mounted. */
+      UctrPlanCgroupV1 m = { eq != NULL ? eq + 1 : d->controllers, d->controllers, d->path };
+
+      g_array_append_val (c->cgroup_v1_mounts, m);
+    }
+  uctr_plan_use_cgroup_v1 (c->plan, (const UctrPlanCgroupV1 *) (void *) c->cgroup_v1_mounts->data,
+                           c->cgroup_v1_mounts->len);
+}
+
 /* Before the fork: the container's cgroup, for the clone to put the init in. */
 static gboolean
 prepare_cgroup (Create *c, GError **error)
@@ -583,6 +605,11 @@ prepare_cgroup (Create *c, GError **error)
   c->cgroup_fd = uctr_cgroup_prepare (&req, &c->cgroup, error);
   if (c->cgroup_fd == -2)
     return FALSE;
+  c->cgroup_v1 = uctr_cgroup_v1_wanted ();
+  if (c->cgroup_v1 && !uctr_cgroup_v1_prepare (&req, &c->cgroup, error))
+    return FALSE;
+  if (c->cgroup.v1 != NULL)
+    plan_cgroup_v1_mounts (c);
   c->plan->cgroup_fd = clone_into_cgroup_allowed (c->plan) ? c->cgroup_fd : -1;
   return TRUE;
 }
@@ -653,7 +680,7 @@ place_cgroup (Create *c, GError **error)
   guint i;
 
   if (!uctr_cgroup_place (&req, c->state->pid, &c->cgroup, error)
-      || (uctr_cgroup_v1_wanted () && !uctr_cgroup_v1_place (&req, c->state->pid, &c->cgroup, error)))
+      || (c->cgroup_v1 && !uctr_cgroup_v1_place (&req, c->state->pid, &c->cgroup, error)))
     return FALSE;
   for (i = 0; i < c->cgroup.notes->len; i++)
     g_ptr_array_add (c->opts->warnings, g_strdup (g_ptr_array_index (c->cgroup.notes, i)));
@@ -913,6 +940,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   g_strfreev (c.controllers);
   uctr_close_fdp (&c.cgroup_fd);
   uctr_cgroup_placement_clear (&c.cgroup);
+  g_clear_pointer (&c.cgroup_v1_mounts, g_array_unref);
   g_free (c.resolv_conf);
   g_free (c.rootfs_staging);
   g_free (c.notify_dir);

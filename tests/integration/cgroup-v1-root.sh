@@ -81,6 +81,13 @@ like "$out" 'not permitted' "a device the rules do not allow (/dev/kmsg, c 1:11)
 rt ps v1
 like "$out" 'sleep 600' "ps lists the processes of the cgroup"
 
+# Inside, /sys/fs/cgroup holds the container's own cgroups, as runc mounts them.
+rt exec v1 sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+  ls /sys/fs/cgroup | tr "\n" " "; echo; grep " /sys/fs/cgroup/memory " /proc/self/mountinfo'
+is "$(sed -n 1,2p <<<"$out" | tr '\n' ' ')" "67108864 40 " "inside: /sys/fs/cgroup/memory and pids are the container's cgroups"
+like "$(sed -n 3p <<<"$out")" 'cpuacct .*devices .*freezer .*memory .*pids' "inside: a directory per hierarchy"
+like "$(sed -n 4p <<<"$out")" " /sys/fs/cgroup/memory .* - cgroup " "inside: the memory hierarchy is mounted there"
+
 # --- pause, update, events -----------------------------------------------------------------
 rt pause v1
 status_is 0 "pause"
@@ -128,9 +135,11 @@ swap=''
 b=$(mkbundle v1oom --map keep "$rootful | .linux.resources = {memory: {limit: 33554432$swap}}
   | .process.args = [\"sleep\", \"600\"]")
 rt run -d --bundle "$b" v1oom
-UCTR_TEST_TAG=$T timeout 60 "$RT" --root "$R" events --interval 30s v1oom >"$T/events.out" 2>&1 &
+UCTR_TEST_TAG=$T timeout 60 "$RT" --root "$R" events --interval 1s v1oom >"$T/events.out" 2>&1 &
 ev=$!
 track_pid "$ev"
+# A first stats line: events watches by now.
+wait_until 10 grep -q '"stats"' "$T/events.out" || true
 rt exec v1oom sh -c 'a=$(head -c 100000000 /dev/zero | tr "\0" x); echo survived'
 wait_until 15 grep -q '"oom"' "$T/events.out" && pass "events reports the OOM kill" \
   || fail "events reports the OOM kill" "$(cat "$T/events.out")" "exec: $status $out $err"
