@@ -46,6 +46,26 @@ like "$(tty_output r1)" '^got:from-run$' "run -d --console-socket: the terminal 
 wait_until 10 state_is r1 stopped || true
 rt delete r1
 
+# The pty slave's group: devpts's gid=5 where the config asks it and gid 5
+# is mapped (the tty group, as on a host). Where it is not (a single-id
+# mapping, without uctr's own range), uctr mounts devpts without it and the
+# slave is the container's gid 0; runc refuses the config ("cannot specify
+# gid= mount options for unmapped gid in rootless containers").
+GIDS='stat -c %g "$(tty)"'
+for map in full single; do
+  [ "$map" = full ] || uctr_only "devpts gid=5 with gid 5 unmapped: mounted without it" || continue
+  b=$(mkbundle "gid5-$map" --map "$map" ".process.terminal = true | .process.args = $(args_json sh -c "$GIDS")
+    | del(.annotations[\"uctr.subids\"])
+    | (.mounts[] | select(.type == \"devpts\") | .options) |= (map(select(startswith(\"gid=\") | not)) + [\"gid=5\"])")
+  recvtty_start "gid5-$map"
+  rt run --detach --bundle "$b" --console-socket "$T/gid5-$map.sock" "gid5-$map"
+  wait_until 10 dead "$recv_pid" || true
+  want=$([ "$map" = full ] && echo 5 || echo 0)
+  is "$(tty_output "gid5-$map" | tr -d '\n')" "$want" "devpts gid=5, $map mapping: the pty slave's group is $want"
+  wait_until 10 state_is "gid5-$map" stopped || true
+  rt delete "gid5-$map"
+done
+
 # Errors: each fails and leaves nothing behind.
 rt create --bundle "$B" no-socket
 check "terminal without --console-socket: create fails" test "$status" -ne 0
