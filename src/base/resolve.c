@@ -125,9 +125,12 @@ walk_symlink (Walk *w, int linkfd, const char *rest)
 }
 
 /* NAME created in the directory reached (the last one as a file with
-   UCTR_RESOLVE_AS_FILE) when it is missing and comes from the caller's path
-   (TAIL: its length to the end of the path): a symlink's target is never
-   created. */
+   UCTR_RESOLVE_AS_FILE) when it is missing, whether it comes from the
+   caller's path or from a symlink's target: the walk never leaves the root
+   (an absolute target starts again at it, ".." stops there), so what a
+   dangling symlink names is made inside the root, as runc makes it.
+   TAIL: its length to the end of the path, for uctr_resolve_upto, which
+   reports only what the caller's own path lacks. */
 static int
 walk_create (Walk *w, const char *name, const char *rest, size_t tail)
 {
@@ -146,7 +149,7 @@ walk_create (Walk *w, const char *name, const char *rest, size_t tail)
       errno = 0;
       return -1;
     }
-  if (!(w->create & UCTR_RESOLVE_CREATE) || tail > w->given)
+  if (!(w->create & UCTR_RESOLVE_CREATE))
     {
       errno = ENOENT;
       return -1;

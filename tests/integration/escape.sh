@@ -38,15 +38,23 @@ for mode in openat2 walk; do
   is "$status" 0 "$mode: a relative symlink climbing out stays inside"
   check "$mode: nothing reached the outside directory" test ! -e "$OUTSIDE/y"
 
-  # A symlink whose target does not exist inside the rootfs: uctr does not
-  # create the target (runc does, inside the root); a clear error instead.
-  b=$(mkbundle "dangling-$mode" '.process.args = ["true"] | .mounts += [{destination: "/etc/z", type: "tmpfs", source: "tmpfs"}]')
-  rm -rf "$b/rootfs/etc"
-  ln -s "$OUTSIDE" "$b/rootfs/etc"
-  rt run --bundle "$b" "dangling-$mode"
-  like "$err" 'mount point of mounts\[[0-9]+\] \(tmpfs on /etc/z\)' "$mode: through a dangling symlink: an error naming the mount"
-  check "$mode: and nothing outside" test ! -e "$OUTSIDE/z"
-  nothing_left "dangling-$mode" "$mode: nothing left behind"
+  # A symlink whose target does not exist inside the rootfs: the target is
+  # made inside the root, as runc makes it, never outside; absolute or
+  # climbing out with "..".
+  for target in "$OUTSIDE" "../../../../../..$OUTSIDE/deeper"; do
+    b=$(mkbundle "dangling-$mode" '.process.args = ["stat", "-f", "-c", "%T", "/etc/z"]
+      | .mounts += [{destination: "/etc/z", type: "tmpfs", source: "tmpfs"}]')
+    rm -rf "$b/rootfs/etc"
+    ln -s "$target" "$b/rootfs/etc"
+    rt run --bundle "$b" "dangling-$mode"
+    inside=$b/rootfs$OUTSIDE
+    [ "$target" = "$OUTSIDE" ] || inside=$b/rootfs$OUTSIDE/deeper
+    is "$status/$out" "0/tmpfs" "$mode: through a dangling symlink ($target): the mount is made"
+    check "$mode: its target made inside the rootfs ($inside)" test -d "$inside/z"
+    check "$mode: and nothing outside" test ! -e "$OUTSIDE/z" -a ! -e "$OUTSIDE/deeper"
+    nothing_left "dangling-$mode" "$mode: nothing left behind"
+    rm -rf "$b"
+  done
 
   # /proc -> /tmp: proc must be mounted on a real /proc, never through a symlink.
   b=$(mkbundle "proc-$mode" '.process.args = ["true"]')
