@@ -20,6 +20,8 @@ ALLOWED = {
     'net': {'base': None, 'net/inside': None},
     # A detached one-line container's log: its logger, records and reader.
     'logs': {'base': None},
+    # Images: layers, manifests, the store.
+    'image': {'base': None},
     # The network helper is started (launch.h) with options create parses
     # (options.h) and ports it checks (ports.h); its end is read (netexit.h).
     # The logger is started (logger.h, for its fds) and its log read (reader.h, files.h).

@@ -20,6 +20,7 @@ typedef enum
   UCTR_ERROR_BAD_STATE,        /* the container is not in a state for this */
   UCTR_ERROR_UNSUPPORTED,      /* valid, but this host or build cannot do it */
   UCTR_ERROR_UNTRUSTED,        /* state another user could have made or changed: not used */
+  UCTR_ERROR_INVALID_IMAGE,    /* an image (a layer, a manifest) that is malformed or hostile */
 } UctrError;
 
 GQuark uctr_error_quark (void);
