@@ -45,6 +45,11 @@ f')" \
 like "$(sed -n 1p <<<"$out")" '^tmpfs ' "tmpcopyup: /data is the tmpfs"
 check "tmpcopyup: the image's directory is not written" test ! -e "$b/rootfs/data/n"
 
+# sync and dirsync: writes and directory changes synchronous.
+inside syncmnt '.mounts += [{destination: "/s", type: "tmpfs", source: "tmpfs", options: ["sync", "dirsync"]}]' \
+  "$OPTS; mo /s"
+like "$out" '^tmpfs .*\bsync\b.*\bdirsync\b' "tmpfs with sync and dirsync"
+
 # A read-only tmpfs with a mount below it (runc's read-only /dev): made
 # read-only once the mounts below are made.
 inside rodev '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]' \
