@@ -1,0 +1,297 @@
+/* An image's JSON documents and digests (image/manifest.c, image/digest.c):
+   OCI and Docker schema 2 shapes, platforms, and what a hostile document
+   may try (malformed digests, sizes, media types). */
+#include "image/digest.h"
+#include "image/manifest.h"
+#include "base/util.h"
+
+#include <string.h>
+
+#define D1                                                                                                   \
+  "sha256:"                                                                                                  \
+  "1111111111111111111111111111111111111111111111111111111111111111"
+#define D2                                                                                                   \
+  "sha256:"                                                                                                  \
+  "2222222222222222222222222222222222222222222222222222222222222222"
+#define D3                                                                                                   \
+  "sha256:"                                                                                                  \
+  "3333333333333333333333333333333333333333333333333333333333333333"
+
+static void
+assert_error_says (GError *error, const char *text)
+{
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == UCTR_ERROR);
+  if (strstr (error->message, text) == NULL)
+    g_error ("\"%s\" does not say \"%s\"", error->message, text);
+}
+
+static void
+test_digest_parse (void)
+{
+  static const char *const bad[][2] = {
+    { "sha256", "is no digest" },
+    { "sha256:abc", "64 lowercase hex" },
+    { "sha256:"
+      "ABCD111111111111111111111111111111111111111111111111111111111111",
+      "64 lowercase hex" },
+    { "sha256:"
+      "../1111111111111111111111111111111111111111111111111111111111111",
+      "64 lowercase hex" },
+    { "md5:d41d8cd98f00b204e9800998ecf8427e", "sha256 and sha512 digests only" },
+    { "sha2:"
+      "1111111111111111111111111111111111111111111111111111111111111111",
+      "only" },
+  };
+  g_autofree char *hex = NULL;
+  GChecksumType type;
+  gsize i;
+
+  g_assert_true (uctr_digest_parse (D1, &type, &hex, NULL));
+  g_assert_cmpint (type, ==, G_CHECKSUM_SHA256);
+  g_assert_cmpstr (hex, ==, D1 + 7);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (uctr_digest_parse (bad[i][0], NULL, NULL, &error));
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_IMAGE);
+      assert_error_says (error, bad[i][1]);
+    }
+}
+
+static void
+test_digester (void)
+{
+  g_autofree char *digest = uctr_digest_of ("hello", 5);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (digest, ==, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  {
+    g_autoptr(UctrDigester) d = uctr_digester_new (digest, 5, &error);
+    g_assert_true (uctr_digester_update (d, "hel", 3, NULL));
+    g_assert_true (uctr_digester_update (d, "lo", 2, NULL));
+    g_assert_true (uctr_digester_finish (d, "the blob", &error));
+  }
+  /* Other bytes of the right size. */
+  {
+    g_autoptr(UctrDigester) d = uctr_digester_new (digest, 5, NULL);
+    g_assert_true (uctr_digester_update (d, "jello", 5, NULL));
+    g_assert_false (uctr_digester_finish (d, "layer 1", &error));
+    assert_error_says (error, "layer 1 does not match its digest");
+    g_clear_error (&error);
+  }
+  /* Truncated, and longer than declared (stopped at once). */
+  {
+    g_autoptr(UctrDigester) d = uctr_digester_new (digest, 5, NULL);
+    g_assert_true (uctr_digester_update (d, "hell", 4, NULL));
+    g_assert_false (uctr_digester_finish (d, "layer 1", &error));
+    assert_error_says (error, "4 bytes where its descriptor says 5");
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(UctrDigester) d = uctr_digester_new (digest, 5, NULL);
+    g_assert_false (uctr_digester_update (d, "hello!", 6, &error));
+    assert_error_says (error, "more than the 5 bytes");
+  }
+}
+
+static const char index_json[]
+    = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":["
+      "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D1 "\",\"size\":500,"
+      "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+      "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D2 "\",\"size\":501,"
+      "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"},"
+      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"3.20\"}},"
+      "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" D3 "\",\"size\":9,"
+      "\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}]}";
+
+static void
+test_index (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrIndex) index = uctr_index_parse (index_json, strlen (index_json), "the index", &error);
+  const UctrDescriptor *d;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (index->manifests->len, ==, 3);
+  d = uctr_index_select (index, "linux", "amd64", NULL, "alpine", &error);
+  g_assert_nonnull (d);
+  g_assert_cmpstr (d->digest, ==, D2);
+  g_assert_cmpint (d->size, ==, 501);
+  g_assert_cmpstr (d->ref_name, ==, "3.20");
+  d = uctr_index_select (index, "linux", "arm64", "v8", "alpine", &error);
+  g_assert_cmpstr (d->digest, ==, D1);
+  g_assert_null (uctr_index_select (index, "linux", "s390x", NULL, "alpine", &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_NOT_FOUND);
+  assert_error_says (error, "alpine has no image for linux/s390x (it has: linux/arm64/v8, linux/amd64, "
+                            "unknown/unknown)");
+  g_assert_cmpint (uctr_image_json_kind (index_json, strlen (index_json)), ==, UCTR_BLOB_INDEX);
+}
+
+static const char manifest_json[]
+    = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+      "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"digest\":\"" D1 "\","
+      "\"size\":1500},\"layers\":["
+      "{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"digest\":\"" D2
+      "\",\"size\":3000},"
+      "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\",\"digest\":\"" D3 "\",\"size\":40}]}";
+
+static void
+test_manifest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrManifest) m
+             = uctr_manifest_parse (manifest_json, strlen (manifest_json), "the manifest", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (m->config->digest, ==, D1);
+  g_assert_cmpuint (m->layers->len, ==, 2);
+  g_assert_cmpstr (((UctrDescriptor *) g_ptr_array_index (m->layers, 1))->digest, ==, D3);
+  g_assert_cmpint (uctr_image_json_kind (manifest_json, strlen (manifest_json)), ==, UCTR_BLOB_MANIFEST);
+}
+
+/* What a hostile or foreign document may hold, each refused with the reason. */
+static void
+test_manifest_bad (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *says;
+  } cases[] = {
+    { "[]", "not a JSON object" },
+    { "{\"schemaVersion\":1,\"config\":{},\"layers\":[]}", "schemaVersion 1: uctr reads schema 2" },
+    { "{\"schemaVersion\":2,\"layers\":[]}", "config: missing required field" },
+    { "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+      "\"digest\":\"sha256:x\",\"size\":1},\"layers\":[]}",
+      "config: digest \"sha256:x\"" },
+    { "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+      "\"digest\":\"" D1 "\",\"size\":-1},\"layers\":[]}",
+      "config.size" },
+    { "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.example.helm.config+json\","
+      "\"digest\":\"" D1 "\",\"size\":1},\"layers\":[]}",
+      "not a container image" },
+    { "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+      "\"digest\":\"" D1
+      "\",\"size\":1},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+      "\"digest\":\"" D2 "\",\"size\":999999999999999}]}",
+      "layers[0]: declares 999999999999999 bytes" },
+    { "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+      "\"digest\":\"" D1 "\",\"size\":1},\"layers\":[{\"mediaType\":\"text/plain\","
+      "\"digest\":\"" D2 "\",\"size\":1}]}",
+      "layers[0]: media type \"text/plain\" is not a layer" },
+    { "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+      "\"digest\":\"" D1 "\",\"size\":1},\"layers\":[7]}",
+      "layers[0]: must be an object" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(UctrManifest) m
+                 = uctr_manifest_parse (cases[i].json, strlen (cases[i].json), "the manifest", &error);
+
+      g_assert_null (m);
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_IMAGE);
+      assert_error_says (error, "the manifest: ");
+      assert_error_says (error, cases[i].says);
+    }
+}
+
+static void
+test_config (void)
+{
+  static const char json[]
+      = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\"nginx\",\"Env\":[\"PATH=/usr/"
+        "bin\","
+        "\"A=b\"],\"Entrypoint\":[\"/docker-entrypoint.sh\"],\"Cmd\":[\"nginx\",\"-g\",\"daemon off;\"],"
+        "\"WorkingDir\":\"/srv\",\"ExposedPorts\":{\"80/tcp\":{},\"443/tcp\":{},\"53/udp\":{}},"
+        "\"Volumes\":{\"/var/cache\":{}},\"StopSignal\":\"SIGQUIT\",\"Labels\":{\"maintainer\":\"x\"}},"
+        "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]}}";
+  static const char minimal[]
+      = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Entrypoint\":null,"
+        "\"Cmd\":[]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrImageConfig) c = uctr_image_config_parse (json, strlen (json), "the config", &error);
+  g_autoptr(UctrImageConfig) m = uctr_image_config_parse (minimal, strlen (minimal), "the config", &error);
+  g_autofree char *ports = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->user, ==, "nginx");
+  g_assert_cmpstr (c->entrypoint[0], ==, "/docker-entrypoint.sh");
+  g_assert_cmpstr (c->cmd[2], ==, "daemon off;");
+  g_assert_cmpstr (c->working_dir, ==, "/srv");
+  ports = g_strjoinv (" ", c->exposed_ports);
+  g_assert_cmpstr (ports, ==, "443/tcp 53/udp 80/tcp");
+  g_assert_cmpstr (c->volumes[0], ==, "/var/cache");
+  g_assert_cmpstr (c->stop_signal, ==, "SIGQUIT");
+  g_assert_cmpstr (g_hash_table_lookup (c->labels, "maintainer"), ==, "x");
+  g_assert_cmpuint (g_strv_length (c->diff_ids), ==, 2);
+  /* Entrypoint null: none; Cmd []: an empty one. */
+  g_assert_null (m->entrypoint);
+  g_assert_nonnull (m->cmd);
+  g_assert_cmpuint (g_strv_length (m->cmd), ==, 0);
+}
+
+static void
+test_config_bad (void)
+{
+  static const struct
+  {
+    const char *json;
+    const char *says;
+  } cases[] = {
+    { "{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "architecture: missing" },
+    { "{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":\"zfs\",\"diff_ids\":[]}}",
+      "rootfs.type: must be \"layers\"" },
+    { "{\"os\":\"linux\",\"architecture\":\"amd64\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"x\"]}}",
+      "rootfs.diff_ids[0]: \"x\" is no digest" },
+    { "{\"os\":\"linux\",\"architecture\":\"amd64\",\"config\":{\"Env\":\"A=b\"},"
+      "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
+      "config.Env" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(UctrImageConfig) c
+                 = uctr_image_config_parse (cases[i].json, strlen (cases[i].json), "the config", &error);
+
+      g_assert_null (c);
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_IMAGE);
+      assert_error_says (error, cases[i].says);
+    }
+}
+
+static void
+test_host_platform (void)
+{
+  const char *os, *arch, *variant;
+
+  uctr_image_host_platform (&os, &arch, &variant);
+  g_assert_cmpstr (os, ==, "linux");
+#if defined(__x86_64__)
+  g_assert_cmpstr (arch, ==, "amd64");
+  g_assert_null (variant);
+#elif defined(__aarch64__)
+  g_assert_cmpstr (arch, ==, "arm64");
+#endif
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/image/digest-parse", test_digest_parse);
+  g_test_add_func ("/image/digester", test_digester);
+  g_test_add_func ("/image/index", test_index);
+  g_test_add_func ("/image/manifest", test_manifest);
+  g_test_add_func ("/image/manifest-bad", test_manifest_bad);
+  g_test_add_func ("/image/config", test_config);
+  g_test_add_func ("/image/config-bad", test_config_bad);
+  g_test_add_func ("/image/host-platform", test_host_platform);
+  return g_test_run ();
+}
