@@ -90,10 +90,13 @@ from_flags (const UpdateArgs *a, GError **error)
       || !set_int (&r->cpu_shares, "cpu-share", a->cpu_shares, 0, G_MAXINT64, error)
       || !set_int (&r->cpu_quota, "cpu-quota", a->cpu_quota, -1, G_MAXINT64, error)
       || !set_int (&r->cpu_period, "cpu-period", a->cpu_period, 0, G_MAXINT64, error)
-      || !set_int (&r->blkio_weight, "blkio-weight", a->blkio_weight, 0, G_MAXUINT16, error))
+      || !set_int (&r->blkio_weight, "blkio-weight", a->blkio_weight, 0, G_MAXUINT16, error)
+      || !set_int (&r->cpu_rt_period, "cpu-rt-period", a->cpu_rt_period, 0, G_MAXINT64, error)
+      || !set_int (&r->cpu_rt_runtime, "cpu-rt-runtime", a->cpu_rt_runtime, -1, G_MAXINT64, error))
     return NULL;
   r->cpu_cpus = g_strdup (a->cpuset_cpus);
   r->cpu_mems = g_strdup (a->cpuset_mems);
+  /* cgroup v1's (root on a v1 host); said where the cgroup is v2. */
   if (a->cpu_rt_period != NULL)
     g_ptr_array_add (r->unsupported, g_strdup ("--cpu-rt-period"));
   if (a->cpu_rt_runtime != NULL)
@@ -140,9 +143,9 @@ uctr_cmd_update (UctrGlobal *g, int argc, char **argv, GError **error)
     { "cpu-share", 0, 0, G_OPTION_ARG_STRING, &a.cpu_shares, N_ ("CPU shares (relative weight)"), "N" },
     { "cpu-shares", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &a.cpu_shares, NULL, "N" },
     { "cpu-rt-period", 0, 0, G_OPTION_ARG_STRING, &a.cpu_rt_period,
-      N_ ("Accepted as runc does; cgroup v2 has no realtime period"), "N" },
+      N_ ("CPU realtime period in microseconds (cgroup v1; cgroup v2 has none)"), "N" },
     { "cpu-rt-runtime", 0, 0, G_OPTION_ARG_STRING, &a.cpu_rt_runtime,
-      N_ ("Accepted as runc does; cgroup v2 has no realtime runtime"), "N" },
+      N_ ("CPU realtime runtime in each period, in microseconds (cgroup v1; cgroup v2 has none)"), "N" },
     { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &a.cpuset_cpus, N_ ("CPUs to use (0-3,5)"), N_ ("LIST") },
     { "cpuset-mems", 0, 0, G_OPTION_ARG_STRING, &a.cpuset_mems, N_ ("Memory nodes to use"), N_ ("LIST") },
     { "memory", 0, 0, G_OPTION_ARG_STRING, &a.memory, N_ ("Memory limit (bytes, or 512m, 1g; -1: none)"),
@@ -160,7 +163,7 @@ uctr_cmd_update (UctrGlobal *g, int argc, char **argv, GError **error)
     { NULL },
   };
   const UctrCliVerb verb
-      = { "update", "ID", _("Change the resource limits of a container (its cgroup v2 files)."), 1, 1 };
+      = { "update", "ID", _("Change the resource limits of a container (its cgroup files)."), 1, 1 };
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(UctrResources) r = NULL;
   const char *root;

@@ -102,6 +102,12 @@ status_is 0 "update"
 is "$(v1_read "$pid" memory memory.limit_in_bytes)/$(v1_read "$pid" pids pids.max)/$(v1_read "$pid" cpu cpu.cfs_quota_us)" \
   100663296/50/20000 "update writes the v1 files (a memory limit raised past memory+swap's old value too)"
 
+if [ -e "$(v1_dir "$pid" cpu)/cpu.rt_period_us" ]; then
+  rt update --cpu-rt-period 900000 --cpu-rt-runtime 0 v1
+  is "$status/$(v1_read "$pid" cpu cpu.rt_period_us)/$(v1_read "$pid" cpu cpu.rt_runtime_us)" 0/900000/0 \
+    "update --cpu-rt-period and --cpu-rt-runtime write cgroup v1's realtime files"
+fi
+
 rt events --stats v1
 is "$(jq -r '.type' <<<"$out" 2>/dev/null)/$(jq -r '.data.memory.usage.limit' <<<"$out" 2>/dev/null)/$(jq -r '.data.pids.limit' <<<"$out" 2>/dev/null)" \
   stats/100663296/50 "events --stats reads the container's v1 cgroups"
