@@ -3,9 +3,12 @@
    may try (malformed digests, sizes, media types). */
 #include "image/digest.h"
 #include "image/manifest.h"
+#include "image/layout.h"
 #include "base/util.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define D1                                                                                                   \
   "sha256:"                                                                                                  \
@@ -21,7 +24,6 @@ static void
 assert_error_says (GError *error, const char *text)
 {
   g_assert_nonnull (error);
-  g_assert_true (error->domain == UCTR_ERROR);
   if (strstr (error->message, text) == NULL)
     g_error ("\"%s\" does not say \"%s\"", error->message, text);
 }
@@ -281,6 +283,212 @@ test_host_platform (void)
 #endif
 }
 
+/* --- OCI image layouts ------------------------------------------------------- */
+
+typedef struct
+{
+  char *dir;
+} Layout;
+
+static void
+layout_setup (Layout *l, gconstpointer data)
+{
+  g_autofree char *blobs = NULL;
+
+  g_autofree char *version = NULL;
+
+  l->dir = g_dir_make_tmp ("uctr-layout-XXXXXX", NULL);
+  blobs = g_build_filename (l->dir, "blobs", "sha256", NULL);
+  version = g_build_filename (l->dir, "oci-layout", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (blobs, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (version, "{\"imageLayoutVersion\":\"1.0.0\"}", -1, NULL));
+}
+
+static void
+layout_teardown (Layout *l, gconstpointer data)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", l->dir);
+
+  (void) system (cmd);
+  g_free (l->dir);
+}
+
+/* TEXT as a blob; its descriptor's JSON (media type TYPE) in *DESC. */
+static char *
+blob (Layout *l, const char *type, const char *text, const char *extra)
+{
+  g_autofree char *digest = uctr_digest_of (text, strlen (text));
+  g_autofree char *path = g_build_filename (l->dir, "blobs", "sha256", digest + 7, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return g_strdup_printf ("{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu%s%s}", type, digest,
+                          strlen (text), extra != NULL ? "," : "", extra != NULL ? extra : "");
+}
+
+static void
+write_index (Layout *l, const char *manifests)
+{
+  g_autofree char *index = g_strdup_printf ("{\"schemaVersion\":2,\"manifests\":[%s]}", manifests);
+  g_autofree char *path = g_build_filename (l->dir, "index.json", NULL);
+
+  g_assert_true (g_file_set_contents (path, index, -1, NULL));
+}
+
+/* An image for this machine: a config, one layer; the manifest's descriptor. */
+static char *
+image (Layout *l, const char *annotations)
+{
+  const char *os, *arch, *variant;
+  g_autofree char *layer = blob (l, "application/vnd.oci.image.layer.v1.tar", "not really a tar", NULL);
+  g_autofree char *config_json = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *m_json = NULL;
+  g_autofree char *layer_digest = uctr_digest_of ("not really a tar", 16);
+
+  uctr_image_host_platform (&os, &arch, &variant);
+  config_json = g_strdup_printf ("{\"os\":\"%s\",\"architecture\":\"%s\",\"config\":{\"Cmd\":[\"sh\"]},"
+                                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
+                                 os, arch, layer_digest);
+  config = blob (l, "application/vnd.oci.image.config.v1+json", config_json, NULL);
+  m_json = g_strdup_printf ("{\"schemaVersion\":2,\"config\":%s,\"layers\":[%s]}", config, layer);
+  return blob (l, "application/vnd.oci.image.manifest.v1+json", m_json, annotations);
+}
+
+static void
+test_layout (Layout *l, gconstpointer data)
+{
+  g_autofree char *m = image (l, "\"annotations\":{\"org.opencontainers.image.ref.name\":\"3.20\"}");
+  g_autoptr(UctrLayout) layout = NULL;
+  g_autoptr(UctrLayoutImage) img = NULL;
+  g_autoptr(UctrDigester) digester = NULL;
+  g_autoptr(GError) error = NULL;
+  char buf[64];
+  ssize_t n;
+  int fd;
+
+  write_index (l, m);
+  layout = uctr_layout_open (l->dir, &error);
+  g_assert_no_error (error);
+  img = uctr_layout_resolve (layout, "3.20", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (img->config->cmd[0], ==, "sh");
+  g_assert_cmpuint (img->manifest->layers->len, ==, 1);
+  /* The only image, without a tag; by its digest. */
+  g_clear_pointer (&img, uctr_layout_image_free);
+  img = uctr_layout_resolve (layout, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&img, uctr_layout_image_free);
+  {
+    g_autofree char *by_digest = g_strndup (strstr (m, "sha256:"), 71);
+
+    img = uctr_layout_resolve (layout, by_digest, &error);
+    g_assert_no_error (error);
+  }
+  /* The layer streams, checked as it does. */
+  fd = uctr_layout_open_blob (layout, g_ptr_array_index (img->manifest->layers, 0), &digester, &error);
+  g_assert_cmpint (fd, >=, 0);
+  n = read (fd, buf, sizeof buf);
+  close (fd);
+  g_assert_true (uctr_digester_update (digester, buf, n, NULL));
+  g_assert_true (uctr_digester_finish (digester, "layer 0", &error));
+  /* An unknown tag names those there are. */
+  g_clear_pointer (&img, uctr_layout_image_free);
+  img = uctr_layout_resolve (layout, "edge", &error);
+  g_assert_null (img);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_NOT_FOUND);
+  assert_error_says (error, "has no image \"edge\" (its tags: 3.20)");
+}
+
+/* A blob changed after the manifest named it: refused before it is parsed. */
+static void
+test_layout_tampered (Layout *l, gconstpointer data)
+{
+  g_autofree char *m = image (l, NULL);
+  g_autoptr(UctrLayout) layout = NULL;
+  g_autoptr(UctrLayoutImage) img = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = NULL;
+  g_autofree char *blobs = g_build_filename (l->dir, "blobs", "sha256", NULL);
+  const char *name;
+
+  write_index (l, m);
+  /* Every config-sized blob with a changed byte: the config is among them. */
+  d = g_dir_open (blobs, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (blobs, name, NULL);
+      g_autofree char *text = NULL;
+
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      if (strstr (text, "\"Cmd\"") == NULL)
+        continue;
+      *strstr (text, "sh") = 'z';
+      g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    }
+  layout = uctr_layout_open (l->dir, &error);
+  g_assert_no_error (error);
+  img = uctr_layout_resolve (layout, NULL, &error);
+  g_assert_null (img);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_IMAGE);
+  assert_error_says (error, "does not match its digest");
+}
+
+/* A blob that is a symlink (to a host file) is never read. */
+static void
+test_layout_symlink (Layout *l, gconstpointer data)
+{
+  g_autofree char *m = image (l, NULL);
+  g_autofree char *digest = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(UctrLayout) layout = NULL;
+  g_autoptr(UctrLayoutImage) img = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_index (l, m);
+  digest = g_strndup (strstr (m, "sha256:") + 7, 64);
+  path = g_build_filename (l->dir, "blobs", "sha256", digest, NULL);
+  g_assert_cmpint (unlink (path), ==, 0);
+  g_assert_cmpint (symlink ("/etc/passwd", path), ==, 0);
+  layout = uctr_layout_open (l->dir, &error);
+  img = uctr_layout_resolve (layout, NULL, &error);
+  g_assert_null (img);
+  assert_error_says (error, "is a symlink");
+}
+
+static void
+test_layout_bad (Layout *l, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrLayout) layout = NULL;
+  g_autofree char *m1 = image (l, NULL);
+  g_autofree char *m2 = NULL;
+  g_autofree char *both = NULL;
+
+  /* No index.json. */
+  layout = uctr_layout_open (l->dir, &error);
+  g_assert_null (layout);
+  assert_error_says (error, "index.json");
+  g_clear_error (&error);
+  /* Two untagged images: which one? */
+  m2 = blob (l, "application/vnd.oci.image.manifest.v1+json", "{}", NULL);
+  both = g_strdup_printf ("%s,%s", m1, m2);
+  write_index (l, both);
+  layout = uctr_layout_open (l->dir, &error);
+  g_assert_no_error (error);
+  g_assert_null (uctr_layout_resolve (layout, NULL, &error));
+  assert_error_says (error, "holds 2 images: name one with :TAG");
+  g_clear_error (&error);
+  /* Not a layout at all. */
+  {
+    g_autofree char *version = g_build_filename (l->dir, "oci-layout", NULL);
+    g_assert_cmpint (unlink (version), ==, 0);
+  }
+  g_clear_pointer (&layout, uctr_layout_free);
+  layout = uctr_layout_open (l->dir, &error);
+  g_assert_null (layout);
+  assert_error_says (error, "is not an OCI image layout");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -293,5 +501,9 @@ main (int argc, char **argv)
   g_test_add_func ("/image/config", test_config);
   g_test_add_func ("/image/config-bad", test_config_bad);
   g_test_add_func ("/image/host-platform", test_host_platform);
+  g_test_add ("/image/layout", Layout, NULL, layout_setup, test_layout, layout_teardown);
+  g_test_add ("/image/layout-tampered", Layout, NULL, layout_setup, test_layout_tampered, layout_teardown);
+  g_test_add ("/image/layout-symlink", Layout, NULL, layout_setup, test_layout_symlink, layout_teardown);
+  g_test_add ("/image/layout-bad", Layout, NULL, layout_setup, test_layout_bad, layout_teardown);
   return g_test_run ();
 }
