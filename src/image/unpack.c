@@ -13,6 +13,7 @@
  * directory the image makes 0555 still takes what the tar puts in it).
  */
 #include "image/unpack.h"
+#include "image/digest.h"
 #include "base/resolve.h"
 #include "base/util.h"
 
@@ -482,13 +483,72 @@ finish_dirs (Unpack *u, GError **error)
   return TRUE;
 }
 
+/* The blob as libarchive reads it, fed to the digester on the way. */
+typedef struct
+{
+  int fd;
+  UctrDigester *digester; /* or NULL */
+  GError *error;          /* the digester's, when it stopped the read */
+  guint8 buf[READ_BLOCK];
+} Source;
+
+static la_ssize_t
+source_read (struct archive *a, void *data, const void **buf)
+{
+  Source *s = data;
+  ssize_t n;
+
+  do
+    n = read (s->fd, s->buf, sizeof s->buf);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      archive_set_error (a, errno, "%s", g_strerror (errno));
+      return -1;
+    }
+  if (s->digester != NULL && !uctr_digester_update (s->digester, s->buf, (gsize) n, &s->error))
+    {
+      archive_set_error (a, EINVAL, "%s", s->error->message);
+      return -1;
+    }
+  *buf = s->buf;
+  return n;
+}
+
+/* What follows the tar's end (its zero blocks, gzip's trailer) counts
+   too: the digest is of the whole blob. */
+static gboolean
+source_finish (Source *s, GError **error)
+{
+  ssize_t n;
+
+  if (s->digester == NULL)
+    return TRUE;
+  while ((n = read (s->fd, s->buf, sizeof s->buf)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return uctr_throw_errno (error, _("Reading the layer"));
+      if (!uctr_digester_update (s->digester, s->buf, (gsize) n, error))
+        return FALSE;
+    }
+  return uctr_digester_finish (s->digester, _("the layer"), error);
+}
+
 gboolean
 uctr_unpack_layer (int fd, int dirfd, const UctrUnpackOptions *opts, UctrUnpackReport *report, GError **error)
 {
   UctrUnpackReport ignored = { 0 };
   Unpack u = { .opts = opts, .report = report != NULL ? report : &ignored, .dirfd = dirfd };
+  g_autofree Source *source = g_new0 (Source, 1);
   gboolean ok = TRUE;
   int r;
+
+  source->fd = fd;
+  if (opts->digest != NULL
+      && (source->digester = uctr_digester_new (opts->digest, opts->size, error)) == NULL)
+    return FALSE;
 
   u.a = archive_read_new ();
   u.dirs = g_array_new (FALSE, FALSE, sizeof (Dir));
@@ -497,7 +557,7 @@ uctr_unpack_layer (int fd, int dirfd, const UctrUnpackOptions *opts, UctrUnpackR
   archive_read_support_filter_zstd (u.a);
   archive_read_support_filter_none (u.a);
   archive_read_support_format_tar (u.a);
-  if (archive_read_open_fd (u.a, fd, READ_BLOCK) != ARCHIVE_OK)
+  if (archive_read_open (u.a, source, NULL, source_read, NULL) != ARCHIVE_OK)
     ok = uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                      _("the layer is no tar: %s"), archive_error_string (u.a));
   while (ok && (r = archive_read_next_header (u.a, &u.e)) != ARCHIVE_EOF)
@@ -514,9 +574,18 @@ uctr_unpack_layer (int fd, int dirfd, const UctrUnpackOptions *opts, UctrUnpackR
       else
         ok = unpack_entry (&u, error);
     }
+  /* A digest that stopped the read says so rather than a damaged tar. */
+  if (source->error != NULL)
+    {
+      g_clear_error (error);
+      g_propagate_error (error, g_steal_pointer (&source->error));
+      ok = FALSE;
+    }
   if (ok)
-    ok = finish_dirs (&u, error);
+    ok = finish_dirs (&u, error) && source_finish (source, error);
   archive_read_free (u.a);
   g_array_unref (u.dirs);
+  uctr_digester_free (source->digester);
+  g_clear_error (&source->error);
   return ok;
 }

@@ -16,6 +16,11 @@ typedef struct
   /* overlayfs's opaque directories as user.overlay.opaque (mounted with
      userxattr, in a user namespace) rather than trusted.overlay.opaque. */
   gboolean userxattr;
+  /* The layer blob's descriptor: the bytes read (all of them, past the
+     tar's end too) must have this digest and size (-1: any), or the
+     unpack fails; NULL: not checked. */
+  const char *digest;
+  gint64 size;
 } UctrUnpackOptions;
 
 /* What an unpack did not make, for one warning. */

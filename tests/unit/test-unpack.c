@@ -2,6 +2,7 @@
    with libarchive: what each kind of entry becomes, whiteouts, and each
    trick of a hostile layer refused with nothing made outside the layer. */
 #include "image/unpack.h"
+#include "image/digest.h"
 #include "base/util.h"
 
 #include <archive.h>
@@ -320,6 +321,46 @@ test_owners (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "layer entry \"theirs\": setting its owner"));
 }
 
+/* The blob checked against its descriptor as it is read, all of it. */
+static void
+test_digest (Fixture *f, gconstpointer data)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *digest = NULL;
+  gsize len;
+  int i;
+
+  add_file (f, "a", 0644, "a\n");
+  g_assert_cmpint (archive_write_close (f->w), ==, ARCHIVE_OK);
+  g_assert_true (g_file_get_contents (f->tar, &contents, &len, NULL));
+  digest = uctr_digest_of (contents, len);
+  for (i = 0; i < 4; i++)
+    {
+      UctrUnpackOptions opts = { .digest = digest, .size = (gint64) len };
+      g_autoptr(GError) error = NULL;
+      uctr_autofd int fd = open (f->tar, O_RDONLY | O_CLOEXEC);
+      gboolean ok;
+
+      if (i == 1)
+        opts.digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+      else if (i == 2)
+        opts.size = (gint64) len - 512; /* the blob is longer than it says */
+      else if (i == 3)
+        opts.size = (gint64) len + 1; /* shorter */
+      ok = uctr_unpack_layer (fd, f->dirfd, &opts, &f->report, &error);
+      if (i == 0)
+        {
+          g_assert_no_error (error);
+          continue;
+        }
+      g_assert_false (ok);
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_IMAGE);
+      g_assert_nonnull (strstr (error->message, i == 1   ? "the layer does not match its digest"
+                                                : i == 2 ? "more than the"
+                                                         : "bytes where its descriptor says"));
+    }
+}
+
 /* --- hostile layers ---------------------------------------------------------- */
 
 static void
@@ -468,6 +509,7 @@ main (int argc, char **argv)
   ADD ("whiteouts", test_whiteouts);
   ADD ("xattrs", test_xattrs);
   ADD ("owners", test_owners);
+  ADD ("digest", test_digest);
   ADD ("hostile/dotdot", test_dotdot);
   ADD ("hostile/dotdot-inner", test_dotdot_inner);
   ADD ("hostile/through-symlink", test_through_symlink);
