@@ -22,6 +22,8 @@ ALLOWED = {
     'logs': {'base': None},
     # Images: layers, manifests, the store.
     'image': {'base': None},
+    # The image store: layers made and removed in a user namespace.
+    'store': {'base': None, 'oci': None, 'plan': {'idmap.h'}, 'image': None},
     # The network helper is started (launch.h) with options create parses
     # (options.h) and ports it checks (ports.h); its end is read (netexit.h).
     # The logger is started (logger.h, for its fds) and its log read (reader.h, files.h).
@@ -32,7 +34,8 @@ ALLOWED = {
     'oneline': {'base': None, 'oci': None, 'runtime': {'container.h'}},
     # runtime/container.h is the whole API cli/ sees.
     'cli': {'base': None, 'oci': None, 'oneline': None, 'runtime': {'container.h'}},
-    '.': {'base': None, 'cli': None, 'runtime': None, 'net': {'helper.h'}, 'logs': {'logger.h'}},
+    '.': {'base': None, 'cli': None, 'runtime': None, 'net': {'helper.h'}, 'logs': {'logger.h'},
+          'store': {'helper.h'}},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -114,9 +114,8 @@ open_parent (Unpack *u, const char *rel, gboolean create, const char **last, GEr
   return -1;
 }
 
-/* Removes NAME in PARENT and what is below it. */
-static int
-remove_at (int parent, const char *name)
+int
+uctr_unpack_remove_at (int parent, const char *name)
 {
   struct stat st;
   int fd;
@@ -136,7 +135,7 @@ remove_at (int parent, const char *name)
     }
   while ((de = readdir (d)) != NULL)
     if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0
-        && remove_at (dirfd (d), de->d_name) < 0)
+        && uctr_unpack_remove_at (dirfd (d), de->d_name) < 0)
       {
         closedir (d);
         return -1;
@@ -156,7 +155,7 @@ make_room (Unpack *u, int parent, const char *name, gboolean is_dir, GError **er
     return errno == ENOENT || failed_errno (u, error, _("looking at what is there"));
   if (is_dir && S_ISDIR (st.st_mode))
     return TRUE;
-  if (remove_at (parent, name) < 0)
+  if (uctr_unpack_remove_at (parent, name) < 0)
     return failed_errno (u, error, _("replacing an earlier entry"));
   return TRUE;
 }
