@@ -186,13 +186,16 @@ is "$(report hup2 status timeout)" "status=137" \
 nothing_left hup2 "nothing left, network helper included"
 
 # ---- the terminal -------------------------------------------------------------------------
-pty_run raw --size 30x100 --on START termios -- --network none -- \
+pty_run raw --size 30x100 -- --network none -- \
   sh -c 'stty size; echo START; stty -onlcr; printf "a\nb\n"'
 is "$(od -An -c "$T/raw.out" | tr -s ' \n' ' ')" " 3 0 1 0 0 \\r \\n S T A R T \\r \\n a \\n b \\n " \
   "fully raw: the bytes as the container's pty wrote them (no \\r after its stty -onlcr), at our window size"
-is "$(report raw raw status timeout restored)" "raw=yes
-status=0
-restored=yes" "our terminal is raw while the pty is proxied, and restored after"
+is "$(report raw status timeout restored)" "status=0
+restored=yes" "our terminal is restored after"
+# Raw while the container runs: looked at while it waits for a line.
+pty_run rawmode --on START termios --on READY 'send:x\r' -- --network none -- sh -c 'echo START; echo READY; read x'
+is "$(report rawmode raw status timeout)" "raw=yes
+status=0" "our terminal is raw while the pty is proxied"
 
 pty_run winch --size 30x100 --on START resize:40x120 -- --network none -- \
   sh -c 'trap "stty size; exit 0" WINCH; echo START; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 9'
