@@ -181,9 +181,9 @@ uctr_layout_open_blob (UctrLayout *layout, const UctrDescriptor *d, UctrDigester
   return fd;
 }
 
-/* The document D describes, checked against its digest and size. */
-static char *
-read_document (UctrLayout *layout, const UctrDescriptor *d, const char *what, gsize *len, GError **error)
+char *
+uctr_layout_read_document (UctrLayout *layout, const UctrDescriptor *d, const char *what, gsize *len,
+                           GError **error)
 {
   g_autoptr(UctrDigester) digester = NULL;
   uctr_autofd int fd = -1;
@@ -288,7 +288,7 @@ descend (UctrLayout *layout, const UctrDescriptor *d, GError **error)
         return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                            _("%s: indexes nested more than %d deep"), layout->dir, NESTED_INDEX_MAX),
                            NULL;
-      if ((text = read_document (layout, at, what, &len, error)) == NULL
+      if ((text = uctr_layout_read_document (layout, at, what, &len, error)) == NULL
           || (index = uctr_index_parse (text, len, what, error)) == NULL)
         return NULL;
       uctr_image_host_platform (&os, &arch, &variant);
@@ -340,14 +340,15 @@ uctr_layout_resolve (UctrLayout *layout, const char *ref, GError **error)
       || (manifest = descend (layout, d, error)) == NULL)
     return NULL;
   what = g_strdup_printf (_("the manifest %s"), manifest->digest);
-  if ((text = read_document (layout, manifest, what, &len, error)) == NULL
+  if ((text = uctr_layout_read_document (layout, manifest, what, &len, error)) == NULL
       || (image->manifest = uctr_manifest_parse (text, len, what, error)) == NULL)
     return NULL;
   image->manifest_digest = g_strdup (manifest->digest);
+  image->manifest_size = manifest->size;
   g_clear_pointer (&text, g_free);
   g_free (what);
   what = g_strdup_printf (_("the config %s"), image->manifest->config->digest);
-  if ((text = read_document (layout, image->manifest->config, what, &len, error)) == NULL
+  if ((text = uctr_layout_read_document (layout, image->manifest->config, what, &len, error)) == NULL
       || (image->config = uctr_image_config_parse (text, len, what, error)) == NULL)
     return NULL;
   image->config_digest = g_strdup (image->manifest->config->digest);

@@ -21,6 +21,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrLayout, uctr_layout_free)
 typedef struct
 {
   char *manifest_digest;
+  gint64 manifest_size;
   UctrManifest *manifest;
   UctrImageConfig *config;
   char *config_digest;
@@ -35,6 +36,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrLayoutImage, uctr_layout_image_free)
    checked against its descriptor's digest and size. An unknown tag is
    UCTR_ERROR_NOT_FOUND listing those the layout has. */
 UctrLayoutImage *uctr_layout_resolve (UctrLayout *layout, const char *ref, GError **error);
+
+/* The document (a manifest, a config) D describes, read up to its bound
+   and checked against D's digest and size; WHAT names it in errors. */
+char *uctr_layout_read_document (UctrLayout *layout, const UctrDescriptor *d, const char *what, gsize *len,
+                                 GError **error);
 
 /* The blob D describes, opened to read: a regular file of the layout
    (never a symlink), and *DIGESTER to feed what is read (then

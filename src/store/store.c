@@ -17,6 +17,7 @@
 struct _UctrStore
 {
   char *root;
+  int dir_fd;
   int layers_fd;
   int lock_fd;
 };
@@ -26,6 +27,7 @@ uctr_store_free (UctrStore *store)
 {
   if (store == NULL)
     return;
+  uctr_close_fdp (&store->dir_fd);
   uctr_close_fdp (&store->layers_fd);
   uctr_close_fdp (&store->lock_fd);
   g_free (store->root);
@@ -53,6 +55,7 @@ uctr_store_open (const char *root, GError **error)
   g_autofree char *layers = NULL;
   g_autofree char *lock = NULL;
 
+  store->dir_fd = -1;
   store->layers_fd = -1;
   store->lock_fd = -1;
   store->root = root != NULL ? g_strdup (root) : default_root ();
@@ -60,9 +63,10 @@ uctr_store_open (const char *root, GError **error)
   lock = g_build_filename (store->root, "lock", NULL);
   if (g_mkdir_with_parents (layers, 0700) < 0)
     return uctr_throw_errno (error, _("Making the image store %s"), store->root), NULL;
+  store->dir_fd = open (store->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   store->layers_fd = open (layers, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   store->lock_fd = open (lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (store->layers_fd < 0 || store->lock_fd < 0)
+  if (store->dir_fd < 0 || store->layers_fd < 0 || store->lock_fd < 0)
     return uctr_throw_errno (error, _("Opening the image store %s"), store->root), NULL;
   return g_steal_pointer (&store);
 }
@@ -114,12 +118,24 @@ remove_temps (UctrStore *store)
     (void) uctr_store_remove (store->layers_fd, g_ptr_array_index (names, i), NULL);
 }
 
-static gboolean
-lock_store (UctrStore *store, GError **error)
+int
+uctr_store_dirfd (const UctrStore *store)
+{
+  return store->dir_fd;
+}
+
+gboolean
+uctr_store_lock (UctrStore *store, GError **error)
 {
   if (TEMP_FAILURE_RETRY (flock (store->lock_fd, LOCK_EX)) < 0)
     return uctr_throw_errno (error, _("Locking the image store %s"), store->root);
   return TRUE;
+}
+
+void
+uctr_store_unlock (UctrStore *store)
+{
+  (void) flock (store->lock_fd, LOCK_UN);
 }
 
 static gboolean
@@ -148,31 +164,48 @@ unpack_into_place (UctrStore *store, int blob_fd, const char *digest, gint64 siz
 }
 
 gboolean
-uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                      UctrUnpackReport *report, GError **error)
+uctr_store_add_layer_locked (UctrStore *store, int blob_fd, const char *digest, gint64 size,
+                             UctrUnpackReport *report, GError **error)
 {
   g_autofree char *name = layer_name (digest, error);
   g_autofree char *have = NULL;
-  gboolean ok;
 
-  if (name == NULL || !lock_store (store, error))
+  if (name == NULL)
     return FALSE;
   remove_temps (store);
   have = uctr_store_layer (store, digest);
-  ok = have != NULL || unpack_into_place (store, blob_fd, digest, size, name, report, error);
-  (void) flock (store->lock_fd, LOCK_UN);
+  return have != NULL || unpack_into_place (store, blob_fd, digest, size, name, report, error);
+}
+
+gboolean
+uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest, gint64 size,
+                      UctrUnpackReport *report, GError **error)
+{
+  gboolean ok;
+
+  if (!uctr_store_lock (store, error))
+    return FALSE;
+  ok = uctr_store_add_layer_locked (store, blob_fd, digest, size, report, error);
+  uctr_store_unlock (store);
   return ok;
+}
+
+gboolean
+uctr_store_remove_layer_locked (UctrStore *store, const char *digest, GError **error)
+{
+  g_autofree char *name = layer_name (digest, error);
+
+  return name != NULL && uctr_store_remove (store->layers_fd, name, error);
 }
 
 gboolean
 uctr_store_remove_layer (UctrStore *store, const char *digest, GError **error)
 {
-  g_autofree char *name = layer_name (digest, error);
   gboolean ok;
 
-  if (name == NULL || !lock_store (store, error))
+  if (!uctr_store_lock (store, error))
     return FALSE;
-  ok = uctr_store_remove (store->layers_fd, name, error);
-  (void) flock (store->lock_fd, LOCK_UN);
+  ok = uctr_store_remove_layer_locked (store, digest, error);
+  uctr_store_unlock (store);
   return ok;
 }

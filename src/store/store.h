@@ -30,3 +30,12 @@ gboolean uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest
 
 /* Removes the layer of DIGEST; a layer the store has not is no error. */
 gboolean uctr_store_remove_layer (UctrStore *store, const char *digest, GError **error);
+
+/* For images.c: the store's directory (an fd), its lock (one holder at a
+   time, across processes), and adding a layer while holding it. */
+int uctr_store_dirfd (const UctrStore *store);
+gboolean uctr_store_lock (UctrStore *store, GError **error);
+void uctr_store_unlock (UctrStore *store);
+gboolean uctr_store_add_layer_locked (UctrStore *store, int blob_fd, const char *digest, gint64 size,
+                                      UctrUnpackReport *report, GError **error);
+gboolean uctr_store_remove_layer_locked (UctrStore *store, const char *digest, GError **error);

@@ -6,6 +6,8 @@
    newuidmap, as tests/check gives uctr-test. */
 #include "store/store.h"
 #include "store/helper.h"
+#include "store/images.h"
+#include "image/manifest.h"
 #include "image/digest.h"
 #include "plan/idmap.h"
 #include "base/util.h"
@@ -232,6 +234,184 @@ test_debris (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_entries (f), ==, 1);
 }
 
+/* --- images: pulled from an OCI layout ------------------------------------ */
+
+/* DATA as a blob of the layout LAYOUT; its descriptor as JSON. */
+static char *
+layout_blob (const char *layout, const char *type, const char *data, gsize len)
+{
+  g_autofree char *digest = uctr_digest_of (data, len);
+  g_autofree char *dir = g_build_filename (layout, "blobs", "sha256", NULL);
+  g_autofree char *path = g_build_filename (dir, digest + 7, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  return g_strdup_printf ("{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%zu}", type, digest, len);
+}
+
+/* An OCI layout NAME in the fixture's directory with one image tagged TAG,
+   of the layers LAYER_FILES (tar.gz files of the fixture). */
+static char *
+make_layout (Fixture *f, const char *name, const char *tag, const char *const *layer_files)
+{
+  g_autofree char *layout = g_build_filename (f->tmp, name, NULL);
+  g_autoptr(GString) layers = g_string_new (NULL);
+  g_autoptr(GString) diff_ids = g_string_new (NULL);
+  g_autofree char *config_json = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *manifest_json = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *index = NULL;
+  g_autofree char *version = g_build_filename (layout, "oci-layout", NULL);
+  g_autofree char *index_path = g_build_filename (layout, "index.json", NULL);
+  const char *os, *arch, *variant;
+  guint i;
+
+  uctr_image_host_platform (&os, &arch, &variant);
+  for (i = 0; layer_files[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (f->tmp, layer_files[i], NULL);
+      g_autofree char *data = NULL;
+      g_autofree char *d = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+      d = layout_blob (layout, "application/vnd.oci.image.layer.v1.tar+gzip", data, len);
+      g_string_append_printf (layers, "%s%s", i > 0 ? "," : "", d);
+      g_string_append_printf (diff_ids, "%s\"sha256:%064d\"", i > 0 ? "," : "", (int) i);
+    }
+  config_json = g_strdup_printf ("{\"os\":\"%s\",\"architecture\":\"%s\",\"config\":{\"Cmd\":[\"sh\"]},"
+                                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]}}",
+                                 os, arch, diff_ids->str);
+  config
+      = layout_blob (layout, "application/vnd.oci.image.config.v1+json", config_json, strlen (config_json));
+  manifest_json
+      = g_strdup_printf ("{\"schemaVersion\":2,\"config\":%s,\"layers\":[%s]}", config, layers->str);
+  manifest = layout_blob (layout, "application/vnd.oci.image.manifest.v1+json", manifest_json,
+                          strlen (manifest_json));
+  manifest[strlen (manifest) - 1] = '\0';
+  index = g_strdup_printf ("{\"schemaVersion\":2,\"manifests\":[%s,\"annotations\":{"
+                           "\"org.opencontainers.image.ref.name\":\"%s\"}}]}",
+                           manifest, tag);
+  g_assert_true (g_file_set_contents (version, "{\"imageLayoutVersion\":\"1.0.0\"}", -1, NULL));
+  g_assert_true (g_file_set_contents (index_path, index, -1, NULL));
+  return g_steal_pointer (&layout);
+}
+
+static void
+test_images (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 size;
+  g_autofree char *base = write_layer (f, "base.tar.gz", FALSE, &size);
+  const char *one[] = { "base.tar.gz", NULL };
+  g_autofree char *layout = make_layout (f, "layout", "3.20", one);
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(UctrImageRecord) r = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *layer = NULL;
+  gsize len;
+
+  uctr_store_pull_layout (f->store, layout, "3.20", "oci:layout:3.20", NULL, &error);
+  g_assert_no_error (error);
+  images = uctr_store_list_images (f->store, &error);
+  g_assert_cmpuint (images->len, ==, 1);
+  r = uctr_store_find_image (f->store, "oci:layout:3.20", &error);
+  g_assert_nonnull (r);
+  g_assert_cmpstr (r->layers[0], ==, base);
+  g_assert_cmpint (r->size, ==, size);
+  layer = uctr_store_layer (f->store, base);
+  g_assert_nonnull (layer);
+  config = uctr_store_read_blob (f->store, r->config_digest, &len, &error);
+  g_assert_nonnull (strstr (config, "\"Cmd\":[\"sh\"]"));
+  /* By the id's first 12 hex digits too. */
+  g_clear_pointer (&r, uctr_image_record_free);
+  {
+    g_autofree char *prefix = NULL;
+    g_autoptr(UctrImageRecord) again = uctr_store_find_image (f->store, "oci:layout:3.20", NULL);
+
+    prefix = g_strndup (strchr (again->manifest_digest, ':') + 1, 12);
+    r = uctr_store_find_image (f->store, prefix, &error);
+    g_assert_nonnull (r);
+  }
+  /* Pulled again under the same name: one record still. */
+  g_assert_true (uctr_store_pull_layout (f->store, layout, NULL, "oci:layout:3.20", NULL, &error));
+  g_clear_pointer (&images, g_ptr_array_unref);
+  images = uctr_store_list_images (f->store, &error);
+  g_assert_cmpuint (images->len, ==, 1);
+  /* Removed: its layer and blobs go with it. */
+  g_assert_true (uctr_store_remove_image (f->store, "oci:layout:3.20", &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (layer, G_FILE_TEST_EXISTS));
+  g_assert_null (uctr_store_find_image (f->store, "oci:layout:3.20", &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_NOT_FOUND);
+}
+
+/* Two images sharing a layer: it is unpacked once and stays while one has it. */
+static void
+test_images_shared (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 size;
+  g_autofree char *base = write_layer (f, "base.tar.gz", FALSE, &size);
+  g_autofree char *second_path = g_build_filename (f->tmp, "top.tar.gz", NULL);
+  const char *one[] = { "base.tar.gz", NULL };
+  const char *two[] = { "base.tar.gz", "top.tar.gz", NULL };
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *layer = NULL;
+
+  /* A second layer: another tar (a gzip of other bytes). */
+  {
+    struct archive *w = archive_write_new ();
+
+    archive_write_set_format_pax_restricted (w);
+    archive_write_add_filter_gzip (w);
+    g_assert_cmpint (archive_write_open_filename (w, second_path), ==, ARCHIVE_OK);
+    entry (w, "top", AE_IFREG, 0644, 0, "top\n");
+    archive_write_close (w);
+    archive_write_free (w);
+  }
+  a = make_layout (f, "a", "1", one);
+  b = make_layout (f, "b", "1", two);
+  g_assert_true (uctr_store_pull_layout (f->store, a, "1", "a", NULL, &error));
+  g_assert_true (uctr_store_pull_layout (f->store, b, "1", "b", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (f), ==, 2);
+  layer = uctr_store_layer (f->store, base);
+  g_assert_true (uctr_store_remove_image (f->store, "b", &error));
+  g_assert_true (g_file_test (layer, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (count_entries (f), ==, 1);
+  g_assert_true (uctr_store_remove_image (f->store, "a", &error));
+  g_assert_cmpuint (count_entries (f), ==, 0);
+}
+
+/* A layer changed in the layout: the pull fails, no image is recorded. */
+static void
+test_images_tampered (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  gint64 size;
+  g_autofree char *base = write_layer (f, "base.tar.gz", FALSE, &size);
+  const char *one[] = { "base.tar.gz", NULL };
+  g_autofree char *layout = make_layout (f, "layout", "t", one);
+  g_autofree char *blob = g_build_filename (layout, "blobs", "sha256", base + 7, NULL);
+  g_autofree char *other = g_build_filename (f->tmp, "other.tar.gz", NULL);
+  g_autofree char *other_digest = write_layer (f, "other.tar.gz", TRUE, &size);
+  g_autofree char *bytes = NULL;
+  gsize len;
+
+  /* Another layer's bytes under the first one's digest. */
+  g_assert_true (g_file_get_contents (other, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (blob, bytes, (gssize) len, NULL));
+  g_assert_false (uctr_store_pull_layout (f->store, layout, "t", "t", NULL, &error));
+  g_assert_nonnull (error);
+  images = uctr_store_list_images (f->store, NULL);
+  g_assert_cmpuint (images->len, ==, 0);
+  g_assert_cmpuint (count_entries (f), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,5 +421,8 @@ main (int argc, char **argv)
   g_test_add ("/store/add", Fixture, NULL, fixture_setup, test_add, fixture_teardown);
   g_test_add ("/store/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
   g_test_add ("/store/debris", Fixture, NULL, fixture_setup, test_debris, fixture_teardown);
+  g_test_add ("/store/images", Fixture, NULL, fixture_setup, test_images, fixture_teardown);
+  g_test_add ("/store/images-shared", Fixture, NULL, fixture_setup, test_images_shared, fixture_teardown);
+  g_test_add ("/store/images-tampered", Fixture, NULL, fixture_setup, test_images_tampered, fixture_teardown);
   return g_test_run ();
 }

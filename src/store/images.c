@@ -1,0 +1,397 @@
+/* uctr: the store's images.
+ *
+ * images.json lists them; blobs/ keeps their manifests and configs,
+ * named sha256-HEX and checked against that digest whenever they are
+ * read. Everything that changes happens under the store's lock, the
+ * record last: a pull that is killed leaves layers (which the next pull
+ * or a removal deals with) but never an image whose parts are missing.
+ */
+#include "store/images.h"
+#include "image/digest.h"
+#include "image/layout.h"
+#include "base/json.h"
+#include "base/util.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IMAGES_FILE "images.json"
+#define IMAGES_MAX (16 * 1024 * 1024)
+#define ID_PREFIX_MIN 12
+
+void
+uctr_image_record_free (UctrImageRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->name);
+  g_free (r->manifest_digest);
+  g_free (r->config_digest);
+  g_strfreev (r->layers);
+  g_free (r->pulled);
+  g_free (r);
+}
+
+/* images.json */
+
+static UctrImageRecord *
+record_from_json (JsonObject *obj, guint i, GError **error)
+{
+  g_autoptr(UctrImageRecord) r = g_new0 (UctrImageRecord, 1);
+  g_autofree char *path = g_strdup_printf ("images[%u]", i);
+  guint j;
+
+  if (!uctr_json_dup_string (obj, path, "name", UCTR_JSON_OWN, &r->name, error)
+      || !uctr_json_dup_string (obj, path, "manifest", UCTR_JSON_OWN, &r->manifest_digest, error)
+      || !uctr_json_dup_string (obj, path, "config", UCTR_JSON_OWN, &r->config_digest, error)
+      || !uctr_json_get_strv (obj, path, "layers", UCTR_JSON_OWN, &r->layers, error)
+      || !uctr_json_get_int (obj, path, "size", UCTR_JSON_OWN, 0, G_MAXINT64, &r->size, NULL, error)
+      || !uctr_json_dup_string (obj, path, "pulled", UCTR_JSON_OWN, &r->pulled, error)
+      || !uctr_digest_parse (r->manifest_digest, NULL, NULL, error)
+      || !uctr_digest_parse (r->config_digest, NULL, NULL, error))
+    return NULL;
+  for (j = 0; r->layers[j] != NULL; j++)
+    if (!uctr_digest_parse (r->layers[j], NULL, NULL, error))
+      return NULL;
+  return g_steal_pointer (&r);
+}
+
+static GPtrArray *
+read_images (UctrStore *store, GError **error)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_image_record_free);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *arr = NULL;
+  JsonNode *root;
+  gsize len;
+  guint i;
+
+  if (!uctr_read_file_at (uctr_store_dirfd (store), IMAGES_FILE, IMAGES_MAX, &text, &len, &local))
+    {
+      if (g_error_matches (local, UCTR_ERRNO_ERROR, ENOENT))
+        return g_steal_pointer (&images);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, text, (gssize) len, error)
+      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser))
+      || !uctr_json_get_array (json_node_get_object (root), "", "images", UCTR_JSON_OWN, &arr, error))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED, _("%s/%s is damaged"), uctr_store_root (store), IMAGES_FILE);
+      return NULL;
+    }
+  for (i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonNode *item = json_array_get_element (arr, i);
+      UctrImageRecord *r
+          = JSON_NODE_HOLDS_OBJECT (item) ? record_from_json (json_node_get_object (item), i, error) : NULL;
+
+      if (r == NULL)
+        return uctr_prefix_error (error, "%s/%s", uctr_store_root (store), IMAGES_FILE), NULL;
+      g_ptr_array_add (images, r);
+    }
+  return g_steal_pointer (&images);
+}
+
+static gboolean
+write_images (UctrStore *store, GPtrArray *images, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  guint i, j;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_array (b);
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, r->name);
+      json_builder_set_member_name (b, "manifest");
+      json_builder_add_string_value (b, r->manifest_digest);
+      json_builder_set_member_name (b, "config");
+      json_builder_add_string_value (b, r->config_digest);
+      json_builder_set_member_name (b, "layers");
+      json_builder_begin_array (b);
+      for (j = 0; r->layers[j] != NULL; j++)
+        json_builder_add_string_value (b, r->layers[j]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, r->size);
+      json_builder_set_member_name (b, "pulled");
+      json_builder_add_string_value (b, r->pulled);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  return uctr_write_file_atomic_at (uctr_store_dirfd (store), IMAGES_FILE, text, strlen (text), 0600, error);
+}
+
+GPtrArray *
+uctr_store_list_images (UctrStore *store, GError **error)
+{
+  GPtrArray *images;
+
+  if (!uctr_store_lock (store, error))
+    return NULL;
+  images = read_images (store, error);
+  uctr_store_unlock (store);
+  return images;
+}
+
+static gboolean
+matches (const UctrImageRecord *r, const char *name)
+{
+  const char *hex = strchr (r->manifest_digest, ':') + 1;
+
+  return strcmp (r->name, name) == 0 || strcmp (r->manifest_digest, name) == 0
+         || (strlen (name) >= ID_PREFIX_MIN && g_str_has_prefix (hex, name));
+}
+
+/* The index in IMAGES of NAME, or -1. */
+static gint
+find (GPtrArray *images, const char *name, GError **error)
+{
+  gint found = -1;
+  guint i;
+
+  for (i = 0; i < images->len; i++)
+    if (matches (g_ptr_array_index (images, i), name))
+      {
+        if (found >= 0)
+          return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                             _("\"%s\" names more than one image: give its name"), name),
+                             -1;
+        found = (gint) i;
+      }
+  if (found < 0)
+    uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("no image \"%s\" in the store"), name);
+  return found;
+}
+
+UctrImageRecord *
+uctr_store_find_image (UctrStore *store, const char *name, GError **error)
+{
+  g_autoptr(GPtrArray) images = uctr_store_list_images (store, error);
+  gint i = images != NULL ? find (images, name, error) : -1;
+
+  return i >= 0 ? g_ptr_array_steal_index (images, (guint) i) : NULL;
+}
+
+/* Blobs */
+
+/* "blobs/sha256-HEX" below the store. */
+static char *
+blob_name (const char *digest)
+{
+  const char *colon = strchr (digest, ':');
+
+  return g_strdup_printf ("blobs/%.*s-%s", (int) (colon - digest), digest, colon + 1);
+}
+
+static gboolean
+put_blob (UctrStore *store, const char *digest, const char *data, gsize len, GError **error)
+{
+  g_autofree char *name = blob_name (digest);
+  uctr_autofd int blobs = -1;
+
+  if (mkdirat (uctr_store_dirfd (store), "blobs", 0700) < 0 && errno != EEXIST)
+    return uctr_throw_errno (error, _("Making %s/blobs"), uctr_store_root (store));
+  blobs = openat (uctr_store_dirfd (store), "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (blobs < 0)
+    return uctr_throw_errno (error, _("Making %s/blobs"), uctr_store_root (store));
+  return uctr_write_file_atomic_at (blobs, name + strlen ("blobs/"), data, len, 0644, error);
+}
+
+char *
+uctr_store_read_blob (UctrStore *store, const char *digest, gsize *len, GError **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *got = NULL;
+
+  if (!uctr_digest_parse (digest, NULL, NULL, error))
+    return NULL;
+  name = blob_name (digest);
+  if (!uctr_read_file_at (uctr_store_dirfd (store), name, IMAGES_MAX, &text, len, error))
+    return NULL;
+  got = uctr_digest_of (text, *len);
+  if (g_str_has_prefix (digest, "sha256:") && strcmp (got, digest) != 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("%s/%s does not match its digest: the store is damaged"), uctr_store_root (store),
+                          name),
+                       NULL;
+  return g_steal_pointer (&text);
+}
+
+/* Pulling from an OCI layout */
+
+static gboolean
+add_layers (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, UctrUnpackReport *report,
+            GError **error)
+{
+  guint i;
+
+  for (i = 0; i < image->manifest->layers->len; i++)
+    {
+      const UctrDescriptor *d = g_ptr_array_index (image->manifest->layers, i);
+      g_autoptr(UctrDigester) unused = NULL;
+      uctr_autofd int fd = uctr_layout_open_blob (layout, d, &unused, error);
+
+      /* The unpack checks the digest itself, as it reads. */
+      if (fd < 0 || !uctr_store_add_layer_locked (store, fd, d->digest, d->size, report, error))
+        return uctr_prefix_error (error, _("layer %u of %u"), i + 1, image->manifest->layers->len);
+    }
+  return TRUE;
+}
+
+static gboolean
+keep_documents (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, GError **error)
+{
+  const UctrDescriptor docs[] = {
+    { .digest = image->manifest_digest, .size = image->manifest_size },
+    { .digest = image->config_digest, .size = image->manifest->config->size },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (docs); i++)
+    {
+      g_autofree char *text = NULL;
+      gsize len;
+
+      if ((text = uctr_layout_read_document (layout, &docs[i], docs[i].digest, &len, error)) == NULL
+          || !put_blob (store, docs[i].digest, text, len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static UctrImageRecord *
+record_of (const UctrLayoutImage *image, const char *name)
+{
+  UctrImageRecord *r = g_new0 (UctrImageRecord, 1);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GPtrArray *layers = g_ptr_array_new ();
+  guint i;
+
+  r->name = g_strdup (name);
+  r->manifest_digest = g_strdup (image->manifest_digest);
+  r->config_digest = g_strdup (image->config_digest);
+  for (i = 0; i < image->manifest->layers->len; i++)
+    {
+      const UctrDescriptor *d = g_ptr_array_index (image->manifest->layers, i);
+      g_ptr_array_add (layers, g_strdup (d->digest));
+      r->size += d->size;
+    }
+  g_ptr_array_add (layers, NULL);
+  r->layers = (char **) g_ptr_array_free (layers, FALSE);
+  r->pulled = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  return r;
+}
+
+static gboolean
+put_record (UctrStore *store, UctrImageRecord *record, GError **error)
+{
+  g_autoptr(GPtrArray) images = read_images (store, error);
+  guint i;
+
+  if (images == NULL)
+    return FALSE;
+  for (i = 0; i < images->len; i++)
+    if (strcmp (((UctrImageRecord *) g_ptr_array_index (images, i))->name, record->name) == 0)
+      {
+        g_ptr_array_remove_index (images, i);
+        break;
+      }
+  g_ptr_array_add (images, record);
+  return write_images (store, images, error);
+}
+
+gboolean
+uctr_store_pull_layout (UctrStore *store, const char *dir, const char *ref, const char *name,
+                        UctrUnpackReport *report, GError **error)
+{
+  g_autoptr(UctrLayout) layout = uctr_layout_open (dir, error);
+  g_autoptr(UctrLayoutImage) image = layout != NULL ? uctr_layout_resolve (layout, ref, error) : NULL;
+  gboolean ok;
+
+  if (image == NULL || !uctr_store_lock (store, error))
+    return FALSE;
+  ok = add_layers (store, layout, image, report, error) && keep_documents (store, layout, image, error)
+       && put_record (store, record_of (image, name), error);
+  uctr_store_unlock (store);
+  return ok;
+}
+
+/* Removing */
+
+static gboolean
+used_by (GPtrArray *images, const char *digest)
+{
+  guint i;
+
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+
+      if (strcmp (r->manifest_digest, digest) == 0 || strcmp (r->config_digest, digest) == 0
+          || g_strv_contains ((const char *const *) r->layers, digest))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+drop_unused (UctrStore *store, GPtrArray *images, const UctrImageRecord *gone, GError **error)
+{
+  guint i;
+
+  for (i = 0; gone->layers[i] != NULL; i++)
+    if (!used_by (images, gone->layers[i]) && !uctr_store_remove_layer_locked (store, gone->layers[i], error))
+      return FALSE;
+  if (!used_by (images, gone->manifest_digest))
+    {
+      g_autofree char *name = blob_name (gone->manifest_digest);
+      (void) unlinkat (uctr_store_dirfd (store), name, 0);
+    }
+  if (!used_by (images, gone->config_digest))
+    {
+      g_autofree char *name = blob_name (gone->config_digest);
+      (void) unlinkat (uctr_store_dirfd (store), name, 0);
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_store_remove_image (UctrStore *store, const char *name, GError **error)
+{
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(UctrImageRecord) gone = NULL;
+  gboolean ok = FALSE;
+  gint i;
+
+  if (!uctr_store_lock (store, error))
+    return FALSE;
+  images = read_images (store, error);
+  if (images != NULL && (i = find (images, name, error)) >= 0)
+    {
+      gone = g_ptr_array_steal_index (images, (guint) i);
+      /* The record first: a removal cut short leaves layers, never an image without them. */
+      ok = write_images (store, images, error) && drop_unused (store, images, gone, error);
+    }
+  uctr_store_unlock (store);
+  return ok;
+}
