@@ -69,8 +69,8 @@ uctr_oneline_mount_new (const char *destination, const char *type, const char *s
 }
 
 /* A config for root has a device cgroup that denies every device (runc's
-   default): the bound nodes are allowed in it, for runc's sake (uctr
-   itself sets no device cgroup). */
+   default): the bound nodes are allowed in it (uctr as root enforces it
+   as runc does: the v1 devices cgroup or the v2 device filter). */
 static void
 allow_nodes (JsonObject *config, GArray *nodes)
 {
@@ -167,8 +167,8 @@ uctr_oneline_add_device (JsonObject *config, const char *spec, GError **error)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("%s: expected permissions made of r, w and m, not %s"), where, perms);
   /* Read-only would need a device cgroup (cgroup v2: a BPF program, which
-     a user cannot attach): a bind mount's ro does not stop writes to a
-     device. */
+     a user cannot attach; one-line runs are a user's): a bind mount's ro
+     does not stop writes to a device. */
   if (perms != NULL && (strchr (perms, 'r') == NULL || strchr (perms, 'w') == NULL))
     return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
                        _("%s: uctr cannot limit a device to %s (it sets no device cgroup); the node's own owner "
