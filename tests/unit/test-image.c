@@ -4,6 +4,7 @@
 #include "image/digest.h"
 #include "image/manifest.h"
 #include "image/layout.h"
+#include "image/reference.h"
 #include "base/util.h"
 
 #include <glib/gstdio.h>
@@ -489,6 +490,88 @@ test_layout_bad (Layout *l, gconstpointer data)
   assert_error_says (error, "is not an OCI image layout");
 }
 
+/* --- references ------------------------------------------------------------ */
+
+static void
+test_references (void)
+{
+  static const struct
+  {
+    const char *text;
+    const char *full; /* uctr_reference_to_string */
+    gboolean short_name;
+  } ok[] = {
+    { "docker.io/library/alpine:3.20", "docker.io/library/alpine:3.20", FALSE },
+    { "docker.io/alpine", "docker.io/library/alpine:latest", FALSE },
+    { "docker://docker.io/nginx:alpine", "docker.io/library/nginx:alpine", FALSE },
+    { "quay.io/podman/stable", "quay.io/podman/stable:latest", FALSE },
+    { "localhost:5000/a/b/c:v1.2-rc_3", "localhost:5000/a/b/c:v1.2-rc_3", FALSE },
+    { "localhost/x", "localhost/x:latest", FALSE },
+    { "[::1]:5000/x:1", "[::1]:5000/x:1", FALSE },
+    { "ghcr.io/o/r@" D1, "ghcr.io/o/r@" D1, FALSE },
+    { "ghcr.io/o/r:t@" D1, "ghcr.io/o/r:t@" D1, FALSE },
+    { "alpine", "alpine:latest", TRUE },
+    { "alpine:3.20", "alpine:3.20", TRUE },
+    { "my-org/my_app__x.y", "my-org/my_app__x.y:latest", TRUE },
+  };
+  static const struct
+  {
+    const char *text;
+    const char *says;
+  } bad[] = {
+    { "Alpine", "repository names are lowercase" },
+    { "docker.io/Library/x", "lowercase" },
+    { "a..b", "not made of" },
+    { "a-", "not made of" },
+    { "x:", "its tag" },
+    { "x:.hidden", "its tag" },
+    { "x@sha256:abc", "64 lowercase hex" },
+    { "bad_host.io:port/x", "its registry" },
+    { "", "no name" },
+    { "oci:", "names no directory" },
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(UctrReference) r = uctr_reference_parse (ok[i].text, &error);
+      g_autofree char *full = NULL;
+
+      g_assert_no_error (error);
+      full = uctr_reference_to_string (r);
+      g_assert_cmpstr (full, ==, ok[i].full);
+      g_assert_cmpint (r->registry == NULL, ==, ok[i].short_name);
+    }
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(UctrReference) r = uctr_reference_parse (bad[i].text, &error);
+
+      g_assert_null (r);
+      assert_error_says (error, bad[i].says);
+    }
+}
+
+static void
+test_transports (void)
+{
+  g_autoptr(UctrReference) a = uctr_reference_parse ("oci:/srv/layout:3.20", NULL);
+  g_autoptr(UctrReference) b = uctr_reference_parse ("oci-archive:img.tar", NULL);
+  g_autoptr(UctrReference) c = uctr_reference_parse ("docker-archive:saved.tar", NULL);
+  g_autoptr(UctrReference) d = uctr_reference_parse ("containers-storage:alpine", NULL);
+
+  g_assert_cmpint (a->kind, ==, UCTR_SOURCE_OCI_LAYOUT);
+  g_assert_cmpstr (a->path, ==, "/srv/layout");
+  g_assert_cmpstr (a->ref, ==, "3.20");
+  g_assert_cmpint (b->kind, ==, UCTR_SOURCE_OCI_ARCHIVE);
+  g_assert_cmpstr (b->path, ==, "img.tar");
+  g_assert_null (b->ref);
+  g_assert_cmpint (c->kind, ==, UCTR_SOURCE_DOCKER_ARCHIVE);
+  g_assert_cmpint (d->kind, ==, UCTR_SOURCE_CONTAINERS_STORAGE);
+  g_assert_cmpstr (d->path, ==, "alpine");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -501,6 +584,8 @@ main (int argc, char **argv)
   g_test_add_func ("/image/config", test_config);
   g_test_add_func ("/image/config-bad", test_config_bad);
   g_test_add_func ("/image/host-platform", test_host_platform);
+  g_test_add_func ("/image/references", test_references);
+  g_test_add_func ("/image/transports", test_transports);
   g_test_add ("/image/layout", Layout, NULL, layout_setup, test_layout, layout_teardown);
   g_test_add ("/image/layout-tampered", Layout, NULL, layout_setup, test_layout_tampered, layout_teardown);
   g_test_add ("/image/layout-symlink", Layout, NULL, layout_setup, test_layout_symlink, layout_teardown);
