@@ -5,6 +5,7 @@
 #include "image/manifest.h"
 #include "image/layout.h"
 #include "image/reference.h"
+#include "image/auth.h"
 #include "base/util.h"
 
 #include <glib/gstdio.h>
@@ -572,6 +573,79 @@ test_transports (void)
   g_assert_cmpstr (d->path, ==, "alpine");
 }
 
+/* --- credentials ------------------------------------------------------------ */
+
+static void
+test_auth (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("uctr-auth-XXXXXX", NULL);
+  g_autofree char *first = g_build_filename (dir, "auth.json", NULL);
+  g_autofree char *second = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *missing = g_build_filename (dir, "none.json", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken.json", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autofree char *alice = g_base64_encode ((const guchar *) "alice:pw:with:colons", 20);
+  g_autofree char *bob = g_base64_encode ((const guchar *) "bob:hunter2", 11);
+  g_autofree char *carol = g_base64_encode ((const guchar *) "carol:c", 7);
+  g_autofree char *dave = g_base64_encode ((const guchar *) "dave:d", 6);
+  g_autofree char *auth_json
+      = g_strdup_printf ("{\"auths\":{\"quay.io\":{\"auth\":\"%s\"},\"quay.io/org/repo\":{\"auth\":\"%s\"},"
+                         "\"https://localhost:5000/\":{\"auth\":\"%s\"},\"ghcr.io\":{}}}",
+                         alice, bob, carol);
+  g_autofree char *config_json
+      = g_strdup_printf ("{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"%s\"}}}", dave);
+  const char *const files[] = { missing, first, second, NULL };
+  static const struct
+  {
+    const char *registry, *repository, *user, *password, *from;
+  } cases[] = {
+    { "quay.io", "org/repo", "bob", "hunter2", "auth.json" }, /* the most specific entry */
+    { "quay.io", "org/other", "alice", "pw:with:colons", "auth.json" },
+    { "localhost:5000", "x", "carol", "c", "auth.json" },          /* a key with a scheme and a "/" */
+    { "docker.io", "library/alpine", "dave", "d", "config.json" }, /* Docker's name for the Hub */
+    { "ghcr.io", "o/r", NULL, NULL, NULL },                        /* a helper's entry: nothing here */
+    { "example.com", "x", NULL, NULL, NULL },
+  };
+  gsize i;
+
+  g_assert_true (g_file_set_contents (first, auth_json, -1, NULL));
+  g_assert_true (g_file_set_contents (second, config_json, -1, NULL));
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *user = NULL, *password = NULL, *from = NULL;
+
+      g_assert_true (
+          uctr_auth_lookup (files, cases[i].registry, cases[i].repository, &user, &password, &from, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (user, ==, cases[i].user);
+      g_assert_cmpstr (password, ==, cases[i].password);
+      if (cases[i].from != NULL)
+        g_assert_true (g_str_has_suffix (from, cases[i].from));
+    }
+  /* A file that is not JSON, an auth that is no base64 of USER:PASSWORD. */
+  g_assert_true (g_file_set_contents (broken, "{not json", -1, NULL));
+  {
+    const char *const with_broken[] = { broken, NULL };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *user = NULL, *password = NULL;
+
+    g_assert_false (uctr_auth_lookup (with_broken, "quay.io", "x", &user, &password, NULL, &error));
+    assert_error_says (error, "is not a JSON object");
+  }
+  g_assert_true (
+      g_file_set_contents (broken, "{\"auths\":{\"quay.io\":{\"auth\":\"bm9jb2xvbg==\"}}}", -1, NULL));
+  {
+    const char *const with_broken[] = { broken, NULL };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *user = NULL, *password = NULL;
+
+    g_assert_false (uctr_auth_lookup (with_broken, "quay.io", "x", &user, &password, NULL, &error));
+    assert_error_says (error, "is not base64 of USER:PASSWORD");
+  }
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -586,6 +660,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/host-platform", test_host_platform);
   g_test_add_func ("/image/references", test_references);
   g_test_add_func ("/image/transports", test_transports);
+  g_test_add_func ("/image/auth", test_auth);
   g_test_add ("/image/layout", Layout, NULL, layout_setup, test_layout, layout_teardown);
   g_test_add ("/image/layout-tampered", Layout, NULL, layout_setup, test_layout_tampered, layout_teardown);
   g_test_add ("/image/layout-symlink", Layout, NULL, layout_setup, test_layout_symlink, layout_teardown);
