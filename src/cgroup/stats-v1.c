@@ -251,11 +251,7 @@ uctr_stats_v1_json (GPtrArray *dirs)
   add_pids (&o, dirs);
   add_blkio (&o, dirs);
   add_hugetlb (&o, dirs);
-  uctr_out_open_object (&o, "intel_rdt");
-  uctr_out_close_object (&o);
-  uctr_out_raw (&o, "network_interfaces", "null");
-  uctr_out_close_object (&o);
-  return g_string_free (o.s, FALSE);
+  return uctr_out_finish_stats (&o);
 }
 
 guint64

@@ -206,11 +206,7 @@ uctr_stats_json (const char *path)
   add_pids (&o, path);
   add_blkio (&o, path);
   add_hugetlb (&o, path);
-  uctr_out_open_object (&o, "intel_rdt");
-  uctr_out_close_object (&o);
-  uctr_out_raw (&o, "network_interfaces", "null");
-  uctr_out_close_object (&o);
-  return g_string_free (o.s, FALSE);
+  return uctr_out_finish_stats (&o);
 }
 
 guint64

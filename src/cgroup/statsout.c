@@ -187,3 +187,13 @@ uctr_out_count_procs (const char *path)
       n++;
   return n;
 }
+
+char *
+uctr_out_finish_stats (UctrStatsOut *o)
+{
+  uctr_out_open_object (o, "intel_rdt");
+  uctr_out_close_object (o);
+  uctr_out_raw (o, "network_interfaces", "null");
+  uctr_out_close_object (o);
+  return g_string_free (o->s, FALSE);
+}

@@ -26,6 +26,10 @@ void uctr_out_raw_table (UctrStatsOut *o, GHashTable *st);
 /* KEY: the cpus of a list such as "0-2,5" in the file FILE of DIR, as numbers. */
 void uctr_out_cpu_list (UctrStatsOut *o, const char *key, const char *dir, const char *file);
 
+/* The members a stats object ends with (no Intel RDT, no network
+   interfaces: runc's empty ones), the object closed; O's text. */
+char *uctr_out_finish_stats (UctrStatsOut *o);
+
 /* A single number in the file NAME of DIR, "max" as G_MAXUINT64; FALSE when
    the file is missing. */
 gboolean uctr_out_read_u64 (const char *dir, const char *name, guint64 *out);

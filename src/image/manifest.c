@@ -150,6 +150,31 @@ parse_descriptor (JsonObject *obj, const char *path, GError **error)
   return g_steal_pointer (&d);
 }
 
+/* The descriptors of ARR (the member NAME) into OUT, each checked by
+   CHECK when given. */
+static gboolean
+parse_descriptors (JsonArray *arr, const char *name, GPtrArray *out,
+                   gboolean (*check) (const UctrDescriptor *, const char *, GError **), GError **error)
+{
+  guint i;
+
+  for (i = 0; i < json_array_get_length (arr); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s[%u]", name, i);
+      JsonNode *item = json_array_get_element (arr, i);
+      UctrDescriptor *d;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item))
+        return uctr_json_invalid (error, path, _("must be an object"));
+      if ((d = parse_descriptor (json_node_get_object (item), path, error)) == NULL)
+        return FALSE;
+      g_ptr_array_add (out, d);
+      if (check != NULL && !check (d, path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Indexes */
 
 void
@@ -182,28 +207,15 @@ uctr_index_parse (const char *text, gsize len, const char *what, GError **error)
   g_autoptr(UctrIndex) index = g_new0 (UctrIndex, 1);
   JsonObject *obj;
   JsonArray *arr = NULL;
-  guint i;
 
   index->manifests = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_descriptor_free);
   if (root == NULL)
     return NULL;
   obj = json_node_get_object (root);
   if (!check_schema_version (obj, error)
-      || !uctr_json_get_array (obj, "", "manifests", UCTR_JSON_REQUIRED, &arr, error))
+      || !uctr_json_get_array (obj, "", "manifests", UCTR_JSON_REQUIRED, &arr, error)
+      || !parse_descriptors (arr, "manifests", index->manifests, NULL, error))
     return image_error (error, what), NULL;
-  for (i = 0; i < json_array_get_length (arr); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("manifests[%u]", i);
-      JsonNode *item = json_array_get_element (arr, i);
-      UctrDescriptor *d;
-
-      if (!JSON_NODE_HOLDS_OBJECT (item))
-        return uctr_json_invalid (error, path, _("must be an object")), image_error (error, what), NULL;
-      d = parse_descriptor (json_node_get_object (item), path, error);
-      if (d == NULL)
-        return image_error (error, what), NULL;
-      g_ptr_array_add (index->manifests, d);
-    }
   return g_steal_pointer (&index);
 }
 
@@ -240,7 +252,6 @@ uctr_manifest_parse (const char *text, gsize len, const char *what, GError **err
   g_autoptr(UctrManifest) m = g_new0 (UctrManifest, 1);
   JsonObject *obj, *config = NULL;
   JsonArray *arr = NULL;
-  guint i;
 
   m->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_descriptor_free);
   if (root == NULL)
@@ -260,21 +271,8 @@ uctr_manifest_parse (const char *text, gsize len, const char *what, GError **err
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                        _("%s: config: declares %lld bytes"), what, (long long) m->config->size),
                        NULL;
-  for (i = 0; i < json_array_get_length (arr); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("layers[%u]", i);
-      JsonNode *item = json_array_get_element (arr, i);
-      UctrDescriptor *d;
-
-      if (!JSON_NODE_HOLDS_OBJECT (item))
-        return uctr_json_invalid (error, path, _("must be an object")), image_error (error, what), NULL;
-      d = parse_descriptor (json_node_get_object (item), path, error);
-      if (d == NULL)
-        return image_error (error, what), NULL;
-      g_ptr_array_add (m->layers, d);
-      if (!check_layer (d, path, error))
-        return image_error (error, what), NULL;
-    }
+  if (!parse_descriptors (arr, "layers", m->layers, check_layer, error))
+    return image_error (error, what), NULL;
   return g_steal_pointer (&m);
 }
 
