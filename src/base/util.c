@@ -2,6 +2,7 @@
 #include "base/util.h"
 #include "base/resolve.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -416,4 +417,34 @@ uctr_env_set (char **env, const char *entry)
   env[n] = g_strdup (entry);
   env[n + 1] = NULL;
   return env;
+}
+
+int
+uctr_remove_tree_at (int parent, const char *name)
+{
+  struct stat st;
+  int fd;
+  DIR *d;
+  struct dirent *de;
+
+  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : -1;
+  if (!S_ISDIR (st.st_mode))
+    return unlinkat (parent, name, 0);
+  fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0
+        && uctr_remove_tree_at (dirfd (d), de->d_name) < 0)
+      {
+        closedir (d);
+        return -1;
+      }
+  closedir (d);
+  return unlinkat (parent, name, AT_REMOVEDIR);
 }

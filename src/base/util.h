@@ -131,3 +131,7 @@ gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);
 /* ENTRY ("KEY=VALUE") into the environment ENV (NULL-terminated, owned):
    replaces KEY in place when present, else appends. Returns ENV, moved. */
 char **uctr_env_set (char **env, const char *entry);
+
+/* Removes NAME in the directory PARENT and what is below it, never
+   following a symlink; a missing NAME is no error. 0, or -1 with errno. */
+int uctr_remove_tree_at (int parent, const char *name);

@@ -114,36 +114,6 @@ open_parent (Unpack *u, const char *rel, gboolean create, const char **last, GEr
   return -1;
 }
 
-int
-uctr_unpack_remove_at (int parent, const char *name)
-{
-  struct stat st;
-  int fd;
-  DIR *d;
-  struct dirent *de;
-
-  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return errno == ENOENT ? 0 : -1;
-  if (!S_ISDIR (st.st_mode))
-    return unlinkat (parent, name, 0);
-  fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return -1;
-    }
-  while ((de = readdir (d)) != NULL)
-    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0
-        && uctr_unpack_remove_at (dirfd (d), de->d_name) < 0)
-      {
-        closedir (d);
-        return -1;
-      }
-  closedir (d);
-  return unlinkat (parent, name, AT_REMOVEDIR);
-}
-
 /* An earlier entry of the same name goes, unless both are directories (a
    directory's entry may come after what it holds). */
 static gboolean
@@ -155,7 +125,7 @@ make_room (Unpack *u, int parent, const char *name, gboolean is_dir, GError **er
     return errno == ENOENT || failed_errno (u, error, _("looking at what is there"));
   if (is_dir && S_ISDIR (st.st_mode))
     return TRUE;
-  if (uctr_unpack_remove_at (parent, name) < 0)
+  if (uctr_remove_tree_at (parent, name) < 0)
     return failed_errno (u, error, _("replacing an earlier entry"));
   return TRUE;
 }

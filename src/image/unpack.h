@@ -42,7 +42,3 @@ gboolean uctr_unpack_layer (int fd, int dirfd, const UctrUnpackOptions *opts, Uc
    "./" dropped, "." and empty components too; NULL for one with a ".."
    component. "" is the root itself. */
 char *uctr_unpack_entry_path (const char *name);
-
-/* Removes NAME in the directory PARENT and what is below it, never
-   following a symlink; a missing NAME is no error. 0, or -1 with errno. */
-int uctr_unpack_remove_at (int parent, const char *name);

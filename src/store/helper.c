@@ -22,8 +22,6 @@
 #include <unistd.h>
 
 #define CONTROL_FD 3
-#define JOB_FD_1 4
-#define JOB_FD_2 5
 #define MAP_TIMEOUT_MS 30000
 #define ANSWER_MAX 4096
 
@@ -44,29 +42,28 @@ enter_userns (GError **error)
 }
 
 static gboolean
-run_job (int argc, char **argv, UctrUnpackReport *report, GError **error)
+run_job (int argc, char **argv, UctrStoreHelperJob extra, UctrStoreHelperReport *report, GError **error)
 {
-  gint64 size;
+  gboolean mine = FALSE, ok;
 
-  if (argc == 5 && strcmp (argv[2], "unpack") == 0
-      && g_ascii_string_to_signed (argv[4], 10, -1, G_MAXINT64, &size, NULL))
-    return uctr_store_unpack (JOB_FD_1, JOB_FD_2, strcmp (argv[3], "-") != 0 ? argv[3] : NULL, size, report,
-                              error);
   if (argc == 4 && strcmp (argv[2], "remove") == 0)
-    return uctr_store_remove (JOB_FD_1, argv[3], error);
-  return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("__store-helper: unknown job"));
+    return uctr_store_remove (UCTR_STORE_JOB_FD_1, argv[3], error);
+  ok = extra != NULL && extra (argc, argv, &mine, report, error);
+  if (!ok && !mine)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("__store-helper: unknown job"));
+  return ok;
 }
 
 int
-uctr_store_helper_main (int argc, char **argv)
+uctr_store_helper_main (int argc, char **argv, UctrStoreHelperJob extra)
 {
-  UctrUnpackReport report = { 0 };
+  UctrStoreHelperReport report = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *answer = NULL;
   gboolean ok;
 
-  ok = enter_userns (&error) && run_job (argc, argv, &report, &error);
-  answer = ok ? g_strdup_printf ("K%u %u", report.devices_skipped, report.xattrs_skipped)
+  ok = enter_userns (&error) && run_job (argc, argv, extra, &report, &error);
+  answer = ok ? g_strdup_printf ("K%u %u", report.counts[0], report.counts[1])
               : g_strdup_printf ("E%s", error->message);
   if (write (CONTROL_FD, answer, MIN (strlen (answer), ANSWER_MAX - 1)) < 0)
     return 1;
@@ -121,7 +118,7 @@ map_helper (int control, GPid pid, GError **error)
 }
 
 static gboolean
-read_answer (int control, UctrUnpackReport *report, GError **error)
+read_answer (int control, UctrStoreHelperReport *report, GError **error)
 {
   char buf[ANSWER_MAX];
   gsize len = 0;
@@ -133,7 +130,7 @@ read_answer (int control, UctrUnpackReport *report, GError **error)
   buf[len] = '\0';
   if (buf[0] == 'K')
     {
-      if (report != NULL && sscanf (buf + 1, "%u %u", &report->devices_skipped, &report->xattrs_skipped) != 2)
+      if (report != NULL && sscanf (buf + 1, "%u %u", &report->counts[0], &report->counts[1]) != 2)
         memset (report, 0, sizeof *report);
       return TRUE;
     }
@@ -144,13 +141,13 @@ read_answer (int control, UctrUnpackReport *report, GError **error)
   return uctr_throw (error, UCTR_ERROR_FAILED, _("the image store's helper ended without an answer"));
 }
 
-/* `uctr __store-helper ARGS...` with FDS as its fds 4 and 5. */
-static gboolean
-run_helper (const char *const *args, const int *fds, int n_fds, UctrUnpackReport *report, GError **error)
+gboolean
+uctr_store_run_helper (const char *const *args, const int *fds, int n_fds, UctrStoreHelperReport *report,
+                       GError **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   int sv[2];
-  int source[3], target[3] = { CONTROL_FD, JOB_FD_1, JOB_FD_2 };
+  int source[3], target[3] = { CONTROL_FD, UCTR_STORE_JOB_FD_1, UCTR_STORE_JOB_FD_2 };
   GPid pid = 0;
   gboolean ok;
   int status = 0, i;
@@ -184,31 +181,17 @@ run_helper (const char *const *args, const int *fds, int n_fds, UctrUnpackReport
 }
 
 gboolean
-uctr_store_unpack (int blob_fd, int dir_fd, const char *digest, gint64 size, UctrUnpackReport *report,
-                   GError **error)
+uctr_store_in_place (void)
 {
-  gboolean as_root = geteuid () == 0 && !uctr_running_in_userns ();
-  UctrUnpackOptions opts = { .chown = TRUE, .userxattr = !as_root, .digest = digest, .size = size };
-  g_autofree char *size_text = NULL;
-
-  /* In the helper, or as root: the work itself. */
-  if (as_root || uctr_running_in_userns ())
-    return uctr_unpack_layer (blob_fd, dir_fd, &opts, report, error);
-  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, size);
-  {
-    const char *args[] = { "unpack", digest != NULL ? digest : "-", size_text, NULL };
-    const int fds[] = { blob_fd, dir_fd };
-
-    return run_helper (args, fds, 2, report, error);
-  }
+  return geteuid () == 0 || uctr_running_in_userns ();
 }
 
 gboolean
 uctr_store_remove (int parent_fd, const char *name, GError **error)
 {
-  if (geteuid () == 0 || uctr_running_in_userns ())
+  if (uctr_store_in_place ())
     {
-      if (uctr_unpack_remove_at (parent_fd, name) < 0)
+      if (uctr_remove_tree_at (parent_fd, name) < 0)
         return uctr_throw_errno (error, _("Removing %s from the image store"), name);
       return TRUE;
     }
@@ -216,6 +199,6 @@ uctr_store_remove (int parent_fd, const char *name, GError **error)
     const char *args[] = { "remove", name, NULL };
     const int fds[] = { parent_fd };
 
-    return run_helper (args, fds, 1, NULL, error);
+    return uctr_store_run_helper (args, fds, 1, NULL, error);
   }
 }

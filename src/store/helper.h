@@ -8,17 +8,36 @@
    runs in-process, with the layer's own ids. */
 #pragma once
 
-#include "image/unpack.h"
-
 #include <glib.h>
 
-/* The helper's command line: argv[1] is "__store-helper". */
-int uctr_store_helper_main (int argc, char **argv);
+/* A job's fds in the helper. */
+#define UCTR_STORE_JOB_FD_1 4
+#define UCTR_STORE_JOB_FD_2 5
 
-/* Unpacks the layer blob BLOB_FD (checked against DIGEST and SIZE) into
-   the directory DIR_FD, with the layer's owners. */
-gboolean uctr_store_unpack (int blob_fd, int dir_fd, const char *digest, gint64 size,
-                            UctrUnpackReport *report, GError **error);
+/* What a job reports besides success: the counts of what an unpack left
+   out (store/pull.c). */
+typedef struct
+{
+  guint counts[2];
+} UctrStoreHelperReport;
+
+/* A job other than "remove" (ARGV: the helper's, from "__store-helper";
+   its fds are 4 and 5); FALSE when ARGV is not its job (then ERROR is
+   left unset) or when it failed. */
+typedef gboolean (*UctrStoreHelperJob) (int argc, char **argv, gboolean *mine, UctrStoreHelperReport *report,
+                                        GError **error);
+
+/* The helper's command line: argv[1] is "__store-helper". EXTRA: the
+   jobs of this program beyond "remove" (NULL: none). */
+int uctr_store_helper_main (int argc, char **argv, UctrStoreHelperJob extra);
+
+/* Runs `PROGRAM __store-helper ARGS...` (this program) with FDS as its
+   fds 4 and 5, in a user namespace mapped as a container's. */
+gboolean uctr_store_run_helper (const char *const *args, const int *fds, int n_fds,
+                                UctrStoreHelperReport *report, GError **error);
+
+/* TRUE where the store's work is done in-process: as root, or in the helper. */
+gboolean uctr_store_in_place (void);
 
 /* Removes NAME in the directory PARENT_FD and everything below it. */
 gboolean uctr_store_remove (int parent_fd, const char *name, GError **error);

@@ -202,8 +202,8 @@ blob_name (const char *digest)
   return g_strdup_printf ("blobs/%.*s-%s", (int) (colon - digest), digest, colon + 1);
 }
 
-static gboolean
-put_blob (UctrStore *store, const char *digest, const char *data, gsize len, GError **error)
+gboolean
+uctr_store_put_blob (UctrStore *store, const char *digest, const char *data, gsize len, GError **error)
 {
   g_autofree char *name = blob_name (digest);
   uctr_autofd int blobs = -1;
@@ -237,73 +237,8 @@ uctr_store_read_blob (UctrStore *store, const char *digest, gsize *len, GError *
   return g_steal_pointer (&text);
 }
 
-/* Pulling from an OCI layout */
-
-static gboolean
-add_layers (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, UctrUnpackReport *report,
-            GError **error)
-{
-  guint i;
-
-  for (i = 0; i < image->manifest->layers->len; i++)
-    {
-      const UctrDescriptor *d = g_ptr_array_index (image->manifest->layers, i);
-      g_autoptr(UctrDigester) unused = NULL;
-      uctr_autofd int fd = uctr_layout_open_blob (layout, d, &unused, error);
-
-      /* The unpack checks the digest itself, as it reads. */
-      if (fd < 0 || !uctr_store_add_layer_locked (store, fd, d->digest, d->size, report, error))
-        return uctr_prefix_error (error, _("layer %u of %u"), i + 1, image->manifest->layers->len);
-    }
-  return TRUE;
-}
-
-static gboolean
-keep_documents (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, GError **error)
-{
-  const UctrDescriptor docs[] = {
-    { .digest = image->manifest_digest, .size = image->manifest_size },
-    { .digest = image->config_digest, .size = image->manifest->config->size },
-  };
-  gsize i;
-
-  for (i = 0; i < G_N_ELEMENTS (docs); i++)
-    {
-      g_autofree char *text = NULL;
-      gsize len;
-
-      if ((text = uctr_layout_read_document (layout, &docs[i], docs[i].digest, &len, error)) == NULL
-          || !put_blob (store, docs[i].digest, text, len, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static UctrImageRecord *
-record_of (const UctrLayoutImage *image, const char *name)
-{
-  UctrImageRecord *r = g_new0 (UctrImageRecord, 1);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  GPtrArray *layers = g_ptr_array_new ();
-  guint i;
-
-  r->name = g_strdup (name);
-  r->manifest_digest = g_strdup (image->manifest_digest);
-  r->config_digest = g_strdup (image->config_digest);
-  for (i = 0; i < image->manifest->layers->len; i++)
-    {
-      const UctrDescriptor *d = g_ptr_array_index (image->manifest->layers, i);
-      g_ptr_array_add (layers, g_strdup (d->digest));
-      r->size += d->size;
-    }
-  g_ptr_array_add (layers, NULL);
-  r->layers = (char **) g_ptr_array_free (layers, FALSE);
-  r->pulled = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-  return r;
-}
-
-static gboolean
-put_record (UctrStore *store, UctrImageRecord *record, GError **error)
+gboolean
+uctr_store_put_record (UctrStore *store, UctrImageRecord *record, GError **error)
 {
   g_autoptr(GPtrArray) images = read_images (store, error);
   guint i;
@@ -318,22 +253,6 @@ put_record (UctrStore *store, UctrImageRecord *record, GError **error)
       }
   g_ptr_array_add (images, record);
   return write_images (store, images, error);
-}
-
-gboolean
-uctr_store_pull_layout (UctrStore *store, const char *dir, const char *ref, const char *name,
-                        UctrUnpackReport *report, GError **error)
-{
-  g_autoptr(UctrLayout) layout = uctr_layout_open (dir, error);
-  g_autoptr(UctrLayoutImage) image = layout != NULL ? uctr_layout_resolve (layout, ref, error) : NULL;
-  gboolean ok;
-
-  if (image == NULL || !uctr_store_lock (store, error))
-    return FALSE;
-  ok = add_layers (store, layout, image, report, error) && keep_documents (store, layout, image, error)
-       && put_record (store, record_of (image, name), error);
-  uctr_store_unlock (store);
-  return ok;
 }
 
 /* Removing */

@@ -31,12 +31,11 @@ UctrImageRecord *uctr_store_find_image (UctrStore *store, const char *name, GErr
    checked against its digest. */
 char *uctr_store_read_blob (UctrStore *store, const char *digest, gsize *len, GError **error);
 
-/* The image REF names in the OCI image layout DIR (a tag, a digest, or
-   NULL for its only image) into the store as NAME: its layers unpacked
-   (those the store has are not again), its manifest and config kept, its
-   record written last, so an interrupted pull leaves no image behind. */
-gboolean uctr_store_pull_layout (UctrStore *store, const char *dir, const char *ref, const char *name,
-                                 UctrUnpackReport *report, GError **error);
+/* For pull.c: the blob DIGEST (a manifest, a config) kept, and RECORD
+   (taken) put in images.json in place of one of its name. Under the lock. */
+gboolean
+uctr_store_put_blob (UctrStore *store, const char *digest, const char *data, gsize len, GError **error);
+gboolean uctr_store_put_record (UctrStore *store, UctrImageRecord *record, GError **error);
 
 /* Removes the image NAME's record, and its layers and blobs unless
    another image has them. */

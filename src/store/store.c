@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TEMP_PREFIX ".tmp-"
-
 struct _UctrStore
 {
   char *root;
@@ -72,8 +70,8 @@ uctr_store_open (const char *root, GError **error)
 }
 
 /* "sha256-HEX": no ':', which overlayfs's lowerdir takes as a separator. */
-static char *
-layer_name (const char *digest, GError **error)
+char *
+uctr_store_layer_name (const char *digest, GError **error)
 {
   g_autofree char *hex = NULL;
 
@@ -85,7 +83,7 @@ layer_name (const char *digest, GError **error)
 char *
 uctr_store_layer (UctrStore *store, const char *digest)
 {
-  g_autofree char *name = layer_name (digest, NULL);
+  g_autofree char *name = uctr_store_layer_name (digest, NULL);
   struct stat st;
 
   if (name == NULL || fstatat (store->layers_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
@@ -93,10 +91,8 @@ uctr_store_layer (UctrStore *store, const char *digest)
   return g_build_filename (store->root, "layers", name, NULL);
 }
 
-/* What unpacks that were killed left (only while the lock is held: no
-   unpack runs then). */
-static void
-remove_temps (UctrStore *store)
+void
+uctr_store_remove_debris (UctrStore *store)
 {
   int fd = fcntl (store->layers_fd, F_DUPFD_CLOEXEC, 0);
   DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
@@ -111,11 +107,17 @@ remove_temps (UctrStore *store)
       return;
     }
   while ((de = readdir (d)) != NULL)
-    if (g_str_has_prefix (de->d_name, TEMP_PREFIX))
+    if (g_str_has_prefix (de->d_name, UCTR_STORE_TEMP_PREFIX))
       g_ptr_array_add (names, g_strdup (de->d_name));
   closedir (d);
   for (i = 0; i < names->len; i++)
     (void) uctr_store_remove (store->layers_fd, g_ptr_array_index (names, i), NULL);
+}
+
+int
+uctr_store_layers_fd (const UctrStore *store)
+{
+  return store->layers_fd;
 }
 
 int
@@ -138,62 +140,10 @@ uctr_store_unlock (UctrStore *store)
   (void) flock (store->lock_fd, LOCK_UN);
 }
 
-static gboolean
-unpack_into_place (UctrStore *store, int blob_fd, const char *digest, gint64 size, const char *name,
-                   UctrUnpackReport *report, GError **error)
-{
-  g_autofree char *temp = g_strdup_printf (TEMP_PREFIX "%s-%08x", name, g_random_int ());
-  uctr_autofd int dir = -1;
-
-  if (mkdirat (store->layers_fd, temp, 0755) < 0
-      || (dir = openat (store->layers_fd, temp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-    return uctr_throw_errno (error, _("Making a layer in the image store %s"), store->root);
-  if (!uctr_store_unpack (blob_fd, dir, digest, size, report, error))
-    {
-      (void) uctr_store_remove (store->layers_fd, temp, NULL);
-      return FALSE;
-    }
-  /* On disk before it has its name: a crash leaves a temp, never half a layer. */
-  if (syncfs (dir) < 0 || renameat (store->layers_fd, temp, store->layers_fd, name) < 0)
-    {
-      int errsv = errno;
-      (void) uctr_store_remove (store->layers_fd, temp, NULL);
-      return uctr_throw_errno_code (error, errsv, _("Putting the layer %s in place"), digest);
-    }
-  return TRUE;
-}
-
-gboolean
-uctr_store_add_layer_locked (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                             UctrUnpackReport *report, GError **error)
-{
-  g_autofree char *name = layer_name (digest, error);
-  g_autofree char *have = NULL;
-
-  if (name == NULL)
-    return FALSE;
-  remove_temps (store);
-  have = uctr_store_layer (store, digest);
-  return have != NULL || unpack_into_place (store, blob_fd, digest, size, name, report, error);
-}
-
-gboolean
-uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                      UctrUnpackReport *report, GError **error)
-{
-  gboolean ok;
-
-  if (!uctr_store_lock (store, error))
-    return FALSE;
-  ok = uctr_store_add_layer_locked (store, blob_fd, digest, size, report, error);
-  uctr_store_unlock (store);
-  return ok;
-}
-
 gboolean
 uctr_store_remove_layer_locked (UctrStore *store, const char *digest, GError **error)
 {
-  g_autofree char *name = layer_name (digest, error);
+  g_autofree char *name = uctr_store_layer_name (digest, error);
 
   return name != NULL && uctr_store_remove (store->layers_fd, name, error);
 }

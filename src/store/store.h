@@ -3,9 +3,10 @@
    by their subordinate ids, as podman's), /var/lib/uctr/storage for root. */
 #pragma once
 
-#include "image/unpack.h"
-
 #include <glib.h>
+
+/* What an unpack writes before it is renamed into place. */
+#define UCTR_STORE_TEMP_PREFIX ".tmp-"
 
 typedef struct _UctrStore UctrStore;
 
@@ -20,22 +21,18 @@ const char *uctr_store_root (const UctrStore *store);
    store has none (an unpack that did not finish is none). */
 char *uctr_store_layer (UctrStore *store, const char *digest);
 
-/* The layer blob BLOB_FD, which must have DIGEST and SIZE, unpacked into
-   the store, unless it is there already. Crash-safe: it is unpacked
-   beside, synced, and renamed into place; what an unpack that was killed
-   left is removed by the next one. One at a time per store (a lock), so
-   two pulls of one image unpack it once. */
-gboolean uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                               UctrUnpackReport *report, GError **error);
-
 /* Removes the layer of DIGEST; a layer the store has not is no error. */
 gboolean uctr_store_remove_layer (UctrStore *store, const char *digest, GError **error);
 
-/* For images.c: the store's directory (an fd), its lock (one holder at a
-   time, across processes), and adding a layer while holding it. */
+/* For the rest of store/: the store's directory and its layers/ (fds),
+   its lock (one holder at a time, across processes), a layer's name in
+   layers/ ("sha256-HEX": no ':', which overlayfs's lowerdir takes as a
+   separator), and the removal of what unpacks that were killed left
+   (only while the lock is held: no unpack runs then). */
 int uctr_store_dirfd (const UctrStore *store);
+int uctr_store_layers_fd (const UctrStore *store);
 gboolean uctr_store_lock (UctrStore *store, GError **error);
 void uctr_store_unlock (UctrStore *store);
-gboolean uctr_store_add_layer_locked (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                                      UctrUnpackReport *report, GError **error);
+char *uctr_store_layer_name (const char *digest, GError **error);
+void uctr_store_remove_debris (UctrStore *store);
 gboolean uctr_store_remove_layer_locked (UctrStore *store, const char *digest, GError **error);

@@ -6,6 +6,7 @@
    newuidmap, as tests/check gives uctr-test. */
 #include "store/store.h"
 #include "store/helper.h"
+#include "store/pull.h"
 #include "store/images.h"
 #include "image/manifest.h"
 #include "image/digest.h"
@@ -416,7 +417,7 @@ int
 main (int argc, char **argv)
 {
   if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
-    return uctr_store_helper_main (argc, argv);
+    return uctr_store_helper_main (argc, argv, uctr_store_unpack_job);
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/store/add", Fixture, NULL, fixture_setup, test_add, fixture_teardown);
   g_test_add ("/store/refused", Fixture, NULL, fixture_setup, test_refused, fixture_teardown);
