@@ -11,12 +11,16 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # needs no generated locale: C.UTF-8, for LANGUAGE to apply, is in libc-bin).
 # From xvfb to libglib2.0-bin: the display, sound and bus servers and their
 # clients that tests/integration/gui.sh runs headless (--socket, --gui).
+# docker-registry to skopeo: a local registry with TLS (openssl makes its CA)
+# and htpasswd auth (apache2-utils), for the image tests; fuse-overlayfs is
+# the image root's fallback where kernel overlayfs is refused.
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
-                libslirp-dev libseccomp-dev libarchive-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
+                libslirp-dev libseccomp-dev libarchive-dev libsoup-3.0-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
                 scdoc man-db groff-base bash-completion zsh fish clang-format
                 xvfb xauth x11-xserver-utils x11-apps weston wayland-utils pulseaudio pulseaudio-utils
-                pipewire-bin dbus-daemon dbus-bin libglib2.0-bin)
+                pipewire-bin dbus-daemon dbus-bin libglib2.0-bin
+                docker-registry skopeo openssl apache2-utils fuse-overlayfs)
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
 # clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
 # stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.
