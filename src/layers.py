@@ -29,11 +29,17 @@ ALLOWED = {
     # The logger is started (logger.h, for its fds) and its log read (reader.h, files.h).
     'runtime': {'base': None, 'oci': None, 'plan': None, 'init': None, 'cgroup': None,
                 'net': {'launch.h', 'ports.h', 'netexit.h', 'options.h', 'portclient.h'},
-                'logs': {'logger.h', 'reader.h', 'files.h'}},
+                'logs': {'logger.h', 'reader.h', 'files.h'},
+                # A container run from an image: its writable layer in the store.
+                'store': {'containers.h', 'store.h'}},
     # One-line runs: flags made into a config, above what runs it.
-    'oneline': {'base': None, 'oci': None, 'runtime': {'container.h'}},
+    # An image's root and config: the store's images, read (never pulled: uctr-image).
+    'oneline': {'base': None, 'oci': None, 'runtime': {'container.h'},
+                'store': {'containers.h', 'images.h', 'rootfile.h'}, 'image': {'manifest.h'}},
     # runtime/container.h is the whole API cli/ sees.
     'cli': {'base': None, 'oci': None, 'oneline': None, 'runtime': {'container.h'}},
+    # uctr-image: the image verbs, over the image store.
+    'imagecli': {'base': None, 'image': None, 'store': None},
     '.': {'base': None, 'cli': None, 'runtime': None, 'net': {'helper.h'}, 'logs': {'logger.h'},
           'store': {'helper.h'}},
 }

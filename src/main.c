@@ -5,6 +5,7 @@
 #include "runtime/state.h"
 #include "net/helper.h"
 #include "logs/logger.h"
+#include "store/helper.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -24,13 +25,17 @@ static const UctrVerb verbs[] = {
   { "events", uctr_cmd_events, N_ ("Print a container's statistics and OOM events") },
   { "exec", uctr_cmd_exec, N_ ("Run a new process in a running container"), TRUE },
   { "features", uctr_cmd_features, N_ ("Print what this uctr supports (OCI features JSON)") },
+  { "image", uctr_cmd_image, N_ ("Manage the image store: ls, pull, rm, prune, inspect") },
+  { "images", uctr_cmd_images, N_ ("List the images in the store") },
   { "kill", uctr_cmd_kill, N_ ("Send a signal to a container's init") },
   { "list", uctr_cmd_list, N_ ("List containers") },
   { "logs", uctr_cmd_logs, N_ ("Print the log of a detached one-line container") },
   { "pause", uctr_cmd_pause, N_ ("Suspend every process of a container") },
   { "port", uctr_cmd_port, N_ ("Publish, list and unpublish ports of a container") },
   { "ps", uctr_cmd_ps, N_ ("List the processes of a container") },
+  { "pull", uctr_cmd_pull, N_ ("Pull an image from a registry, an OCI layout or an archive") },
   { "resume", uctr_cmd_resume, N_ ("Resume a paused container") },
+  { "rmi", uctr_cmd_rmi, N_ ("Remove images from the store") },
   { "run", uctr_cmd_run, N_ ("Create, start and wait for a container"), TRUE },
   { "spec", uctr_cmd_spec, N_ ("Write a default config.json") },
   { "start", uctr_cmd_start, N_ ("Start a created container") },
@@ -154,6 +159,9 @@ main (int argc, char **argv)
   /* Started by create (net/launch.h) and run -d (runtime/logs.h), not by users: not in the table. */
   if (argc >= 2 && strcmp (argv[1], "__net-helper") == 0)
     return uctr_net_helper_main (argc, argv);
+  /* Removes a container's writable layer (image store) as the ids it holds. */
+  if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
+    return uctr_store_helper_main (argc, argv, NULL);
   if (argc >= 2 && strcmp (argv[1], "__logger") == 0)
     return uctr_logger_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))

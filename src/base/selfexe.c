@@ -22,6 +22,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#define SELF_DIR_ENV "_UCTR_SELF_DIR"
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 static gboolean
@@ -86,8 +87,44 @@ uctr_selfexe_protect (char **argv, GError **error)
   copy = sealed_copy (self, error);
   if (copy < 0)
     return uctr_prefix_error (error, _("Protecting the uctr binary from the container (CVE-2019-5736)"));
+  /* The copy's /proc/self/exe is a memfd: where the binary was, for the
+     programs installed beside it (uctr_selfexe_dir). */
+  {
+    g_autofree char *dir = uctr_selfexe_dir ();
+
+    if (dir != NULL)
+      g_setenv (SELF_DIR_ENV, dir, TRUE);
+  }
   fexecve (copy, argv, environ);
   return uctr_throw_errno (error, _("Running the sealed copy of the uctr binary"));
+}
+
+char *
+uctr_selfexe_dir (void)
+{
+  g_autofree char *exe = NULL;
+  const char *dir = g_getenv (SELF_DIR_ENV);
+  uctr_autofd int self = -1;
+
+  if (dir != NULL && g_path_is_absolute (dir))
+    {
+      self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+      if (self >= 0 && is_sealed_copy (self))
+        return g_strdup (dir);
+    }
+  exe = g_file_read_link ("/proc/self/exe", NULL);
+  return exe != NULL && g_path_is_absolute (exe) ? g_path_get_dirname (exe) : NULL;
+}
+
+char *
+uctr_selfexe_sibling (const char *name)
+{
+  g_autofree char *dir = uctr_selfexe_dir ();
+  g_autofree char *beside = dir != NULL ? g_build_filename (dir, name, NULL) : NULL;
+
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&beside);
+  return g_build_filename (UCTR_LIBEXECDIR, name, NULL);
 }
 
 void

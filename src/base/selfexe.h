@@ -9,5 +9,13 @@
    once otherwise. */
 gboolean uctr_selfexe_protect (char **argv, GError **error);
 
+/* The directory of the uctr binary that runs (the file's, when this is
+   the sealed copy); NULL when it cannot be told. */
+char *uctr_selfexe_dir (void);
+
+/* The program NAME that comes with uctr: beside the binary (a build
+   tree), else in uctr's libexec directory. */
+char *uctr_selfexe_sibling (const char *name);
+
 /* Gives the process ARGV0's name when it runs from that copy. */
 void uctr_selfexe_name (const char *argv0);

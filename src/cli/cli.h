@@ -87,6 +87,11 @@ int uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_state (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_list (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_logs (UctrGlobal *g, int argc, char **argv, GError **error);
+/* The image verbs: uctr-image's (cli/image.c). */
+int uctr_cmd_image (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_images (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_pull (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_rmi (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);

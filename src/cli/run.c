@@ -3,6 +3,7 @@
 #include "cli/create-options.h"
 #include "oneline/oneline.h"
 #include "oneline/logopt.h"
+#include "oneline/image.h"
 #include "base/log.h"
 #include "runtime/container.h"
 
@@ -10,25 +11,85 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
-/* run --rootfs DIR [OPTIONS] [--] COMMAND: the config from the flags (and
+typedef enum
+{
+  RUN_BUNDLE, /* run [OPTIONS] ID, with a bundle */
+  RUN_ROOTFS, /* run --rootfs DIR [OPTIONS] [--] COMMAND */
+  RUN_IMAGE,  /* run [OPTIONS] IMAGE [COMMAND] */
+} RunMode;
+
+/* One argument and no one-line flag, with a config.json where the bundle
+   is (--bundle, or here): runc's run of container ID. Anything else names
+   an image (or --rootfs a directory), as with podman. */
+static gboolean
+parse_run (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, RunMode *mode, GError **error)
+{
+  g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
+  const char *given;
+
+  if (!uctr_create_args_parse_with (
+          a, "run",
+          _("ID | IMAGE [COMMAND [ARG...]] | --rootfs DIR [--] COMMAND [ARG...]"),
+             _("Run a container: a bundle's (ID), an image's, or a directory's with no "
+                                      "config.json (the flags make the config); wait for it and exit with its status."),
+                TRUE, entries, TRUE, argc, argv, error))
+    return FALSE;
+  given = uctr_oneline_given (entries);
+  if (o->rootfs != NULL)
+    *mode = RUN_ROOTFS;
+  else if (*argc < 2 || strcmp ((*argv)[1], "--") == 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("run: give a container ID (its bundle has a config.json), an IMAGE, or --rootfs DIR"));
+  else if (a->bundle != NULL
+           || (*argc == 2 && given == NULL && g_file_test ("config.json", G_FILE_TEST_EXISTS)))
+    {
+      *mode = RUN_BUNDLE;
+      if (given != NULL)
+        return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                           _("--%s goes with an image or --rootfs; a bundle has its own config.json"),
+                              given);
+      return uctr_cli_want_args ("run", "ID", *argc, 1, 1, error);
+    }
+  else
+    {
+      *mode = RUN_IMAGE;
+      o->image = g_strdup ((*argv)[1]);
+      /* The command follows the image. */
+      (*argv)++;
+      (*argc)--;
+    }
+  return TRUE;
+}
+
+/* -P's ports join --publish's. */
+static void
+add_publish (UctrCreateArgs *a, GPtrArray *more)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  if (more->len == 0)
+    return;
+  if (a->publish != NULL)
+    g_strv_builder_addv (b, (const char **) a->publish);
+  for (guint i = 0; i < more->len; i++)
+    g_strv_builder_add (b, g_ptr_array_index (more, i));
+  g_strfreev (a->publish);
+  a->publish = g_strv_builder_end (b);
+}
+
+/* A one-line run (--rootfs or an image): the config from the flags (and
    the files it names in the state dir, in X), an id from --name or the
    command, a pty when stdin is a terminal. */
 static gboolean
-parse_oneline (UctrGlobal *g, UctrCreateArgs *a, UctrOneLine *o, UctrOneLineExtras *x, int *argc,
-               char ***argv, char **id, char **json, GError **error)
+prepare_oneline (UctrGlobal *g, UctrCreateArgs *a, UctrOneLine *o, UctrOneLineExtras *x, char **argv,
+                 char **id, char **json, GError **error)
 {
-  g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
   g_autofree char *state_dir = NULL;
   const char *root;
   char **command;
   gboolean terminal;
 
-  if (!uctr_create_args_parse_with (a, "run",
-                                    _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                                       _("Run COMMAND in a root of its own, with no config.json: the flags make the config."),
-                                          TRUE, entries, TRUE, argc, argv, error))
-    return FALSE;
-  command = *argv + 1;
+  command = argv + 1;
   if (command[0] != NULL && strcmp (command[0], "--") == 0)
     command++;
   if (o->rm && a->keep)
@@ -38,6 +99,8 @@ parse_oneline (UctrGlobal *g, UctrCreateArgs *a, UctrOneLine *o, UctrOneLineExtr
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--rm with --detach: uctr does not stay to delete a detached container; "
                          "run \"uctr delete\" once it has ended"));
+  if (o->image != NULL && !uctr_oneline_image_find (o, error))
+    return FALSE;
   terminal = o->tty || (!a->detach && isatty (STDIN_FILENO));
   *id = uctr_oneline_id (o, command);
   if ((root = uctr_global_root (g, error)) == NULL)
@@ -49,6 +112,7 @@ parse_oneline (UctrGlobal *g, UctrCreateArgs *a, UctrOneLine *o, UctrOneLineExtr
     return FALSE;
   a->state_files = (const UctrStateFile *) x->state_files->data;
   a->n_state_files = x->state_files->len;
+  add_publish (a, x->publish);
   return TRUE;
 }
 
@@ -69,26 +133,6 @@ prepare_log (UctrCreateArgs *a, const UctrOneLine *o, UctrLogPipes *log, guint64
   if (!uctr_log_pipes_open (log, o->tty, error))
     return FALSE;
   a->stdio = log->stdio;
-  return TRUE;
-}
-
-/* run [OPTIONS] ID: a bundle's config. The one-line options are listed
-   (so that --help shows them) but mean something only with --rootfs. */
-static gboolean
-parse_bundle_mode (UctrCreateArgs *a, UctrOneLine *o, int *argc, char ***argv, GError **error)
-{
-  g_autofree GOptionEntry *entries = uctr_oneline_entries (o);
-  const char *given;
-
-  if (!uctr_create_args_parse_with (a, "run",
-                                    _("ID, or --rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                                       _("Create and start a container, wait for it, and exit with its status."),
-                                          TRUE, entries, FALSE, argc, argv, error)
-                                       || !uctr_cli_want_args ("run", "ID", *argc, 1, 1, error))
-    return FALSE;
-  if ((given = uctr_oneline_given (entries)) != NULL)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--%s goes with --rootfs; a bundle has its own config.json"), given);
   return TRUE;
 }
 
@@ -119,23 +163,25 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   g_autofree char *ready_socket = NULL;
   g_autofree char *oneline_id = NULL;
   g_autofree char *oneline_json = NULL;
-  gboolean oneline = uctr_oneline_wanted (argc, argv);
+  gboolean oneline = FALSE;
+  RunMode mode = RUN_BUNDLE;
   g_auto(UctrLogPipes) log = UCTR_LOG_PIPES_INIT;
   guint64 log_max_size = 0;
   const char *root;
   const char *id;
   int status = -1;
 
+  if (!parse_run (&a, &o, &argc, &argv, &mode, error))
+    goto out;
+  oneline = mode != RUN_BUNDLE;
   if (oneline)
     {
-      if (!parse_oneline (g, &a, &o, &extras, &argc, &argv, &oneline_id, &oneline_json, error)
+      if (!prepare_oneline (g, &a, &o, &extras, argv, &oneline_id, &oneline_json, error)
           || !prepare_log (&a, &o, &log, &log_max_size, error))
         goto out;
       id = oneline_id;
       a.config_json = oneline_json;
     }
-  else if (!parse_bundle_mode (&a, &o, &argc, &argv, error))
-    goto out;
   else
     id = argv[1];
   if (!uctr_sdnotify_parse (a.sdnotify, &sdnotify, error) || (root = uctr_global_root (g, error)) == NULL)
@@ -197,6 +243,10 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
         uctr_debug ("deleted %s", id);
     }
 out:
+  /* A container that was not made (or was deleted): the writable layer
+     made for its image is ours to remove. */
+  if (error != NULL && *error != NULL)
+    uctr_oneline_image_abandon (&o);
   uctr_guard_stop (&guard);
   if (created.console_fd >= 0)
     close (created.console_fd);

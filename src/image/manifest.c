@@ -294,6 +294,7 @@ uctr_image_config_free (UctrImageConfig *c)
   g_strfreev (c->exposed_ports);
   g_strfreev (c->volumes);
   g_free (c->stop_signal);
+  g_free (c->created);
   g_clear_pointer (&c->labels, g_hash_table_unref);
   g_strfreev (c->diff_ids);
   g_free (c);
@@ -381,6 +382,7 @@ uctr_image_config_parse (const char *text, gsize len, const char *what, GError *
   if (!uctr_json_dup_string (obj, "", "os", UCTR_JSON_REQUIRED, &c->os, error)
       || !uctr_json_dup_string (obj, "", "architecture", UCTR_JSON_REQUIRED, &c->architecture, error)
       || !uctr_json_dup_string (obj, "", "variant", UCTR_JSON_OPTIONAL, &c->variant, error)
+      || !uctr_json_dup_string (obj, "", "created", UCTR_JSON_OPTIONAL, &c->created, error)
       || !parse_run_config (obj, c, error) || !parse_rootfs (obj, c, error))
     return image_error (error, what), NULL;
   return g_steal_pointer (&c);

@@ -234,11 +234,41 @@ uctr_reference_parse (const char *text, GError **error)
   return g_steal_pointer (&r);
 }
 
+static const char *
+transport_prefix (UctrSourceKind kind)
+{
+  switch (kind)
+    {
+    case UCTR_SOURCE_OCI_LAYOUT:
+      return "oci:";
+    case UCTR_SOURCE_OCI_ARCHIVE:
+      return "oci-archive:";
+    case UCTR_SOURCE_DOCKER_ARCHIVE:
+      return "docker-archive:";
+    case UCTR_SOURCE_CONTAINERS_STORAGE:
+      return "containers-storage:";
+    case UCTR_SOURCE_REGISTRY:
+    default:
+      return "";
+    }
+}
+
 char *
 uctr_reference_to_string (const UctrReference *r)
 {
   GString *s = g_string_new (NULL);
 
+  if (r->kind != UCTR_SOURCE_REGISTRY)
+    {
+      g_autofree char *path = r->kind != UCTR_SOURCE_CONTAINERS_STORAGE
+                                  ? g_canonicalize_filename (r->path, NULL)
+                                  : g_strdup (r->path);
+
+      g_string_append_printf (s, "%s%s", transport_prefix (r->kind), path);
+      if (r->ref != NULL)
+        g_string_append_printf (s, ":%s", r->ref);
+      return g_string_free (s, FALSE);
+    }
   if (r->registry != NULL)
     g_string_append_printf (s, "%s/", r->registry);
   g_string_append (s, r->repository);

@@ -38,5 +38,6 @@ UctrReference *uctr_reference_parse (const char *text, GError **error);
 
 /* A registry reference written back in full:
    "docker.io/library/alpine:3.20", "quay.io/x/y@sha256:..."; a short
-   name without a registry. */
+   name without a registry; another transport's with its path made
+   absolute ("oci:/home/me/layout:3.20"): the name the store keeps. */
 char *uctr_reference_to_string (const UctrReference *r);

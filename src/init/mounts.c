@@ -539,6 +539,19 @@ make_parent_mount_private (const char *target)
     }
 }
 
+/* An image's root: overlayfs of its layers, mounted here, in the
+   container's user and mount namespaces (its layers' owners are ids
+   this namespace maps). The data names the layers relative to their
+   parent, our cwd while mounting. */
+static int
+mount_overlay_rootfs (const UctrPlan *plan)
+{
+  if (chdir (plan->rootfs_overlay_dir) < 0
+      || mount ("overlay", plan->rootfs, "overlay", 0, plan->rootfs_overlay) < 0)
+    return -1;
+  return open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 static int
 bind_rootfs (const UctrPlan *plan)
 {
@@ -580,8 +593,13 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
   if ((plan->rootfs_propagation & MS_SHARED)
       && make_parent_mount_private (plan->rootfs_staging != NULL ? plan->rootfs_staging : plan->rootfs) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
-  fd = bind_rootfs (plan);
-  if (fd < 0)
+  if (plan->rootfs_overlay != NULL)
+    {
+      fd = mount_overlay_rootfs (plan);
+      if (fd < 0)
+        return fail_at (ctx, UCTR_STEP_ROOTFS_OVERLAY, -1);
+    }
+  else if ((fd = bind_rootfs (plan)) < 0)
     return fail_at (ctx, UCTR_STEP_ROOTFS_BIND, -1);
   *rootfd = fd;
 

@@ -192,8 +192,16 @@ int uctr_config_rlimit_from_name (const char *name); /* -1 when unknown */
    "uctr.mountpoints": where missing mount points are made, "rootfs" (runc's
    way, the default) or "tmpfs" (throwaway layers: one-line runs).
    "uctr.subids": "true" extends a mapping of the caller's own ids alone
-   (runc's `spec --rootless`) with the caller's subordinate ranges. */
+   (runc's `spec --rootless`) with the caller's subordinate ranges.
+   "uctr.rootfs.overlay": "lowerdir=DIR[:DIR...],upperdir=DIR,workdir=DIR":
+   root.path is an overlayfs of these, mounted in the container's own
+   namespaces (an image's layers: `uctr run IMAGE`); the lower directories
+   share one parent.
+   "uctr.image": the image a one-line run was made from (its name); its
+   writable layer in the image store goes with the container. */
 #define UCTR_ANNOTATION_NETWORK "uctr.network"
 #define UCTR_ANNOTATION_PUBLISH "uctr.publish"
 #define UCTR_ANNOTATION_MOUNTPOINTS "uctr.mountpoints"
 #define UCTR_ANNOTATION_SUBIDS "uctr.subids"
+#define UCTR_ANNOTATION_ROOTFS_OVERLAY "uctr.rootfs.overlay"
+#define UCTR_ANNOTATION_IMAGE "uctr.image"

@@ -22,6 +22,7 @@ uctr_oneline_extras_init (UctrOneLineExtras *x, const char *state_dir)
     .state_dir = g_strdup (state_dir),
     .state_files = g_array_new (FALSE, TRUE, sizeof (UctrStateFile)),
     .warnings = g_ptr_array_new_with_free_func (g_free),
+    .publish = g_ptr_array_new_with_free_func (g_free),
     .flags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free),
   };
   g_array_set_clear_func (x->state_files, clear_state_file);
@@ -33,6 +34,7 @@ uctr_oneline_extras_clear (UctrOneLineExtras *x)
   g_clear_pointer (&x->state_dir, g_free);
   g_clear_pointer (&x->state_files, g_array_unref);
   g_clear_pointer (&x->warnings, g_ptr_array_unref);
+  g_clear_pointer (&x->publish, g_ptr_array_unref);
   g_clear_pointer (&x->flags, g_hash_table_unref);
 }
 

@@ -9,6 +9,7 @@
 #include "oneline/keepid.h"
 #include "oneline/security.h"
 #include "oneline/init.h"
+#include "oneline/image.h"
 #include "runtime/container.h"
 #include "oci/config.h"
 #include "oci/spec.h"
@@ -39,6 +40,14 @@ uctr_oneline_entries (UctrOneLine *o)
       N_ ("Read KEY=VALUE (or KEY) lines from FILE, before --env (repeatable)"), N_ ("FILE") },
     { "tty", 't', 0, G_OPTION_ARG_NONE, &o->tty,
       N_ ("Give the command a pty (the default when stdin is a terminal)"), NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &o->interactive,
+      N_ ("Keep stdin attached (what a run in the foreground does anyway; podman's -i)"), NULL },
+    { "entrypoint", 0, 0, G_OPTION_ARG_STRING, &o->entrypoint,
+      N_ ("With an image: run CMD instead of its Entrypoint (\"\": none)"), N_ ("CMD") },
+    { "publish-all", 'P', 0, G_OPTION_ARG_NONE, &o->publish_all,
+      N_ ("With an image: publish its exposed ports on free host ports (uctr port lists them)"), NULL },
+    { "pull", 0, 0, G_OPTION_ARG_STRING, &o->pull,
+      N_ ("With an image: pull it when it is missing (the default), always, or never"), N_ ("POLICY") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &o->name, N_ ("The container's id (default: made from the command)"),
       N_ ("NAME") },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &o->user, N_ ("Run as UID, and GID (numbers, in the container)"),
@@ -238,7 +247,10 @@ name_flags (const UctrOneLine *o, UctrOneLineExtras *x)
   static const char *const user_paths[]
       = { "process.user.uid", "process.user.gid", "process.user.additionalGids" };
 
-  uctr_oneline_flag_set (x, "root.path", "--rootfs %s", o->rootfs);
+  if (o->image != NULL)
+    uctr_oneline_flag_set (x, "root.path", "%s", o->image);
+  else
+    uctr_oneline_flag_set (x, "root.path", "--rootfs %s", o->rootfs);
   if (o->workdir != NULL)
     uctr_oneline_flag_set (x, "process.cwd", "--workdir %s", o->workdir);
   for (gsize i = 0; o->user != NULL && i < G_N_ELEMENTS (user_paths); i++)
@@ -255,11 +267,14 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *text = NULL;
+  g_auto(GStrv) image_argv = NULL;
   JsonObject *config, *process;
   JsonArray *mounts;
   char **b;
 
-  if (command == NULL || command[0] == NULL)
+  if (o->image != NULL && (image_argv = uctr_oneline_image_command (o, command, error)) == NULL)
+    return NULL;
+  if (o->image == NULL && (command == NULL || command[0] == NULL))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--rootfs: give the command to run after the options (or after --)")),
                        NULL;
@@ -274,16 +289,19 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
   if (!json_parser_load_from_data (parser, base, -1, error))
     return NULL;
   config = json_node_get_object (json_parser_get_root (parser));
-  if (!set_root (config, o, error))
+  if (o->image == NULL && !set_root (config, o, error))
     return NULL;
   process = member_object (config, "process");
-  json_object_set_array_member (process, "args", strv_array (command));
+  json_object_set_array_member (process, "args", strv_array (image_argv != NULL ? image_argv : command));
   json_object_set_boolean_member (process, "terminal", terminal);
   if (o->workdir != NULL && !g_path_is_absolute (o->workdir))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--workdir %s: not an absolute path"), o->workdir),
                        NULL;
   json_object_set_string_member (process, "cwd", o->workdir != NULL ? o->workdir : "/");
+  /* The image's environment, directory and user under the flags'. */
+  if (o->image != NULL && !uctr_oneline_image_apply (config, o, id, x->state_dir != NULL, x, error))
+    return NULL;
   if (!set_env (process, o, terminal, error))
     return NULL;
   if (o->user != NULL && !set_user (process, o->user, error))
@@ -319,7 +337,12 @@ uctr_oneline_id (const UctrOneLine *o, char *const *command)
 
   if (o->name != NULL)
     return g_strdup (o->name);
-  base = command != NULL && command[0] != NULL ? g_path_get_basename (command[0]) : g_strdup ("run");
+  if (command != NULL && command[0] != NULL)
+    base = g_path_get_basename (command[0]);
+  else if (o->image != NULL)
+    base = g_path_get_basename (o->image);
+  else
+    base = g_strdup ("run");
   g_strcanon (base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-", '-');
   if (!g_ascii_isalnum (base[0]))
     base[0] = 'x';
@@ -330,6 +353,10 @@ void
 uctr_oneline_clear (UctrOneLine *o)
 {
   g_free (o->rootfs);
+  g_free (o->image);
+  g_free (o->entrypoint);
+  g_free (o->pull);
+  g_clear_pointer (&o->image_state, uctr_oneline_image_free);
   g_strfreev (o->binds);
   g_free (o->workdir);
   g_strfreev (o->env);

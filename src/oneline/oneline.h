@@ -7,9 +7,17 @@
 
 #include <glib.h>
 
+typedef struct _UctrOneLineImage UctrOneLineImage;
+
 typedef struct
 {
   char *rootfs;       /* --rootfs DIR ("/" for the host's own, read-only by default) */
+  char *image;        /* or an image: `run [OPTIONS] IMAGE [COMMAND]` (image.h) */
+  char *entrypoint;   /* --entrypoint CMD: instead of the image's */
+  gboolean publish_all; /* --publish-all/-P: the image's ExposedPorts on free host ports */
+  char *pull;         /* --pull missing|always|never */
+  gboolean interactive; /* -i: stdin stays attached (as it is anyway in the foreground) */
+  UctrOneLineImage *image_state;
   gboolean read_only; /* --read-only */
   gboolean writable;  /* --writable: the host's / too (it is read-only otherwise) */
   char **binds;       /* --bind/-v SRC[:DEST[:ro|rw]] */
@@ -44,6 +52,7 @@ typedef struct
   GArray *state_files; /* UctrStateFile, strings owned: create writes them into STATE_DIR */
   GPtrArray *warnings; /* char *: for the caller to print */
   GHashTable *flags;   /* config path ("mounts[7]", "process.cwd") -> the flag that made it */
+  GPtrArray *publish;  /* char *: ports to publish besides --publish's (-P), for the caller */
 } UctrOneLineExtras;
 
 /* STATE_DIR as above. */

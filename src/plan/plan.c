@@ -915,6 +915,89 @@ plan_mount_layers (UctrPlan *plan, const UctrConfig *config, GError **error)
   return TRUE;
 }
 
+/* One overlayfs option: KEY=VALUE with an absolute VALUE. */
+static const char *
+overlay_option (const char *option, const char *key)
+{
+  gsize n = strlen (key);
+
+  if (strncmp (option, key, n) != 0 || option[n] != '=' || option[n + 1] != '/')
+    return NULL;
+  return option + n + 1;
+}
+
+/* uctr.rootfs.overlay: the lower directories share a parent, which the
+   init makes its cwd, so that the mount data names them relative to it
+   and many layers fit in mount(2)'s one page. */
+static gboolean
+plan_overlay_lower (PlanStore *s, const char *lower, GString *data, GError **error)
+{
+  g_auto(GStrv) dirs = g_strsplit (lower, ":", -1);
+  g_autofree char *parent = NULL;
+  guint i;
+
+  for (i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_path_get_dirname (dirs[i]);
+      g_autofree char *base = g_path_get_basename (dirs[i]);
+
+      if (!g_path_is_absolute (dirs[i]) || (parent != NULL && strcmp (parent, dir) != 0))
+        return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                           _("annotations[\"%s\"]: the lower directories must be absolute paths in one directory"),
+                              UCTR_ANNOTATION_ROOTFS_OVERLAY);
+      if (parent == NULL)
+        parent = g_steal_pointer (&dir);
+      g_string_append_printf (data, "%s%s", i == 0 ? "lowerdir=" : ":", base);
+    }
+  /* A path, looked up by the init in its own mount namespace: overlayfs
+     takes lower layers only from the mounts of the mounter's namespace. */
+  if (!g_file_test (parent, G_FILE_TEST_IS_DIR))
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("annotations[\"%s\"]: %s is not a directory"), UCTR_ANNOTATION_ROOTFS_OVERLAY,
+                          parent);
+  s->plan.rootfs_overlay_dir = own (s, g_steal_pointer (&parent));
+  return TRUE;
+}
+
+static gboolean
+plan_overlay (PlanStore *s, const UctrConfig *config, GError **error)
+{
+  const char *v = config->annotations != NULL
+                      ? g_hash_table_lookup (config->annotations, UCTR_ANNOTATION_ROOTFS_OVERLAY)
+                      : NULL;
+  g_autoptr(GString) data = g_string_new (NULL);
+  g_auto(GStrv) options = NULL;
+  const char *lower = NULL, *upper = NULL, *work = NULL;
+  guint i;
+
+  if (v == NULL)
+    return TRUE;
+  options = g_strsplit (v, ",", -1);
+  for (i = 0; options[i] != NULL; i++)
+    if (!((lower == NULL && (lower = overlay_option (options[i], "lowerdir")) != NULL)
+          || (upper == NULL && (upper = overlay_option (options[i], "upperdir")) != NULL)
+          || (work == NULL && (work = overlay_option (options[i], "workdir")) != NULL)))
+      break;
+  if (options[i] != NULL || lower == NULL || (upper == NULL) != (work == NULL))
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("annotations[\"%s\"]: expected lowerdir=DIR[:DIR...],upperdir=DIR,workdir=DIR "
+                         "with absolute paths, not \"%s\""),
+                          UCTR_ANNOTATION_ROOTFS_OVERLAY, v);
+  if (!plan_overlay_lower (s, lower, data, error))
+    return FALSE;
+  if (upper != NULL)
+    g_string_append_printf (data, ",upperdir=%s,workdir=%s", upper, work);
+  /* In a user namespace overlayfs keeps its own xattrs in user.overlay.* */
+  if (s->plan.in_userns)
+    g_string_append (data, ",userxattr");
+  if (data->len >= 4096)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("annotations[\"%s\"]: too many layers for one mount (%zu bytes of options, 4095 at most)"),
+                          UCTR_ANNOTATION_ROOTFS_OVERLAY, data->len);
+  s->plan.rootfs_overlay = own (s, g_string_free (g_steal_pointer (&data), FALSE));
+  return TRUE;
+}
+
 static gboolean
 plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts, GError **error)
 {
@@ -931,7 +1014,7 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   plan->rootfs_propagation = rootfs_propagation (config);
   plan->no_pivot = opts->no_pivot;
   plan->no_mount_api = g_getenv ("UCTR_TEST_NO_MOUNT_API") != NULL;
-  return plan_mount_layers (plan, config, error);
+  return plan_overlay (s, config, error) && plan_mount_layers (plan, config, error);
 }
 
 /* Syscall names this libseccomp does not know are skipped, as runc does:

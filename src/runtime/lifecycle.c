@@ -2,6 +2,7 @@
 #include "runtime/lifecycle.h"
 #include "runtime/hooks.h"
 #include "runtime/logs.h"
+#include "runtime/imageroot.h"
 #include "cgroup/cgroup.h"
 #include "runtime/cgroups.h"
 #include "net/netexit.h"
@@ -492,5 +493,7 @@ uctr_container_delete (const char *root, const char *id, gboolean force, const U
   remove_cgroup (l.state, warnings);
   uctr_state_end_net_helper (l.dfd);
   uctr_log_end (l.dfd);
+  if (config != NULL)
+    uctr_image_root_remove (config, id, warnings);
   return uctr_state_remove_dir (root, id, error);
 }

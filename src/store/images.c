@@ -7,11 +7,15 @@
  * or a removal deals with) but never an image whose parts are missing.
  */
 #include "store/images.h"
+#include "store/containers.h"
+#include "store/helper.h"
 #include "image/digest.h"
 #include "image/layout.h"
+#include "image/reference.h"
 #include "base/json.h"
 #include "base/util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -140,43 +144,75 @@ write_images (UctrStore *store, GPtrArray *images, GError **error)
   return uctr_write_file_atomic_at (uctr_store_dirfd (store), IMAGES_FILE, text, strlen (text), 0600, error);
 }
 
+/* Without the lock: images.json is replaced whole (a rename), and a run
+   should not wait for a pull of another image to end. */
 GPtrArray *
 uctr_store_list_images (UctrStore *store, GError **error)
 {
-  GPtrArray *images;
+  return read_images (store, error);
+}
 
-  if (!uctr_store_lock (store, error))
-    return NULL;
-  images = read_images (store, error);
-  uctr_store_unlock (store);
-  return images;
+/* A short name ("alpine:3.20") matches an image of any registry with
+   that repository, docker.io's "library/" ones included, as podman
+   matches its local images; a full name only itself. */
+static gboolean
+matches_short (const UctrImageRecord *r, const UctrReference *want)
+{
+  g_autoptr(UctrReference) have = uctr_reference_parse (r->name, NULL);
+  g_autofree char *library = g_strconcat ("library/", want->repository, NULL);
+
+  if (have == NULL || have->kind != UCTR_SOURCE_REGISTRY)
+    return FALSE;
+  if (strcmp (have->repository, want->repository) != 0 && strcmp (have->repository, library) != 0)
+    return FALSE;
+  if (want->digest != NULL)
+    return g_strcmp0 (have->digest, want->digest) == 0 || strcmp (r->manifest_digest, want->digest) == 0;
+  return g_strcmp0 (have->tag, want->tag) == 0;
 }
 
 static gboolean
-matches (const UctrImageRecord *r, const char *name)
+matches (const UctrImageRecord *r, const char *name, const UctrReference *ref)
 {
   const char *hex = strchr (r->manifest_digest, ':') + 1;
+  g_autofree char *full = NULL;
 
-  return strcmp (r->name, name) == 0 || strcmp (r->manifest_digest, name) == 0
-         || (strlen (name) >= ID_PREFIX_MIN && g_str_has_prefix (hex, name));
+  if (strcmp (r->name, name) == 0 || strcmp (r->manifest_digest, name) == 0
+      || (strlen (name) >= ID_PREFIX_MIN && g_str_has_prefix (hex, name)))
+    return TRUE;
+  if (ref == NULL)
+    return FALSE;
+  if (ref->kind == UCTR_SOURCE_REGISTRY && ref->registry == NULL)
+    return matches_short (r, ref);
+  full = uctr_reference_to_string (ref);
+  return strcmp (r->name, full) == 0;
 }
 
-/* The index in IMAGES of NAME, or -1. */
+/* The index in IMAGES of NAME, or -1. An exact name wins over the
+   names it may be short for. */
 static gint
 find (GPtrArray *images, const char *name, GError **error)
 {
+  g_autoptr(UctrReference) ref = uctr_reference_parse (name, NULL);
+  g_autoptr(GString) names = g_string_new (NULL);
   gint found = -1;
-  guint i;
+  guint i, n = 0;
 
   for (i = 0; i < images->len; i++)
-    if (matches (g_ptr_array_index (images, i), name))
-      {
-        if (found >= 0)
-          return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                             _("\"%s\" names more than one image: give its name"), name),
-                             -1;
-        found = (gint) i;
-      }
+    if (strcmp (((UctrImageRecord *) g_ptr_array_index (images, i))->name, name) == 0)
+      return (gint) i;
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+
+      if (!matches (r, name, ref))
+        continue;
+      g_string_append_printf (names, "%s%s", n++ > 0 ? ", " : "", r->name);
+      found = (gint) i;
+    }
+  if (n > 1)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("\"%s\" names more than one image (%s): give its full name"), name, names->str),
+                       -1;
   if (found < 0)
     uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("no image \"%s\" in the store"), name);
   return found;
@@ -311,6 +347,96 @@ uctr_store_remove_image (UctrStore *store, const char *name, GError **error)
       /* The record first: a removal cut short leaves layers, never an image without them. */
       ok = write_images (store, images, error) && drop_unused (store, images, gone, error);
     }
+  uctr_store_unlock (store);
+  return ok;
+}
+
+/* Pruning */
+
+/* What images and containers use: digests, a set. */
+static GHashTable *
+used_digests (UctrStore *store, GPtrArray *images)
+{
+  GHashTable *used = uctr_store_container_layers (store);
+  guint i, j;
+
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+
+      g_hash_table_add (used, g_strdup (r->manifest_digest));
+      g_hash_table_add (used, g_strdup (r->config_digest));
+      for (j = 0; r->layers[j] != NULL; j++)
+        g_hash_table_add (used, g_strdup (r->layers[j]));
+    }
+  return used;
+}
+
+/* The names in DIR (of the store) "ALGORITHM-HEX" that are no digest of USED. */
+static GPtrArray *
+unused_in (UctrStore *store, const char *dir, GHashTable *used)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  int fd = openat (uctr_store_dirfd (store), dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  struct dirent *de;
+
+  if (d == NULL && fd >= 0)
+    close (fd);
+  while (d != NULL && (de = readdir (d)) != NULL)
+    {
+      g_autofree char *digest = g_strdup (de->d_name);
+      char *dash = strchr (digest, '-');
+
+      if (de->d_name[0] == '.' || dash == NULL)
+        continue;
+      *dash = ':';
+      if (uctr_digest_parse (digest, NULL, NULL, NULL) && !g_hash_table_contains (used, digest))
+        g_ptr_array_add (names, g_strdup (de->d_name));
+    }
+  if (d != NULL)
+    closedir (d);
+  return names;
+}
+
+static gboolean
+prune_locked (UctrStore *store, guint *layers, guint *blobs, GError **error)
+{
+  g_autoptr(GPtrArray) images = read_images (store, error);
+  g_autoptr(GHashTable) used = NULL;
+  g_autoptr(GPtrArray) gone_layers = NULL;
+  g_autoptr(GPtrArray) gone_blobs = NULL;
+  guint i;
+
+  if (images == NULL)
+    return FALSE;
+  used = used_digests (store, images);
+  gone_layers = unused_in (store, "layers", used);
+  gone_blobs = unused_in (store, "blobs", used);
+  uctr_store_remove_debris (store);
+  for (i = 0; i < gone_layers->len; i++)
+    if (!uctr_store_remove (uctr_store_layers_fd (store), g_ptr_array_index (gone_layers, i), error))
+      return FALSE;
+  for (i = 0; i < gone_blobs->len; i++)
+    {
+      g_autofree char *name = g_build_filename ("blobs", g_ptr_array_index (gone_blobs, i), NULL);
+      (void) unlinkat (uctr_store_dirfd (store), name, 0);
+    }
+  /* Downloads that were cut short (none runs while the lock is held). */
+  (void) uctr_remove_tree_at (uctr_store_dirfd (store), UCTR_STORE_DOWNLOADS);
+  *layers = gone_layers->len;
+  *blobs = gone_blobs->len;
+  return TRUE;
+}
+
+gboolean
+uctr_store_prune (UctrStore *store, guint *layers, guint *blobs, GError **error)
+{
+  gboolean ok;
+
+  if (!uctr_store_lock (store, error))
+    return FALSE;
+  ok = prune_locked (store, layers, blobs, error);
   uctr_store_unlock (store);
   return ok;
 }

@@ -40,3 +40,7 @@ gboolean uctr_store_put_record (UctrStore *store, UctrImageRecord *record, GErro
 /* Removes the image NAME's record, and its layers and blobs unless
    another image has them. */
 gboolean uctr_store_remove_image (UctrStore *store, const char *name, GError **error);
+
+/* Removes the layers and blobs that no image and no container has, and
+   downloads cut short; *LAYERS and *BLOBS get how many went. */
+gboolean uctr_store_prune (UctrStore *store, guint *layers, guint *blobs, GError **error);

@@ -140,8 +140,9 @@ add_layers (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, 
   return TRUE;
 }
 
+/* The manifest and config of IMAGE, read from LAYOUT and checked. */
 static gboolean
-keep_documents (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, GError **error)
+read_documents (UctrLayout *layout, const UctrLayoutImage *image, char **text, gsize *len, GError **error)
 {
   const UctrDescriptor docs[] = {
     { .digest = image->manifest_digest, .size = image->manifest_size },
@@ -150,14 +151,8 @@ keep_documents (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *ima
   gsize i;
 
   for (i = 0; i < G_N_ELEMENTS (docs); i++)
-    {
-      g_autofree char *text = NULL;
-      gsize len;
-
-      if ((text = uctr_layout_read_document (layout, &docs[i], docs[i].digest, &len, error)) == NULL
-          || !uctr_store_put_blob (store, docs[i].digest, text, len, error))
-        return FALSE;
-    }
+    if ((text[i] = uctr_layout_read_document (layout, &docs[i], docs[i].digest, &len[i], error)) == NULL)
+      return FALSE;
   return TRUE;
 }
 
@@ -185,17 +180,36 @@ record_of (const UctrLayoutImage *image, const char *name)
 }
 
 gboolean
+uctr_store_put_image_locked (UctrStore *store, const UctrLayoutImage *image, char *const *text,
+                             const gsize *len, const char *name, GError **error)
+{
+  return uctr_store_put_blob (store, image->manifest_digest, text[0], len[0], error)
+         && uctr_store_put_blob (store, image->config_digest, text[1], len[1], error)
+         && uctr_store_put_record (store, record_of (image, name), error);
+}
+
+gboolean
 uctr_store_pull_layout (UctrStore *store, const char *dir, const char *ref, const char *name,
                         UctrUnpackReport *report, GError **error)
 {
   g_autoptr(UctrLayout) layout = uctr_layout_open (dir, error);
   g_autoptr(UctrLayoutImage) image = layout != NULL ? uctr_layout_resolve (layout, ref, error) : NULL;
+  g_autofree char *manifest = NULL, *config = NULL;
+  char *text[2] = { NULL, NULL };
+  gsize len[2];
   gboolean ok;
 
-  if (image == NULL || !uctr_store_lock (store, error))
+  if (image == NULL || !read_documents (layout, image, text, len, error))
+    {
+      g_free (text[0]);
+      return FALSE;
+    }
+  manifest = text[0];
+  config = text[1];
+  if (!uctr_store_lock (store, error))
     return FALSE;
-  ok = add_layers (store, layout, image, report, error) && keep_documents (store, layout, image, error)
-       && uctr_store_put_record (store, record_of (image, name), error);
+  ok = add_layers (store, layout, image, report, error)
+       && uctr_store_put_image_locked (store, image, text, len, name, error);
   uctr_store_unlock (store);
   return ok;
 }

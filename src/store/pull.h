@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "store/helper.h"
 #include "image/unpack.h"
+#include "image/layout.h"
 
 #include <glib.h>
 
@@ -34,3 +35,9 @@ uctr_store_unpack_job (int argc, char **argv, gboolean *mine, UctrStoreHelperRep
    record written last, so an interrupted pull leaves no image behind. */
 gboolean uctr_store_pull_layout (UctrStore *store, const char *dir, const char *ref, const char *name,
                                  UctrUnpackReport *report, GError **error);
+
+/* Under the lock, once its layers are in: IMAGE's manifest and config
+   (TEXT[0], TEXT[1], of LEN[0] and LEN[1] bytes, checked by the caller)
+   kept, and its record NAME written (in place of one of that name). */
+gboolean uctr_store_put_image_locked (UctrStore *store, const UctrLayoutImage *image, char *const *text,
+                                      const gsize *len, const char *name, GError **error);

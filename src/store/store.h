@@ -8,6 +8,9 @@
 /* What an unpack writes before it is renamed into place. */
 #define UCTR_STORE_TEMP_PREFIX ".tmp-"
 
+/* Where layer blobs are downloaded to before they are unpacked. */
+#define UCTR_STORE_DOWNLOADS "downloads"
+
 typedef struct _UctrStore UctrStore;
 
 /* ROOT, or NULL for the default above; made (0700) when missing. */

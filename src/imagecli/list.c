@@ -1,0 +1,241 @@
+/* uctr images, rmi, image prune, image inspect: the store's images. */
+#include "imagecli/imagecli.h"
+#include "store/containers.h"
+#include "store/images.h"
+#include "image/manifest.h"
+#include "image/reference.h"
+#include "base/util.h"
+
+#include <json-glib/json-glib.h>
+
+#include <stdio.h>
+#include <string.h>
+
+/* REPOSITORY and TAG as podman shows them; another transport's name whole. */
+static void
+split_name (const char *name, char **repository, char **tag)
+{
+  g_autoptr(UctrReference) ref = uctr_reference_parse (name, NULL);
+
+  if (ref == NULL || ref->kind != UCTR_SOURCE_REGISTRY)
+    {
+      *repository = g_strdup (name);
+      *tag = g_strdup ("<none>");
+      return;
+    }
+  *repository = ref->registry != NULL ? g_strdup_printf ("%s/%s", ref->registry, ref->repository)
+                                      : g_strdup (ref->repository);
+  *tag = g_strdup (ref->tag != NULL ? ref->tag : "<none>");
+}
+
+static char *
+created_of (UctrStore *store, const UctrImageRecord *r)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(UctrImageConfig) c = NULL;
+  gsize len;
+
+  text = uctr_store_read_blob (store, r->config_digest, &len, NULL);
+  c = text != NULL ? uctr_image_config_parse (text, len, r->name, NULL) : NULL;
+  return g_strdup (c != NULL && c->created != NULL ? c->created : "");
+}
+
+static void
+print_json (UctrStore *store, GPtrArray *images)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  guint i;
+
+  json_builder_begin_array (b);
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+      g_autofree char *repository = NULL, *tag = NULL;
+      g_autofree char *created = created_of (store, r);
+
+      split_name (r->name, &repository, &tag);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Name");
+      json_builder_add_string_value (b, r->name);
+      json_builder_set_member_name (b, "Repository");
+      json_builder_add_string_value (b, repository);
+      json_builder_set_member_name (b, "Tag");
+      json_builder_add_string_value (b, tag);
+      json_builder_set_member_name (b, "Id");
+      json_builder_add_string_value (b, strchr (r->manifest_digest, ':') + 1);
+      json_builder_set_member_name (b, "Digest");
+      json_builder_add_string_value (b, r->manifest_digest);
+      json_builder_set_member_name (b, "Size");
+      json_builder_add_int_value (b, r->size);
+      json_builder_set_member_name (b, "Created");
+      json_builder_add_string_value (b, created);
+      json_builder_set_member_name (b, "Pulled");
+      json_builder_add_string_value (b, r->pulled);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_table (UctrStore *store, GPtrArray *images, gboolean quiet)
+{
+  guint i;
+
+  if (!quiet)
+    g_print ("%-40s %-16s %-12s %10s  %s\n", _("REPOSITORY"), _("TAG"), _("IMAGE ID"), _("SIZE"),
+                                                                                             _("CREATED"));
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+      g_autofree char *repository = NULL, *tag = NULL;
+      g_autofree char *created = NULL;
+      g_autofree char *size = NULL;
+
+      if (quiet)
+        {
+          g_print ("%.12s\n", strchr (r->manifest_digest, ':') + 1);
+          continue;
+        }
+      split_name (r->name, &repository, &tag);
+      created = created_of (store, r);
+      size = g_format_size (r->size);
+      g_print ("%-40s %-16s %.12s %10s  %s\n", repository, tag, strchr (r->manifest_digest, ':') + 1, size,
+               created);
+    }
+}
+
+int
+uctr_image_cmd_list (int argc, char **argv, GError **error)
+{
+  g_autofree char *format = NULL;
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("table (the default) or json"), N_ ("FORMAT") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_ ("Print the image ids alone"), NULL },
+    { NULL },
+  };
+  g_autoptr(UctrStore) store = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+
+  if (!uctr_image_parse (argv[0], "", _("List the images in the store."), entries, &argc, &argv, error))
+    return -1;
+  if (argc > 1)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s takes no arguments"), argv[0]), -1;
+  if (format != NULL && strcmp (format, "json") != 0 && strcmp (format, "table") != 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--format %s: expected table or json"), format),
+                       -1;
+  if ((store = uctr_store_open (NULL, error)) == NULL
+      || (images = uctr_store_list_images (store, error)) == NULL)
+    return -1;
+  if (format != NULL && strcmp (format, "json") == 0)
+    print_json (store, images);
+  else
+    print_table (store, images, quiet);
+  return 0;
+}
+
+/* An image that containers run from stays, unless --force. */
+static gboolean
+check_unused (UctrStore *store, const char *name, GError **error)
+{
+  g_autoptr(UctrImageRecord) r = uctr_store_find_image (store, name, error);
+  g_auto(GStrv) ids = NULL;
+  g_autofree char *list = NULL;
+
+  if (r == NULL)
+    return FALSE;
+  ids = uctr_store_containers_of (store, r->manifest_digest);
+  if (ids[0] == NULL)
+    return TRUE;
+  list = g_strjoinv (", ", ids);
+  return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                     _("%s is in use by the container(s) %s: delete them first (uctr delete), or give --force"),
+                        name, list);
+}
+
+int
+uctr_image_cmd_remove (int argc, char **argv, GError **error)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+      N_ ("Remove it even when containers run from it (their layers stay until they are deleted)"), NULL },
+    { NULL },
+  };
+  g_autoptr(UctrStore) store = NULL;
+  int i, status = 0;
+
+  if (!uctr_image_parse (argv[0], _("NAME..."),
+                                     _("Remove images from the store, and the layers no other image has."),
+                                        entries, &argc, &argv, error))
+    return -1;
+  if (argc < 2)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s: name the image(s) to remove"), argv[0]),
+                       -1;
+  if ((store = uctr_store_open (NULL, error)) == NULL)
+    return -1;
+  for (i = 1; i < argc; i++)
+    {
+      g_autoptr(GError) local = NULL;
+      g_autoptr(UctrImageRecord) r = NULL;
+
+      if ((force || check_unused (store, argv[i], &local))
+          && (r = uctr_store_find_image (store, argv[i], &local)) != NULL
+          && uctr_store_remove_image (store, r->name, &local))
+        {
+          g_print ("%s\n", r->manifest_digest);
+          continue;
+        }
+      g_printerr ("uctr: %s\n", local->message);
+      status = 1;
+    }
+  return status;
+}
+
+int
+uctr_image_cmd_prune (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(UctrStore) store = NULL;
+  guint layers = 0, blobs = 0;
+
+  if (!uctr_image_parse (argv[0], "",
+                         _("Remove the layers and blobs of the store that no image has."), entries, &argc,
+                            &argv, error))
+    return -1;
+  if ((store = uctr_store_open (NULL, error)) == NULL || !uctr_store_prune (store, &layers, &blobs, error))
+    return -1;
+  g_print (_("Removed %u layer(s) and %u blob(s) that no image or container uses\n"), layers, blobs);
+  return 0;
+}
+
+int
+uctr_image_cmd_inspect (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(UctrStore) store = NULL;
+  g_autoptr(UctrImageRecord) r = NULL;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  if (!uctr_image_parse (argv[0], _("NAME"), _("Print an image's config (OCI image config JSON)."), entries,
+                                                 &argc, &argv, error))
+    return -1;
+  if (argc != 2)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s: name one image"), argv[0]), -1;
+  if ((store = uctr_store_open (NULL, error)) == NULL
+      || (r = uctr_store_find_image (store, argv[1], error)) == NULL
+      || (text = uctr_store_read_blob (store, r->config_digest, &len, error)) == NULL)
+    return -1;
+  fwrite (text, 1, len, stdout);
+  g_print ("\n");
+  return 0;
+}

@@ -1,0 +1,367 @@
+/* uctr: one-line runs of an image (oneline/image.h).
+ *
+ * The image is read from the store (store/images.h) without libarchive or
+ * a network client: when it is missing, `uctr-image pull` (a program of
+ * its own, so that every other run does not load them) puts it there. The
+ * root is the overlayfs the annotation uctr.rootfs.overlay describes,
+ * mounted by the init in the container's namespaces; the container's
+ * writable layer goes with it (runtime/imageroot.h).
+ */
+#include "oneline/image.h"
+#include "store/containers.h"
+#include "store/images.h"
+#include "store/rootfile.h"
+#include "image/manifest.h"
+#include "base/selfexe.h"
+#include "base/util.h"
+#include "oci/config.h"
+
+#include <gio/gio.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PASSWD_MAX (4 * 1024 * 1024)
+
+struct _UctrOneLineImage
+{
+  UctrStore *store;
+  UctrImageRecord *record;
+  UctrImageConfig *config;
+  char *layer_id; /* the container whose writable layer was made, until it is created */
+};
+
+void
+uctr_oneline_image_free (UctrOneLineImage *img)
+{
+  if (img == NULL)
+    return;
+  g_clear_pointer (&img->store, uctr_store_free);
+  g_clear_pointer (&img->record, uctr_image_record_free);
+  g_clear_pointer (&img->config, uctr_image_config_free);
+  g_free (img->layer_id);
+  g_free (img);
+}
+
+/* Finding the image */
+
+static gboolean
+run_pull (const char *name, GError **error)
+{
+  g_autofree char *program = uctr_selfexe_sibling ("uctr-image");
+  const char *argv[] = { program, "pull", name, NULL };
+  g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
+
+  if (p == NULL)
+    return uctr_prefix_error (error, _("Pulling %s (%s)"), name, program);
+  if (!g_subprocess_wait (p, NULL, error))
+    return FALSE;
+  if (!g_subprocess_get_if_exited (p) || g_subprocess_get_exit_status (p) != 0)
+    return uctr_throw (error, UCTR_ERROR_FAILED,
+                       _("%s is not in the image store and could not be pulled"), name);
+  return TRUE;
+}
+
+static gboolean
+load_config (UctrOneLineImage *img, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+
+  text = uctr_store_read_blob (img->store, img->record->config_digest, &len, error);
+  if (text == NULL)
+    return FALSE;
+  img->config = uctr_image_config_parse (text, len, img->record->name, error);
+  return img->config != NULL;
+}
+
+gboolean
+uctr_oneline_image_find (UctrOneLine *o, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  const char *pull = o->pull != NULL ? o->pull : "missing";
+  UctrOneLineImage *img;
+
+  if (strcmp (pull, "missing") != 0 && strcmp (pull, "always") != 0 && strcmp (pull, "never") != 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--pull %s: expected missing, always or never"), pull);
+  img = o->image_state = g_new0 (UctrOneLineImage, 1);
+  if ((img->store = uctr_store_open (NULL, error)) == NULL)
+    return FALSE;
+  if (strcmp (pull, "always") == 0 && !run_pull (o->image, error))
+    return FALSE;
+  img->record = uctr_store_find_image (img->store, o->image, &local);
+  if (img->record == NULL && g_error_matches (local, UCTR_ERROR, UCTR_ERROR_NOT_FOUND)
+      && strcmp (pull, "missing") == 0)
+    {
+      g_clear_error (&local);
+      if (!run_pull (o->image, error))
+        return FALSE;
+      img->record = uctr_store_find_image (img->store, o->image, &local);
+    }
+  if (img->record == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return load_config (img, error);
+}
+
+char **
+uctr_oneline_image_command (const UctrOneLine *o, char *const *command, GError **error)
+{
+  const UctrImageConfig *c = o->image_state->config;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  char **argv;
+
+  if (o->entrypoint != NULL)
+    {
+      if (o->entrypoint[0] != '\0')
+        g_strv_builder_add (b, o->entrypoint);
+    }
+  else if (c->entrypoint != NULL)
+    g_strv_builder_addv (b, (const char **) c->entrypoint);
+  if (command != NULL && command[0] != NULL)
+    g_strv_builder_addv (b, (const char **) command);
+  else if (c->cmd != NULL && o->entrypoint == NULL)
+    g_strv_builder_addv (b, (const char **) c->cmd);
+  argv = g_strv_builder_end (b);
+  if (argv[0] == NULL)
+    {
+      g_strfreev (argv);
+      return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                         _("the image %s has no Entrypoint or Cmd: give the command to run after its name"),
+                            o->image),
+                         NULL;
+    }
+  return argv;
+}
+
+/* The root */
+
+static char *
+overlay_option (UctrOneLineImage *img, const char *dir, GError **error)
+{
+  g_autoptr(GString) lower = g_string_new ("lowerdir=");
+  gint i;
+
+  /* overlayfs lists the topmost layer first; the record, the lowest. */
+  for (i = (gint) g_strv_length (img->record->layers) - 1; i >= 0; i--)
+    {
+      g_autofree char *path = uctr_store_layer (img->store, img->record->layers[i]);
+
+      if (path == NULL)
+        return uctr_throw (error, UCTR_ERROR_FAILED,
+                           _("the layer %s of %s is missing from the image store: pull the image again"),
+                              img->record->layers[i], img->record->name),
+                           NULL;
+      if (strpbrk (path, ",:") != NULL)
+        return uctr_throw (error, UCTR_ERROR_UNSUPPORTED,
+                           _("the image store %s has a ',' or ':' in its path, which overlayfs cannot take"),
+                              uctr_store_root (img->store)),
+                           NULL;
+      g_string_append_printf (lower, "%s%s", lower->len > strlen ("lowerdir=") ? ":" : "", path);
+    }
+  if (dir != NULL)
+    g_string_append_printf (lower, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
+  return g_string_free (g_steal_pointer (&lower), FALSE);
+}
+
+static JsonObject *
+member_object (JsonObject *obj, const char *name)
+{
+  if (!json_object_has_member (obj, name) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, name)))
+    json_object_set_object_member (obj, name, json_object_new ());
+  return json_object_get_object_member (obj, name);
+}
+
+static gboolean
+set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer, GError **error)
+{
+  UctrOneLineImage *img = o->image_state;
+  JsonObject *root = member_object (config, "root");
+  JsonObject *annotations = member_object (config, "annotations");
+  g_autofree char *dir = NULL;
+  g_autofree char *merged = NULL;
+  g_autofree char *overlay = NULL;
+
+  if (make_layer)
+    {
+      if (!uctr_store_make_container (img->store, id, img->record, &dir, error))
+        return FALSE;
+      img->layer_id = g_strdup (id);
+    }
+  overlay = overlay_option (img, dir, error);
+  if (overlay == NULL)
+    return FALSE;
+  merged = dir != NULL ? g_build_filename (dir, "merged", NULL)
+                       : g_build_filename (uctr_store_root (img->store), "containers", id, "merged", NULL);
+  json_object_set_string_member (root, "path", merged);
+  json_object_set_boolean_member (root, "readonly", o->read_only);
+  json_object_set_string_member (annotations, UCTR_ANNOTATION_ROOTFS_OVERLAY, overlay);
+  json_object_set_string_member (annotations, UCTR_ANNOTATION_IMAGE, img->record->name);
+  /* The writable layer takes the mount points the image lacks; a
+     read-only root has them made in throwaway layers instead. */
+  if (o->read_only)
+    json_object_set_string_member (annotations, UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
+  if (img->config->stop_signal != NULL)
+    json_object_set_string_member (annotations, "org.opencontainers.image.stopSignal",
+                                   img->config->stop_signal);
+  return TRUE;
+}
+
+/* The process */
+
+static void
+set_env (JsonObject *process, const UctrImageConfig *c)
+{
+  JsonArray *old = json_object_get_array_member (process, "env");
+  g_auto(GStrv) merged = NULL;
+  JsonArray *env = json_array_new ();
+  guint i;
+
+  for (i = 0; old != NULL && i < json_array_get_length (old); i++)
+    merged = uctr_env_set (merged, json_array_get_string_element (old, i));
+  for (i = 0; c->env != NULL && c->env[i] != NULL; i++)
+    merged = uctr_env_set (merged, c->env[i]);
+  for (i = 0; merged != NULL && merged[i] != NULL; i++)
+    json_array_add_string_element (env, merged[i]);
+  json_object_set_array_member (process, "env", env);
+}
+
+/* NAME's entry in the colon-separated DB (passwd, group): its third
+   field, a number; -1 when there is none. */
+static gint64
+db_id (const char *db, const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (db != NULL ? db : "", "\n", -1);
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ":", 5);
+      guint64 v;
+
+      if (g_strv_length (f) >= 4 && strcmp (f[0], name) == 0
+          && g_ascii_string_to_unsigned (f[2], 10, 0, G_MAXUINT32 - 1, &v, NULL))
+        return (gint64) v;
+    }
+  return -1;
+}
+
+/* The primary group of the passwd entry of UID (its fourth field), 0 when none. */
+static gint64
+passwd_gid (const char *passwd, guint64 uid)
+{
+  g_auto(GStrv) lines = g_strsplit (passwd != NULL ? passwd : "", "\n", -1);
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], ":", 5);
+      guint64 u, g;
+
+      if (g_strv_length (f) >= 4 && g_ascii_string_to_unsigned (f[2], 10, 0, G_MAXUINT32 - 1, &u, NULL)
+          && u == uid && g_ascii_string_to_unsigned (f[3], 10, 0, G_MAXUINT32 - 1, &g, NULL))
+        return (gint64) g;
+    }
+  return 0;
+}
+
+static gboolean
+lookup (const char *db, const char *what, const char *image, const char *name, gint64 *id, GError **error)
+{
+  guint64 v;
+
+  if (g_ascii_string_to_unsigned (name, 10, 0, G_MAXUINT32 - 1, &v, NULL))
+    {
+      *id = (gint64) v;
+      return TRUE;
+    }
+  if ((*id = db_id (db, name)) < 0)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG,
+                       _("the image %s runs as %s \"%s\", which its /etc/%s does not have"), image, what,
+                          name, strcmp (what, "user") == 0 ? "passwd" : "group");
+  return TRUE;
+}
+
+/* The image's User: NAME or UID, then :GROUP or :GID; names are looked up
+   in the image's own /etc/passwd and /etc/group, as podman does. */
+static gboolean
+set_user (JsonObject *process, UctrOneLineImage *img, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (img->config->user, ":", 2);
+  g_autofree char *passwd = NULL;
+  g_autofree char *group = NULL;
+  JsonObject *u;
+  gint64 uid, gid;
+
+  (void) uctr_store_read_root_file (img->store, img->record, "etc/passwd", PASSWD_MAX, &passwd, NULL);
+  if (parts[1] != NULL)
+    (void) uctr_store_read_root_file (img->store, img->record, "etc/group", PASSWD_MAX, &group, NULL);
+  if (!lookup (passwd, "user", img->record->name, parts[0], &uid, error)
+      || (parts[1] != NULL && !lookup (group, "group", img->record->name, parts[1], &gid, error)))
+    return FALSE;
+  if (parts[1] == NULL)
+    gid = passwd_gid (passwd, (guint64) uid);
+  u = member_object (process, "user");
+  json_object_set_int_member (u, "uid", uid);
+  json_object_set_int_member (u, "gid", gid);
+  return TRUE;
+}
+
+/* -P: each exposed port on a host port the kernel says is free now. */
+static gboolean
+publish_exposed (const UctrImageConfig *c, UctrOneLineExtras *x, GError **error)
+{
+  guint i;
+
+  for (i = 0; c->exposed_ports != NULL && c->exposed_ports[i] != NULL; i++)
+    {
+      const char *slash = strchr (c->exposed_ports[i], '/');
+      gboolean udp = slash != NULL && strcmp (slash, "/udp") == 0;
+      struct sockaddr_in sa = { .sin_family = AF_INET };
+      socklen_t len = sizeof sa;
+      uctr_autofd int fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+      if (fd < 0 || bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0
+          || getsockname (fd, (struct sockaddr *) &sa, &len) < 0)
+        return uctr_throw_errno (error, _("--publish-all: finding a free port for %s"), c->exposed_ports[i]);
+      g_ptr_array_add (x->publish,
+                       g_strdup_printf ("%u:%.*s/%s", ntohs (sa.sin_port),
+                                        (int) (slash != NULL ? slash - c->exposed_ports[i]
+                                                             : (int) strlen (c->exposed_ports[i])),
+                                        c->exposed_ports[i], udp ? "udp" : "tcp"));
+    }
+  return TRUE;
+}
+
+gboolean
+uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer,
+                          UctrOneLineExtras *x, GError **error)
+{
+  UctrOneLineImage *img = o->image_state;
+  JsonObject *process = member_object (config, "process");
+
+  if (!set_root (config, o, id, make_layer, error))
+    return FALSE;
+  set_env (process, img->config);
+  if (o->workdir == NULL && img->config->working_dir != NULL && img->config->working_dir[0] != '\0')
+    json_object_set_string_member (process, "cwd", img->config->working_dir);
+  if (o->user == NULL && img->config->user != NULL && img->config->user[0] != '\0'
+      && !set_user (process, img, error))
+    return FALSE;
+  return !o->publish_all || publish_exposed (img->config, x, error);
+}
+
+void
+uctr_oneline_image_abandon (UctrOneLine *o)
+{
+  UctrOneLineImage *img = o->image_state;
+
+  if (img == NULL || img->layer_id == NULL)
+    return;
+  (void) uctr_store_remove_container (img->store, img->layer_id, NULL);
+  g_clear_pointer (&img->layer_id, g_free);
+}
