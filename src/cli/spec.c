@@ -3,6 +3,7 @@
 #include "oci/config.h"
 #include "oci/spec.h"
 #include "oneline/oneline.h"
+#include "oneline/image.h"
 #include "runtime/container.h"
 
 #include <stdio.h>
@@ -19,14 +20,25 @@ print_oneline (int argc, char **argv, GError **error)
 {
   UctrOneLine o = { 0 };
   UctrOneLineExtras extras;
-  g_autofree GOptionEntry *entries = uctr_oneline_entries (&o);
+  g_autofree GOptionEntry *oneline_entries = uctr_oneline_entries (&o);
+  g_autoptr(GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  const GOptionEntry image_entry[] = {
+    { "image", 0, 0, G_OPTION_ARG_STRING, &o.image,
+      N_ ("The config a run of IMAGE would use (its root: the image's layers in the store, read-only)"),
+      N_ ("IMAGE") },
+  };
   g_autofree char *json = NULL;
   char **command;
   int rc = -1;
 
-  if (uctr_cli_parse ("spec", _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...]"),
-                                 _("Print the config.json a one-line run would use."), entries, TRUE, &argc,
-                                    &argv, error))
+  g_array_append_vals (entries, image_entry, G_N_ELEMENTS (image_entry));
+  for (GOptionEntry *e = oneline_entries; e->long_name != NULL; e++)
+    g_array_append_val (entries, *e);
+  if (uctr_cli_parse ("spec",
+                      _("--rootfs DIR [OPTIONS] [--] COMMAND [ARG...] | --image IMAGE [OPTIONS] [COMMAND]"),
+                         _("Print the config.json a one-line run would use."),
+                            (GOptionEntry *) entries->data, TRUE, &argc, &argv, error)
+                         && (o.image == NULL || uctr_oneline_image_find (&o, error)))
     {
       command = argv + 1;
       if (command[0] != NULL && strcmp (command[0], "--") == 0)
@@ -46,6 +58,15 @@ print_oneline (int argc, char **argv, GError **error)
     }
   uctr_oneline_clear (&o);
   return rc;
+}
+
+static gboolean
+wants_image (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--image") == 0 || g_str_has_prefix (argv[i], "--image="))
+      return TRUE;
+  return FALSE;
 }
 
 int
@@ -73,7 +94,7 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
   uctr_autofd int dfd = -1;
   int fd;
 
-  if (uctr_oneline_wanted (argc, argv))
+  if (uctr_oneline_wanted (argc, argv) || wants_image (argc, argv))
     return print_oneline (argc, argv, error);
   if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;

@@ -186,6 +186,9 @@ set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_laye
   g_autofree char *merged = NULL;
   g_autofree char *overlay = NULL;
 
+  if (img->record->layers[0] == NULL)
+    return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
+                       _("the image %s has no layers: nothing to run"), img->record->name);
   if (make_layer)
     {
       if (!uctr_store_make_container (img->store, id, img->record, &dir, error))
@@ -195,12 +198,21 @@ set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_laye
   overlay = overlay_option (img, dir, error);
   if (overlay == NULL)
     return FALSE;
-  merged = dir != NULL ? g_build_filename (dir, "merged", NULL)
-                       : g_build_filename (uctr_store_root (img->store), "containers", id, "merged", NULL);
+  /* Without a writable layer (spec), the root is mounted on the topmost
+     layer's directory, read-only: nothing is made in the store. */
+  if (dir != NULL)
+    merged = g_build_filename (dir, "merged", NULL);
+  else
+    merged = uctr_store_layer (img->store, img->record->layers[g_strv_length (img->record->layers) - 1]);
   json_object_set_string_member (root, "path", merged);
-  json_object_set_boolean_member (root, "readonly", o->read_only);
-  json_object_set_string_member (annotations, UCTR_ANNOTATION_ROOTFS_OVERLAY, overlay);
-  json_object_set_string_member (annotations, UCTR_ANNOTATION_IMAGE, img->record->name);
+  json_object_set_boolean_member (root, "readonly", o->read_only || dir == NULL);
+  /* overlayfs wants two lower layers when there is no upper one: a
+     one-layer image without a writable layer is that layer, bound. */
+  if (dir != NULL || img->record->layers[1] != NULL)
+    json_object_set_string_member (annotations, UCTR_ANNOTATION_ROOTFS_OVERLAY, overlay);
+  /* What goes with the container: only a writable layer made for it. */
+  if (dir != NULL)
+    json_object_set_string_member (annotations, UCTR_ANNOTATION_IMAGE, img->record->name);
   /* The writable layer takes the mount points the image lacks; a
      read-only root has them made in throwaway layers instead. */
   if (o->read_only)

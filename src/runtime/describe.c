@@ -152,9 +152,7 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_ROOTFS_BIND:
       return g_strdup_printf (_("root.path: preparing %s"), plan->rootfs);
     case UCTR_STEP_ROOTFS_OVERLAY:
-      return g_strdup_printf (_("Mounting the image's layers (overlayfs) on %s: kernel overlayfs in a user "
-                                "namespace needs Linux 5.11 or later"),
-                              plan->rootfs);
+      return g_strdup_printf (_("Mounting the image's layers (overlayfs) on %s"), plan->rootfs);
     case UCTR_STEP_MOUNT:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Mounting %s"), mount);
