@@ -69,7 +69,7 @@ typedef struct
   char **exposed_ports; /* "80/tcp", sorted */
   char **volumes;       /* sorted */
   char *stop_signal;
-  char *created; /* RFC 3339, or NULL */
+  char *created;      /* RFC 3339, or NULL */
   GHashTable *labels; /* string -> string */
   char **diff_ids;    /* rootfs.diff_ids, the lowest layer first */
 } UctrImageConfig;
