@@ -20,7 +20,7 @@ SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev
                 scdoc man-db groff-base bash-completion zsh fish clang-format
                 xvfb xauth x11-xserver-utils x11-apps weston wayland-utils pulseaudio pulseaudio-utils
                 pipewire-bin dbus-daemon dbus-bin libglib2.0-bin
-                docker-registry skopeo openssl apache2-utils fuse-overlayfs)
+                docker-registry skopeo openssl apache2-utils fuse-overlayfs zstd)
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
 # clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
 # stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.

@@ -74,11 +74,15 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   gboolean rootless = FALSE;
   g_autofree char *bundle = NULL;
+  g_autofree char *image = NULL;
   GOptionEntry entries[] = {
     { "rootless", 0, 0, G_OPTION_ARG_NONE, &rootless,
       N_ ("Write a config for a user namespace with your subordinate ids"), NULL },
     { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle,
       N_ ("Write config.json in DIR (default: the current one)"), N_ ("DIR") },
+    /* Listed for --help: given, it has made this a one-line spec already (print_oneline). */
+    { "image", 0, 0, G_OPTION_ARG_STRING, &image,
+      N_ ("Print the config a run of IMAGE would use (see uctr spec --image IMAGE --help)"), N_ ("IMAGE") },
     { NULL },
   };
   const UctrCliVerb verb = {

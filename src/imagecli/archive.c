@@ -1,6 +1,7 @@
 /* uctr-image: image archives into OCI image layouts (imagecli/archive.h). */
 #include "imagecli/archive.h"
 #include "image/digest.h"
+#include "image/unpack.h"
 #include "base/json.h"
 #include "base/util.h"
 
@@ -25,12 +26,17 @@ extract_entries (struct archive *in, struct archive *out, const char *dir, const
   while ((r = archive_read_next_header (in, &e)) == ARCHIVE_OK)
     {
       mode_t type = archive_entry_filetype (e);
+      g_autofree char *rel = uctr_unpack_entry_path (archive_entry_pathname (e));
       g_autofree char *path = NULL;
 
       /* Blobs and documents: nothing else is needed, nothing else is made. */
       if (type != AE_IFREG && type != AE_IFDIR)
         continue;
-      path = g_build_filename (dir, archive_entry_pathname (e), NULL);
+      if (rel == NULL)
+        return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
+                           _("%s: the entry \"%s\" climbs out of the archive"), file,
+                              archive_entry_pathname (e));
+      path = g_build_filename (dir, rel, NULL);
       archive_entry_set_pathname (e, path);
       archive_entry_set_perm (e, type == AE_IFDIR ? 0700 : 0600);
       if (archive_write_header (out, e) != ARCHIVE_OK)
@@ -68,8 +74,10 @@ uctr_archive_extract (UctrStore *store, const char *file, char **dir, GError **e
 
   archive_read_support_format_tar (in);
   archive_read_support_filter_all (in);
+  /* Entries are made relative (uctr_unpack_entry_path) and put below the
+     new directory, an absolute path; no symlink is made or followed. */
   archive_write_disk_set_options (out, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-                                           | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM);
+                                           | ARCHIVE_EXTRACT_PERM);
   if (g_mkdtemp_full (tmp, 0700) == NULL)
     ok = uctr_throw_errno (error, _("Making a directory in %s"), uctr_store_root (store));
   else if (archive_read_open_filename (in, file, 1 << 16) != ARCHIVE_OK)

@@ -86,7 +86,8 @@ main (int argc, char **argv)
   if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
     return uctr_store_helper_main (argc, argv, uctr_store_unpack_job);
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
-      || (argc == 2 && strcmp (argv[1], "image") == 0))
+      || (strcmp (argv[1], "image") == 0
+          && (argc == 2 || strcmp (argv[2], "--help") == 0 || strcmp (argv[2], "-h") == 0)))
     {
       usage (argc < 2 ? stderr : stdout);
       return argc < 2 ? 1 : 0;

@@ -216,8 +216,9 @@ static gboolean
 download_layers (UctrStore *store, UctrRegistry *r, int downloads, const Fetched *f, UctrProgress *progress,
                  GError **error)
 {
-  g_autoptr(GMainContext) ctx = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (ctx, FALSE);
+  /* The context the registry's connections were made on (libsoup keeps
+     each on its own): the thread's default one, as for its manifests. */
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GPtrArray) todo = g_ptr_array_new ();
   g_autoptr(GCancellable) cancel = g_cancellable_new ();
   Downloads dl = { .registry = r,
@@ -239,11 +240,9 @@ download_layers (UctrStore *store, UctrRegistry *r, int downloads, const Fetched
     }
   if (todo->len == 0)
     return TRUE;
-  g_main_context_push_thread_default (ctx);
   start_next (&dl);
   if (dl.running > 0)
     g_main_loop_run (loop);
-  g_main_context_pop_thread_default (ctx);
   if (dl.error != NULL)
     {
       g_propagate_error (error, dl.error);

@@ -16,10 +16,12 @@
 #include "base/util.h"
 #include "oci/config.h"
 
-#include <gio/gio.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PASSWD_MAX (4 * 1024 * 1024)
@@ -51,13 +53,22 @@ run_pull (const char *name, GError **error)
 {
   g_autofree char *program = uctr_selfexe_sibling ("uctr-image");
   const char *argv[] = { program, "pull", name, NULL };
-  g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_INHERIT, error);
+  posix_spawn_file_actions_t actions;
+  pid_t pid;
+  int status = 0, r;
 
-  if (p == NULL)
-    return uctr_prefix_error (error, _("Pulling %s (%s)"), name, program);
-  if (!g_subprocess_wait (p, NULL, error))
-    return FALSE;
-  if (!g_subprocess_get_if_exited (p) || g_subprocess_get_exit_status (p) != 0)
+  /* posix_spawn, not GSubprocess: no GLib helper thread is left behind (a
+     container is forked later, and uctr forks only while it has none).
+     The pull's progress and errors go to our stderr; its digest nowhere. */
+  posix_spawn_file_actions_init (&actions);
+  posix_spawn_file_actions_addopen (&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  r = posix_spawn (&pid, program, &actions, NULL, (char **) argv, environ);
+  posix_spawn_file_actions_destroy (&actions);
+  if (r != 0)
+    return uctr_throw_errno_code (error, r, _("Pulling %s (%s)"), name, program);
+  if (TEMP_FAILURE_RETRY (waitpid (pid, &status, 0)) < 0)
+    return uctr_throw_errno (error, _("Pulling %s (%s)"), name, program);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return uctr_throw (error, UCTR_ERROR_FAILED,
                        _("%s is not in the image store and could not be pulled"), name);
   return TRUE;

@@ -11,11 +11,11 @@ typedef struct _UctrOneLineImage UctrOneLineImage;
 
 typedef struct
 {
-  char *rootfs;       /* --rootfs DIR ("/" for the host's own, read-only by default) */
-  char *image;        /* or an image: `run [OPTIONS] IMAGE [COMMAND]` (image.h) */
-  char *entrypoint;   /* --entrypoint CMD: instead of the image's */
+  char *rootfs;         /* --rootfs DIR ("/" for the host's own, read-only by default) */
+  char *image;          /* or an image: `run [OPTIONS] IMAGE [COMMAND]` (image.h) */
+  char *entrypoint;     /* --entrypoint CMD: instead of the image's */
   gboolean publish_all; /* --publish-all/-P: the image's ExposedPorts on free host ports */
-  char *pull;         /* --pull missing|always|never */
+  char *pull;           /* --pull missing|always|never */
   gboolean interactive; /* -i: stdin stays attached (as it is anyway in the foreground) */
   UctrOneLineImage *image_state;
   gboolean read_only; /* --read-only */

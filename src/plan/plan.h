@@ -121,7 +121,8 @@ typedef struct
   const char *rootfs_staging; /* where "/" is bound before pivot_root (NULL: onto itself) */
   gboolean rootfs_readonly;
   const char *rootfs_overlay; /* mount(2) data of an overlayfs on rootfs (uctr.rootfs.overlay), or NULL */
-  const char *rootfs_overlay_dir; /* the lower directories' parent: their names in rootfs_overlay are relative to it */
+  const char *
+      rootfs_overlay_dir; /* the lower directories' parent: their names in rootfs_overlay are relative to it */
   unsigned long
       rootfs_propagation; /* applied to / before the mounts and after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;

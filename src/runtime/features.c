@@ -101,9 +101,11 @@ uctr_features_document (void)
 {
   static const char *const hooks[]
       = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
-  /* Annotations that change what a container may reach: an engine should
-     not pass them through from an image or a user unchecked. */
-  static const char *const unsafe[] = { UCTR_ANNOTATION_NETWORK, UCTR_ANNOTATION_PUBLISH, NULL };
+  /* Annotations that change what a container may reach (or, uctr.image,
+     what its deletion removes): an engine should not pass them through
+     from an image or a user unchecked. */
+  static const char *const unsafe[] = { UCTR_ANNOTATION_NETWORK, UCTR_ANNOTATION_PUBLISH,
+                                        UCTR_ANNOTATION_ROOTFS_OVERLAY, UCTR_ANNOTATION_IMAGE, NULL };
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_auto(GStrv) mount_options = uctr_plan_mount_option_names ();
 

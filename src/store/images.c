@@ -312,10 +312,13 @@ used_by (GPtrArray *images, const char *digest)
 static gboolean
 drop_unused (UctrStore *store, GPtrArray *images, const UctrImageRecord *gone, GError **error)
 {
+  /* A container of the image (rmi --force) keeps the layers under it. */
+  g_autoptr(GHashTable) in_use = uctr_store_container_layers (store);
   guint i;
 
   for (i = 0; gone->layers[i] != NULL; i++)
-    if (!used_by (images, gone->layers[i]) && !uctr_store_remove_layer_locked (store, gone->layers[i], error))
+    if (!used_by (images, gone->layers[i]) && !g_hash_table_contains (in_use, gone->layers[i])
+        && !uctr_store_remove_layer_locked (store, gone->layers[i], error))
       return FALSE;
   if (!used_by (images, gone->manifest_digest))
     {

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Makes the OCI image layouts the image tests pull (tests/integration/images.sh).
+
+Usage: mkimage.py KIND LAYOUT [--rootfs DIR] [--compress gzip|zstd|none] [--tag TAG] [--big MIB]
+
+KIND:
+  multi        the busybox root (--rootfs) and two layers above it: owners,
+               modes, setuid, hard and symbolic links, a user.* xattr, a
+               whiteout, an opaque directory; a config with Entrypoint, Cmd,
+               Env, WorkingDir, User, ExposedPorts, StopSignal
+  dotdot       a layer entry "../../escaped"
+  abs-symlink  a symlink etc -> /tmp, then etc/escaped through it
+  hardlink-out a hard link to /etc/passwd, which the layer does not have
+  bad-digest   a layer whose bytes are not those of its digest
+  truncated    a layer blob cut short (its descriptor says the whole size)
+  huge         a layer whose descriptor says 1 TiB
+Each hostile kind has the busybox root as its lowest layer, so that only
+the trick itself is wrong. --big adds a file of MIB random MiB to multi's
+top layer (for pulls cut short)."""
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import os
+import platform
+import subprocess
+import tarfile
+
+ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64'}.get(platform.machine(), platform.machine())
+
+
+class Layer:
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.tar = tarfile.open(fileobj=self.buf, mode='w', format=tarfile.PAX_FORMAT)
+
+    def add(self, name, kind=tarfile.REGTYPE, data=b'', mode=0o644, uid=0, gid=0, link='', xattrs=None,
+            devmajor=0, devminor=0):
+        ti = tarfile.TarInfo(name)
+        ti.type = kind
+        ti.mode = mode
+        ti.uid, ti.gid = uid, gid
+        ti.mtime = 1700000000
+        ti.linkname = link
+        ti.devmajor, ti.devminor = devmajor, devminor
+        if xattrs:
+            ti.pax_headers = {'SCHILY.xattr.' + k: v for k, v in xattrs.items()}
+        if kind == tarfile.REGTYPE:
+            ti.size = len(data)
+            self.tar.addfile(ti, io.BytesIO(data))
+        else:
+            self.tar.addfile(ti)
+
+    def add_tree(self, root):
+        self.tar.add(root, arcname='.', filter=lambda ti: (setattr(ti, 'uid', 0), setattr(ti, 'gid', 0),
+                                                           setattr(ti, 'uname', ''), setattr(ti, 'gname', ''))[-1] or ti)
+
+    def bytes(self):
+        self.tar.close()
+        return self.buf.getvalue()
+
+
+def compress(data, how):
+    if how == 'gzip':
+        return gzip.compress(data, mtime=0), 'application/vnd.oci.image.layer.v1.tar+gzip'
+    if how == 'zstd':
+        out = subprocess.run(['zstd', '-q', '-c'], input=data, stdout=subprocess.PIPE, check=True).stdout
+        return out, 'application/vnd.oci.image.layer.v1.tar+zstd'
+    return data, 'application/vnd.oci.image.layer.v1.tar'
+
+
+def blob(layout, data):
+    digest = hashlib.sha256(data).hexdigest()
+    with open(os.path.join(layout, 'blobs', 'sha256', digest), 'wb') as f:
+        f.write(data)
+    return 'sha256:' + digest
+
+
+def base_layer(rootfs):
+    layer = Layer()
+    layer.add_tree(rootfs)
+    return layer.bytes()
+
+
+def multi_layers(big):
+    two = Layer()
+    two.add('data', tarfile.DIRTYPE, mode=0o755)
+    two.add('data/file', data=b'first\n', mode=0o640, uid=1000, gid=1000)
+    two.add('data/hard', tarfile.LNKTYPE, link='data/file', mode=0o640, uid=1000, gid=1000)
+    two.add('data/link', tarfile.SYMTYPE, link='file', mode=0o777)
+    two.add('data/setuid', data=b'#!/bin/sh\necho hi\n', mode=0o4755)
+    two.add('data/xattr', data=b'x\n', mode=0o644, xattrs={'user.test': 'hello'})
+    two.add('data/gone', data=b'soon gone\n')
+    two.add('opaque', tarfile.DIRTYPE, mode=0o755)
+    two.add('opaque/a', data=b'a\n')
+    two.add('opaque/b', data=b'b\n')
+    three = Layer()
+    three.add('data', tarfile.DIRTYPE, mode=0o755)
+    three.add('data/.wh.gone')
+    three.add('data/new', data=b'second\n', mode=0o600, uid=1000, gid=1000)
+    three.add('opaque', tarfile.DIRTYPE, mode=0o755)
+    three.add('opaque/.wh..wh..opq')
+    three.add('opaque/c', data=b'c\n')
+    if big:
+        three.add('data/big', data=os.urandom(big * 1024 * 1024))
+    return [two.bytes(), three.bytes()]
+
+
+def write_layout(layout, layers, config_extra, compression, tag, tamper=None):
+    os.makedirs(os.path.join(layout, 'blobs', 'sha256'), exist_ok=True)
+    descriptors, diff_ids = [], []
+    for i, tar in enumerate(layers):
+        data, media_type = compress(tar, compression)
+        diff_ids.append('sha256:' + hashlib.sha256(tar).hexdigest())
+        d = {'mediaType': media_type, 'digest': blob(layout, data), 'size': len(data)}
+        if tamper and i == len(layers) - 1:
+            tamper(layout, d)
+        descriptors.append(d)
+    config = {'architecture': ARCH, 'os': 'linux', 'created': '2026-12-01T00:00:00Z',
+              'config': config_extra, 'rootfs': {'type': 'layers', 'diff_ids': diff_ids}}
+    config_data = json.dumps(config).encode()
+    manifest = {'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+                'config': {'mediaType': 'application/vnd.oci.image.config.v1+json',
+                           'digest': blob(layout, config_data), 'size': len(config_data)},
+                'layers': descriptors}
+    manifest_data = json.dumps(manifest).encode()
+    with open(os.path.join(layout, 'index.json'), 'w') as f:
+        json.dump({'schemaVersion': 2, 'manifests': [
+            {'mediaType': 'application/vnd.oci.image.manifest.v1+json', 'digest': blob(layout, manifest_data),
+             'size': len(manifest_data), 'annotations': {'org.opencontainers.image.ref.name': tag}}]}, f)
+    with open(os.path.join(layout, 'oci-layout'), 'w') as f:
+        json.dump({'imageLayoutVersion': '1.0.0'}, f)
+
+
+def blob_path(layout, d):
+    return os.path.join(layout, 'blobs', 'sha256', d['digest'].split(':')[1])
+
+
+def tamper_bytes(layout, d):
+    path = blob_path(layout, d)
+    with open(path, 'rb') as f:
+        data = bytearray(f.read())
+    data[len(data) // 2] ^= 0xff
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def tamper_truncate(layout, d):
+    path = blob_path(layout, d)
+    os.truncate(path, os.path.getsize(path) // 2)
+
+
+def tamper_huge(layout, d):
+    d['size'] = 1 << 40
+
+
+def hostile_layer(kind):
+    layer = Layer()
+    if kind == 'dotdot':
+        layer.add('../../escaped', data=b'out\n')
+    elif kind == 'abs-symlink':
+        layer.add('etc', tarfile.SYMTYPE, link='/tmp', mode=0o777)
+        layer.add('etc/escaped', data=b'out\n')
+    elif kind == 'hardlink-out':
+        layer.add('passwd-link', tarfile.LNKTYPE, link='/etc/passwd')
+    else:
+        layer.add('harmless', data=b'x' * 65536)
+    return layer.bytes()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('kind')
+    p.add_argument('layout')
+    p.add_argument('--rootfs', required=True)
+    p.add_argument('--compress', default='gzip')
+    p.add_argument('--tag', default='latest')
+    p.add_argument('--big', type=int, default=0)
+    a = p.parse_args()
+    layers = [base_layer(a.rootfs)]
+    if a.kind == 'multi':
+        layers += multi_layers(a.big)
+        config = {'Entrypoint': ['/bin/sh', '-c'], 'Cmd': ['echo default: $GREETING'],
+                  'Env': ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'GREETING=from-the-image'],
+                  'WorkingDir': '/data', 'User': 'user', 'ExposedPorts': {'80/tcp': {}},
+                  'StopSignal': 'SIGINT', 'Labels': {'test': 'yes'}}
+        write_layout(a.layout, layers, config, a.compress, a.tag)
+        return
+    tamper = {'bad-digest': tamper_bytes, 'truncated': tamper_truncate, 'huge': tamper_huge}.get(a.kind)
+    if tamper is None and a.kind not in ('dotdot', 'abs-symlink', 'hardlink-out'):
+        p.error('unknown kind ' + a.kind)
+    layers.append(hostile_layer(a.kind))
+    write_layout(a.layout, layers, {'Cmd': ['/bin/sh']}, a.compress, a.tag, tamper)
+
+
+if __name__ == '__main__':
+    main()
