@@ -1,10 +1,12 @@
 # bash completion for uctr(1)                             -*- shell-script -*-
 #
 # Commands, their options and the options' values; container ids from
-# `uctr list -q`, run with the --root given earlier on the line. Needs
-# nothing from the bash-completion package.
+# `uctr list -q`, run with the --root given earlier on the line; image names
+# from `uctr images --format json`. Needs nothing from the bash-completion
+# package.
 
-_uctr_commands='create delete events exec features kill list logs pause port ps resume run spec start state update'
+_uctr_commands='create delete events exec features image images kill list logs pause port ps pull resume rmi run spec
+start state update'
 
 _uctr_signals='HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP
 TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'
@@ -27,6 +29,8 @@ _uctr_command_options ()
       if [ "$1" = run ]; then
         _uctr_opts+=' --detach --keep --no-subreaper --rootfs --read-only --writable --bind --workdir --env --env-file --tty --name --user --hostname --rm --userns --sdnotify --init --init-path --log-opt'
         _uctr_args+=' --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns --sdnotify --init-path --log-opt'
+        _uctr_opts+=' --interactive --entrypoint --publish-all --pull'
+        _uctr_args+=' --entrypoint --pull'
         _uctr_opts+=' --cap-add --cap-drop --privileged --security-opt'
         _uctr_args+=' --cap-add --cap-drop --security-opt'
         _uctr_opts+=' --device --gpu --socket --gui'
@@ -49,8 +53,13 @@ _uctr_command_options ()
       _uctr_opts='--format'
       _uctr_args='-f --format' ;;
     spec)
-      _uctr_opts='--rootless --bundle'
-      _uctr_args='-b --bundle' ;;
+      _uctr_opts='--rootless --bundle --rootfs --image'
+      _uctr_args='-b --bundle --rootfs --image' ;;
+    pull | image-pull) _uctr_opts='--quiet' ;;
+    images | image-ls | image-list)
+      _uctr_opts='--format --quiet'
+      _uctr_args='--format' ;;
+    rmi | image-rm) _uctr_opts='--force' ;;
     update)
       _uctr_opts='--resources --blkio-weight --cpu-period --cpu-quota --cpu-share --cpu-rt-period --cpu-rt-runtime
                   --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap --pids-limit
@@ -83,6 +92,9 @@ _uctr_long_option ()
     *:-g) echo --additional-gids ;;
     *:-c) echo --cap ;;
     *:-r) echo --resources ;;
+    *:-P) echo --publish-all ;;
+    *:-i) echo --interactive ;;
+    *:-q) echo --quiet ;;
     *) printf '%s\n' "$2" ;;
   esac
 }
@@ -185,6 +197,12 @@ _uctr_port_specs ()
   _uctr_run port list "$1" | awk 'NR > 1 && NF == 4 { printf "%s%s:%s/%s\n", ($1 == "*" ? "" : $1 ":"), $2, $3, $4 }'
 }
 
+# The names of the images in the store (the Name members of the JSON).
+_uctr_images ()
+{
+  _uctr_run images --format json | sed -n 's/^ *"Name" *: *"\(.*\)",\{0,1\}$/\1/p'
+}
+
 # Value $2 of option $1 (long) of command $3; $4 is what precedes the value
 # in the word ("--network=" or "").
 _uctr_value ()
@@ -197,6 +215,8 @@ _uctr_value ()
     --log-format) _uctr_reply 'text json' "$2" "$4" ;;
     --rootless) _uctr_reply 'true false auto' "$2" "$4" ;;
     --sdnotify) _uctr_reply 'container conmon ignore' "$2" "$4" ;;
+    --pull) _uctr_reply 'missing always never' "$2" "$4" ;;
+    --image) _uctr_reply "$(_uctr_images)" "$2" "$4" ;;
     --format) _uctr_reply 'table json' "$2" "$4" ;;
     --network) _uctr_reply "$(_uctr_network_values "$2")" "$2" "$4" ;;
     --cap) _uctr_reply "$(printf 'CAP_%s ' $_uctr_caps)" "$2" "$4" ;;
@@ -230,6 +250,11 @@ _uctr_positional ()
         _uctr_reply "$_uctr_signals" "$cur"
       fi ;;
     port:1) _uctr_reply 'add remove list' "$cur" ;;
+    image:1) _uctr_reply 'ls list pull rm prune inspect' "$cur" ;;
+    # run's first argument: an image (a bundle's id is a new name); with
+    # --rootfs it is the command.
+    run:1) [ "$_uctr_rootfs" = 1 ] || _uctr_reply "$(_uctr_images)" "$cur" ;;
+    rmi:* | image-rm:* | image-inspect:1) _uctr_reply "$(_uctr_images)" "$cur" ;;
     port:3) [ "$1" = remove ] && _uctr_reply "$(_uctr_port_specs "$2")" "$cur" ;;
     *) COMPREPLY=() ;;
   esac
@@ -237,7 +262,7 @@ _uctr_positional ()
 
 _uctr ()
 {
-  local words cword cur w i cmd= cmd_at=0 value_of= long
+  local words cword cur w i cmd= cmd_at=0 value_of= long _uctr_rootfs=0
   local -a _uctr_root=() positional=()
   local _uctr_opts _uctr_args
 
@@ -276,8 +301,15 @@ _uctr ()
     return 0
   fi
 
+  # image's subcommands are commands of their own: image-ls, image-rm ...
+  if [ "$cmd" = image ] && [ $((cmd_at + 1)) -lt "$cword" ] && [[ ${words[cmd_at + 1]} != -* ]]; then
+    cmd=image-${words[cmd_at + 1]}
+    cmd_at=$((cmd_at + 1))
+  fi
+
   # The command's options and positional arguments so far. exec and ps take
-  # no options after their first argument (the rest is the command, or ps's).
+  # no options after their first argument (the rest is the command, or ps's),
+  # nor run after its image.
   _uctr_command_options "$cmd"
   local options=1 args=" $(echo $_uctr_args) "
   for ((i = cmd_at + 1; i < cword; i++)); do
@@ -285,6 +317,7 @@ _uctr ()
     if [ $options = 1 ] && [ "$w" = -- ]; then
       options=0
     elif [ $options = 1 ] && [[ $w == -?* ]]; then
+      [[ $w == --rootfs || $w == --rootfs=* ]] && _uctr_rootfs=1
       if [[ $w != *=* ]] && [[ $args == *" $w "* ]]; then
         if [ $((i + 1)) -eq "$cword" ]; then
           _uctr_value "$(_uctr_long_option "$cmd" "$w")" "$cur" "$cmd" ""
@@ -294,7 +327,7 @@ _uctr ()
       fi
     else
       positional+=("$w")
-      case $cmd in exec | ps) options=0 ;; esac
+      case $cmd in exec | ps | run) options=0 ;; esac
     fi
   done
 

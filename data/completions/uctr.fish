@@ -1,6 +1,6 @@
 # fish completion for uctr(1): commands, their options and the options'
 # values; container ids from `uctr list -q`, run with the --root given
-# earlier on the line.
+# earlier on the line; image names from `uctr images --format json`.
 
 # The words of the line before the cursor, the global options left out:
 # the command first, then its arguments (nothing before the command). With
@@ -43,14 +43,16 @@ function __fish_uctr_value_options
             echo -b --bundle --pid-file --console-socket --preserve-fds --network -p --publish --sdnotify \
                 --rootfs -v --bind -w --workdir -e --env --env-file --name -u --user --hostname --userns \
                 --cap-add --cap-drop --security-opt \
-                --device --socket --init-path --log-opt
+                --device --socket --init-path --log-opt --entrypoint --pull
         case exec
             echo --console-socket --cwd -e --env -u --user -g --additional-gids -p --process --pid-file \
                 --process-label --apparmor -c --cap --preserve-fds --cgroup
         case list ps port
             echo -f --format
         case spec
-            echo -b --bundle
+            echo -b --bundle --rootfs --image
+        case images image
+            echo --format
         case update
             echo -r --resources --blkio-weight --cpu-period --cpu-quota --cpu-share --cpu-shares --cpu-rt-period \
                 --cpu-rt-runtime --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap \
@@ -63,7 +65,7 @@ function __fish_uctr_value_options
 end
 
 # The positional arguments of the command so far (option values left out);
-# exec and ps take no options after their first one.
+# exec, ps and run take no options after their first one.
 function __fish_uctr_positional
     set -l args (__fish_uctr_args)
     set -l cmd $args[1]
@@ -80,7 +82,7 @@ function __fish_uctr_positional
             end
         else
             echo $a
-            contains -- $cmd exec ps; and set options 0
+            contains -- $cmd exec ps run; and set options 0
         end
         set i (math $i + 1)
     end
@@ -93,6 +95,22 @@ function __fish_uctr_at
     set -l cmd (__fish_uctr_args)[1]
     contains -- "$cmd" $argv; or return 1
     test (count (__fish_uctr_positional)) -eq $_flag_n
+end
+
+# True when the command is `image` and its own command one of $argv.
+function __fish_uctr_image_command
+    set -l args (__fish_uctr_args)
+    test "$args[1]" = image; and contains -- "$args[2]" $argv
+end
+
+# True when run has --rootfs: its first argument is then the command.
+function __fish_uctr_rootfs
+    string match -q -r -- '^--rootfs(=|$)' (__fish_uctr_args)
+end
+
+# The names of the store's images: the Name members of the JSON.
+function __fish_uctr_images
+    __fish_uctr_run images --format json | string replace -rf -- '^\s*"Name"\s*:\s*"([^"]*)",?$' '$1'
 end
 
 function __fish_uctr_no_command
@@ -164,13 +182,17 @@ complete -c uctr -n __fish_uctr_no_command -a delete -d 'Delete a container and 
 complete -c uctr -n __fish_uctr_no_command -a events -d "Print a container's statistics and OOM events"
 complete -c uctr -n __fish_uctr_no_command -a exec -d 'Run a new process in a running container'
 complete -c uctr -n __fish_uctr_no_command -a features -d 'Print what this uctr supports'
+complete -c uctr -n __fish_uctr_no_command -a image -d 'Manage the image store: ls, pull, rm, prune, inspect'
+complete -c uctr -n __fish_uctr_no_command -a images -d 'List the images in the store'
 complete -c uctr -n __fish_uctr_no_command -a kill -d 'Send a signal to a container'
 complete -c uctr -n __fish_uctr_no_command -a list -d 'List containers'
 complete -c uctr -n __fish_uctr_no_command -a logs -d 'Print the log of a detached one-line container'
 complete -c uctr -n __fish_uctr_no_command -a pause -d 'Suspend every process of a container'
 complete -c uctr -n __fish_uctr_no_command -a port -d 'Publish, list and unpublish ports of a container'
 complete -c uctr -n __fish_uctr_no_command -a ps -d 'List the processes of a container'
+complete -c uctr -n __fish_uctr_no_command -a pull -d 'Pull an image from a registry, an OCI layout or an archive'
 complete -c uctr -n __fish_uctr_no_command -a resume -d 'Resume a paused container'
+complete -c uctr -n __fish_uctr_no_command -a rmi -d 'Remove images from the store'
 complete -c uctr -n __fish_uctr_no_command -a run -d 'Create, start and wait for a container'
 complete -c uctr -n __fish_uctr_no_command -a spec -d 'Write a default config.json'
 complete -c uctr -n __fish_uctr_no_command -a start -d 'Start a created container'
@@ -188,8 +210,28 @@ complete -c uctr -n '__fish_uctr_at -n 2 port; and test (__fish_uctr_positional)
     -a '(__fish_uctr_port_specs)' -d 'Published port'
 complete -c uctr -n '__fish_uctr_at -n 1 kill' -a '(__fish_uctr_signals)' -d Signal
 
-# create and run.
-set -l cr '__fish_uctr_command create run'
+# Images, and the commands of `uctr image`.
+complete -c uctr -n '__fish_uctr_at -n 0 image' -a 'ls list' -d 'List the images'
+complete -c uctr -n '__fish_uctr_at -n 0 image' -a pull -d 'Pull images into the store'
+complete -c uctr -n '__fish_uctr_at -n 0 image' -a rm -d 'Remove images'
+complete -c uctr -n '__fish_uctr_at -n 0 image' -a prune -d 'Remove what no image or container uses'
+complete -c uctr -n '__fish_uctr_at -n 0 image' -a inspect -d "Print an image's config"
+complete -c uctr -n '__fish_uctr_at -n 0 run; and not __fish_uctr_rootfs' -a '(__fish_uctr_images)' -d Image
+complete -c uctr -n '__fish_uctr_command rmi; or __fish_uctr_image_command rm' -a '(__fish_uctr_images)' -d Image
+complete -c uctr -n '__fish_uctr_at -n 1 image; and __fish_uctr_image_command inspect' -a '(__fish_uctr_images)' \
+    -d Image
+complete -c uctr -n '__fish_uctr_command rmi; or __fish_uctr_image_command rm' -s f -l force \
+    -d 'Remove it even when containers run from it'
+complete -c uctr -n '__fish_uctr_command pull; or __fish_uctr_image_command pull' -s q -l quiet \
+    -d "No progress, only the image's digest"
+complete -c uctr -n '__fish_uctr_command images; or __fish_uctr_image_command ls list' -l format -x -a 'table json' \
+    -d 'Output format'
+complete -c uctr -n '__fish_uctr_command images; or __fish_uctr_image_command ls list' -s q -l quiet \
+    -d 'Print the image ids alone'
+
+# create and run (run: none after the image, or the command, is given).
+set -l cr '__fish_uctr_command create; or __fish_uctr_at -n 0 run'
+set -l r1 '__fish_uctr_at -n 0 run'
 complete -c uctr -n $cr -s b -l bundle -x -a '(__fish_complete_directories)' -d 'Bundle directory'
 complete -c uctr -n $cr -l pid-file -r -F -d "Write the container's pid to FILE"
 complete -c uctr -n $cr -l console-socket -r -F -d 'Send the pty master over this unix socket'
@@ -198,11 +240,10 @@ complete -c uctr -n $cr -l no-pivot -d 'Use MS_MOVE and chroot instead of pivot_
 complete -c uctr -n $cr -l no-new-keyring -d 'Accepted for runc compatibility'
 complete -c uctr -n $cr -l network -x -a '(__fish_uctr_network)' -d 'none or slirp[:OPTIONS]'
 complete -c uctr -n $cr -s p -l publish -x -d 'Publish [HOSTIP:]HOSTPORT[-LAST]:CONTAINERPORT[-LAST][/tcp|/udp]'
-complete -c uctr -n '__fish_uctr_command run' -s d -l detach -d 'Return once the process has started'
-complete -c uctr -n '__fish_uctr_command run' -l keep -d 'Do not delete the container once its process has exited'
-complete -c uctr -n '__fish_uctr_command run' -l no-subreaper -d 'Accepted for runc compatibility'
-complete -c uctr -n '__fish_uctr_command run' -l sdnotify -x -a 'container conmon ignore' -d 'Who says READY=1 under a Type=notify unit'
-set -l r1 '__fish_uctr_command run'
+complete -c uctr -n $r1 -s d -l detach -d 'Return once the process has started'
+complete -c uctr -n $r1 -l keep -d 'Do not delete the container once its process has exited'
+complete -c uctr -n $r1 -l no-subreaper -d 'Accepted for runc compatibility'
+complete -c uctr -n $r1 -l sdnotify -x -a 'container conmon ignore' -d 'Who says READY=1 under a Type=notify unit'
 complete -c uctr -n $r1 -l rootfs -x -a '(__fish_complete_directories)' -d 'Run COMMAND in DIR, no config.json'
 complete -c uctr -n $r1 -l read-only -d 'Mount the root read-only'
 complete -c uctr -n $r1 -l writable -d "With --rootfs /: leave the host's root writable"
@@ -232,6 +273,10 @@ complete -c uctr -n $r1 -l gui -d 'Every --socket and --gpu the host has'
 complete -c uctr -n $r1 -l init -d 'Run an init as PID 1 that forwards signals and reaps zombies'
 complete -c uctr -n $r1 -l init-path -r -F -d 'The init for --init'
 complete -c uctr -n $r1 -l log-opt -x -a 'max-size=' -d 'With --detach: max-size=SIZE of its log'
+complete -c uctr -n $r1 -s i -l interactive -d 'Keep stdin attached (as in the foreground anyway)'
+complete -c uctr -n $r1 -l entrypoint -x -d 'With an image: run CMD instead of its Entrypoint'
+complete -c uctr -n $r1 -s P -l publish-all -d 'With an image: publish its exposed ports on free host ports'
+complete -c uctr -n $r1 -l pull -x -a 'missing always never' -d 'With an image: when to pull it'
 
 # exec.
 set -l ex '__fish_uctr_command exec; and test (count (__fish_uctr_positional)) -eq 0'
@@ -265,6 +310,10 @@ complete -c uctr -n '__fish_uctr_command list ps port' -s f -l format -x -a 'tab
 complete -c uctr -n '__fish_uctr_command spec' -l rootless -d 'A user namespace with your subordinate ids'
 complete -c uctr -n '__fish_uctr_command spec' -s b -l bundle -x -a '(__fish_complete_directories)' \
     -d 'Write config.json in DIR'
+complete -c uctr -n '__fish_uctr_command spec' -l rootfs -x -a '(__fish_complete_directories)' \
+    -d 'Print the config of a run in DIR'
+complete -c uctr -n '__fish_uctr_command spec' -l image -x -a '(__fish_uctr_images)' \
+    -d 'Print the config of a run of IMAGE'
 complete -c uctr -n '__fish_uctr_command events' -l interval -x -a '1s 5s 30s 1m' -d 'How often to print statistics'
 complete -c uctr -n '__fish_uctr_command events' -l stats -d 'Print the statistics once'
 complete -c uctr -n '__fish_uctr_command logs' -s f -l follow -d 'Print what comes next too, until the container ends'

@@ -22,6 +22,9 @@ case "$1 $2" in
   "port list")
     printf 'HOST IP     HOST PORT   CONTAINER PORT   PROTO\n*           8080        80               tcp\n'
     printf '127.0.0.1   5353        53               udp\n' ;;
+  "images --format")
+    printf '[\n  {\n    "Name" : "docker.io/library/alpine:3.20",\n    "Tag" : "3.20"\n  },\n'
+    printf '  {\n    "Name" : "oci:/srv/layout:v1",\n    "Tag" : "<none>"\n  }\n]\n' ;;
 esac
 EOF
 chmod +x "$tmp/bin/uctr"
@@ -77,6 +80,18 @@ is "$(complete_line 'uctr port ' "$fake")" "add list remove" "port operations"
 is "$(complete_line 'uctr port add ' "$fake")" "box1 box2 web" "port: the id"
 is "$(complete_line 'uctr port remove web ' "$fake")" "127.0.0.1:5353:53/udp 8080:80/tcp" \
   "port remove: the published specs"
+is "$(complete_line 'uctr image ' "$fake")" "inspect list ls prune pull rm" "image: its commands"
+is "$(complete_line 'uctr image ls --' "$fake")" "--format --help --quiet" "image ls: the options of images"
+is "$(complete_line 'uctr rmi ' "$fake")" "docker.io/library/alpine:3.20 oci:/srv/layout:v1" \
+  "rmi: image names from uctr images"
+is "$(complete_line 'uctr image rm -f o' "$fake")" "oci:/srv/layout:v1" "image rm: image names after a flag"
+is "$(complete_line 'uctr image inspect d' "$fake")" "docker.io/library/alpine:3.20" "image inspect: an image name"
+is "$(complete_line 'uctr image inspect web ' "$fake")" "" "image inspect: one image"
+is "$(complete_line 'uctr run -d -p 8080:80 d' "$fake")" "docker.io/library/alpine:3.20" "run: an image name"
+is "$(complete_line 'uctr run --rootfs / d' "$fake")" "" "run --rootfs: the command, not an image"
+is "$(complete_line 'uctr run alpine --t' "$fake")" "" "run: no options after the image"
+is "$(complete_line 'uctr run --pull ' "$fake")" "always missing never" "run --pull POLICY"
+is "$(complete_line 'uctr spec --image d' "$fake")" "docker.io/library/alpine:3.20" "spec --image IMAGE"
 
 # Against the real binary.
 . "$(dirname "$0")/completion-all.sh"

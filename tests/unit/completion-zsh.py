@@ -52,6 +52,8 @@ case "$1 $2" in
     if [ "$root" = default ]; then printf 'web\\n'; else printf 'in-%s\\n' "${root##*/}"; fi ;;
   "port list")
     printf 'HOST IP     HOST PORT   CONTAINER PORT   PROTO\\n127.0.0.1   5353        53               udp\\n' ;;
+  "images --format")
+    printf '[\\n  {\\n    "Name" : "docker.io/library/alpine:3.20",\\n    "Tag" : "3.20"\\n  }\\n]\\n' ;;
 esac
 """)
     os.chmod(os.path.join(bindir, "uctr"), 0o755)
@@ -128,6 +130,13 @@ esac
     is_(tab("uctr run --security-opt no-"), "uctr run --security-opt no-new-privileges ", "run --security-opt")
     is_(tab("uctr exec --t"), "uctr exec --tty ", "exec: options before the id")
     is_(tab("uctr port remove web "), "uctr port remove web 127.0.0.1:5353:53/udp ", "port remove: the spec")
+    is_(tab("uctr rmi d"), "uctr rmi docker.io/library/alpine:3.20 ", "rmi: an image name from uctr images")
+    is_(tab("uctr image ins"), "uctr image inspect ", "image: its commands")
+    is_(tab("uctr image rm -f d"), "uctr image rm -f docker.io/library/alpine:3.20 ", "image rm: an image name")
+    is_(tab("uctr image ls --f"), "uctr image ls --format=", "image ls: the options of images")
+    is_(tab("uctr run -d d"), "uctr run -d docker.io/library/alpine:3.20 ", "run: an image name")
+    is_(tab("uctr run --pull a"), "uctr run --pull always ", "run --pull POLICY")
+    is_(tab("uctr spec --image d"), "uctr spec --image docker.io/library/alpine:3.20 ", "spec --image IMAGE")
 
     os.write(fd, b"exit\n")
     drain(0.5)
