@@ -144,9 +144,9 @@ on_done (GObject *source, GAsyncResult *result, gpointer data)
   g_autofree char *partial = g_strconcat (one->name, PARTIAL_SUFFIX, NULL);
   g_autoptr(GError) error = NULL;
 
+  /* Not synced: a download is trusted only through the digest that its
+     unpack checks again (and unpack_layers removes one that fails it). */
   if (uctr_registry_get_blob_finish (dl->registry, result, &error)
-      && (fsync (one->fd) == 0
-          || (error = g_error_new (UCTR_ERRNO_ERROR, errno, "fsync: %s", g_strerror (errno))) == NULL)
       && renameat (dl->downloads, partial, dl->downloads, one->name) == 0)
     uctr_progress_update (dl->progress, one->line, one->d->size, _("downloaded"));
   else

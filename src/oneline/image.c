@@ -369,6 +369,14 @@ uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gb
 
   if (!set_root (config, o, id, make_layer, error))
     return FALSE;
+  /* The layers' owners are ids of the store's mapping (0 -> you, 1.. ->
+     your range); keep-id maps you to yourself, which shifts them. */
+  if (o->userns != NULL && geteuid () != 0)
+    g_ptr_array_add (x->warnings,
+                     g_strdup_printf (_("--userns=%s with an image: the image's files keep the owners of the image "
+                                        "store's mapping, so root's files are yours and the image's other users' "
+                                        "are not theirs"),
+                         o->userns));
   set_env (process, img->config);
   if (o->workdir == NULL && img->config->working_dir != NULL && img->config->working_dir[0] != '\0')
     json_object_set_string_member (process, "cwd", img->config->working_dir);

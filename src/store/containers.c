@@ -89,6 +89,11 @@ uctr_store_remove_container (UctrStore *store, const char *id, GError **error)
     }
   if (strchr (id, '/') != NULL || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("\"%s\" is not a container id"), id);
+  /* Most writable layers hold only what the container's root (the user)
+     wrote: removed as we are, without the helper's user namespace and
+     its two setuid programs (the cost of a short run's delete). */
+  if (uctr_remove_tree_at (containers, id) == 0)
+    return TRUE;
   return uctr_store_remove (containers, id, error);
 }
 
