@@ -149,6 +149,17 @@ setup_tun ()
   fi
 }
 
+# Makes /dev/fuse usable by ordinary users, as distributions ship it
+# (fuse-overlayfs, the image root's fallback where the kernel refuses overlayfs).
+setup_fuse ()
+{
+  if [ ! -e /dev/fuse ]; then
+    say "warning: /dev/fuse does not exist (modprobe fuse); the fuse-overlayfs test will fail"
+  elif [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+    as_root chmod 0666 /dev/fuse
+  fi
+}
+
 # Prints a source tree that user NAME can read: SRC itself when every
 # directory on the way is traversable, else a copy under /var/tmp (said loudly).
 source_for_user ()

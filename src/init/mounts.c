@@ -8,6 +8,7 @@
 #include "base/resolve.h"
 #include "init/copyup.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -15,6 +16,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/afterfork.h" /* last: it poisons what comes after */
@@ -539,16 +541,62 @@ make_parent_mount_private (const char *target)
     }
 }
 
+/* fuse-overlayfs on rootfs, for a kernel that refuses overlayfs here: run
+   with none of our fds (the init pipe and exec.fifo must end with us) and
+   waited for until its mount is there (it daemonizes once mounted). Its
+   daemon stays in the container's pid namespace and goes with it. */
+static int
+mount_fuse_overlay (const UctrPlan *plan)
+{
+  static char *const no_env[] = { NULL };
+  int status = 0, null;
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    return -1;
+  if (pid == 0)
+    {
+      null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0
+          || close_range (3, ~0U, 0) < 0)
+        _exit (127);
+      execve (plan->rootfs_fuse_path, plan->rootfs_fuse_argv, no_env);
+      _exit (127);
+    }
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      errno = EPERM;
+      return -1;
+    }
+  return 0;
+}
+
 /* An image's root: overlayfs of its layers, mounted here, in the
    container's user and mount namespaces (its layers' owners are ids
    this namespace maps). The data names the layers relative to their
-   parent, our cwd while mounting. */
+   parent, our cwd while mounting. Where the kernel refuses,
+   fuse-overlayfs, said once in a warning. */
 static int
-mount_overlay_rootfs (const UctrPlan *plan)
+mount_overlay_rootfs (UctrInitCtx *ctx)
 {
-  if (chdir (plan->rootfs_overlay_dir) < 0
-      || mount ("overlay", plan->rootfs, "overlay", 0, plan->rootfs_overlay) < 0)
+  const UctrPlan *plan = ctx->plan;
+  int err;
+
+  if (chdir (plan->rootfs_overlay_dir) < 0)
     return -1;
+  if (!plan->rootfs_overlay_no_kernel
+      && mount ("overlay", plan->rootfs, "overlay", 0, plan->rootfs_overlay) == 0)
+    return open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  err = plan->rootfs_overlay_no_kernel ? EPERM : errno;
+  if (plan->rootfs_fuse_argv == NULL || mount_fuse_overlay (plan) < 0)
+    {
+      errno = err;
+      return -1;
+    }
+  uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_ROOTFS_FUSE_OVERLAY, 0, err, 0);
   return open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
@@ -595,7 +643,7 @@ uctr_mounts_prepare_rootfs (UctrInitCtx *ctx, int *rootfd)
     return fail_at (ctx, UCTR_STEP_ROOTFS_PROPAGATION, -1);
   if (plan->rootfs_overlay != NULL)
     {
-      fd = mount_overlay_rootfs (plan);
+      fd = mount_overlay_rootfs (ctx);
       if (fd < 0)
         return fail_at (ctx, UCTR_STEP_ROOTFS_OVERLAY, -1);
     }

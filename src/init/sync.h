@@ -109,6 +109,7 @@ typedef enum
   UCTR_STEP_STDIO,          /* index: the fd (0, 1, 2) given the plan's stdio_fds */
   UCTR_STEP_MOUNT_COPYUP,   /* index: plan mount step; tmpcopyup: copying what it covers into it */
   UCTR_STEP_ROOTFS_OVERLAY, /* mounting the overlayfs of uctr.rootfs.overlay on root.path */
+  UCTR_STEP_ROOTFS_FUSE_OVERLAY, /* warning: the kernel refused it (err); fuse-overlayfs mounted it */
 } UctrStep;
 
 typedef struct

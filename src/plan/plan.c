@@ -926,6 +926,29 @@ overlay_option (const char *option, const char *key)
   return option + n + 1;
 }
 
+/* Where the kernel refuses overlayfs (before Linux 5.11 in a user
+   namespace), fuse-overlayfs mounts the same layers, as podman falls back
+   to it. Its daemon lives in the container's pid namespace and goes with
+   it; without a pid namespace of the container's own it would outlive
+   it, so there is no fallback then. Nor where /dev/fuse is not ours. */
+static void
+plan_fuse_overlay (PlanStore *s, const char *options)
+{
+  g_autofree char *path = NULL;
+  char **argv;
+
+  if (!(s->plan.unshare_flags & CLONE_NEWPID) || access ("/dev/fuse", R_OK | W_OK) < 0
+      || (path = g_find_program_in_path ("fuse-overlayfs")) == NULL)
+    return;
+  argv = g_new0 (char *, 5);
+  argv[0] = g_strdup (path);
+  argv[1] = g_strdup ("-o");
+  argv[2] = g_strdup (options);
+  argv[3] = g_strdup (s->plan.rootfs);
+  s->plan.rootfs_fuse_argv = own_v (s, argv);
+  s->plan.rootfs_fuse_path = own (s, g_steal_pointer (&path));
+}
+
 /* uctr.rootfs.overlay: the lower directories share a parent, which the
    init makes its cwd, so that the mount data names them relative to it
    and many layers fit in mount(2)'s one page. */
@@ -987,6 +1010,7 @@ plan_overlay (PlanStore *s, const UctrConfig *config, GError **error)
     return FALSE;
   if (upper != NULL)
     g_string_append_printf (data, ",upperdir=%s,workdir=%s", upper, work);
+  plan_fuse_overlay (s, v);
   /* In a user namespace overlayfs keeps its own xattrs in user.overlay.* */
   if (s->plan.in_userns)
     g_string_append (data, ",userxattr");
@@ -1014,6 +1038,7 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
   plan->rootfs_propagation = rootfs_propagation (config);
   plan->no_pivot = opts->no_pivot;
   plan->no_mount_api = g_getenv ("UCTR_TEST_NO_MOUNT_API") != NULL;
+  plan->rootfs_overlay_no_kernel = g_getenv ("UCTR_TEST_NO_KERNEL_OVERLAY") != NULL;
   return plan_overlay (s, config, error) && plan_mount_layers (plan, config, error);
 }
 

@@ -123,6 +123,9 @@ typedef struct
   const char *rootfs_overlay; /* mount(2) data of an overlayfs on rootfs (uctr.rootfs.overlay), or NULL */
   const char *
       rootfs_overlay_dir; /* the lower directories' parent: their names in rootfs_overlay are relative to it */
+  gboolean rootfs_overlay_no_kernel; /* UCTR_TEST_NO_KERNEL_OVERLAY: as where the kernel refuses overlayfs */
+  const char *rootfs_fuse_path;      /* fuse-overlayfs, the fallback where the kernel refuses (NULL: none) */
+  char **rootfs_fuse_argv;           /* its argv: the same layers, absolute paths, and rootfs */
   unsigned long
       rootfs_propagation; /* applied to / before the mounts and after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;

@@ -152,7 +152,14 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_ROOTFS_BIND:
       return g_strdup_printf (_("root.path: preparing %s"), plan->rootfs);
     case UCTR_STEP_ROOTFS_OVERLAY:
-      return g_strdup_printf (_("Mounting the image's layers (overlayfs) on %s"), plan->rootfs);
+      return plan->rootfs_fuse_argv != NULL
+          ? g_strdup_printf (_("Mounting the image's layers on %s (overlayfs, then fuse-overlayfs)"),
+                                plan->rootfs)
+          : g_strdup_printf (_("Mounting the image's layers (overlayfs) on %s: the kernel needs Linux 5.11 "
+                                      "for it in a user namespace, and fuse-overlayfs, the fallback, needs the "
+                                      "container to have a pid namespace, fuse-overlayfs installed and /dev/fuse "
+                                      "usable"),
+                                plan->rootfs);
     case UCTR_STEP_MOUNT:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("Mounting %s"), mount);
@@ -291,6 +298,10 @@ uctr_init_warning_describe (const UctrConfig *config, const UctrPlan *plan, cons
     case UCTR_STEP_MOUNT_FALLBACK:
       mount = mount_name (config, plan, m->index);
       return g_strdup_printf (_("%s: the kernel refused a new instance in this user namespace; bound the host's instead"), mount);
+    case UCTR_STEP_ROOTFS_FUSE_OVERLAY:
+      return g_strdup_printf (_("the kernel refused overlayfs for the image's layers (%s): mounted with "
+                                "fuse-overlayfs instead, which is slower"),
+                                 g_strerror (m->err));
     case UCTR_STEP_CAPS_AMBIENT:
       return g_strdup_printf (_("process.capabilities.ambient: capability %d not raised: %s (it must also be inheritable and permitted)"),
                                  m->index, g_strerror (m->err));

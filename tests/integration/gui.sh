@@ -215,8 +215,8 @@ unset DBUS_SESSION_BUS_ADDRESS
 
 box --socket=bogus -- true
 like "$err" "--socket=bogus: expected wayland, x11, pulseaudio, pipewire or session-bus" "--socket: an unknown name"
-rt run --gui box1
-like "$status $err" "^1 uctr: --gui goes with --rootfs" "run without --rootfs refuses --gui"
+rt run --bundle "$T" --gui box1
+like "$status $err" "^1 uctr: --gui goes with an image or --rootfs" "run of a bundle refuses --gui"
 
 # --- devices -------------------------------------------------------------------
 

@@ -100,6 +100,19 @@ rt delete --force web
 rt delete --force web2
 is "$(store_debris | grep -c '^containers/')" 0 "delete removes the writable layers"
 
+# --- fuse-overlayfs where the kernel refuses overlayfs ------------------------
+
+if [ -r /dev/fuse ] && [ -w /dev/fuse ] && command -v fuse-overlayfs >/dev/null; then
+  UCTR_TEST_NO_KERNEL_OVERLAY=1 rt run -u 0 oci:"$T/multi":1 "$LIST; echo new >/data/file; cat /data/file"
+  is "$out" "$(printf '%s\n' 'file 1000 1000 640 2 regular file' 'hard 1000 1000 640 2 regular file' \
+    'link 0 0 777 1 symbolic link' 'new 1000 1000 600 1 regular file' 'setuid 0 0 4755 1 regular file' \
+    'xattr 0 0 644 1 regular file' c first second new)" "fuse-overlayfs: the same files, whiteout and opaque dir"
+  like "$err" "fuse-overlayfs" "fuse-overlayfs: said once in a warning"
+  is "$(store_debris | grep -c '^containers/')" 0 "fuse-overlayfs: no writable layer left"
+else
+  fail "fuse-overlayfs and a usable /dev/fuse (tests/check makes it 0666)"
+fi
+
 # --- run IMAGE errors leave nothing behind ---------------------------------
 
 rt run --pull never oci:"$T/nosuch":1 true
@@ -118,6 +131,19 @@ kill -TERM "$RUN_PID" 2>/dev/null; wait "$RUN_PID" 2>/dev/null || true
 rt delete --force dup
 is "$(store_debris | grep -c '^containers/')" 0 "no writable layer left by refused runs"
 is "$(ls -A "$R" | wc -l)" 0 "no state left by refused runs"
+
+# --- which run: a bundle's, or an image's ------------------------------------
+
+b=$(mkbundle bmode '.process.args = ["echo", "the bundle"]')
+cd "$b"
+rt run bmode
+cd - >/dev/null
+is "$out" "the bundle" "run ID with a config.json here: runc's run of the bundle"
+cd "$T"
+rt run bmode
+cd - >/dev/null
+like "$err" "bmode" "run NAME without a config.json: an image, named in the error"
+is "$(ls -A "$R" | wc -l)" 0 "nothing left by a run of a name that is no image"
 
 # --- spec --image -----------------------------------------------------------
 

@@ -112,7 +112,7 @@ like "$err" 'leaves out the /etc/passwd' "spec says what it leaves out"
 rt run --rootfs "$ROOT" --network none --userns=host -- true
 like "$status $err" '^[1-9][0-9]* uctr: --userns host: .*keep-id' "--userns with another mode: refused, naming keep-id"
 rt run --bundle "$T" --userns=keep-id some-id
-like "$err" '--userns goes with --rootfs' "--userns in bundle mode: refused"
+like "$err" '--userns goes with an image or --rootfs' "--userns in bundle mode: refused"
 rt list -q
 is "$out" "" "the refused runs left no container"
 

@@ -178,7 +178,7 @@ rt run -d --rootfs "$ROOT" --network none --log-opt max-file=3 -- true
 like "$err" '--log-opt max-file=3: uctr knows one option, max-size=SIZE' "an unknown --log-opt: named"
 b=$(mkbundle optb '.process.args = ["true"]')
 rt run -d --bundle "$b" --log-opt max-size=1m optb
-like "$err" '--log-opt goes with --rootfs' "--log-opt in bundle mode: refused"
+like "$err" '--log-opt goes with an image or --rootfs' "--log-opt in bundle mode: refused"
 rt run -d -t --rootfs "$ROOT" --network none --console-socket "$T/sock" -- true
 like "$err" '--console-socket with --detach and --rootfs' "--console-socket with a logged pty: refused"
 rt logs --tail -2 x
