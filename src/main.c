@@ -40,6 +40,7 @@ static const UctrVerb verbs[] = {
   { "spec", uctr_cmd_spec, N_ ("Write a default config.json") },
   { "start", uctr_cmd_start, N_ ("Start a created container") },
   { "state", uctr_cmd_state, N_ ("Print the state of a container as JSON") },
+  { "system", uctr_cmd_system, N_ ("Show what the image store takes on disk (system df)") },
   { "update", uctr_cmd_update, N_ ("Change the resource limits of a container") },
 };
 

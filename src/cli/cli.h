@@ -92,6 +92,7 @@ int uctr_cmd_image (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_images (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_pull (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_rmi (UctrGlobal *g, int argc, char **argv, GError **error);
+int uctr_cmd_system (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_kill (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_delete (UctrGlobal *g, int argc, char **argv, GError **error);
 int uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error);

@@ -48,3 +48,9 @@ uctr_cmd_rmi (UctrGlobal *g, int argc, char **argv, GError **error)
 {
   return run_image_program (argc, argv, error);
 }
+
+int
+uctr_cmd_system (UctrGlobal *g, int argc, char **argv, GError **error)
+{
+  return run_image_program (argc, argv, error);
+}

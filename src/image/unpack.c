@@ -264,7 +264,10 @@ make_file (Unpack *u, int parent, const char *name, GError **error)
   fd = openat (parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return failed_errno (u, error, _("creating it"));
-  return write_data (u, fd, error) && set_attributes (u, fd, error) && set_times (u, parent, name, error);
+  if (!write_data (u, fd, error))
+    return FALSE;
+  u->report->bytes += (guint64) MAX (archive_entry_size (u->e), 0);
+  return set_attributes (u, fd, error) && set_times (u, parent, name, error);
 }
 
 static gboolean

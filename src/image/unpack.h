@@ -28,6 +28,7 @@ typedef struct
 {
   guint devices_skipped; /* device nodes a user namespace may not make */
   guint xattrs_skipped;  /* xattrs outside user.* and security.capability */
+  guint64 bytes;         /* of the regular files made (what the layer takes, roughly) */
 } UctrUnpackReport;
 
 /* The layer's tar stream read from FD (libarchive finds the compression)

@@ -15,6 +15,7 @@ int uctr_image_cmd_list (int argc, char **argv, GError **error);
 int uctr_image_cmd_remove (int argc, char **argv, GError **error);
 int uctr_image_cmd_prune (int argc, char **argv, GError **error);
 int uctr_image_cmd_inspect (int argc, char **argv, GError **error);
+int uctr_image_cmd_df (int argc, char **argv, GError **error);
 
 /* ENTRIES parsed off *ARGV (its [0] is the verb), with PARAMS and SUMMARY
    for --help (which prints and exits 0). */

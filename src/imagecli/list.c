@@ -8,7 +8,11 @@
 
 #include <json-glib/json-glib.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 /* REPOSITORY and TAG as podman shows them; another transport's name whole. */
@@ -26,6 +30,24 @@ split_name (const char *name, char **repository, char **tag)
   *repository = ref->registry != NULL ? g_strdup_printf ("%s/%s", ref->registry, ref->repository)
                                       : g_strdup (ref->repository);
   *tag = g_strdup (ref->tag != NULL ? ref->tag : "<none>");
+}
+
+/* What the image's layers take unpacked (podman's SIZE); a layer whose
+   size is not known counts with its blob's. */
+static gint64
+unpacked_size (UctrStore *store, const UctrImageRecord *r)
+{
+  gint64 total = 0, one;
+  guint i;
+
+  for (i = 0; r->layers[i] != NULL; i++)
+    {
+      one = uctr_store_layer_size (store, r->layers[i]);
+      if (one < 0)
+        return r->size;
+      total += one;
+    }
+  return total;
 }
 
 static char *
@@ -69,6 +91,8 @@ print_json (UctrStore *store, GPtrArray *images)
       json_builder_set_member_name (b, "Digest");
       json_builder_add_string_value (b, r->manifest_digest);
       json_builder_set_member_name (b, "Size");
+      json_builder_add_int_value (b, unpacked_size (store, r));
+      json_builder_set_member_name (b, "CompressedSize");
       json_builder_add_int_value (b, r->size);
       json_builder_set_member_name (b, "Created");
       json_builder_add_string_value (b, created);
@@ -106,7 +130,7 @@ print_table (UctrStore *store, GPtrArray *images, gboolean quiet)
         }
       split_name (r->name, &repository, &tag);
       created = created_of (store, r);
-      size = g_format_size (r->size);
+      size = g_format_size ((guint64) unpacked_size (store, r));
       g_print ("%-40s %-16s %.12s %10s  %s\n", repository, tag, strchr (r->manifest_digest, ':') + 1, size,
                created);
     }
@@ -237,5 +261,116 @@ uctr_image_cmd_inspect (int argc, char **argv, GError **error)
     return -1;
   fwrite (text, 1, len, stdout);
   g_print ("\n");
+  return 0;
+}
+
+/* uctr system df */
+
+/* The bytes below DIR of the store (a container's writable layer), as du
+   counts them; what we may not read is left out. */
+static guint64
+tree_bytes (int parent, const char *name)
+{
+  struct stat st;
+  int fd;
+  DIR *d;
+  struct dirent *de;
+  guint64 total;
+
+  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return 0;
+  total = (guint64) st.st_blocks * 512;
+  if (!S_ISDIR (st.st_mode)
+      || (fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    return total;
+  if ((d = fdopendir (fd)) == NULL)
+    {
+      close (fd);
+      return total;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      total += tree_bytes (dirfd (d), de->d_name);
+  closedir (d);
+  return total;
+}
+
+static void
+df_images (UctrStore *store, GPtrArray *images, GHashTable *in_use, gint64 *size, gint64 *reclaimable,
+           guint *active)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint i, j;
+
+  *size = *reclaimable = 0;
+  *active = 0;
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+      g_auto(GStrv) ids = uctr_store_containers_of (store, r->manifest_digest);
+
+      if (ids[0] != NULL)
+        (*active)++;
+      for (j = 0; r->layers[j] != NULL; j++)
+        {
+          gint64 one = uctr_store_layer_size (store, r->layers[j]);
+
+          if (one < 0 || !g_hash_table_add (seen, r->layers[j]))
+            continue;
+          *size += one;
+          if (!g_hash_table_contains (in_use, r->layers[j]))
+            *reclaimable += one;
+        }
+    }
+}
+
+int
+uctr_image_cmd_df (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(UctrStore) store = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GHashTable) in_use = NULL;
+  g_autofree char *size_text = NULL, *reclaim_text = NULL, *containers_text = NULL, *zero = NULL;
+  gint64 size, reclaimable;
+  guint64 containers_bytes = 0, n_containers = 0;
+  guint active;
+  int fd;
+  DIR *d;
+  struct dirent *de;
+
+  if (!uctr_image_parse (argv[0], "",
+                         _("Show what the image store takes on disk: its images and the writable "
+                                        "layers of containers run from them."),
+                            entries, &argc, &argv, error))
+    return -1;
+  if ((store = uctr_store_open (NULL, error)) == NULL
+      || (images = uctr_store_list_images (store, error)) == NULL)
+    return -1;
+  in_use = uctr_store_container_layers (store);
+  df_images (store, images, in_use, &size, &reclaimable, &active);
+  fd = openat (uctr_store_dirfd (store), "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0 && (d = fdopendir (fd)) != NULL)
+    {
+      while ((de = readdir (d)) != NULL)
+        if (de->d_name[0] != '.')
+          {
+            n_containers++;
+            containers_bytes += tree_bytes (dirfd (d), de->d_name);
+          }
+      closedir (d);
+    }
+  else if (fd >= 0)
+    close (fd);
+  size_text = g_format_size ((guint64) size);
+  reclaim_text = g_format_size ((guint64) reclaimable);
+  containers_text = g_format_size (containers_bytes);
+  /* A writable layer goes with its container: nothing to reclaim here. */
+  zero = g_format_size (0);
+  g_print ("%-12s %6s %7s %12s  %s\n", _("TYPE"), _("TOTAL"), _("ACTIVE"), _("SIZE"), _("RECLAIMABLE"));
+  g_print ("%-12s %6u %7u %12s  %s (%d%%)\n", _("Images"), images->len, active, size_text, reclaim_text,
+                                                 size > 0 ? (int) (reclaimable * 100 / size) : 0);
+  g_print ("%-12s %6" G_GUINT64_FORMAT " %7" G_GUINT64_FORMAT " %12s  %s\n",
+           _("Containers"), n_containers, n_containers, containers_text, zero);
   return 0;
 }

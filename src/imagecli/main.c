@@ -26,6 +26,7 @@ static const Verb verbs[] = {
   { "image rm", uctr_image_cmd_remove },
   { "image prune", uctr_image_cmd_prune },
   { "image inspect", uctr_image_cmd_inspect },
+  { "system df", uctr_image_cmd_df },
 };
 
 gboolean
@@ -49,6 +50,7 @@ usage (FILE *out)
              "       uctr images [--format json] [--quiet]\n"
              "       uctr rmi [--force] NAME...\n"
              "       uctr image ls | pull | rm | prune | inspect\n"
+             "       uctr system df\n"
              "NAME: a registry's image (docker.io/library/alpine:3.20, or a short name that\n"
              "registries.conf resolves), oci:DIR[:TAG], oci-archive:FILE[:TAG] or\n"
              "docker-archive:FILE."));
@@ -86,7 +88,7 @@ main (int argc, char **argv)
   if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
     return uctr_store_helper_main (argc, argv, uctr_store_unpack_job);
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
-      || (strcmp (argv[1], "image") == 0
+      || ((strcmp (argv[1], "image") == 0 || strcmp (argv[1], "system") == 0)
           && (argc == 2 || strcmp (argv[2], "--help") == 0 || strcmp (argv[2], "-h") == 0)))
     {
       usage (argc < 2 ? stderr : stdout);
@@ -96,6 +98,8 @@ main (int argc, char **argv)
     {
       g_printerr ("uctr: %s\n", argc >= 3 && strcmp (argv[1], "image") == 0
                   ? _("unknown image command: ls, pull, rm, prune or inspect")
+                  : argc >= 3 && strcmp (argv[1], "system") == 0
+                  ? _("unknown system command: df")
                   : _("unknown image command"));
       return 1;
     }

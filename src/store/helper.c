@@ -63,8 +63,9 @@ uctr_store_helper_main (int argc, char **argv, UctrStoreHelperJob extra)
   gboolean ok;
 
   ok = enter_userns (&error) && run_job (argc, argv, extra, &report, &error);
-  answer = ok ? g_strdup_printf ("K%u %u", report.counts[0], report.counts[1])
-              : g_strdup_printf ("E%s", error->message);
+  answer
+      = ok ? g_strdup_printf ("K%u %u %" G_GUINT64_FORMAT, report.counts[0], report.counts[1], report.bytes)
+           : g_strdup_printf ("E%s", error->message);
   if (write (CONTROL_FD, answer, MIN (strlen (answer), ANSWER_MAX - 1)) < 0)
     return 1;
   return ok ? 0 : 1;
@@ -130,7 +131,10 @@ read_answer (int control, UctrStoreHelperReport *report, GError **error)
   buf[len] = '\0';
   if (buf[0] == 'K')
     {
-      if (report != NULL && sscanf (buf + 1, "%u %u", &report->counts[0], &report->counts[1]) != 2)
+      if (report != NULL
+          && sscanf (buf + 1, "%u %u %" G_GUINT64_FORMAT, &report->counts[0], &report->counts[1],
+                     &report->bytes)
+                 != 3)
         memset (report, 0, sizeof *report);
       return TRUE;
     }

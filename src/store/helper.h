@@ -19,6 +19,7 @@
 typedef struct
 {
   guint counts[2];
+  guint64 bytes;
 } UctrStoreHelperReport;
 
 /* A job other than "remove" (ARGV: the helper's, from "__store-helper";

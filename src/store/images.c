@@ -418,8 +418,13 @@ prune_locked (UctrStore *store, guint *layers, guint *blobs, GError **error)
   gone_blobs = unused_in (store, "blobs", used);
   uctr_store_remove_debris (store);
   for (i = 0; i < gone_layers->len; i++)
-    if (!uctr_store_remove (uctr_store_layers_fd (store), g_ptr_array_index (gone_layers, i), error))
-      return FALSE;
+    {
+      g_autofree char *digest = g_strdup (g_ptr_array_index (gone_layers, i));
+
+      *strchr (digest, '-') = ':';
+      if (!uctr_store_remove_layer_locked (store, digest, error))
+        return FALSE;
+    }
   for (i = 0; i < gone_blobs->len; i++)
     {
       g_autofree char *name = g_build_filename ("blobs", g_ptr_array_index (gone_blobs, i), NULL);

@@ -43,6 +43,7 @@ uctr_store_unpack (int blob_fd, int dir_fd, const char *digest, gint64 size, Uct
     {
       report->devices_skipped += counts.counts[0];
       report->xattrs_skipped += counts.counts[1];
+      report->bytes += counts.bytes;
     }
   return TRUE;
 }
@@ -62,6 +63,7 @@ uctr_store_unpack_job (int argc, char **argv, gboolean *mine, UctrStoreHelperRep
     return FALSE;
   report->counts[0] = r.devices_skipped;
   report->counts[1] = r.xattrs_skipped;
+  report->bytes = r.bytes;
   return TRUE;
 }
 
@@ -70,17 +72,25 @@ unpack_into_place (UctrStore *store, int blob_fd, const char *digest, gint64 siz
                    UctrUnpackReport *report, GError **error)
 {
   g_autofree char *temp = g_strdup_printf (UCTR_STORE_TEMP_PREFIX "%s-%08x", name, g_random_int ());
+  UctrUnpackReport mine = { 0 };
   uctr_autofd int dir = -1;
 
   if (mkdirat (uctr_store_layers_fd (store), temp, 0755) < 0
       || (dir = openat (uctr_store_layers_fd (store), temp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
              < 0)
     return uctr_throw_errno (error, _("Making a layer in the image store %s"), uctr_store_root (store));
-  if (!uctr_store_unpack (blob_fd, dir, digest, size, report, error))
+  if (!uctr_store_unpack (blob_fd, dir, digest, size, &mine, error))
     {
       (void) uctr_store_remove (uctr_store_layers_fd (store), temp, NULL);
       return FALSE;
     }
+  if (report != NULL)
+    {
+      report->devices_skipped += mine.devices_skipped;
+      report->xattrs_skipped += mine.xattrs_skipped;
+      report->bytes += mine.bytes;
+    }
+  uctr_store_set_layer_size (store, digest, mine.bytes);
   /* On disk before it has its name: a crash leaves a temp, never half a layer. */
   if (syncfs (dir) < 0
       || renameat (uctr_store_layers_fd (store), temp, uctr_store_layers_fd (store), name) < 0)

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define SIZE_PREFIX ".size-"
+
 struct _UctrStore
 {
   char *root;
@@ -140,11 +142,46 @@ uctr_store_unlock (UctrStore *store)
   (void) flock (store->lock_fd, LOCK_UN);
 }
 
+/* layers/.size-NAME: the bytes of its files, written once it is unpacked. */
+static char *
+size_name (const char *digest)
+{
+  g_autofree char *name = uctr_store_layer_name (digest, NULL);
+
+  return name != NULL ? g_strconcat (SIZE_PREFIX, name, NULL) : NULL;
+}
+
+void
+uctr_store_set_layer_size (UctrStore *store, const char *digest, guint64 bytes)
+{
+  g_autofree char *name = size_name (digest);
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", bytes);
+
+  if (name != NULL)
+    (void) uctr_write_file_atomic_at (store->layers_fd, name, text, strlen (text), 0600, NULL);
+}
+
+gint64
+uctr_store_layer_size (UctrStore *store, const char *digest)
+{
+  g_autofree char *name = size_name (digest);
+  g_autofree char *text = NULL;
+  guint64 bytes;
+
+  if (name == NULL || !uctr_read_file_at (store->layers_fd, name, 64, &text, NULL, NULL)
+      || !g_ascii_string_to_unsigned (g_strchomp (text), 10, 0, G_MAXINT64, &bytes, NULL))
+    return -1;
+  return (gint64) bytes;
+}
+
 gboolean
 uctr_store_remove_layer_locked (UctrStore *store, const char *digest, GError **error)
 {
   g_autofree char *name = uctr_store_layer_name (digest, error);
+  g_autofree char *size = size_name (digest);
 
+  if (size != NULL)
+    (void) unlinkat (store->layers_fd, size, 0);
   return name != NULL && uctr_store_remove (store->layers_fd, name, error);
 }
 

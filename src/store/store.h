@@ -24,6 +24,11 @@ const char *uctr_store_root (const UctrStore *store);
    store has none (an unpack that did not finish is none). */
 char *uctr_store_layer (UctrStore *store, const char *digest);
 
+/* What the files of the layer of DIGEST take (as its unpack counted them),
+   or -1 when that is not known (a layer of an older uctr). */
+gint64 uctr_store_layer_size (UctrStore *store, const char *digest);
+void uctr_store_set_layer_size (UctrStore *store, const char *digest, guint64 bytes);
+
 /* Removes the layer of DIGEST; a layer the store has not is no error. */
 gboolean uctr_store_remove_layer (UctrStore *store, const char *digest, GError **error);
 

@@ -46,6 +46,11 @@ rt images --format json
 is "$(jq -r '.[0].Name + " " + .[0].Digest + " " + .[0].Created' <<<"$out")" \
   "oci:$T/multi:1 $DIGEST 2026-12-01T00:00:00Z" "images --format json"
 is "$(ls "$STORE/layers" | wc -l)" 3 "one directory per layer in the store"
+rt images --format json
+is "$(jq '.[0].Size > .[0].CompressedSize and .[0].Size > 1000000' <<<"$out")" true \
+  "images: the layers' unpacked size, and their blobs'"
+rt system df
+like "$out" "Images +1 +0 +[0-9.]+.MB" "system df: the image and what its layers take"
 
 rt run oci:"$T/multi":1
 status_is 0 "run IMAGE: its Entrypoint and Cmd"
@@ -94,6 +99,8 @@ wait_until 20 curl -sf --max-time 2 "http://127.0.0.1:$p2/a" -o /dev/null || tru
 is "$(curl -s --max-time 5 "http://127.0.0.1:$p2/c")" c "-P's port answers"
 is "$(store_debris | grep -c '^containers/')" 2 "a writable layer each for two running containers"
 is "$(ls "$STORE/layers" | wc -l)" 3 "they share the image's layers"
+rt system df
+like "$out" "Containers +2 " "system df counts their writable layers"
 rt rmi oci:"$T/multi":1
 like "$err" "in use by the container.*web" "rmi refuses an image containers run from"
 rt delete --force web
