@@ -6,7 +6,7 @@
 # package.
 
 _uctr_commands='create delete events exec features image images kill list logs pause port ps pull resume rmi run spec
-start state update'
+start state system update'
 
 _uctr_signals='HUP INT QUIT ILL TRAP ABRT IOT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP
 TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO POLL PWR SYS RTMIN RTMAX'
@@ -251,6 +251,7 @@ _uctr_positional ()
       fi ;;
     port:1) _uctr_reply 'add remove list' "$cur" ;;
     image:1) _uctr_reply 'ls list pull rm prune inspect' "$cur" ;;
+    system:1) _uctr_reply 'df' "$cur" ;;
     # run's first argument: an image (a bundle's id is a new name); with
     # --rootfs it is the command.
     run:1) [ "$_uctr_rootfs" = 1 ] || _uctr_reply "$(_uctr_images)" "$cur" ;;
@@ -301,9 +302,11 @@ _uctr ()
     return 0
   fi
 
-  # image's subcommands are commands of their own: image-ls, image-rm ...
-  if [ "$cmd" = image ] && [ $((cmd_at + 1)) -lt "$cword" ] && [[ ${words[cmd_at + 1]} != -* ]]; then
-    cmd=image-${words[cmd_at + 1]}
+  # The subcommands of image and system are commands of their own: image-ls,
+  # image-rm, system-df ...
+  if [[ $cmd == image || $cmd == system ]] && [ $((cmd_at + 1)) -lt "$cword" ] \
+    && [[ ${words[cmd_at + 1]} != -* ]]; then
+    cmd=$cmd-${words[cmd_at + 1]}
     cmd_at=$((cmd_at + 1))
   fi
 

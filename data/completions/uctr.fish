@@ -197,6 +197,7 @@ complete -c uctr -n __fish_uctr_no_command -a run -d 'Create, start and wait for
 complete -c uctr -n __fish_uctr_no_command -a spec -d 'Write a default config.json'
 complete -c uctr -n __fish_uctr_no_command -a start -d 'Start a created container'
 complete -c uctr -n __fish_uctr_no_command -a state -d 'Print the state of a container as JSON'
+complete -c uctr -n __fish_uctr_no_command -a system -d 'Show what the image store takes on disk (system df)'
 complete -c uctr -n __fish_uctr_no_command -a update -d 'Change the resource limits of a container'
 
 complete -c uctr -n 'not __fish_uctr_no_command' -s h -l help -d 'Print the options'
@@ -210,12 +211,13 @@ complete -c uctr -n '__fish_uctr_at -n 2 port; and test (__fish_uctr_positional)
     -a '(__fish_uctr_port_specs)' -d 'Published port'
 complete -c uctr -n '__fish_uctr_at -n 1 kill' -a '(__fish_uctr_signals)' -d Signal
 
-# Images, and the commands of `uctr image`.
+# Images, and the commands of `uctr image` and `uctr system`.
 complete -c uctr -n '__fish_uctr_at -n 0 image' -a 'ls list' -d 'List the images'
 complete -c uctr -n '__fish_uctr_at -n 0 image' -a pull -d 'Pull images into the store'
 complete -c uctr -n '__fish_uctr_at -n 0 image' -a rm -d 'Remove images'
 complete -c uctr -n '__fish_uctr_at -n 0 image' -a prune -d 'Remove what no image or container uses'
 complete -c uctr -n '__fish_uctr_at -n 0 image' -a inspect -d "Print an image's config"
+complete -c uctr -n '__fish_uctr_at -n 0 system' -a df -d 'What the images and the containers take on disk'
 complete -c uctr -n '__fish_uctr_at -n 0 run; and not __fish_uctr_rootfs' -a '(__fish_uctr_images)' -d Image
 complete -c uctr -n '__fish_uctr_command rmi; or __fish_uctr_image_command rm' -a '(__fish_uctr_images)' -d Image
 complete -c uctr -n '__fish_uctr_at -n 1 image; and __fish_uctr_image_command inspect' -a '(__fish_uctr_images)' \

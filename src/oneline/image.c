@@ -8,6 +8,7 @@
  * writable layer goes with it (runtime/imageroot.h).
  */
 #include "oneline/image.h"
+#include "oneline/extras.h"
 #include "store/containers.h"
 #include "store/images.h"
 #include "store/rootfile.h"
@@ -360,6 +361,55 @@ publish_exposed (const UctrImageConfig *c, UctrOneLineExtras *x, GError **error)
   return TRUE;
 }
 
+/* Whether one of the --bind flags of O binds something on DEST. */
+static gboolean
+bound_by_flag (const UctrOneLine *o, const char *dest)
+{
+  for (char **b = o->binds; b != NULL && *b != NULL; b++)
+    {
+      g_auto(GStrv) parts = g_strsplit (*b, ":", 3);
+      g_autofree char *src = uctr_absolute_path (parts[0]);
+      g_autofree char *want = g_canonicalize_filename (dest, "/");
+      g_autofree char *got
+          = g_canonicalize_filename (parts[1] != NULL && parts[1][0] != '\0' ? parts[1] : src, "/");
+
+      if (strcmp (want, got) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The image's Volumes: each a directory of the container's in the store,
+   with what the image has there copied in when it is mounted (podman's
+   anonymous volumes), gone with the container. A --bind on the same path
+   takes its place. Not for spec, which makes nothing. */
+static gboolean
+add_volumes (JsonObject *config, UctrOneLine *o, const char *id, GError **error)
+{
+  UctrOneLineImage *img = o->image_state;
+  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  guint i, n = 0;
+
+  for (i = 0; img->config->volumes != NULL && img->config->volumes[i] != NULL; i++)
+    {
+      const char *dest = img->config->volumes[i];
+      g_autofree char *dir = NULL;
+      JsonArray *options;
+
+      if (!g_path_is_absolute (dest) || bound_by_flag (o, dest))
+        continue;
+      if (!uctr_store_make_volume (img->store, id, n++, &dir, error))
+        return FALSE;
+      uctr_oneline_add_bind_mount (mounts, dir, dest, "rw");
+      options
+          = json_object_get_array_member (json_array_get_object_element (mounts,
+                                                                         json_array_get_length (mounts) - 1),
+                                          "options");
+      json_array_add_string_element (options, "tmpcopyup");
+    }
+  return TRUE;
+}
+
 gboolean
 uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer,
                           UctrOneLineExtras *x, GError **error)
@@ -367,7 +417,7 @@ uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gb
   UctrOneLineImage *img = o->image_state;
   JsonObject *process = member_object (config, "process");
 
-  if (!set_root (config, o, id, make_layer, error))
+  if (!set_root (config, o, id, make_layer, error) || (make_layer && !add_volumes (config, o, id, error)))
     return FALSE;
   /* The layers' owners are ids of the store's mapping (0 -> you, 1.. ->
      your range); keep-id maps you to yourself, which shifts them. */

@@ -397,6 +397,10 @@ add_config_mount (PlanStore *s, const UctrPlanOptions *opts, const UctrMount *m,
   if (g_strcmp0 (m->type, "bind") == 0 || (step.flags & MS_BIND))
     {
       step.flags |= MS_BIND;
+      /* tmpcopyup on a bind (uctr's; runc ignores it there): what the
+         destination held copied into the bound directory, as an image's
+         volume gets its files. */
+      step.copy_up = has_option (m, "tmpcopyup");
       if (!add_bind_mount (s, opts, m, index, &step, error) || !plan_idmap (s, m, index, &step, error))
         return FALSE;
     }

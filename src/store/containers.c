@@ -160,3 +160,15 @@ uctr_store_container_layers (UctrStore *store)
         g_hash_table_add (layers, g_strdup (*l));
   return layers;
 }
+
+gboolean
+uctr_store_make_volume (UctrStore *store, const char *id, guint n, char **dir, GError **error)
+{
+  g_autofree char *volumes = g_build_filename (uctr_store_root (store), CONTAINERS, id, "volumes", NULL);
+  g_autofree char *path = g_strdup_printf ("%s/%u", volumes, n);
+
+  if ((mkdir (volumes, 0700) < 0 && errno != EEXIST) || mkdir (path, 0755) < 0)
+    return uctr_throw_errno (error, _("Making the volume %s"), path);
+  *dir = g_steal_pointer (&path);
+  return TRUE;
+}

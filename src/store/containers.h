@@ -23,3 +23,8 @@ char **uctr_store_containers_of (UctrStore *store, const char *image_digest);
 
 /* The layers (digests) that containers' roots are made of: a set. */
 GHashTable *uctr_store_container_layers (UctrStore *store);
+
+/* A new directory for the image's volume N of container ID
+   (containers/ID/volumes/N), made by the container's root (you): *DIR
+   gets its path. It goes with the container's writable layer. */
+gboolean uctr_store_make_volume (UctrStore *store, const char *id, guint n, char **dir, GError **error);

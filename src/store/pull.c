@@ -90,7 +90,6 @@ unpack_into_place (UctrStore *store, int blob_fd, const char *digest, gint64 siz
       report->xattrs_skipped += mine.xattrs_skipped;
       report->bytes += mine.bytes;
     }
-  uctr_store_set_layer_size (store, digest, mine.bytes);
   /* On disk before it has its name: a crash leaves a temp, never half a layer. */
   if (syncfs (dir) < 0
       || renameat (uctr_store_layers_fd (store), temp, uctr_store_layers_fd (store), name) < 0)
@@ -99,6 +98,8 @@ unpack_into_place (UctrStore *store, int blob_fd, const char *digest, gint64 siz
       (void) uctr_store_remove (uctr_store_layers_fd (store), temp, NULL);
       return uctr_throw_errno_code (error, errsv, _("Putting the layer %s in place"), digest);
     }
+  /* Once the layer has its name: a size never outlives a layer that did not. */
+  uctr_store_set_layer_size (store, digest, mine.bytes);
   return TRUE;
 }
 

@@ -75,6 +75,14 @@ is "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.test").dec
 is "$(stat -c %u "$(dirname "$xattr_file")/file")" "$(($(subid_range /etc/subuid | cut -d' ' -f1) + 999))" \
   "layer files are owned by the subordinate range, as podman's"
 
+# The image's Volumes: a directory of the container's, the image's files copied in.
+rt run -u 0 oci:"$T/multi":1 'grep -c " /opaque " /proc/mounts; echo v >/opaque/new; ls /opaque'
+is "$out" "$(printf '1\nc\nnew')" "an image's Volume: mounted, with the image's files, writable"
+mkdir -p "$T/www"
+echo page >"$T/www/index.html"
+rt run -u 0 -v "$T/www:/opaque" oci:"$T/multi":1 'ls /opaque'
+is "$out" index.html "a --bind on a Volume's path takes its place"
+
 # The writable layer: the container's own, gone with it.
 rt run -u 0 oci:"$T/multi":1 'echo changed >/data/file; rm /bin/ls; cat /data/file; test -e /bin/ls || echo gone'
 is "$out" "$(printf 'changed\ngone')" "the root is writable"

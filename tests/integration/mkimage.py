@@ -184,7 +184,7 @@ def main():
         config = {'Entrypoint': ['/bin/sh', '-c'], 'Cmd': ['echo default: $GREETING'],
                   'Env': ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'GREETING=from-the-image'],
                   'WorkingDir': '/data', 'User': 'user', 'ExposedPorts': {'80/tcp': {}},
-                  'StopSignal': 'SIGINT', 'Labels': {'test': 'yes'}}
+                  'StopSignal': 'SIGINT', 'Labels': {'test': 'yes'}, 'Volumes': {'/opaque': {}}}
         write_layout(a.layout, layers, config, a.compress, a.tag)
         return
     tamper = {'bad-digest': tamper_bytes, 'truncated': tamper_truncate, 'huge': tamper_huge}.get(a.kind)

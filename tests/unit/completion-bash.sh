@@ -68,7 +68,7 @@ complete_line ()
 }
 
 is "$(complete_line 'uctr ru')" "run" "a command: uctr ru -> run"
-is "$(complete_line 'uctr s')" "spec start state" "commands: uctr s"
+is "$(complete_line 'uctr s')" "spec start state system" "commands: uctr s"
 is "$(complete_line 'uctr run --bu')" "--bundle" "an option: uctr run --bu -> --bundle"
 is "$(complete_line 'uctr --ro')" "--root --rootless" "global options: uctr --ro"
 is "$(complete_line 'uctr kill ')" "box1 box2 web" "ids from uctr list -q"
@@ -128,6 +128,10 @@ is "$(complete_line 'uctr run --rootfs / d')" "" "run --rootfs: the command, not
 is "$(complete_line 'uctr run alpine --t')" "" "run: no options after the image"
 is "$(complete_line 'uctr run --pull ')" "always missing never" "run --pull POLICY"
 is "$(complete_line 'uctr spec --image=d')" "docker.io/library/alpine:3.20" "spec --image=IMAGE"
+is "$(complete_line 'uctr sy')" "system" "system: the command"
+is "$(complete_line 'uctr system ')" "df" "system: its commands"
+is "$(complete_line 'uctr system df --')" "--help" "system df: no options but --help"
+is "$(complete_line 'uctr system df ')" "" "system df: no arguments"
 
 # Against the real binary: every command and every option is offered.
 PATH=${PATH#"$tmp/bin:"}

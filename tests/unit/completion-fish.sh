@@ -92,6 +92,10 @@ is "$(complete_line 'uctr run --rootfs / d' "$fake")" "" "run --rootfs: the comm
 is "$(complete_line 'uctr run alpine --t' "$fake")" "" "run: no options after the image"
 is "$(complete_line 'uctr run --pull ' "$fake")" "always missing never" "run --pull POLICY"
 is "$(complete_line 'uctr spec --image d' "$fake")" "docker.io/library/alpine:3.20" "spec --image IMAGE"
+is "$(complete_line 'uctr sy' "$fake")" "system" "system: the command"
+is "$(complete_line 'uctr system ' "$fake")" "df" "system: its commands"
+is "$(complete_line 'uctr system df --' "$fake")" "--help" "system df: no options but --help"
+is "$(complete_line 'uctr system df ' "$fake")" "" "system df: no arguments"
 
 # Against the real binary.
 . "$(dirname "$0")/completion-all.sh"

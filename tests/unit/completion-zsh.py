@@ -137,6 +137,9 @@ esac
     is_(tab("uctr run -d d"), "uctr run -d docker.io/library/alpine:3.20 ", "run: an image name")
     is_(tab("uctr run --pull a"), "uctr run --pull always ", "run --pull POLICY")
     is_(tab("uctr spec --image d"), "uctr spec --image docker.io/library/alpine:3.20 ", "spec --image IMAGE")
+    is_(tab("uctr sy"), "uctr system ", "system: the command")
+    is_(tab("uctr system "), "uctr system df ", "system: its commands")
+    is_(tab("uctr system df --h"), "uctr system df --help ", "system df: --help")
 
     os.write(fd, b"exit\n")
     drain(0.5)

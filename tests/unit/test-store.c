@@ -177,10 +177,13 @@ count_entries (Fixture *f)
 {
   g_autofree char *layers = g_build_filename (f->root, "layers", NULL);
   g_autoptr(GDir) d = g_dir_open (layers, 0, NULL);
+  const char *name;
   gsize n = 0;
 
-  while (g_dir_read_name (d) != NULL)
-    n++;
+  /* A layer's .size-NAME goes with it: the layers are what counts. */
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (!g_str_has_prefix (name, ".size-"))
+      n++;
   return n;
 }
 
@@ -233,6 +236,8 @@ test_debris (Fixture *f, gconstpointer data)
   g_assert_true (uctr_store_add_layer (f->store, fd2, digest, size, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_entries (f), ==, 1);
+  /* "mine\n" and "s\n": the bytes of the files the unpack made. */
+  g_assert_cmpint (uctr_store_layer_size (f->store, digest), ==, 7);
 }
 
 /* --- images: pulled from an OCI layout ------------------------------------ */
