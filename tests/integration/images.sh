@@ -182,6 +182,10 @@ rt pull oci:"$T/zstd":z
 status_is 0 "pull of zstd layers"
 rt run -u 0 oci:"$T/zstd":z "$LIST"
 is "$(tail -1 <<<"$out")" second "zstd layers unpack to the same files"
+mkimage multiarch "$T/multiarch" --tag m
+rt run oci:"$T/multiarch":m
+is "$out" "$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" "a multi-arch index: this machine's image runs"
+rt rmi oci:"$T/multiarch":m
 rt pull containers-storage:alpine
 like "$err" "podman save" "containers-storage: says what to do instead"
 
@@ -273,6 +277,9 @@ rt run "$REGISTRY_HOST/uctrtest/multi:v2s2" 'cat /data/file /data/new'
 is "$out" "$(printf 'first\nsecond')" "run of the Docker schema 2 image"
 rt pull "$REGISTRY_HOST/uctrtest/multi:zstd"
 status_is 0 "pull of zstd layers from the registry"
+skopeo_push --all oci:"$T/multiarch":m "docker://$REGISTRY_HOST/uctrtest/multiarch:m"
+rt run "$REGISTRY_HOST/uctrtest/multiarch:m"
+is "$out" "$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" "a multi-arch index from the registry: this machine's image"
 rt pull "$REGISTRY_HOST/uctrtest/busybox:index"
 status_is 0 "pull through an image index (this machine's manifest)"
 rt run "$REGISTRY_HOST/uctrtest/busybox@$idx" echo ok

@@ -14,6 +14,8 @@ KIND:
   bad-digest   a layer whose bytes are not those of its digest
   truncated    a layer blob cut short (its descriptor says the whole size)
   huge         a layer whose descriptor says 1 TiB
+  multiarch    an image index of two images: arm64 (its Cmd prints "arm64")
+               listed first, then this machine's (its Cmd prints its arch)
 Each hostile kind has the busybox root as its lowest layer, so that only
 the trick itself is wrong. --big adds a file of MIB random MiB to multi's
 top layer (for pulls cut short)."""
@@ -169,6 +171,35 @@ def hostile_layer(kind):
     return layer.bytes()
 
 
+def write_index(layout, tag, rootfs):
+    """Two platforms' images under one index: only this machine's runs here."""
+    os.makedirs(os.path.join(layout, 'blobs', 'sha256'), exist_ok=True)
+    tar = base_layer(rootfs)
+    data, media_type = compress(tar, 'gzip')
+    layer = {'mediaType': media_type, 'digest': blob(layout, data), 'size': len(data)}
+    entries = []
+    for arch in ('arm64', ARCH):
+        config = json.dumps({'architecture': arch, 'os': 'linux',
+                             'config': {'Cmd': ['echo', arch]},
+                             'rootfs': {'type': 'layers',
+                                        'diff_ids': ['sha256:' + hashlib.sha256(tar).hexdigest()]}}).encode()
+        manifest = json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+                               'config': {'mediaType': 'application/vnd.oci.image.config.v1+json',
+                                          'digest': blob(layout, config), 'size': len(config)},
+                               'layers': [layer]}).encode()
+        entries.append({'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+                        'digest': blob(layout, manifest), 'size': len(manifest),
+                        'platform': {'architecture': arch, 'os': 'linux'}})
+    index = json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.index.v1+json',
+                        'manifests': entries}).encode()
+    with open(os.path.join(layout, 'index.json'), 'w') as f:
+        json.dump({'schemaVersion': 2, 'manifests': [
+            {'mediaType': 'application/vnd.oci.image.index.v1+json', 'digest': blob(layout, index),
+             'size': len(index), 'annotations': {'org.opencontainers.image.ref.name': tag}}]}, f)
+    with open(os.path.join(layout, 'oci-layout'), 'w') as f:
+        json.dump({'imageLayoutVersion': '1.0.0'}, f)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('kind')
@@ -178,6 +209,9 @@ def main():
     p.add_argument('--tag', default='latest')
     p.add_argument('--big', type=int, default=0)
     a = p.parse_args()
+    if a.kind == 'multiarch':
+        write_index(a.layout, a.tag, a.rootfs)
+        return
     layers = [base_layer(a.rootfs)]
     if a.kind == 'multi':
         layers += multi_layers(a.big)
