@@ -108,14 +108,21 @@ print_json (UctrStore *store, GPtrArray *images)
   g_print ("%s\n", text);
 }
 
+/* A sha256 digest, written out: "sha256:" and 64 hex digits. */
+#define DIGEST_WIDTH 71
+
 static void
-print_table (UctrStore *store, GPtrArray *images, gboolean quiet)
+print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean digests)
 {
   guint i;
 
   if (!quiet)
-    g_print ("%-40s %-16s %-12s %10s  %s\n", _("REPOSITORY"), _("TAG"), _("IMAGE ID"), _("SIZE"),
-                                                                                             _("CREATED"));
+    {
+      g_print ("%-40s %-16s ", _("REPOSITORY"), _("TAG"));
+      if (digests)
+        g_print ("%-*s ", DIGEST_WIDTH, _("DIGEST"));
+      g_print ("%-12s %10s  %s\n", _("IMAGE ID"), _("SIZE"), _("CREATED"));
+    }
   for (i = 0; i < images->len; i++)
     {
       const UctrImageRecord *r = g_ptr_array_index (images, i);
@@ -125,14 +132,19 @@ print_table (UctrStore *store, GPtrArray *images, gboolean quiet)
 
       if (quiet)
         {
-          g_print ("%.12s\n", strchr (r->manifest_digest, ':') + 1);
+          if (digests)
+            g_print ("%s\n", r->manifest_digest);
+          else
+            g_print ("%.12s\n", strchr (r->manifest_digest, ':') + 1);
           continue;
         }
       split_name (r->name, &repository, &tag);
       created = created_of (store, r);
       size = g_format_size ((guint64) unpacked_size (store, r));
-      g_print ("%-40s %-16s %.12s %10s  %s\n", repository, tag, strchr (r->manifest_digest, ':') + 1, size,
-               created);
+      g_print ("%-40s %-16s ", repository, tag);
+      if (digests)
+        g_print ("%-*s ", DIGEST_WIDTH, r->manifest_digest);
+      g_print ("%.12s %10s  %s\n", strchr (r->manifest_digest, ':') + 1, size, created);
     }
 }
 
@@ -140,10 +152,12 @@ int
 uctr_image_cmd_list (int argc, char **argv, GError **error)
 {
   g_autofree char *format = NULL;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, digests = FALSE;
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("table (the default) or json"), N_ ("FORMAT") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_ ("Print the image ids alone"), NULL },
+    { "digests", 0, 0, G_OPTION_ARG_NONE, &digests, N_ ("Show each image's digest (its manifest's) too"),
+      NULL },
     { NULL },
   };
   g_autoptr(UctrStore) store = NULL;
@@ -162,7 +176,7 @@ uctr_image_cmd_list (int argc, char **argv, GError **error)
   if (format != NULL && strcmp (format, "json") == 0)
     print_json (store, images);
   else
-    print_table (store, images, quiet);
+    print_table (store, images, quiet, digests);
   return 0;
 }
 

@@ -46,6 +46,8 @@ rt images --format json
 is "$(jq -r '.[0].Name + " " + .[0].Digest + " " + .[0].Created' <<<"$out")" \
   "oci:$T/multi:1 $DIGEST 2026-12-01T00:00:00Z" "images --format json"
 is "$(ls "$STORE/layers" | wc -l)" 3 "one directory per layer in the store"
+rt images --digests
+like "$out" "$DIGEST ${DIGEST:7:12} " "images --digests shows the digest"
 rt images --format json
 is "$(jq '.[0].Size > .[0].CompressedSize and .[0].Size > 1000000' <<<"$out")" true \
   "images: the layers' unpacked size, and their blobs'"
