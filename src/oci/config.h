@@ -205,3 +205,5 @@ int uctr_config_rlimit_from_name (const char *name); /* -1 when unknown */
 #define UCTR_ANNOTATION_SUBIDS "uctr.subids"
 #define UCTR_ANNOTATION_ROOTFS_OVERLAY "uctr.rootfs.overlay"
 #define UCTR_ANNOTATION_IMAGE "uctr.image"
+/* The image-spec's annotation for an image's StopSignal: `uctr kill` sends it when told no signal. */
+#define UCTR_ANNOTATION_IMAGE_STOP_SIGNAL "org.opencontainers.image.stopSignal"

@@ -230,8 +230,7 @@ set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_laye
   if (o->read_only)
     json_object_set_string_member (annotations, UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
   if (img->config->stop_signal != NULL)
-    json_object_set_string_member (annotations, "org.opencontainers.image.stopSignal",
-                                   img->config->stop_signal);
+    json_object_set_string_member (annotations, UCTR_ANNOTATION_IMAGE_STOP_SIGNAL, img->config->stop_signal);
   return TRUE;
 }
 

@@ -111,6 +111,15 @@ is "$(store_debris | grep -c '^containers/')" 2 "a writable layer each for two r
 is "$(ls "$STORE/layers" | wc -l)" 3 "they share the image's layers"
 rt system df
 like "$out" "Containers +2 " "system df counts their writable layers"
+# kill without a signal: the image's StopSignal (SIGINT here), as podman stops it.
+mkdir -p "$T/sig"
+rt run -d --name stopper -u 0 -v "$T/sig:/sig" oci:"$T/multi":1 \
+  'trap "echo INT >/sig/got; exit 0" INT; trap "echo TERM >/sig/got; exit 0" TERM; touch /sig/ready; while :; do sleep 0.1; done'
+wait_until 20 test -e "$T/sig/ready" || true
+rt kill stopper
+wait_until 20 test -s "$T/sig/got" || true
+is "$(cat "$T/sig/got" 2>/dev/null)" INT "kill without a signal sends the image's StopSignal"
+rt delete --force stopper
 rt rmi oci:"$T/multi":1
 like "$err" "in use by the container.*web" "rmi refuses an image containers run from"
 rt delete --force web
