@@ -60,15 +60,6 @@ print_oneline (int argc, char **argv, GError **error)
   return rc;
 }
 
-static gboolean
-wants_image (int argc, char **argv)
-{
-  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
-    if (strcmp (argv[i], "--image") == 0 || g_str_has_prefix (argv[i], "--image="))
-      return TRUE;
-  return FALSE;
-}
-
 int
 uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
 {
@@ -98,7 +89,7 @@ uctr_cmd_spec (UctrGlobal *g, int argc, char **argv, GError **error)
   uctr_autofd int dfd = -1;
   int fd;
 
-  if (uctr_oneline_wanted (argc, argv) || wants_image (argc, argv))
+  if (uctr_oneline_has_option (argc, argv, "--rootfs") || uctr_oneline_has_option (argc, argv, "--image"))
     return print_oneline (argc, argv, error);
   if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;

@@ -363,7 +363,7 @@ uctr_image_cmd_df (int argc, char **argv, GError **error)
     return -1;
   in_use = uctr_store_container_layers (store);
   df_images (store, images, in_use, &size, &reclaimable, &active);
-  fd = openat (uctr_store_dirfd (store), "containers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = uctr_store_open_dir (store, "containers", FALSE, NULL);
   if (fd >= 0 && (d = fdopendir (fd)) != NULL)
     {
       while ((de = readdir (d)) != NULL)

@@ -281,20 +281,6 @@ unpack_layers (UctrStore *store, int downloads, const Fetched *f, UctrUnpackRepo
   return TRUE;
 }
 
-static int
-open_downloads (UctrStore *store, GError **error)
-{
-  int fd;
-
-  if (mkdirat (uctr_store_dirfd (store), UCTR_STORE_DOWNLOADS, 0700) < 0 && errno != EEXIST)
-    return uctr_throw_errno (error, _("Making %s/%s"), uctr_store_root (store), UCTR_STORE_DOWNLOADS), -1;
-  fd = openat (uctr_store_dirfd (store), UCTR_STORE_DOWNLOADS,
-               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    uctr_throw_errno (error, _("Opening %s/%s"), uctr_store_root (store), UCTR_STORE_DOWNLOADS);
-  return fd;
-}
-
 /* One source: an image at a registry */
 
 static gboolean
@@ -317,7 +303,7 @@ pull_source (UctrStore *store, const UctrRegistrySource *src, const char *name, 
      then finds its layers there. */
   if (!uctr_store_lock (store, error))
     return FALSE;
-  ok = (downloads = open_downloads (store, error)) >= 0
+  ok = (downloads = uctr_store_open_dir (store, UCTR_STORE_DOWNLOADS, TRUE, error)) >= 0
        && download_layers (store, r, downloads, &f, progress, error)
        && unpack_layers (store, downloads, &f, report, error)
        && uctr_store_put_image_locked (store, &f.image, f.text, f.len, name, error);

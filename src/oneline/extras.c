@@ -78,6 +78,14 @@ uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const char *con
   return g_build_filename (x->state_dir, f.name, NULL);
 }
 
+JsonObject *
+uctr_oneline_member_object (JsonObject *obj, const char *name)
+{
+  if (!json_object_has_member (obj, name) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, name)))
+    json_object_set_object_member (obj, name, json_object_new ());
+  return json_object_get_object_member (obj, name);
+}
+
 void
 uctr_oneline_add_bind_mount (JsonArray *mounts, const char *src, const char *dest, const char *mode)
 {

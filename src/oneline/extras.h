@@ -21,4 +21,7 @@ char *uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const cha
 
 /* A bind mount of host path SRC on DEST in MOUNTS (config mounts[]), MODE
    "rw" or "ro". */
+/* OBJ's member NAME, made an empty object when it is missing or is not one. */
+JsonObject *uctr_oneline_member_object (JsonObject *obj, const char *name);
+
 void uctr_oneline_add_bind_mount (JsonArray *mounts, const char *src, const char *dest, const char *mode);

@@ -180,20 +180,12 @@ overlay_option (UctrOneLineImage *img, const char *dir, GError **error)
   return g_string_free (g_steal_pointer (&lower), FALSE);
 }
 
-static JsonObject *
-member_object (JsonObject *obj, const char *name)
-{
-  if (!json_object_has_member (obj, name) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, name)))
-    json_object_set_object_member (obj, name, json_object_new ());
-  return json_object_get_object_member (obj, name);
-}
-
 static gboolean
 set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  JsonObject *root = member_object (config, "root");
-  JsonObject *annotations = member_object (config, "annotations");
+  JsonObject *root = uctr_oneline_member_object (config, "root");
+  JsonObject *annotations = uctr_oneline_member_object (config, "annotations");
   g_autofree char *dir = NULL;
   g_autofree char *merged = NULL;
   g_autofree char *overlay = NULL;
@@ -328,7 +320,7 @@ set_user (JsonObject *process, UctrOneLineImage *img, GError **error)
     return FALSE;
   if (parts[1] == NULL)
     gid = passwd_gid (passwd, (guint64) uid);
-  u = member_object (process, "user");
+  u = uctr_oneline_member_object (process, "user");
   json_object_set_int_member (u, "uid", uid);
   json_object_set_int_member (u, "gid", gid);
   return TRUE;
@@ -414,7 +406,7 @@ uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gb
                           UctrOneLineExtras *x, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  JsonObject *process = member_object (config, "process");
+  JsonObject *process = uctr_oneline_member_object (config, "process");
 
   if (!set_root (config, o, id, make_layer, error) || (make_layer && !add_volumes (config, o, id, error)))
     return FALSE;

@@ -126,20 +126,14 @@ uctr_oneline_given (const GOptionEntry *entries)
 }
 
 gboolean
-uctr_oneline_wanted (int argc, char **argv)
+uctr_oneline_has_option (int argc, char **argv, const char *option)
 {
+  gsize n = strlen (option);
+
   for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
-    if (strcmp (argv[i], "--rootfs") == 0 || g_str_has_prefix (argv[i], "--rootfs="))
+    if (strncmp (argv[i], option, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
       return TRUE;
   return FALSE;
-}
-
-static JsonObject *
-member_object (JsonObject *obj, const char *name)
-{
-  if (!json_object_has_member (obj, name) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, name)))
-    json_object_set_object_member (obj, name, json_object_new ());
-  return json_object_get_object_member (obj, name);
 }
 
 static JsonArray *
@@ -183,7 +177,7 @@ static gboolean
 set_user (JsonObject *process, const char *user, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (user, ":", 2);
-  JsonObject *u = member_object (process, "user");
+  JsonObject *u = uctr_oneline_member_object (process, "user");
   guint64 uid, gid = 0;
 
   if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
@@ -226,7 +220,7 @@ static gboolean
 set_root (JsonObject *config, const UctrOneLine *o, GError **error)
 {
   g_autofree char *root = uctr_absolute_path (o->rootfs);
-  JsonObject *r = member_object (config, "root");
+  JsonObject *r = uctr_oneline_member_object (config, "root");
   gboolean host = strcmp (root, "/") == 0;
 
   if (!g_file_test (root, G_FILE_TEST_IS_DIR))
@@ -236,7 +230,8 @@ set_root (JsonObject *config, const UctrOneLine *o, GError **error)
   json_object_set_boolean_member (r, "readonly", o->read_only || (host && !o->writable));
   /* The root is the user's own directory, or the host's: a mount point it
      lacks is made in a throwaway layer, never in it. */
-  json_object_set_string_member (member_object (config, "annotations"), UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
+  json_object_set_string_member (uctr_oneline_member_object (config, "annotations"),
+                                 UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
   return TRUE;
 }
 
@@ -291,7 +286,7 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
   config = json_node_get_object (json_parser_get_root (parser));
   if (o->image == NULL && !set_root (config, o, error))
     return NULL;
-  process = member_object (config, "process");
+  process = uctr_oneline_member_object (config, "process");
   json_object_set_array_member (process, "args", strv_array (image_argv != NULL ? image_argv : command));
   json_object_set_boolean_member (process, "terminal", terminal);
   if (o->workdir != NULL && !g_path_is_absolute (o->workdir))

@@ -70,8 +70,9 @@ GOptionEntry *uctr_oneline_entries (UctrOneLine *o);
    that was given, --rootfs aside; NULL when none was. */
 const char *uctr_oneline_given (const GOptionEntry *entries);
 
-/* Whether ARGV (before parsing) asks for a one-line run (has --rootfs). */
-gboolean uctr_oneline_wanted (int argc, char **argv);
+/* Whether ARGV (before parsing) has OPTION ("--rootfs"), alone or with
+   "=VALUE", before any "--". */
+gboolean uctr_oneline_has_option (int argc, char **argv, const char *option);
 
 /* The config.json text for COMMAND in container ID (its default hostname);
    TERMINAL says whether it gets a pty; EXTRAS gets the rest. O gets what

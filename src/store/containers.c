@@ -14,19 +14,6 @@
 #define IMAGE_FILE "image"
 #define IMAGE_FILE_MAX (1024 * 1024)
 
-static int
-open_containers (UctrStore *store, gboolean create, GError **error)
-{
-  int fd;
-
-  if (create && mkdirat (uctr_store_dirfd (store), CONTAINERS, 0700) < 0 && errno != EEXIST)
-    return uctr_throw_errno (error, _("Making %s/%s"), uctr_store_root (store), CONTAINERS), -1;
-  fd = openat (uctr_store_dirfd (store), CONTAINERS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && (create || errno != ENOENT))
-    uctr_throw_errno (error, _("Opening %s/%s"), uctr_store_root (store), CONTAINERS);
-  return fd;
-}
-
 /* upper/, work/ and merged/ in the new directory FD. The container's root
    (the caller, mapped to 0) owns them: the root directory of the image is
    the upper directory's once copied up. */
@@ -48,7 +35,7 @@ gboolean
 uctr_store_make_container (UctrStore *store, const char *id, const UctrImageRecord *image, char **dir,
                            GError **error)
 {
-  uctr_autofd int containers = open_containers (store, TRUE, error);
+  uctr_autofd int containers = uctr_store_open_dir (store, CONTAINERS, TRUE, error);
   uctr_autofd int fd = -1;
 
   if (containers < 0)
@@ -78,7 +65,7 @@ gboolean
 uctr_store_remove_container (UctrStore *store, const char *id, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  uctr_autofd int containers = open_containers (store, FALSE, &local);
+  uctr_autofd int containers = uctr_store_open_dir (store, CONTAINERS, FALSE, &local);
 
   if (containers < 0)
     {
@@ -114,7 +101,7 @@ static GHashTable *
 read_all (UctrStore *store)
 {
   GHashTable *all = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
-  int containers = open_containers (store, FALSE, NULL);
+  int containers = uctr_store_open_dir (store, CONTAINERS, FALSE, NULL);
   DIR *d = containers >= 0 ? fdopendir (containers) : NULL;
   struct dirent *de;
   char **lines;

@@ -242,13 +242,10 @@ gboolean
 uctr_store_put_blob (UctrStore *store, const char *digest, const char *data, gsize len, GError **error)
 {
   g_autofree char *name = blob_name (digest);
-  uctr_autofd int blobs = -1;
+  uctr_autofd int blobs = uctr_store_open_dir (store, "blobs", TRUE, error);
 
-  if (mkdirat (uctr_store_dirfd (store), "blobs", 0700) < 0 && errno != EEXIST)
-    return uctr_throw_errno (error, _("Making %s/blobs"), uctr_store_root (store));
-  blobs = openat (uctr_store_dirfd (store), "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (blobs < 0)
-    return uctr_throw_errno (error, _("Making %s/blobs"), uctr_store_root (store));
+    return FALSE;
   return uctr_write_file_atomic_at (blobs, name + strlen ("blobs/"), data, len, 0644, error);
 }
 

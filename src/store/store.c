@@ -117,6 +117,19 @@ uctr_store_remove_debris (UctrStore *store)
 }
 
 int
+uctr_store_open_dir (UctrStore *store, const char *name, gboolean create, GError **error)
+{
+  int fd;
+
+  if (create && mkdirat (store->dir_fd, name, 0700) < 0 && errno != EEXIST)
+    return uctr_throw_errno (error, _("Making %s/%s"), store->root, name), -1;
+  fd = openat (store->dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && (create || errno != ENOENT))
+    uctr_throw_errno (error, _("Opening %s/%s"), store->root, name);
+  return fd;
+}
+
+int
 uctr_store_layers_fd (const UctrStore *store)
 {
   return store->layers_fd;

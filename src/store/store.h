@@ -42,5 +42,9 @@ int uctr_store_layers_fd (const UctrStore *store);
 gboolean uctr_store_lock (UctrStore *store, GError **error);
 void uctr_store_unlock (UctrStore *store);
 char *uctr_store_layer_name (const char *digest, GError **error);
+/* NAME, a directory of the store (blobs, containers, downloads), opened;
+   made first when CREATE. -1 with ERROR, or -1 and ERROR unset when it is
+   missing and CREATE is FALSE. */
+int uctr_store_open_dir (UctrStore *store, const char *name, gboolean create, GError **error);
 void uctr_store_remove_debris (UctrStore *store);
 gboolean uctr_store_remove_layer_locked (UctrStore *store, const char *digest, GError **error);

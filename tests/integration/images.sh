@@ -25,6 +25,20 @@ cleanup_hook ()
   fi
 }
 
+# The md5 of data/big in the top layer of the layout mkimage.py --big made.
+big_md5 ()
+{
+  python3 - "$1" <<'EOF'
+import hashlib, json, os, sys, tarfile
+layout = sys.argv[1]
+m = json.load(open(os.path.join(layout, 'index.json')))['manifests'][0]['digest'].split(':')[1]
+man = json.load(open(os.path.join(layout, 'blobs', 'sha256', m)))
+top = man['layers'][-1]['digest'].split(':')[1]
+with tarfile.open(os.path.join(layout, 'blobs', 'sha256', top)) as t:
+    print(hashlib.md5(t.extractfile('data/big').read()).hexdigest())
+EOF
+}
+
 mkimage () { python3 "$MKIMAGE" "$1" "$2" --rootfs "$ROOTFS" "${@:3}" >/dev/null; }
 
 # What the store holds besides its images: layers, temps, downloads, writable layers.
@@ -245,16 +259,7 @@ done
 rt pull oci:"$T/big":b
 status_is 0 "a pull after pulls killed at random moments"
 rt run oci:"$T/big":b 'md5sum /data/big | cut -d" " -f1'
-big_sum=$(python3 - "$T/big" <<'EOF'
-import hashlib, json, os, sys, tarfile, gzip
-layout = sys.argv[1]
-m = json.load(open(os.path.join(layout, 'index.json')))['manifests'][0]['digest'].split(':')[1]
-man = json.load(open(os.path.join(layout, 'blobs', 'sha256', m)))
-top = man['layers'][-1]['digest'].split(':')[1]
-with tarfile.open(os.path.join(layout, 'blobs', 'sha256', top)) as t:
-    print(hashlib.md5(t.extractfile('data/big').read()).hexdigest())
-EOF
-)
+big_sum=$(big_md5 "$T/big")
 is "$out" "$big_sum" "the image is whole after the killed pulls"
 rt rmi oci:"$T/big":b
 rt image prune
@@ -344,16 +349,7 @@ done
 rt pull "$REGISTRY_HOST/uctrtest/big:b"
 status_is 0 "a registry pull after pulls killed midway"
 rt run "$REGISTRY_HOST/uctrtest/big:b" 'md5sum /data/big | cut -d" " -f1; cat /data/new'
-is "$(head -1 <<<"$out")" "$(python3 - "$T/big2" <<'EOF'
-import hashlib, json, os, sys, tarfile
-layout = sys.argv[1]
-m = json.load(open(os.path.join(layout, 'index.json')))['manifests'][0]['digest'].split(':')[1]
-man = json.load(open(os.path.join(layout, 'blobs', 'sha256', m)))
-top = man['layers'][-1]['digest'].split(':')[1]
-with tarfile.open(os.path.join(layout, 'blobs', 'sha256', top)) as t:
-    print(hashlib.md5(t.extractfile('data/big').read()).hexdigest())
-EOF
-)" "the image is whole"
+is "$(head -1 <<<"$out")" "$(big_md5 "$T/big2")" "the image is whole"
 registry_stop
 
 # --- the same files as podman shows them ------------------------------------------
