@@ -399,6 +399,12 @@ uctr_write_pid_file (const char *path, pid_t pid, GError **error)
   return TRUE;
 }
 
+int
+uctr_compare_strs (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 char **
 uctr_env_set (char **env, const char *entry)
 {

@@ -128,6 +128,10 @@ void uctr_stdio_to (int fd);
 /* --pid-file: PID written atomically (a temporary file renamed over PATH). */
 gboolean uctr_write_pid_file (const char *path, pid_t pid, GError **error);
 
+/* Bytewise order of two char * elements (of a GPtrArray or a char *[]),
+   for g_ptr_array_sort and qsort. */
+int uctr_compare_strs (gconstpointer a, gconstpointer b);
+
 /* ENTRY ("KEY=VALUE") into the environment ENV (NULL-terminated, owned):
    replaces KEY in place when present, else appends. Returns ENV, moved. */
 char **uctr_env_set (char **env, const char *entry);

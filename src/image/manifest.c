@@ -286,6 +286,8 @@ uctr_image_config_free (UctrImageConfig *c)
   g_free (c->os);
   g_free (c->architecture);
   g_free (c->variant);
+  g_free (c->os_version);
+  g_free (c->author);
   g_free (c->user);
   g_strfreev (c->env);
   g_strfreev (c->entrypoint);
@@ -298,12 +300,6 @@ uctr_image_config_free (UctrImageConfig *c)
   g_clear_pointer (&c->labels, g_hash_table_unref);
   g_strfreev (c->diff_ids);
   g_free (c);
-}
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* The member names of an object of empty objects ({"80/tcp": {}}), sorted. */
@@ -323,7 +319,7 @@ get_key_set (JsonObject *obj, const char *parent, const char *name, char ***out,
   json_object_iter_init (&iter, set);
   while (json_object_iter_next (&iter, &key, &value))
     g_ptr_array_add (keys, g_strdup (key));
-  g_ptr_array_sort (keys, compare_strings);
+  g_ptr_array_sort (keys, uctr_compare_strs);
   g_ptr_array_add (keys, NULL);
   *out = (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
   return TRUE;
@@ -383,6 +379,8 @@ uctr_image_config_parse (const char *text, gsize len, const char *what, GError *
       || !uctr_json_dup_string (obj, "", "architecture", UCTR_JSON_REQUIRED, &c->architecture, error)
       || !uctr_json_dup_string (obj, "", "variant", UCTR_JSON_OPTIONAL, &c->variant, error)
       || !uctr_json_dup_string (obj, "", "created", UCTR_JSON_OPTIONAL, &c->created, error)
+      || !uctr_json_dup_string (obj, "", "os.version", UCTR_JSON_OPTIONAL, &c->os_version, error)
+      || !uctr_json_dup_string (obj, "", "author", UCTR_JSON_OPTIONAL, &c->author, error)
       || !parse_run_config (obj, c, error) || !parse_rootfs (obj, c, error))
     return image_error (error, what), NULL;
   return g_steal_pointer (&c);

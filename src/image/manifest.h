@@ -61,6 +61,8 @@ typedef struct
   char *os;
   char *architecture;
   char *variant;
+  char *os_version; /* os.version, or NULL */
+  char *author;
   char *user;
   char **env;
   char **entrypoint;

@@ -12,6 +12,7 @@
 #include "store/containers.h"
 #include "store/images.h"
 #include "store/rootfile.h"
+#include "image/convert.h"
 #include "image/manifest.h"
 #include "base/selfexe.h"
 #include "base/util.h"
@@ -221,9 +222,31 @@ set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_laye
      read-only root has them made in throwaway layers instead. */
   if (o->read_only)
     json_object_set_string_member (annotations, UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
-  if (img->config->stop_signal != NULL)
-    json_object_set_string_member (annotations, UCTR_ANNOTATION_IMAGE_STOP_SIGNAL, img->config->stop_signal);
   return TRUE;
+}
+
+/* The image's annotations (image/convert.h), before uctr's own; the
+   labels left out are said in one warning. */
+static void
+set_annotations (JsonObject *config, const UctrImageConfig *c, UctrOneLineExtras *x)
+{
+  JsonObject *annotations = uctr_oneline_member_object (config, "annotations");
+  g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) table = uctr_image_config_annotations (c, skipped);
+  g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (table, NULL);
+  g_autofree char *names = NULL;
+  guint i;
+
+  for (i = 0; keys[i] != NULL; i++)
+    if (!json_object_has_member (annotations, keys[i]))
+      json_object_set_string_member (annotations, keys[i], g_hash_table_lookup (table, keys[i]));
+  if (skipped->len == 0)
+    return;
+  g_ptr_array_add (skipped, NULL);
+  names = g_strjoinv (", ", (char **) skipped->pdata);
+  g_ptr_array_add (x->warnings, g_strdup_printf (_("the image's labels %s are not applied: uctr acts on annotations under "
+                                      "\"%s\", which an image does not choose"),
+                                    names, UCTR_ANNOTATION_PREFIX));
 }
 
 /* The process */
@@ -408,6 +431,7 @@ uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gb
   UctrOneLineImage *img = o->image_state;
   JsonObject *process = uctr_oneline_member_object (config, "process");
 
+  set_annotations (config, img->config, x);
   if (!set_root (config, o, id, make_layer, error) || (make_layer && !add_volumes (config, o, id, error)))
     return FALSE;
   /* The layers' owners are ids of the store's mapping (0 -> you, 1.. ->

@@ -753,16 +753,10 @@ uctr_seccomp_send_listener (const UctrSeccomp *seccomp, int listener_fd, pid_t p
 
 /* features */
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 static char **
 sorted_strv (GPtrArray *names)
 {
-  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_sort (names, uctr_compare_strs);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
 }

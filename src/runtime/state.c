@@ -421,12 +421,6 @@ uctr_state_remove_dir (const char *root, const char *id, GError **error)
 
 /* state.json */
 
-static int
-compare_strings (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* The keys of TABLE sorted bytewise, as Go prints a map; free with g_free. */
 static const char **
 sorted_keys (GHashTable *table, guint *n)
@@ -437,7 +431,7 @@ sorted_keys (GHashTable *table, guint *n)
   if (table == NULL)
     return g_new0 (const char *, 1);
   keys = (const char **) g_hash_table_get_keys_as_array (table, n);
-  g_qsort_with_data (keys, *n, sizeof (char *), compare_strings, NULL);
+  qsort (keys, *n, sizeof (char *), uctr_compare_strs);
   return keys;
 }
 
@@ -884,7 +878,7 @@ uctr_state_list_ids (const char *root, GError **error)
       return NULL;
     }
   closedir (dir);
-  g_ptr_array_sort_with_data (ids, compare_strings, NULL);
+  g_ptr_array_sort (ids, uctr_compare_strs);
   g_ptr_array_add (ids, NULL);
   g_ptr_array_set_free_func (ids, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);

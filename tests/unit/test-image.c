@@ -1,6 +1,8 @@
-/* An image's JSON documents and digests (image/manifest.c, image/digest.c):
+/* An image's JSON documents and digests (image/manifest.c, image/digest.c),
+   the annotations a config gives a container (image/convert.c):
    OCI and Docker schema 2 shapes, platforms, and what a hostile document
    may try (malformed digests, sizes, media types). */
+#include "image/convert.h"
 #include "image/digest.h"
 #include "image/manifest.h"
 #include "image/layout.h"
@@ -237,6 +239,49 @@ test_config (void)
   g_assert_null (m->entrypoint);
   g_assert_nonnull (m->cmd);
   g_assert_cmpuint (g_strv_length (m->cmd), ==, 0);
+}
+
+/* conversion.md: the implicit annotations, the labels over them, and no
+   label in uctr's own namespace. */
+static void
+test_config_annotations (void)
+{
+  static const char json[]
+      = "{\"architecture\":\"arm64\",\"variant\":\"v8\",\"os\":\"linux\",\"os.version\":\"12\","
+        "\"author\":\"me\",\"created\":\"2026-01-02T03:04:05Z\",\"config\":{\"StopSignal\":\"SIGQUIT\","
+        "\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}},\"Labels\":{\"maintainer\":\"x\","
+        "\"org.opencontainers.image.author\":\"label wins\",\"uctr.network\":\"host\","
+        "\"uctr.rootfs.overlay\":\"lowerdir=/\"}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+  static const char minimal[] = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+                                "\"layers\",\"diff_ids\":[]}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(UctrImageConfig) c = uctr_image_config_parse (json, strlen (json), "the config", &error);
+  g_autoptr(UctrImageConfig) m = uctr_image_config_parse (minimal, strlen (minimal), "the config", &error);
+  g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) a = NULL;
+  g_autoptr(GHashTable) b = NULL;
+
+  g_assert_no_error (error);
+  a = uctr_image_config_annotations (c, skipped);
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.os"), ==, "linux");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.architecture"), ==, "arm64");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.variant"), ==, "v8");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.os.version"), ==, "12");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.created"), ==, "2026-01-02T03:04:05Z");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.stopSignal"), ==, "SIGQUIT");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.exposedPorts"), ==, "53/udp,80/tcp");
+  g_assert_cmpstr (g_hash_table_lookup (a, "org.opencontainers.image.author"), ==, "label wins");
+  g_assert_cmpstr (g_hash_table_lookup (a, "maintainer"), ==, "x");
+  g_assert_false (g_hash_table_contains (a, "uctr.network"));
+  g_assert_false (g_hash_table_contains (a, "uctr.rootfs.overlay"));
+  g_assert_cmpuint (skipped->len, ==, 2);
+  g_assert_cmpstr (skipped->pdata[0], ==, "uctr.network");
+  g_assert_cmpstr (skipped->pdata[1], ==, "uctr.rootfs.overlay");
+  g_assert_cmpuint (g_hash_table_size (a), ==, 9);
+  /* Nothing asked: only what the image has. */
+  b = uctr_image_config_annotations (m, NULL);
+  g_assert_cmpuint (g_hash_table_size (b), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (b, "org.opencontainers.image.architecture"), ==, "amd64");
 }
 
 static void
@@ -657,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image/manifest-bad", test_manifest_bad);
   g_test_add_func ("/image/config", test_config);
   g_test_add_func ("/image/config-bad", test_config_bad);
+  g_test_add_func ("/image/config-annotations", test_config_annotations);
   g_test_add_func ("/image/host-platform", test_host_platform);
   g_test_add_func ("/image/references", test_references);
   g_test_add_func ("/image/transports", test_transports);
