@@ -5,6 +5,7 @@
 #include "runtime/state.h"
 #include "net/helper.h"
 #include "logs/logger.h"
+#include "store/copyroot.h"
 #include "store/helper.h"
 
 #include <locale.h>
@@ -163,6 +164,9 @@ main (int argc, char **argv)
   /* Removes a container's writable layer (image store) as the ids it holds. */
   if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
     return uctr_store_helper_main (argc, argv, NULL);
+  /* Run by a container's init where no overlayfs can mount an image's layers. */
+  if (argc >= 2 && strcmp (argv[1], "__copy-root") == 0)
+    return uctr_store_copy_root_main (argc, argv);
   if (argc >= 2 && strcmp (argv[1], "__logger") == 0)
     return uctr_logger_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))

@@ -13,14 +13,15 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # clients that tests/integration/gui.sh runs headless (--socket, --gui).
 # docker-registry to skopeo: a local registry with TLS (openssl makes its CA)
 # and htpasswd auth (apache2-utils), for the image tests; fuse-overlayfs is
-# the image root's fallback where kernel overlayfs is refused.
+# the image root's fallback where kernel overlayfs is refused; debootstrap
+# makes the Debian root of the image tests (setup_debian_root).
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev libarchive-dev libsoup-3.0-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
                 scdoc man-db groff-base bash-completion zsh fish clang-format
                 xvfb xauth x11-xserver-utils x11-apps weston wayland-utils pulseaudio pulseaudio-utils
                 pipewire-bin dbus-daemon dbus-bin libglib2.0-bin
-                docker-registry skopeo openssl apache2-utils fuse-overlayfs zstd)
+                docker-registry skopeo openssl apache2-utils fuse-overlayfs zstd debootstrap)
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
 # clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
 # stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.
@@ -122,6 +123,7 @@ as_user ()
     ${UCTR_TEST_CGROUP:+UCTR_TEST_CGROUP="$UCTR_TEST_CGROUP"} \
     ${UCTR_TEST_SYSTEMD_RUNTIME:+UCTR_TEST_SYSTEMD_RUNTIME="$UCTR_TEST_SYSTEMD_RUNTIME"} \
     ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+    ${UCTR_TEST_DEBIAN_ROOT:+UCTR_TEST_DEBIAN_ROOT="$UCTR_TEST_DEBIAN_ROOT"} \
     ${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} ${G_SLICE:+G_SLICE="$G_SLICE"} "$@")
 }
 
@@ -158,6 +160,42 @@ setup_fuse ()
   elif [ "$(stat -c %a /dev/fuse)" != 666 ]; then
     as_root chmod 0666 /dev/fuse
   fi
+}
+
+# A small Debian root for the image tests (tests/integration/images.sh):
+# debootstrap --variant=minbase of this machine's release from the mirror
+# apt uses, without documentation, manual pages, translations and apt's
+# lists, as a tar. A real distribution's files in an image: thousands of
+# entries, setuid and setgid programs, hard links. Made once per machine
+# (about a minute); UCTR_TEST_DEBIAN_ROOT names it for the tests.
+UCTR_TEST_DEBIAN_ROOT=${UCTR_TEST_DEBIAN_ROOT:-/var/cache/uctr-tests/debian-minbase.tar}
+export UCTR_TEST_DEBIAN_ROOT
+setup_debian_root ()
+{
+  local tar=$UCTR_TEST_DEBIAN_ROOT suite mirror dir
+  [ -s "$tar" ] && return 0
+  suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null \
+           | grep -v security | head -n 1)
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ && $3 !~ /security/ { print $2; exit }' \
+                                /etc/apt/sources.list 2>/dev/null)
+  [ -n "$suite" ] || die "cannot tell this machine's Debian release (VERSION_CODENAME in /etc/os-release)"
+  say "making the image tests' Debian root: debootstrap --variant=minbase $suite from ${mirror:-deb.debian.org}"
+  dir=$(mktemp -d /var/tmp/uctr-debian-XXXXXX)
+  if ! debootstrap --variant=minbase "$suite" "$dir/root" "${mirror:-http://deb.debian.org/debian}" \
+         >"$dir/log" 2>&1; then
+    tail -n 20 "$dir/log" >&2
+    rm -rf "$dir"
+    die "debootstrap failed (above); the image tests need its root"
+  fi
+  rm -rf "$dir/root"/usr/share/doc/* "$dir/root"/usr/share/man/* "$dir/root"/usr/share/locale/* \
+    "$dir/root"/usr/share/info/* "$dir/root"/var/cache/apt/* "$dir/root"/var/lib/apt/lists/* \
+    "$dir/root"/var/log/*
+  tar -C "$dir/root" --numeric-owner --xattrs --xattrs-include='*' -cf "$dir/root.tar" .
+  install -d -m 0755 "${tar%/*}"
+  chmod 0644 "$dir/root.tar"
+  mv "$dir/root.tar" "$tar"
+  rm -rf "$dir"
 }
 
 # Prints a source tree that user NAME can read: SRC itself when every

@@ -541,26 +541,27 @@ make_parent_mount_private (const char *target)
     }
 }
 
-/* fuse-overlayfs on rootfs, for a kernel that refuses overlayfs here: run
-   with none of our fds (the init pipe and exec.fifo must end with us) and
-   waited for until its mount is there (it daemonizes once mounted). Its
-   daemon stays in the container's pid namespace and goes with it. */
+/* Runs the program PATH (relative to DIRFD) with ARGV, no environment and
+   none of our fds (the init pipe and exec.fifo must end with us; stdio
+   is /dev/null), and waits for it: 0 when it exited 0, else -1 with
+   errno FAILED. */
 static int
-mount_fuse_overlay (const UctrPlan *plan)
+run_program (int dirfd, const char *path, char *const *argv, int failed)
 {
   static char *const no_env[] = { NULL };
-  int status = 0, null;
+  int status = 0, null, exe;
   pid_t pid = fork ();
 
   if (pid < 0)
     return -1;
   if (pid == 0)
     {
+      exe = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
       null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-      if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0
-          || close_range (3, ~0U, 0) < 0)
+      if (exe < 0 || null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0
+          || close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         _exit (127);
-      execve (plan->rootfs_fuse_path, plan->rootfs_fuse_argv, no_env);
+      syscall (SYS_execveat, exe, "", argv, no_env, AT_EMPTY_PATH);
       _exit (127);
     }
   while (waitpid (pid, &status, 0) < 0)
@@ -568,17 +569,39 @@ mount_fuse_overlay (const UctrPlan *plan)
       return -1;
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
-      errno = EPERM;
+      errno = failed;
       return -1;
     }
   return 0;
 }
 
+/* fuse-overlayfs on rootfs, for a kernel that refuses overlayfs here,
+   waited for until its mount is there (it daemonizes once mounted). Its
+   daemon stays in the container's pid namespace and goes with it. */
+static int
+mount_fuse_overlay (const UctrPlan *plan)
+{
+  return run_program (AT_FDCWD, plan->rootfs_fuse_path, plan->rootfs_fuse_argv, EPERM);
+}
+
+/* The last resort: the layers copied into rootfs by `uctr __copy-root`
+   (store/copyroot.h), this same binary run again through the host's
+   /proc (the init has not left the host's mounts yet), in our user and
+   mount namespaces. */
+static int
+copy_rootfs (const UctrPlan *plan)
+{
+  return run_program (plan->host_proc_fd, "self/exe", plan->rootfs_copy_argv, EIO);
+}
+
+static int bind_rootfs (const UctrPlan *plan);
+
 /* An image's root: overlayfs of its layers, mounted here, in the
    container's user and mount namespaces (its layers' owners are ids
    this namespace maps). The data names the layers relative to their
    parent, our cwd while mounting. Where the kernel refuses,
-   fuse-overlayfs, said once in a warning. */
+   fuse-overlayfs, and where that cannot either, a copy of the layers:
+   each said once in a warning. */
 static int
 mount_overlay_rootfs (UctrInitCtx *ctx)
 {
@@ -591,13 +614,18 @@ mount_overlay_rootfs (UctrInitCtx *ctx)
       && mount ("overlay", plan->rootfs, "overlay", 0, plan->rootfs_overlay) == 0)
     return open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   err = plan->rootfs_overlay_no_kernel ? EPERM : errno;
-  if (plan->rootfs_fuse_argv == NULL || mount_fuse_overlay (plan) < 0)
+  if (plan->rootfs_fuse_argv != NULL && mount_fuse_overlay (plan) == 0)
     {
-      errno = err;
-      return -1;
+      uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_ROOTFS_FUSE_OVERLAY, 0, err, 0);
+      return open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     }
-  uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_ROOTFS_FUSE_OVERLAY, 0, err, 0);
-  return open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (plan->rootfs_copy_argv != NULL && copy_rootfs (plan) == 0)
+    {
+      uctr_init_send (plan->sync_fd, UCTR_SYNC_WARNING, UCTR_STEP_ROOTFS_COPY, 0, err, 0);
+      return bind_rootfs (plan);
+    }
+  errno = err;
+  return -1;
 }
 
 static int

@@ -110,6 +110,7 @@ typedef enum
   UCTR_STEP_MOUNT_COPYUP,   /* index: plan mount step; tmpcopyup: copying what it covers into it */
   UCTR_STEP_ROOTFS_OVERLAY, /* mounting the overlayfs of uctr.rootfs.overlay on root.path */
   UCTR_STEP_ROOTFS_FUSE_OVERLAY, /* warning: the kernel refused it (err); fuse-overlayfs mounted it */
+  UCTR_STEP_ROOTFS_COPY,         /* warning: neither overlayfs could mount it (err); its layers were copied */
 } UctrStep;
 
 typedef struct

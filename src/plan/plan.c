@@ -161,12 +161,6 @@ propagation_from_name (const char *name)
   return 0;
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 char **
 uctr_plan_mount_option_names (void)
 {
@@ -183,7 +177,7 @@ uctr_plan_mount_option_names (void)
   g_ptr_array_add (names, g_strdup ("tmpcopyup"));
   g_ptr_array_add (names, g_strdup ("idmap"));
   g_ptr_array_add (names, g_strdup ("ridmap"));
-  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_sort (names, uctr_compare_strs);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
 }
@@ -942,7 +936,8 @@ plan_fuse_overlay (PlanStore *s, const char *options)
   char **argv;
 
   if (!(s->plan.unshare_flags & CLONE_NEWPID) || access ("/dev/fuse", R_OK | W_OK) < 0
-      || (path = g_find_program_in_path ("fuse-overlayfs")) == NULL)
+      || (path = g_find_program_in_path ("fuse-overlayfs")) == NULL
+      || g_getenv ("UCTR_TEST_NO_FUSE_OVERLAY") != NULL)
     return;
   argv = g_new0 (char *, 5);
   argv[0] = g_strdup (path);
@@ -951,6 +946,25 @@ plan_fuse_overlay (PlanStore *s, const char *options)
   argv[3] = g_strdup (s->plan.rootfs);
   s->plan.rootfs_fuse_argv = own_v (s, argv);
   s->plan.rootfs_fuse_path = own (s, g_steal_pointer (&path));
+}
+
+/* Where neither overlayfs nor fuse-overlayfs mounts the layers, the init
+   runs `uctr __copy-root` (store/copyroot.h) to copy them into rootfs,
+   as podman's vfs driver does. Only with a writable layer: rootfs is the
+   container's own directory then, which goes with it. */
+static void
+plan_copy_root (PlanStore *s, const char *lower)
+{
+  g_auto(GStrv) dirs = g_strsplit (lower, ":", -1);
+  char **argv = g_new0 (char *, g_strv_length (dirs) + 4);
+  guint i;
+
+  argv[0] = g_strdup ("uctr");
+  argv[1] = g_strdup ("__copy-root");
+  argv[2] = g_strdup (s->plan.rootfs);
+  for (i = 0; dirs[i] != NULL; i++)
+    argv[i + 3] = g_steal_pointer (&dirs[i]);
+  s->plan.rootfs_copy_argv = own_v (s, argv);
 }
 
 /* uctr.rootfs.overlay: the lower directories share a parent, which the
@@ -1015,6 +1029,8 @@ plan_overlay (PlanStore *s, const UctrConfig *config, GError **error)
   if (upper != NULL)
     g_string_append_printf (data, ",upperdir=%s,workdir=%s", upper, work);
   plan_fuse_overlay (s, v);
+  if (upper != NULL)
+    plan_copy_root (s, lower);
   /* In a user namespace overlayfs keeps its own xattrs in user.overlay.* */
   if (s->plan.in_userns)
     g_string_append (data, ",userxattr");

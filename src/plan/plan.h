@@ -126,6 +126,7 @@ typedef struct
   gboolean rootfs_overlay_no_kernel; /* UCTR_TEST_NO_KERNEL_OVERLAY: as where the kernel refuses overlayfs */
   const char *rootfs_fuse_path;      /* fuse-overlayfs, the fallback where the kernel refuses (NULL: none) */
   char **rootfs_fuse_argv;           /* its argv: the same layers, absolute paths, and rootfs */
+  char **rootfs_copy_argv; /* `uctr __copy-root` of rootfs and the layers, the last resort (NULL: none) */
   unsigned long
       rootfs_propagation; /* applied to / before the mounts and after pivot; MS_REC|MS_SLAVE by default */
   gboolean no_pivot;

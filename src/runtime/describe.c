@@ -152,6 +152,10 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_ROOTFS_BIND:
       return g_strdup_printf (_("root.path: preparing %s"), plan->rootfs);
     case UCTR_STEP_ROOTFS_OVERLAY:
+      if (plan->rootfs_copy_argv != NULL)
+        return g_strdup_printf (_("Mounting the image's layers on %s (overlayfs, fuse-overlayfs, then a copy of "
+                                  "the layers)"),
+            plan->rootfs);
       return plan->rootfs_fuse_argv != NULL
           ? g_strdup_printf (_("Mounting the image's layers on %s (overlayfs, then fuse-overlayfs)"),
                                 plan->rootfs)
@@ -302,6 +306,11 @@ uctr_init_warning_describe (const UctrConfig *config, const UctrPlan *plan, cons
       return g_strdup_printf (_("the kernel refused overlayfs for the image's layers (%s): mounted with "
                                 "fuse-overlayfs instead, which is slower"),
                                  g_strerror (m->err));
+    case UCTR_STEP_ROOTFS_COPY:
+      return g_strdup_printf (_("the kernel refused overlayfs for the image's layers (%s) and fuse-overlayfs "
+                                "could not stand in: the container's root is a copy of the layers, made for it "
+                                "(slower to start, and as large as the image on disk)"),
+          g_strerror (m->err));
     case UCTR_STEP_CAPS_AMBIENT:
       return g_strdup_printf (_("process.capabilities.ambient: capability %d not raised: %s (it must also be inheritable and permitted)"),
                                  m->index, g_strerror (m->err));

@@ -28,8 +28,8 @@ open_in (int dirfd, const char *path, int flags)
   return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
 }
 
-static gboolean
-opaque (int fd)
+gboolean
+uctr_store_dir_is_opaque (int fd)
 {
   char v[2];
 
@@ -55,7 +55,7 @@ look (int layer, const char *path, int *fd)
 
       if (d < 0)
         return (errno == ENOENT || errno == ENOTDIR) ? LAYER_NOTHING : LAYER_HIDES;
-      if (opaque (d))
+      if (uctr_store_dir_is_opaque (d))
         {
           g_autofree char *rest = g_strjoinv ("/", parts + i + 1);
           *fd = open_in (d, rest, O_RDONLY | O_NOFOLLOW);

@@ -14,3 +14,7 @@
    at most MAX bytes. */
 gboolean uctr_store_read_root_file (UctrStore *store, const UctrImageRecord *image, const char *path,
                                     gsize max, char **contents, GError **error);
+
+/* Whether the layer's directory FD is opaque (overlayfs's xattr, user.*
+   as a user namespace keeps it, or trusted.*): nothing below shows. */
+gboolean uctr_store_dir_is_opaque (int fd);

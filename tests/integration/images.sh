@@ -153,6 +153,20 @@ else
   fail "fuse-overlayfs and a usable /dev/fuse (tests/check makes it 0666)"
 fi
 
+# --- a copy of the layers where neither overlayfs can mount -------------------
+
+UCTR_TEST_NO_KERNEL_OVERLAY=1 UCTR_TEST_NO_FUSE_OVERLAY=1 rt run -u 0 oci:"$T/multi":1 \
+  "$LIST; echo new >/data/file; cat /data/file; echo more >>/data/hard; cat /data/file"
+is "$out" "$(printf '%s\n' 'file 1000 1000 640 2 regular file' 'hard 1000 1000 640 2 regular file' \
+  'link 0 0 777 1 symbolic link' 'new 1000 1000 600 1 regular file' 'setuid 0 0 4755 1 regular file' \
+  'xattr 0 0 644 1 regular file' c first second new new more)" \
+  "a copied root: the same files, owners, modes, hard links, whiteout and opaque dir"
+like "$err" "a copy of the layers" "a copied root: said once in a warning"
+is "$(grep -c "copy of the layers" <<<"$err")" 1 "... once"
+is "$(store_debris | grep -c '^containers/')" 0 "a copied root goes with its container"
+rt run -u 0 oci:"$T/multi":1 "cat /data/file"
+is "$out" "first" "what the copied root's container wrote is not in the image's layers"
+
 # --- run IMAGE errors leave nothing behind ---------------------------------
 
 rt run --pull never oci:"$T/nosuch":1 true
@@ -190,6 +204,21 @@ is "$(ls -A "$R" | wc -l)" 0 "nothing left by a run of a name that is no image"
 rt spec --image oci:"$T/multi":1
 is "$(jq -r '.process.args | join(" ")' <<<"$out")" "/bin/sh -c echo default: \$GREETING" "spec --image: the image's command"
 like "$(jq -r '.annotations["uctr.rootfs.overlay"]' <<<"$out")" "^lowerdir=$STORE/layers/" "spec --image: its layers"
+annotation () { jq -r --arg k "$1" '.annotations[$k] // "none"' <<<"$out"; }
+is "$(annotation org.opencontainers.image.stopSignal) $(annotation org.opencontainers.image.exposedPorts)" \
+  "SIGINT 80/tcp" "spec --image: StopSignal and ExposedPorts as conversion.md's annotations"
+is "$(annotation org.opencontainers.image.os) $(annotation test)" "linux yes" "... the platform, and Labels as annotations"
+# Labels win over the implicit annotations; uctr's own names are not an image's to choose.
+mkimage multi "$T/labelled" --tag 1 --label org.opencontainers.image.stopSignal=SIGUSR1 --label uctr.network=host \
+  --label uctr.publish=127.0.0.1:1:1
+rt spec --image oci:"$T/labelled":1
+is "$(annotation org.opencontainers.image.stopSignal)" SIGUSR1 "a label takes precedence over the implicit annotation"
+is "$(annotation uctr.network | grep -c host) $(annotation uctr.publish)" "0 none" "labels named uctr.* are not applied"
+like "$err" "labels uctr.network, uctr.publish are not applied" "... and a warning names them"
+rt run --rm oci:"$T/labelled":1 cat /proc/net/dev
+status_is 0 "a run of the image with uctr.* labels"
+unlike "$out" "eth0|enp|wl" "... keeps its own network namespace (the label uctr.network=host did nothing)"
+rt rmi oci:"$T/labelled":1
 
 # --- archives and zstd -------------------------------------------------------
 
@@ -352,6 +381,38 @@ rt run "$REGISTRY_HOST/uctrtest/big:b" 'md5sum /data/big | cut -d" " -f1; cat /d
 is "$(head -1 <<<"$out")" "$(big_md5 "$T/big2")" "the image is whole"
 registry_stop
 
+# --- a Debian root (debootstrap, made by tests/setup.sh) ----------------------------
+
+DEBIAN_TAR=${UCTR_TEST_DEBIAN_ROOT:-/var/cache/uctr-tests/debian-minbase.tar}
+# Every file of the root but what a runtime mounts or makes (podman adds /etc/mtab): name, owner, group,
+# mode, then for a non-directory its link count and size.
+DFIND='find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp -o -path /etc/hosts \
+         -o -path /etc/hostname -o -path /etc/resolv.conf -o -path /etc/mtab \) -prune -o -type d -printf "%p %U %G %m dir\n" \
+         -o -printf "%p %U %G %m %n %s\n" | sort'
+if [ -s "$DEBIAN_TAR" ]; then
+  mkimage debian "$T/debian" --tag 12 --root-tar "$DEBIAN_TAR" --compress none
+  rt pull oci:"$T/debian":12
+  status_is 0 "pull of a Debian root made by debootstrap, with a layer over it"
+  rt run oci:"$T/debian":12 /bin/sh -c 'cat /etc/issue; ls /etc/motd /usr/share/doc 2>&1 | wc -l; ls /etc/apt/apt.conf.d;
+    stat -c "%a %U %G" /usr/bin/passwd /usr/sbin/unix_chkpwd /usr/local/bin/suid; su --version | head -n 1'
+  is "$(head -n 6 <<<"$out")" "$(printf '%s\n' 'uctr test image' 2 99only '4755 root root' '2755 root shadow' \
+    '4755 root root')" "Debian: the layer over it (whiteouts, opaque dir, setuid), the distribution's owners"
+  like "$out" "su from util-linux" "Debian: its own programs run"
+  rt run -u 0 oci:"$T/debian":12 /bin/sh -c "$DFIND"
+  debian_list=$out
+  if [ "$(wc -l <<<"$debian_list")" -gt 3000 ]; then pass "Debian: the root lists $(wc -l <<<"$debian_list") files"
+  else fail "Debian: the root lists its files" "$(head -5 <<<"$debian_list")"; fi
+  UCTR_TEST_NO_KERNEL_OVERLAY=1 UCTR_TEST_NO_FUSE_OVERLAY=1 rt run -u 0 oci:"$T/debian":12 /bin/sh -c "$DFIND"
+  if [ "$out" = "$debian_list" ]; then pass "Debian: a copied root has the same files, owners, modes and links"
+  else fail "Debian: a copied root has the same files, owners, modes and links" \
+         "$(diff <(echo "$debian_list") <(echo "$out") | head -20)"; fi
+  is "$(store_debris | grep -c '^containers/')" 0 "Debian: no writable layer left"
+elif [ "${CI:-}" = true ]; then
+  fail "the Debian root tests/setup.sh makes ($DEBIAN_TAR)"
+else
+  skip "the Debian root" "no $DEBIAN_TAR (tests/check as root makes it)"
+fi
+
 # --- the same files as podman shows them ------------------------------------------
 
 if command -v podman >/dev/null && [ -x /usr/sbin/runc ]; then
@@ -371,6 +432,19 @@ if command -v podman >/dev/null && [ -x /usr/sbin/runc ]; then
            "$(diff <(echo "$podman_out") <(echo "$out") | head -20)"; fi
   else
     fail "podman runs the image to compare with" "$(tail -5 "$T/podman.err")"
+  fi
+  if [ -n "${debian_list:-}" ]; then
+    skopeo copy --quiet oci:"$T/debian":12 oci-archive:"$T/debian.tar":12 >/dev/null 2>"$T/podman.err"
+    if podman_id=$(timeout 180 podman "${PODMAN[@]}" load -q -i "$T/debian.tar" 2>>"$T/podman.err" \
+                     | sed -n 's/^Loaded image: //p') \
+      && podman_out=$(timeout 180 podman "${PODMAN[@]}" run --rm --network none --user 0 "$podman_id" \
+                        /bin/sh -c "$DFIND" 2>>"$T/podman.err"); then
+      if [ "$podman_out" = "$debian_list" ]; then pass "Debian: uctr run shows the files podman run shows"
+      else fail "Debian: uctr run shows the files podman run shows" \
+             "$(diff <(echo "$podman_out") <(echo "$debian_list") | head -20)"; fi
+    else
+      fail "podman runs the Debian image to compare with" "$(tail -5 "$T/podman.err")"
+    fi
   fi
 fi
 

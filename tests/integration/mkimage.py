@@ -2,6 +2,7 @@
 """Makes the OCI image layouts the image tests pull (tests/integration/images.sh).
 
 Usage: mkimage.py KIND LAYOUT [--rootfs DIR] [--compress gzip|zstd|none] [--tag TAG] [--big MIB]
+                  [--label KEY=VALUE]... [--root-tar TAR]
 
 KIND:
   multi        the busybox root (--rootfs) and two layers above it: owners,
@@ -16,9 +17,13 @@ KIND:
   huge         a layer whose descriptor says 1 TiB
   multiarch    an image index of two images: arm64 (its Cmd prints "arm64")
                listed first, then this machine's (its Cmd prints its arch)
+  debian       the tar of a Debian root (--root-tar: tests/setup.sh makes one
+               with debootstrap) as it is, and a layer of changes over it:
+               whiteouts of a file and a directory, an opaque directory, a
+               file replaced, a setuid file, a user.* xattr
 Each hostile kind has the busybox root as its lowest layer, so that only
 the trick itself is wrong. --big adds a file of MIB random MiB to multi's
-top layer (for pulls cut short)."""
+top layer (for pulls cut short); --label adds to multi's Labels."""
 import argparse
 import gzip
 import hashlib
@@ -107,6 +112,27 @@ def multi_layers(big):
     if big:
         three.add('data/big', data=os.urandom(big * 1024 * 1024))
     return [two.bytes(), three.bytes()]
+
+
+def debian_layer():
+    """Changes over a Debian root: a whiteout of a file and of a directory,
+    an opaque directory, a file replaced with another owner, a setuid one."""
+    layer = Layer()
+    layer.add('etc', tarfile.DIRTYPE, mode=0o755)
+    layer.add('etc/.wh.motd')
+    layer.add('etc/issue', data=b'uctr test image\n', mode=0o640, uid=1000, gid=1000)
+    layer.add('etc/apt', tarfile.DIRTYPE, mode=0o755)
+    layer.add('etc/apt/apt.conf.d', tarfile.DIRTYPE, mode=0o755)
+    layer.add('etc/apt/apt.conf.d/.wh..wh..opq')
+    layer.add('etc/apt/apt.conf.d/99only', data=b'APT::Install-Recommends "false";\n')
+    layer.add('usr', tarfile.DIRTYPE, mode=0o755)
+    layer.add('usr/share', tarfile.DIRTYPE, mode=0o755)
+    layer.add('usr/share/.wh.doc')
+    layer.add('usr/local', tarfile.DIRTYPE, mode=0o755)
+    layer.add('usr/local/bin', tarfile.DIRTYPE, mode=0o755)
+    layer.add('usr/local/bin/suid', data=b'#!/bin/sh\nid -u\n', mode=0o4755)
+    layer.add('usr/local/bin/xattr', data=b'x\n', mode=0o644, xattrs={'user.test': 'hello'})
+    return layer.bytes()
 
 
 def write_layout(layout, layers, config_extra, compression, tag, tamper=None):
@@ -208,9 +234,20 @@ def main():
     p.add_argument('--compress', default='gzip')
     p.add_argument('--tag', default='latest')
     p.add_argument('--big', type=int, default=0)
+    p.add_argument('--label', action='append', default=[], metavar='KEY=VALUE')
+    p.add_argument('--root-tar')
     a = p.parse_args()
     if a.kind == 'multiarch':
         write_index(a.layout, a.tag, a.rootfs)
+        return
+    if a.kind == 'debian':
+        if not a.root_tar:
+            p.error('debian needs --root-tar')
+        with open(a.root_tar, 'rb') as f:
+            layers = [f.read(), debian_layer()]
+        write_layout(a.layout, layers, {'Cmd': ['/bin/bash'],
+                                        'Env': ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']},
+                     a.compress, a.tag)
         return
     layers = [base_layer(a.rootfs)]
     if a.kind == 'multi':
@@ -219,6 +256,7 @@ def main():
                   'Env': ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'GREETING=from-the-image'],
                   'WorkingDir': '/data', 'User': 'user', 'ExposedPorts': {'80/tcp': {}},
                   'StopSignal': 'SIGINT', 'Labels': {'test': 'yes'}, 'Volumes': {'/opaque': {}}}
+        config['Labels'].update(label.split('=', 1) for label in a.label)
         write_layout(a.layout, layers, config, a.compress, a.tag)
         return
     tamper = {'bad-digest': tamper_bytes, 'truncated': tamper_truncate, 'huge': tamper_huge}.get(a.kind)
