@@ -68,10 +68,11 @@ typedef union
 typedef struct
 {
   Port *port;
-  Listener *via;       /* the host socket the client sends to */
-  UctrSockAddr client; /* the key in port->flows */
-  LocalAddr local;     /* the host address the client sent to: the answers' source */
-  int fd;              /* the agent's socket, in the container */
+  Listener *via;        /* the host socket the client sends to */
+  UctrSockAddr client;  /* the key in port->flows */
+  LocalAddr local;      /* the host address the client sent to: the answers' source */
+  UctrSockAddr service; /* where the client's datagrams go in the container: see flow_ready */
+  int fd;               /* the agent's socket, in the container */
   GSource *watch;
   gint64 last_used;
 } Flow;
@@ -242,7 +243,12 @@ flow_send_to_client (Flow *flow, gsize len)
   (void) sendmsg (flow->via->a.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-/* What the container sends back goes out of the published socket, to the client. */
+/* What the container sends back goes out of the published socket, to
+   the client. Where it came from is where the client's next datagrams
+   go: a service that connect()s its socket to a host-loopback client
+   (iperf3, DNS servers) is bound to 127.0.0.1 from then on, not to the
+   container's address, and one that answers from a new port (TFTP) goes
+   on there, as the client would see through a NAT. */
 static gboolean
 flow_ready (int fd, GIOCondition cond, gpointer data)
 {
@@ -251,16 +257,35 @@ flow_ready (int fd, GIOCondition cond, gpointer data)
 
   for (int i = 0; i < UDP_BATCH; i++)
     {
-      ssize_t n = recv (fd, p->buf, UDP_MAX_DATAGRAM, MSG_DONTWAIT);
+      UctrSockAddr from;
+      socklen_t len = sizeof from;
+      ssize_t n = recvfrom (fd, p->buf, UDP_MAX_DATAGRAM, MSG_DONTWAIT, &from.sa, &len);
 
       if (n < 0 && errno == EAGAIN)
         break;
       if (n < 0)
         continue; /* ECONNREFUSED and the like: the next one may go */
+      if (from.sa.sa_family == flow->service.sa.sa_family)
+        flow->service = from;
       flow->last_used = g_get_monotonic_time ();
       flow_send_to_client (flow, n);
     }
   return G_SOURCE_CONTINUE;
+}
+
+/* The container's side of the published port, until the service answers from elsewhere. */
+static void
+service_address (const Port *p, int family, UctrSockAddr *service)
+{
+  memset (service, 0, sizeof *service);
+  if (family == AF_INET6)
+    service->in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+                                          .sin6_addr = p->f->guest->guest6,
+                                          .sin6_port = htons (p->spec->container_port) };
+  else
+    service->in = (struct sockaddr_in){ .sin_family = AF_INET,
+                                        .sin_addr = p->f->guest->guest,
+                                        .sin_port = htons (p->spec->container_port) };
 }
 
 static Flow *
@@ -279,6 +304,7 @@ flow_get (Listener *l, const UctrSockAddr *client)
   flow->port = p;
   flow->via = l;
   flow->client = *client;
+  service_address (p, l->a.family, &flow->service);
   flow->fd = fd;
   flow->watch = uctr_watch_in (fd, G_SOURCE_FUNC (flow_ready), flow, p->f->context);
   g_hash_table_insert (p->flows, &flow->client, flow);
@@ -322,24 +348,10 @@ udp_ready (int fd, GIOCondition cond, gpointer data)
 {
   Listener *l = data;
   Port *p = l->port;
-  /* The container's side of the published port: flows' sockets are unconnected (see inside.c). */
-  UctrSockAddr service = { 0 };
-  socklen_t service_len;
+  /* Flows' sockets are unconnected (see inside.c): each datagram says where it goes. */
+  socklen_t service_len
+      = l->a.family == AF_INET6 ? sizeof (struct sockaddr_in6) : sizeof (struct sockaddr_in);
 
-  if (l->a.family == AF_INET6)
-    {
-      service.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6,
-                                           .sin6_addr = p->f->guest->guest6,
-                                           .sin6_port = htons (p->spec->container_port) };
-      service_len = sizeof service.in6;
-    }
-  else
-    {
-      service.in = (struct sockaddr_in){ .sin_family = AF_INET,
-                                         .sin_addr = p->f->guest->guest,
-                                         .sin_port = htons (p->spec->container_port) };
-      service_len = sizeof service.in;
-    }
   for (int i = 0; i < UDP_BATCH; i++)
     {
       UctrSockAddr client;
@@ -356,7 +368,7 @@ udp_ready (int fd, GIOCondition cond, gpointer data)
         continue; /* dropped, as a full network would */
       flow->local = local;
       flow->last_used = g_get_monotonic_time ();
-      (void) sendto (flow->fd, p->buf, n, MSG_DONTWAIT, &service.sa, service_len);
+      (void) sendto (flow->fd, p->buf, n, MSG_DONTWAIT, &flow->service.sa, service_len);
     }
   return G_SOURCE_CONTINUE;
 }

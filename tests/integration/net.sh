@@ -513,6 +513,23 @@ check "UDP over IPv6 reaches the container and back ($got packets, $lost% lost)"
 rt delete --force udp6
 nothing_left udp6 "and nothing is left behind"
 
+# --- a UDP service that connect()s its socket to the client ---------------------------
+# iperf3 -s and many DNS servers do: from then on the kernel gives that socket
+# only what the client sends to the address it answers from, 127.0.0.1 for a
+# host-loopback client, not the container's 10.0.2.100.
+up=$((uport + 4))
+for mode in plain --connect; do
+  name=udp${mode#--}
+  rt run -d --name "$name" --rootfs / -p "127.0.0.1:$up:9999/udp" -- \
+    python3 "$TESTS_DIR/udp-echo.py" serve 9999 "$mode"
+  is "$status" 0 "run -d of a UDP echo service ($mode) with its port published"
+  is "$(timeout 90 python3 "$TESTS_DIR/udp-echo.py" ask 127.0.0.1 "$up" 20)" 20 \
+    "a published UDP port: 20 of 20 datagrams echoed by a $mode service"
+  rt delete --force "$name"
+  nothing_left "$name" "and nothing is left behind"
+  up=$((up + 1))
+done
+
 # --- a client in its own network namespace, with its own address --------------------
 # The test's user+network namespace stands in for the host; the client sits in
 # a second one behind a veth pair. The container sees 192.168.77.2 for TCP and UDP.
