@@ -15,13 +15,16 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # and htpasswd auth (apache2-utils), for the image tests; fuse-overlayfs is
 # the image root's fallback where kernel overlayfs is refused; debootstrap
 # makes the Debian root of the image tests (setup_debian_root).
+# golang-github-opencontainers-specs-dev: the runtime-spec's JSON schemas,
+# for tests/integration/schema.sh where ../shared is not beside the clone.
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
                 libslirp-dev libseccomp-dev libarchive-dev libsoup-3.0-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
                 scdoc man-db groff-base bash-completion zsh fish clang-format
                 xvfb xauth x11-xserver-utils x11-apps weston wayland-utils pulseaudio pulseaudio-utils
                 pipewire-bin dbus-daemon dbus-bin libglib2.0-bin
-                docker-registry skopeo openssl apache2-utils fuse-overlayfs zstd debootstrap)
+                docker-registry skopeo openssl apache2-utils fuse-overlayfs zstd debootstrap
+                golang-github-opencontainers-specs-dev)
 # What the robustness checks add (tests/fuzz/run, tests/check with UCTR_HARDEN):
 # clang with its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable
 # stacks, valgrind.  The ASan/UBSan build of the suite uses gcc's own runtimes.
@@ -124,6 +127,7 @@ as_user ()
     ${UCTR_TEST_SYSTEMD_RUNTIME:+UCTR_TEST_SYSTEMD_RUNTIME="$UCTR_TEST_SYSTEMD_RUNTIME"} \
     ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
     ${UCTR_TEST_DEBIAN_ROOT:+UCTR_TEST_DEBIAN_ROOT="$UCTR_TEST_DEBIAN_ROOT"} \
+    ${UCTR_TEST_TIMEOUT_MULTIPLIER:+UCTR_TEST_TIMEOUT_MULTIPLIER="$UCTR_TEST_TIMEOUT_MULTIPLIER"} \
     ${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} ${G_SLICE:+G_SLICE="$G_SLICE"} "$@")
 }
 

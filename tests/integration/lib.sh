@@ -20,7 +20,7 @@ export LC_ALL=C
 : "${ROOTFS:?ROOTFS must name the busybox rootfs (meson test sets it)}"
 RT=${UCTR_TEST_RUNTIME:-$UCTR}
 RT_NAME=${RT##*/}
-CALL_TIMEOUT=${UCTR_TEST_CALL_TIMEOUT:-20}
+CALL_TIMEOUT=${UCTR_TEST_CALL_TIMEOUT:-$((20 * ${UCTR_TEST_TIMEOUT_MULTIPLIER:-1}))}
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MY_UID=$(id -u)
 MY_GID=$(id -g)

@@ -482,6 +482,18 @@ add_iperf3 ()
 }
 
 # --- UDP through a published port, end to end ------------------------------------------
+# iperf_udp HOST PORT: iperf3 -u's JSON report, once the server in the
+# container answers (polled: its control connection is refused until then).
+iperf_udp ()
+{
+  local deadline=$((SECONDS + 60)) r
+  while :; do
+    r=$(timeout 20 iperf3 -c "$1" -p "$2" -u -b 20M -t 1 -J 2>/dev/null) && break
+    [ "$SECONDS" -lt "$deadline" ] || break
+    sleep 0.2
+  done
+  printf '%s\n' "$r"
+}
 # iperf3 -u: its control connection on the published TCP port, the datagrams
 # on the published UDP port of the same number. The container's root holds
 # iperf3 and the libraries ldd names.
@@ -490,8 +502,7 @@ add_iperf3 "$b"
 uport=$((hport + 3))
 rt run -d -p "127.0.0.1:$uport:5201/tcp" -p "127.0.0.1:$uport:5201/udp" --bundle "$b" udp
 is "$status" 0 "run -d with the same port published for TCP and UDP"
-sleep 0.5
-res=$(timeout 20 iperf3 -c 127.0.0.1 -p "$uport" -u -b 20M -t 1 -J 2>/dev/null || true)
+res=$(iperf_udp 127.0.0.1 "$uport")
 got=$(jq -r '.end.sum.packets // 0' <<<"$res" 2>/dev/null || echo 0)
 lost=$(jq -r '.end.sum.lost_percent // 100' <<<"$res" 2>/dev/null || echo 100)
 check "UDP datagrams reach the container through the published port ($got packets, $lost% lost)" \
@@ -504,8 +515,7 @@ add_iperf3 "$b"
 u6=$((uport + 2))
 rt run -d -p "[::1]:$u6:5201/tcp" -p "[::1]:$u6:5201/udp" --bundle "$b" udp6
 is "$status" 0 "run -d with a port published on [::1] for TCP and UDP"
-sleep 0.5
-res=$(timeout 20 iperf3 -c ::1 -p "$u6" -u -b 20M -t 1 -J 2>/dev/null || true)
+res=$(iperf_udp ::1 "$u6")
 got=$(jq -r '.end.sum.packets // 0' <<<"$res" 2>/dev/null || echo 0)
 lost=$(jq -r '.end.sum.lost_percent // 100' <<<"$res" 2>/dev/null || echo 100)
 check "UDP over IPv6 reaches the container and back ($got packets, $lost% lost)" \
