@@ -57,7 +57,7 @@ _uctr_command_options ()
       _uctr_args='-b --bundle --rootfs --image' ;;
     pull | image-pull) _uctr_opts='--quiet' ;;
     images | image-ls | image-list)
-      _uctr_opts='--digests --format --quiet'
+      _uctr_opts='--digests --format --quiet --size'
       _uctr_args='--format' ;;
     rmi | image-rm) _uctr_opts='--force' ;;
     update)

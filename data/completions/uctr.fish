@@ -232,6 +232,8 @@ complete -c uctr -n '__fish_uctr_command images; or __fish_uctr_image_command ls
     -d 'Print the image ids alone'
 complete -c uctr -n '__fish_uctr_command images; or __fish_uctr_image_command ls list' -l digests \
     -d "Show each image's digest too"
+complete -c uctr -n '__fish_uctr_command images; or __fish_uctr_image_command ls list' -l size \
+    -d "Show what each image shares with others and what is its own"
 
 # create and run (run: none after the image, or the command, is given).
 set -l cr '__fish_uctr_command create; or __fish_uctr_at -n 0 run'

@@ -50,6 +50,44 @@ unpacked_size (UctrStore *store, const UctrImageRecord *r)
   return total;
 }
 
+/* How many images of IMAGES have each layer: layer -> count. */
+static GHashTable *
+layer_users (GPtrArray *images)
+{
+  GHashTable *users = g_hash_table_new (g_str_hash, g_str_equal);
+  guint i, j;
+
+  for (i = 0; i < images->len; i++)
+    {
+      const UctrImageRecord *r = g_ptr_array_index (images, i);
+
+      for (j = 0; r->layers[j] != NULL; j++)
+        g_hash_table_insert (users, r->layers[j],
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (users, r->layers[j]))
+                                               + 1));
+    }
+  return users;
+}
+
+/* What of R's unpacked size is in layers other images have too (the
+   store keeps them once), and what is its own (what rmi would free). */
+static void
+shared_size (UctrStore *store, GHashTable *users, const UctrImageRecord *r, gint64 *shared, gint64 *unique)
+{
+  guint i;
+
+  *shared = *unique = 0;
+  for (i = 0; r->layers[i] != NULL; i++)
+    {
+      gint64 one = MAX (uctr_store_layer_size (store, r->layers[i]), 0);
+
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (users, r->layers[i])) > 1)
+        *shared += one;
+      else
+        *unique += one;
+    }
+}
+
 static char *
 created_of (UctrStore *store, const UctrImageRecord *r)
 {
@@ -68,6 +106,7 @@ print_json (UctrStore *store, GPtrArray *images)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) users = layer_users (images);
   g_autofree char *text = NULL;
   guint i;
 
@@ -77,7 +116,9 @@ print_json (UctrStore *store, GPtrArray *images)
       const UctrImageRecord *r = g_ptr_array_index (images, i);
       g_autofree char *repository = NULL, *tag = NULL;
       g_autofree char *created = created_of (store, r);
+      gint64 shared, unique;
 
+      shared_size (store, users, r, &shared, &unique);
       split_name (r->name, &repository, &tag);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "Name");
@@ -92,6 +133,10 @@ print_json (UctrStore *store, GPtrArray *images)
       json_builder_add_string_value (b, r->manifest_digest);
       json_builder_set_member_name (b, "Size");
       json_builder_add_int_value (b, unpacked_size (store, r));
+      json_builder_set_member_name (b, "SharedSize");
+      json_builder_add_int_value (b, shared);
+      json_builder_set_member_name (b, "UniqueSize");
+      json_builder_add_int_value (b, unique);
       json_builder_set_member_name (b, "CompressedSize");
       json_builder_add_int_value (b, r->size);
       json_builder_set_member_name (b, "Created");
@@ -112,8 +157,9 @@ print_json (UctrStore *store, GPtrArray *images)
 #define DIGEST_WIDTH 71
 
 static void
-print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean digests)
+print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean digests, gboolean sizes)
 {
+  g_autoptr(GHashTable) users = layer_users (images);
   guint i;
 
   if (!quiet)
@@ -121,7 +167,10 @@ print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean diges
       g_print ("%-40s %-16s ", _("REPOSITORY"), _("TAG"));
       if (digests)
         g_print ("%-*s ", DIGEST_WIDTH, _("DIGEST"));
-      g_print ("%-12s %10s  %s\n", _("IMAGE ID"), _("SIZE"), _("CREATED"));
+      g_print ("%-12s %10s  ", _("IMAGE ID"), _("SIZE"));
+      if (sizes)
+        g_print ("%12s %12s  ", _("SHARED SIZE"), _("UNIQUE SIZE"));
+      g_print ("%s\n", _("CREATED"));
     }
   for (i = 0; i < images->len; i++)
     {
@@ -144,7 +193,18 @@ print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean diges
       g_print ("%-40s %-16s ", repository, tag);
       if (digests)
         g_print ("%-*s ", DIGEST_WIDTH, r->manifest_digest);
-      g_print ("%.12s %10s  %s\n", strchr (r->manifest_digest, ':') + 1, size, created);
+      g_print ("%.12s %10s  ", strchr (r->manifest_digest, ':') + 1, size);
+      if (sizes)
+        {
+          gint64 shared, unique;
+          g_autofree char *shared_text = NULL, *unique_text = NULL;
+
+          shared_size (store, users, r, &shared, &unique);
+          shared_text = g_format_size ((guint64) shared);
+          unique_text = g_format_size ((guint64) unique);
+          g_print ("%12s %12s  ", shared_text, unique_text);
+        }
+      g_print ("%s\n", created);
     }
 }
 
@@ -152,11 +212,14 @@ int
 uctr_image_cmd_list (int argc, char **argv, GError **error)
 {
   g_autofree char *format = NULL;
-  gboolean quiet = FALSE, digests = FALSE;
+  gboolean quiet = FALSE, digests = FALSE, sizes = FALSE;
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_ ("table (the default) or json"), N_ ("FORMAT") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_ ("Print the image ids alone"), NULL },
     { "digests", 0, 0, G_OPTION_ARG_NONE, &digests, N_ ("Show each image's digest (its manifest's) too"),
+      NULL },
+    { "size", 0, 0, G_OPTION_ARG_NONE, &sizes,
+      N_ ("Show too what of each image's size its layers share with other images, and what is its own"),
       NULL },
     { NULL },
   };
@@ -176,7 +239,7 @@ uctr_image_cmd_list (int argc, char **argv, GError **error)
   if (format != NULL && strcmp (format, "json") == 0)
     print_json (store, images);
   else
-    print_table (store, images, quiet, digests);
+    print_table (store, images, quiet, digests, sizes);
   return 0;
 }
 

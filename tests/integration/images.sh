@@ -218,7 +218,15 @@ like "$err" "labels uctr.network, uctr.publish are not applied" "... and a warni
 rt run --rm oci:"$T/labelled":1 cat /proc/net/dev
 status_is 0 "a run of the image with uctr.* labels"
 unlike "$out" "eth0|enp|wl" "... keeps its own network namespace (the label uctr.network=host did nothing)"
+# The labels changed the config only: both images have the same three layers.
+sizes () { jq -r --arg n "oci:$T/multi:1" '.[] | select(.Name == $n) | [.SharedSize == .Size, .UniqueSize == .Size] | map(tostring) | join(" ")' <<<"$out"; }
+rt images --size
+like "$(head -n 1 <<<"$out")" "SIZE +SHARED SIZE +UNIQUE SIZE +CREATED" "images --size: shared and unique sizes"
+rt images --format json
+is "$(sizes)" "true false" "images --size: an image whose layers another has too shares them all"
 rt rmi oci:"$T/labelled":1
+rt images --format json
+is "$(sizes)" "false true" "... and owns them all once that one is gone"
 
 # --- archives and zstd -------------------------------------------------------
 

@@ -116,7 +116,7 @@ is "$(complete_line 'uctr port ')" "add list remove" "port operations"
 is "$(complete_line 'uctr port add ')" "box1 box2 web" "port: the id"
 is "$(complete_line 'uctr port remove web ')" "127.0.0.1:5353:53/udp 8080:80/tcp" "port remove: the published specs"
 is "$(complete_line 'uctr image ')" "inspect list ls prune pull rm" "image: its commands"
-is "$(complete_line 'uctr image ls --')" "--digests --format --help --quiet" "image ls: the options of images"
+is "$(complete_line 'uctr image ls --')" "--digests --format --help --quiet --size" "image ls: the options of images"
 is "$(complete_line 'uctr rmi ')" "docker.io/library/alpine:3.20 oci:/srv/layout:v1" "rmi: image names from uctr images"
 # bash replaces what follows the last : there.
 is "$(complete_line 'uctr rmi docker.io/library/alpine:3')" "3.20" "rmi: a name with a tag"

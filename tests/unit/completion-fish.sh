@@ -81,7 +81,7 @@ is "$(complete_line 'uctr port add ' "$fake")" "box1 box2 web" "port: the id"
 is "$(complete_line 'uctr port remove web ' "$fake")" "127.0.0.1:5353:53/udp 8080:80/tcp" \
   "port remove: the published specs"
 is "$(complete_line 'uctr image ' "$fake")" "inspect list ls prune pull rm" "image: its commands"
-is "$(complete_line 'uctr image ls --' "$fake")" "--digests --format --help --quiet" "image ls: the options of images"
+is "$(complete_line 'uctr image ls --' "$fake")" "--digests --format --help --quiet --size" "image ls: the options of images"
 is "$(complete_line 'uctr rmi ' "$fake")" "docker.io/library/alpine:3.20 oci:/srv/layout:v1" \
   "rmi: image names from uctr images"
 is "$(complete_line 'uctr image rm -f o' "$fake")" "oci:/srv/layout:v1" "image rm: image names after a flag"
