@@ -556,10 +556,14 @@ run_program (int dirfd, const char *path, char *const *argv, int failed)
     return -1;
   if (pid == 0)
     {
-      exe = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+      /* Above stdio, which /dev/null takes; every other fd is closed
+         (close_range's flags 0: CLOSE_RANGE_CLOEXEC needs Linux 5.11,
+         and these fallbacks are for older kernels); exe goes at exec. */
+      exe = fcntl (openat (dirfd, path, O_RDONLY | O_CLOEXEC), F_DUPFD_CLOEXEC, 3);
       null = open ("/dev/null", O_RDWR | O_CLOEXEC);
       if (exe < 0 || null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0
-          || close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+          || (exe > 3 && close_range (3, (unsigned int) exe - 1, 0) < 0)
+          || close_range ((unsigned int) exe + 1, ~0U, 0) < 0)
         _exit (127);
       syscall (SYS_execveat, exe, "", argv, no_env, AT_EMPTY_PATH);
       _exit (127);
