@@ -32,24 +32,6 @@ split_name (const char *name, char **repository, char **tag)
   *tag = g_strdup (ref->tag != NULL ? ref->tag : "<none>");
 }
 
-/* What the image's layers take unpacked (podman's SIZE); a layer whose
-   size is not known counts with its blob's. */
-static gint64
-unpacked_size (UctrStore *store, const UctrImageRecord *r)
-{
-  gint64 total = 0, one;
-  guint i;
-
-  for (i = 0; r->layers[i] != NULL; i++)
-    {
-      one = uctr_store_layer_size (store, r->layers[i]);
-      if (one < 0)
-        return r->size;
-      total += one;
-    }
-  return total;
-}
-
 /* How many images of IMAGES have each layer: layer -> count. */
 static GHashTable *
 layer_users (GPtrArray *images)
@@ -69,23 +51,38 @@ layer_users (GPtrArray *images)
   return users;
 }
 
-/* What of R's unpacked size is in layers other images have too (the
-   store keeps them once), and what is its own (what rmi would free). */
-static void
-shared_size (UctrStore *store, GHashTable *users, const UctrImageRecord *r, gint64 *shared, gint64 *unique)
+typedef struct
 {
+  gint64 total;  /* what the layers take unpacked (podman's SIZE); with a
+                    layer whose size is not known, the blobs' size */
+  gint64 shared; /* of it, in layers other images have too (kept once) */
+  gint64 unique; /* in layers of R alone: what rmi would free */
+} Sizes;
+
+/* R's sizes, each layer's read once; USERS (layer_users) may be NULL
+   when only the total is wanted. */
+static Sizes
+sizes_of (UctrStore *store, GHashTable *users, const UctrImageRecord *r)
+{
+  Sizes z = { 0 };
+  gboolean known = TRUE;
   guint i;
 
-  *shared = *unique = 0;
   for (i = 0; r->layers[i] != NULL; i++)
     {
-      gint64 one = MAX (uctr_store_layer_size (store, r->layers[i]), 0);
+      gint64 one = uctr_store_layer_size (store, r->layers[i]);
 
-      if (GPOINTER_TO_UINT (g_hash_table_lookup (users, r->layers[i])) > 1)
-        *shared += one;
+      known = known && one >= 0;
+      one = MAX (one, 0);
+      z.total += one;
+      if (users != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (users, r->layers[i])) > 1)
+        z.shared += one;
       else
-        *unique += one;
+        z.unique += one;
     }
+  if (!known)
+    z.total = r->size;
+  return z;
 }
 
 static char *
@@ -116,9 +113,8 @@ print_json (UctrStore *store, GPtrArray *images)
       const UctrImageRecord *r = g_ptr_array_index (images, i);
       g_autofree char *repository = NULL, *tag = NULL;
       g_autofree char *created = created_of (store, r);
-      gint64 shared, unique;
+      Sizes z = sizes_of (store, users, r);
 
-      shared_size (store, users, r, &shared, &unique);
       split_name (r->name, &repository, &tag);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "Name");
@@ -132,11 +128,11 @@ print_json (UctrStore *store, GPtrArray *images)
       json_builder_set_member_name (b, "Digest");
       json_builder_add_string_value (b, r->manifest_digest);
       json_builder_set_member_name (b, "Size");
-      json_builder_add_int_value (b, unpacked_size (store, r));
+      json_builder_add_int_value (b, z.total);
       json_builder_set_member_name (b, "SharedSize");
-      json_builder_add_int_value (b, shared);
+      json_builder_add_int_value (b, z.shared);
       json_builder_set_member_name (b, "UniqueSize");
-      json_builder_add_int_value (b, unique);
+      json_builder_add_int_value (b, z.unique);
       json_builder_set_member_name (b, "CompressedSize");
       json_builder_add_int_value (b, r->size);
       json_builder_set_member_name (b, "Created");
@@ -159,7 +155,7 @@ print_json (UctrStore *store, GPtrArray *images)
 static void
 print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean digests, gboolean sizes)
 {
-  g_autoptr(GHashTable) users = layer_users (images);
+  g_autoptr(GHashTable) users = sizes ? layer_users (images) : NULL;
   guint i;
 
   if (!quiet)
@@ -178,6 +174,7 @@ print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean diges
       g_autofree char *repository = NULL, *tag = NULL;
       g_autofree char *created = NULL;
       g_autofree char *size = NULL;
+      Sizes z;
 
       if (quiet)
         {
@@ -189,19 +186,17 @@ print_table (UctrStore *store, GPtrArray *images, gboolean quiet, gboolean diges
         }
       split_name (r->name, &repository, &tag);
       created = created_of (store, r);
-      size = g_format_size ((guint64) unpacked_size (store, r));
+      z = sizes_of (store, users, r);
+      size = g_format_size ((guint64) z.total);
       g_print ("%-40s %-16s ", repository, tag);
       if (digests)
         g_print ("%-*s ", DIGEST_WIDTH, r->manifest_digest);
       g_print ("%.12s %10s  ", strchr (r->manifest_digest, ':') + 1, size);
       if (sizes)
         {
-          gint64 shared, unique;
-          g_autofree char *shared_text = NULL, *unique_text = NULL;
+          g_autofree char *shared_text = g_format_size ((guint64) z.shared);
+          g_autofree char *unique_text = g_format_size ((guint64) z.unique);
 
-          shared_size (store, users, r, &shared, &unique);
-          shared_text = g_format_size ((guint64) shared);
-          unique_text = g_format_size ((guint64) unique);
           g_print ("%12s %12s  ", shared_text, unique_text);
         }
       g_print ("%s\n", created);

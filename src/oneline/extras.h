@@ -19,9 +19,9 @@ void uctr_oneline_flag_next_mount (UctrOneLineExtras *x, JsonArray *mounts, cons
    MODE; its absolute path, or NULL when nothing runs (no state dir). */
 char *uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const char *contents, mode_t mode);
 
-/* A bind mount of host path SRC on DEST in MOUNTS (config mounts[]), MODE
-   "rw" or "ro". */
 /* OBJ's member NAME, made an empty object when it is missing or is not one. */
 JsonObject *uctr_oneline_member_object (JsonObject *obj, const char *name);
 
+/* A bind mount of host path SRC on DEST in MOUNTS (config mounts[]), MODE
+   "rw" or "ro". */
 void uctr_oneline_add_bind_mount (JsonArray *mounts, const char *src, const char *dest, const char *mode);

@@ -955,15 +955,12 @@ plan_fuse_overlay (PlanStore *s, const char *options)
 static void
 plan_copy_root (PlanStore *s, const char *lower)
 {
-  g_auto(GStrv) dirs = g_strsplit (lower, ":", -1);
-  char **argv = g_new0 (char *, g_strv_length (dirs) + 4);
-  guint i;
+  char **argv = g_new0 (char *, 5);
 
   argv[0] = g_strdup ("uctr");
   argv[1] = g_strdup ("__copy-root");
   argv[2] = g_strdup (s->plan.rootfs);
-  for (i = 0; dirs[i] != NULL; i++)
-    argv[i + 3] = g_steal_pointer (&dirs[i]);
+  argv[3] = g_strdup (lower);
   s->plan.rootfs_copy_argv = own_v (s, argv);
 }
 

@@ -297,14 +297,16 @@ int
 uctr_store_copy_root_main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lowers = NULL;
 
-  if (argc < 4)
+  if (argc != 4)
     {
-      fprintf (stderr, "usage: %s __copy-root DEST LOWER...\n", argv[0]);
+      fprintf (stderr, "usage: %s __copy-root DEST LOWERDIR[:LOWERDIR...]\n", argv[0]);
       return 1;
     }
+  lowers = g_strsplit (argv[3], ":", -1);
   umask (0);
-  if (!uctr_store_copy_root (argv[2], (const char *const *) argv + 3, &error))
+  if (!uctr_store_copy_root (argv[2], (const char *const *) lowers, &error))
     {
       fprintf (stderr, "uctr: %s\n", error->message);
       return 1;

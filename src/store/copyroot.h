@@ -13,7 +13,8 @@
    that the owners are ids it maps. */
 gboolean uctr_store_copy_root (const char *dest, const char *const *lowers, GError **error);
 
-/* `uctr __copy-root DEST LOWER...`: what the container's init runs (as a
+/* `uctr __copy-root DEST LOWERDIR`, LOWERDIR as overlayfs's lowerdir
+   (absolute, the topmost first, ':' between): what the container's init runs (as a
    program, so that nothing is allocated in the init after its clone).
    Exit 0, or 1 with the error on stderr. */
 int uctr_store_copy_root_main (int argc, char **argv);
