@@ -18,7 +18,7 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # golang-github-opencontainers-specs-dev: the runtime-spec's JSON schemas,
 # for tests/integration/schema.sh where ../shared is not beside the clone.
 SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
-                libslirp-dev libseccomp-dev libarchive-dev libsoup-3.0-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
+                libslirp-dev libseccomp-dev libarchive-dev libsoup-3.0-dev nettle-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
                 scdoc man-db groff-base bash-completion zsh fish clang-format
                 xvfb xauth x11-xserver-utils x11-apps weston wayland-utils pulseaudio pulseaudio-utils

@@ -6,12 +6,21 @@
 
 /* DIGEST is "ALGORITHM:ENCODED" with an algorithm uctr can check (sha256,
    sha512) and its encoding (lowercase hex of the right length).
-   *ALGORITHM and *HEX (either may be NULL) get the parts. Errors are
+   *HEX (may be NULL) gets the encoded part. Errors are
    UCTR_ERROR_INVALID_IMAGE naming the digest. */
-gboolean uctr_digest_parse (const char *digest, GChecksumType *algorithm, char **hex, GError **error);
+gboolean uctr_digest_parse (const char *digest, char **hex, GError **error);
 
 /* "sha256:<hex>" of DATA. */
 char *uctr_digest_of (const void *data, gsize len);
+
+/* A sha256 of bytes fed as they come; finished once, into "sha256:<hex>". */
+typedef struct _UctrHash UctrHash;
+
+UctrHash *uctr_hash_new (void);
+void uctr_hash_update (UctrHash *h, const void *data, gsize len);
+char *uctr_hash_finish (UctrHash *h);
+void uctr_hash_free (UctrHash *h);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrHash, uctr_hash_free)
 
 /* A check of bytes against a descriptor's digest and size, fed as they come. */
 typedef struct _UctrDigester UctrDigester;

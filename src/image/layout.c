@@ -163,7 +163,7 @@ uctr_layout_open_blob (UctrLayout *layout, const UctrDescriptor *d, UctrDigester
   int fd;
 
   /* A checked digest is also a safe file name: letters and digits. */
-  if (!uctr_digest_parse (d->digest, NULL, NULL, error))
+  if (!uctr_digest_parse (d->digest, NULL, error))
     return -1;
   hex = strchr (d->digest, ':') + 1;
   algorithm = g_strndup (d->digest, hex - 1 - d->digest);
@@ -221,7 +221,7 @@ static UctrIndex *
 entries_for (UctrLayout *layout, const char *ref, GError **error)
 {
   g_autoptr(UctrIndex) picked = g_new0 (UctrIndex, 1);
-  gboolean by_digest = ref != NULL && uctr_digest_parse (ref, NULL, NULL, NULL);
+  gboolean by_digest = ref != NULL && uctr_digest_parse (ref, NULL, NULL);
   g_autofree char *tags = list_tags (layout->index);
   guint i;
 

@@ -142,7 +142,7 @@ parse_descriptor (JsonObject *obj, const char *path, GError **error)
       || !uctr_json_dup_string (annotations, annotations_path, REF_NAME, UCTR_JSON_OPTIONAL, &d->ref_name,
                                 error))
     return NULL;
-  if (!uctr_digest_parse (d->digest, NULL, NULL, error))
+  if (!uctr_digest_parse (d->digest, NULL, error))
     {
       uctr_prefix_error (error, "%s", path);
       return NULL;
@@ -360,7 +360,7 @@ parse_rootfs (JsonObject *obj, UctrImageConfig *c, GError **error)
   if (strcmp (type, "layers") != 0)
     return uctr_json_invalid (error, "rootfs.type", _("must be \"layers\", not \"%s\""), type);
   for (i = 0; c->diff_ids[i] != NULL; i++)
-    if (!uctr_digest_parse (c->diff_ids[i], NULL, NULL, error))
+    if (!uctr_digest_parse (c->diff_ids[i], NULL, error))
       return uctr_prefix_error (error, "rootfs.diff_ids[%u]", i);
   return TRUE;
 }

@@ -168,7 +168,7 @@ parse_registry_reference (UctrReference *r, const char *text, GError **error)
   if (at != NULL)
     {
       *at = '\0';
-      if (!uctr_digest_parse (at + 1, NULL, NULL, error))
+      if (!uctr_digest_parse (at + 1, NULL, error))
         return uctr_prefix_error (error, "\"%s\"", text);
       r->digest = g_strdup (at + 1);
     }

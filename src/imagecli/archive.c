@@ -103,7 +103,7 @@ static gboolean
 to_blob (const char *dir, const char *file, char **digest, gint64 *size, GError **error)
 {
   g_autofree char *path = NULL;
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(UctrHash) sum = uctr_hash_new ();
   g_autofree char *blob = NULL;
   uctr_autofd int fd = -1;
   guint8 buf[1 << 16];
@@ -119,13 +119,13 @@ to_blob (const char *dir, const char *file, char **digest, gint64 *size, GError 
   *size = 0;
   while ((n = read (fd, buf, sizeof buf)) > 0)
     {
-      g_checksum_update (sum, buf, n);
+      uctr_hash_update (sum, buf, n);
       *size += n;
     }
   if (n < 0)
     return uctr_throw_errno (error, _("Reading the archive's %s"), file);
-  *digest = g_strdup_printf ("sha256:%s", g_checksum_get_string (sum));
-  blob = g_build_filename (dir, "blobs", "sha256", g_checksum_get_string (sum), NULL);
+  *digest = uctr_hash_finish (sum);
+  blob = g_build_filename (dir, "blobs", "sha256", *digest + strlen ("sha256:"), NULL);
   if (rename (path, blob) < 0 && errno != EEXIST)
     return uctr_throw_errno (error, _("Moving the archive's %s"), file);
   return TRUE;

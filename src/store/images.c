@@ -53,11 +53,11 @@ record_from_json (JsonObject *obj, guint i, GError **error)
       || !uctr_json_get_strv (obj, path, "layers", UCTR_JSON_OWN, &r->layers, error)
       || !uctr_json_get_int (obj, path, "size", UCTR_JSON_OWN, 0, G_MAXINT64, &r->size, NULL, error)
       || !uctr_json_dup_string (obj, path, "pulled", UCTR_JSON_OWN, &r->pulled, error)
-      || !uctr_digest_parse (r->manifest_digest, NULL, NULL, error)
-      || !uctr_digest_parse (r->config_digest, NULL, NULL, error))
+      || !uctr_digest_parse (r->manifest_digest, NULL, error)
+      || !uctr_digest_parse (r->config_digest, NULL, error))
     return NULL;
   for (j = 0; r->layers[j] != NULL; j++)
-    if (!uctr_digest_parse (r->layers[j], NULL, NULL, error))
+    if (!uctr_digest_parse (r->layers[j], NULL, error))
       return NULL;
   return g_steal_pointer (&r);
 }
@@ -256,7 +256,7 @@ uctr_store_read_blob (UctrStore *store, const char *digest, gsize *len, GError *
   g_autofree char *text = NULL;
   g_autofree char *got = NULL;
 
-  if (!uctr_digest_parse (digest, NULL, NULL, error))
+  if (!uctr_digest_parse (digest, NULL, error))
     return NULL;
   name = blob_name (digest);
   if (!uctr_read_file_at (uctr_store_dirfd (store), name, IMAGES_MAX, &text, len, error))
@@ -391,7 +391,7 @@ unused_in (UctrStore *store, const char *dir, GHashTable *used)
       if (de->d_name[0] == '.' || dash == NULL)
         continue;
       *dash = ':';
-      if (uctr_digest_parse (digest, NULL, NULL, NULL) && !g_hash_table_contains (used, digest))
+      if (uctr_digest_parse (digest, NULL, NULL) && !g_hash_table_contains (used, digest))
         g_ptr_array_add (names, g_strdup (de->d_name));
     }
   if (d != NULL)

@@ -77,7 +77,7 @@ uctr_store_layer_name (const char *digest, GError **error)
 {
   g_autofree char *hex = NULL;
 
-  if (!uctr_digest_parse (digest, NULL, &hex, error))
+  if (!uctr_digest_parse (digest, &hex, error))
     return NULL;
   return g_strdup_printf ("%.*s-%s", (int) (strchr (digest, ':') - digest), digest, hex);
 }
