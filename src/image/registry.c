@@ -4,7 +4,7 @@
    Authorization header goes to the registry's own scheme, host and port
    only, never to the CDN a blob is redirected to, whatever the libsoup
    version does on redirects). Bodies are read by one loop, transfer_*, into
-   memory or into a file, checked as they come. The synchronous calls run
+   memory or on into a pipe, checked as they come. The synchronous calls run
    that same machinery on a private main context. */
 #include "image/registry.h"
 #include "image/auth.h"
@@ -12,6 +12,8 @@
 #include "base/json.h"
 #include "base/util.h"
 
+#include <fcntl.h>
+#include <gio/gunixoutputstream.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -592,7 +594,7 @@ request_sent (GObject *source, GAsyncResult *result, gpointer data)
 
 /* --- Bodies ------------------------------------------------------------ */
 
-/* A response body read to its end, into memory or FD, checked by DIGESTER. */
+/* A response body read to its end, into memory or OUT, checked by DIGESTER. */
 typedef struct
 {
   UctrRegistry *r;
@@ -601,7 +603,7 @@ typedef struct
   UctrDigester *digester; /* NULL: nothing to check against (a manifest by tag, a token) */
   gint64 total;           /* the size declared, -1 when none */
   gint64 max;             /* in memory: the bound */
-  int fd;                 /* -1: into memory */
+  GOutputStream *out;     /* NULL: into memory */
   GByteArray *memory;
   gint64 done;
   UctrRegistryProgress progress;
@@ -617,6 +619,7 @@ transfer_free (Transfer *t)
   g_free (t->what);
   uctr_digester_free (t->digester);
   g_clear_pointer (&t->memory, g_byte_array_unref);
+  g_clear_object (&t->out);
   if (t->stream != NULL)
     drop_body (t->stream);
   g_free (t->content_type);
@@ -636,49 +639,33 @@ transfer_new (UctrRegistry *r, FetchKind kind, const char *what, gint64 total, i
   t->what = g_strdup (what);
   t->total = total;
   t->max = fd < 0 ? UCTR_IMAGE_JSON_MAX : UCTR_IMAGE_LAYER_MAX;
-  t->fd = fd;
-  if (fd < 0)
+  if (fd >= 0)
+    t->out = g_unix_output_stream_new (fd, FALSE);
+  else
     t->memory = g_byte_array_new ();
   t->buffer = g_malloc (CHUNK_SIZE);
   g_task_set_task_data (task, t, (GDestroyNotify) transfer_free);
   return task;
 }
 
+/* LEN bytes more: checked first, so that a blob past its size goes no further. */
 static gboolean
-pwrite_all (int fd, const char *data, gsize len, gint64 offset)
+transfer_check (Transfer *t, gsize len, GError **error)
 {
-  while (len > 0)
-    {
-      ssize_t n = pwrite (fd, data, len, offset);
-
-      if (n < 0 && errno != EINTR)
-        return FALSE;
-      if (n < 0)
-        continue;
-      data += n;
-      len -= n;
-      offset += n;
-    }
-  return TRUE;
-}
-
-/* LEN bytes more: checked first, so that a blob past its size is not written. */
-static gboolean
-transfer_write (Transfer *t, const char *data, gsize len, GError **error)
-{
-  if (t->digester != NULL && !uctr_digester_update (t->digester, data, len, error))
+  if (t->digester != NULL && !uctr_digester_update (t->digester, t->buffer, len, error))
     return FALSE;
   if ((gint64) len > t->max - t->done)
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                        _("%s: more than %lld bytes"), t->what, (long long) t->max);
-  if (t->fd < 0)
-    g_byte_array_append (t->memory, (const guint8 *) data, len);
-  else if (!pwrite_all (t->fd, data, len, t->done))
-    return uctr_throw_errno (error, _("Writing %s"), t->what);
+  return TRUE;
+}
+
+static void
+transfer_advance (Transfer *t, gsize len)
+{
   t->done += len;
   if (t->progress != NULL)
     t->progress (t->done, t->total, t->progress_data);
-  return TRUE;
 }
 
 /* The end of the body: TRUE when it is complete and checks. */
@@ -705,6 +692,27 @@ transfer_read_next (GTask *task)
 }
 
 static void
+transfer_wrote (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  Transfer *t = g_task_get_task_data (task);
+  g_autoptr(GError) local = NULL;
+  gsize written = 0;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &local))
+    {
+      /* The domain and code kept: a reader that stopped is G_IO_ERROR_BROKEN_PIPE. */
+      g_autofree char *doing = g_strdup_printf (_("Writing %s"), t->what);
+
+      g_prefix_error (&local, "%s: ", doing);
+      g_task_return_error (task, g_steal_pointer (&local));
+      return;
+    }
+  transfer_advance (t, written);
+  transfer_read_next (g_steal_pointer (&task));
+}
+
+static void
 transfer_read (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr(GTask) task = data;
@@ -719,10 +727,22 @@ transfer_read (GObject *source, GAsyncResult *result, gpointer data)
     g_task_return_error (task, g_steal_pointer (&local));
   else if (n == 0 && transfer_end (t, &local))
     g_task_return_boolean (task, TRUE);
-  else if (n == 0 || !transfer_write (t, t->buffer, n, &local))
+  else if (n == 0 || !transfer_check (t, n, &local))
     g_task_return_error (task, g_steal_pointer (&local));
+  else if (t->out != NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      /* The buffer is read into again once it is written. */
+      g_output_stream_write_all_async (t->out, t->buffer, n, G_PRIORITY_DEFAULT, cancellable, transfer_wrote,
+                                       g_steal_pointer (&task));
+    }
   else
-    transfer_read_next (g_steal_pointer (&task));
+    {
+      g_byte_array_append (t->memory, (const guint8 *) t->buffer, n);
+      transfer_advance (t, n);
+      transfer_read_next (g_steal_pointer (&task));
+    }
 }
 
 /* What the server says of the size before a byte is read. */
@@ -1014,8 +1034,9 @@ uctr_registry_get_blob_async (UctrRegistry *r, const UctrDescriptor *d, int fd, 
   t->progress = progress;
   t->progress_data = progress_data;
   t->digester = descriptor_digester (r, d, UCTR_IMAGE_LAYER_MAX, &error);
-  if (t->digester != NULL && ftruncate (fd, 0) < 0)
-    uctr_throw_errno (&error, _("Truncating the file for %s"), what);
+  /* Written as the reader makes room, never blocking the main context. */
+  if (t->digester != NULL && fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK) < 0)
+    uctr_throw_errno (&error, _("Writing %s"), what);
   if (error == NULL)
     {
       transfer_start (task, path, NULL, NULL);

@@ -54,19 +54,20 @@ char *uctr_registry_get_document (UctrRegistry *r, const UctrDescriptor *d, gsiz
 /* DONE of TOTAL bytes (the descriptor's size) arrived. */
 typedef void (*UctrRegistryProgress) (gint64 done, gint64 total, gpointer data);
 
-/* The blob D describes (a layer) written into FD, a regular file opened
-   for writing (not O_APPEND), which is truncated and written from offset 0;
-   FD stays the caller's and must stay open until CALLBACK. The bytes are
-   checked against D's digest and size as they come: a blob that runs past
-   its size is cut off there (and one the server says is larger is refused
-   before a byte is read). PROGRESS (may be NULL) is called on the
-   thread-default main context of the call as bytes arrive, and CALLBACK
-   there once all are written and checked; several blobs can be on the way
-   at once. R must outlive the operation. */
+/* The blob D describes (a layer) written into FD (a pipe to its unpack,
+   made non-blocking) as it comes: written only as the reader makes room,
+   so that other transfers go on meanwhile. FD stays the caller's and
+   must stay open until CALLBACK. The bytes are checked against D's
+   digest and size as they come: a blob that runs past its size is cut off
+   there (and one the server says is larger is refused before a byte is
+   read). PROGRESS (may be NULL) is called on the thread-default main
+   context of the call as bytes are written, and CALLBACK there once all
+   are written and checked; several blobs can be on the way at once. R
+   must outlive the operation. */
 void
 uctr_registry_get_blob_async (UctrRegistry *r, const UctrDescriptor *d, int fd, UctrRegistryProgress progress,
                               gpointer progress_data, GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data);
 /* FALSE with ERROR when the blob could not be fetched or did not match D
-   (UCTR_ERROR_INVALID_IMAGE); FD then holds what was written. */
+   (UCTR_ERROR_INVALID_IMAGE), or FD's reader stopped (G_IO_ERROR_BROKEN_PIPE). */
 gboolean uctr_registry_get_blob_finish (UctrRegistry *r, GAsyncResult *result, GError **error);

@@ -3,9 +3,11 @@
 #include "imagecli/imagecli.h"
 #include "store/helper.h"
 #include "store/pull.h"
+#include "store/unpacker.h"
 #include "base/util.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,6 +89,9 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
   if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
     return uctr_store_helper_main (argc, argv, uctr_store_unpack_job);
+  /* A layer's unpack that stops (a hostile entry) closes the pipe its
+     download fills: that write fails, and says so, rather than kill us. */
+  (void) signal (SIGPIPE, SIG_IGN);
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
       || ((strcmp (argv[1], "image") == 0 || strcmp (argv[1], "system") == 0)
           && (argc == 2 || strcmp (argv[2], "--help") == 0 || strcmp (argv[2], "-h") == 0)))

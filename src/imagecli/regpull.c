@@ -3,6 +3,7 @@
 #include "imagecli/progress.h"
 #include "store/images.h"
 #include "store/pull.h"
+#include "store/unpacker.h"
 #include "image/digest.h"
 #include "image/layout.h"
 #include "image/manifest.h"
@@ -21,7 +22,6 @@
    registry's rate limits (podman's default is 6 per image; 3 keeps a
    laptop's link shared). */
 #define PARALLEL 3
-#define PARTIAL_SUFFIX ".partial"
 
 /* The image: manifest, config, and their texts */
 
@@ -101,133 +101,178 @@ fetch_config (UctrRegistry *r, const char *what, Fetched *f, GError **error)
   return TRUE;
 }
 
-/* Downloads */
+/* Layers: each downloaded into a pipe that its unpack reads */
 
 typedef struct
 {
   UctrRegistry *registry;
-  UctrStore *store;
-  int downloads;   /* the store's downloads/ */
-  GPtrArray *todo; /* const UctrDescriptor *: layers the store lacks */
+  UctrStoreUnpacker *unpacker;
+  GPtrArray *layers_of; /* the manifest's (const UctrDescriptor *) */
+  GArray *todo;         /* guint: indexes of the layers the store lacks */
   guint next;
-  guint running;
+  guint downloading; /* downloads on the way */
+  guint layers;      /* layers started and not yet done both ways */
   GCancellable *cancel;
   GError *error; /* the first */
-  GMainLoop *loop;
   UctrProgress *progress;
-} Downloads;
+} Layers;
 
 typedef struct
 {
-  Downloads *dl;
+  Layers *all;
   const UctrDescriptor *d;
-  char *name; /* sha256-HEX */
-  int fd;
+  guint index; /* in the manifest, from 1 */
+  int pipe;    /* the write end, while the download is on the way */
   guint line;
-} Download;
+  gboolean downloaded, unpacked;
+  GError *download_error, *unpack_error;
+} Layer;
 
-static void start_next (Downloads *dl);
+static void start_next (Layers *all);
 
 static void
 on_progress (gint64 done, gint64 total, gpointer data)
 {
-  Download *one = data;
+  Layer *one = data;
 
-  uctr_progress_update (one->dl->progress, one->line, done, NULL);
+  uctr_progress_update (one->all->progress, one->line, done, NULL);
 }
 
-static void
-on_done (GObject *source, GAsyncResult *result, gpointer data)
+/* Why ONE failed: the download's error, unless it is only that its unpack
+   stopped reading (a hostile entry: the unpack says which). */
+static GError *
+layer_error (Layer *one)
 {
-  Download *one = data;
-  Downloads *dl = one->dl;
-  g_autofree char *partial = g_strconcat (one->name, PARTIAL_SUFFIX, NULL);
-  g_autoptr(GError) error = NULL;
+  if (one->download_error != NULL
+      && (one->unpack_error == NULL
+          || !g_error_matches (one->download_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
+    return g_steal_pointer (&one->download_error);
+  return g_steal_pointer (&one->unpack_error);
+}
 
-  /* Not synced: a download is trusted only through the digest that its
-     unpack checks again (and unpack_layers removes one that fails it). */
-  if (uctr_registry_get_blob_finish (dl->registry, result, &error)
-      && renameat (dl->downloads, partial, dl->downloads, one->name) == 0)
-    uctr_progress_update (dl->progress, one->line, one->d->size, _("downloaded"));
+/* ONE is done when its download and its unpack both are. */
+static void
+layer_end (Layer *one)
+{
+  Layers *all = one->all;
+  GError *error;
+
+  if (!one->downloaded || !one->unpacked)
+    return;
+  error = layer_error (one);
+  uctr_progress_update (all->progress, one->line, error == NULL ? one->d->size : 0,
+                        error == NULL ? _("done") : _("failed"));
+  if (error != NULL && all->error == NULL)
+    {
+      g_autofree char *what = g_strdup_printf (_("layer %u of %u"), one->index, all->layers_of->len);
+
+      g_prefix_error (&error, "%s: ", what);
+      all->error = error;
+      g_cancellable_cancel (all->cancel);
+    }
   else
-    {
-      if (error == NULL)
-        error = g_error_new (UCTR_ERRNO_ERROR, errno,
-                             _("Keeping the layer %s: %s"), one->d->digest, g_strerror (errno));
-      (void) unlinkat (dl->downloads, partial, 0);
-      uctr_progress_update (dl->progress, one->line, 0, _("failed"));
-      if (dl->error == NULL)
-        {
-          dl->error = g_steal_pointer (&error);
-          g_cancellable_cancel (dl->cancel);
-        }
-    }
-  close (one->fd);
-  g_free (one->name);
+    g_clear_error (&error);
+  g_clear_error (&one->download_error);
+  g_clear_error (&one->unpack_error);
   g_free (one);
-  dl->running--;
-  start_next (dl);
+  all->layers--;
 }
 
 static void
-start_next (Downloads *dl)
+on_downloaded (GObject *source, GAsyncResult *result, gpointer data)
 {
-  while (dl->error == NULL && dl->running < PARALLEL && dl->next < dl->todo->len)
+  Layer *one = data;
+  Layers *all = one->all;
+
+  (void) uctr_registry_get_blob_finish (all->registry, result, &one->download_error);
+  /* The end of the blob for its unpack, which checks the digest again. */
+  close (one->pipe);
+  one->pipe = -1;
+  one->downloaded = TRUE;
+  all->downloading--;
+  if (one->download_error == NULL)
+    uctr_progress_update (all->progress, one->line, one->d->size, _("unpacking"));
+  layer_end (one);
+  start_next (all);
+}
+
+static void
+on_unpacked (const GError *error, gpointer data)
+{
+  Layer *one = data;
+
+  one->unpack_error = error != NULL ? g_error_copy (error) : NULL;
+  one->unpacked = TRUE;
+  layer_end (one);
+}
+
+/* The next layer's download and unpack started; FALSE with ALL->error set
+   when they could not be. */
+static gboolean
+start_one (Layers *all, const UctrDescriptor *d, guint index)
+{
+  Layer *one = g_new0 (Layer, 1);
+  int p[2];
+
+  one->all = all;
+  one->d = d;
+  one->index = index;
+  if (pipe2 (p, O_CLOEXEC) < 0)
     {
-      Download *one = g_new0 (Download, 1);
-      g_autofree char *partial = NULL;
-
-      one->dl = dl;
-      one->d = g_ptr_array_index (dl->todo, dl->next++);
-      one->name = uctr_store_layer_name (one->d->digest, NULL);
-      partial = g_strconcat (one->name, PARTIAL_SUFFIX, NULL);
-      one->fd = openat (dl->downloads, partial, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (one->fd < 0)
-        {
-          dl->error = g_error_new (UCTR_ERRNO_ERROR, errno,
-                                   _("Making %s/%s/%s: %s"), uctr_store_root (dl->store),
-                                      UCTR_STORE_DOWNLOADS, partial, g_strerror (errno));
-          g_free (one->name);
-          g_free (one);
-          break;
-        }
-      one->line = uctr_progress_add (dl->progress, one->d->digest, one->d->size);
-      dl->running++;
-      uctr_registry_get_blob_async (dl->registry, one->d, one->fd, on_progress, one, dl->cancel, on_done,
-                                    one);
+      all->error = g_error_new (UCTR_ERRNO_ERROR, errno,
+                                _("Making a pipe for layer %u: %s"), index, g_strerror (errno));
+      g_free (one);
+      return FALSE;
     }
-  if (dl->running == 0)
-    g_main_loop_quit (dl->loop);
+  /* Room for a few of the download's chunks while the unpack catches up
+     (a larger pipe than the kernel allows is only a smaller one). */
+  (void) fcntl (p[1], F_SETPIPE_SZ, 1024 * 1024);
+  if (!uctr_store_unpacker_add (all->unpacker, p[0], d->digest, d->size, NULL, on_unpacked, one, &all->error))
+    {
+      close (p[1]);
+      g_free (one);
+      return FALSE;
+    }
+  one->pipe = p[1];
+  one->line = uctr_progress_add (all->progress, d->digest, d->size);
+  all->downloading++;
+  all->layers++;
+  uctr_registry_get_blob_async (all->registry, d, one->pipe, on_progress, one, all->cancel, on_downloaded,
+                                one);
+  return TRUE;
 }
 
-static gboolean
-downloaded (int downloads, const UctrDescriptor *d)
+static void
+start_next (Layers *all)
 {
-  g_autofree char *name = uctr_store_layer_name (d->digest, NULL);
-  struct stat st;
+  while (all->error == NULL && all->downloading < PARALLEL && all->next < all->todo->len)
+    {
+      guint i = g_array_index (all->todo, guint, all->next++);
 
-  return name != NULL && fstatat (downloads, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode)
-         && st.st_size == d->size;
+      if (!start_one (all, g_ptr_array_index (all->layers_of, i), i + 1))
+        g_cancellable_cancel (all->cancel);
+    }
 }
 
-/* The layers of F that the store has neither unpacked nor downloaded,
-   downloaded into downloads/, PARALLEL at a time. */
+/* The layers of F that the store lacks, each downloaded into a pipe that
+   its unpack reads as the bytes come, PARALLEL at a time, in one store
+   helper; a layer is in place once its unpack checked its digest. */
 static gboolean
-download_layers (UctrStore *store, UctrRegistry *r, int downloads, const Fetched *f, UctrProgress *progress,
-                 GError **error)
+fetch_layers (UctrStore *store, UctrRegistry *r, const Fetched *f, UctrProgress *progress,
+              UctrUnpackReport *report, GError **error)
 {
+  g_autoptr(GArray) todo = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_autoptr(UctrStoreUnpacker) unpacker = NULL;
   /* The context the registry's connections were made on (libsoup keeps
      each on its own): the thread's default one, as for its manifests. */
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GPtrArray) todo = g_ptr_array_new ();
-  g_autoptr(GCancellable) cancel = g_cancellable_new ();
-  Downloads dl = { .registry = r,
-                   .store = store,
-                   .downloads = downloads,
-                   .todo = todo,
-                   .cancel = cancel,
-                   .loop = loop,
-                   .progress = progress };
+  GMainContext *context = g_main_context_get_thread_default ();
+  Layers all = { .registry = r,
+                 .layers_of = f->image.manifest->layers,
+                 .todo = todo,
+                 .cancel = cancel,
+                 .progress = progress };
   guint i;
 
   for (i = 0; i < f->image.manifest->layers->len; i++)
@@ -235,48 +280,23 @@ download_layers (UctrStore *store, UctrRegistry *r, int downloads, const Fetched
       const UctrDescriptor *d = g_ptr_array_index (f->image.manifest->layers, i);
       g_autofree char *have = uctr_store_layer (store, d->digest);
 
-      if (have == NULL && !downloaded (downloads, d))
-        g_ptr_array_add (todo, (gpointer) d);
+      /* An image may list one layer twice (empty layers often are). */
+      if (have == NULL && g_hash_table_add (seen, d->digest))
+        g_array_append_val (todo, i);
     }
   if (todo->len == 0)
     return TRUE;
-  start_next (&dl);
-  if (dl.running > 0)
-    g_main_loop_run (loop);
-  if (dl.error != NULL)
+  /* Downloads bound the unpacks: each reads a pipe, so none waits for another. */
+  if ((unpacker = uctr_store_unpacker_new (store, 0, report, error)) == NULL)
+    return FALSE;
+  all.unpacker = unpacker;
+  start_next (&all);
+  while (all.layers > 0)
+    g_main_context_iteration (context, TRUE);
+  if (all.error != NULL)
     {
-      g_propagate_error (error, dl.error);
+      g_propagate_error (error, all.error);
       return FALSE;
-    }
-  return TRUE;
-}
-
-/* Each layer the store lacks, unpacked from its download, in order. A
-   download that does not unpack (its bytes do not match) is removed, so
-   that the next pull fetches it again. */
-static gboolean
-unpack_layers (UctrStore *store, int downloads, const Fetched *f, UctrUnpackReport *report, GError **error)
-{
-  guint i, n = f->image.manifest->layers->len;
-
-  for (i = 0; i < n; i++)
-    {
-      const UctrDescriptor *d = g_ptr_array_index (f->image.manifest->layers, i);
-      g_autofree char *have = uctr_store_layer (store, d->digest);
-      g_autofree char *name = NULL;
-      uctr_autofd int fd = -1;
-      gboolean ok;
-
-      if (have != NULL)
-        continue;
-      name = uctr_store_layer_name (d->digest, error);
-      if (name == NULL || (fd = openat (downloads, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-        return name != NULL ? uctr_throw_errno (error, _("Opening the download of layer %u of %u"), i + 1, n)
-                                                : FALSE;
-      ok = uctr_store_add_layer_locked (store, fd, d->digest, d->size, report, error);
-      (void) unlinkat (downloads, name, 0);
-      if (!ok)
-        return uctr_prefix_error (error, _("layer %u of %u"), i + 1, n);
     }
   return TRUE;
 }
@@ -292,7 +312,6 @@ pull_source (UctrStore *store, const UctrRegistrySource *src, const char *name, 
   g_autoptr(UctrProgress) progress = uctr_progress_new (quiet);
   g_autofree char *what = uctr_reference_to_string (src->ref);
   g_auto(Fetched) f = { 0 };
-  uctr_autofd int downloads = -1;
   gboolean ok;
 
   if (r == NULL
@@ -303,9 +322,7 @@ pull_source (UctrStore *store, const UctrRegistrySource *src, const char *name, 
      then finds its layers there. */
   if (!uctr_store_lock (store, error))
     return FALSE;
-  ok = (downloads = uctr_store_open_dir (store, UCTR_STORE_DOWNLOADS, TRUE, error)) >= 0
-       && download_layers (store, r, downloads, &f, progress, error)
-       && unpack_layers (store, downloads, &f, report, error)
+  ok = fetch_layers (store, r, &f, progress, report, error)
        && uctr_store_put_image_locked (store, &f.image, f.text, f.len, name, error);
   uctr_store_unlock (store);
   uctr_progress_flush (progress);

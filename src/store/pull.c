@@ -1,10 +1,11 @@
 /* uctr: images into the store (store/pull.h).
  *
- * A layer is unpacked beside its place (.tmp-NAME-RANDOM in layers/),
- * synced, and renamed; the manifest and config are kept as blobs; the
- * image's record is written last, under the store's lock.
+ * Layers go in through an unpacker (store/unpacker.c); the manifest and
+ * config are kept as blobs; the image's record is written last, under the
+ * store's lock.
  */
 #include "store/pull.h"
+#include "store/unpacker.h"
 #include "store/images.h"
 #include "image/digest.h"
 #include "image/layout.h"
@@ -18,137 +19,72 @@
 
 /* Layers */
 
-gboolean
-uctr_store_unpack (int blob_fd, int dir_fd, const char *digest, gint64 size, UctrUnpackReport *report,
-                   GError **error)
+static int
+dup_fd (int fd, GError **error)
 {
-  gboolean as_root = geteuid () == 0 && !uctr_running_in_userns ();
-  UctrUnpackOptions opts = { .chown = TRUE, .userxattr = !as_root, .digest = digest, .size = size };
-  g_autofree char *size_text = NULL;
+  int copy = fcntl (fd, F_DUPFD_CLOEXEC, 3);
 
-  UctrStoreHelperReport counts = { 0 };
-
-  /* In the helper, or as root: the work itself. */
-  if (uctr_store_in_place ())
-    return uctr_unpack_layer (blob_fd, dir_fd, &opts, report, error);
-  size_text = g_strdup_printf ("%" G_GINT64_FORMAT, size);
-  {
-    const char *args[] = { "unpack", digest != NULL ? digest : "-", size_text, NULL };
-    const int fds[] = { blob_fd, dir_fd };
-
-    if (!uctr_store_run_helper (args, fds, 2, &counts, error))
-      return FALSE;
-  }
-  if (report != NULL)
-    {
-      report->devices_skipped += counts.counts[0];
-      report->xattrs_skipped += counts.counts[1];
-      report->bytes += counts.bytes;
-    }
-  return TRUE;
-}
-
-gboolean
-uctr_store_unpack_job (int argc, char **argv, gboolean *mine, UctrStoreHelperReport *report, GError **error)
-{
-  UctrUnpackReport r = { 0 };
-  gint64 size;
-
-  if (argc != 5 || strcmp (argv[2], "unpack") != 0
-      || !g_ascii_string_to_signed (argv[4], 10, -1, G_MAXINT64, &size, NULL))
-    return FALSE;
-  *mine = TRUE;
-  if (!uctr_store_unpack (UCTR_STORE_JOB_FD_1, UCTR_STORE_JOB_FD_2,
-                          strcmp (argv[3], "-") != 0 ? argv[3] : NULL, size, &r, error))
-    return FALSE;
-  report->counts[0] = r.devices_skipped;
-  report->counts[1] = r.xattrs_skipped;
-  report->bytes = r.bytes;
-  return TRUE;
-}
-
-static gboolean
-unpack_into_place (UctrStore *store, int blob_fd, const char *digest, gint64 size, const char *name,
-                   UctrUnpackReport *report, GError **error)
-{
-  g_autofree char *temp = g_strdup_printf (UCTR_STORE_TEMP_PREFIX "%s-%08x", name, g_random_int ());
-  UctrUnpackReport mine = { 0 };
-  uctr_autofd int dir = -1;
-
-  if (mkdirat (uctr_store_layers_fd (store), temp, 0755) < 0
-      || (dir = openat (uctr_store_layers_fd (store), temp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
-             < 0)
-    return uctr_throw_errno (error, _("Making a layer in the image store %s"), uctr_store_root (store));
-  if (!uctr_store_unpack (blob_fd, dir, digest, size, &mine, error))
-    {
-      (void) uctr_store_remove (uctr_store_layers_fd (store), temp, NULL);
-      return FALSE;
-    }
-  if (report != NULL)
-    {
-      report->devices_skipped += mine.devices_skipped;
-      report->xattrs_skipped += mine.xattrs_skipped;
-      report->bytes += mine.bytes;
-    }
-  /* On disk before it has its name: a crash leaves a temp, never half a layer. */
-  if (syncfs (dir) < 0
-      || renameat (uctr_store_layers_fd (store), temp, uctr_store_layers_fd (store), name) < 0)
-    {
-      int errsv = errno;
-      (void) uctr_store_remove (uctr_store_layers_fd (store), temp, NULL);
-      return uctr_throw_errno_code (error, errsv, _("Putting the layer %s in place"), digest);
-    }
-  /* Once the layer has its name: a size never outlives a layer that did not. */
-  uctr_store_set_layer_size (store, digest, mine.bytes);
-  return TRUE;
-}
-
-gboolean
-uctr_store_add_layer_locked (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                             UctrUnpackReport *report, GError **error)
-{
-  g_autofree char *name = uctr_store_layer_name (digest, error);
-  g_autofree char *have = NULL;
-
-  if (name == NULL)
-    return FALSE;
-  uctr_store_remove_debris (store);
-  have = uctr_store_layer (store, digest);
-  return have != NULL || unpack_into_place (store, blob_fd, digest, size, name, report, error);
+  if (copy < 0)
+    uctr_throw_errno (error, _("Reading the layer"));
+  return copy;
 }
 
 gboolean
 uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest, gint64 size,
                       UctrUnpackReport *report, GError **error)
 {
+  g_autoptr(UctrStoreUnpacker) u = NULL;
+  g_autofree char *have = NULL;
   gboolean ok;
+  int fd;
 
   if (!uctr_store_lock (store, error))
     return FALSE;
-  ok = uctr_store_add_layer_locked (store, blob_fd, digest, size, report, error);
+  have = uctr_store_layer (store, digest);
+  ok = have != NULL
+       || ((u = uctr_store_unpacker_new (store, 1, report, error)) != NULL
+           && (fd = dup_fd (blob_fd, error)) >= 0
+           && uctr_store_unpacker_add (u, fd, digest, size, NULL, NULL, NULL, error)
+           && uctr_store_unpacker_wait (u, error));
+  g_clear_pointer (&u, uctr_store_unpacker_free);
   uctr_store_unlock (store);
   return ok;
 }
 
 /* An OCI layout */
 
+/* The layers of IMAGE that the store lacks, unpacked two at a time: a
+   layer's unpack is mostly one core's work. */
 static gboolean
 add_layers (UctrStore *store, UctrLayout *layout, const UctrLayoutImage *image, UctrUnpackReport *report,
             GError **error)
 {
-  guint i;
+  g_autoptr(UctrStoreUnpacker) u = uctr_store_unpacker_new (store, 2, report, error);
+  g_autoptr(GHashTable) added = g_hash_table_new (g_str_hash, g_str_equal);
+  guint i, n = image->manifest->layers->len;
 
-  for (i = 0; i < image->manifest->layers->len; i++)
+  if (u == NULL)
+    return FALSE;
+  for (i = 0; i < n; i++)
     {
       const UctrDescriptor *d = g_ptr_array_index (image->manifest->layers, i);
       g_autoptr(UctrDigester) unused = NULL;
-      uctr_autofd int fd = uctr_layout_open_blob (layout, d, &unused, error);
+      g_autofree char *have = uctr_store_layer (store, d->digest);
+      g_autofree char *what = NULL;
+      int fd;
 
+      if (have != NULL || !g_hash_table_add (added, d->digest))
+        continue;
+      what = g_strdup_printf (_("layer %u of %u"), i + 1, n);
       /* The unpack checks the digest itself, as it reads. */
-      if (fd < 0 || !uctr_store_add_layer_locked (store, fd, d->digest, d->size, report, error))
-        return uctr_prefix_error (error, _("layer %u of %u"), i + 1, image->manifest->layers->len);
+      fd = uctr_layout_open_blob (layout, d, &unused, error);
+      if (fd < 0 || !uctr_store_unpacker_add (u, fd, d->digest, d->size, what, NULL, NULL, error))
+        {
+          (void) uctr_store_unpacker_wait (u, NULL);
+          return uctr_prefix_error (error, "%s", what);
+        }
     }
-  return TRUE;
+  return uctr_store_unpacker_wait (u, error);
 }
 
 /* The manifest and config of IMAGE, read from LAYOUT and checked. */

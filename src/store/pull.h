@@ -4,30 +4,16 @@
 #pragma once
 
 #include "store/store.h"
-#include "store/helper.h"
 #include "image/unpack.h"
 #include "image/layout.h"
 
 #include <glib.h>
 
-/* The layer blob BLOB_FD, which must have DIGEST and SIZE, unpacked into
-   the store, unless it is there already. Crash-safe: it is unpacked
-   beside, synced, and renamed into place; what an unpack that was killed
-   left is removed by the next one. One at a time per store (a lock), so
-   two pulls of one image unpack it once. */
+/* The layer blob BLOB_FD (not taken), which must have DIGEST and SIZE,
+   unpacked into the store unless it is there already, under the store's
+   lock (store/unpacker.h). */
 gboolean uctr_store_add_layer (UctrStore *store, int blob_fd, const char *digest, gint64 size,
                                UctrUnpackReport *report, GError **error);
-gboolean uctr_store_add_layer_locked (UctrStore *store, int blob_fd, const char *digest, gint64 size,
-                                      UctrUnpackReport *report, GError **error);
-
-/* Unpacks the layer blob BLOB_FD (checked against DIGEST and SIZE) into
-   the directory DIR_FD, with the layer's owners. */
-gboolean uctr_store_unpack (int blob_fd, int dir_fd, const char *digest, gint64 size,
-                            UctrUnpackReport *report, GError **error);
-
-/* The helper's "unpack" job (a UctrStoreHelperJob). */
-gboolean
-uctr_store_unpack_job (int argc, char **argv, gboolean *mine, UctrStoreHelperReport *report, GError **error);
 
 /* The image REF names in the OCI image layout DIR (a tag, a digest, or
    NULL for its only image) into the store as NAME: its layers unpacked

@@ -96,7 +96,9 @@ uctr_store_layer (UctrStore *store, const char *digest)
 void
 uctr_store_remove_debris (UctrStore *store)
 {
-  int fd = fcntl (store->layers_fd, F_DUPFD_CLOEXEC, 0);
+  /* An open of its own: a dup would share (and start at) the offset an
+     earlier listing left at the end. */
+  int fd = openat (store->layers_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   struct dirent *de;

@@ -8,7 +8,8 @@
 /* What an unpack writes before it is renamed into place. */
 #define UCTR_STORE_TEMP_PREFIX ".tmp-"
 
-/* Where layer blobs are downloaded to before they are unpacked. */
+/* Where earlier builds downloaded layer blobs before they unpacked them
+   (a pull now unpacks as it downloads): prune removes it. */
 #define UCTR_STORE_DOWNLOADS "downloads"
 
 typedef struct _UctrStore UctrStore;

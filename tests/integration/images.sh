@@ -361,6 +361,29 @@ rt pull "$REGISTRY_HOST/uctrtest/multi:oci"
 like "$err" "certs.d|certificate|insecure" "an unknown CA: the error says where to put it"
 mv "$T/certs.d.off" "$XDG_CONFIG_HOME/containers/certs.d"
 
+# Hostile layers from a registry, each beside a large layer on the way at
+# the same time: the unpack's reason is the error, the other layers'
+# downloads and unpacks stop, and no temp is left in the store (the large
+# layer is kept only if it was whole and checked before the refusal).
+for kind in dotdot abs-symlink hardlink-out; do
+  mkimage "$kind" "$T/reg-$kind" --big 24
+  skopeo_push oci:"$T/reg-$kind":latest "docker://$REGISTRY_HOST/uctrtest/$kind:1"
+  rt pull "$REGISTRY_HOST/uctrtest/$kind:1"
+  case $kind in
+    dotdot) want='\.\.' ;;
+    abs-symlink) want='symlink' ;;
+    hardlink-out) want='hard link' ;;
+  esac
+  if [ "$status" != 0 ] && grep -qiE "layer 3 of 3: .*($want)" <<<"$err"; then
+    pass "a hostile layer from a registry ($kind) refused: ${err%%$'\n'*}"
+  else fail "a hostile layer from a registry ($kind) refused with its reason" "status $status" "$err"; fi
+  is "$(store_debris | grep -c -e '/\.tmp-' -e '^containers/' || true)" 0 "no temp left in the store by the registry's $kind"
+done
+rt images --format json
+is "$(jq -r '.[].Name' <<<"$out" | grep -c -E 'uctrtest/(dotdot|abs-symlink|hardlink-out)' || true)" 0 \
+  "no image recorded by the registry's hostile images"
+rt image prune
+
 # Two pulls of one image at once: one download, one unpack each layer.
 for t in oci v2s2; do rt rmi "$REGISTRY_HOST/uctrtest/multi:$t"; done
 rt image prune

@@ -262,6 +262,11 @@ def main():
     tamper = {'bad-digest': tamper_bytes, 'truncated': tamper_truncate, 'huge': tamper_huge}.get(a.kind)
     if tamper is None and a.kind not in ('dotdot', 'abs-symlink', 'hardlink-out'):
         p.error('unknown kind ' + a.kind)
+    if a.big:
+        # A large layer beside the hostile one: on the way when it is refused.
+        big = Layer()
+        big.add('big', data=os.urandom(a.big * 1024 * 1024))
+        layers.append(big.bytes())
     layers.append(hostile_layer(a.kind))
     write_layout(a.layout, layers, {'Cmd': ['/bin/sh']}, a.compress, a.tag, tamper)
 

@@ -10,6 +10,7 @@
 #include "base/util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -248,6 +249,33 @@ test_config (void)
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_IMAGE);
 }
 
+/* What a reader of a pipe got: its digest and size. */
+typedef struct
+{
+  int fd;
+  gint64 size;
+  char *digest;
+} PipeReader;
+
+static gpointer
+read_pipe (gpointer data)
+{
+  PipeReader *p = data;
+  g_autoptr(UctrHash) h = uctr_hash_new ();
+  char buf[4096];
+  ssize_t n;
+
+  while ((n = read (p->fd, buf, sizeof buf)) > 0)
+    {
+      uctr_hash_update (h, buf, n);
+      p->size += n;
+    }
+  p->digest = uctr_hash_finish (h);
+  close (p->fd);
+  return NULL;
+}
+
+/* A layer through a pipe, as a pull unpacks it: every byte, in order. */
 static void
 test_blob (void)
 {
@@ -255,21 +283,45 @@ test_blob (void)
   g_autoptr(UctrManifest) m = get_manifest (r, "oci-gzip");
   const UctrDescriptor *layer = m->layers->pdata[0];
   g_autoptr(GError) error = NULL;
-  uctr_autofd int fd = open_file ("blob");
-  g_autofree char *digest = NULL;
+  PipeReader reader = { 0 };
   Progress progress = { 0 };
+  GThread *thread;
+  int p[2];
 
-  /* What the file held before goes: the blob is written from offset 0. */
-  g_assert_true (uctr_write_all (fd, "stale stale stale", 17));
   g_assert_cmpint (m->layers->len, ==, 1);
-  g_assert_true (get_blob (r, layer, fd, &progress, &error));
+  g_assert_cmpint (pipe2 (p, O_CLOEXEC), ==, 0);
+  reader.fd = p[0];
+  thread = g_thread_new ("reader", read_pipe, &reader);
+  g_assert_true (get_blob (r, layer, p[1], &progress, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (file_size (fd), ==, layer->size);
-  digest = file_digest (fd);
-  g_assert_cmpstr (digest, ==, layer->digest);
+  close (p[1]);
+  g_thread_join (thread);
+  g_assert_cmpint (reader.size, ==, layer->size);
+  g_assert_cmpstr (reader.digest, ==, layer->digest);
   g_assert_cmpuint (progress.calls, >=, 2);
   g_assert_cmpint (progress.done, ==, layer->size);
   g_assert_cmpint (progress.total, ==, layer->size);
+  g_free (reader.digest);
+}
+
+/* A reader that stops (an unpack that refused an entry): the download
+   ends with G_IO_ERROR_BROKEN_PIPE, the code a pull looks for. */
+static void
+test_blob_reader_gone (void)
+{
+  g_autoptr(UctrRegistry) r = open_registry (NULL);
+  g_autoptr(UctrManifest) m = get_manifest (r, "oci-gzip");
+  g_autoptr(GError) error = NULL;
+  struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+  int p[2];
+
+  g_assert_cmpint (sigaction (SIGPIPE, &ign, &old), ==, 0);
+  g_assert_cmpint (pipe2 (p, O_CLOEXEC), ==, 0);
+  close (p[0]);
+  g_assert_false (get_blob (r, m->layers->pdata[0], p[1], &(Progress){ 0 }, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+  close (p[1]);
+  g_assert_cmpint (sigaction (SIGPIPE, &old, NULL), ==, 0);
 }
 
 typedef struct
@@ -529,6 +581,7 @@ main (int argc, char **argv)
   g_test_add_func ("/registry/unknown-tag", test_unknown_tag);
   g_test_add_func ("/registry/config", test_config);
   g_test_add_func ("/registry/blob", test_blob);
+  g_test_add_func ("/registry/blob-reader-gone", test_blob_reader_gone);
   g_test_add_func ("/registry/concurrent", test_concurrent);
   g_test_add_func ("/registry/not-authorized", test_not_authorized);
   g_test_add_func ("/registry/unknown-ca", test_unknown_ca);
