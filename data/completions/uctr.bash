@@ -59,7 +59,7 @@ _uctr_command_options ()
     images | image-ls | image-list)
       _uctr_opts='--digests --format --quiet --size'
       _uctr_args='--format' ;;
-    rmi | image-rm) _uctr_opts='--force' ;;
+    rmi | image-rm) _uctr_opts='--all --force' ;;
     update)
       _uctr_opts='--resources --blkio-weight --cpu-period --cpu-quota --cpu-share --cpu-rt-period --cpu-rt-runtime
                   --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap --pids-limit

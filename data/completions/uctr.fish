@@ -222,6 +222,8 @@ complete -c uctr -n '__fish_uctr_at -n 0 run; and not __fish_uctr_rootfs' -a '(_
 complete -c uctr -n '__fish_uctr_command rmi; or __fish_uctr_image_command rm' -a '(__fish_uctr_images)' -d Image
 complete -c uctr -n '__fish_uctr_at -n 1 image; and __fish_uctr_image_command inspect' -a '(__fish_uctr_images)' \
     -d Image
+complete -c uctr -n '__fish_uctr_command rmi; or __fish_uctr_image_command rm' -s a -l all \
+    -d 'Remove every image of the store'
 complete -c uctr -n '__fish_uctr_command rmi; or __fish_uctr_image_command rm' -s f -l force \
     -d 'Remove it even when containers run from it'
 complete -c uctr -n '__fish_uctr_command pull; or __fish_uctr_image_command pull' -s q -l quiet \

@@ -257,34 +257,59 @@ check_unused (UctrStore *store, const char *name, GError **error)
                         name, list);
 }
 
+/* The names of every image of STORE (--all), NULL-terminated. */
+static GStrv
+all_names (UctrStore *store, GError **error)
+{
+  g_autoptr(GPtrArray) images = uctr_store_list_images (store, error);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  guint i;
+
+  if (images == NULL)
+    return NULL;
+  for (i = 0; i < images->len; i++)
+    g_strv_builder_add (names, ((UctrImageRecord *) g_ptr_array_index (images, i))->name);
+  return g_strv_builder_end (names);
+}
+
 int
 uctr_image_cmd_remove (int argc, char **argv, GError **error)
 {
-  gboolean force = FALSE;
+  gboolean force = FALSE, all = FALSE;
   const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_ ("Remove every image of the store"), NULL },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
       N_ ("Remove it even when containers run from it (their layers stay until they are deleted)"), NULL },
     { NULL },
   };
   g_autoptr(UctrStore) store = NULL;
-  int i, status = 0;
+  g_auto(GStrv) every = NULL;
+  char **names;
+  int i, count, status = 0;
 
   if (!uctr_image_parse (argv[0], _("NAME..."),
                                      _("Remove images from the store, and the layers no other image has."),
                                         entries, &argc, &argv, error))
     return -1;
-  if (argc < 2)
-    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s: name the image(s) to remove"), argv[0]),
+  if (all && argc > 1)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("%s: name images or give --all, not both"), argv[0]),
                        -1;
-  if ((store = uctr_store_open (NULL, error)) == NULL)
+  if (argc < 2 && !all)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("%s: name the image(s) to remove, or give --all"), argv[0]),
+                       -1;
+  if ((store = uctr_store_open (NULL, error)) == NULL || (all && (every = all_names (store, error)) == NULL))
     return -1;
-  for (i = 1; i < argc; i++)
+  names = all ? every : argv + 1;
+  count = all ? (int) g_strv_length (every) : argc - 1;
+  for (i = 0; i < count; i++)
     {
       g_autoptr(GError) local = NULL;
       g_autoptr(UctrImageRecord) r = NULL;
 
-      if ((force || check_unused (store, argv[i], &local))
-          && (r = uctr_store_find_image (store, argv[i], &local)) != NULL
+      if ((force || check_unused (store, names[i], &local))
+          && (r = uctr_store_find_image (store, names[i], &local)) != NULL
           && uctr_store_remove_image (store, r->name, &local))
         {
           g_print ("%s\n", r->manifest_digest);

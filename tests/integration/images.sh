@@ -479,4 +479,23 @@ if command -v podman >/dev/null && [ -x /usr/sbin/runc ]; then
   fi
 fi
 
+# --- rmi --all ------------------------------------------------------------------------
+
+rt rmi --all oci:"$T/multi":1
+like "$err" "not both" "rmi --all with a name: an error that says so"
+rt run -d --name keep oci:"$T/multi":1 'sleep 60'
+rt images -q
+[ -n "$out" ] || fail "images to remove with --all"
+rt rmi --all
+like "$err" "in use by the container\(s\) keep" "rmi --all leaves an image in use, and says which"
+# Left: the image keep runs, under each name it has (the registry's multi:oci is the same image).
+rt images --format json
+is "$(jq -r '.[].Digest' <<<"$out" | sort -u)" "$DIGEST" "rmi --all removed every image but the one in use"
+like "$(jq -r '.[].Name' <<<"$out")" "^oci:$T/multi:1\$" "the image in use is left under its name"
+rt delete --force keep
+rt rmi --all
+status_is 0 "rmi --all once no container uses them"
+rt images -q
+is "$out" "" "no image is left"
+
 done_testing
