@@ -8,7 +8,7 @@
 #include "base/util.h"
 
 #define HELPER "__net-helper"
-#define HELPER_PARAMS "[--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS"
+#define HELPER_PARAMS "[--await-fds] [--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS"
 
 static gboolean
 parse_publish (char **texts, GPtrArray *out, GError **error)
@@ -49,7 +49,9 @@ uctr_net_helper_main (int argc, char **argv)
   g_autofree char *lock = NULL;
   g_autofree char *exit_path = NULL;
   g_auto(GStrv) publish_texts = NULL;
+  gboolean await_fds = FALSE;
   GOptionEntry entries[] = {
+    { "await-fds", 0, 0, G_OPTION_ARG_NONE, &await_fds, NULL, NULL },
     { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
     { "lock", 0, 0, G_OPTION_ARG_FILENAME, &lock, NULL, NULL },
     { "exit", 0, 0, G_OPTION_ARG_FILENAME, &exit_path, NULL, NULL },
@@ -73,6 +75,10 @@ uctr_net_helper_main (int argc, char **argv)
       g_printerr ("uctr " HELPER ": %s\n", error->message);
       return 1;
     }
+  /* The create that started us failed before its init had a tap: it
+     says why; we only go. */
+  if (await_fds && !uctr_net_helper_await_fds ())
+    return 1;
   args.api_path = api;
   args.lock_path = lock;
   args.exit_path = exit_path;

@@ -3,8 +3,9 @@
    users, so main.c calls it before its verb table. */
 #pragma once
 
-/* `uctr __net-helper [--api PATH] [--lock PATH] [--exit PATH] [--publish
-   SPEC]... [--] OPTIONS` with the fds of launch.h; ARGV[1] is
+/* `uctr __net-helper [--await-fds] [--api PATH] [--lock PATH] [--exit PATH]
+   [--publish SPEC]... [--] OPTIONS` with the fds of launch.h (with
+   --await-fds, it first waits for its tap on fd 3); ARGV[1] is
    "__net-helper". Returns the exit status for main(); a bad command line
    is said on stderr, with status 1. */
 int uctr_net_helper_main (int argc, char **argv);

@@ -1,5 +1,6 @@
 /* uctr: starting the network helper. It must outlive `uctr create`, so it is
-   detached (base/spawn.h); a pipe tells us when its loop runs. */
+   detached (base/spawn.h); it is started before the init has its tap (a
+   socket brings it), and a pipe tells us when its loop runs. */
 #include "net/launch.h"
 #include "net/netexit.h"
 #include "net/api.h"
@@ -8,6 +9,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/pidfd.h>
 
 #define READY_TIMEOUT_MS 10000
@@ -23,6 +27,7 @@ helper_argv (const char *options, const char *state_dir, const char *const *publ
 
   g_ptr_array_add (argv, g_strdup ("uctr"));
   g_ptr_array_add (argv, g_strdup ("__net-helper"));
+  g_ptr_array_add (argv, g_strdup ("--await-fds"));
   g_ptr_array_add (argv, g_strdup ("--api"));
   g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_PORT_API_SOCKET, NULL));
   g_ptr_array_add (argv, g_strdup ("--lock"));
@@ -58,30 +63,117 @@ wait_ready (int ready_r, pid_t helper, GError **error)
 }
 
 gboolean
-uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *state_dir,
-                 const char *const *publish, pid_t *helper_pid, GError **error)
+uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_dir,
+                       const char *const *publish, GError **error)
 {
   g_autoptr(GPtrArray) argv = helper_argv (options, state_dir, publish);
-  uctr_autofd int pidfd = pidfd_open (init_pid, 0);
   uctr_autofd int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  uctr_autofd int ready_r = -1;
+  uctr_autofd int theirs = -1;
   uctr_autofd int ready_w = -1;
-  int pipe_fds[2];
+  int fds[2];
+
+  if (devnull < 0)
+    return uctr_throw_errno (error, _("Opening /dev/null"));
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    return uctr_throw_errno (error, _("Creating a socket for the network helper"));
+  l->sock = fds[0];
+  theirs = fds[1];
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return uctr_throw_errno (error, _("Creating a pipe for the network helper"));
+  l->ready_r = fds[0];
+  ready_w = fds[1];
+  /* Nothing of the caller's that it reads to the end (x=$(uctr run -d ...)),
+     but our stderr until it is ready, for its message should it fail (then
+     it lets go of it: slirp.c, watch.c, agent.c). Fd 4 waits for the
+     init's pidfd. */
+  if (!uctr_spawn_detached ((char **) argv->pdata, (int[]){ theirs, devnull, ready_w }, 3,
+                            (int[]){ devnull, devnull, -1 }, &l->pid, error))
+    return uctr_prefix_error (error, _("Starting the network helper"));
+  l->pidfd = pidfd_open (l->pid, 0);
+  return TRUE;
+}
+
+/* TAP_FD and INIT_PIDFD to the helper, in one message. */
+static gboolean
+send_fds (int sock, int tap_fd, int init_pidfd, GError **error)
+{
+  union
+  {
+    char space[CMSG_SPACE (sizeof (int) * 2)];
+    struct cmsghdr align;
+  } control = { 0 };
+  char byte = 'T';
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+  const int fds[2] = { tap_fd, init_pidfd };
+
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof fds);
+  memcpy (CMSG_DATA (c), fds, sizeof fds);
+  if (TEMP_FAILURE_RETRY (sendmsg (sock, &msg, MSG_NOSIGNAL)) < 0)
+    return uctr_throw_errno (error, _("Handing tap0 to the network helper"));
+  return TRUE;
+}
+
+gboolean
+uctr_net_launch_finish (UctrNetLaunch *l, int tap_fd, pid_t init_pid, GError **error)
+{
+  uctr_autofd int pidfd = pidfd_open (init_pid, 0);
 
   if (pidfd < 0)
     return uctr_throw_errno (error, _("Watching the container init for the network helper"));
-  if (devnull < 0)
-    return uctr_throw_errno (error, _("Opening /dev/null"));
-  if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
-    return uctr_throw_errno (error, _("Creating a pipe for the network helper"));
-  ready_r = pipe_fds[0];
-  ready_w = pipe_fds[1];
-  /* Nothing of the caller's that it reads to the end (x=$(uctr run -d ...)),
-     but our stderr until it is ready, for its message should it fail (then
-     it lets go of it: slirp.c, watch.c, agent.c). */
-  if (!uctr_spawn_detached ((char **) argv->pdata, (int[]){ tap_fd, pidfd, ready_w }, 3,
-                            (int[]){ devnull, devnull, -1 }, helper_pid, error))
-    return uctr_prefix_error (error, _("Starting the network helper"));
-  uctr_close_fdp (&ready_w);
-  return wait_ready (ready_r, *helper_pid, error);
+  if (!send_fds (l->sock, tap_fd, pidfd, error))
+    return FALSE;
+  uctr_close_fdp (&l->sock);
+  return wait_ready (l->ready_r, l->pid, error);
+}
+
+void
+uctr_net_launch_clear (UctrNetLaunch *l)
+{
+  if (l->sock >= 0 && l->pidfd >= 0)
+    {
+      struct pollfd p = { .fd = l->pidfd, .events = POLLIN };
+
+      /* It would end at the socket's end; killed, it surely does, now. */
+      (void) pidfd_send_signal (l->pidfd, SIGKILL, NULL, 0);
+      (void) TEMP_FAILURE_RETRY (poll (&p, 1, READY_TIMEOUT_MS));
+    }
+  uctr_close_fdp (&l->sock);
+  uctr_close_fdp (&l->pidfd);
+  uctr_close_fdp (&l->ready_r);
+}
+
+gboolean
+uctr_net_helper_await_fds (void)
+{
+  union
+  {
+    char space[CMSG_SPACE (sizeof (int) * 2)];
+    struct cmsghdr align;
+  } control;
+  char byte;
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
+  struct cmsghdr *c;
+  int fds[2];
+
+  if (TEMP_FAILURE_RETRY (recvmsg (UCTR_NET_HELPER_TAP_FD, &msg, MSG_CMSG_CLOEXEC)) != 1)
+    return FALSE;
+  c = CMSG_FIRSTHDR (&msg);
+  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS
+      || c->cmsg_len != CMSG_LEN (sizeof fds))
+    return FALSE;
+  memcpy (fds, CMSG_DATA (c), sizeof fds);
+  /* The socket and the placeholder on 4 give way. */
+  if (dup3 (fds[0], UCTR_NET_HELPER_TAP_FD, O_CLOEXEC) < 0
+      || dup3 (fds[1], UCTR_NET_HELPER_PIDFD, O_CLOEXEC) < 0)
+    return FALSE;
+  close (fds[0]);
+  close (fds[1]);
+  return TRUE;
 }

@@ -8,16 +8,43 @@
    (flock) until it has closed its ports. */
 #define UCTR_NET_LOCK_FILE "net.lock"
 
-/* Starts `uctr __net-helper --api STATE_DIR/port.sock --lock
-   STATE_DIR/net.lock --exit STATE_DIR/net.exit [--publish SPEC]... OPTIONS` detached from us (its own
-   session, not our child), handing it TAP_FD and a pidfd of INIT_PID;
-   returns once its loop runs and every PUBLISH spec is bound, or an error
-   with what it said. It exits by itself when the container's init does.
-   PUBLISH may be NULL. *HELPER_PID gets its pid. */
-gboolean uctr_net_launch (int tap_fd, pid_t init_pid, const char *options, const char *state_dir,
-                          const char *const *publish, pid_t *helper_pid, GError **error);
+/* The network helper of a create. It is started early, before the
+   container's init has made its tap, so that its exec and dynamic linking
+   overlap create's own work; it waits for the tap on a socket. */
+typedef struct
+{
+  pid_t pid;   /* the helper's */
+  int pidfd;   /* of it */
+  int sock;    /* where its tap and the init's pidfd go; -1 once they went */
+  int ready_r; /* its loop runs: a byte; the pipe's end without one: it failed */
+} UctrNetLaunch;
 
-/* The fds the helper finds: */
+#define UCTR_NET_LAUNCH_INIT                                                                                 \
+  {                                                                                                          \
+    .pid = -1, .pidfd = -1, .sock = -1, .ready_r = -1                                                        \
+  }
+
+/* Starts `uctr __net-helper --await-fds --api STATE_DIR/port.sock --lock
+   STATE_DIR/net.lock --exit STATE_DIR/net.exit [--publish SPEC]... OPTIONS`
+   detached from us (its own session, not our child). PUBLISH may be NULL. */
+gboolean uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_dir,
+                                const char *const *publish, GError **error);
+
+/* Hands the helper TAP_FD and a pidfd of INIT_PID; returns once its loop
+   runs and every PUBLISH spec is bound, or an error with what it said. It
+   exits by itself when the container's init does. */
+gboolean uctr_net_launch_finish (UctrNetLaunch *l, int tap_fd, pid_t init_pid, GError **error);
+
+/* Closes what L holds. A helper that never got its tap (the create failed
+   first) ends with it: killed, and waited for. */
+void uctr_net_launch_clear (UctrNetLaunch *l);
+
+/* The fds the helper finds (with --await-fds, the socket on 3 first:
+   uctr_net_helper_await_fds): */
 #define UCTR_NET_HELPER_TAP_FD 3
 #define UCTR_NET_HELPER_PIDFD 4
 #define UCTR_NET_HELPER_READY_FD 5
+
+/* In the helper: the tap and the init's pidfd received on the socket on
+   fd 3, and put on fds 3 and 4. FALSE when the socket ended first. */
+gboolean uctr_net_helper_await_fds (void);

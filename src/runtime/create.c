@@ -49,6 +49,7 @@ typedef struct
   gboolean net_enabled;    /* --network slirp */
   UctrNetOptions net;      /* its OPTIONS */
   const char *net_options; /* the OPTIONS text, handed to the helper */
+  UctrNetLaunch net_launch;
   UctrNetAddresses net_addresses;
   char *resolv_conf;          /* <state>/resolv.conf, bound on /etc/resolv.conf */
   char *rootfs_staging;       /* <state>/root, for root.path "/" */
@@ -453,19 +454,17 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
         }
       else if (m.type == UCTR_SYNC_TAP)
         {
-          /* Start the helper now: it comes up while the init mounts. */
-          g_autofree char *dir = g_build_filename (c->opts->root, c->opts->id, NULL);
-          pid_t helper;
-          gboolean ok = uctr_net_launch (fd, c->state->pid, c->net_options, dir,
-                                         (const char *const *) c->publish->pdata, &helper, error);
+          /* The helper started with the init: tap0 to it, then it comes up while the init mounts. */
+          gboolean ok = uctr_net_launch_finish (&c->net_launch, fd, c->state->pid, error);
+
           close (fd);
           if (!ok)
             return uctr_prefix_error (error, "--network slirp");
-          if (!uctr_state_save_net_pid (c->dfd, c->opts->id, helper, error))
+          if (!uctr_state_save_net_pid (c->dfd, c->opts->id, c->net_launch.pid, error))
             return FALSE;
           if (!uctr_sync_send (c->sock, UCTR_SYNC_NET_READY, NULL, 0, error))
             return FALSE;
-          uctr_debug ("create: the network helper is ready (pid %d)", (int) helper);
+          uctr_debug ("create: the network helper is ready (pid %d)", (int) c->net_launch.pid);
         }
       else if (m.type == want)
         {
@@ -812,6 +811,22 @@ phase (const char *what)
   return TRUE;
 }
 
+/* The network helper, started before the init so that its exec and its
+   dynamic linking overlap the init's start: it waits for tap0. */
+static gboolean
+start_net_helper (Create *c, GError **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (!c->net_enabled)
+    return TRUE;
+  dir = g_build_filename (c->opts->root, c->opts->id, NULL);
+  if (!uctr_net_launch_start (&c->net_launch, c->net_options, dir, (const char *const *) c->publish->pdata,
+                              error))
+    return uctr_prefix_error (error, "--network slirp");
+  return TRUE;
+}
+
 static gboolean
 create_in_dir (Create *c, GError **error)
 {
@@ -854,8 +869,8 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return phase ("config and plan ready") && start_init (c, error) && map_and_get_pid (c, error)
-         && phase ("ids mapped, the init forked")
+  return phase ("config and plan ready") && start_net_helper (c, error) && start_init (c, error)
+         && map_and_get_pid (c, error) && phase ("ids mapped, the init forked")
          && uctr_idmount_send (c->plan, c->state->pid, c->sock, error) && place_cgroup (c, error)
          && run_runtime_hooks (c, error) && phase ("cgroup placed, hooks run: GO")
          && expect (c, UCTR_SYNC_READY, NULL, error) && phase ("the init is ready: mounts made, pivot done")
@@ -888,6 +903,7 @@ abandon (Create *c)
       g_autofree char *json = uctr_state_to_json (c->state, UCTR_STATUS_STOPPED, FALSE);
       (void) uctr_hooks_run (c->config, UCTR_HOOK_POSTSTOP, json, NULL);
     }
+  uctr_net_launch_clear (&c->net_launch);
   if (c->dfd >= 0)
     uctr_state_end_net_helper (c->dfd);
   (void) uctr_state_remove_dir (c->opts->root, c->opts->id, NULL);
@@ -903,7 +919,9 @@ uctr_created_clear (UctrCreated *created)
 gboolean
 uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError **error)
 {
-  Create c = { .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1, .cgroup_fd = -1 };
+  Create c = {
+    .opts = opts, .dfd = -1, .sock = -1, .console_fd = -1, .cgroup_fd = -1, .net_launch = UCTR_NET_LAUNCH_INIT
+  };
   gboolean ok;
 
   if (!uctr_state_validate_id (opts->id, error))
@@ -926,6 +944,7 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
     }
   else
     abandon (&c);
+  uctr_net_launch_clear (&c.net_launch);
   if (c.sock >= 0)
     close (c.sock);
   close (c.dfd);

@@ -361,6 +361,13 @@ b=$(mkbundle badpub '.process.args = ["true"]')
 rt run --network slirp -p 127.0.0.1:99999:80 --bundle "$b" badpub
 is "$err" 'uctr: --publish "127.0.0.1:99999:80": the host port must be 1..65535' "a bad --publish: the error says what is wrong"
 nothing_left badpub "and nothing is left behind"
+# The helper starts with the init and waits for tap0: a create that fails
+# before the init made it (a createRuntime hook that fails) ends it too.
+b=$(mkbundle hookfail '.process.args = ["true"] | .hooks.createRuntime = [{"path": "/bin/false"}]')
+rt run --network slirp -p "127.0.0.1:$(free_port):80" --bundle "$b" hookfail
+check "a create that fails before the init has tap0 fails" test "$status" -ne 0
+like "$err" "createRuntime" "its error is the hook's"
+nothing_left hookfail "the network helper it started goes with it"
 rt run --network none -p "$(free_port):80" --bundle "$b" nonet
 is "$err" "uctr: --publish needs --network slirp" "--publish without slirp is refused"
 nothing_left nonet "and nothing is left behind"
