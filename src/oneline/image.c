@@ -157,13 +157,21 @@ static char *
 overlay_option (UctrOneLineImage *img, const char *dir, GError **error)
 {
   g_autoptr(GString) lower = g_string_new ("lowerdir=");
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   gint i;
 
   /* overlayfs lists the topmost layer first; the record, the lowest. */
   for (i = (gint) g_strv_length (img->record->layers) - 1; i >= 0; i--)
     {
-      g_autofree char *path = uctr_store_layer (img->store, img->record->layers[i]);
+      g_autofree char *path = NULL;
 
+      /* A layer the image lists twice (empty layers often are) goes in
+         once, where it is topmost: overlayfs refuses a directory twice
+         (ELOOP), and the layer applied again decides every path it
+         touches, so the lower copy changes nothing. */
+      if (!g_hash_table_add (seen, img->record->layers[i]))
+        continue;
+      path = uctr_store_layer (img->store, img->record->layers[i]);
       if (path == NULL)
         return uctr_throw (error, UCTR_ERROR_FAILED,
                            _("the layer %s of %s is missing from the image store: pull the image again"),

@@ -251,6 +251,14 @@ rt rmi oci:"$T/multiarch":m
 rt pull containers-storage:alpine
 like "$err" "podman save" "containers-storage: says what to do instead"
 
+# --- one layer listed twice ----------------------------------------------------------
+
+mkimage dup "$T/dup"
+rt run --rm oci:"$T/dup":latest sh -c 'cat /data/twice /data/between'
+is "$out" "$(printf 'twice\nbetween')" "a layer listed twice: the files as the layers in order make them"
+unlike "$err" "fuse-overlayfs|copy" "and kernel overlayfs takes it (the layer once, where it is topmost)"
+rt rmi oci:"$T/dup":latest
+
 # --- removal ------------------------------------------------------------------
 
 rt rmi oci:"$T/zstd":z docker-archive:"$T/docker.tar" oci-archive:"$T/multi.tar":1

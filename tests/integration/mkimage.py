@@ -259,6 +259,18 @@ def main():
         config['Labels'].update(label.split('=', 1) for label in a.label)
         write_layout(a.layout, layers, config, a.compress, a.tag)
         return
+    if a.kind == 'dup':
+        # One layer listed twice, a layer between that removes what it made.
+        twice = Layer()
+        twice.add('data', tarfile.DIRTYPE, mode=0o755)
+        twice.add('data/twice', data=b'twice\n')
+        between = Layer()
+        between.add('data', tarfile.DIRTYPE, mode=0o755)
+        between.add('data/.wh.twice')
+        between.add('data/between', data=b'between\n')
+        layers += [twice.bytes(), between.bytes(), twice.bytes()]
+        write_layout(a.layout, layers, {'Cmd': ['/bin/sh']}, a.compress, a.tag)
+        return
     tamper = {'bad-digest': tamper_bytes, 'truncated': tamper_truncate, 'huge': tamper_huge}.get(a.kind)
     if tamper is None and a.kind not in ('dotdot', 'abs-symlink', 'hardlink-out'):
         p.error('unknown kind ' + a.kind)
