@@ -16,6 +16,8 @@ LIB_AS_ROOT=1
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/registry-lib.sh
 . "$(dirname "$0")/registry-lib.sh"
+# shellcheck source=tests/integration/image-lib.sh
+. "$(dirname "$0")/image-lib.sh"
 
 [ "$MY_UID" -eq 0 ] || { echo "1..0 # SKIP root's image store needs root (tests/check runs this as root)"; exit 0; }
 uctr_only "images are uctr's (runc runs bundles)" || { done_testing; exit 0; }
@@ -25,7 +27,6 @@ STORE=/var/lib/uctr/storage
 export CONTAINERS_REGISTRIES_CONF=$T/registries.conf
 cleanup_hook () { registry_stop 2>/dev/null; return 0; }
 
-mkimage () { python3 "$TESTS_DIR/mkimage.py" "$1" "$2" --rootfs "$ROOTFS" "${@:3}" >/dev/null; }
 temps () { find "$STORE/layers" -mindepth 1 -maxdepth 1 -name '.tmp-*' 2>/dev/null | wc -l; }
 
 if ! registry_start "$T/reg"; then
@@ -38,16 +39,7 @@ push () { skopeo copy --quiet --dest-tls-verify=false "$@" >/dev/null 2>&1; }
 
 mkimage multi "$T/multi" --tag 1 --big 24
 push oci:"$T/multi":1 "docker://$REGISTRY_HOST/root/multi:1"
-big=$(python3 - "$T/multi" <<'EOF'
-import hashlib, json, os, sys, tarfile
-layout = sys.argv[1]
-m = json.load(open(os.path.join(layout, 'index.json')))['manifests'][0]['digest'].split(':')[1]
-man = json.load(open(os.path.join(layout, 'blobs', 'sha256', m)))
-top = man['layers'][-1]['digest'].split(':')[1]
-with tarfile.open(os.path.join(layout, 'blobs', 'sha256', top)) as t:
-    print(hashlib.md5(t.extractfile('data/big').read()).hexdigest())
-EOF
-)
+big=$(big_md5 "$T/multi")
 
 rt pull "$REGISTRY_HOST/root/multi:1"
 status_is 0 "root: pull of three layers from the registry, unpacked in uctr-image's threads"
@@ -74,13 +66,7 @@ check "root: nothing written outside the layer" sh -c "! test -e '$STORE/escaped
 # Killed midway, then again.
 rt rmi "$REGISTRY_HOST/root/multi:1"
 rt image prune
-for delay in 0.05 0.2 0.4; do
-  ( exec "$RT" pull -q "$REGISTRY_HOST/root/multi:1" >/dev/null 2>&1 ) &
-  pid=$!
-  sleep "$delay"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
+pull_killed "$REGISTRY_HOST/root/multi:1" 0.05 0.2 0.4
 rt pull "$REGISTRY_HOST/root/multi:1"
 status_is 0 "root: a pull after pulls killed midway"
 rt run --rm "$REGISTRY_HOST/root/multi:1" 'md5sum /data/big | cut -d" " -f1'

@@ -8,13 +8,13 @@
 # certs.d; lib.sh removes it as the ids that own it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry-lib.sh"
+. "$(dirname "$0")/image-lib.sh"
 
 uctr_only "images are uctr's (runc runs bundles)" || { done_testing; exit 0; }
 
 export XDG_DATA_HOME=$T/data XDG_CONFIG_HOME=$T/config XDG_CACHE_HOME=$T/cache
 export REGISTRY_AUTH_FILE=$T/auth.json CONTAINERS_REGISTRIES_CONF=$T/registries.conf
 STORE=$XDG_DATA_HOME/uctr/storage
-MKIMAGE=$TESTS_DIR/mkimage.py
 printf 'unqualified-search-registries = []\n' >"$CONTAINERS_REGISTRIES_CONF"
 
 cleanup_hook ()
@@ -24,22 +24,6 @@ cleanup_hook ()
     timeout 60 podman "${PODMAN[@]}" system reset --force >/dev/null 2>&1
   fi
 }
-
-# The md5 of data/big in the top layer of the layout mkimage.py --big made.
-big_md5 ()
-{
-  python3 - "$1" <<'EOF'
-import hashlib, json, os, sys, tarfile
-layout = sys.argv[1]
-m = json.load(open(os.path.join(layout, 'index.json')))['manifests'][0]['digest'].split(':')[1]
-man = json.load(open(os.path.join(layout, 'blobs', 'sha256', m)))
-top = man['layers'][-1]['digest'].split(':')[1]
-with tarfile.open(os.path.join(layout, 'blobs', 'sha256', top)) as t:
-    print(hashlib.md5(t.extractfile('data/big').read()).hexdigest())
-EOF
-}
-
-mkimage () { python3 "$MKIMAGE" "$1" "$2" --rootfs "$ROOTFS" "${@:3}" >/dev/null; }
 
 # What the store holds besides its images: layers, temps, downloads, writable layers.
 store_debris ()
@@ -294,13 +278,7 @@ check "nothing was written outside the store" test ! -e "$T/escaped"
 # --- a pull killed midway, then again ---------------------------------------------
 
 mkimage multi "$T/big" --tag b --big 48
-for delay in 0.05 0.2 0.5 1; do
-  ( exec env UCTR_TEST_TAG="$T" "$RT" pull -q oci:"$T/big":b >/dev/null 2>&1 ) &
-  pid=$!
-  sleep "$delay"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
+pull_killed oci:"$T/big":b 0.05 0.2 0.5 1
 rt pull oci:"$T/big":b
 status_is 0 "a pull after pulls killed at random moments"
 rt run oci:"$T/big":b 'md5sum /data/big | cut -d" " -f1'
@@ -407,13 +385,7 @@ is "$(cat "$T/p1")" "$(cat "$T/p2")" "and give the same image"
 # A registry pull killed during its download: the next one finishes it.
 mkimage multi "$T/big2" --tag b --big 32
 skopeo_push oci:"$T/big2":b "docker://$REGISTRY_HOST/uctrtest/big:b"
-for delay in 0.1 0.4 0.8; do
-  ( exec "$RT" pull -q "$REGISTRY_HOST/uctrtest/big:b" >/dev/null 2>&1 ) &
-  pid=$!
-  sleep "$delay"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
+pull_killed "$REGISTRY_HOST/uctrtest/big:b" 0.1 0.4 0.8
 rt pull "$REGISTRY_HOST/uctrtest/big:b"
 status_is 0 "a registry pull after pulls killed midway"
 rt run "$REGISTRY_HOST/uctrtest/big:b" 'md5sum /data/big | cut -d" " -f1; cat /data/new'
