@@ -7,6 +7,11 @@
 #include "net/slirp.h"
 #include "base/util.h"
 
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #define HELPER "__net-helper"
 #define HELPER_PARAMS "[--await-fds] [--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS"
 
@@ -38,6 +43,39 @@ want_options (int argc, GError **error)
   return TRUE;
 }
 
+/* --await-fds: the tap and the init's pidfd received on the socket on fd
+   3, and put on fds 3 and 4. FALSE when the socket ended first. */
+static gboolean
+await_fds (void)
+{
+  union
+  {
+    char space[CMSG_SPACE (sizeof (int) * 2)];
+    struct cmsghdr align;
+  } control;
+  char byte;
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
+  struct cmsghdr *c;
+  int fds[2];
+
+  if (TEMP_FAILURE_RETRY (recvmsg (UCTR_NET_HELPER_TAP_FD, &msg, MSG_CMSG_CLOEXEC)) != 1)
+    return FALSE;
+  c = CMSG_FIRSTHDR (&msg);
+  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS
+      || c->cmsg_len != CMSG_LEN (sizeof fds))
+    return FALSE;
+  memcpy (fds, CMSG_DATA (c), sizeof fds);
+  /* The socket and the placeholder on 4 give way. */
+  if (dup3 (fds[0], UCTR_NET_HELPER_TAP_FD, O_CLOEXEC) < 0
+      || dup3 (fds[1], UCTR_NET_HELPER_PIDFD, O_CLOEXEC) < 0)
+    return FALSE;
+  close (fds[0]);
+  close (fds[1]);
+  return TRUE;
+}
+
 int
 uctr_net_helper_main (int argc, char **argv)
 {
@@ -49,9 +87,9 @@ uctr_net_helper_main (int argc, char **argv)
   g_autofree char *lock = NULL;
   g_autofree char *exit_path = NULL;
   g_auto(GStrv) publish_texts = NULL;
-  gboolean await_fds = FALSE;
+  gboolean wait_for_fds = FALSE;
   GOptionEntry entries[] = {
-    { "await-fds", 0, 0, G_OPTION_ARG_NONE, &await_fds, NULL, NULL },
+    { "await-fds", 0, 0, G_OPTION_ARG_NONE, &wait_for_fds, NULL, NULL },
     { "api", 0, 0, G_OPTION_ARG_FILENAME, &api, NULL, NULL },
     { "lock", 0, 0, G_OPTION_ARG_FILENAME, &lock, NULL, NULL },
     { "exit", 0, 0, G_OPTION_ARG_FILENAME, &exit_path, NULL, NULL },
@@ -77,7 +115,7 @@ uctr_net_helper_main (int argc, char **argv)
     }
   /* The create that started us failed before its init had a tap: it
      says why; we only go. */
-  if (await_fds && !uctr_net_helper_await_fds ())
+  if (wait_for_fds && !await_fds ())
     return 1;
   args.api_path = api;
   args.lock_path = lock;

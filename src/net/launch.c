@@ -146,34 +146,3 @@ uctr_net_launch_clear (UctrNetLaunch *l)
   uctr_close_fdp (&l->pidfd);
   uctr_close_fdp (&l->ready_r);
 }
-
-gboolean
-uctr_net_helper_await_fds (void)
-{
-  union
-  {
-    char space[CMSG_SPACE (sizeof (int) * 2)];
-    struct cmsghdr align;
-  } control;
-  char byte;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
-  struct cmsghdr *c;
-  int fds[2];
-
-  if (TEMP_FAILURE_RETRY (recvmsg (UCTR_NET_HELPER_TAP_FD, &msg, MSG_CMSG_CLOEXEC)) != 1)
-    return FALSE;
-  c = CMSG_FIRSTHDR (&msg);
-  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS
-      || c->cmsg_len != CMSG_LEN (sizeof fds))
-    return FALSE;
-  memcpy (fds, CMSG_DATA (c), sizeof fds);
-  /* The socket and the placeholder on 4 give way. */
-  if (dup3 (fds[0], UCTR_NET_HELPER_TAP_FD, O_CLOEXEC) < 0
-      || dup3 (fds[1], UCTR_NET_HELPER_PIDFD, O_CLOEXEC) < 0)
-    return FALSE;
-  close (fds[0]);
-  close (fds[1]);
-  return TRUE;
-}

@@ -39,12 +39,8 @@ gboolean uctr_net_launch_finish (UctrNetLaunch *l, int tap_fd, pid_t init_pid, G
    first) ends with it: killed, and waited for. */
 void uctr_net_launch_clear (UctrNetLaunch *l);
 
-/* The fds the helper finds (with --await-fds, the socket on 3 first:
-   uctr_net_helper_await_fds): */
+/* The fds the helper finds (with --await-fds, a socket on 3 first, which
+   brings the tap and the init's pidfd: net/helper.c): */
 #define UCTR_NET_HELPER_TAP_FD 3
 #define UCTR_NET_HELPER_PIDFD 4
 #define UCTR_NET_HELPER_READY_FD 5
-
-/* In the helper: the tap and the init's pidfd received on the socket on
-   fd 3, and put on fds 3 and 4. FALSE when the socket ended first. */
-gboolean uctr_net_helper_await_fds (void);
