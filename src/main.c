@@ -17,11 +17,14 @@ typedef struct
   const char *name;
   UctrVerbFunc func;
   const char *summary;
-  gboolean starts_processes; /* the container's: runs from a sealed copy where that matters (selfexe.c) */
+  /* Joins a running container: runs from a sealed copy where that matters
+     (selfexe.c). create and run decide for themselves, once they know the
+     container (runtime/create.c, cli/run.c). */
+  gboolean joins_container;
 } UctrVerb;
 
 static const UctrVerb verbs[] = {
-  { "create", uctr_cmd_create, N_ ("Create a container; it waits for start"), TRUE },
+  { "create", uctr_cmd_create, N_ ("Create a container; it waits for start") },
   { "delete", uctr_cmd_delete, N_ ("Delete a container and its state") },
   { "events", uctr_cmd_events, N_ ("Print a container's statistics and OOM events") },
   { "exec", uctr_cmd_exec, N_ ("Run a new process in a running container"), TRUE },
@@ -37,7 +40,7 @@ static const UctrVerb verbs[] = {
   { "pull", uctr_cmd_pull, N_ ("Pull an image from a registry, an OCI layout or an archive") },
   { "resume", uctr_cmd_resume, N_ ("Resume a paused container") },
   { "rmi", uctr_cmd_rmi, N_ ("Remove images from the store") },
-  { "run", uctr_cmd_run, N_ ("Create, start and wait for a container"), TRUE },
+  { "run", uctr_cmd_run, N_ ("Create, start and wait for a container") },
   { "spec", uctr_cmd_spec, N_ ("Write a default config.json") },
   { "start", uctr_cmd_start, N_ ("Start a created container") },
   { "state", uctr_cmd_state, N_ ("Print the state of a container as JSON") },
@@ -141,8 +144,6 @@ main (int argc, char **argv)
 {
   g_auto(UctrGlobal) g = { 0 };
   g_autoptr(GError) error = NULL;
-  /* As given: option parsing rearranges argv, and a re-exec needs it whole. */
-  g_auto(GStrv) given_argv = g_strdupv (argv);
   gboolean version = FALSE, help = FALSE;
   const UctrVerb *verb = NULL;
   const char *localedir;
@@ -150,6 +151,8 @@ main (int argc, char **argv)
   int status;
 
   uctr_selfexe_name (argv[0]);
+  /* As given: option parsing rearranges argv, and a re-exec needs it whole. */
+  uctr_selfexe_init (argv);
   setup_locale ();
   /* UCTR_LOCALEDIR, when set, replaces the installed message catalogs: the
      tests use the build tree's (po/<lang>/LC_MESSAGES/uctr.mo). */
@@ -208,7 +211,7 @@ main (int argc, char **argv)
       uctr_log ("error", msg);
       return 1;
     }
-  if (verb->starts_processes && !uctr_selfexe_protect (given_argv, &error))
+  if (verb->joins_container && !uctr_selfexe_protect (&error))
     {
       print_error (error);
       return 1;

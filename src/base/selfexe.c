@@ -4,16 +4,25 @@
    uctr binary, and the kernel resolves a script's #! line then: an image
    whose entry point starts with "#!/proc/self/exe" runs uctr with the
    image's own dynamic loader, which can keep an fd of that file and write
-   it once nobody executes it any more. When the binary is a file the
-   container's ids could write (the caller's own build or ~/bin, or any file
-   at all for root), create, run and exec re-execute themselves from a
-   sealed copy in memory first, as runc does: the container then reaches a
-   memfd that no one can write. An installed binary owned by root and not
-   writable by group or others costs nothing. */
+   it once nobody executes it any more. That matters when the binary is a
+   file the container's ids could write: the caller's own build or ~/bin,
+   or any file at all for root. An installed binary owned by root and not
+   writable by group or others costs nothing.
+
+   Otherwise there are two defences. The init of a new container execs its
+   process through a small static trampoline (dmz/dmz.c) run from a sealed
+   memfd, so that at that execve the exe is the memfd: create asks for it
+   when nothing else of the container can reach the init before then (see
+   plan/dmz.c). Everywhere else (exec, one-line runs, hooks inside the
+   container, a shared pid namespace ...) uctr re-executes itself from a
+   sealed copy in memory first, as runc and crun do at every run: the
+   container then reaches a memfd that no one can write. */
 #include "base/selfexe.h"
+#include "base/log.h"
 #include "base/util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -24,6 +33,18 @@
 
 #define SELF_DIR_ENV "_UCTR_SELF_DIR"
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#if UCTR_HAVE_DMZ
+/* The trampoline's bytes (base/dmz-blob.S). */
+extern const unsigned char uctr_dmz_elf[];
+extern const unsigned char uctr_dmz_elf_end[];
+#endif
+
+static char **given_argv;
 
 static gboolean
 is_sealed_copy (int fd)
@@ -50,10 +71,23 @@ writable_by_containers (int fd)
   return geteuid () == 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
 }
 
+/* A memfd we may seal and execute: MFD_EXEC where vm.memfd_noexec would
+   otherwise make it not executable (Linux 6.3 on), which older kernels
+   refuse as unknown. */
+static int
+exec_memfd (const char *name)
+{
+  int fd = memfd_create (name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+  if (fd < 0 && errno == EINVAL)
+    fd = memfd_create (name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  return fd;
+}
+
 static int
 sealed_copy (int fd, GError **error)
 {
-  uctr_autofd int copy = memfd_create ("uctr", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  uctr_autofd int copy = exec_memfd ("uctr");
   struct stat st;
   off_t off = 0;
 
@@ -74,16 +108,40 @@ sealed_copy (int fd, GError **error)
   return uctr_steal_fd (&copy);
 }
 
-gboolean
-uctr_selfexe_protect (char **argv, GError **error)
+void
+uctr_selfexe_init (char **argv)
 {
-  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  uctr_autofd int copy = -1;
+  given_argv = g_strdupv (argv);
+}
 
+gboolean
+uctr_selfexe_exposed (void)
+{
+  static int exposed = -1;
+
+  if (exposed < 0)
+    {
+      uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+      /* Unknown is exposed: the sealed copy then says what failed. */
+      exposed = self < 0 || (!is_sealed_copy (self) && writable_by_containers (self));
+    }
+  return exposed;
+}
+
+gboolean
+uctr_selfexe_protect (GError **error)
+{
+  uctr_autofd int self = -1;
+  uctr_autofd int copy = -1;
+  sigset_t none;
+
+  g_return_val_if_fail (given_argv != NULL, FALSE);
+  if (!uctr_selfexe_exposed ())
+    return TRUE;
+  self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0)
     return uctr_throw_errno (error, _("Opening the uctr binary (/proc/self/exe)"));
-  if (is_sealed_copy (self) || !writable_by_containers (self))
-    return TRUE;
   copy = sealed_copy (self, error);
   if (copy < 0)
     return uctr_prefix_error (error, _("Protecting the uctr binary from the container (CVE-2019-5736)"));
@@ -95,8 +153,43 @@ uctr_selfexe_protect (char **argv, GError **error)
     if (dir != NULL)
       g_setenv (SELF_DIR_ENV, dir, TRUE);
   }
-  fexecve (copy, argv, environ);
+  /* Started again from the top, with no signal held back: the copy holds
+     them again where we did. */
+  sigemptyset (&none);
+  (void) sigprocmask (SIG_SETMASK, &none, NULL);
+  uctr_debug ("re-executing from a sealed copy of the uctr binary");
+  fexecve (copy, given_argv, environ);
   return uctr_throw_errno (error, _("Running the sealed copy of the uctr binary"));
+}
+
+int
+uctr_selfexe_dmz_open (GError **error)
+{
+#if !UCTR_HAVE_DMZ
+  return uctr_throw (error, UCTR_ERROR_UNSUPPORTED, _("uctr has no exec trampoline for this architecture")),
+                     -1;
+#else
+  uctr_autofd int fd = exec_memfd ("uctr-dmz");
+  const unsigned char *p = uctr_dmz_elf;
+  gsize left = (gsize) (uctr_dmz_elf_end - uctr_dmz_elf);
+
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Creating the memfd of uctr's exec trampoline")), -1;
+  while (left > 0)
+    {
+      ssize_t n = write (fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return uctr_throw_errno (error, _("Writing uctr's exec trampoline into its memfd")), -1;
+      p += n;
+      left -= (gsize) n;
+    }
+  if (fcntl (fd, F_ADD_SEALS, SEALS) < 0)
+    return uctr_throw_errno (error, _("Sealing the memfd of uctr's exec trampoline")), -1;
+  return uctr_steal_fd (&fd);
+#endif
 }
 
 char *

@@ -3,11 +3,23 @@
 
 #include <glib.h>
 
-/* For the verbs that start container processes: when the running binary is
-   a file a container's ids could write, re-executes ARGV from a sealed
-   in-memory copy (returns only on failure, FALSE with ERROR set); TRUE at
-   once otherwise. */
-gboolean uctr_selfexe_protect (char **argv, GError **error);
+/* Keeps ARGV (main's, untouched by option parsing) for uctr_selfexe_protect. */
+void uctr_selfexe_init (char **argv);
+
+/* Whether the running binary is a file a container's ids could write (and
+   not already the sealed copy). */
+gboolean uctr_selfexe_exposed (void);
+
+/* Before uctr starts container processes, where the trampoline cannot
+   serve: when exposed, re-executes the argv given to uctr_selfexe_init
+   from a sealed in-memory copy (returns only on failure, FALSE with ERROR
+   set); TRUE at once otherwise. Call it before anything exists that the
+   new process would not know of. */
+gboolean uctr_selfexe_protect (GError **error);
+
+/* A sealed memfd (O_CLOEXEC) of the exec trampoline (dmz/dmz.c), for the
+   init to exec the container's process through; -1 with ERROR set. */
+int uctr_selfexe_dmz_open (GError **error);
 
 /* The directory of the uctr binary that runs (the file's, when this is
    the sealed copy); NULL when it cannot be told. */

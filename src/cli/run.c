@@ -1,6 +1,7 @@
 /* uctr run: create, start, wait; forward signals; the exit status of the process. */
 #include "cli/cli.h"
 #include "cli/create-options.h"
+#include "base/selfexe.h"
 #include "oneline/oneline.h"
 #include "oneline/logopt.h"
 #include "oneline/image.h"
@@ -174,6 +175,11 @@ uctr_cmd_run (UctrGlobal *g, int argc, char **argv, GError **error)
   if (!parse_run (&a, &o, &argc, &argv, &mode, error))
     goto out;
   oneline = mode != RUN_BUNDLE;
+  /* A one-line run makes its image's root, a guard and its log before the
+     container: where the binary needs it, it runs from a sealed copy from
+     the start (a bundle's run decides in create, see base/selfexe.c). */
+  if (oneline && !uctr_selfexe_protect (error))
+    goto out;
   if (oneline)
     {
       if (!prepare_oneline (g, &a, &o, &extras, argv, &oneline_id, &oneline_json, error)

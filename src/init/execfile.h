@@ -16,5 +16,7 @@ typedef struct
    errno (ENOENT, EACCES, ELOOP ...). */
 int uctr_execfile_lookup (const char *name, const char *path_env, const char *cwd, UctrExecFile *f);
 /* Returns only when the exec failed, with errno set (ESTALE: the path no
-   longer leads to the file found). */
-void uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp);
+   longer leads to the file found). With DMZ_FD (not -1), through that
+   exec trampoline (base/selfexe.h): DMZ_ARGV is its argv, whose slot 1
+   gets the path; it execs the file itself, and says so if it fails. */
+void uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp, int dmz_fd, char **dmz_argv);

@@ -376,13 +376,15 @@ close_fds_from (int first, int *keep, int n)
 
 /* Only stdio, --preserve-fds (LISTEN_FDS among them) and the two ends of
    our own handshakes stay: the init pipe (a socket) and, for the init,
-   exec.fifo (not a directory). The preserved ones lose close-on-exec. All
-   this before any seccomp filter, which need not allow close_range. */
+   exec.fifo (not a directory), and the exec trampoline's sealed memfd (a
+   file, close-on-exec: the trampoline never has it). The preserved ones
+   lose close-on-exec. All this before any seccomp filter, which need not
+   allow close_range. */
 static void
 close_host_fds (UctrInitCtx *ctx)
 {
   const UctrPlan *plan = ctx->plan;
-  int keep[2] = { plan->sync_fd, plan->exec ? -1 : plan->fifo_fd };
+  int keep[3] = { plan->sync_fd, plan->exec ? -1 : plan->fifo_fd, plan->dmz_fd };
   int fd;
 
   if (close_fds_from (3 + plan->preserve_fds, keep, G_N_ELEMENTS (keep)) < 0)
@@ -615,7 +617,7 @@ init_stage2 (const UctrPlan *plan)
   run_hooks (&ctx, plan->start_container_hooks, plan->n_start_container_hooks, UCTR_STEP_HOOK_START_CONTAINER,
              state_created, state_created_len);
   fill_listen_pid (plan);
-  uctr_execfile_run (&exec_file, plan->argv, plan->envp);
+  uctr_execfile_run (&exec_file, plan->argv, plan->envp, plan->dmz_fd, plan->dmz_argv);
   exec_failed ();
 }
 
@@ -643,7 +645,7 @@ exec_stage2 (const UctrPlan *plan)
   /* exec -d: the process outlives us. */
   (void) prctl (PR_SET_PDEATHSIG, 0);
   send_ready (plan);
-  uctr_execfile_run (&exec_file, plan->argv, plan->envp);
+  uctr_execfile_run (&exec_file, plan->argv, plan->envp, -1, NULL);
   exec_failed ();
 }
 

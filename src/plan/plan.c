@@ -273,6 +273,9 @@ uctr_plan_free (UctrPlan *plan)
     return;
   for (i = 0; i < s->fds->len; i++)
     (void) close (g_array_index (s->fds, int, i));
+  if (plan->dmz_fd >= 0)
+    (void) close (plan->dmz_fd);
+  g_free (plan->dmz_argv);
   uctr_idmap_plan_clear (&plan->idmap);
   uctr_seccomp_free (plan->seccomp);
   g_ptr_array_unref (s->owned);
@@ -1087,7 +1090,7 @@ plan_store_new (void)
   s->mounts = g_array_new (FALSE, TRUE, sizeof (UctrMountStep));
   s->fds = g_array_new (FALSE, FALSE, sizeof (int));
   plan->parent_pid = getpid ();
-  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = plan->cgroup_fd = -1;
+  plan->sync_fd = plan->host_proc_fd = plan->fifo_fd = plan->cgroup_fd = plan->dmz_fd = -1;
   for (i = 0; i < UCTR_NS_N; i++)
     plan->ns_fds[i] = -1;
   for (i = 0; i < 3; i++)

@@ -115,6 +115,8 @@ typedef struct
   int fifo_fd;      /* O_PATH of <state>/exec.fifo */
   int cgroup_fd;    /* O_PATH of the container's cgroup, for CLONE_INTO_CGROUP; -1: none */
   int stdio_fds[3]; /* what the process gets as stdin, stdout, stderr (a detached run's log); -1: ours */
+  int dmz_fd;       /* the exec trampoline's sealed memfd (base/selfexe.h), or -1: exec directly */
+  char **dmz_argv;  /* its argv: UCTR_DMZ_ARGV0, a slot the init fills with the path, then argv */
 
   /* the file system */
   const char *rootfs;         /* absolute host path */
@@ -209,6 +211,13 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
                     const char *cgroup_path, int preserve_fds, GPtrArray *warnings, GError **error);
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
+
+/* Why the init may not exec the process through the trampoline (plan/dmz.c)
+   whose memfd would be DMZ_FD, as a sentence; NULL when it may. */
+const char *uctr_plan_dmz_refusal (const UctrPlan *plan, int dmz_fd);
+/* The init execs the process through the trampoline DMZ_FD, which the plan
+   takes. */
+void uctr_plan_use_dmz (UctrPlan *plan, int dmz_fd);
 
 /* The mount options uctr applies (flags and propagation), sorted, for `features`. */
 char **uctr_plan_mount_option_names (void);

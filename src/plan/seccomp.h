@@ -28,6 +28,15 @@ gboolean uctr_seccomp_compile (JsonNode *node, UctrSeccomp **out, GError **error
 void uctr_seccomp_free (UctrSeccomp *seccomp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrSeccomp, uctr_seccomp_free)
 
+/* What the filter answers for the call DATA (nr and arch: the native one),
+   where of its arguments only those with a bit in KNOWN_ARGS (bit i:
+   args[i]) are known: TRUE with *RET set (a SECCOMP_RET_* value), FALSE when
+   the answer depends on what is not known (the instruction pointer, another
+   argument) or the program does what a seccomp filter cannot (plan/bpfeval.c). */
+struct seccomp_data;
+gboolean uctr_seccomp_answer (const UctrSeccomp *seccomp, const struct seccomp_data *data, guint known_args,
+                              guint32 *ret);
+
 /* Container side, async-signal-safe: loads the filter into the calling
    thread. *LISTENER_FD gets the notification fd when the filter has a
    listener, else -1. Returns 0, or -1 with errno set. */

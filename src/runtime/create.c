@@ -14,6 +14,7 @@
 #include "runtime/sync.h"
 #include "base/resolve.h"
 #include "base/log.h"
+#include "base/selfexe.h"
 #include "plan/plan.h"
 #include "runtime/describe.h"
 #include "cgroup/resources.h"
@@ -62,6 +63,7 @@ typedef struct
   gboolean cgroup_v1;         /* root on a v1 or hybrid host: the v1 hierarchies too */
   GArray *cgroup_v1_mounts;   /* UctrPlanCgroupV1: how the container sees them */
   int cgroup_fd;              /* that cgroup, for the clone */
+  gboolean reexec;            /* the binary needs the sealed copy: undo, then re-execute from it */
 } Create;
 
 static char *
@@ -827,6 +829,33 @@ start_net_helper (Create *c, GError **error)
   return TRUE;
 }
 
+/* CVE-2019-5736, where the binary is one the container's ids could write
+   (base/selfexe.c): the init execs the process through the sealed
+   trampoline, or, where that is not enough, create is undone and uctr
+   starts again from a sealed copy of itself. Before anything else exists
+   for the container but its state directory. */
+static gboolean
+protect_binary (Create *c, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  uctr_autofd int dmz = -1;
+  const char *refusal;
+
+  if (!uctr_selfexe_exposed ())
+    return TRUE;
+  dmz = uctr_selfexe_dmz_open (&local);
+  refusal = dmz < 0 ? local->message : uctr_plan_dmz_refusal (c->plan, dmz);
+  if (refusal != NULL)
+    {
+      uctr_debug ("no exec trampoline: %s", refusal);
+      c->reexec = TRUE;
+      return uctr_throw (error, UCTR_ERROR_FAILED, "internal: create starts again from a sealed copy");
+    }
+  uctr_debug ("the init execs the process through the sealed exec trampoline");
+  uctr_plan_use_dmz (c->plan, uctr_steal_fd (&dmz));
+  return TRUE;
+}
+
 static gboolean
 create_in_dir (Create *c, GError **error)
 {
@@ -851,8 +880,8 @@ create_in_dir (Create *c, GError **error)
       || !check_cgroup_config (c, error))
     return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
-  if (c->plan == NULL || !plan_ids (c, error) || !make_fifo (c, error) || !stage_host_root (c, error)
-      || !prepare_cgroup (c, error))
+  if (c->plan == NULL || !protect_binary (c, error) || !plan_ids (c, error) || !make_fifo (c, error)
+      || !stage_host_root (c, error) || !prepare_cgroup (c, error))
     return FALSE;
   c->plan->die_with_parent = c->opts->die_with_parent;
   plan_network (c);
@@ -963,5 +992,10 @@ uctr_container_create (const UctrCreateOptions *opts, UctrCreated *out, GError *
   g_free (c.resolv_conf);
   g_free (c.rootfs_staging);
   g_free (c.notify_dir);
+  if (!ok && c.reexec)
+    {
+      g_clear_error (error);
+      return uctr_selfexe_protect (error);
+    }
   return ok;
 }

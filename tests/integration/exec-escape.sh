@@ -168,27 +168,85 @@ like "$err" "exec: \"$OUTSIDE/evil\"" "args[0] = a host path is looked up inside
 unlike "$out" PWNED "and the host's file does not run"
 
 # CVE-2019-5736: while the init execs, its /proc/self/exe is uctr, and a
-# script whose #! line is /proc/self/exe runs that binary with the image's
-# dynamic loader (here a probe that says what it was loaded for). What the
-# container reaches that way must not be a uctr it could write: the sealed
-# copy in memory (selfexe.c), or an installed binary owned by root.
+# script whose #! line reaches that exe (/proc/self/exe, /proc/1/exe ...)
+# runs that binary with the image's dynamic loader (here a probe that says
+# what it was loaded for). What the container reaches that way must never
+# be a uctr it could write. Where the binary is one (the build tree's, or
+# any as root), a new container's init execs through the sealed trampoline
+# (uctr-dmz, static: the probe never runs, and it refuses to serve), and
+# everywhere else uctr runs from a sealed copy in memory (selfexe.c): exec,
+# and a create whose seccomp filter may refuse the trampoline's execveat.
+# An installed binary owned by root is reached as it is, unwritable.
+# reached TAG: what TAG's #! line reached, as a word (or what it saw).
+reached ()
+{
+  local out exe seals
+  out=$(cat "$T/$1.out")
+  if grep -q "uctr's exec trampoline" "$T/$1.err"; then
+    echo trampoline
+  elif [[ $out =~ ^exe\ ([0-9]+:[0-9]+)\ seals\ (-?[0-9]+) ]]; then
+    exe=${BASH_REMATCH[1]}
+    seals=${BASH_REMATCH[2]}
+    if [ "$exe" = "$(stat -L -c %d:%i "$UCTR")" ]; then
+      if [ "$(stat -L -c %u "$UCTR")" = 0 ] && [ ! -w "$UCTR" ]; then echo installed; else echo "the uctr binary on the host"; fi
+    elif [ "$seals" -ge 0 ] && [ $((seals & 8)) -eq 8 ]; then
+      echo "sealed copy"
+    else
+      echo "an unsealed file ($out)"
+    fi
+  else
+    echo "nothing known: $out $(cat "$T/$1.err")"
+  fi
+}
+# expect WHAT TAG WANT: the word reached, or "installed" when uctr is.
+expect_reached ()
+{
+  local got
+  got=$(reached "$2")
+  if [ "$EXPOSED" = no ]; then
+    is "$got" installed "$1: reaches the installed uctr, which the container's ids cannot write"
+  else
+    is "$got" "$3" "$1: reaches the $3, never the uctr binary"
+  fi
+}
 if [ -n "${EXE_PROBE:-}" ]; then
+  EXPOSED=yes
+  if [ "$(id -u)" != 0 ] && [ "$(stat -L -c %u "$UCTR")" = 0 ] && [ -z "$(find -L "$UCTR" -perm /022)" ]; then
+    EXPOSED=no
+  fi
   mkdir -p "$b/rootfs/lib64"
   cp "$EXE_PROBE" "$b/rootfs/lib64/ld-linux-x86-64.so.2"
   printf '#!/proc/self/exe\n' >"$b/rootfs/bin/viaexe"
-  chmod 0755 "$b/rootfs/bin/viaexe"
+  printf '#!/proc/1/exe\n' >"$b/rootfs/bin/viapid1"
+  printf '#!/proc/thread-self/exe\n' >"$b/rootfs/bin/viathread"
+  chmod 0755 "$b/rootfs/bin/viaexe" "$b/rootfs/bin/viapid1" "$b/rootfs/bin/viathread"
+  for script in viaexe viapid1 viathread; do
+    jq --arg s "$script" '.process.args = [$s]' <<<"$base" >"$b/config.json"
+    st=$(call "run-$script" run --bundle "$b" "run-$script")
+    expect_reached "run, #!$(head -c 40 "$b/rootfs/bin/$script" | sed -n '1s/^#!//p')" "run-$script" trampoline
+    nothing_left "run-$script" "run, $script: nothing left behind"
+  done
   jq '.process.args = ["viaexe"]' <<<"$base" >"$b/config.json"
-  rt run --bundle "$b" viaexe
-  like "$out" '^exe [0-9]+:[0-9]+ seals' "#!/proc/self/exe: the init's binary ran with the image's loader ($out $err)"
-  read -r _ exe _ seals <<<"$out"
-  if [ "$exe" = "$(stat -L -c %d:%i "$UCTR")" ]; then
-    check "#!/proc/self/exe reaches the uctr binary on the host, which the container's ids cannot write" \
-      test "$(stat -L -c %u "$UCTR")" = 0 -a ! -w "$UCTR"
-  else
-    check "#!/proc/self/exe reaches a sealed copy (F_SEAL_WRITE), not the binary on the host ($out)" \
-      test $((${seals:-0} & 8)) -eq 8
-  fi
-  nothing_left viaexe "#!/proc/self/exe: nothing left behind"
+  st=$(call create-viaexe create --bundle "$b" create-viaexe)
+  is "$st" 0 "create of a #!/proc/self/exe script"
+  st=$(call create-viaexe start create-viaexe)
+  expect_reached "create + start, #!/proc/self/exe" create-viaexe trampoline
+  call create-viaexe-delete delete --force create-viaexe >/dev/null
+  nothing_left create-viaexe "create + start: nothing left behind"
+  # A filter that refuses execveat: no trampoline, the sealed copy.
+  jq '.process.args = ["viaexe"] | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+      syscalls: [{names: ["execveat"], action: "SCMP_ACT_ERRNO"}]}' <<<"$base" >"$b/config.json"
+  st=$(call seccomp-viaexe run --bundle "$b" seccomp-viaexe)
+  expect_reached "run under a filter refusing execveat, #!/proc/self/exe" seccomp-viaexe "sealed copy"
+  nothing_left seccomp-viaexe "under that filter: nothing left behind"
+  jq '.process.args = ["sleep", "600"]' <<<"$base" >"$b/config.json"
+  rt run --detach --bundle "$b" target2
+  for script in viaexe viathread; do
+    st=$(call "exec-$script" exec target2 "$script")
+    expect_reached "exec, $script" "exec-$script" "sealed copy"
+  done
+  rt delete --force target2
+  nothing_left target2 "exec: nothing left behind"
 else
   skip "#!/proc/self/exe" "the probe is x86-64 only"
 fi

@@ -4,9 +4,11 @@
 # still hold at execve. Only root can look into /proc/PID/fd of that init
 # (it is not dumpable), so tests/check runs this file as root, for a
 # rootless container of the test user and for a container of root's own.
-# The init may hold stdio, its end of exec.fifo (a fifo) and the
-# executable it found (a regular file of the container's root): no
-# directory, nothing else of the host (CVE-2024-21626).
+# The init may hold stdio, its end of exec.fifo (a fifo), the executable
+# it found (a regular file of the container's root) and, the build tree's
+# binary being one the containers' ids could write, the exec trampoline's
+# sealed memfd (CVE-2019-5736): no directory, nothing else of the host
+# (CVE-2024-21626).
 LIB_AS_ROOT=1
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,16 +19,18 @@ LIB_AS_ROOT=1
 USER_NAME=$(stat -c %U "$UCTR")
 chmod 0711 "$T"
 
-# check_init_fds WHAT BUNDLE PID: every fd of the init but stdio is the fifo
-# or the executable, the file the container would run.
+# check_init_fds WHAT BUNDLE PID: every fd of the init but stdio is the fifo,
+# the executable (the file the container would run) or the trampoline.
 check_init_fds ()
 {
-  local what=$1 bundle=$2 pid=$3 fd n others=() exe_ino
+  local what=$1 bundle=$2 pid=$3 fd n others=() exe_ino dmz=0
   exe_ino=$(stat -L -c %i "$bundle/rootfs/bin/busybox")
   for fd in /proc/"$pid"/fd/*; do
     n=${fd##*/}
     [ "$n" -le 2 ] && continue
-    if [ -d "$fd" ]; then
+    if [[ $(readlink "$fd") == "/memfd:uctr-dmz (deleted)" ]] && [ -f "$fd" ] && [ -x "$fd" ]; then
+      dmz=$((dmz + 1))
+    elif [ -d "$fd" ]; then
       others+=("$n: a directory, $(readlink "$fd")")
     elif [ -p "$fd" ]; then
       [[ $(readlink "$fd") == */exec.fifo* ]] || others+=("$n: a pipe that is not exec.fifo, $(readlink "$fd")")
@@ -35,11 +39,12 @@ check_init_fds ()
     fi
   done
   if [ ${#others[@]} -eq 0 ]; then
-    pass "$what: the init holds stdio, exec.fifo and the executable only ($(ls "/proc/$pid/fd" | sort -n | tr '\n' ' '))"
+    pass "$what: the init holds stdio, exec.fifo, the executable and the trampoline only ($(ls "/proc/$pid/fd" | sort -n | tr '\n' ' '))"
   else
     fail "$what: the init holds something else of the host" "${others[@]}"
   fi
-  is "$(ls "/proc/$pid/fd" | wc -l)" 5 "$what: five fds in all"
+  is "$dmz" 1 "$what: the exec trampoline's memfd, the build tree's uctr being one the container could write"
+  is "$(ls "/proc/$pid/fd" | wc -l)" 6 "$what: six fds in all"
 }
 
 # The test user's container: a bundle of its own, its own --root.

@@ -1,16 +1,24 @@
 /* uctr: tests for seccomp.c: linux.seccomp -> the BPF program, its errors,
-   and what the program does once loaded (in a forked child). */
+   and what the program does once loaded (in a forked child); what a
+   program answers for one call (bpfeval.c); the exec trampoline: when the
+   plan may use it (plan/dmz.c), its sealed memfd and what it runs. */
 #include "plan/seccomp.h"
+#include "plan/plan.h"
+#include "base/dmz-argv.h"
+#include "base/selfexe.h"
 #include "base/util.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -535,6 +543,183 @@ test_features (void)
     g_assert_true (g_strv_contains ((const char *const *) known, *f));
 }
 
+/* What the compiled PROFILE answers for execveat (FD, ?, ?, ?, FLAGS) with
+   the fd and flags known: -1 when it cannot tell, else the action. */
+static gint64
+answer_execveat (const char *profile, int fd, int flags)
+{
+  g_autoptr(UctrSeccomp) s = compile_ok (profile);
+  struct seccomp_data call = {
+    .nr = __NR_execveat,
+    .arch = 0,
+    .args = { (guint64) fd, 0, 0, 0, (guint64) flags },
+  };
+  guint32 ret = 0;
+
+  call.arch = seccomp_arch_native ();
+  if (!uctr_seccomp_answer (s, &call, (1u << 0) | (1u << 4), &ret))
+    return -1;
+  return ret;
+}
+
+static void
+test_answer (void)
+{
+  const char *allow_all = "{'defaultAction':'SCMP_ACT_ALLOW'}";
+  const char *deny_it
+      = "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['execveat'],'action':'SCMP_ACT_"
+        "ERRNO','errnoRet':13}]}";
+  const char *allow_list
+      = "{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['execve','execveat','read'],"
+        "'action':'SCMP_ACT_ALLOW'}]}";
+  const char *by_flags
+      = "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['execveat'],'action':'SCMP_ACT_"
+        "ERRNO','args':[{'index':4,'value':4096,'valueTwo':4096,'op':'SCMP_CMP_MASKED_EQ'}]}]}";
+  const char *by_path
+      = "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['execveat'],'action':'SCMP_ACT_"
+        "ERRNO','args':[{'index':1,'value':0,'op':'SCMP_CMP_EQ'}]}]}";
+  const char *by_fd
+      = "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['execveat'],'action':'SCMP_ACT_"
+        "KILL_PROCESS','args':[{'index':0,'value':7,'op':'SCMP_CMP_EQ'}]}]}";
+  const char *log_it = "{'defaultAction':'SCMP_ACT_LOG'}";
+
+  g_assert_cmpint (answer_execveat (allow_all, 5, AT_EMPTY_PATH), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmpint (answer_execveat (deny_it, 5, AT_EMPTY_PATH), ==, SECCOMP_RET_ERRNO | 13);
+  g_assert_cmpint (answer_execveat (allow_list, 5, AT_EMPTY_PATH), ==, SECCOMP_RET_ALLOW);
+  /* The flags are known: refused with AT_EMPTY_PATH, allowed without. */
+  g_assert_cmpint (answer_execveat (by_flags, 5, AT_EMPTY_PATH) & SECCOMP_RET_ACTION_FULL, ==,
+                   SECCOMP_RET_ERRNO);
+  g_assert_cmpint (answer_execveat (by_flags, 5, 0), ==, SECCOMP_RET_ALLOW);
+  /* The fd is known too. */
+  g_assert_cmpint (answer_execveat (by_fd, 7, AT_EMPTY_PATH), ==, SECCOMP_RET_KILL_PROCESS);
+  g_assert_cmpint (answer_execveat (by_fd, 8, AT_EMPTY_PATH), ==, SECCOMP_RET_ALLOW);
+  /* The path is an address: no answer. */
+  g_assert_cmpint (answer_execveat (by_path, 5, AT_EMPTY_PATH), ==, -1);
+  g_assert_cmpint (answer_execveat (log_it, 5, AT_EMPTY_PATH), ==, SECCOMP_RET_LOG);
+}
+
+/* A plan as far as plan/dmz.c reads one: a new pid namespace, root, no hooks. */
+static void
+plain_plan (UctrPlan *plan, char **argv)
+{
+  memset (plan, 0, sizeof *plan);
+  plan->unshare_flags = CLONE_NEWPID | CLONE_NEWNS;
+  for (int i = 0; i < UCTR_NS_N; i++)
+    plan->ns_fds[i] = -1;
+  plan->dmz_fd = -1;
+  plan->argv = argv;
+  plan->cap_permitted = plan->cap_effective = plan->cap_bounding = 1ULL << 21;
+}
+
+static void
+test_dmz_refusal (void)
+{
+  char *argv[] = { "sh", "-c", "true", NULL };
+  UctrPlanHook hook = { 0 };
+  UctrPlan plan;
+
+  plain_plan (&plan, argv);
+  g_assert_null (uctr_plan_dmz_refusal (&plan, 9));
+  plan.exec = TRUE;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "exec"));
+  plain_plan (&plan, argv);
+  plan.start_container_hooks = &hook;
+  plan.n_start_container_hooks = 1;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "hooks"));
+  plain_plan (&plan, argv);
+  plan.create_container_hooks = &hook;
+  plan.n_create_container_hooks = 1;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "hooks"));
+  plain_plan (&plan, argv);
+  plan.unshare_flags = CLONE_NEWNS;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "pid namespace"));
+  plain_plan (&plan, argv);
+  plan.ns_fds[UCTR_NS_PID] = 3;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "pid namespace"));
+  /* Another user: only without capabilities, bounding aside. */
+  plain_plan (&plan, argv);
+  plan.uid = 1000;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "capabilities"));
+  plan.cap_permitted = plan.cap_effective = 0;
+  g_assert_null (uctr_plan_dmz_refusal (&plan, 9));
+  plan.cap_ambient = plan.cap_inheritable = 1ULL << 10;
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "capabilities"));
+  /* A filter: what it answers for that very execveat. */
+  plain_plan (&plan, argv);
+  plan.seccomp = compile_ok ("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['execveat'],'action':"
+                             "'SCMP_ACT_ERRNO','args':[{'index':0,'value':9,'op':'SCMP_CMP_EQ'}]}]}");
+  g_assert_nonnull (strstr (uctr_plan_dmz_refusal (&plan, 9), "seccomp"));
+  g_assert_null (uctr_plan_dmz_refusal (&plan, 10));
+  uctr_seccomp_free (plan.seccomp);
+}
+
+/* Runs the trampoline from its memfd as the init would (or with ARGV0 in
+   its place): the exit status. */
+static int
+run_dmz (int fd, const char *argv0, const char *path, const char *script)
+{
+  char *argv[] = { (char *) argv0, (char *) path, "sh", "-c", (char *) script, NULL };
+  char *envp[] = { "DMZ_TEST=kept", NULL };
+  int status = 0;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      syscall (SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+      _exit (99);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+test_dmz_memfd (void)
+{
+  g_autoptr(GError) error = NULL;
+  uctr_autofd int fd = uctr_selfexe_dmz_open (&error);
+  struct stat st;
+  int seals;
+
+#if !UCTR_HAVE_DMZ
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_UNSUPPORTED);
+  return;
+#endif
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, FD_CLOEXEC);
+  seals = fcntl (fd, F_GET_SEALS);
+  g_assert_cmpint (seals & (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), ==,
+                   F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_size, >, 0);
+  /* Nobody writes it, by this fd or another. */
+  g_assert_cmpint (pwrite (fd, "x", 1, 0), ==, -1);
+  g_assert_cmpint (errno, ==, EPERM);
+  {
+    g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", fd);
+    int wfd = open (path, O_WRONLY | O_CLOEXEC);
+
+    if (wfd >= 0)
+      {
+        g_assert_cmpint (write (wfd, "x", 1), ==, -1);
+        g_assert_cmpint (errno, ==, EPERM);
+        close (wfd);
+      }
+  }
+  /* It runs the path with the args after it and the environment as given. */
+  g_assert_cmpint (run_dmz (fd, UCTR_DMZ_ARGV0, "/bin/sh", "exit 7"), ==, 7);
+  g_assert_cmpint (run_dmz (fd, UCTR_DMZ_ARGV0, "/bin/sh", "test \"$DMZ_TEST\" = kept && test \"$0\" = sh"),
+                   ==, 0);
+  /* A path that does not run: 127, as the init's own exec. */
+  g_assert_cmpint (run_dmz (fd, UCTR_DMZ_ARGV0, "/nonexistent/x", "true"), ==, 127);
+  /* Run any other way (an image's #! line names it as its interpreter): it refuses. */
+  g_assert_cmpint (run_dmz (fd, "/proc/self/exe", "/bin/sh", "exit 0"), ==, 127);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -556,5 +741,8 @@ main (int argc, char **argv)
   g_test_add_func ("/seccomp/load/enosys-stub", test_load_enosys_stub);
   g_test_add_func ("/seccomp/send-listener", test_send_listener);
   g_test_add_func ("/seccomp/features", test_features);
+  g_test_add_func ("/seccomp/answer", test_answer);
+  g_test_add_func ("/dmz/refusal", test_dmz_refusal);
+  g_test_add_func ("/dmz/memfd", test_dmz_memfd);
   return g_test_run ();
 }
