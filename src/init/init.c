@@ -691,6 +691,44 @@ take_stdio (UctrInitCtx *ctx)
       fail_step (ctx, UCTR_STEP_STDIO, i);
 }
 
+/* In the user namespace, once its ids are mapped: the ids the init sets
+   up as. */
+static void
+take_setup_ids (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+
+  if (!plan->in_userns)
+    return;
+  if (setresgid (plan->setup_gid, plan->setup_gid, plan->setup_gid) < 0
+      || setresuid (plan->setup_uid, plan->setup_uid, plan->setup_uid) < 0)
+    fail_step (ctx, UCTR_STEP_SETID, -1);
+  if (plan->setgroups_allowed && setgroups (0, NULL) < 0)
+    fail_step (ctx, UCTR_STEP_SETGROUPS, -1);
+  /* A setup uid that is not the caller's own host uid (keep-id maps the
+     caller to itself, root inside to a subordinate id) made the kernel
+     clear the dumpable flag: set it back, as for the usual mapping, so
+     that the network helper can join us through our pidfd (ptrace
+     rules). It is cleared again before anything of the container runs. */
+  if (!plan->exec)
+    (void) prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+void
+uctr_init_direct (const UctrPlan *plan)
+{
+  UctrInitCtx ctx = { .plan = plan, .index = -1 };
+
+  /* Our parent is outside our pid namespace (getppid says 0): should it
+     be gone already, the init pipe's end of file ends us at the next wait. */
+  die_with_parent (plan, FALSE);
+  take_stdio (&ctx);
+  if (plan->new_userns)
+    wait_for (&ctx, UCTR_SYNC_MAPPED);
+  take_setup_ids (&ctx);
+  init_stage2 (plan);
+}
+
 void
 uctr_init_stage1 (const UctrPlan *plan)
 {
@@ -714,21 +752,7 @@ uctr_init_stage1 (const UctrPlan *plan)
       uctr_init_send (plan->sync_fd, UCTR_SYNC_USERNS_READY, UCTR_STEP_NONE, -1, 0, 0);
       wait_for (&ctx, UCTR_SYNC_MAPPED);
     }
-  if (plan->in_userns)
-    {
-      if (setresgid (plan->setup_gid, plan->setup_gid, plan->setup_gid) < 0
-          || setresuid (plan->setup_uid, plan->setup_uid, plan->setup_uid) < 0)
-        fail_step (&ctx, UCTR_STEP_SETID, -1);
-      if (plan->setgroups_allowed && setgroups (0, NULL) < 0)
-        fail_step (&ctx, UCTR_STEP_SETGROUPS, -1);
-      /* A setup uid that is not the caller's own host uid (keep-id maps the
-         caller to itself, root inside to a subordinate id) made the kernel
-         clear the dumpable flag: set it back, as for the usual mapping, so
-         that the network helper can join us through our pidfd (ptrace
-         rules). It is cleared again before anything of the container runs. */
-      if (!plan->exec)
-        (void) prctl (PR_SET_DUMPABLE, 1, 0, 0, 0);
-    }
+  take_setup_ids (&ctx);
   for (i = UCTR_NS_USER + 1; i < UCTR_NS_N; i++)
     if (plan->ns_fds[i] >= 0 && setns (plan->ns_fds[i], uctr_ns_clone_flags[i]) < 0)
       fail_step (&ctx, UCTR_STEP_SETNS, i);

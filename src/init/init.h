@@ -9,3 +9,5 @@
    for the maps, creates the other namespaces and clones the container init
    (its parent is the caller's process, CLONE_PARENT). Never returns. */
 void uctr_init_stage1 (const UctrPlan *plan) G_GNUC_NORETURN;
+/* The init, cloned straight into its new namespaces (runtime/sync.h). */
+void uctr_init_direct (const UctrPlan *plan) G_GNUC_NORETURN;

@@ -27,7 +27,10 @@
    |   | or init |              | step failed, and the sender exits 127      | hook: err 0, value its status |
 
    1 and 2 happen only when the plan makes a new user namespace, 5 and 6
-   only for create with --network slirp, 7 and 8 only when asked for. The
+   only for create with --network slirp, 7 and 8 only when asked for. A
+   create whose namespaces are all new has no stage1: the parent clones the
+   init straight into them (uctr_init_direct), and neither 1 nor 3 is sent:
+   the parent maps the ids of the init's user namespace at once, then 2. The
    parent reads every record through uctr_sync_recv and acts on WARNING,
    CONSOLE, SECCOMP, TAP and ERROR wherever they come; EOF before READY
    means the child died. After READY the init has closed its end and

@@ -45,7 +45,8 @@ typedef struct
   UctrState *state;
   int dfd;
   int sock;
-  pid_t stage1;
+  pid_t stage1;    /* the child forked at the init pipe's other end, until the init's pid is known */
+  gboolean direct; /* that child is the init, cloned straight into its namespaces */
   int console_fd;
   gboolean net_enabled;    /* --network slirp */
   UctrNetOptions net;      /* its OPTIONS */
@@ -715,7 +716,7 @@ static gboolean
 start_init (Create *c, GError **error)
 {
   uctr_resolve_no_openat2 = g_getenv ("UCTR_TEST_NO_OPENAT2") != NULL;
-  c->stage1 = uctr_sync_fork_stage1 (c->plan, &c->sock, error);
+  c->stage1 = uctr_sync_fork_stage1 (c->plan, &c->sock, &c->direct, error);
   /* The init has its own: with ours open, `start` (in this process for
      run) would never see the fifo's reader go at execve. */
   close_plan_host_fds (c->plan);
@@ -728,9 +729,11 @@ map_and_get_pid (Create *c, GError **error)
   UctrSyncMsg m;
   int status;
 
+  /* Cloned straight into its namespaces, the child is the init, and its
+     user namespace exists already. */
   if (c->plan->new_userns)
     {
-      if (!expect (c, UCTR_SYNC_USERNS_READY, NULL, error))
+      if (!c->direct && !expect (c, UCTR_SYNC_USERNS_READY, NULL, error))
         return FALSE;
       if (!uctr_idmap_apply (&c->plan->idmap, c->stage1, g_getenv ("UCTR_NEWUIDMAP"),
                              g_getenv ("UCTR_NEWGIDMAP"), error))
@@ -738,11 +741,16 @@ map_and_get_pid (Create *c, GError **error)
       if (!uctr_sync_send (c->sock, UCTR_SYNC_MAPPED, NULL, 0, error))
         return FALSE;
     }
-  if (!expect (c, UCTR_SYNC_PID, &m, error))
-    return FALSE;
-  (void) TEMP_FAILURE_RETRY (waitpid (c->stage1, &status, 0));
+  if (c->direct)
+    c->state->pid = c->stage1;
+  else
+    {
+      if (!expect (c, UCTR_SYNC_PID, &m, error))
+        return FALSE;
+      (void) TEMP_FAILURE_RETRY (waitpid (c->stage1, &status, 0));
+      c->state->pid = (pid_t) m.value;
+    }
   c->stage1 = 0;
-  c->state->pid = (pid_t) m.value;
   c->state->pid_start_time = uctr_proc_start_time (c->state->pid);
   return uctr_state_save_init_pid (c->dfd, c->state, error) && uctr_state_save (c->dfd, c->state, error);
 }

@@ -58,7 +58,7 @@ created_refusal (const UctrLoaded *loaded, UctrStatus status, GError **error)
 static gboolean
 fork_stage1 (Exec *e, GError **error)
 {
-  e->stage1 = uctr_sync_fork_stage1 (e->plan, &e->sock, error);
+  e->stage1 = uctr_sync_fork_stage1 (e->plan, &e->sock, NULL, error);
   return e->stage1 > 0;
 }
 

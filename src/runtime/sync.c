@@ -6,8 +6,12 @@
 #include "init/init.h"
 #include "base/util.h"
 
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 gboolean
@@ -54,8 +58,50 @@ uctr_sync_send_fd (int sock, UctrSyncType type, int index, int fd, GError **erro
   return TRUE;
 }
 
+/* The init can be cloned straight into its namespaces when each of them is
+   new: no order between joining and creating to keep, and none whose set-up
+   must come before a process is in it (a time namespace's offsets). */
+static gboolean
+can_clone_directly (const UctrPlan *plan)
+{
+  int i;
+
+  if (plan->exec || (plan->unshare_flags & CLONE_NEWTIME) != 0)
+    return FALSE;
+  for (i = 0; i < UCTR_NS_N; i++)
+    if (plan->ns_fds[i] >= 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* One clone for the user namespace, the others and the cgroup, where the
+   stage-1 child would fork, unshare twice and clone. Each try makes a new
+   pid namespace, so a refused CLONE_INTO_CGROUP can be tried again without
+   it (the parent then moves the init); clone3 is Linux 5.3. */
+static pid_t
+clone_directly (const UctrPlan *plan)
+{
+  guint64 flags = (guint64) plan->unshare_flags | (plan->new_userns ? CLONE_NEWUSER : 0);
+  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+  pid_t pid;
+
+  if (plan->cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (guint64) plan->cgroup_fd;
+      pid = syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || errno == ENOSYS)
+        return pid;
+      args.flags = flags;
+    }
+  pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS)
+    pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  return pid;
+}
+
 pid_t
-uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error)
+uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, gboolean *direct, GError **error)
 {
   int sv[2];
   pid_t pid;
@@ -71,7 +117,9 @@ uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error)
       close (sv[1]);
       return uctr_throw (error, UCTR_ERROR_FAILED, "internal error: threads exist before fork"), -1;
     }
-  pid = fork ();
+  if (direct != NULL)
+    *direct = can_clone_directly (plan);
+  pid = direct != NULL && *direct ? clone_directly (plan) : fork ();
   if (pid < 0)
     {
       close (sv[0]);
@@ -84,6 +132,8 @@ uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error)
     {
       close (sv[0]);
       plan->sync_fd = sv[1];
+      if (direct != NULL && *direct)
+        uctr_init_direct (plan);
       uctr_init_stage1 (plan);
     }
   close (sv[1]);

@@ -10,8 +10,11 @@
 
 /* Forks the child that runs uctr_init_stage1 (PLAN) at the other end of a
    new init pipe, after checking that no thread exists (see there). Returns
-   its pid, and our end of the pipe in *SOCK; -1 with ERROR set on failure. */
-pid_t uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, GError **error);
+   its pid, and our end of the pipe in *SOCK; -1 with ERROR set on failure.
+   With DIRECT (not NULL), a new container whose namespaces are all new is
+   instead cloned straight into them (uctr_init_direct): *DIRECT is then
+   TRUE and the pid is the init's, which sends no USERNS_READY nor PID. */
+pid_t uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, gboolean *direct, GError **error);
 
 /* Receives one record (and the fd it carries, if any, into *FD_OUT); EOF
    is an error: the init exited. */
