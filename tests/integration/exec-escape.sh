@@ -209,11 +209,11 @@ expect_reached ()
     is "$got" "$3" "$1: reaches the $3, never the uctr binary"
   fi
 }
+EXPOSED=yes
+if [ "$(id -u)" != 0 ] && [ "$(stat -L -c %u "$UCTR")" = 0 ] && [ -z "$(find -L "$UCTR" -perm /022)" ]; then
+  EXPOSED=no
+fi
 if [ -n "${EXE_PROBE:-}" ]; then
-  EXPOSED=yes
-  if [ "$(id -u)" != 0 ] && [ "$(stat -L -c %u "$UCTR")" = 0 ] && [ -z "$(find -L "$UCTR" -perm /022)" ]; then
-    EXPOSED=no
-  fi
   mkdir -p "$b/rootfs/lib64"
   cp "$EXE_PROBE" "$b/rootfs/lib64/ld-linux-x86-64.so.2"
   printf '#!/proc/self/exe\n' >"$b/rootfs/bin/viaexe"
@@ -249,6 +249,29 @@ if [ -n "${EXE_PROBE:-}" ]; then
   nothing_left target2 "exec: nothing left behind"
 else
   skip "#!/proc/self/exe" "the probe is x86-64 only"
+fi
+
+# A filter around uctr itself that refuses execveat alone (a service
+# manager may set one): the init reaches the trampoline through the
+# container's /proc/self/fd/N instead, and never execs the process directly.
+if [ "$EXPOSED" = yes ]; then
+  ob=$(mkbundle outer --map single '.process.args = ["true"] | del(.annotations["uctr.subids"], .annotations["uctr.network"])')
+  printf '#!/proc/self/exe\n' >"$ob/rootfs/bin/viaexe"
+  chmod 0755 "$ob/rootfs/bin/viaexe"
+  st=0
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "${DENY_EXECVEAT:?meson test sets DENY_EXECVEAT}" \
+    "$RT" --root "$R" --debug run --bundle "$ob" outer-true </dev/null >"$T/outer-true.out" 2>"$T/outer-true.err" || st=$?
+  is "$st" 0 "execveat refused around uctr: the process still runs ($(grep -v level=debug "$T/outer-true.err"))"
+  like "$(cat "$T/outer-true.err")" "through the sealed exec trampoline" "and through the trampoline"
+  edit_config "$ob" '.process.args = ["viaexe"]'
+  st=0
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_EXECVEAT" "$RT" --root "$R" run --bundle "$ob" outer-viaexe \
+    </dev/null >"$T/outer-viaexe.out" 2>"$T/outer-viaexe.err" || st=$?
+  is "$(reached outer-viaexe)" trampoline "execveat refused around uctr, #!/proc/self/exe: reaches the trampoline"
+  nothing_left outer-true "execveat refused around uctr: nothing left behind"
+  nothing_left outer-viaexe "nor of the script"
+else
+  skip "execveat refused around uctr" "this uctr is installed: no trampoline"
 fi
 
 done_testing
