@@ -158,7 +158,7 @@ uctr_selfexe_protect (GError **error)
   sigemptyset (&none);
   (void) sigprocmask (SIG_SETMASK, &none, NULL);
   uctr_debug ("re-executing from a sealed copy of the uctr binary");
-  fexecve (copy, given_argv, environ);
+  uctr_fexecve (copy, given_argv, environ);
   return uctr_throw_errno (error, _("Running the sealed copy of the uctr binary"));
 }
 

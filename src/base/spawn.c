@@ -33,7 +33,7 @@ exec_detached (int self, char **argv, const int *fds, int n_fds, const int *stdi
       _exit (127);
   (void) close_range (3 + n_fds, ~0U, CLOSE_RANGE_CLOEXEC);
   (void) setsid ();
-  fexecve (self, argv, environ);
+  uctr_fexecve (self, argv, environ);
   _exit (127);
 }
 

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK (uctr - error - quark, uctr_error)
 G_DEFINE_QUARK (uctr - errno - error - quark, uctr_errno_error)
@@ -209,6 +211,31 @@ uctr_write_file_atomic_at (int dfd, const char *name, const char *data, gsize le
       return uctr_throw_errno_code (error, errsv, _("Renaming %s into place"), name);
     }
   return TRUE;
+}
+
+void
+uctr_fexecve (int fd, char **argv, char **envp)
+{
+  static const char prefix[] = "/proc/self/fd/";
+  char path[sizeof prefix + 12], digits[12];
+  char *p = path;
+  int n = 0;
+
+  (void) syscall (SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+  if (errno != ENOSYS && errno != EPERM && errno != EACCES)
+    return;
+  do
+    {
+      digits[n++] = '0' + fd % 10;
+      fd /= 10;
+    }
+  while (fd > 0 && n < (int) sizeof digits);
+  memcpy (p, prefix, sizeof prefix - 1);
+  p += sizeof prefix - 1;
+  while (n > 0)
+    *p++ = digits[--n];
+  *p = '\0';
+  (void) execve (path, argv, envp);
 }
 
 gboolean

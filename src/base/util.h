@@ -86,6 +86,11 @@ gboolean uctr_write_file_atomic_at (int dfd, const char *name, const char *data,
 /* All of DATA to FD, in as many write(2)s as it takes; FALSE with errno. */
 gboolean uctr_write_all (int fd, const char *data, gsize len);
 
+/* fexecve (FD, ARGV, ENVP) of a binary (not a script), async-signal-safe:
+   execveat, and where a seccomp filter around us refuses that call alone,
+   execve of /proc/self/fd/FD. Returns only on failure, errno set. */
+void uctr_fexecve (int fd, char **argv, char **envp);
+
 /* Writes data to an existing file (e.g. /proc/PID/uid_map) in one write(2). */
 gboolean uctr_write_file_at (int dfd, const char *path, const char *data, gsize len, GError **error);
 

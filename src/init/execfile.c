@@ -9,12 +9,12 @@
    process a file of the host (CVE-2024-21626). */
 #include "init/execfile.h"
 #include "base/resolve.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/afterfork.h" /* last: it poisons what comes after */
@@ -166,41 +166,6 @@ uctr_execfile_lookup (const char *name, const char *path_env, const char *cwd, U
    where it could be written (selfexe.c). The file is checked to be the one
    found, last, so that a process already in the container has no time to
    swap it. */
-/* "/proc/self/fd/N" in BUF, without allocating. */
-static void
-proc_fd_path (int fd, char buf[32])
-{
-  static const char prefix[] = "/proc/self/fd/";
-  char digits[12];
-  int n = 0;
-
-  do
-    {
-      digits[n++] = '0' + fd % 10;
-      fd /= 10;
-    }
-  while (fd > 0 && n < (int) sizeof digits);
-  memcpy (buf, prefix, sizeof prefix - 1);
-  buf += sizeof prefix - 1;
-  while (n > 0)
-    *buf++ = digits[--n];
-  *buf = '\0';
-}
-
-/* The trampoline, by its fd; a filter around us (not linux.seccomp, which
-   create checked) may refuse execveat alone: then by the container's /proc. */
-static void
-run_dmz (int dmz_fd, char **dmz_argv, char **envp)
-{
-  char path[32];
-
-  (void) syscall (SYS_execveat, dmz_fd, "", dmz_argv, envp, AT_EMPTY_PATH);
-  if (errno != ENOSYS && errno != EPERM && errno != EACCES)
-    return;
-  proc_fd_path (dmz_fd, path);
-  (void) execve (path, dmz_argv, envp);
-}
-
 void
 uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp, int dmz_fd, char **dmz_argv)
 {
@@ -214,8 +179,10 @@ uctr_execfile_run (const UctrExecFile *f, char **argv, char **envp, int dmz_fd, 
     }
   if (dmz_fd >= 0)
     {
+      /* By its fd; a filter around uctr (not linux.seccomp, which create
+         checked) may refuse execveat alone: then by the container's /proc. */
       dmz_argv[1] = (char *) f->path;
-      run_dmz (dmz_fd, dmz_argv, envp);
+      uctr_fexecve (dmz_fd, dmz_argv, envp);
       return;
     }
   (void) execve (f->path, argv, envp);

@@ -52,7 +52,7 @@ guard_main (int self, int rfd, int devnull, char **argv)
     }
   /* A delete whose stderr reader has gone still finishes its work. */
   (void) signal (SIGPIPE, SIG_IGN);
-  fexecve (self, argv, environ);
+  uctr_fexecve (self, argv, environ);
   _exit (127);
 }
 

@@ -268,8 +268,15 @@ if [ "$EXPOSED" = yes ]; then
   UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_EXECVEAT" "$RT" --root "$R" run --bundle "$ob" outer-viaexe \
     </dev/null >"$T/outer-viaexe.out" 2>"$T/outer-viaexe.err" || st=$?
   is "$(reached outer-viaexe)" trampoline "execveat refused around uctr, #!/proc/self/exe: reaches the trampoline"
+  # The network helper too is started by its fd (base/spawn.c).
+  edit_config "$ob" '.process.args = ["true"]'
+  st=0
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_EXECVEAT" "$RT" --root "$R" run --network slirp \
+    --bundle "$ob" outer-net </dev/null >"$T/outer-net.out" 2>"$T/outer-net.err" || st=$?
+  is "$st" 0 "execveat refused around uctr: --network slirp still runs ($(cat "$T/outer-net.err"))"
   nothing_left outer-true "execveat refused around uctr: nothing left behind"
   nothing_left outer-viaexe "nor of the script"
+  nothing_left outer-net "nor of the network's run"
 else
   skip "execveat refused around uctr" "this uctr is installed: no trampoline"
 fi
