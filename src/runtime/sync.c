@@ -76,8 +76,9 @@ can_clone_directly (const UctrPlan *plan)
 
 /* One clone for the user namespace, the others and the cgroup, where the
    stage-1 child would fork, unshare twice and clone. Each try makes a new
-   pid namespace, so a refused CLONE_INTO_CGROUP can be tried again without
-   it (the parent then moves the init); clone3 is Linux 5.3. */
+   pid namespace, so a refused CLONE_INTO_CGROUP (Linux 5.7) can be tried
+   again without it (the parent then moves the init), and a kernel without
+   clone3 gets clone. */
 static pid_t
 clone_directly (const UctrPlan *plan)
 {
@@ -90,12 +91,15 @@ clone_directly (const UctrPlan *plan)
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = (guint64) plan->cgroup_fd;
       pid = syscall (SYS_clone3, &args, sizeof args);
-      if (pid >= 0 || errno == ENOSYS)
+      if (pid >= 0)
         return pid;
       args.flags = flags;
+      args.cgroup = 0;
     }
   pid = syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == ENOSYS)
+  /* Before 5.3 no clone3; before 5.7 a struct longer than it knows, with
+     a cgroup it does not have, is E2BIG. */
+  if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
     pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
   return pid;
 }

@@ -259,19 +259,19 @@ if [ "$EXPOSED" = yes ]; then
   printf '#!/proc/self/exe\n' >"$ob/rootfs/bin/viaexe"
   chmod 0755 "$ob/rootfs/bin/viaexe"
   st=0
-  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "${DENY_EXECVEAT:?meson test sets DENY_EXECVEAT}" \
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "${DENY_SYSCALL:?meson test sets DENY_SYSCALL}" execveat \
     "$RT" --root "$R" --debug run --bundle "$ob" outer-true </dev/null >"$T/outer-true.out" 2>"$T/outer-true.err" || st=$?
   is "$st" 0 "execveat refused around uctr: the process still runs ($(grep -v level=debug "$T/outer-true.err"))"
   like "$(cat "$T/outer-true.err")" "through the sealed exec trampoline" "and through the trampoline"
   edit_config "$ob" '.process.args = ["viaexe"]'
   st=0
-  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_EXECVEAT" "$RT" --root "$R" run --bundle "$ob" outer-viaexe \
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_SYSCALL" execveat "$RT" --root "$R" run --bundle "$ob" outer-viaexe \
     </dev/null >"$T/outer-viaexe.out" 2>"$T/outer-viaexe.err" || st=$?
   is "$(reached outer-viaexe)" trampoline "execveat refused around uctr, #!/proc/self/exe: reaches the trampoline"
   # The network helper too is started by its fd (base/spawn.c).
   edit_config "$ob" '.process.args = ["true"]'
   st=0
-  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_EXECVEAT" "$RT" --root "$R" run --network slirp \
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$DENY_SYSCALL" execveat "$RT" --root "$R" run --network slirp \
     --bundle "$ob" outer-net </dev/null >"$T/outer-net.out" 2>"$T/outer-net.err" || st=$?
   is "$st" 0 "execveat refused around uctr: --network slirp still runs ($(cat "$T/outer-net.err"))"
   nothing_left outer-true "execveat refused around uctr: nothing left behind"

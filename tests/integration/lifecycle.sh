@@ -281,4 +281,30 @@ check "delete of an unknown id fails" test "$status" -ne 0
 rt delete --force no-such-id
 status_is 0 "delete --force of an unknown id succeeds, as runc's does (engines delete twice)"
 
+# Without clone3 (ENOSYS: a kernel before 5.3, or an older container
+# engine's seccomp filter around uctr): clone makes the init, straight
+# into its namespaces, and exec's process.
+if [ "$RT" = "$UCTR" ]; then
+  nb=$(mkbundle noclone3 --map single \
+    'del(.annotations["uctr.subids"], .annotations["uctr.network"]) | .process.args = ["sh", "-c", "echo $$"]')
+  nc3 ()
+  {
+    status=0
+    UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "${DENY_SYSCALL:?meson test sets DENY_SYSCALL}" clone3 \
+      "$RT" --root "$R" "$@" </dev/null >"$T/.out" 2>"$T/.err" || status=$?
+    out=$(cat "$T/.out")
+    err=$(cat "$T/.err")
+  }
+  nc3 run --bundle "$nb" nc3-run
+  is "$status:$out" "0:1" "without clone3: run starts the init, pid 1 of its pid namespace ($err)"
+  edit_config "$nb" '.process.args = ["sleep", "600"]'
+  nc3 run --detach --bundle "$nb" nc3-exec
+  status_is 0 "without clone3: run --detach"
+  nc3 exec nc3-exec sh -c 'echo in'
+  is "$status:$out" "0:in" "without clone3: exec joins it ($err)"
+  rt delete --force nc3-exec
+  nothing_left nc3-run "without clone3: nothing left behind"
+  nothing_left nc3-exec "nor of the detached one"
+fi
+
 done_testing
