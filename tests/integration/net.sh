@@ -250,8 +250,10 @@ nothing_left nonetns "and nothing left behind"
 b=$(mkbundle gone '.process.args = ["sh", "-c", "echo ready > /ready; exec sleep 1000"]')
 rt run -d --network slirp --bundle "$b" gone
 is "$status" 0 "run -d --network slirp"
-helper=$(pgrep -f "__net-helper" -u "$(id -u)" -n || true)
-check "a network helper runs while the container does" test -n "$helper"
+# Its own helper, by the pid create saved: other tests of the same user
+# may run helpers at the same time.
+helper=$(cut -d' ' -f1 "$R/gone/net.pid" 2>/dev/null || true)
+check "a network helper runs while the container does" kill -0 "${helper:-none}"
 rt delete --force gone
 check "delete --force: the helper exits too" wait_until 10 dead "${helper:-0}"
 nothing_left gone "delete --force leaves no helper, process or state"
@@ -259,7 +261,7 @@ nothing_left gone "delete --force leaves no helper, process or state"
 b=$(mkbundle killed '.process.args = ["sh", "-c", "exec sleep 1000"]')
 rt run -d --network slirp --bundle "$b" killed
 pid=$(pid_of killed)
-helper=$(pgrep -f "__net-helper" -u "$(id -u)" -n || true)
+helper=$(cut -d' ' -f1 "$R/killed/net.pid" 2>/dev/null || true)
 kill -KILL "$pid" 2>/dev/null || true
 check "the helper exits when the container's init is killed" wait_until 10 dead "${helper:-0}"
 rt delete killed
