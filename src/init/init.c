@@ -653,11 +653,12 @@ exec_stage2 (const UctrPlan *plan)
    migration for the parent to pay for (a write to cgroup.procs waits for
    an RCU grace period). Where the kernel (before 5.7) or the permissions
    refuse, a plain clone, and the parent moves it. */
-static pid_t
-clone_init (const UctrPlan *plan)
+pid_t
+uctr_init_clone (const UctrPlan *plan, unsigned long flags, gboolean fresh)
 {
   /* With CLONE_PARENT clone3 takes no exit signal: the child gets ours (SIGCHLD). */
-  struct clone_args args = { .flags = CLONE_PARENT | CLONE_INTO_CGROUP };
+  struct clone_args args
+      = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
   pid_t pid;
 
   if (plan->cgroup_fd >= 0)
@@ -665,12 +666,13 @@ clone_init (const UctrPlan *plan)
       args.cgroup = (guint64) plan->cgroup_fd;
       pid = syscall (SYS_clone3, &args, sizeof args);
       /* Only a kernel without clone3 or CLONE_INTO_CGROUP refuses before
-         a pid is taken; any other failure may have spent pid 1 of a new
-         pid namespace, where a second clone gets ENOMEM. */
-      if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+         a pid is taken; any other failure may have spent pid 1 of a pid
+         namespace unshared before, where a second clone gets ENOMEM. A
+         FRESH clone makes its pid namespace: it may always try again. */
+      if (pid >= 0 || (!fresh && errno != ENOSYS && errno != E2BIG && errno != EINVAL))
         return pid;
     }
-  return syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+  return syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 /* The plan's stdio_fds onto 0, 1 and 2 (for the init, and through it the
@@ -761,7 +763,7 @@ uctr_init_stage1 (const UctrPlan *plan)
 
   /* The container init is our sibling: the caller waits for it directly, and
      in a new pid namespace it is PID 1. */
-  pid = clone_init (plan);
+  pid = uctr_init_clone (plan, CLONE_PARENT, FALSE);
   if (pid < 0)
     fail_step (&ctx, UCTR_STEP_FORK, -1);
   if (pid == 0)

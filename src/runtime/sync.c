@@ -6,12 +6,9 @@
 #include "init/init.h"
 #include "base/util.h"
 
-#include <linux/sched.h>
 #include <sched.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 gboolean
@@ -74,36 +71,6 @@ can_clone_directly (const UctrPlan *plan)
   return TRUE;
 }
 
-/* One clone for the user namespace, the others and the cgroup, where the
-   stage-1 child would fork, unshare twice and clone. Each try makes a new
-   pid namespace, so a refused CLONE_INTO_CGROUP (Linux 5.7) can be tried
-   again without it (the parent then moves the init), and a kernel without
-   clone3 gets clone. */
-static pid_t
-clone_directly (const UctrPlan *plan)
-{
-  guint64 flags = (guint64) plan->unshare_flags | (plan->new_userns ? CLONE_NEWUSER : 0);
-  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-  pid_t pid;
-
-  if (plan->cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (guint64) plan->cgroup_fd;
-      pid = syscall (SYS_clone3, &args, sizeof args);
-      if (pid >= 0)
-        return pid;
-      args.flags = flags;
-      args.cgroup = 0;
-    }
-  pid = syscall (SYS_clone3, &args, sizeof args);
-  /* Before 5.3 no clone3; before 5.7 a struct longer than it knows, with
-     a cgroup it does not have, is E2BIG. */
-  if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
-    pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
-  return pid;
-}
-
 pid_t
 uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, gboolean *direct, GError **error)
 {
@@ -123,7 +90,13 @@ uctr_sync_fork_stage1 (UctrPlan *plan, int *sock, gboolean *direct, GError **err
     }
   if (direct != NULL)
     *direct = can_clone_directly (plan);
-  pid = direct != NULL && *direct ? clone_directly (plan) : fork ();
+  /* One clone for the user namespace, the others and the cgroup, where
+     the stage-1 child would fork, unshare twice and clone. */
+  if (direct != NULL && *direct)
+    pid = uctr_init_clone (plan, (unsigned long) plan->unshare_flags | (plan->new_userns ? CLONE_NEWUSER : 0),
+                           TRUE);
+  else
+    pid = fork ();
   if (pid < 0)
     {
       close (sv[0]);
