@@ -31,6 +31,7 @@ typedef struct
   GHashTable *set; /* the set that owns us */
   int fd[2];
   gpointer tag[2];
+  GIOCondition watching[2]; /* what tag[i] polls for */
   Pipe dir[2];
   gboolean connecting; /* fd[1] is still connecting */
   UctrRelayFailFunc failed;
@@ -71,22 +72,30 @@ pipe_wants_input (const Pipe *p)
 }
 
 /* Moves what can move from SRC to DST without blocking; FALSE on an error
-   that ends the connection. */
+   that ends the connection. A read shorter than asked for emptied SRC, as
+   a rule: SRC is not read again until the poll says so (it polls level-
+   triggered), which spares a request and its answer a splice each way. */
 static gboolean
 pipe_pump (Pipe *p, int src, int dst)
 {
   const guint flags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
   gboolean progress = TRUE;
+  gboolean may_read = TRUE;
   ssize_t n;
 
   for (int round = 0; progress && round < PUMP_ROUNDS; round++)
     {
       progress = FALSE;
-      if (pipe_wants_input (p))
+      if (may_read && pipe_wants_input (p))
         {
-          n = splice (src, NULL, p->wr, NULL, p->cap - p->queued, flags);
+          gsize want = p->cap - p->queued;
+
+          n = splice (src, NULL, p->wr, NULL, want, flags);
           if (n > 0)
-            p->queued += n;
+            {
+              p->queued += n;
+              may_read = (gsize) n == want;
+            }
           else if (n == 0)
             p->eof = TRUE;
           else if (errno == EAGAIN && p->queued > 0)
@@ -119,10 +128,15 @@ pipe_pump (Pipe *p, int src, int dst)
 /* --- a connection ------------------------------------------------------- */
 
 /* Polls FD for COND only: an fd we want nothing from is not polled, or its
-   HUP would wake us in a loop. */
+   HUP would wake us in a loop. Nothing is asked of GLib when COND is what
+   is polled already: every change wakes the context through its eventfd
+   (a write, then a poll that returns at once and a read). */
 static void
 relay_watch (Relay *r, int i, GIOCondition cond)
 {
+  if (cond == r->watching[i])
+    return;
+  r->watching[i] = cond;
   if (cond == 0 && r->tag[i] != NULL)
     {
       g_source_remove_unix_fd (&r->source, r->tag[i]);
@@ -188,22 +202,43 @@ relay_connected (Relay *r)
   return RELAY_GOING;
 }
 
+static GIOCondition
+relay_events (Relay *r, int i)
+{
+  return r->tag[i] != NULL ? g_source_query_unix_fd (&r->source, r->tag[i]) : 0;
+}
+
+/* Direction I (fd[I] to fd[1 - I]) has something to do when fd[I] can be
+   read or its pipe drained into fd[1 - I]; the other is left alone, which
+   spares a request an EAGAIN from the quiet side. Both are pumped once B
+   has connected: A was not polled until then. */
+static gboolean
+relay_direction_ready (const GIOCondition events[2], int i)
+{
+  const GIOCondition end = G_IO_HUP | G_IO_ERR;
+
+  return (events[i] & (G_IO_IN | end)) != 0 || (events[1 - i] & (G_IO_OUT | end)) != 0;
+}
+
 static RelayState
 relay_step (Relay *r)
 {
+  GIOCondition events[2] = { relay_events (r, 0), relay_events (r, 1) };
+  gboolean all = FALSE;
+
   if (r->connecting)
     {
-      if (r->tag[1] == NULL || g_source_query_unix_fd (&r->source, r->tag[1]) == 0)
+      if (events[1] == 0)
         return RELAY_GOING;
       if (relay_connected (r) == RELAY_FAILED)
         return RELAY_FAILED;
+      all = TRUE;
     }
   for (int i = 0; i < 2; i++)
-    if (r->tag[i] != NULL && (g_source_query_unix_fd (&r->source, r->tag[i]) & G_IO_ERR)
-        && socket_error (r->fd[i]) != 0)
+    if ((events[i] & G_IO_ERR) && socket_error (r->fd[i]) != 0)
       return RELAY_FAILED;
   for (int i = 0; i < 2; i++)
-    if (!pipe_pump (&r->dir[i], r->fd[i], r->fd[1 - i]))
+    if ((all || relay_direction_ready (events, i)) && !pipe_pump (&r->dir[i], r->fd[i], r->fd[1 - i]))
       return RELAY_FAILED;
   return r->dir[0].shut && r->dir[1].shut ? RELAY_DONE : RELAY_GOING;
 }

@@ -440,6 +440,75 @@ assert_echo (const char *bind_ip, guint16 port, const guint8 *data, gsize len)
   tcp_client_clear (&c);
 }
 
+typedef struct
+{
+  guint16 port;
+  guint rounds;
+  /* out */
+  guint done; /* round trips completed */
+  int err;
+} PingPong;
+
+/* Reads exactly LEN bytes; an errno value, or 0. */
+static int
+read_exactly (int fd, guint8 *buf, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = read (fd, buf, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return n == 0 ? ECONNRESET : errno;
+      buf += n;
+      len -= n;
+    }
+  return 0;
+}
+
+/* Round trips over one connection, each a message of 1 to 1500 bytes
+   read back whole before the next is sent: the relay has always read all
+   there was by the time the answer comes, so a direction it did not pump
+   again would hang here (SO_RCVTIMEO ends the wait with EAGAIN). The last
+   message goes with the FIN. */
+static gpointer
+ping_pong_main (gpointer data)
+{
+  PingPong *pp = data;
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (pp->port) };
+  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000 };
+  uctr_autofd int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint8 out[1500], in[1500];
+  char c = 0;
+
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect (fd, (struct sockaddr *) &a, sizeof a) < 0)
+    return pp->err = errno, NULL;
+  while (c != '\n') /* the server's PEER line */
+    if ((pp->err = read_exactly (fd, (guint8 *) &c, 1)) != 0)
+      return NULL;
+  for (guint i = 0; i < pp->rounds; i++)
+    {
+      gsize len = 1 + (i * 7919u) % sizeof out;
+
+      memset (out, 'a' + i % 26, len);
+      if (!write_all (fd, out, len))
+        return pp->err = errno, NULL;
+      if (i + 1 == pp->rounds)
+        shutdown (fd, SHUT_WR);
+      if ((pp->err = read_exactly (fd, in, len)) != 0)
+        return NULL;
+      if (memcmp (in, out, len) != 0)
+        return pp->err = EBADMSG, NULL;
+      pp->done++;
+    }
+  if (read (fd, in, 1) != 0) /* then the server's FIN */
+    pp->err = EPROTO;
+  return NULL;
+}
+
 static gboolean
 connect_refused (guint16 port)
 {
@@ -535,6 +604,20 @@ test_forward_tcp_big (void)
   add_port (spec);
   /* (c) 8 MiB in, 8 MiB back at the same time */
   assert_echo ("127.0.0.2", spec->host_port, data, BIG);
+  remove_port (spec);
+}
+
+static void
+test_forward_ping_pong (void)
+{
+  g_autoptr (UctrPortSpec) spec = spec_new ("127.0.0.1", free_port (SOCK_STREAM), UCTR_PORT_TCP);
+  PingPong pp = { .rounds = 3000 };
+
+  add_port (spec);
+  pp.port = spec->host_port;
+  run_client (ping_pong_main, &pp);
+  g_assert_cmpint (pp.err, ==, 0);
+  g_assert_cmpuint (pp.done, ==, pp.rounds);
   remove_port (spec);
 }
 
@@ -886,6 +969,7 @@ main (int argc, char **argv)
   target_start ();
   g_test_add_func ("/forward/tcp-echo", test_forward_tcp_echo);
   g_test_add_func ("/forward/tcp-8mib", test_forward_tcp_big);
+  g_test_add_func ("/forward/ping-pong", test_forward_ping_pong);
   g_test_add_func ("/forward/busy", test_forward_busy);
   g_test_add_func ("/forward/remove", test_forward_remove);
   g_test_add_func ("/forward/nobody-listens", test_forward_nobody_listens);
