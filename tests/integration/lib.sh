@@ -82,6 +82,10 @@ unlike ()
 # status_is EXPECTED DESC: the exit status of the last runtime call.
 status_is () { is "$status" "$1" "$2"; }
 
+# A host port for a test to publish, below the kernel's ephemeral range
+# (32768 and up), where any client socket of the machine may hold it.
+random_port () { echo $((10000 + RANDOM % 20000)); }
+
 done_testing ()
 {
   printf '1..%d\n' "$_tap_n"

@@ -401,7 +401,7 @@ rt delete --force repub
 # busybox httpd hands a CGI script the peer address as REMOTE_ADDR. A client
 # bound to 127.0.0.2 stands in for a remote one: 127/8 is all local on the
 # host, and the container must see that address, not 127.0.0.1 or 10.0.2.2.
-hport=$((20000 + RANDOM % 20000))
+hport=$(random_port)
 b=$(mkbundle peer '.process.args = ["httpd", "-f", "-p", "80", "-h", "/www"]')
 mkdir -p "$b/rootfs/www/cgi-bin"
 printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "peer=$REMOTE_ADDR"\n' >"$b/rootfs/www/cgi-bin/peer"

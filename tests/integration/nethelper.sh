@@ -69,7 +69,7 @@ unlike "$out" networkHelper "the state says nothing of the helper while it runs"
 # AddressSanitizer turns a SIGBUS into a report and exit 1: SIGUSR1 then.
 sig=BUS
 grep -q __asan_init "$UCTR" && sig=USR1
-hp=$((20000 + RANDOM % 20000))
+hp=$(random_port)
 rt port add web "127.0.0.1:$hp:80"
 is "$status" 0 "port add while the helper runs"
 kill -"$sig" "$loop"

@@ -38,7 +38,7 @@ rt list -q
 is "$out" "" "the failed runs left no container"
 
 # Port ranges, as podman takes them.
-port=$((20000 + RANDOM % 20000))
+port=$(random_port)
 for p in 80 81; do
   mkdir -p "$T/www$p"
   echo "page-$p" >"$T/www$p/index.html"

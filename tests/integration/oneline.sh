@@ -57,7 +57,7 @@ is "$out" "$(printf '%s\nhost-ro' "$T/work")" "--rootfs /: the host's tree read-
 is "$(cat "$T/work/out" 2>/dev/null)" made "and what the command wrote there is on the host"
 
 # Detached, with a published port; exec and kill reach it by its name.
-port=$((20000 + RANDOM % 20000))
+port=$(random_port)
 mkdir -p "$T/www"
 echo one-line-page >"$T/www/index.html"
 rt run -d --rootfs "$ROOT" --network slirp -p "127.0.0.1:$port:80" --name web --bind "$T/www:/www" -- httpd -f -p 80 -h /www

@@ -19,7 +19,7 @@ cp -a "$builddir/tests/rootfs" "$dir/bundle/rootfs"
 "$uctr" spec --rootless --bundle "$dir/bundle"
 jq '.process.terminal = false | .process.args = ["sleep", "1000"]' "$dir/bundle/config.json" >"$dir/bundle/c.json"
 mv "$dir/bundle/c.json" "$dir/bundle/config.json"
-port=$((20000 + RANDOM % 20000))
+port=$((10000 + RANDOM % 20000)) # below the ephemeral range (32768 and up)
 "$uctr" --root "$dir/root" run -d --network slirp -p "127.0.0.1:$port:80" --bundle "$dir/bundle" victim
 pid=$("$uctr" --root "$dir/root" state victim | jq -r .pid)
 mkdir -m 0700 "$dir/shared"
