@@ -53,10 +53,10 @@ struct _Port
   const UctrPortSpec *spec; /* owned by f->specs */
   Listener ls[2];
   guint n_ls;
-  GHashTable *conns; /* TCP: relayed connections (uctr_relay_set_new) */
-  GHashTable *flows; /* UDP: &Flow.client -> Flow * (owned) */
-  GSource *sweep;    /* UDP: ends idle flows */
-  guint8 *buf;       /* UDP: one datagram */
+  UctrRelaySet *conns; /* TCP: relayed connections */
+  GHashTable *flows;   /* UDP: &Flow.client -> Flow * (owned) */
+  GSource *sweep;      /* UDP: ends idle flows */
+  guint8 *buf;         /* UDP: one datagram */
 };
 
 typedef union
@@ -401,7 +401,7 @@ port_free (Port *p)
   if (p->sweep != NULL)
     g_source_destroy (p->sweep);
   g_clear_pointer (&p->sweep, g_source_unref);
-  g_clear_pointer (&p->conns, g_hash_table_unref);
+  g_clear_pointer (&p->conns, uctr_relay_set_free);
   g_clear_pointer (&p->flows, g_hash_table_unref);
   route_unref (p->f, p->spec);
   g_free (p->buf);

@@ -41,7 +41,7 @@ struct _UctrOutbound
   struct in_addr bind4; /* INADDR_ANY: none */
   Listener ls[2];       /* IPv4, IPv6 */
   guint n_ls;
-  GHashTable *conns; /* relayed connections */
+  UctrRelaySet *conns; /* relayed connections */
 };
 
 /* Where the container meant to connect, before the redirect. */
@@ -201,7 +201,7 @@ uctr_outbound_free (UctrOutbound *o)
     return;
   for (guint i = 0; i < o->n_ls; i++)
     uctr_acceptor_clear (&o->ls[i].a);
-  g_clear_pointer (&o->conns, g_hash_table_unref);
+  g_clear_pointer (&o->conns, uctr_relay_set_free);
   g_clear_pointer (&o->context, g_main_context_unref);
   g_free (o);
 }

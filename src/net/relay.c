@@ -25,10 +25,20 @@ typedef struct
   gboolean shut; /* EOF passed on with shutdown (SHUT_WR) */
 } Pipe;
 
+struct UctrRelaySet
+{
+  GHashTable *relays;
+  /* Empty pipes of connections that ended cleanly, for the next ones: a
+     new pipe pair is two pipe2, four fcntl and four close, a third of
+     what a short connection costs the relay. */
+  Pipe spare[UCTR_RELAY_SPARE_PIPES];
+  guint n_spare;
+};
+
 typedef struct
 {
   GSource source;
-  GHashTable *set; /* the set that owns us */
+  UctrRelaySet *set; /* the set that owns us */
   int fd[2];
   gpointer tag[2];
   GIOCondition watching[2]; /* what tag[i] polls for */
@@ -42,11 +52,16 @@ typedef struct
 /* --- one direction ------------------------------------------------------ */
 
 static gboolean
-pipe_open (Pipe *p)
+pipe_open (UctrRelaySet *set, Pipe *p)
 {
   int fds[2];
   int size;
 
+  if (set->n_spare > 0)
+    {
+      *p = set->spare[--set->n_spare];
+      return TRUE;
+    }
   if (pipe2 (fds, O_NONBLOCK | O_CLOEXEC) < 0)
     return FALSE;
   p->rd = fds[0];
@@ -63,6 +78,18 @@ pipe_close (Pipe *p)
 {
   uctr_close_fdp (&p->rd);
   uctr_close_fdp (&p->wr);
+}
+
+/* An empty pipe goes back to SET, while it has room. */
+static void
+pipe_release (UctrRelaySet *set, Pipe *p)
+{
+  if (p->rd >= 0 && p->queued == 0 && set->n_spare < UCTR_RELAY_SPARE_PIPES)
+    {
+      set->spare[set->n_spare++] = (Pipe){ .rd = p->rd, .wr = p->wr, .cap = p->cap };
+      p->rd = p->wr = -1;
+    }
+  pipe_close (p);
 }
 
 static gboolean
@@ -274,11 +301,24 @@ relay_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
           reset (r->fd[1]);
         }
       /* Destroys the source; it is finalized once this dispatch returns. */
-      g_hash_table_remove (r->set, r);
+      g_hash_table_remove (r->set->relays, r);
       return G_SOURCE_REMOVE;
     }
   relay_update_watches (r);
   return G_SOURCE_CONTINUE;
+}
+
+/* Closes the sockets and gives the pipes back to the set: when the set
+   removes the relay, which may be before GLib finalizes it (after the
+   dispatch it is in, and the set gone by then). */
+static void
+relay_close (Relay *r)
+{
+  for (int i = 0; i < 2; i++)
+    {
+      uctr_close_fdp (&r->fd[i]);
+      pipe_release (r->set, &r->dir[i]);
+    }
 }
 
 static void
@@ -286,11 +326,7 @@ relay_finalize (GSource *source)
 {
   Relay *r = (Relay *) source;
 
-  for (int i = 0; i < 2; i++)
-    {
-      uctr_close_fdp (&r->fd[i]);
-      pipe_close (&r->dir[i]);
-    }
+  relay_close (r);
   if (r->destroy != NULL)
     r->destroy (r->data);
 }
@@ -306,17 +342,31 @@ relay_destroy (gpointer data)
   GSource *source = data;
 
   g_source_destroy (source);
+  relay_close ((Relay *) source);
   g_source_unref (source);
 }
 
-GHashTable *
+UctrRelaySet *
 uctr_relay_set_new (void)
 {
-  return g_hash_table_new_full (NULL, NULL, relay_destroy, NULL);
+  UctrRelaySet *set = g_new0 (UctrRelaySet, 1);
+
+  set->relays = g_hash_table_new_full (NULL, NULL, relay_destroy, NULL);
+  return set;
+}
+
+void
+uctr_relay_set_free (UctrRelaySet *set)
+{
+  /* The relays first: they give their pipes back. */
+  g_hash_table_unref (set->relays);
+  while (set->n_spare > 0)
+    pipe_close (&set->spare[--set->n_spare]);
+  g_free (set);
 }
 
 gboolean
-uctr_relay_start (GHashTable *set, int a, int b, gboolean b_connecting, GMainContext *context,
+uctr_relay_start (UctrRelaySet *set, int a, int b, gboolean b_connecting, GMainContext *context,
                   UctrRelayFailFunc failed, gpointer data, GDestroyNotify destroy)
 {
   Relay *r = (Relay *) g_source_new (&relay_funcs, sizeof (Relay));
@@ -329,7 +379,7 @@ uctr_relay_start (GHashTable *set, int a, int b, gboolean b_connecting, GMainCon
   r->fd[1] = b;
   r->dir[0].rd = r->dir[0].wr = r->dir[1].rd = r->dir[1].wr = -1;
   r->connecting = b_connecting;
-  if (!pipe_open (&r->dir[0]) || !pipe_open (&r->dir[1]))
+  if (!pipe_open (set, &r->dir[0]) || !pipe_open (set, &r->dir[1]))
     {
       g_source_unref (&r->source);
       return FALSE;
@@ -339,7 +389,7 @@ uctr_relay_start (GHashTable *set, int a, int b, gboolean b_connecting, GMainCon
   g_source_set_can_recurse (&r->source, TRUE);
   relay_update_watches (r);
   g_source_attach (&r->source, context);
-  g_hash_table_add (set, r);
+  g_hash_table_add (set->relays, r);
   return TRUE;
 }
 

@@ -7,8 +7,15 @@
 
 #include <glib.h>
 
-/* A set of relayed connections: removing one (or unreffing the set) ends it. */
-GHashTable *uctr_relay_set_new (void);
+/* A set of relayed connections: freeing the set ends them. It keeps up to
+   UCTR_RELAY_SPARE_PIPES empty pipes (two fds each) of connections that
+   ended, for the next ones. */
+typedef struct UctrRelaySet UctrRelaySet;
+
+#define UCTR_RELAY_SPARE_PIPES 16
+
+UctrRelaySet *uctr_relay_set_new (void);
+void uctr_relay_set_free (UctrRelaySet *set);
 
 /* B's connect failed with ERR. */
 typedef void (*UctrRelayFailFunc) (int err, gpointer data);
@@ -18,7 +25,7 @@ typedef void (*UctrRelayFailFunc) (int err, gpointer data);
    with DATA). Takes both fds, and closes both at once when this fails. A
    connection that ends in an error is reset on both sides, so that neither
    peer takes it for a clean end. DESTROY frees DATA when the relay ends. */
-gboolean uctr_relay_start (GHashTable *set, int a, int b, gboolean b_connecting, GMainContext *context,
+gboolean uctr_relay_start (UctrRelaySet *set, int a, int b, gboolean b_connecting, GMainContext *context,
                            UctrRelayFailFunc failed, gpointer data, GDestroyNotify destroy);
 
 /* Closes the TCP socket FD with a reset (RST) rather than a FIN: what a
