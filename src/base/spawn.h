@@ -9,7 +9,7 @@
 #define UCTR_SPAWN_MAX_FDS 4
 
 /* Runs this uctr binary (/proc/self/exe: a sealed copy has no path) with
-   ARGV (NULL-terminated), detached from us: not our child (forked twice),
+   ARGV (NULL-terminated), detached from us: not our child (cloned twice),
    the leader of a session of its own, with FDS[i] (N_FDS of them, at most
    UCTR_SPAWN_MAX_FDS) as its fd 3 + i and none other of ours. STDIO, when
    not NULL, gives its stdin, stdout and stderr (-1: ours for that one, to
