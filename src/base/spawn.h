@@ -14,6 +14,7 @@
    UCTR_SPAWN_MAX_FDS) as its fd 3 + i and none other of ours. STDIO, when
    not NULL, gives its stdin, stdout and stderr (-1: ours for that one, to
    say why it could not start); NULL keeps all three of ours. Nothing is
-   allocated after the fork. *PID gets its pid. */
+   allocated after the clones, which share our memory until the exec, as
+   posix_spawn's do. *PID gets its pid. */
 gboolean
 uctr_spawn_detached (char **argv, const int *fds, int n_fds, const int *stdio, pid_t *pid, GError **error);
