@@ -641,6 +641,34 @@ uctr_cgroup_freeze (const char *path, gboolean freeze, GError **error)
   return wait_frozen (path, freeze, error);
 }
 
+/* The cgroups below PATH, as paths, from the types its directory entries
+   give: a cgroup has tens of files and, as a rule, no child, and a stat of
+   each was most of what a walk cost. NULL past MAX_DEPTH. */
+#define MAX_DEPTH 64
+
+static GPtrArray *
+child_cgroups (const char *path, guint depth)
+{
+  GPtrArray *children = g_ptr_array_new_with_free_func (g_free);
+  DIR *dir = depth < MAX_DEPTH ? opendir (path) : NULL;
+  struct dirent *e;
+
+  while (dir != NULL && (e = readdir (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+      struct stat st;
+
+      if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+        continue;
+      child = g_build_filename (path, e->d_name, NULL);
+      if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat (child, &st) == 0 && S_ISDIR (st.st_mode)))
+        g_ptr_array_add (children, g_steal_pointer (&child));
+    }
+  if (dir != NULL)
+    closedir (dir);
+  return children;
+}
+
 /* Processes */
 
 static void
@@ -648,8 +676,7 @@ collect_pids (const char *path, GArray *pids, guint depth)
 {
   g_autofree char *procs = uctr_cgroup_read (path, "cgroup.procs");
   g_auto(GStrv) lines = procs != NULL ? g_strsplit (procs, "\n", -1) : NULL;
-  GDir *dir;
-  const char *name;
+  g_autoptr(GPtrArray) children = child_cgroups (path, depth);
   guint i;
 
   for (i = 0; lines != NULL && lines[i] != NULL; i++)
@@ -658,15 +685,8 @@ collect_pids (const char *path, GArray *pids, guint depth)
       if (pid > 0)
         g_array_append_val (pids, pid);
     }
-  if (depth > 64 || (dir = g_dir_open (path, 0, NULL)) == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        collect_pids (child, pids, depth + 1);
-    }
-  g_dir_close (dir);
+  for (i = 0; i < children->len; i++)
+    collect_pids (g_ptr_array_index (children, i), pids, depth + 1);
 }
 
 GArray *
@@ -703,20 +723,20 @@ uctr_cgroup_kill (const char *path, GError **error)
 
 /* Removal */
 
+/* PATH and the cgroups below it; errno from the last rmdir. The children
+   are looked for only when PATH has some (EBUSY, as for processes). */
 static gboolean
 remove_tree (const char *path, guint depth)
 {
-  GDir *dir = depth < 64 ? g_dir_open (path, 0, NULL) : NULL;
-  const char *name;
+  g_autoptr(GPtrArray) children = NULL;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        (void) remove_tree (child, depth + 1);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
+  if (rmdir (path) == 0 || errno == ENOENT)
+    return TRUE;
+  if (errno != EBUSY && errno != ENOTEMPTY)
+    return FALSE;
+  children = child_cgroups (path, depth);
+  for (guint i = 0; i < children->len; i++)
+    (void) remove_tree (g_ptr_array_index (children, i), depth + 1);
   return rmdir (path) == 0 || errno == ENOENT;
 }
 
