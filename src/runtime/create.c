@@ -752,7 +752,9 @@ map_and_get_pid (Create *c, GError **error)
     }
   c->stage1 = 0;
   c->state->pid_start_time = uctr_proc_start_time (c->state->pid);
-  return uctr_state_save_init_pid (c->dfd, c->state, error) && uctr_state_save (c->dfd, c->state, error);
+  /* state.json comes with the cgroup (place_cgroup); until then init.pid
+     is what delete --force stops. */
+  return uctr_state_save_init_pid (c->dfd, c->state, error);
 }
 
 /* The state the hooks see, as runc: "creating" up to createContainer,
