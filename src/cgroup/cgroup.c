@@ -643,7 +643,7 @@ uctr_cgroup_freeze (const char *path, gboolean freeze, GError **error)
 
 /* The cgroups below PATH, as paths, from the types its directory entries
    give: a cgroup has tens of files and, as a rule, no child, and a stat of
-   each was most of what a walk cost. NULL past MAX_DEPTH. */
+   each was most of what a walk cost. None past MAX_DEPTH. */
 #define MAX_DEPTH 64
 
 static GPtrArray *
