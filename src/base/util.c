@@ -312,6 +312,16 @@ uctr_thread_count (void)
 }
 
 gboolean
+uctr_dirent_is_dir (int dfd, const struct dirent *de)
+{
+  struct stat st;
+
+  if (de->d_type != DT_UNKNOWN)
+    return de->d_type == DT_DIR;
+  return fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode);
+}
+
+gboolean
 uctr_running_in_userns (void)
 {
   g_autofree char *map = NULL;

@@ -103,6 +103,11 @@ char uctr_proc_state (pid_t pid);
 /* Number of threads of the calling process (from /proc/self/task). */
 guint uctr_thread_count (void);
 
+/* Whether DE, read from the directory DFD, is a directory (not a symlink
+   to one): its d_type, or a stat where the file system gives none. */
+struct dirent;
+gboolean uctr_dirent_is_dir (int dfd, const struct dirent *de);
+
 /* TRUE when we already run inside a user namespace other than the initial one
    (as under rootless podman): uid 0 there cannot mknod or set locked mount flags. */
 gboolean uctr_running_in_userns (void);

@@ -654,16 +654,8 @@ child_cgroups (const char *path, guint depth)
   struct dirent *e;
 
   while (dir != NULL && (e = readdir (dir)) != NULL)
-    {
-      g_autofree char *child = NULL;
-      struct stat st;
-
-      if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
-        continue;
-      child = g_build_filename (path, e->d_name, NULL);
-      if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && lstat (child, &st) == 0 && S_ISDIR (st.st_mode)))
-        g_ptr_array_add (children, g_steal_pointer (&child));
-    }
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0 && uctr_dirent_is_dir (dirfd (dir), e))
+      g_ptr_array_add (children, g_build_filename (path, e->d_name, NULL));
   if (dir != NULL)
     closedir (dir);
   return children;

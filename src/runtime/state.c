@@ -836,16 +836,6 @@ uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty)
 
 /* Listing. */
 
-static gboolean
-entry_is_dir (int dfd, const struct dirent *de)
-{
-  struct stat st;
-
-  if (de->d_type != DT_UNKNOWN)
-    return de->d_type == DT_DIR;
-  return fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode);
-}
-
 char **
 uctr_state_list_ids (const char *root, GError **error)
 {
@@ -869,7 +859,7 @@ uctr_state_list_ids (const char *root, GError **error)
     }
   fd = -1; /* the DIR owns it now */
   while ((errno = 0, de = readdir (dir)) != NULL)
-    if (uctr_state_validate_id (de->d_name, NULL) && entry_is_dir (dirfd (dir), de))
+    if (uctr_state_validate_id (de->d_name, NULL) && uctr_dirent_is_dir (dirfd (dir), de))
       g_ptr_array_add (ids, g_strdup (de->d_name));
   if (errno != 0)
     {
