@@ -256,6 +256,7 @@ exec_in (const char *root, const char *id, ExecArgs *a, char **command, GPtrArra
         .preserve_fds = a->preserve_fds,
         .ignore_paused = a->ignore_paused,
         .sub_cgroup = sub_cgroup,
+        .root = root,
         .warnings = warnings,
       };
 

@@ -2,6 +2,7 @@
    allocation, name lookups and host-side opens happen here, before fork. */
 #include "plan/plan.h"
 #include "plan/activation.h"
+#include "plan/seccomp-cache.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -1065,11 +1066,11 @@ plan_rootfs (PlanStore *s, const UctrConfig *config, const UctrPlanOptions *opts
 /* Syscall names this libseccomp does not know are skipped, as runc does:
    said at debug level only, as runc says it. */
 static gboolean
-plan_seccomp (PlanStore *s, const UctrConfig *config, GError **error)
+plan_seccomp (PlanStore *s, const UctrConfig *config, const char *state_root, GError **error)
 {
   g_autofree char *skipped = NULL;
 
-  if (!uctr_seccomp_compile (config->seccomp, &s->plan.seccomp, error))
+  if (!uctr_seccomp_compile_cached (config->seccomp, state_root, &s->plan.seccomp, error))
     return FALSE;
   if (s->plan.seccomp == NULL || s->plan.seccomp->skipped[0] == NULL)
     return TRUE;
@@ -1131,7 +1132,7 @@ uctr_plan_new (const UctrConfig *config, const UctrPlanOptions *opts, GPtrArray 
   plan->domainname = config->domainname;
   plan_process (s, config->process, warnings);
   plan_home (s, plan->rootfs);
-  if (!plan_seccomp (s, config, error))
+  if (!plan_seccomp (s, config, opts->state_root, error))
     return NULL;
   plan->create_container_hooks = plan_hooks (s, config->hooks[UCTR_HOOK_CREATE_CONTAINER],
                                              config->n_hooks[UCTR_HOOK_CREATE_CONTAINER], plan->envp);
@@ -1225,7 +1226,8 @@ setgroups_allowed_in (pid_t pid)
 
 UctrPlan *
 uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid, int init_pidfd,
-                    const char *cgroup_path, int preserve_fds, GPtrArray *warnings, GError **error)
+                    const char *cgroup_path, int preserve_fds, const char *state_root, GPtrArray *warnings,
+                    GError **error)
 {
   PlanStore *s = plan_store_new ();
   g_autoptr(UctrPlan) plan = &s->plan;
@@ -1245,7 +1247,7 @@ uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t 
   root = g_strdup_printf ("/proc/%d/root", (int) init_pid);
   plan_home (s, root);
   /* The container's filter holds for every process in it. */
-  if (!plan_seccomp (s, config, error))
+  if (!plan_seccomp (s, config, state_root, error))
     return NULL;
   return g_steal_pointer (&plan);
 }

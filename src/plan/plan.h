@@ -191,6 +191,7 @@ typedef struct
   gboolean add_userns;     /* the caller is not root and the config has no user namespace */
   const char *resolv_conf; /* host file bound on /etc/resolv.conf unless config.json mounts one */
   const char *notify_dir;  /* host directory bound on /run/notify (NOTIFY_SOCKET), or NULL */
+  const char *state_root;  /* where compiled seccomp filters are kept (plan/seccomp-cache.h), or NULL */
 } UctrPlanOptions;
 
 /* Builds the plan from a parsed config. Opens bind sources and namespace paths
@@ -206,9 +207,9 @@ void uctr_plan_add_sysctl (UctrPlan *plan, const char *key, const char *value);
 /* uctr exec: PROCESS in the namespaces of the container whose init is
    INIT_PID (INIT_PIDFD, to check it is still the same process), in its
    cgroup CGROUP_PATH (or NULL), under CONFIG's seccomp filter. */
-UctrPlan *
-uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid, int init_pidfd,
-                    const char *cgroup_path, int preserve_fds, GPtrArray *warnings, GError **error);
+UctrPlan *uctr_plan_new_exec (const UctrConfig *config, const UctrProcess *process, pid_t init_pid,
+                              int init_pidfd, const char *cgroup_path, int preserve_fds,
+                              const char *state_root, GPtrArray *warnings, GError **error);
 void uctr_plan_free (UctrPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrPlan, uctr_plan_free)
 

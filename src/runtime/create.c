@@ -872,7 +872,8 @@ create_in_dir (Create *c, GError **error)
   UctrPlanOptions popts = { .bundle = c->opts->bundle,
                             .no_pivot = c->opts->no_pivot,
                             .preserve_fds = c->opts->preserve_fds,
-                            .add_userns = geteuid () != 0 };
+                            .add_userns = geteuid () != 0,
+                            .state_root = c->opts->root };
   uctr_autofd int lock = uctr_state_lock (c->dfd, error);
 
   if (lock < 0 || !write_state_files (c, error) || !load_config (c, error))

@@ -199,7 +199,7 @@ run_exec (Exec *e, int init_pidfd, GError **error)
   if (cgroup == NULL && e->opts->sub_cgroup != NULL)
     return FALSE;
   e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd, cgroup,
-                                e->opts->preserve_fds, e->opts->warnings, error);
+                                e->opts->preserve_fds, e->opts->root, e->opts->warnings, error);
   if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
   join_cgroup (e, cgroup);

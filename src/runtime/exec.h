@@ -12,6 +12,7 @@ typedef struct
   int preserve_fds;
   gboolean ignore_paused;
   const char *sub_cgroup; /* --cgroup: a cgroup below the container's to run in, or NULL */
+  const char *root;       /* the state root, where compiled seccomp filters are kept; NULL: not kept */
   GPtrArray *warnings;    /* char *, for the caller to print */
 } UctrExecOptions;
 

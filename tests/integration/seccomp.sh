@@ -217,4 +217,45 @@ if uctr_only "no agent at listenerPath: the message names it"; then
 fi
 nothing_left "$id" "no agent at listenerPath: nothing left behind"
 
+# Compiled filters are kept in the state root (@seccomp-cache) and used
+# again for the same profile only: by run and by exec; a profile that
+# differs in one value gets its own; an entry others could have written is
+# not used; the directory is not a container.
+if uctr_only "a compiled filter is kept and used again"; then
+  P='{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 95}]}'
+  MK='["sh", "-c", "mkdir /tmp/d; echo mkdir=$?"]'
+  B=$(sc cache1 "$P" "$MK")
+  rt --debug run --bundle "$B" cache1
+  like "$err" "the compiled filter kept as @seccomp-cache/[0-9a-f]{64}" "the first container of a profile keeps its compiled filter"
+  like "$err" "can't create directory '/tmp/d': Operation not supported" "the filter it compiled is loaded (errnoRet 95)"
+  entry=$(sed -n 's/.*kept as @seccomp-cache\/\([0-9a-f]*\).*/\1/p' <<<"$err" | head -n 1)
+  check "the kept filter is a private file of the caller's" test -O "$R/@seccomp-cache/$entry" -a "$(stat -c %a "$R/@seccomp-cache/$entry" 2>/dev/null)" = 600
+  rt --debug run --bundle "$B" cache2
+  like "$err" "the filter compiled before, @seccomp-cache/$entry" "the next container of the profile uses the kept filter"
+  like "$err" "can't create directory '/tmp/d': Operation not supported" "the kept filter is the profile's (errnoRet 95)"
+
+  B=$(sc cache3 "$P" '["sleep", "60"]')
+  rt run -d --bundle "$B" cache3
+  status_is 0 "a detached container with the profile runs"
+  rt --debug exec cache3 sh -c 'mkdir /tmp/e; echo mkdir=$?'
+  like "$err" "the filter compiled before, @seccomp-cache/$entry" "exec uses the kept filter too"
+  like "$err" "can't create directory '/tmp/e': Operation not supported" "exec's process has the profile's filter"
+  rt delete --force cache3
+
+  B=$(sc cache4 "${P/95/96}" "$MK")
+  rt --debug run --bundle "$B" cache4
+  unlike "$err" "compiled before" "a profile that differs in errnoRet alone does not use another's filter"
+  like "$err" "can't create directory '/tmp/d': Protocol family not supported" "it gets its own (errnoRet 96)"
+
+  chmod 0666 "$R/@seccomp-cache/$entry"
+  B=$(sc cache5 "$P" "$MK")
+  rt --debug run --bundle "$B" cache5
+  like "$err" "compiled filter $entry not used: .*" "a kept filter others could have written is not used"
+  like "$err" "can't create directory '/tmp/d': Operation not supported" "the profile is compiled again instead"
+  is "$(stat -c %a "$R/@seccomp-cache/$entry" 2>&1)" 600 "and the entry is replaced by a private one"
+
+  rt list -q
+  unlike "$out" "seccomp-cache" "list does not take the cache for a container"
+fi
+
 done_testing
