@@ -120,7 +120,7 @@ for id in '../escape' 'a/b' '.' '..' '' 'has space'; do
   rt create --bundle "$b" "$id"
   check "the id '$id' is refused" test "$status" -ne 0
 done
-check "a refused id made nothing under --root" test -z "$(ls -A "$R")"
+check "a refused id made nothing under --root" test -z "$(state_entries)"
 
 # The state root.
 if uctr_only "--root that is a file: a clear error"; then

@@ -157,7 +157,7 @@ is "$status" 0 "a container to exec in"
 every exec
 rt delete --force target
 
-is "$(ls -A "$R")" "" "no state dir is left"
+is "$(state_entries)" "" "no state dir is left"
 is "$(ls -A "$MARK")" "" "no mark was made"
 nothing_left target "nothing is left behind"
 

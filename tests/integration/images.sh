@@ -168,7 +168,7 @@ like "$err" "dup" "a second container of the same name is refused"
 kill -TERM "$RUN_PID" 2>/dev/null; wait "$RUN_PID" 2>/dev/null || true
 rt delete --force dup
 is "$(store_debris | grep -c '^containers/')" 0 "no writable layer left by refused runs"
-is "$(ls -A "$R" | wc -l)" 0 "no state left by refused runs"
+is "$(state_entries | wc -l)" 0 "no state left by refused runs"
 
 # --- which run: a bundle's, or an image's ------------------------------------
 
@@ -181,7 +181,7 @@ cd "$T"
 rt run bmode
 cd - >/dev/null
 like "$err" "bmode" "run NAME without a config.json: an image, named in the error"
-is "$(ls -A "$R" | wc -l)" 0 "nothing left by a run of a name that is no image"
+is "$(state_entries | wc -l)" 0 "nothing left by a run of a name that is no image"
 
 # --- spec --image -----------------------------------------------------------
 

@@ -333,6 +333,18 @@ args_json ()
 
 # --- leftovers -------------------------------------------------------------
 
+# state_entries: what is under --root, one a line, but for uctr's kept
+# seccomp filters (@seccomp-cache), which belong to no container.
+state_entries ()
+{
+  local e
+  for e in "$R"/* "$R"/.[!.]* "$R"/..?*; do
+    if [ -e "$e" ] || [ -L "$e" ]; then
+      [ "${e##*/}" = @seccomp-cache ] || echo "${e##*/}"
+    fi
+  done
+}
+
 # leftovers ID: prints what a failed or deleted container ID left behind (its
 # state dir, a fifo under --root, a live process the runtime started: tagged
 # by rt, rooted in $T or naming $T; a mount under $T); nothing when clean.
