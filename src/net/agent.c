@@ -13,6 +13,8 @@ struct _UctrAgent
   UctrInsideGuest guest;
   int sock; /* our end of the agent's socket */
   pid_t pid;
+  gboolean joined; /* its first answer (in the namespaces, or why not) is read */
+  int join_err;    /* that answer */
 };
 
 static int
@@ -52,9 +54,26 @@ agent_receive (UctrAgent *a, int *fd_out)
   return 0;
 }
 
+/* The agent's first answer, read once: 0 when it is in the container's
+   namespaces, else why not. */
+static int
+agent_joined (UctrAgent *a)
+{
+  if (!a->joined && a->sock >= 0)
+    {
+      a->join_err = agent_receive (a, NULL);
+      a->joined = TRUE;
+    }
+  return a->joined ? a->join_err : EPIPE;
+}
+
 int
 uctr_agent_call (UctrAgent *a, const UctrInsideRequest *req, int *fd_out)
 {
+  int err = agent_joined (a);
+
+  if (err != 0)
+    return err;
   if (a->sock < 0)
     return EPIPE;
   if (TEMP_FAILURE_RETRY (send (a->sock, req, sizeof *req, MSG_NOSIGNAL)) < 0)
@@ -74,7 +93,7 @@ uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error)
   g_autoptr(UctrAgent) a = g_new0 (UctrAgent, 1);
   uctr_autofd int theirs = -1;
   uctr_autofd int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  int sv[2], err;
+  int sv[2];
   pid_t parent = getpid ();
 
   a->guest = *guest;
@@ -97,11 +116,17 @@ uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error)
       uctr_stdio_to (devnull);
       uctr_inside_agent_run (theirs, init_pidfd, parent, &a->guest);
     }
-  err = agent_receive (a, NULL);
-  if (err != 0)
-    return uctr_throw_errno_code (error, err, _("Joining the container's user and network namespaces")),
-                                  NULL;
   return g_steal_pointer (&a);
+}
+
+gboolean
+uctr_agent_wait (UctrAgent *a, GError **error)
+{
+  int err = agent_joined (a);
+
+  if (err != 0)
+    return uctr_throw_errno_code (error, err, _("Joining the container's user and network namespaces"));
+  return TRUE;
 }
 
 void

@@ -10,8 +10,13 @@
 typedef struct _UctrAgent UctrAgent;
 
 /* Forks the agent into the user and network namespaces of the init that
-   INIT_PIDFD refers to, and waits until it is there. */
+   INIT_PIDFD refers to. It joins them while the caller goes on: the first
+   uctr_agent_call or uctr_agent_wait waits until it is there. */
 UctrAgent *uctr_agent_start (int init_pidfd, const UctrInsideGuest *guest, GError **error);
+
+/* Waits until the agent is in the container's namespaces: FALSE, with
+   why not, if it could not join them (later calls fail the same way). */
+gboolean uctr_agent_wait (UctrAgent *a, GError **error);
 
 /* What the agent was told about the container's network. */
 const UctrInsideGuest *uctr_agent_guest (const UctrAgent *a);

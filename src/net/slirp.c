@@ -718,6 +718,26 @@ sandbox (Helper *h, const UctrNetOptions *o, GError **error)
   return TRUE;
 }
 
+/* The agent joins the container's namespaces while the sandbox is set up.
+   The port forwarder cannot go without it; outbound TCP alone goes through
+   libslirp instead. */
+static gboolean
+agent_in_place (Helper *h, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (h->agent == NULL || uctr_agent_wait (h->agent, &local))
+    return TRUE;
+  if (h->forwarder != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return uctr_prefix_error (error, _("Starting the port forwarder"));
+    }
+  g_debug ("network helper: outbound TCP through libslirp: %s", local->message);
+  g_clear_pointer (&h->agent, uctr_agent_free);
+  return TRUE;
+}
+
 static int
 helper_loop (const UctrNetHelperArgs *args)
 {
@@ -730,7 +750,7 @@ helper_loop (const UctrNetHelperArgs *args)
 
   if (!uctr_net_sandbox_harden (&error) || !take_lock (h, args->lock_path, &error)
       || !helper_setup (h, args->options, &error) || !setup_ports (h, args, &error)
-      || !prepare_detach (h, &error) || !sandbox (h, args->options, &error))
+      || !prepare_detach (h, &error) || !sandbox (h, args->options, &error) || !agent_in_place (h, &error))
     {
       g_printerr ("uctr __net-helper: %s\n", error->message);
       /* The agent reaped and every socket closed before the caller, which

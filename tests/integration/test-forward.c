@@ -974,6 +974,37 @@ test_forward_free (void)
   g_assert_cmpuint (count_children (), ==, 1);
 }
 
+/* An agent that cannot join the namespaces (its target has gone): the
+   wait says why, every call after it fails the same way, and freeing it
+   reaps it. */
+static void
+test_agent_cannot_join (void)
+{
+  UctrInsideGuest guest = { 0 };
+  UctrInsideRequest req = { 0 };
+  g_autoptr(GError) error = NULL;
+  UctrAgent *a;
+  pid_t pid = fork ();
+  int pidfd;
+
+  if (pid == 0)
+    _exit (0);
+  g_assert_cmpint (pid, >, 0);
+  pidfd = pidfd_open (pid, 0);
+  g_assert_cmpint (pidfd, >=, 0);
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  a = uctr_agent_start (pidfd, &guest, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (a);
+  g_assert_false (uctr_agent_wait (a, &error));
+  g_assert_error (error, UCTR_ERRNO_ERROR, ESRCH);
+  g_test_message ("%s", error->message);
+  g_assert_cmpint (uctr_agent_call (a, &req, NULL), ==, ESRCH);
+  g_assert_false (uctr_agent_wait (a, NULL));
+  uctr_agent_free (a);
+  close (pidfd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -993,6 +1024,7 @@ main (int argc, char **argv)
   g_test_add_func ("/forward/client-reset", test_forward_client_reset);
   g_test_add_func ("/forward/out-of-fds", test_forward_out_of_fds);
   g_test_add_func ("/forward/free", test_forward_free);
+  g_test_add_func ("/forward/agent-cannot-join", test_agent_cannot_join);
   status = g_test_run ();
   target_stop ();
   return status;
