@@ -32,6 +32,7 @@ typedef struct
   int lock_fd;  /* our share of net.lock */
   int exit_dfd; /* the directory of args->exit_path */
   char *exit_name;
+  gboolean let_go; /* the socket and the lock are let go of */
 } Watch;
 
 static void
@@ -99,10 +100,16 @@ relay_ready (int ready_r, int ready_fd)
 }
 
 /* Lets go of what the caller waits for or reads: the port API's socket
-   (nobody answers there any more) and our share of the lock. */
+   (nobody answers there any more) and our share of the lock. Once: with
+   our share gone, delete may remove the state directory, and a new
+   container of the same id make its own socket at the same path, which is
+   not ours to remove. */
 static void
 let_go (Watch *w)
 {
+  if (w->let_go)
+    return;
+  w->let_go = TRUE;
   if (w->args->api_path != NULL)
     (void) unlink (w->args->api_path);
   uctr_close_fdp (&w->lock_fd);
