@@ -823,8 +823,9 @@ phase (const char *what)
   return TRUE;
 }
 
-/* The network helper, started before the init so that its exec and its
-   dynamic linking overlap the init's start: it waits for tap0. */
+/* The network helper, started before the plan so that its exec and its
+   dynamic linking overlap the plan and the init's start: it waits for
+   tap0. */
 static gboolean
 start_net_helper (Create *c, GError **error)
 {
@@ -890,6 +891,12 @@ create_in_dir (Create *c, GError **error)
   if (!parse_network (c, &popts, error) || !prepare_session (c, &popts, error)
       || !check_cgroup_config (c, error))
     return FALSE;
+  /* The helper takes longer to start (an exec of uctr) than the init takes
+     to make tap0: it starts as soon as its options are known. Should create
+     fail or start again from a sealed copy of uctr (protect_binary), it is
+     stopped before it has anything of the container. */
+  if (!start_net_helper (c, error))
+    return FALSE;
   c->plan = uctr_plan_new (c->config, &popts, c->opts->warnings, error);
   if (c->plan == NULL || !protect_binary (c, error) || !plan_ids (c, error) || !make_fifo (c, error)
       || !stage_host_root (c, error) || !prepare_cgroup (c, error))
@@ -909,8 +916,8 @@ create_in_dir (Create *c, GError **error)
   c->state->annotation_keys = g_strdupv (c->config->annotation_keys);
   c->state->creating = TRUE;
 
-  return phase ("config and plan ready") && start_net_helper (c, error) && start_init (c, error)
-         && map_and_get_pid (c, error) && phase ("ids mapped, the init forked")
+  return phase ("config and plan ready") && start_init (c, error) && map_and_get_pid (c, error)
+         && phase ("ids mapped, the init forked")
          && uctr_idmount_send (c->plan, c->state->pid, c->sock, error) && place_cgroup (c, error)
          && run_runtime_hooks (c, error) && phase ("cgroup placed, hooks run: GO")
          && expect (c, UCTR_SYNC_READY, NULL, error) && phase ("the init is ready: mounts made, pivot done")

@@ -246,6 +246,13 @@ rt run --network slirp --bundle "$b" nonetns
 like "$err" 'needs a new network namespace' "slirp without a network namespace: a clear error"
 nothing_left nonetns "and nothing left behind"
 
+# A config refused after the network helper has started (it starts as soon
+# as its options are known): create stops it; nothing is left.
+b=$(mkbundle badmount '.mounts += [{destination: "/x", type: "bind", source: "/nonexistent-uctr-test", options: ["bind"]}] | .process.args = ["true"]')
+rt run --network slirp --bundle "$b" badmount
+like "$err" 'nonexistent-uctr-test' "a bad mount with --network slirp: the error names the source"
+nothing_left badmount "a config refused once the helper started: no helper, no state left"
+
 # --- the helper goes with the container ----------------------------------------------
 b=$(mkbundle gone '.process.args = ["sh", "-c", "echo ready > /ready; exec sleep 1000"]')
 rt run -d --network slirp --bundle "$b" gone
