@@ -1,8 +1,8 @@
 /* uctr: the port API's server, a unix socket in the container's state dir
    through which `uctr port` (portclient.c) asks the network helper to
-   publish, unpublish and list ports. One JSON request per connection (the
-   client shuts down its write side), one JSON reply, then the helper
-   closes. The helper is single-threaded: every connection is a pair of
+   publish, unpublish and list ports. One request per connection (the
+   client shuts down its write side), one reply, then the helper closes
+   (api.h has the format). The helper is single-threaded: every connection is a pair of
    sources on its loop, bounded in size, time and number, so no client can
    stall or exhaust it. */
 #include "net/api.h"
@@ -12,7 +12,6 @@
 
 #include <fcntl.h>
 #include <glib-unix.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -90,89 +89,68 @@ conn_close (Conn *c)
   g_free (c);
 }
 
-static JsonObject *
+static GVariant *
 reply_error (const char *message)
 {
-  JsonObject *reply = json_object_new ();
-
-  json_object_set_string_member (reply, "error", message);
-  return reply;
+  return g_variant_new ("(bs@as)", FALSE, message, g_variant_new_strv (NULL, 0));
 }
 
-static JsonObject *
-reply_ok (void)
+static GVariant *
+reply_ok (const GPtrArray *ports)
 {
-  JsonObject *reply = json_object_new ();
-
-  json_object_set_boolean_member (reply, "ok", TRUE);
-  return reply;
-}
-
-static JsonObject *
-handle_list (Api *api)
-{
-  const GPtrArray *ports = uctr_forwarder_list (api->forwarder);
-  JsonObject *reply = reply_ok ();
-  JsonArray *arr = json_array_new ();
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   guint i;
 
   for (i = 0; ports != NULL && i < ports->len; i++)
-    {
-      g_autofree char *text = uctr_port_spec_format (g_ptr_array_index (ports, i));
-      json_array_add_string_element (arr, text);
-    }
-  json_object_set_array_member (reply, "ports", arr);
-  return reply;
+    g_ptr_array_add (texts, uctr_port_spec_format (g_ptr_array_index (ports, i)));
+  return g_variant_new ("(bs@as)", TRUE, "",
+                        g_variant_new_strv ((const char *const *) texts->pdata, texts->len));
 }
 
-static JsonObject *
-handle_change (Api *api, JsonObject *request, gboolean add)
+static GVariant *
+handle_change (Api *api, const char *text, gboolean add)
 {
   UctrPortSpec spec = { 0 };
   g_autoptr(GError) error = NULL;
-  JsonNode *node = json_object_get_member (request, "spec");
-  const char *text;
   gboolean ok;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return reply_error (_("the request has no \"spec\" string"));
-  text = json_node_get_string (node);
+  if (*text == '\0')
+    return reply_error (_("the request has no spec"));
   if (!uctr_port_spec_parse (text, &spec, &error))
     return reply_error (error->message);
   ok = add ? uctr_forwarder_add (api->forwarder, &spec, &error)
            : uctr_forwarder_remove (api->forwarder, &spec, &error);
   uctr_port_spec_clear (&spec);
-  return ok ? reply_ok () : reply_error (error->message);
+  return ok ? reply_ok (NULL) : reply_error (error->message);
 }
 
-static JsonObject *
+/* TEXT comes from any process of the user's: GLib reads a GVariant from
+   untrusted bytes safely, and one not in normal form is refused. */
+static GVariant *
 handle_request (Api *api, const GString *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *request;
-  JsonNode *root, *op;
-  const char *name;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GVariant) request = NULL;
+  const char *op, *spec;
 
   if (text->len == 0)
-    return reply_error (_("the request is empty; send one JSON object and shut down the write side"));
-  if (!g_utf8_validate (text->str, text->len, NULL)
-      || !json_parser_load_from_data (parser, text->str, text->len, &error))
-    return reply_error (_("the request is not JSON"));
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return reply_error (_("the request is not a JSON object"));
-  request = json_node_get_object (root);
-  op = json_object_get_member (request, "op");
-  if (op == NULL || !JSON_NODE_HOLDS_VALUE (op) || json_node_get_value_type (op) != G_TYPE_STRING)
-    return reply_error (_("the request has no \"op\" string"));
-  name = json_node_get_string (op);
-  if (strcmp (name, "list") == 0)
-    return handle_list (api);
-  if (strcmp (name, "add") == 0 || strcmp (name, "remove") == 0)
-    return handle_change (api, request, name[0] == 'a');
+    return reply_error (_("the request is empty; send one request and shut down the write side"));
+  bytes = g_bytes_new (text->str, text->len);
+  request
+      = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (UCTR_PORT_API_REQUEST), bytes, FALSE));
+  if (!g_variant_is_normal_form (request))
+    {
+      g_autofree char *msg = g_strdup_printf (_("the request is not one of the port API's: a GVariant %s of an op and a spec"),
+          UCTR_PORT_API_REQUEST);
+      return reply_error (msg);
+    }
+  g_variant_get (request, "(&s&s)", &op, &spec);
+  if (strcmp (op, "list") == 0)
+    return reply_ok (uctr_forwarder_list (api->forwarder));
+  if (strcmp (op, "add") == 0 || strcmp (op, "remove") == 0)
+    return handle_change (api, spec, op[0] == 'a');
   {
-    g_autofree char *msg = g_strdup_printf (_("unknown op \"%s\"; known: add, remove, list"), name);
+    g_autofree char *msg = g_strdup_printf (_("unknown op \"%s\"; known: add, remove, list"), op);
     return reply_error (msg);
   }
 }
@@ -180,17 +158,13 @@ handle_request (Api *api, const GString *text)
 /* The reply is small and the socket buffer holds it: one non-blocking
    write; a client that does not read loses its reply, not our time. */
 static void
-send_reply (Conn *c, JsonObject *reply)
+send_reply (Conn *c, GVariant *reply)
 {
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-  gsize len;
+  g_autoptr(GVariant) sunk = g_variant_ref_sink (reply);
+  gsize len = g_variant_get_size (sunk);
 
-  json_node_take_object (node, reply);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &len);
-  if (TEMP_FAILURE_RETRY (send (c->fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT)) != (ssize_t) len)
+  if (TEMP_FAILURE_RETRY (send (c->fd, g_variant_get_data (sunk), len, MSG_NOSIGNAL | MSG_DONTWAIT))
+      != (ssize_t) len)
     g_debug ("port API: the reply was not sent whole: %s", g_strerror (errno));
 }
 
@@ -226,7 +200,8 @@ on_conn_timeout (gpointer data)
 {
   Conn *c = data;
 
-  send_reply (c, reply_error (_("no complete request within 2 s; send one JSON object and shut down the write side")));
+  send_reply (c, reply_error (
+                     _("no complete request within 2 s; send one request and shut down the write side")));
   conn_close (c);
   return G_SOURCE_REMOVE;
 }

@@ -1,9 +1,12 @@
 /* uctr: the port API's server (api.c), through which `uctr port`
    (portclient.h) asks the network helper to publish, unpublish and list
-   ports. A unix socket (0600) in the container's state dir; one JSON
-   request per connection, one JSON reply:
-     {"op": "add"|"remove", "spec": "127.0.0.1:8080:80/tcp"} -> {"ok": true} | {"error": "..."}
-     {"op": "list"} -> {"ok": true, "ports": ["127.0.0.1:8080:80/tcp", ...]}
+   ports. A unix socket (0600) in the container's state dir; one request per
+   connection (the client then shuts down its write side) and one reply,
+   each a GVariant in GLib's serialized form (as D-Bus carries it, native
+   byte order: both ends are on this machine), so that the helper needs no
+   JSON library:
+     request (ss): op ("add", "remove", "list"), spec ("127.0.0.1:8080:80/tcp"; "" for list)
+     reply (bsas): ok, why not ("" when ok), the published ports (list)
    A bad request gets an error reply; the helper never dies of one. */
 #pragma once
 
@@ -12,6 +15,8 @@
 
 /* The socket's name in the state directory. */
 #define UCTR_PORT_API_SOCKET "port.sock"
+#define UCTR_PORT_API_REQUEST "(ss)"
+#define UCTR_PORT_API_REPLY "(bsas)"
 
 typedef struct _UctrForwarder UctrForwarder;
 

@@ -1,6 +1,6 @@
 /* uctr: the port API's client, for `uctr port`: connects to a container's
    network helper (only one of the user's own), sends one request, shuts
-   down its write side and reads the one reply (api.h has the protocol). */
+   down its write side and reads the one reply (api.h has the format). */
 #include "net/portclient.h"
 #include "base/util.h"
 
@@ -100,48 +100,44 @@ receive_all (int fd, const char *path, GError **error)
     }
 }
 
-static JsonObject *
+/* The reply's ports, or NULL with the helper's refusal as the error. */
+static GVariant *
 parse_reply (const GString *text, const char *path, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *reply;
-  JsonNode *root, *err;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) ports = NULL;
+  const char *why;
+  gboolean ok;
 
   if (text->len == 0)
     return uctr_throw (error, UCTR_ERROR_FAILED, _("the network helper closed %s without a reply"), path),
                        NULL;
-  if (!json_parser_load_from_data (parser, text->str, text->len, NULL)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return uctr_throw (error, UCTR_ERROR_FAILED, _("the reply on %s is not a JSON object"), path), NULL;
-  reply = json_node_get_object (root);
-  err = json_object_get_member (reply, "error");
-  if (err != NULL)
-    {
-      const char *msg = JSON_NODE_HOLDS_VALUE (err) ? json_node_get_string (err) : NULL;
-      return uctr_throw (error, UCTR_ERROR_FAILED, "%s", msg != NULL ? msg : _("the network helper failed")),
-                         NULL;
-    }
-  return json_object_ref (reply);
+  bytes = g_bytes_new (text->str, text->len);
+  reply = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (UCTR_PORT_API_REPLY), bytes, FALSE));
+  if (!g_variant_is_normal_form (reply))
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("the reply on %s is not one of the port API's"), path),
+                       NULL;
+  g_variant_get (reply, "(b&s@as)", &ok, &why, &ports);
+  if (!ok)
+    return uctr_throw (error, UCTR_ERROR_FAILED, "%s", *why != '\0' ? why : _("the network helper failed")),
+                       NULL;
+  return g_steal_pointer (&ports);
 }
 
-JsonObject *
-uctr_port_client_call (const char *path, JsonObject *request, GError **error)
+GVariant *
+uctr_port_client_call (const char *path, const char *op, const char *spec, GError **error)
 {
   uctr_autofd int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GVariant) request = g_variant_ref_sink (g_variant_new ("(ss)", op, spec != NULL ? spec : ""));
   g_autoptr(GString) reply = NULL;
-  g_autofree char *text = NULL;
-  gsize len;
 
   if (fd < 0)
     return uctr_throw_errno (error, _("Creating a socket for the port API")), NULL;
   if (!connect_api (fd, path, error))
     return NULL;
-  json_node_set_object (node, request);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &len);
-  if (!send_all (fd, text, len, path, error) || (reply = receive_all (fd, path, error)) == NULL)
+  if (!send_all (fd, g_variant_get_data (request), g_variant_get_size (request), path, error)
+      || (reply = receive_all (fd, path, error)) == NULL)
     return NULL;
   return parse_reply (reply, path, error);
 }
@@ -149,14 +145,10 @@ uctr_port_client_call (const char *path, JsonObject *request, GError **error)
 static gboolean
 change (const char *path, const char *op, const UctrPortSpec *spec, GError **error)
 {
-  g_autoptr(JsonObject) request = json_object_new ();
-  g_autoptr(JsonObject) reply = NULL;
   g_autofree char *text = uctr_port_spec_format (spec);
+  g_autoptr(GVariant) ports = uctr_port_client_call (path, op, text, error);
 
-  json_object_set_string_member (request, "op", op);
-  json_object_set_string_member (request, "spec", text);
-  reply = uctr_port_client_call (path, request, error);
-  return reply != NULL;
+  return ports != NULL;
 }
 
 gboolean
@@ -172,32 +164,24 @@ uctr_port_client_remove (const char *path, const UctrPortSpec *spec, GError **er
 }
 
 /* The helper's list, parsed back; a spec it cannot have sent is skipped. */
-static GPtrArray *
-reply_specs (JsonObject *reply)
-{
-  GPtrArray *specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
-  JsonArray *ports
-      = json_object_has_member (reply, "ports") ? json_object_get_array_member (reply, "ports") : NULL;
-  guint i;
-
-  for (i = 0; ports != NULL && i < json_array_get_length (ports); i++)
-    {
-      const char *text = json_node_get_string (json_array_get_element (ports, i));
-      UctrPortSpec spec;
-
-      if (text != NULL && uctr_port_spec_parse (text, &spec, NULL))
-        g_ptr_array_add (specs, g_memdup2 (&spec, sizeof spec));
-    }
-  return specs;
-}
-
 GPtrArray *
 uctr_port_client_list (const char *path, GError **error)
 {
-  g_autoptr(JsonObject) request = json_object_new ();
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GVariant) ports = uctr_port_client_call (path, "list", NULL, error);
+  GPtrArray *specs;
+  GVariantIter iter;
+  const char *text;
 
-  json_object_set_string_member (request, "op", "list");
-  reply = uctr_port_client_call (path, request, error);
-  return reply != NULL ? reply_specs (reply) : NULL;
+  if (ports == NULL)
+    return NULL;
+  specs = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_port_spec_free);
+  g_variant_iter_init (&iter, ports);
+  while (g_variant_iter_next (&iter, "&s", &text))
+    {
+      UctrPortSpec spec;
+
+      if (uctr_port_spec_parse (text, &spec, NULL))
+        g_ptr_array_add (specs, g_memdup2 (&spec, sizeof spec));
+    }
+  return specs;
 }

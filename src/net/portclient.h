@@ -7,7 +7,6 @@
 #include "net/ports.h"
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
 /* Publishes SPEC through the API socket at PATH (<state dir>/port.sock);
    the helper's refusal comes back as the error. */
@@ -18,6 +17,7 @@ gboolean uctr_port_client_remove (const char *path, const UctrPortSpec *spec, GE
    entry that is not a spec is left out. NULL with ERROR on failure. */
 GPtrArray *uctr_port_client_list (const char *path, GError **error);
 
-/* Sends REQUEST as it is; returns the reply's object, or the reply's
-   "error" as a GError. The three above are made of it. */
-JsonObject *uctr_port_client_call (const char *path, JsonObject *request, GError **error);
+/* Sends the request (OP, SPEC; NULL SPEC: ""); returns the reply's ports
+   (as), or the helper's refusal as a GError. The three above are made of
+   it. */
+GVariant *uctr_port_client_call (const char *path, const char *op, const char *spec, GError **error);

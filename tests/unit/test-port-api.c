@@ -137,24 +137,21 @@ fixture_teardown (Fixture *fx, gconstpointer unused)
   /* The API has no stop: its sources keep the forwarder, so it is not freed. */
 }
 
-static JsonObject *
+/* The reply's ports, or NULL with the helper's refusal. */
+static GVariant *
 call (Fixture *fx, const char *op, const char *spec, GError **error)
 {
-  g_autoptr(JsonObject) request = json_object_new ();
-
-  json_object_set_string_member (request, "op", op);
-  if (spec != NULL)
-    json_object_set_string_member (request, "spec", spec);
-  return uctr_port_client_call (fx->path, request, error);
+  return uctr_port_client_call (fx->path, op, spec, error);
 }
 
-/* Sends TEXT as it is, returns the raw reply. */
-static char *
-call_raw (Fixture *fx, const char *text, gsize len, gboolean shut)
+/* Sends LEN bytes of DATA as they are, returns the raw reply. */
+static GBytes *
+call_raw (Fixture *fx, const void *data, gsize len, gboolean shut)
 {
   int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  g_autoptr(GString) reply = g_string_new (NULL);
+  g_autoptr(GByteArray) reply = g_byte_array_new ();
+  const char *text = data;
   char buf[4096];
   ssize_t n;
 
@@ -172,26 +169,39 @@ call_raw (Fixture *fx, const char *text, gsize len, gboolean shut)
   if (shut)
     (void) shutdown (fd, SHUT_WR);
   while ((n = read (fd, buf, sizeof buf)) > 0)
-    g_string_append_len (reply, buf, n);
+    g_byte_array_append (reply, (const guint8 *) buf, n);
   close (fd);
-  return g_string_free (g_steal_pointer (&reply), FALSE);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&reply));
+}
+
+/* REPLY is a well-formed refusal: its message. */
+static char *
+refusal_of (GBytes *reply)
+{
+  g_autoptr(GVariant) v = g_variant_ref_sink (
+      g_variant_new_from_bytes (G_VARIANT_TYPE (UCTR_PORT_API_REPLY), reply, FALSE));
+  gboolean ok = TRUE;
+  char *why = NULL;
+
+  g_assert_true (g_variant_is_normal_form (v));
+  g_variant_get (v, "(bs@as)", &ok, &why, NULL);
+  g_assert_false (ok);
+  return why;
 }
 
 static void
 ports_are (Fixture *fx, const char *expected)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = call (fx, "list", NULL, &error);
-  g_autoptr(GString) got = g_string_new (NULL);
-  JsonArray *ports;
-  guint i;
+  g_autoptr(GVariant) ports = call (fx, "list", NULL, &error);
+  g_autofree const char **texts = NULL;
+  g_autofree char *got = NULL;
 
   g_assert_no_error (error);
-  g_assert_true (json_object_get_boolean_member (reply, "ok"));
-  ports = json_object_get_array_member (reply, "ports");
-  for (i = 0; i < json_array_get_length (ports); i++)
-    g_string_append_printf (got, "%s%s", i > 0 ? " " : "", json_array_get_string_element (ports, i));
-  g_assert_cmpstr (got->str, ==, expected);
+  g_assert_nonnull (ports);
+  texts = g_variant_get_strv (ports, NULL);
+  got = g_strjoinv (" ", (char **) texts);
+  g_assert_cmpstr (got, ==, expected);
 }
 
 /* --- the tests ------------------------------------------------------------- */
@@ -200,17 +210,18 @@ static void
 client_add_list_remove (Fixture *fx)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GVariant) reply = NULL;
 
   ports_are (fx, "");
   reply = call (fx, "add", "127.0.0.1:8080:80", &error);
   g_assert_no_error (error);
-  g_assert_true (json_object_get_boolean_member (reply, "ok"));
-  g_clear_pointer (&reply, json_object_unref);
+  g_assert_nonnull (reply);
+  g_assert_cmpuint (g_variant_n_children (reply), ==, 0);
+  g_clear_pointer (&reply, g_variant_unref);
   reply = call (fx, "add", "[::1]:9090:90/udp", &error);
   g_assert_no_error (error);
   ports_are (fx, "127.0.0.1:8080:80/tcp [::1]:9090:90/udp");
-  g_clear_pointer (&reply, json_object_unref);
+  g_clear_pointer (&reply, g_variant_unref);
   reply = call (fx, "remove", "127.0.0.1:8080:80/tcp", &error);
   g_assert_no_error (error);
   ports_are (fx, "[::1]:9090:90/udp");
@@ -226,7 +237,7 @@ static void
 expect_error (Fixture *fx, const char *op, const char *spec, const char *message)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = call (fx, op, spec, &error);
+  g_autoptr(GVariant) reply = call (fx, op, spec, &error);
 
   g_assert_null (reply);
   g_assert_nonnull (error);
@@ -234,35 +245,64 @@ expect_error (Fixture *fx, const char *op, const char *spec, const char *message
 }
 
 static void
-expect_raw_error (Fixture *fx, const char *text, const char *fragment)
+expect_raw_error (Fixture *fx, const void *data, gsize len, const char *fragment)
 {
-  g_autofree char *reply = call_raw (fx, text, strlen (text), TRUE);
+  g_autoptr(GBytes) reply = call_raw (fx, data, len, TRUE);
+  g_autofree char *why = refusal_of (reply);
 
-  if (strstr (reply, fragment) == NULL)
-    g_printerr ("reply to %s: %s\n", text, reply);
-  g_assert_nonnull (strstr (reply, "\"error\""));
-  g_assert_nonnull (strstr (reply, fragment));
+  if (strstr (why, fragment) == NULL)
+    g_printerr ("reply to %zu bytes: %s\n", len, why);
+  g_assert_nonnull (strstr (why, fragment));
+}
+
+/* The serialized form of a GVariant of TYPE_STRING made from FORMAT. */
+static GBytes *
+serialized (const char *format, ...)
+{
+  g_autoptr(GVariant) v = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  v = g_variant_ref_sink (g_variant_new_va (format, NULL, &ap));
+  va_end (ap);
+  return g_variant_get_data_as_bytes (v);
+}
+
+static void
+expect_raw_bytes_error (Fixture *fx, GBytes *request, const char *fragment)
+{
+  gsize len;
+  const void *data = g_bytes_get_data (request, &len);
+
+  expect_raw_error (fx, data, len, fragment);
+  g_bytes_unref (request);
 }
 
 static void
 client_bad_requests (Fixture *fx)
 {
+  /* (ss) of "\xff" and "x": strings that are not UTF-8 are not normal form. */
+  static const char not_utf8[] = { '\xff', 0, 'x', 0, 2 };
   g_autofree char *big = g_strnfill (65 * 1024, ' ');
-  g_autofree char *reply = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autofree char *why = NULL;
 
   expect_error (fx, "add", "8080", "\"8080\": expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]");
   expect_error (fx, "add", "1:80", "host port 1 is in use");
   expect_error (fx, "remove", "2:80", "not published");
   expect_error (fx, "frobnicate", NULL, "unknown op \"frobnicate\"; known: add, remove, list");
-  expect_error (fx, "add", NULL, "the request has no \"spec\" string");
-  expect_raw_error (fx, "{\"op\":", "not JSON");
-  expect_raw_error (fx, "", "the request is empty");
-  expect_raw_error (fx, "[1,2]", "not a JSON object");
-  expect_raw_error (fx, "{\"op\": 7}", "no \\\"op\\\" string");
-  expect_raw_error (fx, "{\"op\": \"add\", \"spec\": [1]}", "no \\\"spec\\\" string");
-  expect_raw_error (fx, "\xff\xfe", "not JSON");
+  expect_error (fx, "", NULL, "unknown op \"\"; known: add, remove, list");
+  expect_error (fx, "add", NULL, "the request has no spec");
+  expect_raw_error (fx, "", 0, "the request is empty");
+  expect_raw_error (fx, "{\"op\":", 6, "not one of the port API's");
+  expect_raw_error (fx, "\xff\xfe", 2, "not one of the port API's");
+  expect_raw_error (fx, not_utf8, sizeof not_utf8, "not one of the port API's");
+  expect_raw_bytes_error (fx, serialized ("(s)", "list"), "not one of the port API's");
+  expect_raw_bytes_error (fx, serialized ("(sss)", "add", "1:2", "x"), "not one of the port API's");
+  expect_raw_bytes_error (fx, serialized ("(su)", "add", 80u), "not one of the port API's");
   reply = call_raw (fx, big, strlen (big), TRUE);
-  g_assert_nonnull (strstr (reply, "larger than 64 KiB"));
+  why = refusal_of (reply);
+  g_assert_nonnull (strstr (why, "larger than 64 KiB"));
   /* Still serving. */
   ports_are (fx, "");
 }
@@ -290,8 +330,7 @@ client_silent (Fixture *fx)
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
   n = read (fd, buf, sizeof buf - 1);
   g_assert_cmpint (n, >, 0);
-  buf[n] = '\0';
-  g_assert_nonnull (strstr (buf, "no complete request"));
+  g_assert_nonnull (memmem (buf, n, "no complete request", strlen ("no complete request")));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
   close (fd);
   ports_are (fx, "");
@@ -370,10 +409,8 @@ static void
 test_no_api (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) request = json_object_new ();
 
-  json_object_set_string_member (request, "op", "list");
-  g_assert_null (uctr_port_client_call ("/nonexistent/web/port.sock", request, &error));
+  g_assert_null (uctr_port_client_call ("/nonexistent/web/port.sock", "list", NULL, &error));
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_BAD_STATE);
   g_assert_cmpstr (error->message, ==,
                    "container web has no port API: it was not created with --network slirp");
