@@ -3,12 +3,11 @@
 #include "base/selfexe.h"
 #include "base/log.h"
 #include "runtime/state.h"
-#include "net/helper.h"
+#include "base/messages.h"
 #include "logs/logger.h"
 #include "store/copyroot.h"
 #include "store/helper.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,30 +120,6 @@ print_error (const GError *error)
   uctr_log ("error", error->message);
 }
 
-/* The user's locale, for what uctr's output depends on: the messages and
-   their charset. It prints numbers and times in fixed forms and sorts
-   bytewise, so the other categories are left C: where the locale is not
-   in an archive, each is a file to open and map at every start (a dozen
-   system calls and 0.7 ms a run here).
-   gettext ignores LANGUAGE while LC_MESSAGES is C or POSIX, which is what
-   a session without LANG has (su -, env -i, a bare systemd unit):
-   LANGUAGE=de would still print English. Then messages are read in
-   C.UTF-8, which every glibc has and which changes nothing but the
-   messages' language and charset. */
-static void
-setup_locale (void)
-{
-  const char *language = g_getenv ("LANGUAGE");
-  const char *messages;
-
-  setlocale (LC_CTYPE, "");
-  messages = setlocale (LC_MESSAGES, "");
-  if (language != NULL && *language != '\0' && messages != NULL
-      && (strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
-      && setlocale (LC_MESSAGES, "C.UTF-8") != NULL)
-    setlocale (LC_CTYPE, "C.UTF-8");
-}
-
 static int
 uctr_main (int argc, char **argv)
 {
@@ -152,30 +127,22 @@ uctr_main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   gboolean version = FALSE, help = FALSE;
   const UctrVerb *verb = NULL;
-  const char *localedir;
   gsize i;
   int status;
 
   uctr_selfexe_name (argv[0]);
   /* As given: option parsing rearranges argv, and a re-exec needs it whole. */
   uctr_selfexe_init (argv);
-  setup_locale ();
-  /* UCTR_LOCALEDIR, when set, replaces the installed message catalogs: the
-     tests use the build tree's (po/<lang>/LC_MESSAGES/uctr.mo). */
-  localedir = g_getenv ("UCTR_LOCALEDIR");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  uctr_messages_init ();
 
-  /* Started by create (net/launch.h) and run -d (runtime/logs.h), not by users: not in the table. */
-  if (argc >= 2 && strcmp (argv[1], "__net-helper") == 0)
-    return uctr_net_helper_main (argc, argv);
+  /* Started by uctr itself, not by users: not in the table. */
   /* Removes a container's writable layer (image store) as the ids it holds. */
   if (argc >= 2 && strcmp (argv[1], "__store-helper") == 0)
     return uctr_store_helper_main (argc, argv, NULL);
   /* Run by a container's init where no overlayfs can mount an image's layers. */
   if (argc >= 2 && strcmp (argv[1], "__copy-root") == 0)
     return uctr_store_copy_root_main (argc, argv);
+  /* A detached run's logger (runtime/logs.h). */
   if (argc >= 2 && strcmp (argv[1], "__logger") == 0)
     return uctr_logger_main (argc, argv);
   if (!parse_global (&g, &argc, &argv, &version, &help, &error))

@@ -84,10 +84,11 @@ exec_memfd (const char *name)
   return fd;
 }
 
+/* NAME: the memfd's, which is what ps shows of a program run from it. */
 static int
-sealed_copy (int fd, GError **error)
+sealed_copy (int fd, const char *name, GError **error)
 {
-  uctr_autofd int copy = exec_memfd ("uctr");
+  uctr_autofd int copy = exec_memfd (name);
   struct stat st;
   off_t off = 0;
 
@@ -142,7 +143,7 @@ uctr_selfexe_protect (GError **error)
   self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0)
     return uctr_throw_errno (error, _("Opening the uctr binary (/proc/self/exe)"));
-  copy = sealed_copy (self, error);
+  copy = sealed_copy (self, "uctr", error);
   if (copy < 0)
     return uctr_prefix_error (error, _("Protecting the uctr binary from the container (CVE-2019-5736)"));
   /* The copy's /proc/self/exe is a memfd: where the binary was, for the
@@ -207,6 +208,19 @@ uctr_selfexe_dir (void)
     }
   exe = g_file_read_link ("/proc/self/exe", NULL);
   return exe != NULL && g_path_is_absolute (exe) ? g_path_get_dirname (exe) : NULL;
+}
+
+int
+uctr_selfexe_open_program (const char *path, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  uctr_autofd int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return uctr_throw_errno (error, _("Opening %s"), path), -1;
+  if (!writable_by_containers (fd))
+    return uctr_steal_fd (&fd);
+  return sealed_copy (fd, name, error);
 }
 
 char *

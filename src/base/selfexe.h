@@ -29,5 +29,12 @@ char *uctr_selfexe_dir (void);
    tree), else in uctr's libexec directory. */
 char *uctr_selfexe_sibling (const char *name);
 
+/* PATH (a program that comes with uctr, such as uctr-net) opened to be
+   executed (O_CLOEXEC): the file itself where no container's ids could
+   write it, else a sealed in-memory copy of it, as uctr runs from one
+   (CVE-2019-5736: a container that sees the program's process must not
+   reach a file it could change). -1 with ERROR set. */
+int uctr_selfexe_open_program (const char *path, GError **error);
+
 /* Gives the process ARGV0's name when it runs from that copy. */
 void uctr_selfexe_name (const char *argv0);

@@ -105,9 +105,11 @@ child_main (void *data)
    down, which fork() twice of a process that has GLib and json-glib
    loaded took 3.5 to 5 ms for here, in the middle of create. */
 gboolean
-uctr_spawn_detached (char **argv, const int *fds, int n_fds, const int *stdio, pid_t *pid, GError **error)
+uctr_spawn_detached (int program_fd, char **argv, const int *fds, int n_fds, const int *stdio, pid_t *pid,
+                     GError **error)
 {
-  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  uctr_autofd int self = program_fd >= 0 ? fcntl (program_fd, F_DUPFD_CLOEXEC, 3)
+                                         : open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   uctr_autofd int pid_r = -1;
   uctr_autofd int pid_w = -1;
   g_autofree guint8 *stacks = NULL;

@@ -8,7 +8,8 @@
 /* The most fds uctr_spawn_detached hands over. */
 #define UCTR_SPAWN_MAX_FDS 4
 
-/* Runs this uctr binary (/proc/self/exe: a sealed copy has no path) with
+/* Runs the program open on PROGRAM_FD (uctr_selfexe_open_program), or this
+   uctr binary when -1 (/proc/self/exe: a sealed copy has no path), with
    ARGV (NULL-terminated), detached from us: not our child (cloned twice),
    the leader of a session of its own, with FDS[i] (N_FDS of them, at most
    UCTR_SPAWN_MAX_FDS) as its fd 3 + i and none other of ours. STDIO, when
@@ -16,5 +17,5 @@
    say why it could not start); NULL keeps all three of ours. Nothing is
    allocated after the clones, which share our memory until the exec, as
    posix_spawn's do. *PID gets its pid. */
-gboolean
-uctr_spawn_detached (char **argv, const int *fds, int n_fds, const int *stdio, pid_t *pid, GError **error);
+gboolean uctr_spawn_detached (int program_fd, char **argv, const int *fds, int n_fds, const int *stdio,
+                              pid_t *pid, GError **error);

@@ -1,5 +1,5 @@
-/* uctr: `uctr __net-helper`: the network helper's command line, turned into
-   the arguments of its loop (slirp.h). */
+/* uctr: the network helper's command line (uctr-net, net/main.c), turned
+   into the arguments of its loop (slirp.h). */
 #include "net/helper.h"
 #include "net/launch.h"
 #include "net/options.h"
@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define HELPER "__net-helper"
+#define HELPER "uctr-net"
 #define HELPER_PARAMS "[--await-fds] [--api PATH] [--lock PATH] [--exit PATH] [--publish SPEC]... OPTIONS"
 
 static gboolean
@@ -32,14 +32,13 @@ parse_publish (char **texts, GPtrArray *out, GError **error)
   return TRUE;
 }
 
-/* One OPTIONS argument after the options (ARGV[0] is "uctr", ARGV[1] the
-   verb), with the message a verb gives. */
+/* One OPTIONS argument after the options. */
 static gboolean
 want_options (int argc, GError **error)
 {
-  if (argc != 3)
+  if (argc != 2)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("usage: uctr %s %s (see uctr %s --help)"), HELPER, HELPER_PARAMS, HELPER);
+                       _("usage: %s %s (run by uctr)"), HELPER, HELPER_PARAMS);
   return TRUE;
 }
 
@@ -108,9 +107,9 @@ uctr_net_helper_main (int argc, char **argv)
   g_option_context_set_help_enabled (ctx, FALSE);
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || !parse_publish (publish_texts, publish, &error)
-      || !want_options (argc, &error) || !uctr_net_options_parse (&opts, argv[2], &error))
+      || !want_options (argc, &error) || !uctr_net_options_parse (&opts, argv[1], &error))
     {
-      g_printerr ("uctr " HELPER ": %s\n", error->message);
+      g_printerr (HELPER ": %s\n", error->message);
       return 1;
     }
   /* The create that started us failed before its init had a tap: it

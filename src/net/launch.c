@@ -4,6 +4,7 @@
 #include "net/launch.h"
 #include "net/netexit.h"
 #include "net/api.h"
+#include "base/selfexe.h"
 #include "base/spawn.h"
 #include "base/util.h"
 
@@ -25,8 +26,7 @@ helper_argv (const char *options, const char *state_dir, const char *const *publ
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (argv, g_strdup ("uctr"));
-  g_ptr_array_add (argv, g_strdup ("__net-helper"));
+  g_ptr_array_add (argv, g_strdup ("uctr-net"));
   g_ptr_array_add (argv, g_strdup ("--await-fds"));
   g_ptr_array_add (argv, g_strdup ("--api"));
   g_ptr_array_add (argv, g_build_filename (state_dir, UCTR_PORT_API_SOCKET, NULL));
@@ -67,6 +67,8 @@ uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_
                        const char *const *publish, GError **error)
 {
   g_autoptr(GPtrArray) argv = helper_argv (options, state_dir, publish);
+  g_autofree char *path = uctr_selfexe_sibling ("uctr-net");
+  uctr_autofd int program = -1;
   uctr_autofd int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   uctr_autofd int theirs = -1;
   uctr_autofd int ready_w = -1;
@@ -86,7 +88,9 @@ uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_
      but our stderr until it is ready, for its message should it fail (then
      it lets go of it: slirp.c, watch.c, agent.c). Fd 4 waits for the
      init's pidfd. */
-  if (!uctr_spawn_detached ((char **) argv->pdata, (int[]){ theirs, devnull, ready_w }, 3,
+  if ((program = uctr_selfexe_open_program (path, error)) < 0)
+    return uctr_prefix_error (error, _("Starting the network helper (is uctr installed whole?)"));
+  if (!uctr_spawn_detached (program, (char **) argv->pdata, (int[]){ theirs, devnull, ready_w }, 3,
                             (int[]){ devnull, devnull, -1 }, &l->pid, error))
     return uctr_prefix_error (error, _("Starting the network helper"));
   l->pidfd = pidfd_open (l->pid, 0);

@@ -24,9 +24,10 @@ typedef struct
     .pid = -1, .pidfd = -1, .sock = -1, .ready_r = -1                                                        \
   }
 
-/* Starts `uctr __net-helper --await-fds --api STATE_DIR/port.sock --lock
+/* Starts `uctr-net --await-fds --api STATE_DIR/port.sock --lock
    STATE_DIR/net.lock --exit STATE_DIR/net.exit [--publish SPEC]... OPTIONS`
-   detached from us (its own session, not our child). PUBLISH may be NULL. */
+   (the program beside uctr, or in its libexec directory) detached from us
+   (its own session, not our child). PUBLISH may be NULL. */
 gboolean uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_dir,
                                 const char *const *publish, GError **error);
 

@@ -326,7 +326,7 @@ read_frames (Helper *h)
       if (n <= 0)
         {
           if (n < 0)
-            g_printerr ("uctr __net-helper: %s: %s\n", _("Reading from tap0"), g_strerror (errno));
+            g_printerr ("uctr-net: %s: %s\n", _("Reading from tap0"), g_strerror (errno));
           quit (h, 1);
           return;
         }
@@ -753,7 +753,7 @@ helper_loop (const UctrNetHelperArgs *args)
       || !helper_setup (h, args->options, &error) || !setup_ports (h, args, &error)
       || !prepare_detach (h, &error) || !sandbox (h, args->options, &error) || !agent_in_place (h, &error))
     {
-      g_printerr ("uctr __net-helper: %s\n", error->message);
+      g_printerr ("uctr-net: %s\n", error->message);
       /* The agent reaped and every socket closed before the caller, which
          then reports the failure, hears of it. */
       g_clear_pointer (&h, helper_free);

@@ -1,6 +1,6 @@
 /* uctr: the network helper's loop (slirp.c): libslirp on a GMainLoop behind
    a container's tap0, with the port forwarder, the port API and the
-   outbound proxy. Started by `uctr __net-helper`. */
+   outbound proxy. Started by uctr-net (helper.h). */
 #pragma once
 
 #include "net/options.h"

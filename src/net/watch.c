@@ -202,7 +202,7 @@ uctr_net_watch_run (const UctrNetHelperArgs *args, UctrNetLoopFunc loop)
 
   if (!watch_setup (&w, args, &error) || pipe2 (fds, O_CLOEXEC) < 0)
     {
-      g_printerr ("uctr __net-helper: %s\n", error != NULL ? error->message : g_strerror (errno));
+      g_printerr ("uctr-net: %s\n", error != NULL ? error->message : g_strerror (errno));
       watch_clear (&w);
       return 1;
     }
@@ -219,7 +219,7 @@ uctr_net_watch_run (const UctrNetHelperArgs *args, UctrNetLoopFunc loop)
     w.loop_pidfd = pidfd_open (w.loop, 0);
   if (w.loop < 0 || w.loop_pidfd < 0)
     {
-      g_printerr ("uctr __net-helper: %s: %s\n", _("Starting the network helper"), g_strerror (errno));
+      g_printerr ("uctr-net: %s: %s\n", _("Starting the network helper"), g_strerror (errno));
       watch_clear (&w);
       return 1;
     }

@@ -62,7 +62,7 @@ spawn_logger (int dfd, UctrLogPipes *p, int source, guint64 max_size, pid_t *pid
   int stdio[] = { p->devnull, p->devnull, p->devnull };
 
   G_STATIC_ASSERT (UCTR_LOGGER_DIR_FD == 3 && UCTR_LOGGER_STDOUT_FD == 4 && UCTR_LOGGER_STDERR_FD == 5);
-  return uctr_spawn_detached (argv, fds, p->terminal ? 2 : 3, stdio, pid, error);
+  return uctr_spawn_detached (-1, argv, fds, p->terminal ? 2 : 3, stdio, pid, error);
 }
 
 gboolean

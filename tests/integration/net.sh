@@ -246,6 +246,21 @@ rt run --network slirp --bundle "$b" nonetns
 like "$err" 'needs a new network namespace' "slirp without a network namespace: a clear error"
 nothing_left nonetns "and nothing left behind"
 
+# uctr finds its network helper, uctr-net, beside itself (or in its
+# libexec directory): a uctr copied alone says what is missing, and
+# leaves nothing.
+if uctr_only "a uctr without its helper program: the error says so"; then
+  mkdir -p "$T/alone"
+  cp "$RT" "$T/alone/uctr"
+  b=$(mkbundle alone '.process.args = ["true"]')
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$T/alone/uctr" --root "$R" run --network slirp --bundle "$b" alone \
+    </dev/null >"$T/alone.out" 2>"$T/alone.err" && st=0 || st=$?
+  check "a uctr without its helper program: run --network slirp fails" test "$st" -ne 0
+  like "$(cat "$T/alone.err")" "Starting the network helper \(is uctr installed whole\?\): Opening .*/uctr-net: No such file" \
+    "a uctr without its helper program: the error says so"
+  nothing_left alone "a uctr without its helper program: nothing left"
+fi
+
 # A config refused after the network helper has started (it starts as soon
 # as its options are known): create stops it; nothing is left.
 b=$(mkbundle badmount '.mounts += [{destination: "/x", type: "bind", source: "/nonexistent-uctr-test", options: ["bind"]}] | .process.args = ["true"]')
@@ -353,7 +368,18 @@ rt port list web --format json
 is "$(jq length <<<"$out")" 1 "and nothing was added"
 check "the helper serves on after the refusals" echoes_back "$hp" still-here
 
-helper=$(pgrep -f "__net-helper --api $R/web/" -u "$(id -u)" -n || true)
+helper=$(pgrep -f "uctr-net --await-fds --api $R/web/" -u "$(id -u)" -o || true)
+check "the helper of a container with published ports is found" test -n "$helper"
+# Its program, uctr-net, is a file the container's ids could write (the
+# build tree's, or any as root): it runs from a sealed copy, as uctr does.
+if uctr_only "the helper runs from a sealed copy of uctr-net"; then
+  net_program=$(dirname "$RT")/uctr-net
+  if [ "$(id -u)" = 0 ] || [ "$(stat -c %u "$net_program")" != 0 ]; then
+    like "$(readlink "/proc/$helper/exe" 2>&1)" "^/memfd:uctr-net" "the helper runs from a sealed copy of uctr-net"
+  else
+    like "$(readlink "/proc/$helper/exe" 2>&1)" "^$net_program\$" "the helper runs from the installed uctr-net"
+  fi
+fi
 rt delete --force web
 check "delete --force: the helper with published ports exits" wait_until 10 dead "${helper:-0}"
 check "the published port is closed after delete" wait_until 5 refused "$hp" x

@@ -24,7 +24,7 @@
          before CMD.
      slirp-echo helper OPTIONS
          the helper, with tap0 on fd 3, the pidfd on 4, the ready pipe on 5,
-         as `uctr __net-helper` gets them. */
+         as uctr-net gets them. */
 #include "net/slirp.h"
 #include "base/util.h"
 
@@ -768,7 +768,7 @@ run_inside (int sock, uid_t uid, gid_t gid, char **cmd)
   die ("running %s", cmd[0]);
 }
 
-/* The fds of `uctr __net-helper`: 3, 4, 5, without clobbering each other.
+/* The fds of uctr-net: 3, 4, 5, without clobbering each other.
    $SLIRP_ECHO_HELPER_WRAPPER (say "valgrind --leak-check=full") runs it under a tool. */
 static void G_GNUC_NORETURN
 exec_helper (const char *self, int tap, int pidfd, int ready, const char *options)
