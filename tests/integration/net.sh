@@ -368,7 +368,7 @@ rt port list web --format json
 is "$(jq length <<<"$out")" 1 "and nothing was added"
 check "the helper serves on after the refusals" echoes_back "$hp" still-here
 
-helper=$(pgrep -f "uctr-net --await-fds --api $R/web/" -u "$(id -u)" -o || true)
+helper=$(pgrep -f "^uctr-net --await-fds --api $R/web/" -u "$(id -u)" -o || true)
 check "the helper of a container with published ports is found" test -n "$helper"
 # Its program, uctr-net, is a file the container's ids could write (the
 # build tree's, or any as root): it runs from a sealed copy, as uctr does.
