@@ -2,9 +2,9 @@
    through which `uctr port` (portclient.c) asks the network helper to
    publish, unpublish and list ports. One request per connection (the
    client shuts down its write side), one reply, then the helper closes
-   (api.h has the format). The helper is single-threaded: every connection is a pair of
-   sources on its loop, bounded in size, time and number, so no client can
-   stall or exhaust it. */
+   (api.h has the format). The helper is single-threaded: every connection
+   is a pair of sources on its loop, bounded in size, time and number, so
+   no client can stall or exhaust it. */
 #include "net/api.h"
 #include "net/forward.h"
 #include "net/ports.h"
