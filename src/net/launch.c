@@ -74,6 +74,8 @@ uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_
   uctr_autofd int ready_w = -1;
   int fds[2];
 
+  if ((program = uctr_selfexe_open_program (path, error)) < 0)
+    return uctr_prefix_error (error, _("Starting the network helper (is uctr installed whole?)"));
   if (devnull < 0)
     return uctr_throw_errno (error, _("Opening /dev/null"));
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
@@ -88,8 +90,6 @@ uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_
      but our stderr until it is ready, for its message should it fail (then
      it lets go of it: slirp.c, watch.c, agent.c). Fd 4 waits for the
      init's pidfd. */
-  if ((program = uctr_selfexe_open_program (path, error)) < 0)
-    return uctr_prefix_error (error, _("Starting the network helper (is uctr installed whole?)"));
   if (!uctr_spawn_detached (program, (char **) argv->pdata, (int[]){ theirs, devnull, ready_w }, 3,
                             (int[]){ devnull, devnull, -1 }, &l->pid, error))
     return uctr_prefix_error (error, _("Starting the network helper"));
