@@ -210,6 +210,15 @@ uctr_selfexe_dir (void)
   return exe != NULL && g_path_is_absolute (exe) ? g_path_get_dirname (exe) : NULL;
 }
 
+/* Whether this process runs from its sealed copy (uctr_selfexe_protect). */
+static gboolean
+running_sealed (void)
+{
+  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+  return self >= 0 && is_sealed_copy (self);
+}
+
 int
 uctr_selfexe_open_program (const char *path, GError **error)
 {
@@ -218,7 +227,7 @@ uctr_selfexe_open_program (const char *path, GError **error)
 
   if (fd < 0)
     return uctr_throw_errno (error, _("Opening %s"), path), -1;
-  if (!writable_by_containers (fd))
+  if (!running_sealed () || !writable_by_containers (fd))
     return uctr_steal_fd (&fd);
   return sealed_copy (fd, name, error);
 }

@@ -30,10 +30,13 @@ char *uctr_selfexe_dir (void);
 char *uctr_selfexe_sibling (const char *name);
 
 /* PATH (a program that comes with uctr, such as uctr-net) opened to be
-   executed (O_CLOEXEC): the file itself where no container's ids could
-   write it, else a sealed in-memory copy of it, as uctr runs from one
-   (CVE-2019-5736: a container that sees the program's process must not
-   reach a file it could change). -1 with ERROR set. */
+   executed (O_CLOEXEC). Where uctr runs from its sealed copy (the
+   container may see our processes: no pid namespace of its own) and the
+   file is one a container's ids could write, a sealed in-memory copy of
+   it, so that the container does not reach the file through the
+   program's /proc/PID/exe (CVE-2019-5736); else the file itself, which a
+   container in a pid namespace of its own never sees (and a copy would
+   cost each container half a megabyte). -1 with ERROR set. */
 int uctr_selfexe_open_program (const char *path, GError **error);
 
 /* Gives the process ARGV0's name when it runs from that copy. */

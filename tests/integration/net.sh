@@ -370,20 +370,37 @@ check "the helper serves on after the refusals" echoes_back "$hp" still-here
 
 helper=$(pgrep -f "^uctr-net --await-fds --api $R/web/" -u "$(id -u)" -o || true)
 check "the helper of a container with published ports is found" test -n "$helper"
-# Its program, uctr-net, is a file the container's ids could write (the
-# build tree's, or any as root): it runs from a sealed copy, as uctr does.
-if uctr_only "the helper runs from a sealed copy of uctr-net"; then
-  net_program=$(dirname "$RT")/uctr-net
-  if [ "$(id -u)" = 0 ] || [ "$(stat -c %u "$net_program")" != 0 ]; then
-    like "$(readlink "/proc/$helper/exe" 2>&1)" "^/memfd:uctr-net" "the helper runs from a sealed copy of uctr-net"
-  else
-    like "$(readlink "/proc/$helper/exe" 2>&1)" "^$net_program\$" "the helper runs from the installed uctr-net"
-  fi
+# Its program, uctr-net, runs from its file: the container, in a pid
+# namespace of its own, never sees the helper's process.
+net_program=$(dirname "$RT")/uctr-net
+if uctr_only "the helper of a container with its own pid namespace runs from uctr-net's file"; then
+  is "$(readlink "/proc/$helper/exe" 2>&1)" "$net_program" \
+    "the helper of a container with its own pid namespace runs from uctr-net's file"
 fi
 rt delete --force web
 check "delete --force: the helper with published ports exits" wait_until 10 dead "${helper:-0}"
 check "the published port is closed after delete" wait_until 5 refused "$hp" x
 nothing_left web "delete leaves no helper, socket or state"
+
+# A container in the host's pid namespace sees the helper's process: where
+# uctr-net is a file the container's ids could write (the build tree's, or
+# any as root), the helper runs from a sealed copy of it, as uctr itself
+# then does (CVE-2019-5736).
+if uctr_only "a container without a pid namespace: its helper runs from a sealed copy of uctr-net"; then
+  b=$(mkbundle nopid 'del(.linux.namespaces[] | select(.type == "pid")) | .process.args = ["sleep", "1000"]')
+  rt run -d --network slirp --bundle "$b" nopid
+  status_is 0 "a container without a pid namespace runs with --network slirp"
+  helper=$(pgrep -f "^uctr-net --await-fds --api $R/nopid/" -u "$(id -u)" -o || true)
+  if [ "$(id -u)" = 0 ] || [ "$(stat -c %u "$net_program")" != 0 ] || [ -n "$(find "$net_program" -perm /022)" ]; then
+    like "$(readlink "/proc/${helper:-0}/exe" 2>&1)" "^/memfd:uctr-net" \
+      "a container without a pid namespace: its helper runs from a sealed copy of uctr-net"
+  else
+    is "$(readlink "/proc/${helper:-0}/exe" 2>&1)" "$net_program" \
+      "a container without a pid namespace: an installed uctr-net, root's, runs from its file"
+  fi
+  rt delete --force nopid
+  nothing_left nopid "a container without a pid namespace: nothing left"
+fi
 
 b=$(mkbundle busy "$SERVER")
 rt run -d --network slirp -p "127.0.0.1:$busy:80" --bundle "$b" busy
