@@ -193,30 +193,32 @@ uctr_selfexe_dmz_open (GError **error)
 #endif
 }
 
+/* Whether this process runs from its sealed copy (uctr_selfexe_protect);
+   asked once, as the name, the directory and the helper's program ask it. */
+static gboolean
+running_sealed (void)
+{
+  static int sealed = -1;
+
+  if (sealed < 0)
+    {
+      uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+      sealed = self >= 0 && is_sealed_copy (self);
+    }
+  return sealed;
+}
+
 char *
 uctr_selfexe_dir (void)
 {
   g_autofree char *exe = NULL;
   const char *dir = g_getenv (SELF_DIR_ENV);
-  uctr_autofd int self = -1;
 
-  if (dir != NULL && g_path_is_absolute (dir))
-    {
-      self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-      if (self >= 0 && is_sealed_copy (self))
-        return g_strdup (dir);
-    }
+  if (dir != NULL && g_path_is_absolute (dir) && running_sealed ())
+    return g_strdup (dir);
   exe = g_file_read_link ("/proc/self/exe", NULL);
   return exe != NULL && g_path_is_absolute (exe) ? g_path_get_dirname (exe) : NULL;
-}
-
-/* Whether this process runs from its sealed copy (uctr_selfexe_protect). */
-static gboolean
-running_sealed (void)
-{
-  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-
-  return self >= 0 && is_sealed_copy (self);
 }
 
 int
@@ -246,12 +248,11 @@ uctr_selfexe_sibling (const char *name)
 void
 uctr_selfexe_name (const char *argv0)
 {
-  uctr_autofd int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   const char *base;
 
   /* Run from the copy, the kernel named us after the memfd or its fd:
      ps and pgrep should see uctr. */
-  if (self < 0 || !is_sealed_copy (self))
+  if (!running_sealed ())
     return;
   base = strrchr (argv0, '/');
   (void) prctl (PR_SET_NAME, base != NULL ? base + 1 : argv0);
