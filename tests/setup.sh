@@ -17,7 +17,7 @@ UCTR_TEST_NOID_USER=${UCTR_TEST_NOID_USER:-uctr-test-noid}
 # makes the Debian root of the image tests (setup_debian_root).
 # golang-github-opencontainers-specs-dev: the runtime-spec's JSON schemas,
 # for tests/integration/schema.sh where ../shared is not beside the clone.
-SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libcap-dev
+SETUP_PACKAGES=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-c-dev libcap-dev
                 libslirp-dev libseccomp-dev libarchive-dev libsoup-3.0-dev nettle-dev busybox-static uidmap gettext jq python3 python3-jsonschema procps iperf3 nftables
                 libc6-dev systemd iproute2 util-linux podman containerd slirp4netns catatonit
                 scdoc man-db groff-base bash-completion zsh fish clang-format

@@ -1,11 +1,14 @@
-/* uctr: what json-glib is handed must be JSON.
+/* uctr: JSON read and written as runc does, with json-c holding the values.
  *
- * A single pass over the tokens, with a depth counter instead of recursion.
- * It checks tokens, not grammar: json-glib refuses misplaced commas, colons
- * and brackets itself, and every token that passes here means the same to
- * json-glib as to RFC 8259 (and to runc's Go parser), so the two agree on
- * where each string ends and the depth counted here is the depth json-glib
- * will reach.
+ * The check is a single pass over the tokens, with a depth counter instead
+ * of recursion. It checks tokens, not grammar: json-c's strict mode refuses
+ * misplaced commas, colons and brackets itself, and every token that passes
+ * here means the same to json-c as to RFC 8259 (and to runc's Go parser),
+ * so the two agree on where each string ends and the depth counted here is
+ * the depth json-c will reach. The check's messages say more than json-c's
+ * ("unexpected character"), and it refuses what json-c would take in
+ * silently: \u0000 (a C string would end there), half a surrogate pair
+ * (U+FFFD), an integer beyond 64 bits (json-c's nearest).
  */
 #include "base/json.h"
 #include "base/util.h"
@@ -79,7 +82,7 @@ scan_unicode_escape (Scan *s, GError **error)
       s->p += 2;
       low = scan_hex4 (s);
     }
-  /* A lone half would make json-glib read past the end of the string. */
+  /* json-c would make a lone half U+FFFD; Go refuses it in a document. */
   ok = unit > 0 && (unit < 0xd800 || unit > 0xdfff || (unit <= 0xdbff && low >= 0xdc00 && low <= 0xdfff));
   if (ok)
     return TRUE;
@@ -92,6 +95,20 @@ scan_unicode_escape (Scan *s, GError **error)
   if (unit >= 0xdc00)
     return scan_fail (s, error, _("\\u%04x is the second half of a surrogate pair without the first"), unit);
   return scan_fail (s, error, _("\\u%04x is half a surrogate pair; the second \\u is missing"), unit);
+}
+
+/* S->p is on a byte >= 0x80 in a string: one whole UTF-8 character. Go
+   would make each bad byte U+FFFD; json-c would keep it as it is, and pass
+   it on to paths, names and messages: refused, as uctr always has. */
+static gboolean
+scan_utf8 (Scan *s, GError **error)
+{
+  gunichar c = g_utf8_get_char_validated (s->p, s->end - s->p);
+
+  if (c == (gunichar) -1 || c == (gunichar) -2)
+    return scan_fail (s, error, _("a string that is not UTF-8 (byte 0x%02x)"), (guchar) *s->p);
+  s->p = g_utf8_next_char (s->p);
+  return TRUE;
 }
 
 /* S->p is on the opening quote; leaves it after the closing one. */
@@ -110,6 +127,12 @@ scan_string (Scan *s, GError **error)
       if (c < 0x20)
         return scan_fail (s, error,
                           _("a control character (0x%02x) in a string; write it as \\n, \\t or \\u00XX"), c);
+      if (c >= 0x80)
+        {
+          if (!scan_utf8 (s, error))
+            return FALSE;
+          continue;
+        }
       if (c != '\\')
         {
           s->p++;
@@ -140,12 +163,22 @@ skip_digits (Scan *s)
     s->p++;
 }
 
+/* The integer from START to END (-?[0-9]+) fits in 64 bits, signed or not. */
+static gboolean
+integer_fits (const char *start, const char *end)
+{
+  const char *limit = *start == '-' ? "-9223372036854775808" : "18446744073709551615";
+  gsize len = end - start, limit_len = strlen (limit);
+
+  return len < limit_len || (len == limit_len && memcmp (start, limit, len) <= 0);
+}
+
 /* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and nothing glued to it. */
 static gboolean
 scan_number (Scan *s, GError **error)
 {
   const char *start = s->p;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, integer = TRUE;
 
   if (*s->p == '-')
     s->p++;
@@ -157,12 +190,14 @@ scan_number (Scan *s, GError **error)
     ok = FALSE;
   if (ok && s->p < s->end && *s->p == '.')
     {
+      integer = FALSE;
       s->p++;
       ok = s->p < s->end && g_ascii_isdigit (*s->p);
       skip_digits (s);
     }
   if (ok && s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
     {
+      integer = FALSE;
       s->p++;
       if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
         s->p++;
@@ -176,6 +211,11 @@ scan_number (Scan *s, GError **error)
       s->p = start;
       return scan_fail (
           s, error, _("not a JSON number: numbers are decimal, without leading zeros (no octal or hex)"));
+    }
+  if (integer && !integer_fits (start, s->p))
+    {
+      s->p = start;
+      return scan_fail (s, error, _("an integer beyond 64 bits"));
     }
   return TRUE;
 }
@@ -279,18 +319,77 @@ uctr_json_check (const char *text, gsize len, guint max_depth, GError **error)
   return TRUE;
 }
 
-JsonNode *
-uctr_json_member (JsonObject *obj, const char *name)
+/* json-c wants the end of a top-level number marked: a NUL after it. */
+static json_object *
+tokenize (struct json_tokener *tok, const char *text, gsize len)
 {
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+  json_object *node = json_tokener_parse_ex (tok, text, (int) len);
 
-  return node == NULL || JSON_NODE_HOLDS_NULL (node) ? NULL : node;
+  if (node == NULL && json_tokener_get_error (tok) == json_tokener_continue)
+    node = json_tokener_parse_ex (tok, "", 1);
+  return node;
+}
+
+/* json-c's error ERR at byte OFFSET of TEXT, as "LINE:COLUMN: what". */
+static gboolean
+parse_fail (GError **error, const char *text, gsize offset, enum json_tokener_error err)
+{
+  Scan s = { .p = text, .end = text + offset, .line_start = text, .line = 1 };
+
+  for (; s.p < s.end; s.p++)
+    if (*s.p == '\n')
+      {
+        s.line++;
+        s.line_start = s.p + 1;
+      }
+  return scan_fail (&s, error, "%s", json_tokener_error_desc (err));
 }
 
 gboolean
-uctr_json_holds (JsonNode *node, GType type)
+uctr_json_parse (const char *text, gssize len, guint max_depth, json_object **out, GError **error)
 {
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+  gsize n = len < 0 ? strlen (text) : (gsize) len, skip = 0;
+  struct json_tokener *tok;
+  enum json_tokener_error err;
+  json_object *node;
+  gsize end;
+
+  *out = NULL;
+  if (!uctr_json_check (text, n, max_depth, error))
+    return FALSE;
+  while (skip < n && (text[skip] == ' ' || text[skip] == '\t' || text[skip] == '\r' || text[skip] == '\n'))
+    skip++;
+  if (skip == n)
+    return TRUE;
+  if (n - skip > G_MAXINT)
+    return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("a JSON document of 2 GiB or more"));
+  /* The check counted the depth; json-c counts one more for the top. */
+  tok = json_tokener_new_ex ((int) max_depth + 2);
+  if (tok == NULL)
+    g_error ("json_tokener_new_ex: out of memory");
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT);
+  node = tokenize (tok, text + skip, n - skip);
+  err = json_tokener_get_error (tok);
+  end = skip + json_tokener_get_parse_end (tok);
+  json_tokener_free (tok);
+  if (err != json_tokener_success)
+    {
+      json_object_put (node);
+      return parse_fail (error, text, MIN (end, n), err);
+    }
+  *out = node;
+  return TRUE;
+}
+
+json_object *
+uctr_json_member (json_object *obj, const char *name)
+{
+  json_object *node = NULL;
+
+  if (obj == NULL || !json_object_is_type (obj, json_type_object))
+    return NULL;
+  json_object_object_get_ex (obj, name, &node);
+  return node;
 }
 
 gboolean
@@ -379,41 +478,53 @@ uint_out_of_range (GError **error, const char *parent, const char *name, UctrJso
 
 /* Typed members: nodes */
 
+static gboolean
+absent (GError **error, const char *parent, const char *name, UctrJsonFlags flags)
+{
+  return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
+}
+
+static gboolean
+is_container (json_object *node)
+{
+  return json_object_is_type (node, json_type_object) || json_object_is_type (node, json_type_array);
+}
+
 gboolean
-uctr_json_node_object (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
-                       JsonObject **out, GError **error)
+uctr_json_node_object (json_object *node, const char *parent, const char *name, UctrJsonFlags flags,
+                       json_object **out, GError **error)
 {
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return absent (error, parent, name, flags);
+  if (!json_object_is_type (node, json_type_object))
     return wrong_type (error, parent, name, flags, _("must be an object"));
-  *out = json_node_get_object (node);
+  *out = node;
   return TRUE;
 }
 
 gboolean
-uctr_json_node_array (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
-                      JsonArray **out, GError **error)
+uctr_json_node_array (json_object *node, const char *parent, const char *name, UctrJsonFlags flags,
+                      json_object **out, GError **error)
 {
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return absent (error, parent, name, flags);
+  if (!json_object_is_type (node, json_type_array))
     return wrong_type (error, parent, name, flags, _("must be an array"));
-  *out = json_node_get_array (node);
+  *out = node;
   return TRUE;
 }
 
 gboolean
-uctr_json_node_string (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags,
+uctr_json_node_string (json_object *node, const char *parent, const char *name, UctrJsonFlags flags,
                        const char **out, GError **error)
 {
   const char *s;
 
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if (!uctr_json_holds (node, G_TYPE_STRING))
+    return absent (error, parent, name, flags);
+  if (!json_object_is_type (node, json_type_string))
     return wrong_type (error, parent, name, flags, _("must be a string"));
-  s = json_node_get_string (node);
+  s = json_object_get_string (node);
   if ((flags & UCTR_JSON_NON_EMPTY) && *s == '\0')
     return wrong_type (error, parent, name, flags, _("must not be empty"));
   if ((flags & UCTR_JSON_ABSOLUTE) && !g_path_is_absolute (s))
@@ -422,64 +533,74 @@ uctr_json_node_string (JsonNode *node, const char *parent, const char *name, Uct
   return TRUE;
 }
 
+/* json-c keeps an integer above G_MAXINT64 as a uint64 and reads it back as
+   G_MAXINT64 from json_object_get_int64. */
+static gboolean
+int_value (json_object *node, gint64 *out)
+{
+  if (!json_object_is_type (node, json_type_int))
+    return FALSE;
+  *out = json_object_get_int64 (node);
+  return *out < G_MAXINT64 || json_object_get_uint64 (node) == G_MAXINT64;
+}
+
 gboolean
-uctr_json_node_int (JsonNode *node, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
+uctr_json_node_int (json_object *node, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
                     gint64 max, gint64 *out, GError **error)
 {
   gint64 v;
 
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if ((flags & UCTR_JSON_OWN) && !JSON_NODE_HOLDS_VALUE (node))
+    return absent (error, parent, name, flags);
+  if ((flags & UCTR_JSON_OWN) && is_container (node))
     return wrong_type (error, parent, name, flags, NULL);
-  if (!uctr_json_holds (node, G_TYPE_INT64) || (v = json_node_get_int (node)) < min || v > max)
+  if (!int_value (node, &v) || v < min || v > max)
     return int_out_of_range (error, parent, name, flags, min, max);
   *out = v;
   return TRUE;
 }
 
 static gboolean
-uint_value (JsonNode *node, UctrJsonFlags flags, guint64 max, guint64 *out)
+uint_value (json_object *node, UctrJsonFlags flags, guint64 max, guint64 *out)
 {
-  gint64 v;
+  guint64 v;
 
-  if (uctr_json_holds (node, G_TYPE_INT64))
+  if (json_object_is_type (node, json_type_int))
     {
-      v = json_node_get_int (node);
-      if ((v < 0 && !(flags & UCTR_JSON_WRAPPED)) || (guint64) v > max)
+      if (json_object_get_int64 (node) < 0 || (v = json_object_get_uint64 (node)) > max)
         return FALSE;
-      *out = (guint64) v;
+      *out = v;
       return TRUE;
     }
-  return (flags & UCTR_JSON_DECIMAL) && uctr_json_holds (node, G_TYPE_STRING)
-         && g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, max, out, NULL);
+  return (flags & UCTR_JSON_DECIMAL) && json_object_is_type (node, json_type_string)
+         && g_ascii_string_to_unsigned (json_object_get_string (node), 10, 0, max, out, NULL);
 }
 
 /* Typed members: members of an object */
 
 gboolean
-uctr_json_get_object (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
-                      JsonObject **out, GError **error)
+uctr_json_get_object (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                      json_object **out, GError **error)
 {
   return uctr_json_node_object (uctr_json_member (obj, name), parent, name, flags, out, error);
 }
 
 gboolean
-uctr_json_get_array (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
-                     JsonArray **out, GError **error)
+uctr_json_get_array (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                     json_object **out, GError **error)
 {
   return uctr_json_node_array (uctr_json_member (obj, name), parent, name, flags, out, error);
 }
 
 gboolean
-uctr_json_get_string (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+uctr_json_get_string (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags,
                       const char **out, GError **error)
 {
   return uctr_json_node_string (uctr_json_member (obj, name), parent, name, flags, out, error);
 }
 
 gboolean
-uctr_json_dup_string (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, char **out,
+uctr_json_dup_string (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags, char **out,
                       GError **error)
 {
   const char *s = NULL;
@@ -495,24 +616,24 @@ uctr_json_dup_string (JsonObject *obj, const char *parent, const char *name, Uct
 }
 
 gboolean
-uctr_json_get_bool (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, gboolean *out,
-                    GError **error)
+uctr_json_get_bool (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags,
+                    gboolean *out, GError **error)
 {
-  JsonNode *node = uctr_json_member (obj, name);
+  json_object *node = uctr_json_member (obj, name);
 
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if (!uctr_json_holds (node, G_TYPE_BOOLEAN))
+    return absent (error, parent, name, flags);
+  if (!json_object_is_type (node, json_type_boolean))
     return wrong_type (error, parent, name, flags, _("must be a boolean"));
-  *out = json_node_get_boolean (node);
+  *out = json_object_get_boolean (node);
   return TRUE;
 }
 
 gboolean
-uctr_json_get_int (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
+uctr_json_get_int (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags, gint64 min,
                    gint64 max, gint64 *out, gboolean *present, GError **error)
 {
-  JsonNode *node = uctr_json_member (obj, name);
+  json_object *node = uctr_json_member (obj, name);
 
   if (present != NULL)
     *present = node != NULL;
@@ -520,16 +641,16 @@ uctr_json_get_int (JsonObject *obj, const char *parent, const char *name, UctrJs
 }
 
 gboolean
-uctr_json_get_uint (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, guint64 max,
+uctr_json_get_uint (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags, guint64 max,
                     guint64 *out, gboolean *present, GError **error)
 {
-  JsonNode *node = uctr_json_member (obj, name);
+  json_object *node = uctr_json_member (obj, name);
 
   if (present != NULL)
     *present = node != NULL;
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if ((flags & UCTR_JSON_OWN) && !JSON_NODE_HOLDS_VALUE (node))
+    return absent (error, parent, name, flags);
+  if ((flags & UCTR_JSON_OWN) && is_container (node))
     return wrong_type (error, parent, name, flags, NULL);
   if (!uint_value (node, flags, max, out))
     return uint_out_of_range (error, parent, name, flags, max);
@@ -537,28 +658,29 @@ uctr_json_get_uint (JsonObject *obj, const char *parent, const char *name, UctrJ
 }
 
 gboolean
-uctr_json_get_strv (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, char ***out,
+uctr_json_get_strv (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags, char ***out,
                     GError **error)
 {
-  JsonNode *node = uctr_json_member (obj, name);
+  json_object *node = uctr_json_member (obj, name);
   g_autoptr(GPtrArray) strv = NULL;
-  JsonArray *array;
-  guint i, n;
+  gsize i, n;
 
   if (node == NULL)
-    return (flags & UCTR_JSON_REQUIRED) ? missing (error, parent, name, flags) : TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return absent (error, parent, name, flags);
+  if (!json_object_is_type (node, json_type_array))
     return wrong_type (error, parent, name, flags, _("must be an array of strings"));
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
+  n = json_object_array_length (node);
   strv = g_ptr_array_new_full (n + 1, g_free);
   for (i = 0; i < n; i++)
     {
-      g_autofree char *item = g_strdup_printf ("%s[%u]", name, i);
+      g_autofree char *item = g_strdup_printf ("%s[%" G_GSIZE_FORMAT "]", name, i);
+      json_object *element = json_object_array_get_idx (node, i);
       const char *s = NULL;
 
-      if (!uctr_json_node_string (json_array_get_element (array, i), parent, item,
-                                  flags & ~UCTR_JSON_REQUIRED, &s, error))
+      /* null is no string here (it would end the list). */
+      if (element == NULL)
+        return wrong_type (error, parent, item, flags, _("must be a string"));
+      if (!uctr_json_node_string (element, parent, item, flags & ~UCTR_JSON_REQUIRED, &s, error))
         return FALSE;
       g_ptr_array_add (strv, g_strdup (s));
     }
@@ -569,34 +691,87 @@ uctr_json_get_strv (JsonObject *obj, const char *parent, const char *name, UctrJ
 }
 
 gboolean
-uctr_json_get_string_map (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags,
+uctr_json_get_string_map (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags,
                           GHashTable *table, GPtrArray *keys, GError **error)
 {
-  g_autoptr(GList) members = NULL;
-  JsonObject *map = NULL;
-  GList *l;
+  json_object *map = NULL;
 
   if (!uctr_json_get_object (obj, parent, name, flags, &map, error))
     return FALSE;
   if (map == NULL)
     return TRUE;
-  /* json-glib lists members in document order, which KEYS keeps. */
-  members = json_object_get_members (map);
-  for (l = members; l != NULL; l = l->next)
+  /* json-c keeps members in document order, which KEYS keeps. */
+  json_object_object_foreach (map, key, value)
     {
-      const char *key = l->data;
-      JsonNode *value = json_object_get_member (map, key);
-
-      if (!uctr_json_holds (value, G_TYPE_STRING))
+      if (!json_object_is_type (value, json_type_string))
         {
           g_autofree char *entry = g_strdup_printf ("%s[\"%s\"]", name, key);
           return wrong_type (error, parent, entry, flags, _("must be a string"));
         }
-      g_hash_table_insert (table, g_strdup (key), g_strdup (json_node_get_string (value)));
+      g_hash_table_insert (table, g_strdup (key), g_strdup (json_object_get_string (value)));
       if (keys != NULL)
         g_ptr_array_add (keys, g_strdup (key));
     }
   return TRUE;
+}
+
+/* Writing */
+
+void
+uctr_json_add (json_object *obj, const char *name, json_object *value)
+{
+  if (json_object_object_add (obj, name, value) != 0)
+    g_error ("json_object_object_add: out of memory");
+}
+
+/* json-c's constructors return NULL only when out of memory. */
+static json_object *
+must (json_object *value)
+{
+  if (value == NULL)
+    g_error ("json-c: out of memory");
+  return value;
+}
+
+void
+uctr_json_add_string (json_object *obj, const char *name, const char *value)
+{
+  uctr_json_add (obj, name, value != NULL ? must (json_object_new_string (value)) : NULL);
+}
+
+void
+uctr_json_add_int (json_object *obj, const char *name, gint64 value)
+{
+  uctr_json_add (obj, name, must (json_object_new_int64 (value)));
+}
+
+void
+uctr_json_add_uint (json_object *obj, const char *name, guint64 value)
+{
+  uctr_json_add (obj, name, must (json_object_new_uint64 (value)));
+}
+
+void
+uctr_json_add_bool (json_object *obj, const char *name, gboolean value)
+{
+  uctr_json_add (obj, name, must (json_object_new_boolean (value)));
+}
+
+json_object *
+uctr_json_new_strv (const char *const *strv)
+{
+  json_object *array = must (json_object_new_array ());
+
+  for (; strv != NULL && *strv != NULL; strv++)
+    if (json_object_array_add (array, must (json_object_new_string (*strv))) != 0)
+      g_error ("json_object_array_add: out of memory");
+  return array;
+}
+
+void
+uctr_json_add_strv (json_object *obj, const char *name, const char *const *strv)
+{
+  uctr_json_add (obj, name, uctr_json_new_strv (strv));
 }
 
 /* Strings escaped as Go's encoding/json does, so output matches runc's byte
@@ -632,111 +807,120 @@ uctr_json_append_go_string (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
-static void write_json_node (GString *out, JsonNode *node, gboolean pretty, guint depth);
+static void write_json_node (GString *out, json_object *node, guint indent, guint depth);
 
+/* INDENT: spaces a level; 0 writes all on one line. */
 static void
-write_newline_indent (GString *out, gboolean pretty, guint depth)
+write_newline_indent (GString *out, guint indent, guint depth)
 {
-  if (!pretty)
+  if (indent == 0)
     return;
   g_string_append_c (out, '\n');
-  g_string_append_printf (out, "%*s", (int) depth * 2, "");
+  g_string_append_printf (out, "%*s", (int) (depth * indent), "");
 }
 
 static void
-write_json_object (GString *out, JsonObject *obj, gboolean pretty, guint depth)
+write_json_object (GString *out, json_object *obj, guint indent, guint depth)
 {
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
   gboolean first = TRUE;
 
   g_string_append_c (out, '{');
-  json_object_iter_init_ordered (&iter, obj);
-  while (json_object_iter_next_ordered (&iter, &name, &member))
+  json_object_object_foreach (obj, name, member)
     {
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
-      write_newline_indent (out, pretty, depth + 1);
+      write_newline_indent (out, indent, depth + 1);
       uctr_json_append_go_string (out, name);
-      g_string_append (out, pretty ? ": " : ":");
-      write_json_node (out, member, pretty, depth + 1);
+      g_string_append (out, indent > 0 ? ": " : ":");
+      write_json_node (out, member, indent, depth + 1);
     }
   if (!first)
-    write_newline_indent (out, pretty, depth);
+    write_newline_indent (out, indent, depth);
   g_string_append_c (out, '}');
 }
 
 static void
-write_json_array (GString *out, JsonArray *array, gboolean pretty, guint depth)
+write_json_array (GString *out, json_object *array, guint indent, guint depth)
 {
-  guint i, n = json_array_get_length (array);
+  gsize i, n = json_object_array_length (array);
 
   g_string_append_c (out, '[');
   for (i = 0; i < n; i++)
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      write_newline_indent (out, pretty, depth + 1);
-      write_json_node (out, json_array_get_element (array, i), pretty, depth + 1);
+      write_newline_indent (out, indent, depth + 1);
+      write_json_node (out, json_object_array_get_idx (array, i), indent, depth + 1);
     }
   if (n > 0)
-    write_newline_indent (out, pretty, depth);
+    write_newline_indent (out, indent, depth);
   g_string_append_c (out, ']');
 }
 
 static void
-write_json_value (GString *out, JsonNode *node)
+write_json_int (GString *out, json_object *node)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gint64 v = json_object_get_int64 (node);
 
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      uctr_json_append_go_string (out, json_node_get_string (node));
-      break;
-    case G_TYPE_INT64:
-      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-      break;
-    case G_TYPE_DOUBLE:
-      g_string_append (out, g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
-      break;
-    case G_TYPE_BOOLEAN:
-      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-      break;
-    default:
-      g_string_append (out, "null");
-      break;
-    }
+  if (v == G_MAXINT64)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT, json_object_get_uint64 (node));
+  else
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
 }
 
 static void
-write_json_node (GString *out, JsonNode *node, gboolean pretty, guint depth)
+write_json_node (GString *out, json_object *node, guint indent, guint depth)
 {
-  switch (JSON_NODE_TYPE (node))
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  switch (json_object_get_type (node))
     {
-    case JSON_NODE_OBJECT:
-      write_json_object (out, json_node_get_object (node), pretty, depth);
+    case json_type_object:
+      write_json_object (out, node, indent, depth);
       break;
-    case JSON_NODE_ARRAY:
-      write_json_array (out, json_node_get_array (node), pretty, depth);
+    case json_type_array:
+      write_json_array (out, node, indent, depth);
       break;
-    case JSON_NODE_VALUE:
-      write_json_value (out, node);
+    case json_type_string:
+      uctr_json_append_go_string (out, json_object_get_string (node));
       break;
-    case JSON_NODE_NULL:
+    case json_type_int:
+      write_json_int (out, node);
+      break;
+    case json_type_double:
+      g_string_append (out, g_ascii_dtostr (buf, sizeof buf, json_object_get_double (node)));
+      break;
+    case json_type_boolean:
+      g_string_append (out, json_object_get_boolean (node) ? "true" : "false");
+      break;
+    case json_type_null:
     default:
       g_string_append (out, "null");
       break;
     }
 }
 
-/* json-glib's generator writes "key" : value; runc (Go) writes "key": value.
-   Without a trailing newline, as `runc state` prints it. */
+/* Go writes "key": value (json-c's own writer "key": value with other
+   spacing and escapes). Without a trailing newline, as `runc state` prints it. */
 
 void
-uctr_json_append_go (GString *out, JsonNode *node, gboolean pretty)
+uctr_json_append_go (GString *out, json_object *node, gboolean pretty)
 {
-  write_json_node (out, node, pretty, 0);
+  write_json_node (out, node, pretty ? 2 : 0, 0);
+}
+
+char *
+uctr_json_to_string_indent (json_object *node, guint indent)
+{
+  GString *out = g_string_new (NULL);
+
+  write_json_node (out, node, indent, 0);
+  return g_string_free (out, FALSE);
+}
+
+char *
+uctr_json_to_string (json_object *node, gboolean pretty)
+{
+  return uctr_json_to_string_indent (node, pretty ? 2 : 0);
 }

@@ -1,9 +1,9 @@
 /* uctr: the log file of --log. */
 #include "base/log.h"
+#include "base/json.h"
 #include "base/util.h"
 
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,23 +34,16 @@ format_line (const char *level, const char *msg)
 
   if (log_json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
+      /* logrus's JSONFormatter: keys sorted, Go's escaping. */
+      GString *line = g_string_new ("{\"level\":");
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "level");
-      json_builder_add_string_value (b, level);
-      json_builder_set_member_name (b, "msg");
-      json_builder_add_string_value (b, msg);
-      json_builder_set_member_name (b, "time");
-      json_builder_add_string_value (b, time);
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      text = json_generator_to_data (gen, NULL);
-      return g_strconcat (text, "\n", NULL);
+      uctr_json_append_go_string (line, level);
+      g_string_append (line, ",\"msg\":");
+      uctr_json_append_go_string (line, msg);
+      g_string_append (line, ",\"time\":");
+      uctr_json_append_go_string (line, time);
+      g_string_append (line, "}\n");
+      return g_string_free (line, FALSE);
     }
   else
     {

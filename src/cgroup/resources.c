@@ -130,7 +130,7 @@ group_path (const char *where, const char *group)
 }
 
 static gboolean
-get_group (JsonObject *obj, const char *where, const char *name, JsonObject **out, GError **error)
+get_group (json_object *obj, const char *where, const char *name, json_object **out, GError **error)
 {
   g_autofree char *path = group_path (where, name);
 
@@ -139,7 +139,7 @@ get_group (JsonObject *obj, const char *where, const char *name, JsonObject **ou
 }
 
 static gboolean
-parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_ints (UctrResources *r, json_object *root, const char *where, GError **error)
 {
   gsize i;
 
@@ -147,8 +147,8 @@ parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **erro
     {
       const IntMember *m = &int_members[i];
       g_autofree char *path = g_strdup_printf ("%s.%s.%s", where, m->group, m->name);
-      JsonObject *group;
-      JsonNode *node;
+      json_object *group;
+      json_object *node;
       UctrOptInt *opt = opt_at (r, m->offset);
 
       if (!get_group (root, where, m->group, &group, error))
@@ -163,7 +163,7 @@ parse_ints (UctrResources *r, JsonObject *root, const char *where, GError **erro
 }
 
 static gboolean
-get_cpu_strings (JsonObject *cpu, const char *where, UctrResources *r, GError **error)
+get_cpu_strings (json_object *cpu, const char *where, UctrResources *r, GError **error)
 {
   g_autofree char *path = group_path (where, "cpu");
 
@@ -173,17 +173,17 @@ get_cpu_strings (JsonObject *cpu, const char *where, UctrResources *r, GError **
 
 /* A member set to something other than its zero value. */
 static gboolean
-member_used (JsonNode *node)
+member_used (json_object *node)
 {
   if (node == NULL)
     return FALSE;
-  if (uctr_json_holds (node, G_TYPE_BOOLEAN))
-    return json_node_get_boolean (node);
+  if (json_object_is_type (node, json_type_boolean))
+    return json_object_get_boolean (node);
   return TRUE;
 }
 
 static void
-note_unsupported (UctrResources *r, JsonObject *root)
+note_unsupported (UctrResources *r, json_object *root)
 {
   gsize i;
 
@@ -191,10 +191,8 @@ note_unsupported (UctrResources *r, JsonObject *root)
     {
       const char *group = unsupported_members[i][0];
       const char *name = unsupported_members[i][1];
-      JsonNode *g = group != NULL ? uctr_json_member (root, group) : NULL;
-      JsonObject *obj = group == NULL
-                            ? root
-                            : (g != NULL && JSON_NODE_HOLDS_OBJECT (g) ? json_node_get_object (g) : NULL);
+      /* uctr_json_member takes a group that is not an object (NULL then). */
+      json_object *obj = group == NULL ? root : uctr_json_member (root, group);
 
       if (member_used (uctr_json_member (obj, name)))
         g_ptr_array_add (r->unsupported,
@@ -203,42 +201,39 @@ note_unsupported (UctrResources *r, JsonObject *root)
 }
 
 static gboolean
-parse_device (JsonNode *item, const char *path, const char *value_name, gint64 max, UctrDeviceValue *d,
+parse_device (json_object *item, const char *path, const char *value_name, gint64 max, UctrDeviceValue *d,
               GError **error)
 {
-  JsonObject *obj;
-
-  if (!JSON_NODE_HOLDS_OBJECT (item))
+  if (!json_object_is_type (item, json_type_object))
     return uctr_json_invalid (error, path, _("must be an object"));
-  obj = json_node_get_object (item);
-  if (uctr_json_member (obj, "major") == NULL || uctr_json_member (obj, "minor") == NULL)
+  if (uctr_json_member (item, "major") == NULL || uctr_json_member (item, "minor") == NULL)
     return uctr_json_invalid (error, path, _("needs major and minor"));
   d->value = 0;
-  return uctr_json_node_int (uctr_json_member (obj, "major"), path, NULL, UCTR_JSON_OPTIONAL, 0, G_MAXUINT32,
+  return uctr_json_node_int (uctr_json_member (item, "major"), path, NULL, UCTR_JSON_OPTIONAL, 0, G_MAXUINT32,
                              &d->major, error)
-         && uctr_json_node_int (uctr_json_member (obj, "minor"), path, NULL, UCTR_JSON_OPTIONAL, 0,
+         && uctr_json_node_int (uctr_json_member (item, "minor"), path, NULL, UCTR_JSON_OPTIONAL, 0,
                                 G_MAXUINT32, &d->minor, error)
-         && uctr_json_get_int (obj, path, value_name, UCTR_JSON_OPTIONAL, 0, max, &d->value, NULL, error);
+         && uctr_json_get_int (item, path, value_name, UCTR_JSON_OPTIONAL, 0, max, &d->value, NULL, error);
 }
 
 static gboolean
-parse_devices (JsonObject *blkio, const char *where, const char *name, const char *value_name, gint64 max,
+parse_devices (json_object *blkio, const char *where, const char *name, const char *value_name, gint64 max,
                GArray *out, GError **error)
 {
   g_autofree char *blkio_path = group_path (where, "blockIO");
-  JsonArray *arr = NULL;
+  json_object *arr = NULL;
   guint i;
 
   if (!uctr_json_get_array (blkio, blkio_path, name, UCTR_JSON_OPTIONAL, &arr, error))
     return FALSE;
   if (arr == NULL)
     return TRUE;
-  for (i = 0; i < json_array_get_length (arr); i++)
+  for (i = 0; i < json_object_array_length (arr); i++)
     {
       g_autofree char *path = g_strdup_printf ("%s.blockIO.%s[%u]", where, name, i);
       UctrDeviceValue d;
 
-      if (!parse_device (json_array_get_element (arr, i), path, value_name, max, &d, error))
+      if (!parse_device (json_object_array_get_idx (arr, i), path, value_name, max, &d, error))
         return FALSE;
       g_array_append_val (out, d);
     }
@@ -246,9 +241,9 @@ parse_devices (JsonObject *blkio, const char *where, const char *name, const cha
 }
 
 static gboolean
-parse_blkio (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_blkio (UctrResources *r, json_object *root, const char *where, GError **error)
 {
-  JsonObject *blkio;
+  json_object *blkio;
   int i;
 
   if (!get_group (root, where, "blockIO", &blkio, error))
@@ -275,10 +270,10 @@ valid_page_size (const char *s)
 }
 
 static gboolean
-parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_hugepages (UctrResources *r, json_object *root, const char *where, GError **error)
 {
   g_autofree char *hugepages_path = group_path (where, "hugepageLimits");
-  JsonArray *arr = NULL;
+  json_object *arr = NULL;
   guint i;
 
   if (!uctr_json_node_array (uctr_json_member (root, "hugepageLimits"), hugepages_path, NULL,
@@ -286,30 +281,29 @@ parse_hugepages (UctrResources *r, JsonObject *root, const char *where, GError *
     return FALSE;
   if (arr == NULL)
     return TRUE;
-  for (i = 0; i < json_array_get_length (arr); i++)
+  for (i = 0; i < json_object_array_length (arr); i++)
     {
       g_autofree char *path = g_strdup_printf ("%s.hugepageLimits[%u]", where, i);
-      JsonNode *item = json_array_get_element (arr, i);
-      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-      JsonNode *size = uctr_json_member (obj, "pageSize");
+      json_object *item = json_object_array_get_idx (arr, i);
+      json_object *obj = json_object_is_type (item, json_type_object) ? item : NULL;
+      json_object *size = uctr_json_member (obj, "pageSize");
       gint64 limit = 0;
 
-      if (size == NULL || !uctr_json_holds (size, G_TYPE_STRING)
-          || !valid_page_size (json_node_get_string (size)))
+      if (!json_object_is_type (size, json_type_string) || !valid_page_size (json_object_get_string (size)))
         return uctr_json_invalid (error, path, _("pageSize: must be a size such as \"2MB\" or \"1GB\""));
       if (!uctr_json_get_int (obj, path, "limit", UCTR_JSON_REQUIRED, 0, G_MAXINT64, &limit, NULL, error))
         return FALSE;
-      g_ptr_array_add (r->hugepage_sizes, g_strdup (json_node_get_string (size)));
+      g_ptr_array_add (r->hugepage_sizes, g_strdup (json_object_get_string (size)));
       g_array_append_val (r->hugepage_limits, limit);
     }
   return TRUE;
 }
 
 static gboolean
-parse_oom_killer (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_oom_killer (UctrResources *r, json_object *root, const char *where, GError **error)
 {
   g_autofree char *path = group_path (where, "memory");
-  JsonObject *memory;
+  json_object *memory;
   gboolean disable = FALSE;
 
   if (!get_group (root, where, "memory", &memory, error)
@@ -321,21 +315,21 @@ parse_oom_killer (UctrResources *r, JsonObject *root, const char *where, GError 
 }
 
 static gboolean
-parse_priorities (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_priorities (UctrResources *r, json_object *root, const char *where, GError **error)
 {
   g_autofree char *path = group_path (where, "network");
-  JsonObject *network;
-  JsonArray *arr = NULL;
+  json_object *network;
+  json_object *arr = NULL;
   guint i;
 
   if (!get_group (root, where, "network", &network, error)
       || !uctr_json_get_array (network, path, "priorities", UCTR_JSON_OPTIONAL, &arr, error))
     return FALSE;
-  for (i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+  for (i = 0; arr != NULL && i < json_object_array_length (arr); i++)
     {
       g_autofree char *item_path = g_strdup_printf ("%s.network.priorities[%u]", where, i);
-      JsonNode *item = json_array_get_element (arr, i);
-      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+      json_object *item = json_object_array_get_idx (arr, i);
+      json_object *obj = json_object_is_type (item, json_type_object) ? item : NULL;
       g_autofree char *name = NULL;
       gint64 prio = 0;
 
@@ -356,7 +350,7 @@ parse_priorities (UctrResources *r, JsonObject *root, const char *where, GError 
 /* One of linux.resources.devices: type and access as the devices cgroup
    takes them; a missing major or minor is any. */
 static gboolean
-parse_device_rule (JsonObject *obj, const char *path, UctrDeviceRule *d, GError **error)
+parse_device_rule (json_object *obj, const char *path, UctrDeviceRule *d, GError **error)
 {
   g_autofree char *type = NULL;
   g_autofree char *access = NULL;
@@ -383,23 +377,23 @@ parse_device_rule (JsonObject *obj, const char *path, UctrDeviceRule *d, GError 
 }
 
 static gboolean
-parse_device_rules (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_device_rules (UctrResources *r, json_object *root, const char *where, GError **error)
 {
   g_autofree char *path = group_path (where, "devices");
-  JsonArray *arr = NULL;
+  json_object *arr = NULL;
   guint i;
 
   if (!uctr_json_node_array (uctr_json_member (root, "devices"), path, NULL, UCTR_JSON_OPTIONAL, &arr, error))
     return FALSE;
-  for (i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+  for (i = 0; arr != NULL && i < json_object_array_length (arr); i++)
     {
       g_autofree char *item_path = g_strdup_printf ("%s.devices[%u]", where, i);
-      JsonNode *item = json_array_get_element (arr, i);
+      json_object *item = json_object_array_get_idx (arr, i);
       UctrDeviceRule d;
 
-      if (!JSON_NODE_HOLDS_OBJECT (item))
+      if (!json_object_is_type (item, json_type_object))
         return uctr_json_invalid (error, item_path, _("must be an object"));
-      if (!parse_device_rule (json_node_get_object (item), item_path, &d, error))
+      if (!parse_device_rule (item, item_path, &d, error))
         return FALSE;
       g_array_append_val (r->devices, d);
     }
@@ -417,45 +411,40 @@ valid_unified_key (const char *key)
 }
 
 static gboolean
-parse_unified (UctrResources *r, JsonObject *root, const char *where, GError **error)
+parse_unified (UctrResources *r, json_object *root, const char *where, GError **error)
 {
-  JsonNode *node = uctr_json_member (root, "unified");
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
+  json_object *node = uctr_json_member (root, "unified");
 
   if (node == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_object_is_type (node, json_type_object))
     return uctr_json_invalid (error, where, _("unified: must be an object of strings"));
-  json_object_iter_init_ordered (&iter, json_node_get_object (node));
-  while (json_object_iter_next_ordered (&iter, &key, &value))
+  json_object_object_foreach (node, key, value)
     {
       if (!valid_unified_key (key))
         return uctr_json_invalid (error, where,
                                   _("unified: \"%s\" is not a cgroup v2 file name (CONTROLLER.NAME)"), key);
-      if (!uctr_json_holds (value, G_TYPE_STRING))
+      if (!json_object_is_type (value, json_type_string))
         return uctr_json_invalid (error, where, _("unified.%s: must be a string"), key);
       g_ptr_array_add (r->unified_keys, g_strdup (key));
-      g_ptr_array_add (r->unified_values, g_strdup (json_node_get_string (value)));
+      g_ptr_array_add (r->unified_values, g_strdup (json_object_get_string (value)));
     }
   return TRUE;
 }
 
 UctrResources *
-uctr_resources_parse (JsonNode *node, const char *where, GError **error)
+uctr_resources_parse (json_object *node, const char *where, GError **error)
 {
   g_autoptr(UctrResources) r = uctr_resources_new ();
-  JsonObject *root, *cpu = NULL;
+  json_object *root = node, *cpu = NULL;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (node == NULL)
     return g_steal_pointer (&r);
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_object_is_type (node, json_type_object))
     {
       uctr_json_invalid (error, where, _("must be an object"));
       return NULL;
     }
-  root = json_node_get_object (node);
   if (!parse_ints (r, root, where, error) || !get_group (root, where, "cpu", &cpu, error)
       || !get_cpu_strings (cpu, where, r, error) || !parse_blkio (r, root, where, error)
       || !parse_hugepages (r, root, where, error) || !parse_unified (r, root, where, error)
@@ -543,36 +532,33 @@ uctr_resources_merge (UctrResources *base, const UctrResources *update)
 /* Back to JSON */
 
 static void
-add_devices (JsonBuilder *b, const char *name, const char *value_name, GArray *devices)
+add_devices (json_object *obj, const char *name, const char *value_name, GArray *devices)
 {
+  json_object *arr;
   guint i;
 
   if (devices->len == 0)
     return;
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
+  arr = json_object_new_array ();
   for (i = 0; i < devices->len; i++)
     {
       const UctrDeviceValue *d = &g_array_index (devices, UctrDeviceValue, i);
+      json_object *item = json_object_new_object ();
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "major");
-      json_builder_add_int_value (b, d->major);
-      json_builder_set_member_name (b, "minor");
-      json_builder_add_int_value (b, d->minor);
-      json_builder_set_member_name (b, value_name);
-      json_builder_add_int_value (b, d->value);
-      json_builder_end_object (b);
+      uctr_json_add_int (item, "major", d->major);
+      uctr_json_add_int (item, "minor", d->minor);
+      uctr_json_add_int (item, value_name, d->value);
+      json_object_array_add (arr, item);
     }
-  json_builder_end_array (b);
+  uctr_json_add (obj, name, arr);
 }
 
 /* The members of GROUP among int_members, and FINISH for the rest of it. */
 static void
-add_group (JsonBuilder *b, const UctrResources *r, const char *group,
-           void (*finish) (JsonBuilder *, const UctrResources *))
+add_group (json_object *obj, const UctrResources *r, const char *group,
+           void (*finish) (json_object *, const UctrResources *))
 {
-  gboolean open = FALSE;
+  json_object *members = NULL;
   gsize i;
 
   for (i = 0; i < G_N_ELEMENTS (int_members); i++)
@@ -581,114 +567,87 @@ add_group (JsonBuilder *b, const UctrResources *r, const char *group,
 
       if (strcmp (int_members[i].group, group) != 0 || !opt->set)
         continue;
-      if (!open)
-        {
-          json_builder_set_member_name (b, group);
-          json_builder_begin_object (b);
-          open = TRUE;
-        }
-      json_builder_set_member_name (b, int_members[i].name);
-      json_builder_add_int_value (b, opt->value);
+      if (members == NULL)
+        members = json_object_new_object ();
+      uctr_json_add_int (members, int_members[i].name, opt->value);
     }
   if (finish != NULL)
     {
-      if (!open)
-        {
-          json_builder_set_member_name (b, group);
-          json_builder_begin_object (b);
-          open = TRUE;
-        }
-      finish (b, r);
+      if (members == NULL)
+        members = json_object_new_object ();
+      finish (members, r);
     }
-  if (open)
-    json_builder_end_object (b);
+  if (members != NULL)
+    uctr_json_add (obj, group, members);
 }
 
 static void
-finish_cpu (JsonBuilder *b, const UctrResources *r)
+finish_cpu (json_object *obj, const UctrResources *r)
 {
   if (r->cpu_cpus != NULL)
-    {
-      json_builder_set_member_name (b, "cpus");
-      json_builder_add_string_value (b, r->cpu_cpus);
-    }
+    uctr_json_add_string (obj, "cpus", r->cpu_cpus);
   if (r->cpu_mems != NULL)
-    {
-      json_builder_set_member_name (b, "mems");
-      json_builder_add_string_value (b, r->cpu_mems);
-    }
+    uctr_json_add_string (obj, "mems", r->cpu_mems);
 }
 
 static void
-finish_blkio (JsonBuilder *b, const UctrResources *r)
+finish_blkio (json_object *obj, const UctrResources *r)
 {
   int i;
 
-  add_devices (b, "weightDevice", "weight", r->weight_devices);
+  add_devices (obj, "weightDevice", "weight", r->weight_devices);
   for (i = 0; i < UCTR_THROTTLE_N; i++)
-    add_devices (b, throttle_names[i], "rate", r->throttle[i]);
+    add_devices (obj, throttle_names[i], "rate", r->throttle[i]);
 }
 
 static void
-finish_memory (JsonBuilder *b, const UctrResources *r)
+finish_memory (json_object *obj, const UctrResources *r)
 {
-  json_builder_set_member_name (b, "disableOOMKiller");
-  json_builder_add_boolean_value (b, r->memory_disable_oom_killer.value != 0);
+  uctr_json_add_bool (obj, "disableOOMKiller", r->memory_disable_oom_killer.value != 0);
 }
 
 static void
-finish_network (JsonBuilder *b, const UctrResources *r)
+finish_network (json_object *obj, const UctrResources *r)
 {
+  json_object *arr = json_object_new_array ();
   guint i;
 
-  json_builder_set_member_name (b, "priorities");
-  json_builder_begin_array (b);
   for (i = 0; i < r->net_prio_names->len; i++)
     {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, g_ptr_array_index (r->net_prio_names, i));
-      json_builder_set_member_name (b, "priority");
-      json_builder_add_int_value (b, g_array_index (r->net_prio_values, gint64, i));
-      json_builder_end_object (b);
+      json_object *item = json_object_new_object ();
+
+      uctr_json_add_string (item, "name", g_ptr_array_index (r->net_prio_names, i));
+      uctr_json_add_int (item, "priority", g_array_index (r->net_prio_values, gint64, i));
+      json_object_array_add (arr, item);
     }
-  json_builder_end_array (b);
+  uctr_json_add (obj, "priorities", arr);
 }
 
 static void
-add_device_rules (JsonBuilder *b, const UctrResources *r)
+add_device_rules (json_object *obj, const UctrResources *r)
 {
+  json_object *arr;
   guint i;
 
   if (r->devices->len == 0)
     return;
-  json_builder_set_member_name (b, "devices");
-  json_builder_begin_array (b);
+  arr = json_object_new_array ();
   for (i = 0; i < r->devices->len; i++)
     {
       const UctrDeviceRule *d = &g_array_index (r->devices, UctrDeviceRule, i);
       char type[2] = { d->type, '\0' };
+      json_object *item = json_object_new_object ();
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "allow");
-      json_builder_add_boolean_value (b, d->allow);
-      json_builder_set_member_name (b, "type");
-      json_builder_add_string_value (b, type);
+      uctr_json_add_bool (item, "allow", d->allow);
+      uctr_json_add_string (item, "type", type);
       if (d->major >= 0)
-        {
-          json_builder_set_member_name (b, "major");
-          json_builder_add_int_value (b, d->major);
-        }
+        uctr_json_add_int (item, "major", d->major);
       if (d->minor >= 0)
-        {
-          json_builder_set_member_name (b, "minor");
-          json_builder_add_int_value (b, d->minor);
-        }
-      json_builder_set_member_name (b, "access");
-      json_builder_add_string_value (b, d->access);
-      json_builder_end_object (b);
+        uctr_json_add_int (item, "minor", d->minor);
+      uctr_json_add_string (item, "access", d->access);
+      json_object_array_add (arr, item);
     }
-  json_builder_end_array (b);
+  uctr_json_add (obj, "devices", arr);
 }
 
 static gboolean
@@ -703,52 +662,47 @@ has_blkio_devices (const UctrResources *r)
 }
 
 static void
-add_hugepages_and_unified (JsonBuilder *b, const UctrResources *r)
+add_hugepages_and_unified (json_object *obj, const UctrResources *r)
 {
+  json_object *unified;
   guint i;
 
   if (r->hugepage_sizes->len > 0)
     {
-      json_builder_set_member_name (b, "hugepageLimits");
-      json_builder_begin_array (b);
+      json_object *arr = json_object_new_array ();
+
       for (i = 0; i < r->hugepage_sizes->len; i++)
         {
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "pageSize");
-          json_builder_add_string_value (b, g_ptr_array_index (r->hugepage_sizes, i));
-          json_builder_set_member_name (b, "limit");
-          json_builder_add_int_value (b, g_array_index (r->hugepage_limits, gint64, i));
-          json_builder_end_object (b);
+          json_object *item = json_object_new_object ();
+
+          uctr_json_add_string (item, "pageSize", g_ptr_array_index (r->hugepage_sizes, i));
+          uctr_json_add_int (item, "limit", g_array_index (r->hugepage_limits, gint64, i));
+          json_object_array_add (arr, item);
         }
-      json_builder_end_array (b);
+      uctr_json_add (obj, "hugepageLimits", arr);
     }
   if (r->unified_keys->len == 0)
     return;
-  json_builder_set_member_name (b, "unified");
-  json_builder_begin_object (b);
+  unified = json_object_new_object ();
   for (i = 0; i < r->unified_keys->len; i++)
-    {
-      json_builder_set_member_name (b, g_ptr_array_index (r->unified_keys, i));
-      json_builder_add_string_value (b, g_ptr_array_index (r->unified_values, i));
-    }
-  json_builder_end_object (b);
+    uctr_json_add_string (unified, g_ptr_array_index (r->unified_keys, i),
+                          g_ptr_array_index (r->unified_values, i));
+  uctr_json_add (obj, "unified", unified);
 }
 
-JsonNode *
+json_object *
 uctr_resources_to_json (const UctrResources *r)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_object *obj = json_object_new_object ();
 
-  json_builder_begin_object (b);
-  add_group (b, r, "memory", r->memory_disable_oom_killer.set ? finish_memory : NULL);
-  add_group (b, r, "cpu", r->cpu_cpus != NULL || r->cpu_mems != NULL ? finish_cpu : NULL);
-  add_group (b, r, "pids", NULL);
-  add_group (b, r, "blockIO", has_blkio_devices (r) ? finish_blkio : NULL);
-  add_group (b, r, "network", r->net_prio_names->len > 0 ? finish_network : NULL);
-  add_hugepages_and_unified (b, r);
-  add_device_rules (b, r);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  add_group (obj, r, "memory", r->memory_disable_oom_killer.set ? finish_memory : NULL);
+  add_group (obj, r, "cpu", r->cpu_cpus != NULL || r->cpu_mems != NULL ? finish_cpu : NULL);
+  add_group (obj, r, "pids", NULL);
+  add_group (obj, r, "blockIO", has_blkio_devices (r) ? finish_blkio : NULL);
+  add_group (obj, r, "network", r->net_prio_names->len > 0 ? finish_network : NULL);
+  add_hugepages_and_unified (obj, r);
+  add_device_rules (obj, r);
+  return obj;
 }
 
 /* Conversions, as runc makes them */

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 /* An integer that may be absent. */
 typedef struct
@@ -81,14 +81,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrResources, uctr_resources_free)
 /* Parses NODE (a linux.resources object; NULL is an empty set). Errors are
    UCTR_ERROR_INVALID_CONFIG and start with WHERE and the member's path:
    "linux.resources.memory.limit: must be an integer". */
-UctrResources *uctr_resources_parse (JsonNode *node, const char *where, GError **error);
+UctrResources *uctr_resources_parse (json_object *node, const char *where, GError **error);
 
 /* Sets in BASE what UPDATE sets (runc update: unchanged values may be omitted).
    Device rules are not updated, as in runc. */
 void uctr_resources_merge (UctrResources *base, const UctrResources *update);
 
 /* Back to the runtime-spec shape, for the config.json of the state dir. */
-JsonNode *uctr_resources_to_json (const UctrResources *r);
+json_object *uctr_resources_to_json (const UctrResources *r);
 
 /* One file to write in the container's cgroup. */
 typedef struct

@@ -504,43 +504,36 @@ uctr_cgroup_v1_remove (GPtrArray *dirs, GError **error)
 
 /* state.json */
 
-JsonNode *
+json_object *
 uctr_cgroup_v1_to_json (GPtrArray *dirs)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_object *obj = json_object_new_object ();
   guint i;
 
-  json_builder_begin_object (b);
   for (i = 0; i < dirs->len; i++)
     {
       const UctrCgroupV1Dir *d = g_ptr_array_index (dirs, i);
 
-      json_builder_set_member_name (b, d->controllers);
-      json_builder_add_string_value (b, d->path);
+      uctr_json_add_string (obj, d->controllers, d->path);
     }
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  return obj;
 }
 
 GPtrArray *
-uctr_cgroup_v1_from_json (JsonNode *node, GError **error)
+uctr_cgroup_v1_from_json (json_object *node, GError **error)
 {
   g_autoptr(GPtrArray) dirs = uctr_cgroup_v1_dirs_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (node == NULL)
     return g_steal_pointer (&dirs);
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_object_is_type (node, json_type_object))
     return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "cgroup_v1"), NULL;
-  json_object_iter_init_ordered (&iter, json_node_get_object (node));
-  while (json_object_iter_next_ordered (&iter, &name, &value))
+  json_object_object_foreach (node, name, value)
     {
-      if (JSON_NODE_TYPE (value) != JSON_NODE_VALUE || json_node_get_value_type (value) != G_TYPE_STRING
-          || !g_path_is_absolute (json_node_get_string (value)))
+      if (!json_object_is_type (value, json_type_string)
+          || !g_path_is_absolute (json_object_get_string (value)))
         return uctr_throw (error, UCTR_ERROR_FAILED, _("\"%s\" has the wrong type"), "cgroup_v1"), NULL;
-      add_dir (dirs, name, json_node_get_string (value));
+      add_dir (dirs, name, json_object_get_string (value));
     }
   return g_steal_pointer (&dirs);
 }

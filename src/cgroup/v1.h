@@ -8,7 +8,7 @@
 #include "cgroup/mountinfo.h"
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 #include <sys/types.h>
 
 /* The container's directory in one hierarchy. */
@@ -90,6 +90,6 @@ gboolean uctr_cgroup_v1_signal (GPtrArray *dirs, int sig, GError **error);
 gboolean uctr_cgroup_v1_remove (GPtrArray *dirs, GError **error);
 
 /* For state.json: { "memory": "/sys/fs/cgroup/memory/...", ... }. */
-JsonNode *uctr_cgroup_v1_to_json (GPtrArray *dirs);
+json_object *uctr_cgroup_v1_to_json (GPtrArray *dirs);
 /* NODE (NULL: none) back into a new array; NULL with ERROR when malformed. */
-GPtrArray *uctr_cgroup_v1_from_json (JsonNode *node, GError **error);
+GPtrArray *uctr_cgroup_v1_from_json (json_object *node, GError **error);

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 #include "base/util.h"
 
 typedef struct
@@ -58,7 +58,7 @@ void uctr_cli_print_warnings (GPtrArray *warnings);
 
 /* CELLS (char *), row by row, COLUMNS a row, the first row the heading. */
 void uctr_cli_print_table (GPtrArray *cells, guint columns);
-void uctr_cli_print_json_array (JsonArray *array);
+void uctr_cli_print_json_array (json_object *array);
 
 typedef struct _UctrNotify UctrNotify;
 

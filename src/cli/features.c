@@ -10,17 +10,14 @@ uctr_cmd_features (UctrGlobal *g, int argc, char **argv, GError **error)
   const UctrCliVerb verb
       = { "features", "", _("Print the OCI features document: what this uctr supports."), 0, 0 };
   GOptionEntry entries[] = { { NULL } };
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_object) root = NULL;
   g_autofree char *text = NULL;
 
   if (!uctr_cli_parse_verb (&verb, entries, &argc, &argv, error))
     return -1;
   root = uctr_features_document ();
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 4);
-  text = json_generator_to_data (gen, NULL);
+  /* runc's encoder indents by four. */
+  text = uctr_json_to_string_indent (root, 4);
   printf ("%s\n", text);
   return 0;
 }

@@ -39,16 +39,15 @@ print_table (GArray *rows)
 static void
 print_json (GArray *rows)
 {
-  JsonArray *arr = json_array_new ();
+  g_autoptr(json_object) arr = json_object_new_array ();
   guint r;
 
   for (r = 0; r < rows->len; r++)
     {
       Row *row = &g_array_index (rows, Row, r);
-      json_array_add_element (arr, uctr_state_to_json_node (row->state, row->status));
+      json_object_array_add (arr, uctr_state_to_json_node (row->state, row->status));
     }
   uctr_cli_print_json_array (arr);
-  json_array_unref (arr);
 }
 
 /* The table is runc's: what it has no column for goes to stderr. */

@@ -24,14 +24,9 @@ uctr_cli_print_table (GPtrArray *cells, guint columns)
 }
 
 void
-uctr_cli_print_json_array (JsonArray *array)
+uctr_cli_print_json_array (json_object *array)
 {
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = uctr_json_to_string (array, FALSE);
 
-  json_node_set_array (root, array);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
   printf ("%s\n", text);
 }

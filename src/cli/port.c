@@ -47,22 +47,21 @@ print_table (GPtrArray *specs)
 static void
 print_json (GPtrArray *specs)
 {
-  JsonArray *arr = json_array_new ();
+  g_autoptr(json_object) arr = json_object_new_array ();
   guint r;
 
   for (r = 0; r < specs->len; r++)
     {
       const UctrPortSpec *s = g_ptr_array_index (specs, r);
-      JsonObject *o = json_object_new ();
+      json_object *o = json_object_new_object ();
 
-      json_object_set_string_member (o, "hostIP", s->host_ip != NULL ? s->host_ip : "");
-      json_object_set_int_member (o, "hostPort", s->host_port);
-      json_object_set_int_member (o, "containerPort", s->container_port);
-      json_object_set_string_member (o, "protocol", s->proto == UCTR_PORT_UDP ? "udp" : "tcp");
-      json_array_add_object_element (arr, o);
+      uctr_json_add_string (o, "hostIP", s->host_ip != NULL ? s->host_ip : "");
+      uctr_json_add_int (o, "hostPort", s->host_port);
+      uctr_json_add_int (o, "containerPort", s->container_port);
+      uctr_json_add_string (o, "protocol", s->proto == UCTR_PORT_UDP ? "udp" : "tcp");
+      json_object_array_add (arr, o);
     }
   uctr_cli_print_json_array (arr);
-  json_array_unref (arr);
 }
 
 static int

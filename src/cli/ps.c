@@ -84,13 +84,12 @@ print_ps (GArray *pids, char **ps_args, GError **error)
 static void
 print_json (GArray *pids)
 {
-  JsonArray *arr = json_array_new ();
+  g_autoptr(json_object) arr = json_object_new_array ();
   guint i;
 
   for (i = 0; i < pids->len; i++)
-    json_array_add_int_element (arr, g_array_index (pids, pid_t, i));
+    json_object_array_add (arr, json_object_new_int64 (g_array_index (pids, pid_t, i)));
   uctr_cli_print_json_array (arr);
-  json_array_unref (arr);
 }
 
 int

@@ -108,7 +108,7 @@ from_flags (const UpdateArgs *a, GError **error)
 static UctrResources *
 from_file (const char *file, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) root = NULL;
   g_autofree char *text = NULL;
   g_autofree char *where = NULL;
   gsize len = 0;
@@ -120,12 +120,12 @@ from_file (const char *file, GError **error)
       return NULL;
     }
   where = g_strdup_printf ("--resources %s", strcmp (file, "-") == 0 ? _("(stdin)") : file);
-  if (!json_parser_load_from_data (parser, text, len, error))
+  if (!uctr_json_parse (text, len, UCTR_JSON_MAX_DEPTH, &root, error))
     {
       uctr_prefix_error (error, "%s", where);
       return NULL;
     }
-  return uctr_resources_parse (json_parser_get_root (parser), where, error);
+  return uctr_resources_parse (root, where, error);
 }
 
 int

@@ -61,28 +61,25 @@ decode_auth (const char *auth, const char *file, const char *key, char **user, c
   return TRUE;
 }
 
-/* The entry of AUTHS for WANT ("quay.io/org/repo"), the most specific first. */
-static JsonObject *
-find_entry (JsonObject *auths, const char *want, char **key_out)
+/* The entry of AUTHS for WANT ("quay.io/org/repo"), the most specific first
+   (borrowed from AUTHS). */
+static json_object *
+find_entry (json_object *auths, const char *want, char **key_out)
 {
   g_autofree char *scope = g_strdup (want);
 
   for (;;)
     {
-      JsonObjectIter iter;
-      const char *key;
-      JsonNode *value;
       char *slash;
 
-      json_object_iter_init (&iter, auths);
-      while (json_object_iter_next (&iter, &key, &value))
+      json_object_object_foreach (auths, key, value)
         {
           g_autofree char *plain = normalize_key (key);
 
-          if (strcmp (plain, scope) == 0 && JSON_NODE_HOLDS_OBJECT (value))
+          if (strcmp (plain, scope) == 0 && json_object_is_type (value, json_type_object))
             {
               *key_out = g_strdup (key);
-              return json_node_get_object (value);
+              return value;
             }
         }
       if ((slash = strrchr (scope, '/')) == NULL)
@@ -91,15 +88,15 @@ find_entry (JsonObject *auths, const char *want, char **key_out)
     }
 }
 
-/* FALSE with ERROR, or TRUE with *ENTRY the file's entry (or NULL). */
+/* FALSE with ERROR, or TRUE with *ENTRY the file's entry (or NULL), which
+   points into *ROOT (the file's document, owned by the caller). */
 static gboolean
-entry_in_file (const char *file, const char *want, JsonParser *parser, JsonObject **entry, char **key,
+entry_in_file (const char *file, const char *want, json_object **root, json_object **entry, char **key,
                GError **error)
 {
   g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL;
-  JsonObject *auths = NULL;
-  JsonNode *root;
+  json_object *auths = NULL;
   gsize len;
 
   *entry = NULL;
@@ -111,10 +108,10 @@ entry_in_file (const char *file, const char *want, JsonParser *parser, JsonObjec
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &local)
-      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
+  if (!uctr_json_parse (text, (gssize) len, UCTR_JSON_MAX_DEPTH, root, &local)
+      || !json_object_is_type (*root, json_type_object))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s is not a JSON object"), file);
-  if (!uctr_json_get_object (json_node_get_object (root), file, "auths", UCTR_JSON_OPTIONAL, &auths, error))
+  if (!uctr_json_get_object (*root, file, "auths", UCTR_JSON_OPTIONAL, &auths, error))
     return FALSE;
   if (auths != NULL)
     *entry = find_entry (auths, want, key);
@@ -133,12 +130,12 @@ uctr_auth_lookup (const char *const *files, const char *registry, const char *re
     *from = NULL;
   for (i = 0; files[i] != NULL; i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(json_object) root = NULL;
       g_autofree char *key = NULL;
-      JsonObject *entry = NULL;
+      json_object *entry = NULL;
       const char *auth = NULL;
 
-      if (!entry_in_file (files[i], want, parser, &entry, &key, error))
+      if (!entry_in_file (files[i], want, &root, &entry, &key, error))
         return FALSE;
       if (entry == NULL)
         continue;

@@ -7,10 +7,10 @@
  * descriptor that led to them before they are parsed.
  */
 #include "image/layout.h"
+#include "base/json.h"
 #include "base/util.h"
 
 #include <fcntl.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,23 +113,21 @@ static gboolean
 check_version (UctrLayout *layout, GError **error)
 {
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root, *version;
+  g_autoptr(json_object) root = NULL;
+  json_object *version;
   gsize len;
 
   text = read_layout_file (layout, "oci-layout", &len, error);
   if (text == NULL)
     return uctr_prefix_error (error, _("%s is not an OCI image layout"), layout->dir);
-  if (!json_parser_load_from_data (parser, text, (gssize) len, NULL)
-      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser))
-      || (version = json_object_get_member (json_node_get_object (root), "imageLayoutVersion")) == NULL
-      || !JSON_NODE_HOLDS_VALUE (version) || json_node_get_value_type (version) != G_TYPE_STRING)
+  if (!uctr_json_parse (text, (gssize) len, UCTR_JSON_MAX_DEPTH, &root, NULL)
+      || !json_object_is_type (version = uctr_json_member (root, "imageLayoutVersion"), json_type_string))
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                        _("%s/oci-layout: no imageLayoutVersion"), layout->dir);
-  if (!g_str_has_prefix (json_node_get_string (version), "1.0."))
+  if (!g_str_has_prefix (json_object_get_string (version), "1.0."))
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                        _("%s/oci-layout: imageLayoutVersion %s (uctr reads 1.0.x)"), layout->dir,
-                          json_node_get_string (version));
+                          json_object_get_string (version));
   return TRUE;
 }
 

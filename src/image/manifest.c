@@ -57,37 +57,34 @@ image_error (GError **error, const char *what)
   return uctr_prefix_error (error, "%s", what);
 }
 
-static JsonNode *
+/* TEXT as an object (owned by the caller), or NULL with an error. */
+static json_object *
 parse_json (const char *text, gsize len, const char *what, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local = NULL;
+  g_autoptr(json_object) root = NULL;
 
   if (len > UCTR_IMAGE_JSON_MAX)
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                        _("%s: %lu bytes, more than the %d a manifest or config may have"), what,
                           (unsigned long) len, UCTR_IMAGE_JSON_MAX),
                        NULL;
-  if (!uctr_json_check (text, len, JSON_DEPTH_MAX, error))
+  if (!uctr_json_parse (text, (gssize) len, JSON_DEPTH_MAX, &root, error))
     return image_error (error, what), NULL;
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &local))
-    return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE, "%s: %s", what, local->message), NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!json_object_is_type (root, json_type_object))
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE, _("%s: not a JSON object"), what), NULL;
-  return json_node_copy (json_parser_get_root (parser));
+  return g_steal_pointer (&root);
 }
 
 UctrBlobKind
 uctr_image_json_kind (const char *text, gsize len)
 {
-  g_autoptr(JsonNode) root = parse_json (text, len, "", NULL);
-  JsonObject *obj = root != NULL ? json_node_get_object (root) : NULL;
-  JsonNode *type = uctr_json_member (obj, "mediaType");
+  g_autoptr(json_object) obj = parse_json (text, len, "", NULL);
+  json_object *type = uctr_json_member (obj, "mediaType");
 
   if (obj == NULL)
     return UCTR_BLOB_OTHER;
-  if (type != NULL && uctr_json_holds (type, G_TYPE_STRING))
-    return uctr_blob_kind (json_node_get_string (type));
+  if (json_object_is_type (type, json_type_string))
+    return uctr_blob_kind (json_object_get_string (type));
   if (uctr_json_member (obj, "manifests") != NULL)
     return UCTR_BLOB_INDEX;
   if (uctr_json_member (obj, "config") != NULL && uctr_json_member (obj, "layers") != NULL)
@@ -112,10 +109,10 @@ uctr_descriptor_free (UctrDescriptor *d)
 }
 
 static gboolean
-parse_platform (JsonObject *obj, const char *path, UctrDescriptor *d, GError **error)
+parse_platform (json_object *obj, const char *path, UctrDescriptor *d, GError **error)
 {
   g_autofree char *platform_path = uctr_json_path (path, "platform");
-  JsonObject *platform = NULL;
+  json_object *platform = NULL;
 
   if (!uctr_json_get_object (obj, path, "platform", UCTR_JSON_OPTIONAL, &platform, error))
     return FALSE;
@@ -128,11 +125,11 @@ parse_platform (JsonObject *obj, const char *path, UctrDescriptor *d, GError **e
 }
 
 static UctrDescriptor *
-parse_descriptor (JsonObject *obj, const char *path, GError **error)
+parse_descriptor (json_object *obj, const char *path, GError **error)
 {
   g_autoptr(UctrDescriptor) d = g_new0 (UctrDescriptor, 1);
   g_autofree char *annotations_path = uctr_json_path (path, "annotations");
-  JsonObject *annotations = NULL;
+  json_object *annotations = NULL;
 
   if (!uctr_json_dup_string (obj, path, "mediaType", UCTR_JSON_REQUIRED, &d->media_type, error)
       || !uctr_json_dup_string (obj, path, "digest", UCTR_JSON_REQUIRED, &d->digest, error)
@@ -153,20 +150,20 @@ parse_descriptor (JsonObject *obj, const char *path, GError **error)
 /* The descriptors of ARR (the member NAME) into OUT, each checked by
    CHECK when given. */
 static gboolean
-parse_descriptors (JsonArray *arr, const char *name, GPtrArray *out,
+parse_descriptors (json_object *arr, const char *name, GPtrArray *out,
                    gboolean (*check) (const UctrDescriptor *, const char *, GError **), GError **error)
 {
-  guint i;
+  gsize i;
 
-  for (i = 0; i < json_array_get_length (arr); i++)
+  for (i = 0; i < json_object_array_length (arr); i++)
     {
-      g_autofree char *path = g_strdup_printf ("%s[%u]", name, i);
-      JsonNode *item = json_array_get_element (arr, i);
+      g_autofree char *path = g_strdup_printf ("%s[%" G_GSIZE_FORMAT "]", name, i);
+      json_object *item = json_object_array_get_idx (arr, i);
       UctrDescriptor *d;
 
-      if (!JSON_NODE_HOLDS_OBJECT (item))
+      if (!json_object_is_type (item, json_type_object))
         return uctr_json_invalid (error, path, _("must be an object"));
-      if ((d = parse_descriptor (json_node_get_object (item), path, error)) == NULL)
+      if ((d = parse_descriptor (item, path, error)) == NULL)
         return FALSE;
       g_ptr_array_add (out, d);
       if (check != NULL && !check (d, path, error))
@@ -187,7 +184,7 @@ uctr_index_free (UctrIndex *index)
 }
 
 static gboolean
-check_schema_version (JsonObject *obj, GError **error)
+check_schema_version (json_object *obj, GError **error)
 {
   gint64 version = 0;
 
@@ -203,15 +200,13 @@ check_schema_version (JsonObject *obj, GError **error)
 UctrIndex *
 uctr_index_parse (const char *text, gsize len, const char *what, GError **error)
 {
-  g_autoptr(JsonNode) root = parse_json (text, len, what, error);
+  g_autoptr(json_object) obj = parse_json (text, len, what, error);
   g_autoptr(UctrIndex) index = g_new0 (UctrIndex, 1);
-  JsonObject *obj;
-  JsonArray *arr = NULL;
+  json_object *arr = NULL;
 
   index->manifests = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_descriptor_free);
-  if (root == NULL)
+  if (obj == NULL)
     return NULL;
-  obj = json_node_get_object (root);
   if (!check_schema_version (obj, error)
       || !uctr_json_get_array (obj, "", "manifests", UCTR_JSON_REQUIRED, &arr, error)
       || !parse_descriptors (arr, "manifests", index->manifests, NULL, error))
@@ -248,15 +243,13 @@ check_layer (const UctrDescriptor *d, const char *path, GError **error)
 UctrManifest *
 uctr_manifest_parse (const char *text, gsize len, const char *what, GError **error)
 {
-  g_autoptr(JsonNode) root = parse_json (text, len, what, error);
+  g_autoptr(json_object) obj = parse_json (text, len, what, error);
   g_autoptr(UctrManifest) m = g_new0 (UctrManifest, 1);
-  JsonObject *obj, *config = NULL;
-  JsonArray *arr = NULL;
+  json_object *config = NULL, *arr = NULL;
 
   m->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_descriptor_free);
-  if (root == NULL)
+  if (obj == NULL)
     return NULL;
-  obj = json_node_get_object (root);
   if (!check_schema_version (obj, error)
       || !uctr_json_get_object (obj, "", "config", UCTR_JSON_REQUIRED, &config, error)
       || (m->config = parse_descriptor (config, "config", error)) == NULL
@@ -304,20 +297,16 @@ uctr_image_config_free (UctrImageConfig *c)
 
 /* The member names of an object of empty objects ({"80/tcp": {}}), sorted. */
 static gboolean
-get_key_set (JsonObject *obj, const char *parent, const char *name, char ***out, GError **error)
+get_key_set (json_object *obj, const char *parent, const char *name, char ***out, GError **error)
 {
-  JsonObject *set = NULL;
+  json_object *set = NULL;
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
 
   if (!uctr_json_get_object (obj, parent, name, UCTR_JSON_OPTIONAL, &set, error))
     return FALSE;
   if (set == NULL)
     return TRUE;
-  json_object_iter_init (&iter, set);
-  while (json_object_iter_next (&iter, &key, &value))
+  json_object_object_foreach (set, key, value)
     g_ptr_array_add (keys, g_strdup (key));
   g_ptr_array_sort (keys, uctr_compare_strs);
   g_ptr_array_add (keys, NULL);
@@ -326,9 +315,9 @@ get_key_set (JsonObject *obj, const char *parent, const char *name, char ***out,
 }
 
 static gboolean
-parse_run_config (JsonObject *obj, UctrImageConfig *c, GError **error)
+parse_run_config (json_object *obj, UctrImageConfig *c, GError **error)
 {
-  JsonObject *run = NULL;
+  json_object *run = NULL;
 
   if (!uctr_json_get_object (obj, "", "config", UCTR_JSON_OPTIONAL, &run, error))
     return FALSE;
@@ -347,9 +336,9 @@ parse_run_config (JsonObject *obj, UctrImageConfig *c, GError **error)
 }
 
 static gboolean
-parse_rootfs (JsonObject *obj, UctrImageConfig *c, GError **error)
+parse_rootfs (json_object *obj, UctrImageConfig *c, GError **error)
 {
-  JsonObject *rootfs = NULL;
+  json_object *rootfs = NULL;
   const char *type = NULL;
   guint i;
 
@@ -368,13 +357,11 @@ parse_rootfs (JsonObject *obj, UctrImageConfig *c, GError **error)
 UctrImageConfig *
 uctr_image_config_parse (const char *text, gsize len, const char *what, GError **error)
 {
-  g_autoptr(JsonNode) root = parse_json (text, len, what, error);
+  g_autoptr(json_object) obj = parse_json (text, len, what, error);
   g_autoptr(UctrImageConfig) c = g_new0 (UctrImageConfig, 1);
-  JsonObject *obj;
 
-  if (root == NULL)
+  if (obj == NULL)
     return NULL;
-  obj = json_node_get_object (root);
   if (!uctr_json_dup_string (obj, "", "os", UCTR_JSON_REQUIRED, &c->os, error)
       || !uctr_json_dup_string (obj, "", "architecture", UCTR_JSON_REQUIRED, &c->architecture, error)
       || !uctr_json_dup_string (obj, "", "variant", UCTR_JSON_OPTIONAL, &c->variant, error)

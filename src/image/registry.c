@@ -816,23 +816,21 @@ transfer_finish_memory (GAsyncResult *result, gsize *len, char **content_type, G
 static char *
 parse_token (const char *text, gsize len, const char *realm, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) root = NULL;
   g_autoptr(GError) local = NULL;
-  JsonNode *root;
   const char *token = NULL;
 
-  if (!uctr_json_check (text, len, 16, &local) || !json_parser_load_from_data (parser, text, len, &local)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!uctr_json_parse (text, (gssize) len, 16, &root, &local)
+      || !json_object_is_type (root, json_type_object))
     {
       uctr_throw (error, UCTR_ERROR_FAILED,
                   _("the token service %s answered no JSON object%s%s"), realm, local != NULL ? ": " : "",
                      local != NULL ? local->message : "");
       return NULL;
     }
-  (void) uctr_json_get_string (json_node_get_object (root), "", "token", UCTR_JSON_OPTIONAL, &token, NULL);
+  (void) uctr_json_get_string (root, "", "token", UCTR_JSON_OPTIONAL, &token, NULL);
   if (token == NULL || token[0] == '\0')
-    (void) uctr_json_get_string (json_node_get_object (root), "", "access_token", UCTR_JSON_OPTIONAL, &token,
-                                 NULL);
+    (void) uctr_json_get_string (root, "", "access_token", UCTR_JSON_OPTIONAL, &token, NULL);
   if (token == NULL || token[0] == '\0')
     {
       uctr_throw (error, UCTR_ERROR_FAILED, _("the token service %s answered no token"), realm);

@@ -145,35 +145,37 @@ write_blob (const char *dir, const char *text, char **digest, GError **error)
   return TRUE;
 }
 
-/* The entry of manifest.json NAME picks ("NAME:TAG" among its RepoTags). */
-static JsonObject *
-pick (JsonArray *entries, const char *name, GError **error)
+/* The entry of manifest.json NAME picks ("NAME:TAG" among its RepoTags),
+   borrowed from ENTRIES. */
+static json_object *
+pick (json_object *entries, const char *name, GError **error)
 {
-  guint i, j;
+  gsize i, j;
 
   if (name == NULL)
     {
-      if (json_array_get_length (entries) == 1
-          && JSON_NODE_HOLDS_OBJECT (json_array_get_element (entries, 0)))
-        return json_array_get_object_element (entries, 0);
+      if (json_object_array_length (entries) == 1
+          && json_object_is_type (json_object_array_get_idx (entries, 0), json_type_object))
+        return json_object_array_get_idx (entries, 0);
       return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                          _("the archive has %u images: name one (docker-archive:FILE:NAME:TAG)"),
-                            json_array_get_length (entries)),
+                            (guint) json_object_array_length (entries)),
                          NULL;
     }
-  for (i = 0; i < json_array_get_length (entries); i++)
+  for (i = 0; i < json_object_array_length (entries); i++)
     {
-      JsonObject *e = JSON_NODE_HOLDS_OBJECT (json_array_get_element (entries, i))
-                          ? json_array_get_object_element (entries, i)
-                          : NULL;
-      JsonArray *tags = e != NULL && json_object_has_member (e, "RepoTags")
-                                && JSON_NODE_HOLDS_ARRAY (json_object_get_member (e, "RepoTags"))
-                            ? json_object_get_array_member (e, "RepoTags")
-                            : NULL;
+      json_object *e = json_object_array_get_idx (entries, i);
+      json_object *tags = uctr_json_member (e, "RepoTags");
 
-      for (j = 0; tags != NULL && j < json_array_get_length (tags); j++)
-        if (g_strcmp0 (json_array_get_string_element (tags, j), name) == 0)
-          return e;
+      if (!json_object_is_type (tags, json_type_array))
+        continue;
+      for (j = 0; j < json_object_array_length (tags); j++)
+        {
+          json_object *tag = json_object_array_get_idx (tags, j);
+
+          if (json_object_is_type (tag, json_type_string) && strcmp (json_object_get_string (tag), name) == 0)
+            return e;
+        }
     }
   return uctr_throw (error, UCTR_ERROR_NOT_FOUND, _("the archive has no image %s"), name), NULL;
 }
@@ -199,7 +201,7 @@ manifest_json (const char *config_digest, gint64 config_size, GPtrArray *layers)
 }
 
 static gboolean
-convert (const char *dir, JsonObject *entry, GError **error)
+convert (const char *dir, json_object *entry, GError **error)
 {
   g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *config_digest = NULL, *manifest = NULL, *manifest_digest = NULL, *index = NULL;
@@ -207,9 +209,9 @@ convert (const char *dir, JsonObject *entry, GError **error)
   g_autofree char *layout_file = g_build_filename (dir, "oci-layout", NULL);
   g_autofree char *index_file = g_build_filename (dir, "index.json", NULL);
   const char *config = NULL;
-  JsonArray *paths = NULL;
+  json_object *paths = NULL;
   gint64 config_size, size;
-  guint i;
+  gsize i;
 
   if (!uctr_json_get_string (entry, "manifest.json", "Config", UCTR_JSON_REQUIRED, &config, error)
       || !uctr_json_get_array (entry, "manifest.json", "Layers", UCTR_JSON_REQUIRED, &paths, error))
@@ -218,9 +220,10 @@ convert (const char *dir, JsonObject *entry, GError **error)
     return uctr_throw_errno (error, _("Making %s"), blobs);
   if (!to_blob (dir, config, &config_digest, &config_size, error))
     return FALSE;
-  for (i = 0; i < json_array_get_length (paths); i++)
+  for (i = 0; i < json_object_array_length (paths); i++)
     {
-      const char *path = json_array_get_string_element (paths, i);
+      json_object *item = json_object_array_get_idx (paths, i);
+      const char *path = json_object_is_type (item, json_type_string) ? json_object_get_string (item) : NULL;
       char *digest = NULL;
 
       if (path == NULL || !to_blob (dir, path, &digest, &size, error))
@@ -246,19 +249,19 @@ uctr_archive_docker_to_layout (const char *dir, const char *name, GError **error
   g_autofree char *path = g_build_filename (dir, "manifest.json", NULL);
   g_autofree char *index = g_build_filename (dir, "index.json", NULL);
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *entry;
+  g_autoptr(json_object) root = NULL;
+  json_object *entry;
   gsize len;
 
   if (g_file_test (index, G_FILE_TEST_IS_REGULAR) && name == NULL)
     return TRUE;
   if (!uctr_read_file_at (AT_FDCWD, path, MANIFEST_MAX, &text, &len, error))
     return uctr_prefix_error (error, _("not a docker-archive (docker save, podman save)"));
-  if (!json_parser_load_from_data (parser, text, (gssize) len, error)
-      || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+  if (!uctr_json_parse (text, (gssize) len, UCTR_JSON_MAX_DEPTH, &root, NULL)
+      || !json_object_is_type (root, json_type_array))
     return uctr_throw (error, UCTR_ERROR_INVALID_IMAGE,
                        _("the archive's manifest.json is not a list of images"));
-  entry = pick (json_node_get_array (json_parser_get_root (parser)), name, error);
+  entry = pick (root, name, error);
   if (entry == NULL)
     return FALSE;
   /* A layout of Docker 25's save is replaced by the one made here from its manifest.json. */

@@ -4,9 +4,8 @@
 #include "store/images.h"
 #include "image/manifest.h"
 #include "image/reference.h"
+#include "base/json.h"
 #include "base/util.h"
-
-#include <json-glib/json-glib.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -100,52 +99,34 @@ created_of (UctrStore *store, const UctrImageRecord *r)
 static void
 print_json (UctrStore *store, GPtrArray *images)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_object) root = json_object_new_array ();
   g_autoptr(GHashTable) users = layer_users (images);
   g_autofree char *text = NULL;
   guint i;
 
-  json_builder_begin_array (b);
   for (i = 0; i < images->len; i++)
     {
       const UctrImageRecord *r = g_ptr_array_index (images, i);
       g_autofree char *repository = NULL, *tag = NULL;
       g_autofree char *created = created_of (store, r);
       Sizes z = sizes_of (store, users, r);
+      json_object *obj = json_object_new_object ();
 
       split_name (r->name, &repository, &tag);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "Name");
-      json_builder_add_string_value (b, r->name);
-      json_builder_set_member_name (b, "Repository");
-      json_builder_add_string_value (b, repository);
-      json_builder_set_member_name (b, "Tag");
-      json_builder_add_string_value (b, tag);
-      json_builder_set_member_name (b, "Id");
-      json_builder_add_string_value (b, strchr (r->manifest_digest, ':') + 1);
-      json_builder_set_member_name (b, "Digest");
-      json_builder_add_string_value (b, r->manifest_digest);
-      json_builder_set_member_name (b, "Size");
-      json_builder_add_int_value (b, z.total);
-      json_builder_set_member_name (b, "SharedSize");
-      json_builder_add_int_value (b, z.shared);
-      json_builder_set_member_name (b, "UniqueSize");
-      json_builder_add_int_value (b, z.unique);
-      json_builder_set_member_name (b, "CompressedSize");
-      json_builder_add_int_value (b, r->size);
-      json_builder_set_member_name (b, "Created");
-      json_builder_add_string_value (b, created);
-      json_builder_set_member_name (b, "Pulled");
-      json_builder_add_string_value (b, r->pulled);
-      json_builder_end_object (b);
+      json_object_array_add (root, obj);
+      uctr_json_add_string (obj, "Name", r->name);
+      uctr_json_add_string (obj, "Repository", repository);
+      uctr_json_add_string (obj, "Tag", tag);
+      uctr_json_add_string (obj, "Id", strchr (r->manifest_digest, ':') + 1);
+      uctr_json_add_string (obj, "Digest", r->manifest_digest);
+      uctr_json_add_int (obj, "Size", z.total);
+      uctr_json_add_int (obj, "SharedSize", z.shared);
+      uctr_json_add_int (obj, "UniqueSize", z.unique);
+      uctr_json_add_int (obj, "CompressedSize", r->size);
+      uctr_json_add_string (obj, "Created", created);
+      uctr_json_add_string (obj, "Pulled", r->pulled);
     }
-  json_builder_end_array (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
+  text = uctr_json_to_string (root, TRUE);
   g_print ("%s\n", text);
 }
 

@@ -166,8 +166,8 @@ config_free_linux (UctrConfig *config)
   g_strfreev (config->masked_paths);
   g_strfreev (config->readonly_paths);
   g_free (config->mount_label);
-  g_clear_pointer (&config->resources, json_node_unref);
-  g_clear_pointer (&config->seccomp, json_node_unref);
+  g_clear_pointer (&config->resources, json_object_put);
+  g_clear_pointer (&config->seccomp, json_object_put);
 }
 
 void
@@ -194,14 +194,14 @@ uctr_config_free (UctrConfig *config)
   g_clear_pointer (&config->annotations, g_hash_table_unref);
   g_strfreev (config->annotation_keys);
   config_free_linux (config);
-  g_clear_pointer (&config->root_node, json_node_unref);
+  g_clear_pointer (&config->root_node, json_object_put);
   g_free (config);
 }
 
 /* Typed access to members beyond base/json.h's */
 
 static gboolean
-get_u32 (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags flags, guint32 *out,
+get_u32 (json_object *obj, const char *parent, const char *name, UctrJsonFlags flags, guint32 *out,
          gboolean *present, GError **error)
 {
   guint64 value = *out;
@@ -212,49 +212,42 @@ get_u32 (JsonObject *obj, const char *parent, const char *name, UctrJsonFlags fl
   return TRUE;
 }
 
-/* 18446744073709551615 (RLIM_INFINITY, as Go writes it) arrives wrapped to
-   -1, as does the literal -1, which means the same: no limit.  Other
-   wrapped values (2^63 .. 2^64-2) are refused: no resource limit needs them. */
+/* Any uint64, as runc takes it: 18446744073709551615 is RLIM_INFINITY, as Go
+   writes it.  A negative number (-1 too) is refused, as runc refuses it. */
 static gboolean
-get_rlimit_value (JsonObject *obj, const char *parent, const char *name, guint64 *out, GError **error)
+get_rlimit_value (json_object *obj, const char *parent, const char *name, guint64 *out, GError **error)
 {
-  if (!uctr_json_get_uint (obj, parent, name, UCTR_JSON_REQUIRED | UCTR_JSON_WRAPPED, G_MAXUINT64, out, NULL,
-                           error))
-    return FALSE;
-  if (*out > G_MAXINT64 && *out != G_MAXUINT64)
-    return uctr_json_invalid_at (error, parent, name,
-                                 _("must be an integer from 0 to %llu"), (unsigned long long) G_MAXUINT64);
-  return TRUE;
+  return uctr_json_get_uint (obj, parent, name, UCTR_JSON_REQUIRED, G_MAXUINT64, out, NULL, error);
 }
 
 /* Parses one element of an array of objects; ITEM is zeroed storage owned by the config. */
-typedef gboolean (*ParseItemFunc) (JsonObject *obj, const char *path, gpointer item, GError **error);
+typedef gboolean (*ParseItemFunc) (json_object *obj, const char *path, gpointer item, GError **error);
 
 /* The array is handed to the config (*items, *n_items) before its elements are
    parsed, so that on failure uctr_config_free() frees what was filled in. */
 static gboolean
-get_object_array (JsonObject *obj, const char *parent, const char *name, gsize item_size,
+get_object_array (json_object *obj, const char *parent, const char *name, gsize item_size,
                   ParseItemFunc parse_item, gpointer *items, gsize *n_items, GError **error)
 {
   g_autofree char *array_path = uctr_json_path (parent, name);
-  JsonArray *array = NULL;
-  guint i, n;
+  json_object *array = NULL;
+  gsize i, n;
 
   if (!uctr_json_get_array (obj, parent, name, UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   if (array == NULL)
     return TRUE;
-  n = json_array_get_length (array);
+  n = json_object_array_length (array);
   *items = g_malloc0_n (n, item_size);
   *n_items = n;
   for (i = 0; i < n; i++)
     {
-      g_autofree char *path = g_strdup_printf ("%s[%u]", array_path, i);
-      JsonNode *node = json_array_get_element (array, i);
+      g_autofree char *path = g_strdup_printf ("%s[%" G_GSIZE_FORMAT "]", array_path, i);
+      json_object *node = json_object_array_get_idx (array, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (!json_object_is_type (node, json_type_object))
         return uctr_json_invalid_at (error, path, NULL, _("must be an object"));
-      if (!parse_item (json_node_get_object (node), path, (char *) *items + i * item_size, error))
+      if (!parse_item (node, path, (char *) *items + i * item_size, error))
         return FALSE;
     }
   return TRUE;
@@ -263,7 +256,7 @@ get_object_array (JsonObject *obj, const char *parent, const char *name, gsize i
 /* The top level */
 
 static gboolean
-parse_version (JsonObject *root, UctrConfig *config, GError **error)
+parse_version (json_object *root, UctrConfig *config, GError **error)
 {
   const char *v;
 
@@ -278,9 +271,9 @@ parse_version (JsonObject *root, UctrConfig *config, GError **error)
 }
 
 static gboolean
-parse_root (JsonObject *root, UctrConfig *config, GError **error)
+parse_root (json_object *root, UctrConfig *config, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
 
   if (!uctr_json_get_object (root, "", "root", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
@@ -327,7 +320,7 @@ check_mapping_end (const char *path, const char *field, guint32 start, guint32 s
 }
 
 static gboolean
-parse_mapping (JsonObject *obj, const char *path, gpointer item, GError **error)
+parse_mapping (json_object *obj, const char *path, gpointer item, GError **error)
 {
   UctrIdMapping *m = item;
   gint64 size = 0;
@@ -342,7 +335,7 @@ parse_mapping (JsonObject *obj, const char *path, gpointer item, GError **error)
 }
 
 static gboolean
-get_mappings (JsonObject *obj, const char *parent, const char *name, UctrIdMapping **mappings,
+get_mappings (json_object *obj, const char *parent, const char *name, UctrIdMapping **mappings,
               gsize *n_mappings, GError **error)
 {
   return get_object_array (obj, parent, name, sizeof (UctrIdMapping), parse_mapping, (gpointer *) mappings,
@@ -350,7 +343,7 @@ get_mappings (JsonObject *obj, const char *parent, const char *name, UctrIdMappi
 }
 
 static gboolean
-parse_mount (JsonObject *obj, const char *path, gpointer item, GError **error)
+parse_mount (json_object *obj, const char *path, gpointer item, GError **error)
 {
   UctrMount *mount = item;
   g_autofree char *destination = NULL;
@@ -375,10 +368,10 @@ parse_mount (JsonObject *obj, const char *path, gpointer item, GError **error)
 }
 
 static gboolean
-parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
+parse_hook (json_object *obj, const char *path, gpointer item, GError **error)
 {
   UctrHook *hook = item;
-  JsonNode *node = uctr_json_member (obj, "timeout");
+  json_object *node = uctr_json_member (obj, "timeout");
   gint64 timeout = 0;
 
   hook->args = g_new0 (char *, 1);
@@ -387,7 +380,7 @@ parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
       || !uctr_json_get_strv (obj, path, "env", UCTR_JSON_OPTIONAL, &hook->env, error))
     return FALSE;
   /* The spec's own words for the common mistake of 0 meaning "no timeout". */
-  if (node != NULL && uctr_json_holds (node, G_TYPE_INT64) && json_node_get_int (node) <= 0)
+  if (json_object_is_type (node, json_type_int) && json_object_get_int64 (node) <= 0)
     return uctr_json_invalid_at (error, path, "timeout", _("must be greater than zero"));
   if (!uctr_json_get_int (obj, path, "timeout", UCTR_JSON_OPTIONAL, 1, G_MAXINT, &timeout, NULL, error))
     return FALSE;
@@ -396,9 +389,9 @@ parse_hook (JsonObject *obj, const char *path, gpointer item, GError **error)
 }
 
 static gboolean
-parse_hooks (JsonObject *root, UctrConfig *config, GError **error)
+parse_hooks (json_object *root, UctrConfig *config, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
   int kind;
 
   if (!uctr_json_get_object (root, "", "hooks", UCTR_JSON_OPTIONAL, &obj, error))
@@ -415,9 +408,9 @@ parse_hooks (JsonObject *root, UctrConfig *config, GError **error)
 /* process */
 
 static gboolean
-parse_console_size (JsonObject *process, UctrProcess *p, GError **error)
+parse_console_size (json_object *process, UctrProcess *p, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
   gint64 height = 0, width = 0;
 
   if (!uctr_json_get_object (process, "process", "consoleSize", UCTR_JSON_OPTIONAL, &obj, error))
@@ -436,12 +429,12 @@ parse_console_size (JsonObject *process, UctrProcess *p, GError **error)
 }
 
 static gboolean
-parse_user (JsonObject *process, UctrProcess *p, GError **error)
+parse_user (json_object *process, UctrProcess *p, GError **error)
 {
   const char *path = "process.user";
-  JsonObject *obj = NULL;
-  JsonArray *gids = NULL;
-  guint i;
+  json_object *obj = NULL;
+  json_object *gids = NULL;
+  gsize i;
 
   if (!uctr_json_get_object (process, "process", "user", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
@@ -454,15 +447,20 @@ parse_user (JsonObject *process, UctrProcess *p, GError **error)
     return FALSE;
   if (gids == NULL)
     return TRUE;
-  p->n_additional_gids = json_array_get_length (gids);
+  p->n_additional_gids = json_object_array_length (gids);
   p->additional_gids = g_new0 (guint32, p->n_additional_gids);
   for (i = 0; i < p->n_additional_gids; i++)
     {
-      g_autofree char *item = g_strdup_printf ("additionalGids[%u]", i);
+      g_autofree char *item = g_strdup_printf ("additionalGids[%" G_GSIZE_FORMAT "]", i);
+      json_object *node = json_object_array_get_idx (gids, i);
       gint64 gid = 0;
 
-      if (!uctr_json_node_int (json_array_get_element (gids, i), path, item, UCTR_JSON_OPTIONAL, 0,
-                               G_MAXUINT32, &gid, error))
+      /* A null is no gid (Go would make it 0, the root group). */
+      if (node == NULL)
+        return uctr_json_invalid_at (error, path, item,
+                                     _("must be an integer from 0 to %llu"),
+                                        (unsigned long long) G_MAXUINT32);
+      if (!uctr_json_node_int (node, path, item, UCTR_JSON_REQUIRED, 0, G_MAXUINT32, &gid, error))
         return FALSE;
       p->additional_gids[i] = (guint32) gid;
     }
@@ -470,13 +468,12 @@ parse_user (JsonObject *process, UctrProcess *p, GError **error)
 }
 
 static gboolean
-parse_args (JsonObject *process, UctrProcess *p, GError **error)
+parse_args (json_object *process, UctrProcess *p, GError **error)
 {
-  JsonNode *node = uctr_json_member (process, "args");
+  json_object *node = uctr_json_member (process, "args");
 
   /* The spec makes args optional for Windows only. */
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
-      || json_array_get_length (json_node_get_array (node)) == 0)
+  if (!json_object_is_type (node, json_type_array) || json_object_array_length (node) == 0)
     return uctr_json_invalid_at (error, "process", "args", _("must be a non-empty array of strings"));
   if (!uctr_json_get_strv (process, "process", "args", UCTR_JSON_OPTIONAL, &p->args, error))
     return FALSE;
@@ -486,9 +483,9 @@ parse_args (JsonObject *process, UctrProcess *p, GError **error)
 }
 
 static gboolean
-parse_capabilities (JsonObject *process, UctrProcess *p, GError **error)
+parse_capabilities (json_object *process, UctrProcess *p, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
   int set;
 
   if (!uctr_json_get_object (process, "process", "capabilities", UCTR_JSON_OPTIONAL, &obj, error))
@@ -504,7 +501,7 @@ parse_capabilities (JsonObject *process, UctrProcess *p, GError **error)
 }
 
 static gboolean
-parse_rlimit (JsonObject *obj, const char *path, gpointer item, GError **error)
+parse_rlimit (json_object *obj, const char *path, gpointer item, GError **error)
 {
   UctrRlimit *rlimit = item;
 
@@ -519,7 +516,7 @@ parse_rlimit (JsonObject *obj, const char *path, gpointer item, GError **error)
 }
 
 static gboolean
-parse_rlimits (JsonObject *process, UctrProcess *p, GError **error)
+parse_rlimits (json_object *process, UctrProcess *p, GError **error)
 {
   gsize i, j;
 
@@ -538,7 +535,7 @@ parse_rlimits (JsonObject *process, UctrProcess *p, GError **error)
 }
 
 static gboolean
-parse_process_security (JsonObject *obj, UctrProcess *p, GError **error)
+parse_process_security (json_object *obj, UctrProcess *p, GError **error)
 {
   gint64 oom_score_adj = 0;
 
@@ -556,9 +553,9 @@ parse_process_security (JsonObject *obj, UctrProcess *p, GError **error)
 }
 
 static gboolean
-parse_process (JsonObject *root, UctrConfig *config, GError **error)
+parse_process (json_object *root, UctrConfig *config, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
   UctrProcess *p;
 
   if (!uctr_json_get_object (root, "", "process", UCTR_JSON_OPTIONAL, &obj, error))
@@ -579,27 +576,26 @@ parse_process (JsonObject *root, UctrConfig *config, GError **error)
 /* linux */
 
 static gboolean
-parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
+parse_namespaces (json_object *linux_obj, UctrConfig *config, GError **error)
 {
-  JsonArray *array = NULL;
-  guint i;
+  json_object *array = NULL;
+  gsize i, n;
 
   if (!uctr_json_get_array (linux_obj, "linux", "namespaces", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
   if (array == NULL)
     return TRUE;
-  for (i = 0; i < json_array_get_length (array); i++)
+  n = json_object_array_length (array);
+  for (i = 0; i < n; i++)
     {
-      g_autofree char *path = g_strdup_printf ("linux.namespaces[%u]", i);
-      JsonNode *node = json_array_get_element (array, i);
+      g_autofree char *path = g_strdup_printf ("linux.namespaces[%" G_GSIZE_FORMAT "]", i);
+      json_object *obj = json_object_array_get_idx (array, i);
       g_autofree char *type = NULL;
       g_autofree char *ns_path = NULL;
-      JsonObject *obj;
       int ns;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (!json_object_is_type (obj, json_type_object))
         return uctr_json_invalid_at (error, path, NULL, _("must be an object"));
-      obj = json_node_get_object (node);
       if (!uctr_json_dup_string (obj, path, "type", UCTR_JSON_REQUIRED, &type, error)
           || !uctr_json_dup_string (obj, path, "path", UCTR_JSON_OPTIONAL | UCTR_JSON_ABSOLUTE, &ns_path,
                                     error))
@@ -611,13 +607,13 @@ parse_namespaces (JsonObject *linux_obj, UctrConfig *config, GError **error)
         return uctr_json_invalid_at (error, path, NULL, _("duplicate namespace \"%s\""), type);
       config->namespaces[ns].enabled = TRUE;
       config->namespaces[ns].path = g_steal_pointer (&ns_path);
-      config->namespaces[ns].index = i;
+      config->namespaces[ns].index = (guint) i;
     }
   return TRUE;
 }
 
 static gboolean
-parse_device (JsonObject *obj, const char *path, gpointer item, GError **error)
+parse_device (json_object *obj, const char *path, gpointer item, GError **error)
 {
   UctrDevice *dev = item;
   gboolean has_major = FALSE, has_minor = FALSE;
@@ -644,7 +640,7 @@ parse_device (JsonObject *obj, const char *path, gpointer item, GError **error)
 }
 
 static gboolean
-parse_propagation (JsonObject *linux_obj, UctrConfig *config, GError **error)
+parse_propagation (json_object *linux_obj, UctrConfig *config, GError **error)
 {
   const char *value;
 
@@ -660,23 +656,25 @@ parse_propagation (JsonObject *linux_obj, UctrConfig *config, GError **error)
   return TRUE;
 }
 
-/* Kept as JSON for the module that interprets it (cgroup.c, seccomp.c). */
+/* Kept as JSON for the module that interprets it (cgroup.c, seccomp.c): the
+   object inside root_node itself, not a copy, with a reference of its own
+   that uctr_config_free() drops.  Nothing changes it: it is read only. */
 static gboolean
-get_opaque_object (JsonObject *linux_obj, const char *name, JsonNode **out, GError **error)
+get_opaque_object (json_object *linux_obj, const char *name, json_object **out, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
 
   if (!uctr_json_get_object (linux_obj, "linux", name, UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
   if (obj != NULL)
-    *out = json_node_copy (json_object_get_member (linux_obj, name));
+    *out = json_object_get (obj);
   return TRUE;
 }
 
 static gboolean
-parse_linux (JsonObject *root, UctrConfig *config, GError **error)
+parse_linux (json_object *root, UctrConfig *config, GError **error)
 {
-  JsonObject *obj = NULL;
+  json_object *obj = NULL;
 
   if (!uctr_json_get_object (root, "", "linux", UCTR_JSON_OPTIONAL, &obj, error))
     return FALSE;
@@ -793,7 +791,7 @@ check_sysctls (UctrConfig *config, GError **error)
 }
 
 static gboolean
-parse_config (JsonObject *root, UctrConfig *config, GError **error)
+parse_config (json_object *root, UctrConfig *config, GError **error)
 {
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
 
@@ -828,36 +826,15 @@ config_new (void)
   return config;
 }
 
-/* json-glib names in-memory data "<data>"; the line:column after it is what
-   helps.  It quotes the text it stopped at, which is not always UTF-8 (a
-   broken \u escape decodes to half a surrogate pair), and the message goes
-   on to the terminal and to --log-format json logs: made valid here. */
-static char *
-json_error_text (const char *message)
-{
-  if (g_str_has_prefix (message, "<data>:"))
-    message += strlen ("<data>:");
-  return g_utf8_make_valid (message, -1);
-}
-
-/* json-glib 1.6 recurses once per level without a limit; a config.json needs
-   a handful of levels.  Go's encoding/json (runc) stops at 10000, deeper than
-   json-glib survives on a small stack. */
-#define CONFIG_MAX_DEPTH 1000
-
-/* Parses JSON (LEN bytes, or up to a NUL when LEN < 0) into PARSER; errors name NAME. */
+/* Parses JSON (LEN bytes, or up to a NUL when LEN < 0) into *OUT, NULL for
+   blank text or the document null; errors name NAME.  A config.json needs a
+   handful of levels; Go's encoding/json (runc) stops at 10000. */
 static gboolean
-load_json (JsonParser *parser, const char *json, gssize len, const char *name, GError **error)
+load_json (const char *json, gssize len, const char *name, json_object **out, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *text = NULL;
-
-  if (!uctr_json_check (json, len < 0 ? strlen (json) : (gsize) len, CONFIG_MAX_DEPTH, error))
+  if (!uctr_json_parse (json, len, UCTR_JSON_MAX_DEPTH, out, error))
     return uctr_prefix_error (error, _("%s is not valid JSON"), name);
-  if (json_parser_load_from_data (parser, json, len, &local_error))
-    return TRUE;
-  text = json_error_text (local_error->message);
-  return uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s is not valid JSON: %s"), name, text);
+  return TRUE;
 }
 
 /* FILE is NULL for uctr_config_parse(); else errors name it. */
@@ -865,19 +842,19 @@ static UctrConfig *
 parse_document (const char *json, gssize len, const char *file, GError **error)
 {
   const char *name = file != NULL ? file : "config.json";
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) root = NULL;
   g_autoptr(UctrConfig) config = NULL;
 
-  if (!load_json (parser, json, len, name, error))
+  if (!load_json (json, len, name, &root, error))
     return NULL;
-  config = config_new ();
-  config->root_node = json_parser_steal_root (parser);
-  if (config->root_node == NULL || !JSON_NODE_HOLDS_OBJECT (config->root_node))
+  if (!json_object_is_type (root, json_type_object))
     {
       uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s: the top level must be a JSON object"), name);
       return NULL;
     }
-  if (!parse_config (json_node_get_object (config->root_node), config, error))
+  config = config_new ();
+  config->root_node = g_steal_pointer (&root);
+  if (!parse_config (config->root_node, config, error))
     {
       if (file != NULL)
         uctr_prefix_error (error, "%s", file);
@@ -886,26 +863,22 @@ parse_document (const char *json, gssize len, const char *file, GError **error)
   return g_steal_pointer (&config);
 }
 
-/* exec --process: a document holding what config.json's "process" holds;
-   errors name the file and the uctr_json_member ("process.json: process.args: ..."). */
-UctrProcess *
-uctr_process_parse (const char *json, gssize len, const char *file, GError **error)
+static UctrProcess *
+parse_process_document (const char *json, gssize len, const char *file, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonObject) root = NULL;
+  g_autoptr(json_object) node = NULL;
+  g_autoptr(json_object) root = NULL;
   g_autoptr(UctrConfig) holder = NULL;
-  JsonNode *node;
 
-  if (!load_json (parser, json, len, file, error))
+  if (!load_json (json, len, file, &node, error))
     return NULL;
-  node = json_parser_get_root (parser);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_object_is_type (node, json_type_object))
     {
       uctr_throw (error, UCTR_ERROR_INVALID_CONFIG, _("%s: the top level must be a JSON object"), file);
       return NULL;
     }
-  root = json_object_new ();
-  json_object_set_member (root, "process", json_node_copy (node));
+  root = json_object_new_object ();
+  uctr_json_add (root, "process", g_steal_pointer (&node));
   holder = config_new ();
   if (!parse_process (root, holder, error))
     {
@@ -913,6 +886,14 @@ uctr_process_parse (const char *json, gssize len, const char *file, GError **err
       return NULL;
     }
   return g_steal_pointer (&holder->process);
+}
+
+/* exec --process: a document holding what config.json's "process" holds;
+   errors name the file and the member ("process.json: process.args: ..."). */
+UctrProcess *
+uctr_process_parse (const char *json, gssize len, const char *file, GError **error)
+{
+  return parse_process_document (json, len, file, error);
 }
 
 UctrConfig *

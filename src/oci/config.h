@@ -2,7 +2,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 typedef enum
 {
@@ -164,9 +164,9 @@ typedef struct
   char *mount_label;
 
   /* Parts later modules interpret themselves; NULL when absent. Owned. */
-  JsonNode *resources; /* linux.resources */
-  JsonNode *seccomp;   /* linux.seccomp */
-  JsonNode *root_node; /* the whole document */
+  json_object *resources; /* linux.resources */
+  json_object *seccomp;   /* linux.seccomp */
+  json_object *root_node; /* the whole document */
 } UctrConfig;
 
 /* Parses and validates. Errors are UCTR_ERROR_INVALID_CONFIG with a message that

@@ -1,6 +1,7 @@
 /* uctr: the default config.json that `uctr spec` writes and one-line runs
    start from: runc's example config (libcontainer/specconv), rootless or not. */
 #include "oci/spec.h"
+#include "base/json.h"
 
 /* The default config.json */
 
@@ -57,210 +58,164 @@ static const char *const default_readonly_paths[] = {
   "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
-static void
-add_string (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b, const char *name, gint64 value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_bool (JsonBuilder *b, const char *name, gboolean value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
-void
-uctr_json_add_strv (JsonBuilder *b, const char *name, const char *const *values)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
-  for (; *values != NULL; values++)
-    json_builder_add_string_value (b, *values);
-  json_builder_end_array (b);
-}
-
-static void
-build_process (JsonBuilder *b)
+static json_object *
+build_process (void)
 {
   static const char *const args[] = { "sh", NULL };
+  json_object *process = json_object_new_object ();
+  json_object *user = json_object_new_object ();
+  json_object *caps = json_object_new_object ();
+  json_object *rlimits = json_object_new_array ();
+  json_object *nofile = json_object_new_object ();
   gsize i;
 
-  json_builder_set_member_name (b, "process");
-  json_builder_begin_object (b);
-  add_bool (b, "terminal", TRUE);
-  json_builder_set_member_name (b, "user");
-  json_builder_begin_object (b);
-  add_int (b, "uid", 0);
-  add_int (b, "gid", 0);
-  json_builder_end_object (b);
-  uctr_json_add_strv (b, "args", args);
-  uctr_json_add_strv (b, "env", default_env);
-  add_string (b, "cwd", "/");
-  json_builder_set_member_name (b, "capabilities");
-  json_builder_begin_object (b);
+  uctr_json_add_bool (process, "terminal", TRUE);
+  uctr_json_add_int (user, "uid", 0);
+  uctr_json_add_int (user, "gid", 0);
+  uctr_json_add (process, "user", user);
+  uctr_json_add_strv (process, "args", args);
+  uctr_json_add_strv (process, "env", default_env);
+  uctr_json_add_string (process, "cwd", "/");
   for (i = 0; i < G_N_ELEMENTS (default_cap_sets); i++)
-    uctr_json_add_strv (b, uctr_cap_set_name (default_cap_sets[i]), default_caps);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "rlimits");
-  json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  add_string (b, "type", "RLIMIT_NOFILE");
-  add_int (b, "hard", 1024);
-  add_int (b, "soft", 1024);
-  json_builder_end_object (b);
-  json_builder_end_array (b);
-  add_bool (b, "noNewPrivileges", TRUE);
-  json_builder_end_object (b);
+    uctr_json_add_strv (caps, uctr_cap_set_name (default_cap_sets[i]), default_caps);
+  uctr_json_add (process, "capabilities", caps);
+  uctr_json_add_string (nofile, "type", "RLIMIT_NOFILE");
+  uctr_json_add_int (nofile, "hard", 1024);
+  uctr_json_add_int (nofile, "soft", 1024);
+  json_object_array_add (rlimits, nofile);
+  uctr_json_add (process, "rlimits", rlimits);
+  uctr_json_add_bool (process, "noNewPrivileges", TRUE);
+  return process;
 }
 
-static void
-build_mounts (JsonBuilder *b, gboolean rootless)
+static json_object *
+build_mounts (gboolean rootless)
 {
+  json_object *mounts = json_object_new_array ();
   gsize i;
 
-  json_builder_set_member_name (b, "mounts");
-  json_builder_begin_array (b);
   for (i = 0; i < G_N_ELEMENTS (default_mounts); i++)
     {
       const char *const *opt = default_mounts[i].options;
+      json_object *mount = json_object_new_object ();
 
-      json_builder_begin_object (b);
-      add_string (b, "destination", default_mounts[i].destination);
-      add_string (b, "type", default_mounts[i].type);
-      add_string (b, "source", default_mounts[i].source);
+      uctr_json_add_string (mount, "destination", default_mounts[i].destination);
+      uctr_json_add_string (mount, "type", default_mounts[i].type);
+      uctr_json_add_string (mount, "source", default_mounts[i].source);
       if (*opt != NULL)
         {
-          json_builder_set_member_name (b, "options");
-          json_builder_begin_array (b);
+          json_object *options = json_object_new_array ();
+
           /* As runc's rootless spec: gid 5 (tty) is usually not mapped, and
              devpts refuses a gid= outside the user namespace. */
           for (; *opt != NULL; opt++)
             if (!rootless || !(g_str_has_prefix (*opt, "gid=") || g_str_has_prefix (*opt, "uid=")))
-              json_builder_add_string_value (b, *opt);
-          json_builder_end_array (b);
+              json_object_array_add (options, json_object_new_string (*opt));
+          uctr_json_add (mount, "options", options);
         }
-      json_builder_end_object (b);
+      json_object_array_add (mounts, mount);
     }
-  json_builder_end_array (b);
+  return mounts;
 }
 
 static void
-build_mappings (JsonBuilder *b, const char *name, const UctrIdMapping *mappings, gsize n)
+add_mappings (json_object *linux_obj, const char *name, const UctrIdMapping *mappings, gsize n)
 {
+  json_object *array;
   gsize i;
 
   if (n == 0)
     return;
-  json_builder_set_member_name (b, name);
-  json_builder_begin_array (b);
+  array = json_object_new_array ();
   for (i = 0; i < n; i++)
     {
-      json_builder_begin_object (b);
-      add_int (b, "containerID", mappings[i].container_id);
-      add_int (b, "hostID", mappings[i].host_id);
-      add_int (b, "size", mappings[i].size);
-      json_builder_end_object (b);
+      json_object *mapping = json_object_new_object ();
+
+      uctr_json_add_int (mapping, "containerID", mappings[i].container_id);
+      uctr_json_add_int (mapping, "hostID", mappings[i].host_id);
+      uctr_json_add_int (mapping, "size", mappings[i].size);
+      json_object_array_add (array, mapping);
     }
-  json_builder_end_array (b);
+  uctr_json_add (linux_obj, name, array);
 }
 
-static void
-build_device_cgroup (JsonBuilder *b)
+static json_object *
+build_device_cgroup (void)
 {
-  json_builder_set_member_name (b, "resources");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "devices");
-  json_builder_begin_array (b);
-  json_builder_begin_object (b);
-  add_bool (b, "allow", FALSE);
-  add_string (b, "access", "rwm");
-  json_builder_end_object (b);
-  json_builder_end_array (b);
-  json_builder_end_object (b);
+  json_object *resources = json_object_new_object ();
+  json_object *devices = json_object_new_array ();
+  json_object *deny = json_object_new_object ();
+
+  uctr_json_add_bool (deny, "allow", FALSE);
+  uctr_json_add_string (deny, "access", "rwm");
+  json_object_array_add (devices, deny);
+  uctr_json_add (resources, "devices", devices);
+  return resources;
 }
 
-static void
-build_linux (JsonBuilder *b, const UctrSpecOptions *opts)
+static json_object *
+namespace_entry (UctrNsType type)
 {
+  json_object *entry = json_object_new_object ();
+
+  uctr_json_add_string (entry, "type", uctr_ns_type_name (type));
+  return entry;
+}
+
+static json_object *
+build_linux (const UctrSpecOptions *opts)
+{
+  json_object *linux_obj = json_object_new_object ();
+  json_object *namespaces = json_object_new_array ();
   gsize i;
 
-  json_builder_set_member_name (b, "linux");
-  json_builder_begin_object (b);
   if (opts->rootless)
     {
-      build_mappings (b, "uidMappings", opts->uid_mappings, opts->n_uid_mappings);
-      build_mappings (b, "gidMappings", opts->gid_mappings, opts->n_gid_mappings);
+      add_mappings (linux_obj, "uidMappings", opts->uid_mappings, opts->n_uid_mappings);
+      add_mappings (linux_obj, "gidMappings", opts->gid_mappings, opts->n_gid_mappings);
     }
-  else
-    build_device_cgroup (b); /* a rootless container has no device cgroup to set */
-  json_builder_set_member_name (b, "namespaces");
-  json_builder_begin_array (b);
+  else /* a rootless container has no device cgroup to set */
+    uctr_json_add (linux_obj, "resources", build_device_cgroup ());
   for (i = 0; i < G_N_ELEMENTS (default_namespaces); i++)
-    {
-      json_builder_begin_object (b);
-      add_string (b, "type", uctr_ns_type_name (default_namespaces[i]));
-      json_builder_end_object (b);
-    }
+    json_object_array_add (namespaces, namespace_entry (default_namespaces[i]));
   if (opts->rootless)
-    {
-      json_builder_begin_object (b);
-      add_string (b, "type", uctr_ns_type_name (UCTR_NS_USER));
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  uctr_json_add_strv (b, "maskedPaths", default_masked_paths);
-  uctr_json_add_strv (b, "readonlyPaths", default_readonly_paths);
-  json_builder_end_object (b);
+    json_object_array_add (namespaces, namespace_entry (UCTR_NS_USER));
+  uctr_json_add (linux_obj, "namespaces", namespaces);
+  uctr_json_add_strv (linux_obj, "maskedPaths", default_masked_paths);
+  uctr_json_add_strv (linux_obj, "readonlyPaths", default_readonly_paths);
+  return linux_obj;
 }
 
 char *
 uctr_spec_default_json (const UctrSpecOptions *opts)
 {
   static const UctrSpecOptions no_opts = { 0 };
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(json_object) root = json_object_new_object ();
+  json_object *rootfs = json_object_new_object ();
+  GString *text = g_string_new (NULL);
 
   if (opts == NULL)
     opts = &no_opts;
-  json_builder_begin_object (b);
-  add_string (b, "ociVersion", UCTR_OCI_VERSION);
-  build_process (b);
-  json_builder_set_member_name (b, "root");
-  json_builder_begin_object (b);
-  add_string (b, "path", "rootfs");
-  add_bool (b, "readonly", TRUE);
-  json_builder_end_object (b);
-  add_string (b, "hostname", "uctr");
+  uctr_json_add_string (root, "ociVersion", UCTR_OCI_VERSION);
+  uctr_json_add (root, "process", build_process ());
+  uctr_json_add_string (rootfs, "path", "rootfs");
+  uctr_json_add_bool (rootfs, "readonly", TRUE);
+  uctr_json_add (root, "root", rootfs);
+  uctr_json_add_string (root, "hostname", "uctr");
   if (opts->network != NULL || opts->subids)
     {
-      json_builder_set_member_name (b, "annotations");
-      json_builder_begin_object (b);
-      if (opts->network != NULL)
-        add_string (b, UCTR_ANNOTATION_NETWORK, opts->network);
-      if (opts->subids)
-        add_string (b, UCTR_ANNOTATION_SUBIDS, "true");
-      json_builder_end_object (b);
-    }
-  build_mounts (b, opts->rootless);
-  build_linux (b, opts);
-  json_builder_end_object (b);
+      json_object *annotations = json_object_new_object ();
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  json_generator_set_indent_char (gen, ' ');
-  text = json_generator_to_data (gen, NULL);
-  return g_strconcat (text, "\n", NULL);
+      if (opts->network != NULL)
+        uctr_json_add_string (annotations, UCTR_ANNOTATION_NETWORK, opts->network);
+      if (opts->subids)
+        uctr_json_add_string (annotations, UCTR_ANNOTATION_SUBIDS, "true");
+      uctr_json_add (root, "annotations", annotations);
+    }
+  uctr_json_add (root, "mounts", build_mounts (opts->rootless));
+  uctr_json_add (root, "linux", build_linux (opts));
+
+  uctr_json_append_go (text, root, TRUE);
+  g_string_append_c (text, '\n');
+  return g_string_free (text, FALSE);
 }

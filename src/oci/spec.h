@@ -14,8 +14,5 @@ typedef struct
   gsize n_gid_mappings;
 } UctrSpecOptions;
 
-/* Adds NAME: [VALUES...] (NULL-terminated) to the object being built. */
-void uctr_json_add_strv (JsonBuilder *b, const char *name, const char *const *values);
-
 /* The default config.json that `uctr spec` writes, pretty-printed, newline-terminated. */
 char *uctr_spec_default_json (const UctrSpecOptions *opts);

@@ -52,19 +52,17 @@ collect_nodes (int dfd, int depth, GArray *nodes)
   (void) closedir (d);
 }
 
-JsonObject *
+/* A new reference, the caller's (json_object_array_add takes it). */
+json_object *
 uctr_oneline_mount_new (const char *destination, const char *type, const char *source,
                         const char *const *options)
 {
-  JsonObject *m = json_object_new ();
-  JsonArray *a = json_array_new ();
+  json_object *m = json_object_new_object ();
 
-  json_object_set_string_member (m, "destination", destination);
-  json_object_set_string_member (m, "type", type);
-  json_object_set_string_member (m, "source", source);
-  for (; *options != NULL; options++)
-    json_array_add_string_element (a, *options);
-  json_object_set_array_member (m, "options", a);
+  uctr_json_add_string (m, "destination", destination);
+  uctr_json_add_string (m, "type", type);
+  uctr_json_add_string (m, "source", source);
+  uctr_json_add_strv (m, "options", options);
   return m;
 }
 
@@ -72,35 +70,32 @@ uctr_oneline_mount_new (const char *destination, const char *type, const char *s
    default): the bound nodes are allowed in it (uctr as root enforces it
    as runc does: the v1 devices cgroup or the v2 device filter). */
 static void
-allow_nodes (JsonObject *config, GArray *nodes)
+allow_nodes (json_object *config, GArray *nodes)
 {
-  JsonObject *linux_ = json_object_get_object_member (config, "linux");
-  JsonObject *res = linux_ != NULL && json_object_has_member (linux_, "resources")
-                        ? json_object_get_object_member (linux_, "resources")
-                        : NULL;
-  JsonArray *rules = res != NULL && json_object_has_member (res, "devices")
-                         ? json_object_get_array_member (res, "devices")
-                         : NULL;
+  json_object *rules
+      = uctr_json_member (uctr_json_member (uctr_json_member (config, "linux"), "resources"), "devices");
   guint i;
 
-  for (i = 0; rules != NULL && i < nodes->len; i++)
+  if (!json_object_is_type (rules, json_type_array))
+    return;
+  for (i = 0; i < nodes->len; i++)
     {
       const DeviceNode *n = &g_array_index (nodes, DeviceNode, i);
-      JsonObject *r = json_object_new ();
+      json_object *r = json_object_new_object ();
 
-      json_object_set_boolean_member (r, "allow", TRUE);
-      json_object_set_string_member (r, "type", n->type == S_IFBLK ? "b" : "c");
-      json_object_set_int_member (r, "major", major (n->rdev));
-      json_object_set_int_member (r, "minor", minor (n->rdev));
-      json_object_set_string_member (r, "access", "rwm");
-      json_array_add_object_element (rules, r);
+      uctr_json_add_bool (r, "allow", TRUE);
+      uctr_json_add_string (r, "type", n->type == S_IFBLK ? "b" : "c");
+      uctr_json_add_int (r, "major", major (n->rdev));
+      uctr_json_add_int (r, "minor", minor (n->rdev));
+      uctr_json_add_string (r, "access", "rwm");
+      json_object_array_add (rules, r);
     }
 }
 
 /* HOST (a node, or a directory of nodes) bound at DEST; WHERE starts the
    errors ("--device SPEC"). */
 static gboolean
-add_node (JsonObject *config, const char *host, const char *dest, const char *where, GError **error)
+add_node (json_object *config, const char *host, const char *dest, const char *where, GError **error)
 {
   static const char *const options[] = { "rbind", "nosuid", "noexec", NULL };
   g_autoptr(GArray) nodes = g_array_new (FALSE, FALSE, sizeof (DeviceNode));
@@ -121,8 +116,8 @@ add_node (JsonObject *config, const char *host, const char *dest, const char *wh
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("%s: %s is not a device node, nor a directory holding some (such as /dev/dri)"),
                           where, host);
-  json_array_add_object_element (json_object_get_array_member (config, "mounts"),
-                                 uctr_oneline_mount_new (dest, "bind", host, options));
+  json_object_array_add (uctr_json_member (config, "mounts"),
+                         uctr_oneline_mount_new (dest, "bind", host, options));
   allow_nodes (config, nodes);
   return TRUE;
 }
@@ -142,7 +137,7 @@ valid_perms (const char *s)
 }
 
 gboolean
-uctr_oneline_add_device (JsonObject *config, const char *spec, GError **error)
+uctr_oneline_add_device (json_object *config, const char *spec, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec, ":", -1);
   g_autofree char *where = g_strconcat ("--device ", spec, NULL);
@@ -179,7 +174,7 @@ uctr_oneline_add_device (JsonObject *config, const char *spec, GError **error)
 }
 
 gboolean
-uctr_oneline_add_device_paths (JsonObject *config, char *const *paths, const char *what, GError **error)
+uctr_oneline_add_device_paths (json_object *config, char *const *paths, const char *what, GError **error)
 {
   for (; *paths != NULL; paths++)
     {

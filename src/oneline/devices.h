@@ -4,22 +4,22 @@
    every node is bound (as podman does rootless). */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 /* A config mounts[] entry (the devices' binds are made with it). */
-JsonObject *uctr_oneline_mount_new (const char *destination, const char *type, const char *source,
-                                    const char *const *options);
+json_object *uctr_oneline_mount_new (const char *destination, const char *type, const char *source,
+                                     const char *const *options);
 
 /* --device HOST[:DEST][:PERMS] (podman's form) added to CONFIG: HOST, a
    character or block device or a directory holding some (such as
    /dev/dri), bound at DEST (default HOST). PERMS is accepted when it
    grants rw: uctr sets no device cgroup that could give less. */
-gboolean uctr_oneline_add_device (JsonObject *config, const char *spec, GError **error);
+gboolean uctr_oneline_add_device (json_object *config, const char *spec, GError **error);
 
 /* Each of PATHS (host paths, none missing) bound at the same path; WHAT
    names them in errors ("--gpu"). */
 gboolean
-uctr_oneline_add_device_paths (JsonObject *config, char *const *paths, const char *what, GError **error);
+uctr_oneline_add_device_paths (json_object *config, char *const *paths, const char *what, GError **error);
 
 /* What --gpu binds, of what this host has: /dev/dri (the DRM card and
    render nodes, for Mesa) and NVIDIA's nodes (/dev/nvidiactl,

@@ -55,12 +55,13 @@ uctr_oneline_flag_set (UctrOneLineExtras *x, const char *path, const char *fmt, 
 }
 
 void
-uctr_oneline_flag_next_mount (UctrOneLineExtras *x, JsonArray *mounts, const char *fmt, ...)
+uctr_oneline_flag_next_mount (UctrOneLineExtras *x, json_object *mounts, const char *fmt, ...)
 {
   va_list ap;
 
   va_start (ap, fmt);
-  flag_set_valist (x, g_strdup_printf ("mounts[%u]", json_array_get_length (mounts)), fmt, ap);
+  flag_set_valist (x, g_strdup_printf ("mounts[%" G_GSIZE_FORMAT "]", json_object_array_length (mounts)), fmt,
+                   ap);
   va_end (ap);
 }
 
@@ -78,27 +79,31 @@ uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const char *con
   return g_build_filename (x->state_dir, f.name, NULL);
 }
 
-JsonObject *
-uctr_oneline_member_object (JsonObject *obj, const char *name)
+/* The member returned is borrowed: OBJ holds it (do not put it). */
+json_object *
+uctr_oneline_member_object (json_object *obj, const char *name)
 {
-  if (!json_object_has_member (obj, name) || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, name)))
-    json_object_set_object_member (obj, name, json_object_new ());
-  return json_object_get_object_member (obj, name);
+  json_object *member = uctr_json_member (obj, name);
+
+  if (!json_object_is_type (member, json_type_object))
+    {
+      member = json_object_new_object ();
+      uctr_json_add (obj, name, member);
+    }
+  return member;
 }
 
 void
-uctr_oneline_add_bind_mount (JsonArray *mounts, const char *src, const char *dest, const char *mode)
+uctr_oneline_add_bind_mount (json_object *mounts, const char *src, const char *dest, const char *mode)
 {
-  JsonObject *m = json_object_new ();
-  JsonArray *options = json_array_new ();
+  const char *const options[] = { "rbind", mode, NULL };
+  json_object *m = json_object_new_object ();
 
-  json_object_set_string_member (m, "destination", dest);
-  json_object_set_string_member (m, "type", "bind");
-  json_object_set_string_member (m, "source", src);
-  json_array_add_string_element (options, "rbind");
-  json_array_add_string_element (options, mode);
-  json_object_set_array_member (m, "options", options);
-  json_array_add_object_element (mounts, m);
+  uctr_json_add_string (m, "destination", dest);
+  uctr_json_add_string (m, "type", "bind");
+  uctr_json_add_string (m, "source", src);
+  uctr_json_add_strv (m, "options", options);
+  json_object_array_add (mounts, m);
 }
 
 static gboolean

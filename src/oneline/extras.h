@@ -4,7 +4,7 @@
 
 #include "oneline/oneline.h"
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 #include <sys/types.h>
 
 /* Config PATH ("mounts[7]", "process.cwd") came from the flag FMT says. */
@@ -12,7 +12,7 @@ void
 uctr_oneline_flag_set (UctrOneLineExtras *x, const char *path, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
 
 /* Config path "mounts[N]" of the next mount added to MOUNTS came from the flag FMT says. */
-void uctr_oneline_flag_next_mount (UctrOneLineExtras *x, JsonArray *mounts, const char *fmt, ...)
+void uctr_oneline_flag_next_mount (UctrOneLineExtras *x, json_object *mounts, const char *fmt, ...)
     G_GNUC_PRINTF (3, 4);
 
 /* CONTENTS for the state dir, as NAME (after UCTR_STATE_FILE_PREFIX), mode
@@ -20,8 +20,8 @@ void uctr_oneline_flag_next_mount (UctrOneLineExtras *x, JsonArray *mounts, cons
 char *uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const char *contents, mode_t mode);
 
 /* OBJ's member NAME, made an empty object when it is missing or is not one. */
-JsonObject *uctr_oneline_member_object (JsonObject *obj, const char *name);
+json_object *uctr_oneline_member_object (json_object *obj, const char *name);
 
 /* A bind mount of host path SRC on DEST in MOUNTS (config mounts[]), MODE
    "rw" or "ro". */
-void uctr_oneline_add_bind_mount (JsonArray *mounts, const char *src, const char *dest, const char *mode);
+void uctr_oneline_add_bind_mount (json_object *mounts, const char *src, const char *dest, const char *mode);

@@ -68,9 +68,9 @@ find_sockets (const UctrOneLine *o, char **envp, Desktop *d, GError **error)
 
 /* PATH bound at the same path, for the flag that FMT says. */
 static void
-bind_same (JsonObject *config, UctrOneLineExtras *x, const char *path, const char *mode, const char *flag)
+bind_same (json_object *config, UctrOneLineExtras *x, const char *path, const char *mode, const char *flag)
 {
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  json_object *mounts = uctr_json_member (config, "mounts");
 
   uctr_oneline_flag_next_mount (x, mounts, "%s", flag);
   uctr_oneline_add_bind_mount (mounts, path, path, mode);
@@ -79,40 +79,56 @@ bind_same (JsonObject *config, UctrOneLineExtras *x, const char *path, const cha
 /* KEY=VALUE ENTRY into the process's environment unless KEY is there
    already (from -e or --env-file, which win). */
 static void
-env_add (JsonObject *process, const char *entry)
+env_add (json_object *process, const char *entry)
 {
-  JsonArray *env = json_object_get_array_member (process, "env");
+  json_object *env = uctr_json_member (process, "env");
   gsize key_len = strcspn (entry, "=") + 1;
-  guint i;
+  size_t i;
 
-  for (i = 0; i < json_array_get_length (env); i++)
-    if (strncmp (json_array_get_string_element (env, i), entry, key_len) == 0)
-      return;
-  json_array_add_string_element (env, entry);
+  for (i = 0; i < json_object_array_length (env); i++)
+    {
+      json_object *e = json_object_array_get_idx (env, i);
+
+      if (json_object_is_type (e, json_type_string)
+          && strncmp (json_object_get_string (e), entry, key_len) == 0)
+        return;
+    }
+  json_object_array_add (env, json_object_new_string (entry));
 }
 
+/* process.user's member NAME (uid or gid, from 0 to 2^32 - 1), 0 when it
+   has none. */
 static gint64
-user_id (JsonObject *process, const char *name)
+user_id (json_object *process, const char *name)
 {
-  JsonObject *user = json_object_get_object_member (process, "user");
+  json_object *id = uctr_json_member (uctr_json_member (process, "user"), name);
 
-  return user != NULL && json_object_has_member (user, name) ? json_object_get_int_member (user, name) : 0;
+  return json_object_is_type (id, json_type_int) ? json_object_get_int64 (id) : 0;
 }
 
 /* An empty XDG_RUNTIME_DIR of the process's own at the host's path DIR:
    clients write there, and the host's other sockets stay out. */
 static void
-private_runtime_dir (JsonObject *config, JsonObject *process, UctrOneLineExtras *x, const char *dir)
+private_runtime_dir (json_object *config, json_object *process, UctrOneLineExtras *x, const char *dir)
 {
   g_autofree char *uid = g_strdup_printf ("uid=%" G_GINT64_FORMAT, user_id (process, "uid"));
   g_autofree char *gid = g_strdup_printf ("gid=%" G_GINT64_FORMAT, user_id (process, "gid"));
   const char *options[] = { "nosuid", "nodev", "mode=0700", uid, gid, NULL };
   g_autofree char *entry = g_strconcat ("XDG_RUNTIME_DIR=", dir, NULL);
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  json_object *mounts = uctr_json_member (config, "mounts");
 
   uctr_oneline_flag_next_mount (x, mounts, _("XDG_RUNTIME_DIR of --socket (%s)"), dir);
-  json_array_add_object_element (mounts, uctr_oneline_mount_new (dir, "tmpfs", "tmpfs", options));
+  json_object_array_add (mounts, uctr_oneline_mount_new (dir, "tmpfs", "tmpfs", options));
   env_add (process, entry);
+}
+
+/* Whether OBJ (a namespace or a mount) has "type": TYPE. */
+static gboolean
+is_type (json_object *obj, const char *type)
+{
+  json_object *t = uctr_json_member (obj, "type");
+
+  return json_object_is_type (t, json_type_string) && strcmp (json_object_get_string (t), type) == 0;
 }
 
 /* The host's IPC namespace, for X11's MIT-SHM (System V shared memory
@@ -121,39 +137,40 @@ private_runtime_dir (JsonObject *config, JsonObject *process, UctrOneLineExtras 
    the host's, bound as podman does, or an empty read-only tmpfs when the
    host has none mounted (changed in place: the mounts' indexes name flags). */
 static void
-share_host_ipc (JsonObject *config)
+share_host_ipc (json_object *config)
 {
-  JsonArray *ns
-      = json_object_get_array_member (json_object_get_object_member (config, "linux"), "namespaces");
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  json_object *ns = uctr_json_member (uctr_json_member (config, "linux"), "namespaces");
+  json_object *mounts = uctr_json_member (config, "mounts");
   gboolean host_has = g_file_test ("/dev/mqueue", G_FILE_TEST_IS_DIR);
   const char *const bind[] = { "rbind", "nosuid", "nodev", "noexec", NULL };
   const char *const empty[] = { "nosuid", "nodev", "noexec", "ro", "size=4k", NULL };
   const char *const members[] = { "type", "source", "options" };
-  JsonObject *n;
-  guint i, j;
+  json_object *n;
+  size_t i, j;
 
-  for (i = json_array_get_length (ns); i-- > 0;)
-    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (ns, i), "type"), "ipc") == 0)
-      json_array_remove_element (ns, i);
-  for (i = 0; i < json_array_get_length (mounts); i++)
+  for (i = json_object_is_type (ns, json_type_array) ? json_object_array_length (ns) : 0; i-- > 0;)
+    if (is_type (json_object_array_get_idx (ns, i), "ipc"))
+      json_object_array_del_idx (ns, i, 1);
+  for (i = 0; i < json_object_array_length (mounts); i++)
     {
-      JsonObject *m = json_array_get_object_element (mounts, i);
+      json_object *m = json_object_array_get_idx (mounts, i);
 
-      if (g_strcmp0 (json_object_get_string_member (m, "type"), "mqueue") != 0)
+      if (!is_type (m, "mqueue"))
         continue;
       n = host_has ? uctr_oneline_mount_new ("/dev/mqueue", "bind", "/dev/mqueue", bind)
                    : uctr_oneline_mount_new ("/dev/mqueue", "tmpfs", "tmpfs", empty);
+      /* M takes N's values where it had its own (its members keep their
+         order); N goes right after. */
       for (j = 0; j < G_N_ELEMENTS (members); j++)
-        json_object_set_member (m, members[j], json_object_dup_member (n, members[j]));
-      json_object_unref (n);
+        uctr_json_add (m, members[j], json_object_get (uctr_json_member (n, members[j])));
+      json_object_put (n);
     }
 }
 
 static void
-add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d, UctrOneLineExtras *x)
+add_sockets (json_object *config, const UctrOneLine *o, char **envp, Desktop *d, UctrOneLineExtras *x)
 {
-  JsonObject *process = json_object_get_object_member (config, "process");
+  json_object *process = uctr_json_member (config, "process");
   const char *runtime = g_environ_getenv (envp, "XDG_RUNTIME_DIR");
   gboolean in_runtime = FALSE;
   int k;
@@ -180,14 +197,14 @@ add_sockets (JsonObject *config, const UctrOneLine *o, char **envp, Desktop *d, 
     {
       share_host_ipc (config);
       if (o->hostname == NULL)
-        json_object_set_string_member (config, "hostname", g_get_host_name ());
+        uctr_json_add_string (config, "hostname", g_get_host_name ());
     }
 }
 
 static gboolean
-add_devices (JsonObject *config, const UctrOneLine *o, Desktop *d, UctrOneLineExtras *x, GError **error)
+add_devices (json_object *config, const UctrOneLine *o, Desktop *d, UctrOneLineExtras *x, GError **error)
 {
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  json_object *mounts = uctr_json_member (config, "mounts");
   char **dev;
 
   for (dev = o->devices; dev != NULL && *dev != NULL; dev++)
@@ -230,7 +247,7 @@ uctr_oneline_gui_imply (UctrOneLine *o)
 }
 
 gboolean
-uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error)
+uctr_oneline_gui (json_object *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error)
 {
   g_auto(GStrv) envp = g_get_environ ();
   Desktop d = { .skipped = g_ptr_array_new_with_free_func (g_free) };

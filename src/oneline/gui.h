@@ -7,7 +7,7 @@
 
 #include "oneline/oneline.h"
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 /* What these flags imply for the others, before the config is made: a
    caller who is not root and asked for a socket whose server checks its
@@ -24,4 +24,4 @@ void uctr_oneline_gui_imply (UctrOneLine *o);
    unless --hostname is given (X11 cookies are keyed by it). With --gui,
    what the host lacks is left out with one warning, in X; the mounts are
    named there by their flags. */
-gboolean uctr_oneline_gui (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error);
+gboolean uctr_oneline_gui (json_object *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error);

@@ -28,42 +28,39 @@ skipped (const char *rel, gboolean is_dir)
 }
 
 static gboolean
-listed (JsonArray *devices, const char *path)
+listed (json_object *devices, const char *path)
 {
-  guint i;
+  size_t i;
 
-  for (i = 0; i < json_array_get_length (devices); i++)
+  for (i = 0; i < json_object_array_length (devices); i++)
     {
-      JsonNode *n = json_array_get_element (devices, i);
+      json_object *p = uctr_json_member (json_object_array_get_idx (devices, i), "path");
 
-      if (JSON_NODE_HOLDS_OBJECT (n)
-          && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (n), "path", NULL),
-                        path)
-                 == 0)
+      if (json_object_is_type (p, json_type_string) && strcmp (json_object_get_string (p), path) == 0)
         return TRUE;
     }
   return FALSE;
 }
 
 static void
-add_device (JsonArray *devices, const char *path, const struct stat *st)
+add_device (json_object *devices, const char *path, const struct stat *st)
 {
-  JsonObject *d = json_object_new ();
+  json_object *d = json_object_new_object ();
 
-  json_object_set_string_member (d, "path", path);
-  json_object_set_string_member (d, "type", S_ISBLK (st->st_mode) ? "b" : "c");
-  json_object_set_int_member (d, "major", major (st->st_rdev));
-  json_object_set_int_member (d, "minor", minor (st->st_rdev));
-  json_object_set_int_member (d, "fileMode", st->st_mode & 07777);
-  json_object_set_int_member (d, "uid", st->st_uid);
-  json_object_set_int_member (d, "gid", st->st_gid);
-  json_array_add_object_element (devices, d);
+  uctr_json_add_string (d, "path", path);
+  uctr_json_add_string (d, "type", S_ISBLK (st->st_mode) ? "b" : "c");
+  uctr_json_add_int (d, "major", major (st->st_rdev));
+  uctr_json_add_int (d, "minor", minor (st->st_rdev));
+  uctr_json_add_int (d, "fileMode", st->st_mode & 07777);
+  uctr_json_add_int (d, "uid", st->st_uid);
+  uctr_json_add_int (d, "gid", st->st_gid);
+  json_object_array_add (devices, d);
 }
 
 /* The devices in DFD, /dev/REL (REL "" for /dev itself). A directory that
    cannot be read is left out: its devices are not the user's either. */
 static void
-add_dir (JsonArray *devices, int dfd, const char *rel, int depth)
+add_dir (json_object *devices, int dfd, const char *rel, int depth)
 {
   DIR *dir = fdopendir (dfd);
   struct dirent *e;
@@ -95,15 +92,19 @@ add_dir (JsonArray *devices, int dfd, const char *rel, int depth)
 }
 
 gboolean
-uctr_oneline_host_devices (JsonObject *linux_obj, GError **error)
+uctr_oneline_host_devices (json_object *linux_obj, GError **error)
 {
   int dfd = open ("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  json_object *devices;
 
   if (dfd < 0)
     return uctr_throw_errno (error, _("--privileged: reading the host's devices in /dev"));
-  if (!json_object_has_member (linux_obj, "devices")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (linux_obj, "devices")))
-    json_object_set_array_member (linux_obj, "devices", json_array_new ());
-  add_dir (json_object_get_array_member (linux_obj, "devices"), dfd, "", 0);
+  devices = uctr_json_member (linux_obj, "devices");
+  if (!json_object_is_type (devices, json_type_array))
+    {
+      devices = json_object_new_array ();
+      uctr_json_add (linux_obj, "devices", devices);
+    }
+  add_dir (devices, dfd, "", 0);
   return TRUE;
 }

@@ -2,7 +2,7 @@
    podman gives them. */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 /* Adds to linux.devices every character and block device under the host's
    /dev (subdirectories included, but pts, shm, mqueue, fd and hidden ones),
@@ -10,4 +10,4 @@
    ttys, and those the list already has. In a user namespace uctr binds each
    from the host: the host's ownership and mode still decide who may open
    it. */
-gboolean uctr_oneline_host_devices (JsonObject *linux_obj, GError **error);
+gboolean uctr_oneline_host_devices (json_object *linux_obj, GError **error);

@@ -190,11 +190,11 @@ overlay_option (UctrOneLineImage *img, const char *dir, GError **error)
 }
 
 static gboolean
-set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer, GError **error)
+set_root (json_object *config, UctrOneLine *o, const char *id, gboolean make_layer, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  JsonObject *root = uctr_oneline_member_object (config, "root");
-  JsonObject *annotations = uctr_oneline_member_object (config, "annotations");
+  json_object *root = uctr_oneline_member_object (config, "root");
+  json_object *annotations = uctr_oneline_member_object (config, "annotations");
   g_autofree char *dir = NULL;
   g_autofree char *merged = NULL;
   g_autofree char *overlay = NULL;
@@ -217,28 +217,28 @@ set_root (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_laye
     merged = g_build_filename (dir, "merged", NULL);
   else
     merged = uctr_store_layer (img->store, img->record->layers[g_strv_length (img->record->layers) - 1]);
-  json_object_set_string_member (root, "path", merged);
-  json_object_set_boolean_member (root, "readonly", o->read_only || dir == NULL);
+  uctr_json_add_string (root, "path", merged);
+  uctr_json_add_bool (root, "readonly", o->read_only || dir == NULL);
   /* overlayfs wants two lower layers when there is no upper one: a
      one-layer image without a writable layer is that layer, bound. */
   if (dir != NULL || img->record->layers[1] != NULL)
-    json_object_set_string_member (annotations, UCTR_ANNOTATION_ROOTFS_OVERLAY, overlay);
+    uctr_json_add_string (annotations, UCTR_ANNOTATION_ROOTFS_OVERLAY, overlay);
   /* What goes with the container: only a writable layer made for it. */
   if (dir != NULL)
-    json_object_set_string_member (annotations, UCTR_ANNOTATION_IMAGE, img->record->name);
+    uctr_json_add_string (annotations, UCTR_ANNOTATION_IMAGE, img->record->name);
   /* The writable layer takes the mount points the image lacks; a
      read-only root has them made in throwaway layers instead. */
   if (o->read_only)
-    json_object_set_string_member (annotations, UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
+    uctr_json_add_string (annotations, UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
   return TRUE;
 }
 
 /* The image's annotations (image/convert.h), before uctr's own; the
    labels left out are said in one warning. */
 static void
-set_annotations (JsonObject *config, const UctrImageConfig *c, UctrOneLineExtras *x)
+set_annotations (json_object *config, const UctrImageConfig *c, UctrOneLineExtras *x)
 {
-  JsonObject *annotations = uctr_oneline_member_object (config, "annotations");
+  json_object *annotations = uctr_oneline_member_object (config, "annotations");
   g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) table = uctr_image_config_annotations (c, skipped);
   g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (table, NULL);
@@ -246,8 +246,8 @@ set_annotations (JsonObject *config, const UctrImageConfig *c, UctrOneLineExtras
   guint i;
 
   for (i = 0; keys[i] != NULL; i++)
-    if (!json_object_has_member (annotations, keys[i]))
-      json_object_set_string_member (annotations, keys[i], g_hash_table_lookup (table, keys[i]));
+    if (!json_object_object_get_ex (annotations, keys[i], NULL))
+      uctr_json_add_string (annotations, keys[i], g_hash_table_lookup (table, keys[i]));
   if (skipped->len == 0)
     return;
   g_ptr_array_add (skipped, NULL);
@@ -260,20 +260,23 @@ set_annotations (JsonObject *config, const UctrImageConfig *c, UctrOneLineExtras
 /* The process */
 
 static void
-set_env (JsonObject *process, const UctrImageConfig *c)
+set_env (json_object *process, const UctrImageConfig *c)
 {
-  JsonArray *old = json_object_get_array_member (process, "env");
+  json_object *old = uctr_json_member (process, "env");
+  size_t n_old = json_object_is_type (old, json_type_array) ? json_object_array_length (old) : 0;
   g_auto(GStrv) merged = NULL;
-  JsonArray *env = json_array_new ();
-  guint i;
+  size_t i;
 
-  for (i = 0; old != NULL && i < json_array_get_length (old); i++)
-    merged = uctr_env_set (merged, json_array_get_string_element (old, i));
+  for (i = 0; i < n_old; i++)
+    {
+      json_object *e = json_object_array_get_idx (old, i);
+
+      if (json_object_is_type (e, json_type_string))
+        merged = uctr_env_set (merged, json_object_get_string (e));
+    }
   for (i = 0; c->env != NULL && c->env[i] != NULL; i++)
     merged = uctr_env_set (merged, c->env[i]);
-  for (i = 0; merged != NULL && merged[i] != NULL; i++)
-    json_array_add_string_element (env, merged[i]);
-  json_object_set_array_member (process, "env", env);
+  uctr_json_add_strv (process, "env", (const char *const *) merged);
 }
 
 /* NAME's entry in the colon-separated DB (passwd, group): its third
@@ -335,12 +338,12 @@ lookup (const char *db, const char *what, const char *image, const char *name, g
 /* The image's User: NAME or UID, then :GROUP or :GID; names are looked up
    in the image's own /etc/passwd and /etc/group, as podman does. */
 static gboolean
-set_user (JsonObject *process, UctrOneLineImage *img, GError **error)
+set_user (json_object *process, UctrOneLineImage *img, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (img->config->user, ":", 2);
   g_autofree char *passwd = NULL;
   g_autofree char *group = NULL;
-  JsonObject *u;
+  json_object *u;
   gint64 uid, gid;
 
   (void) uctr_store_read_root_file (img->store, img->record, "etc/passwd", PASSWD_MAX, &passwd, NULL);
@@ -352,8 +355,8 @@ set_user (JsonObject *process, UctrOneLineImage *img, GError **error)
   if (parts[1] == NULL)
     gid = passwd_gid (passwd, (guint64) uid);
   u = uctr_oneline_member_object (process, "user");
-  json_object_set_int_member (u, "uid", uid);
-  json_object_set_int_member (u, "gid", gid);
+  uctr_json_add_int (u, "uid", uid);
+  uctr_json_add_int (u, "gid", gid);
   return TRUE;
 }
 
@@ -406,38 +409,37 @@ bound_by_flag (const UctrOneLine *o, const char *dest)
    anonymous volumes), gone with the container. A --bind on the same path
    takes its place. Not for spec, which makes nothing. */
 static gboolean
-add_volumes (JsonObject *config, UctrOneLine *o, const char *id, GError **error)
+add_volumes (json_object *config, UctrOneLine *o, const char *id, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  json_object *mounts = uctr_json_member (config, "mounts");
   guint i, n = 0;
 
   for (i = 0; img->config->volumes != NULL && img->config->volumes[i] != NULL; i++)
     {
       const char *dest = img->config->volumes[i];
       g_autofree char *dir = NULL;
-      JsonArray *options;
+      json_object *options;
 
       if (!g_path_is_absolute (dest) || bound_by_flag (o, dest))
         continue;
       if (!uctr_store_make_volume (img->store, id, n++, &dir, error))
         return FALSE;
       uctr_oneline_add_bind_mount (mounts, dir, dest, "rw");
-      options
-          = json_object_get_array_member (json_array_get_object_element (mounts,
-                                                                         json_array_get_length (mounts) - 1),
-                                          "options");
-      json_array_add_string_element (options, "tmpcopyup");
+      /* The mount just added: its options gain tmpcopyup. */
+      options = uctr_json_member (json_object_array_get_idx (mounts, json_object_array_length (mounts) - 1),
+                                  "options");
+      json_object_array_add (options, json_object_new_string ("tmpcopyup"));
     }
   return TRUE;
 }
 
 gboolean
-uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer,
+uctr_oneline_image_apply (json_object *config, UctrOneLine *o, const char *id, gboolean make_layer,
                           UctrOneLineExtras *x, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  JsonObject *process = uctr_oneline_member_object (config, "process");
+  json_object *process = uctr_oneline_member_object (config, "process");
 
   set_annotations (config, img->config, x);
   if (!set_root (config, o, id, make_layer, error) || (make_layer && !add_volumes (config, o, id, error)))
@@ -452,7 +454,7 @@ uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gb
                          o->userns));
   set_env (process, img->config);
   if (o->workdir == NULL && img->config->working_dir != NULL && img->config->working_dir[0] != '\0')
-    json_object_set_string_member (process, "cwd", img->config->working_dir);
+    uctr_json_add_string (process, "cwd", img->config->working_dir);
   if (o->user == NULL && img->config->user != NULL && img->config->user[0] != '\0'
       && !set_user (process, img, error))
     return FALSE;

@@ -7,7 +7,7 @@
 
 #include "oneline/oneline.h"
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 /* o->image found in the store, or pulled as o->pull says (missing,
    always, never); what follows reads it. */
@@ -21,7 +21,7 @@ char **uctr_oneline_image_command (const UctrOneLine *o, char *const *command, G
    MAKE_LAYER; `spec` makes none) and its process given the image's
    environment, working directory and user where no flag says otherwise;
    -P's ports in X->publish. */
-gboolean uctr_oneline_image_apply (JsonObject *config, UctrOneLine *o, const char *id, gboolean make_layer,
+gboolean uctr_oneline_image_apply (json_object *config, UctrOneLine *o, const char *id, gboolean make_layer,
                                    UctrOneLineExtras *x, GError **error);
 
 /* Removes the writable layer made for a container that was not created. */

@@ -32,43 +32,41 @@ find_init (const char *given, GError **error)
   return g_steal_pointer (&path);
 }
 
-static JsonObject *
+/* A new reference, the caller's. */
+static json_object *
 init_mount (const char *source)
 {
-  JsonObject *m = json_object_new ();
-  JsonArray *options = json_array_new ();
-  const char *const names[] = { "bind", "ro", "nosuid", "nodev" };
-  gsize i;
+  static const char *const options[] = { "bind", "ro", "nosuid", "nodev", NULL };
+  json_object *m = json_object_new_object ();
 
-  for (i = 0; i < G_N_ELEMENTS (names); i++)
-    json_array_add_string_element (options, names[i]);
-  json_object_set_string_member (m, "destination", UCTR_ONELINE_INIT);
-  json_object_set_string_member (m, "type", "bind");
-  json_object_set_string_member (m, "source", source);
-  json_object_set_array_member (m, "options", options);
+  uctr_json_add_string (m, "destination", UCTR_ONELINE_INIT);
+  uctr_json_add_string (m, "type", "bind");
+  uctr_json_add_string (m, "source", source);
+  uctr_json_add_strv (m, "options", options);
   return m;
 }
 
 gboolean
-uctr_oneline_init_apply (JsonObject *config, const UctrOneLine *o, GError **error)
+uctr_oneline_init_apply (json_object *config, const UctrOneLine *o, GError **error)
 {
   g_autofree char *path = NULL;
-  JsonObject *process = json_object_get_object_member (config, "process");
-  JsonArray *args = json_object_get_array_member (process, "args");
-  JsonArray *with_init;
-  guint i;
+  json_object *process = uctr_json_member (config, "process");
+  json_object *args = uctr_json_member (process, "args");
+  json_object *with_init;
+  size_t i, n = json_object_is_type (args, json_type_array) ? json_object_array_length (args) : 0;
 
   if (!o->init && o->init_path == NULL)
     return TRUE;
   path = find_init (o->init_path, error);
   if (path == NULL)
     return FALSE;
-  json_array_add_object_element (json_object_get_array_member (config, "mounts"), init_mount (path));
-  with_init = json_array_new ();
-  json_array_add_string_element (with_init, UCTR_ONELINE_INIT);
-  json_array_add_string_element (with_init, "--");
-  for (i = 0; i < json_array_get_length (args); i++)
-    json_array_add_string_element (with_init, json_array_get_string_element (args, i));
-  json_object_set_array_member (process, "args", with_init);
+  json_object_array_add (uctr_json_member (config, "mounts"), init_mount (path));
+  with_init = json_object_new_array ();
+  json_object_array_add (with_init, json_object_new_string (UCTR_ONELINE_INIT));
+  json_object_array_add (with_init, json_object_new_string ("--"));
+  /* The old array's elements move over (it goes right after). */
+  for (i = 0; i < n; i++)
+    json_object_array_add (with_init, json_object_get (json_object_array_get_idx (args, i)));
+  uctr_json_add (process, "args", with_init);
   return TRUE;
 }

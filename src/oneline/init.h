@@ -7,7 +7,7 @@
    status. */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 #include "oneline/oneline.h"
 
 /* Where the init is bound in the container: /dev is the container's own
@@ -18,4 +18,4 @@
 /* With --init or --init-path: the bind of the init onto UCTR_ONELINE_INIT in
    CONFIG's mounts, and process.args becomes UCTR_ONELINE_INIT -- ARGS.
    Errors name the flag and, when catatonit is missing, how to install it. */
-gboolean uctr_oneline_init_apply (JsonObject *config, const UctrOneLine *o, GError **error);
+gboolean uctr_oneline_init_apply (json_object *config, const UctrOneLine *o, GError **error);

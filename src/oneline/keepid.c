@@ -71,20 +71,20 @@ look_up_caller (KeepId *k, GError **error)
 
 /* linux.uidMappings and gidMappings as keep-id plans them; the fallback's warning to EXTRAS. */
 static void
-set_mappings (JsonObject *linux_obj, const char *member, const UctrIdMapping *maps, gsize n)
+set_mappings (json_object *linux_obj, const char *member, const UctrIdMapping *maps, gsize n)
 {
-  JsonArray *a = json_array_new ();
+  json_object *a = json_object_new_array ();
 
   for (gsize i = 0; i < n; i++)
     {
-      JsonObject *m = json_object_new ();
+      json_object *m = json_object_new_object ();
 
-      json_object_set_int_member (m, "containerID", maps[i].container_id);
-      json_object_set_int_member (m, "hostID", maps[i].host_id);
-      json_object_set_int_member (m, "size", maps[i].size);
-      json_array_add_object_element (a, m);
+      uctr_json_add_int (m, "containerID", maps[i].container_id);
+      uctr_json_add_int (m, "hostID", maps[i].host_id);
+      uctr_json_add_int (m, "size", maps[i].size);
+      json_object_array_add (a, m);
     }
-  json_object_set_array_member (linux_obj, member, a);
+  uctr_json_add (linux_obj, member, a);
 }
 
 /* The caller's supplementary groups that the namespace maps, as it maps
@@ -112,60 +112,66 @@ find_other_groups (KeepId *k, gboolean rootless)
 }
 
 static gboolean
-env_has (JsonArray *env, const char *key)
+env_has (json_object *env, const char *key)
 {
   g_autofree char *prefix = g_strconcat (key, "=", NULL);
+  size_t n = json_object_is_type (env, json_type_array) ? json_object_array_length (env) : 0;
 
-  for (guint i = 0; env != NULL && i < json_array_get_length (env); i++)
-    if (g_str_has_prefix (json_array_get_string_element (env, i), prefix))
-      return TRUE;
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (env, i);
+
+      if (json_object_is_type (e, json_type_string) && g_str_has_prefix (json_object_get_string (e), prefix))
+        return TRUE;
+    }
   return FALSE;
 }
 
 /* The caller as the process's user (unless -u says otherwise), and who
    they are in its environment, where -e did not set it. */
 static void
-set_process (JsonObject *process, KeepId *k, const UctrOneLine *o, UctrOneLineExtras *x)
+set_process (json_object *process, KeepId *k, const UctrOneLine *o, UctrOneLineExtras *x)
 {
-  JsonObject *user;
-  JsonArray *env = json_object_get_array_member (process, "env");
+  json_object *env = uctr_json_member (process, "env");
+  json_object *uid;
   const char *vars[][2] = { { "HOME", k->home }, { "USER", k->name }, { "LOGNAME", k->name } };
 
   if (o->user == NULL)
     {
-      JsonArray *gids = json_array_new ();
+      json_object *user = uctr_oneline_member_object (process, "user");
 
-      if (!json_object_has_member (process, "user"))
-        json_object_set_object_member (process, "user", json_object_new ());
-      user = json_object_get_object_member (process, "user");
-      json_object_set_int_member (user, "uid", k->uid);
-      json_object_set_int_member (user, "gid", k->gid);
-      for (guint i = 0; i < k->others->len; i++)
-        json_array_add_int_element (gids, g_array_index (k->others, UctrGroupEntry, i).id);
-      if (json_array_get_length (gids) > 0)
-        json_object_set_array_member (user, "additionalGids", gids);
-      else
-        json_array_unref (gids);
+      uctr_json_add_int (user, "uid", k->uid);
+      uctr_json_add_int (user, "gid", k->gid);
+      if (k->others->len > 0)
+        {
+          json_object *gids = json_object_new_array ();
+
+          for (guint i = 0; i < k->others->len; i++)
+            json_object_array_add (gids,
+                                   json_object_new_int64 (g_array_index (k->others, UctrGroupEntry, i).id));
+          uctr_json_add (user, "additionalGids", gids);
+        }
       uctr_oneline_flag_set (x, "process.user.uid", KEEP_ID_FLAG);
       uctr_oneline_flag_set (x, "process.user.gid", KEEP_ID_FLAG);
       uctr_oneline_flag_set (x, "process.user.additionalGids", KEEP_ID_FLAG);
     }
-  user = json_object_get_object_member (process, "user");
-  if (json_object_get_int_member (user, "uid") != k->uid)
+  uid = uctr_json_member (uctr_json_member (process, "user"), "uid");
+  if (!json_object_is_type (uid, json_type_int) || json_object_get_int64 (uid) != k->uid
+      || !json_object_is_type (env, json_type_array))
     return;
   for (gsize i = 0; i < G_N_ELEMENTS (vars); i++)
     if (!env_has (env, vars[i][0]))
       {
         g_autofree char *entry = g_strconcat (vars[i][0], "=", vars[i][1], NULL);
 
-        json_array_add_string_element (env, entry);
+        json_object_array_add (env, json_object_new_string (entry));
       }
 }
 
 /* The caller's home, bound in read-write (the host's / included, which is
    read-only otherwise), when there is one. */
 static void
-bind_home (JsonArray *mounts, KeepId *k, UctrOneLineExtras *x)
+bind_home (json_object *mounts, KeepId *k, UctrOneLineExtras *x)
 {
   if (strcmp (k->home, "/") == 0 || !g_path_is_absolute (k->home)
       || !g_file_test (k->home, G_FILE_TEST_IS_DIR))
@@ -204,7 +210,7 @@ shell_in (const char *root, const char *shell)
 
 /* FILE's copy with CONTENTS in the state dir, bound over FILE read-only. */
 static void
-bind_etc (JsonArray *mounts, UctrOneLineExtras *x, const char *file, const char *contents)
+bind_etc (json_object *mounts, UctrOneLineExtras *x, const char *file, const char *contents)
 {
   g_autofree char *path = uctr_oneline_state_file (x, file + strlen ("/etc/"), contents, 0644);
 
@@ -216,17 +222,19 @@ bind_etc (JsonArray *mounts, UctrOneLineExtras *x, const char *file, const char 
 
 /* The rootfs's /etc/passwd and /etc/group with the caller's entries. */
 static gboolean
-bind_etc_files (JsonObject *config, KeepId *k, UctrOneLineExtras *x, GError **error)
+bind_etc_files (json_object *config, KeepId *k, UctrOneLineExtras *x, GError **error)
 {
-  const char *root = json_object_get_string_member (json_object_get_object_member (config, "root"), "path");
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
+  const char *root = NULL;
+  json_object *mounts = uctr_json_member (config, "mounts");
   UctrGroupEntry group = { k->group, k->gid };
   g_autofree char *passwd = NULL;
   g_autofree char *groups = NULL;
   g_autofree char *new_passwd = NULL;
   g_autofree char *new_groups = NULL;
 
-  if ((passwd = read_etc (root, "/etc/passwd", error)) == NULL
+  if (!uctr_json_get_string (uctr_json_member (config, "root"), "root", "path", UCTR_JSON_REQUIRED, &root,
+                             error)
+      || (passwd = read_etc (root, "/etc/passwd", error)) == NULL
       || (groups = read_etc (root, "/etc/group", error)) == NULL)
     return FALSE;
   new_passwd = uctr_oneline_passwd_with (passwd, k->name, k->uid, k->gid, k->gecos, k->home,
@@ -244,7 +252,7 @@ bind_etc_files (JsonObject *config, KeepId *k, UctrOneLineExtras *x, GError **er
 }
 
 gboolean
-uctr_oneline_keep_id (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error)
+uctr_oneline_keep_id (json_object *config, const UctrOneLine *o, UctrOneLineExtras *x, GError **error)
 {
   g_auto(KeepId) k = { 0 };
   gboolean rootless = geteuid () != 0;
@@ -261,7 +269,7 @@ uctr_oneline_keep_id (JsonObject *config, const UctrOneLine *o, UctrOneLineExtra
   /* root's one-line runs have no user namespace: its ids are the host's already. */
   if (rootless)
     {
-      JsonObject *linux_obj = json_object_get_object_member (config, "linux");
+      json_object *linux_obj = uctr_json_member (config, "linux");
 
       if (!uctr_rootless_keep_id (&k.ids, error))
         return uctr_prefix_error (error, "%s", KEEP_ID_FLAG);
@@ -271,7 +279,7 @@ uctr_oneline_keep_id (JsonObject *config, const UctrOneLine *o, UctrOneLineExtra
         g_ptr_array_add (x->warnings, g_strdup_printf ("%s: %s", KEEP_ID_FLAG, k.ids.warning));
     }
   find_other_groups (&k, rootless);
-  set_process (json_object_get_object_member (config, "process"), &k, o, x);
-  bind_home (json_object_get_array_member (config, "mounts"), &k, x);
+  set_process (uctr_json_member (config, "process"), &k, o, x);
+  bind_home (uctr_json_member (config, "mounts"), &k, x);
   return bind_etc_files (config, &k, x, error);
 }

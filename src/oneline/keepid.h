@@ -5,7 +5,7 @@
    over the originals, which are never written. */
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 #include "oneline/oneline.h"
 
 /* What o->userns asks of CONFIG (nothing when it is NULL); the generated
@@ -13,4 +13,4 @@
    ids costs. Call it after the rest of process (-u, -e) is set and before
    --bind's mounts are added, so that those go over the home. */
 gboolean
-uctr_oneline_keep_id (JsonObject *config, const UctrOneLine *o, UctrOneLineExtras *extras, GError **error);
+uctr_oneline_keep_id (json_object *config, const UctrOneLine *o, UctrOneLineExtras *extras, GError **error);

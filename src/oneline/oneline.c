@@ -2,6 +2,7 @@
    (with --rootless's user namespace and network for a caller who is not
    root), edited as JSON: the root, the process, the bind mounts. */
 #include "oneline/oneline.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "oneline/env.h"
 #include "oneline/extras.h"
@@ -136,31 +137,27 @@ uctr_oneline_has_option (int argc, char **argv, const char *option)
   return FALSE;
 }
 
-static JsonArray *
-strv_array (char *const *v)
-{
-  JsonArray *a = json_array_new ();
-
-  for (; v != NULL && *v != NULL; v++)
-    json_array_add_string_element (a, *v);
-  return a;
-}
-
 /* --env-file and --env over the default environment (a later KEY replaces
    an earlier one); TERM from the host when the command gets a terminal. */
 static gboolean
-set_env (JsonObject *process, const UctrOneLine *o, gboolean terminal, GError **error)
+set_env (json_object *process, const UctrOneLine *o, gboolean terminal, GError **error)
 {
   g_auto(GStrv) merged = NULL;
   g_auto(GStrv) asked = uctr_oneline_env_collect (o->env_files, o->env, error);
-  JsonArray *old = json_object_get_array_member (process, "env");
+  json_object *old = uctr_json_member (process, "env");
+  size_t n_old = json_object_is_type (old, json_type_array) ? json_object_array_length (old) : 0;
   const char *term = g_getenv ("TERM");
-  guint i;
+  size_t i;
 
   if (asked == NULL)
     return FALSE;
-  for (i = 0; old != NULL && i < json_array_get_length (old); i++)
-    merged = uctr_env_set (merged, json_array_get_string_element (old, i));
+  for (i = 0; i < n_old; i++)
+    {
+      json_object *e = json_object_array_get_idx (old, i);
+
+      if (json_object_is_type (e, json_type_string))
+        merged = uctr_env_set (merged, json_object_get_string (e));
+    }
   if (terminal && term != NULL && *term != '\0')
     {
       g_autofree char *entry = g_strconcat ("TERM=", term, NULL);
@@ -169,29 +166,29 @@ set_env (JsonObject *process, const UctrOneLine *o, gboolean terminal, GError **
     }
   for (i = 0; asked[i] != NULL; i++)
     merged = uctr_env_set (merged, asked[i]);
-  json_object_set_array_member (process, "env", strv_array (merged));
+  uctr_json_add_strv (process, "env", (const char *const *) merged);
   return TRUE;
 }
 
 static gboolean
-set_user (JsonObject *process, const char *user, GError **error)
+set_user (json_object *process, const char *user, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (user, ":", 2);
-  JsonObject *u = uctr_oneline_member_object (process, "user");
+  json_object *u = uctr_oneline_member_object (process, "user");
   guint64 uid, gid = 0;
 
   if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
       || (parts[1] != NULL && !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT32 - 1, &gid, NULL)))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--user %s: expected UID or UID:GID, in numbers"), user);
-  json_object_set_int_member (u, "uid", (gint64) uid);
-  json_object_set_int_member (u, "gid", (gint64) (parts[1] != NULL ? gid : uid));
+  uctr_json_add_int (u, "uid", (gint64) uid);
+  uctr_json_add_int (u, "gid", (gint64) (parts[1] != NULL ? gid : uid));
   return TRUE;
 }
 
 /* SRC[:DEST[:ro|rw]] -> a bind mount; SRC must exist. */
 static gboolean
-add_bind (JsonArray *mounts, const char *spec, UctrOneLineExtras *x, GError **error)
+add_bind (json_object *mounts, const char *spec, UctrOneLineExtras *x, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
   g_autofree char *src = NULL;
@@ -217,21 +214,21 @@ add_bind (JsonArray *mounts, const char *spec, UctrOneLineExtras *x, GError **er
 }
 
 static gboolean
-set_root (JsonObject *config, const UctrOneLine *o, GError **error)
+set_root (json_object *config, const UctrOneLine *o, GError **error)
 {
   g_autofree char *root = uctr_absolute_path (o->rootfs);
-  JsonObject *r = uctr_oneline_member_object (config, "root");
+  json_object *r = uctr_oneline_member_object (config, "root");
   gboolean host = strcmp (root, "/") == 0;
 
   if (!g_file_test (root, G_FILE_TEST_IS_DIR))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("--rootfs %s: not a directory"), o->rootfs);
-  json_object_set_string_member (r, "path", root);
+  uctr_json_add_string (r, "path", root);
   /* The host's own tree is a sandbox's floor: read-only unless asked. */
-  json_object_set_boolean_member (r, "readonly", o->read_only || (host && !o->writable));
+  uctr_json_add_bool (r, "readonly", o->read_only || (host && !o->writable));
   /* The root is the user's own directory, or the host's: a mount point it
      lacks is made in a throwaway layer, never in it. */
-  json_object_set_string_member (uctr_oneline_member_object (config, "annotations"),
-                                 UCTR_ANNOTATION_MOUNTPOINTS, "tmpfs");
+  uctr_json_add_string (uctr_oneline_member_object (config, "annotations"), UCTR_ANNOTATION_MOUNTPOINTS,
+                        "tmpfs");
   return TRUE;
 }
 
@@ -259,12 +256,10 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
   UctrIdMapping uids[1], gids[1];
   UctrSpecOptions opts;
   g_autofree char *base = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(json_object) config = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) image_argv = NULL;
-  JsonObject *config, *process;
-  JsonArray *mounts;
+  json_object *process, *mounts;
   char **b;
 
   if (o->image != NULL && (image_argv = uctr_oneline_image_command (o, command, error)) == NULL)
@@ -281,19 +276,20 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
   opts.n_uid_mappings = opts.n_gid_mappings = 0;
   opts.subids = FALSE;
   base = uctr_spec_default_json (&opts);
-  if (!json_parser_load_from_data (parser, base, -1, error))
+  if (!uctr_json_parse (base, -1, UCTR_JSON_MAX_DEPTH, &config, error))
     return NULL;
-  config = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_is_type (config, json_type_object))
+    return uctr_throw (error, UCTR_ERROR_FAILED, _("uctr spec's default config is not a JSON object")), NULL;
   if (o->image == NULL && !set_root (config, o, error))
     return NULL;
   process = uctr_oneline_member_object (config, "process");
-  json_object_set_array_member (process, "args", strv_array (image_argv != NULL ? image_argv : command));
-  json_object_set_boolean_member (process, "terminal", terminal);
+  uctr_json_add_strv (process, "args", (const char *const *) (image_argv != NULL ? image_argv : command));
+  uctr_json_add_bool (process, "terminal", terminal);
   if (o->workdir != NULL && !g_path_is_absolute (o->workdir))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--workdir %s: not an absolute path"), o->workdir),
                        NULL;
-  json_object_set_string_member (process, "cwd", o->workdir != NULL ? o->workdir : "/");
+  uctr_json_add_string (process, "cwd", o->workdir != NULL ? o->workdir : "/");
   /* The image's environment, directory and user under the flags'. */
   if (o->image != NULL && !uctr_oneline_image_apply (config, o, id, x->state_dir != NULL, x, error))
     return NULL;
@@ -301,13 +297,13 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
     return NULL;
   if (o->user != NULL && !set_user (process, o->user, error))
     return NULL;
-  json_object_set_string_member (config, "hostname", o->hostname != NULL ? o->hostname : id);
+  uctr_json_add_string (config, "hostname", o->hostname != NULL ? o->hostname : id);
   name_flags (o, x);
   if (!uctr_oneline_keep_id (config, o, x, error))
     return NULL;
   if (!uctr_oneline_gui (config, o, x, error))
     return NULL;
-  mounts = json_object_get_array_member (config, "mounts");
+  mounts = uctr_json_member (config, "mounts");
   for (b = o->binds; b != NULL && *b != NULL; b++)
     if (!add_bind (mounts, *b, x, error))
       return NULL;
@@ -316,10 +312,7 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
     return NULL;
   if (!uctr_oneline_init_apply (config, o, error))
     return NULL;
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  text = json_generator_to_data (gen, NULL);
+  text = uctr_json_to_string (config, TRUE);
   return g_strconcat (text, "\n", NULL);
 }
 

@@ -10,11 +10,12 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "oneline/oneline-resources.h"
-
 #define PROFILE_MAX (4 * 1024 * 1024)
 #define PROFILE_MAX_DEPTH 64
-#define DEFAULT_PROFILE "/org/uctr/oneline/seccomp.json"
+
+/* data/seccomp.json as it was at build time (profile-blob.S). */
+extern const char uctr_oneline_profile_json[];
+extern const char uctr_oneline_profile_json_end[];
 
 typedef struct
 {
@@ -56,110 +57,93 @@ parse_opt (const char *opt, SecurityOpts *s, GError **error)
                         opt, key);
 }
 
-static JsonNode *
+/* The profile in TEXT (LEN bytes), a new reference. */
+static json_object *
 parse_profile (const char *text, gsize len, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(json_object) root = NULL;
 
-  if (!uctr_json_check (text, len, PROFILE_MAX_DEPTH, error)
-      || !json_parser_load_from_data (parser, text, len, error))
+  if (!uctr_json_parse (text, (gssize) len, PROFILE_MAX_DEPTH, &root, error))
     return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!json_object_is_type (root, json_type_object))
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("expected a JSON object (linux.seccomp)")),
                        NULL;
-  return json_node_copy (root);
+  return g_steal_pointer (&root);
 }
 
 /* The built-in profile: data/seccomp.json as it was at build time. */
-static JsonNode *
+static json_object *
 default_profile (GError **error)
 {
-  g_autoptr(GBytes) bytes = g_resource_lookup_data (uctr_oneline_resources_get_resource (), DEFAULT_PROFILE,
-                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-  const char *text;
-  gsize len;
-
-  if (bytes == NULL)
-    return NULL;
-  text = g_bytes_get_data (bytes, &len);
-  return parse_profile (text, len, error);
+  return parse_profile (uctr_oneline_profile_json, uctr_oneline_profile_json_end - uctr_oneline_profile_json,
+                        error);
 }
 
 /* podman's and docker's own format picks rules by the container's
    capabilities and architecture; read as linux.seccomp, those rules would
    all apply, and allow what they were meant to allow only to some. */
 static gboolean
-check_not_podman_format (JsonObject *profile, GError **error)
+check_not_podman_format (json_object *profile, GError **error)
 {
-  JsonNode *syscalls = uctr_json_member (profile, "syscalls");
-  guint i;
+  json_object *syscalls = uctr_json_member (profile, "syscalls");
+  size_t n = json_object_is_type (syscalls, json_type_array) ? json_object_array_length (syscalls) : 0;
+  size_t i;
 
   if (uctr_json_member (profile, "archMap") != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("archMap: this is podman's (or docker's) profile format; uctr takes a linux.seccomp "
                          "object, as uctr's own seccomp.json is"));
-  for (i = 0; syscalls != NULL && JSON_NODE_HOLDS_ARRAY (syscalls)
-              && i < json_array_get_length (json_node_get_array (syscalls));
-       i++)
+  for (i = 0; i < n; i++)
     {
-      JsonNode *rule = json_array_get_element (json_node_get_array (syscalls), i);
+      json_object *rule = json_object_array_get_idx (syscalls, i);
 
-      if (JSON_NODE_HOLDS_OBJECT (rule)
-          && (uctr_json_member (json_node_get_object (rule), "includes") != NULL
-              || uctr_json_member (json_node_get_object (rule), "excludes") != NULL))
+      if (uctr_json_member (rule, "includes") != NULL || uctr_json_member (rule, "excludes") != NULL)
         return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                            _("syscalls[%u]: includes and excludes are podman's (or docker's) profile format; "
                              "uctr takes a linux.seccomp object, as uctr's own seccomp.json is"),
-                              i);
+                              (guint) i);
     }
   return TRUE;
 }
 
-/* seccomp=PATH: a linux.seccomp object that compiles here. */
-static JsonNode *
+/* seccomp=PATH: a linux.seccomp object that compiles here (a new reference). */
+static json_object *
 file_profile (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
-  g_autoptr(JsonNode) profile = NULL;
+  g_autoptr(json_object) profile = NULL;
   gsize len;
 
   if (!uctr_read_file_at (AT_FDCWD, path, PROFILE_MAX, &text, &len, error)
-      || (profile = parse_profile (text, len, error)) == NULL
-      || !check_not_podman_format (json_node_get_object (profile), error)
+      || (profile = parse_profile (text, len, error)) == NULL || !check_not_podman_format (profile, error)
       || !uctr_seccomp_profile_check (profile, error))
     return uctr_prefix_error (error, "--security-opt seccomp=%s", path), NULL;
   return g_steal_pointer (&profile);
 }
 
 static void
-set_cap_set (JsonObject *caps, const char *name, guint64 mask)
+set_cap_set (json_object *caps, const char *name, guint64 mask)
 {
   g_auto(GStrv) names = uctr_oneline_caps_names (mask);
-  JsonArray *a = json_array_new ();
-  char **n;
 
-  for (n = names; *n != NULL; n++)
-    json_array_add_string_element (a, *n);
-  json_object_set_array_member (caps, name, a);
+  uctr_json_add_strv (caps, name, (const char *const *) names);
 }
 
 /* podman's rule: root gets the whole set; any other user gets it as its
    bounding set only, and keeps (as ambient capabilities) just what
    --cap-add named. */
 static gboolean
-set_caps (JsonObject *process, const UctrOneLine *o, GError **error)
+set_caps (json_object *process, const UctrOneLine *o, GError **error)
 {
-  JsonObject *user = json_object_get_object_member (process, "user");
-  gint64 uid = user != NULL ? json_object_get_int_member_with_default (user, "uid", 0) : 0;
+  json_object *uid_node = uctr_json_member (uctr_json_member (process, "user"), "uid");
+  gint64 uid = json_object_is_type (uid_node, json_type_int) ? json_object_get_int64 (uid_node) : 0;
   guint64 base = o->privileged ? uctr_oneline_caps_all () : uctr_oneline_caps_default ();
   guint64 set, added;
-  JsonObject *caps;
+  json_object *caps;
 
   if (!uctr_oneline_caps_merge (base, o->cap_add, o->cap_drop, &set, &added, error))
     return FALSE;
-  caps = json_object_new ();
+  caps = json_object_new_object ();
   set_cap_set (caps, "bounding", set);
   set_cap_set (caps, "effective", uid == 0 ? set : added & set);
   set_cap_set (caps, "permitted", uid == 0 ? set : added & set);
@@ -168,41 +152,49 @@ set_caps (JsonObject *process, const UctrOneLine *o, GError **error)
       set_cap_set (caps, "inheritable", added & set);
       set_cap_set (caps, "ambient", added & set);
     }
-  json_object_set_object_member (process, "capabilities", caps);
+  uctr_json_add (process, "capabilities", caps);
   return TRUE;
 }
 
 static void
-replace_option (JsonObject *mount, const char *option, const char *instead)
+replace_option (json_object *mount, const char *option, const char *instead)
 {
-  JsonArray *options = json_object_get_array_member (mount, "options");
-  guint i;
+  json_object *options = uctr_json_member (mount, "options");
+  size_t n = json_object_is_type (options, json_type_array) ? json_object_array_length (options) : 0;
+  size_t i;
 
-  for (i = 0; options != NULL && i < json_array_get_length (options); i++)
-    if (g_strcmp0 (json_array_get_string_element (options, i), option) == 0)
-      {
-        json_array_remove_element (options, i);
-        json_array_add_string_element (options, instead);
-        return;
-      }
+  for (i = 0; i < n; i++)
+    {
+      json_object *opt = json_object_array_get_idx (options, i);
+
+      if (json_object_is_type (opt, json_type_string) && strcmp (json_object_get_string (opt), option) == 0)
+        {
+          json_object_array_del_idx (options, i, 1);
+          json_object_array_add (options, json_object_new_string (instead));
+          return;
+        }
+    }
 }
 
 /* As podman's --privileged: no masked or read-only paths, /sys and its
    cgroup writable (as far as the user namespace may write them), the
    host's devices. */
 static gboolean
-set_privileged (JsonObject *config, GError **error)
+set_privileged (json_object *config, GError **error)
 {
-  JsonObject *linux_obj = json_object_get_object_member (config, "linux");
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
-  guint i;
+  json_object *linux_obj = uctr_json_member (config, "linux");
+  json_object *mounts = uctr_json_member (config, "mounts");
+  size_t n = json_object_is_type (mounts, json_type_array) ? json_object_array_length (mounts) : 0;
+  size_t i;
 
-  json_object_set_array_member (linux_obj, "maskedPaths", json_array_new ());
-  json_object_set_array_member (linux_obj, "readonlyPaths", json_array_new ());
-  for (i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
+  uctr_json_add (linux_obj, "maskedPaths", json_object_new_array ());
+  uctr_json_add (linux_obj, "readonlyPaths", json_object_new_array ());
+  for (i = 0; i < n; i++)
     {
-      JsonObject *m = json_array_get_object_element (mounts, i);
-      const char *dest = m != NULL ? json_object_get_string_member_with_default (m, "destination", "") : "";
+      json_object *m = json_object_array_get_idx (mounts, i);
+      json_object *dest_node = uctr_json_member (m, "destination");
+      const char *dest
+          = json_object_is_type (dest_node, json_type_string) ? json_object_get_string (dest_node) : "";
 
       if (strcmp (dest, "/sys") == 0 || strcmp (dest, "/sys/fs/cgroup") == 0)
         replace_option (m, "ro", "rw");
@@ -211,26 +203,26 @@ set_privileged (JsonObject *config, GError **error)
 }
 
 static gboolean
-set_seccomp (JsonObject *config, const UctrOneLine *o, const SecurityOpts *s, GError **error)
+set_seccomp (json_object *config, const UctrOneLine *o, const SecurityOpts *s, GError **error)
 {
-  JsonObject *linux_obj = json_object_get_object_member (config, "linux");
-  JsonNode *profile = NULL;
+  json_object *linux_obj = uctr_json_member (config, "linux");
+  json_object *profile = NULL;
 
   if (s->profile != NULL && (profile = file_profile (s->profile, error)) == NULL)
     return FALSE;
   if (profile == NULL && !s->unconfined && !o->privileged && (profile = default_profile (error)) == NULL)
     return uctr_prefix_error (error, _("The built-in seccomp profile"));
   if (profile != NULL)
-    json_object_set_member (linux_obj, "seccomp", profile);
+    uctr_json_add (linux_obj, "seccomp", profile);
   else
-    json_object_remove_member (linux_obj, "seccomp");
+    json_object_object_del (linux_obj, "seccomp");
   return TRUE;
 }
 
 gboolean
-uctr_oneline_security (JsonObject *config, const UctrOneLine *o, GError **error)
+uctr_oneline_security (json_object *config, const UctrOneLine *o, GError **error)
 {
-  JsonObject *process = json_object_get_object_member (config, "process");
+  json_object *process = uctr_json_member (config, "process");
   SecurityOpts s = { 0 };
   char **opt;
 
@@ -239,6 +231,6 @@ uctr_oneline_security (JsonObject *config, const UctrOneLine *o, GError **error)
       return FALSE;
   if (!set_caps (process, o, error) || !set_seccomp (config, o, &s, error))
     return FALSE;
-  json_object_set_boolean_member (process, "noNewPrivileges", s.nnp);
+  uctr_json_add_bool (process, "noNewPrivileges", s.nnp);
   return !o->privileged || set_privileged (config, error);
 }

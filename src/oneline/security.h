@@ -6,11 +6,11 @@
 
 #include "oneline/oneline.h"
 
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 /* Sets process.capabilities, process.noNewPrivileges and linux.seccomp of
    CONFIG (and for --privileged, linux.maskedPaths, linux.readonlyPaths,
    linux.devices and the /sys mounts) from O. Capabilities follow the
    process's final user: call it once process.user is set. Errors name the
    flag. */
-gboolean uctr_oneline_security (JsonObject *config, const UctrOneLine *o, GError **error);
+gboolean uctr_oneline_security (json_object *config, const UctrOneLine *o, GError **error);

@@ -131,13 +131,13 @@ hash_object (struct dl_phdr_info *info, size_t size, void *data)
 }
 
 gboolean
-uctr_seccomp_cache_key (JsonNode *node, guint8 key[32])
+uctr_seccomp_cache_key (json_object *node, guint8 key[32])
 {
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   Objects objects = { .sum = sum, .first = TRUE };
   const struct scmp_version *version = seccomp_version ();
   guint32 numbers[4] = { version->major, version->minor, version->micro, seccomp_api_get () };
-  g_autofree char *json = json_to_string (node, FALSE);
+  g_autofree char *json = uctr_json_to_string (node, FALSE);
   struct utsname u;
   gsize len = KEY_LEN;
 
@@ -411,8 +411,41 @@ store (const char *state_root, int dir, const char *name, const guint8 key[32], 
   evict (dir);
 }
 
+/* Whether NODE holds a fractional number anywhere. Its text is the key, and
+   the text of 1.0 is "1": a profile that says errnoRet 1.0 (refused) would
+   find the filter of one that says 1. */
+static gboolean
+holds_double (json_object *node)
+{
+  gsize i, n;
+
+  switch (json_object_get_type (node))
+    {
+    case json_type_double:
+      return TRUE;
+    case json_type_object:
+      {
+        json_object_object_foreach (node, name, member)
+          {
+            (void) name;
+            if (holds_double (member))
+              return TRUE;
+          }
+        return FALSE;
+      }
+    case json_type_array:
+      n = json_object_array_length (node);
+      for (i = 0; i < n; i++)
+        if (holds_double (json_object_array_get_idx (node, i)))
+          return TRUE;
+      return FALSE;
+    default:
+      return FALSE;
+    }
+}
+
 gboolean
-uctr_seccomp_compile_cached (JsonNode *node, const char *state_root, UctrSeccomp **out, GError **error)
+uctr_seccomp_compile_cached (json_object *node, const char *state_root, UctrSeccomp **out, GError **error)
 {
   guint8 key[KEY_LEN];
   char name[NAME_LEN + 1];
@@ -420,7 +453,7 @@ uctr_seccomp_compile_cached (JsonNode *node, const char *state_root, UctrSeccomp
   gboolean absent = FALSE;
 
   *out = NULL;
-  if (state_root == NULL || node == NULL || !JSON_NODE_HOLDS_OBJECT (node)
+  if (state_root == NULL || !json_object_is_type (node, json_type_object) || holds_double (node)
       || !uctr_seccomp_cache_key (node, key))
     return uctr_seccomp_compile (node, out, error);
   key_name (key, name);

@@ -18,7 +18,7 @@
    libseccomp's version and API level, and the kernel's uname (the flags and
    actions uctr checks it has). FALSE when uctr has no build id to tell one
    build from another: then nothing is cached. */
-gboolean uctr_seccomp_cache_key (JsonNode *node, guint8 key[32]);
+gboolean uctr_seccomp_cache_key (json_object *node, guint8 key[32]);
 
 /* As uctr_seccomp_compile, through the cache in STATE_ROOT (a root that
    uctr_trust_check_root passes; NULL: no cache). An entry is used only
@@ -27,7 +27,7 @@ gboolean uctr_seccomp_cache_key (JsonNode *node, guint8 key[32]);
    place. Trouble with the cache is said at debug level and never fails the
    compile. */
 gboolean
-uctr_seccomp_compile_cached (JsonNode *node, const char *state_root, UctrSeccomp **out, GError **error);
+uctr_seccomp_compile_cached (json_object *node, const char *state_root, UctrSeccomp **out, GError **error);
 
 /* The file format (native byte order, for this host only): packed with
    KEY, and unpacked only when it holds KEY and is whole. */

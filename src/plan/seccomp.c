@@ -124,6 +124,17 @@ names_hint (char **names)
   return g_strdup_printf (_("%s or %s"), head, last);
 }
 
+/* Item I of ARRAY, a string (JSON null is not one), named PATH in errors. */
+static gboolean
+array_string (json_object *array, guint i, const char *path, const char **out, GError **error)
+{
+  json_object *node = json_object_array_get_idx (array, i);
+
+  if (node == NULL)
+    return uctr_json_invalid (error, path, _("must be a string"));
+  return uctr_json_node_string (node, path, NULL, UCTR_JSON_OPTIONAL, out, error);
+}
+
 /* Actions */
 
 static const Action *
@@ -139,7 +150,7 @@ action_lookup (const char *name)
 
 /* OBJ.ACTION_MEMBER with OBJ.ERRNO_MEMBER, as the kernel's return value. */
 static gboolean
-parse_action (JsonObject *obj, const char *path, const char *action_member, const char *errno_member,
+parse_action (json_object *obj, const char *path, const char *action_member, const char *errno_member,
               guint32 *out, gboolean *notify, GError **error)
 {
   g_autofree char *apath = g_strdup_printf ("%s.%s", path, action_member);
@@ -183,22 +194,21 @@ kernel_has_flag (unsigned int flag)
 }
 
 static gboolean
-parse_flags (JsonObject *obj, UctrSeccomp *s, GError **error)
+parse_flags (json_object *obj, UctrSeccomp *s, GError **error)
 {
-  JsonArray *array = NULL;
+  json_object *array = NULL;
   guint i, n;
 
   if (!uctr_json_get_array (obj, PATH_SECCOMP, "flags", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
-  n = array != NULL ? json_array_get_length (array) : 0;
+  n = array != NULL ? json_object_array_length (array) : 0;
   for (i = 0; i < n; i++)
     {
       g_autofree char *path = g_strdup_printf (PATH_SECCOMP ".flags[%u]", i);
       const char *name = NULL;
       gsize f;
 
-      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name,
-                                  error))
+      if (!array_string (array, i, path, &name, error))
         return FALSE;
       for (f = 0; f < G_N_ELEMENTS (flags); f++)
         if (strcmp (flags[f].name, name) == 0)
@@ -233,14 +243,14 @@ arch_token (const char *name)
 
 /* *NATIVE_LISTED: the machine's own architecture is among them. */
 static gboolean
-add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError **error)
+add_archs (scmp_filter_ctx ctx, json_object *obj, gboolean *native_listed, GError **error)
 {
-  JsonArray *array = NULL;
+  json_object *array = NULL;
   guint i, n;
 
   if (!uctr_json_get_array (obj, PATH_SECCOMP, "architectures", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
-  n = array != NULL ? json_array_get_length (array) : 0;
+  n = array != NULL ? json_object_array_length (array) : 0;
   for (i = 0; i < n; i++)
     {
       g_autofree char *path = g_strdup_printf (PATH_SECCOMP ".architectures[%u]", i);
@@ -248,8 +258,7 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError
       guint32 token;
       int r;
 
-      if (!uctr_json_node_string (json_array_get_element (array, i), path, NULL, UCTR_JSON_OPTIONAL, &name,
-                                  error))
+      if (!array_string (array, i, path, &name, error))
         return FALSE;
       token = arch_token (name);
       if (token == 0)
@@ -275,7 +284,7 @@ add_archs (scmp_filter_ctx ctx, JsonObject *obj, gboolean *native_listed, GError
 /* Rules */
 
 static gboolean
-parse_arg (JsonObject *obj, const char *path, struct scmp_arg_cmp *cmp, GError **error)
+parse_arg (json_object *obj, const char *path, struct scmp_arg_cmp *cmp, GError **error)
 {
   g_autofree char *op_path = g_strdup_printf ("%s.op", path);
   const char *op = NULL;
@@ -284,8 +293,8 @@ parse_arg (JsonObject *obj, const char *path, struct scmp_arg_cmp *cmp, GError *
   gsize i;
 
   if (!uctr_json_get_uint (obj, path, "index", UCTR_JSON_OPTIONAL, MAX_ARGS - 1, &index, &has_index, error)
-      || !uctr_json_get_uint (obj, path, "value", UCTR_JSON_WRAPPED, G_MAXUINT64, &value, &has_value, error)
-      || !uctr_json_get_uint (obj, path, "valueTwo", UCTR_JSON_WRAPPED, G_MAXUINT64, &value_two, NULL, error)
+      || !uctr_json_get_uint (obj, path, "value", UCTR_JSON_OPTIONAL, G_MAXUINT64, &value, &has_value, error)
+      || !uctr_json_get_uint (obj, path, "valueTwo", UCTR_JSON_OPTIONAL, G_MAXUINT64, &value_two, NULL, error)
       || !uctr_json_get_string (obj, path, "op", UCTR_JSON_OPTIONAL, &op, error))
     return FALSE;
   if (!has_index)
@@ -315,10 +324,10 @@ typedef struct
 } Conditions;
 
 static gboolean
-parse_args (JsonObject *obj, const char *path, Conditions *c, GError **error)
+parse_args (json_object *obj, const char *path, Conditions *c, GError **error)
 {
   g_autofree char *apath = g_strdup_printf ("%s.args", path);
-  JsonArray *array = NULL;
+  json_object *array = NULL;
   guint seen[MAX_ARGS] = { 0 };
   guint i, n;
 
@@ -326,17 +335,17 @@ parse_args (JsonObject *obj, const char *path, Conditions *c, GError **error)
   c->same_arg_twice = FALSE;
   if (!uctr_json_get_array (obj, path, "args", UCTR_JSON_OPTIONAL, &array, error))
     return FALSE;
-  n = array != NULL ? json_array_get_length (array) : 0;
+  n = array != NULL ? json_object_array_length (array) : 0;
   if (n > G_N_ELEMENTS (c->args))
     return uctr_json_invalid (error, apath, _("at most %u conditions"), (guint) G_N_ELEMENTS (c->args));
   for (i = 0; i < n; i++)
     {
       g_autofree char *ipath = g_strdup_printf ("%s[%u]", apath, i);
-      JsonNode *node = json_array_get_element (array, i);
+      json_object *node = json_object_array_get_idx (array, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (!json_object_is_type (node, json_type_object))
         return uctr_json_invalid (error, ipath, _("must be an object"));
-      if (!parse_arg (json_node_get_object (node), ipath, &c->args[i], error))
+      if (!parse_arg (node, ipath, &c->args[i], error))
         return FALSE;
       if (seen[c->args[i].arg]++ > 0)
         c->same_arg_twice = TRUE;
@@ -373,10 +382,10 @@ typedef struct
 } Build;
 
 static gboolean
-add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
+add_syscall (Build *b, json_object *obj, const char *path, GError **error)
 {
   g_autofree char *npath = g_strdup_printf ("%s.names", path);
-  JsonArray *names = NULL;
+  json_object *names = NULL;
   Conditions c;
   guint32 action;
   gboolean notify;
@@ -386,7 +395,7 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
       || !uctr_json_get_array (obj, path, "names", UCTR_JSON_OPTIONAL, &names, error)
       || !parse_args (obj, path, &c, error))
     return FALSE;
-  n = names != NULL ? json_array_get_length (names) : 0;
+  n = names != NULL ? json_object_array_length (names) : 0;
   if (n == 0)
     return uctr_json_invalid (error, npath, _("must list at least one syscall"));
   b->s->listener |= notify;
@@ -396,8 +405,7 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
       const char *name = NULL;
       int nr;
 
-      if (!uctr_json_node_string (json_array_get_element (names, i), ipath, NULL, UCTR_JSON_OPTIONAL, &name,
-                                  error))
+      if (!array_string (names, i, ipath, &name, error))
         return FALSE;
       if (*name == '\0')
         return uctr_json_invalid (error, npath, _("item %u is an empty string"), i);
@@ -423,37 +431,35 @@ add_syscall (Build *b, JsonObject *obj, const char *path, GError **error)
 }
 
 static guint
-count_names (JsonArray *syscalls)
+count_names (json_object *syscalls)
 {
   guint i, n = 0;
 
-  for (i = 0; syscalls != NULL && i < json_array_get_length (syscalls); i++)
+  for (i = 0; syscalls != NULL && i < json_object_array_length (syscalls); i++)
     {
-      JsonNode *node = json_array_get_element (syscalls, i);
-      JsonNode *names
-          = JSON_NODE_HOLDS_OBJECT (node) ? uctr_json_member (json_node_get_object (node), "names") : NULL;
+      json_object *names = uctr_json_member (json_object_array_get_idx (syscalls, i), "names");
 
-      if (names != NULL && JSON_NODE_HOLDS_ARRAY (names))
-        n += json_array_get_length (json_node_get_array (names));
+      if (json_object_is_type (names, json_type_array))
+        n += json_object_array_length (names);
     }
   return n;
 }
 
 static gboolean
-add_syscalls (Build *b, JsonArray *syscalls, GError **error)
+add_syscalls (Build *b, json_object *syscalls, GError **error)
 {
-  guint i, n = syscalls != NULL ? json_array_get_length (syscalls) : 0;
+  guint i, n = syscalls != NULL ? json_object_array_length (syscalls) : 0;
 
   if (count_names (syscalls) > OPTIMIZE_MIN_RULES)
     (void) seccomp_attr_set (b->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   for (i = 0; i < n; i++)
     {
       g_autofree char *path = g_strdup_printf (PATH_SECCOMP ".syscalls[%u]", i);
-      JsonNode *node = json_array_get_element (syscalls, i);
+      json_object *node = json_object_array_get_idx (syscalls, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (!json_object_is_type (node, json_type_object))
         return uctr_json_invalid (error, path, _("must be an object"));
-      if (!add_syscall (b, json_node_get_object (node), path, error))
+      if (!add_syscall (b, node, path, error))
         return FALSE;
     }
   return TRUE;
@@ -550,7 +556,7 @@ add_enosys_stub (struct sock_fprog *prog, int max_nr, GError **error)
 }
 
 static gboolean
-parse_listener (JsonObject *obj, UctrSeccomp *s, GError **error)
+parse_listener (json_object *obj, UctrSeccomp *s, GError **error)
 {
   const char *path = NULL, *metadata = NULL;
 
@@ -591,10 +597,10 @@ check_listener (UctrSeccomp *s, GError **error)
 }
 
 static gboolean
-compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **error)
+compile_object (json_object *obj, UctrSeccomp *s, GPtrArray *skipped, GError **error)
 {
   Build b = { .s = s, .skipped = skipped, .max_nr = -1 };
-  JsonArray *syscalls = NULL;
+  json_object *syscalls = NULL;
   gboolean notify = FALSE;
   gboolean ok;
 
@@ -618,27 +624,26 @@ compile_object (JsonObject *obj, UctrSeccomp *s, GPtrArray *skipped, GError **er
 }
 
 gboolean
-uctr_seccomp_compile (JsonNode *node, UctrSeccomp **out, GError **error)
+uctr_seccomp_compile (json_object *node, UctrSeccomp **out, GError **error)
 {
   g_autoptr(UctrSeccomp) s = NULL;
   g_autoptr(GPtrArray) skipped = NULL;
-  JsonObject *obj;
+  json_object *syscalls;
 
   *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (node == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_object_is_type (node, json_type_object))
     return uctr_json_invalid (error, PATH_SECCOMP, _("must be an object"));
-  obj = json_node_get_object (node);
+  syscalls = uctr_json_member (node, "syscalls");
   /* runc's reading: neither a default action nor rules, no filter. */
-  if (uctr_json_member (obj, "defaultAction") == NULL
-      && (uctr_json_member (obj, "syscalls") == NULL
-          || (JSON_NODE_HOLDS_ARRAY (uctr_json_member (obj, "syscalls"))
-              && json_array_get_length (json_node_get_array (uctr_json_member (obj, "syscalls"))) == 0)))
+  if (uctr_json_member (node, "defaultAction") == NULL
+      && (syscalls == NULL
+          || (json_object_is_type (syscalls, json_type_array) && json_object_array_length (syscalls) == 0)))
     return TRUE;
   s = g_new0 (UctrSeccomp, 1);
   skipped = g_ptr_array_new_with_free_func (g_free);
-  if (!compile_object (obj, s, skipped, error))
+  if (!compile_object (node, s, skipped, error))
     return FALSE;
   g_ptr_array_add (skipped, NULL);
   s->skipped = (char **) g_ptr_array_free (g_steal_pointer (&skipped), FALSE);
@@ -666,33 +671,20 @@ uctr_seccomp_load (const UctrSeccomp *seccomp, int *listener_fd)
 static char *
 process_state_json (const UctrSeccomp *s, pid_t pid, const char *state_json, GError **error)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) state = json_from_string (state_json, error);
-  g_autoptr(JsonNode) root = NULL;
+  static const char *const fds[] = { "seccompFd", NULL };
+  g_autoptr(json_object) state = NULL;
+  g_autoptr(json_object) root = NULL;
 
-  if (state == NULL)
+  if (!uctr_json_parse (state_json, -1, UCTR_JSON_MAX_DEPTH, &state, error))
     return NULL;
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ociVersion");
-  json_builder_add_string_value (b, UCTR_OCI_VERSION);
-  json_builder_set_member_name (b, "fds");
-  json_builder_begin_array (b);
-  json_builder_add_string_value (b, "seccompFd");
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "pid");
-  json_builder_add_int_value (b, pid);
+  root = json_object_new_object ();
+  uctr_json_add_string (root, "ociVersion", UCTR_OCI_VERSION);
+  uctr_json_add_strv (root, "fds", fds);
+  uctr_json_add_int (root, "pid", pid);
   if (s->listener_metadata != NULL)
-    {
-      json_builder_set_member_name (b, "metadata");
-      json_builder_add_string_value (b, s->listener_metadata);
-    }
-  json_builder_set_member_name (b, "state");
-  json_builder_add_value (b, g_steal_pointer (&state));
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+    uctr_json_add_string (root, "metadata", s->listener_metadata);
+  uctr_json_add (root, "state", g_steal_pointer (&state));
+  return uctr_json_to_string (root, FALSE);
 }
 
 /* The whole text, the fd with the first part only (as the spec asks). */

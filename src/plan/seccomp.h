@@ -5,7 +5,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 #include <linux/filter.h>
 #include <sys/types.h>
 
@@ -24,7 +24,7 @@ typedef struct
    syscalls (as runc reads it). Errors are UCTR_ERROR_INVALID_CONFIG (or
    UNSUPPORTED for what this kernel lacks) and name the JSON path:
    "linux.seccomp.syscalls[3].action: unknown action \"SCMP_ACT_FOO\"". */
-gboolean uctr_seccomp_compile (JsonNode *node, UctrSeccomp **out, GError **error);
+gboolean uctr_seccomp_compile (json_object *node, UctrSeccomp **out, GError **error);
 void uctr_seccomp_free (UctrSeccomp *seccomp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UctrSeccomp, uctr_seccomp_free)
 

@@ -3,29 +3,26 @@
    root, seccomp; no AppArmor or SELinux yet. */
 #include "runtime/features.h"
 #include "oci/config.h"
-#include "oci/spec.h"
 #include "plan/plan.h"
 #include "plan/seccomp.h"
 
 #include <sys/capability.h>
 
 static void
-add_enabled (JsonBuilder *b, const char *name, gboolean enabled)
+add_enabled (json_object *obj, const char *name, gboolean enabled)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, enabled);
-  json_builder_end_object (b);
+  json_object *value = json_object_new_object ();
+
+  uctr_json_add_bool (value, "enabled", enabled);
+  uctr_json_add (obj, name, value);
 }
 
 static void
-add_capabilities (JsonBuilder *b)
+add_capabilities (json_object *obj)
 {
   int cap, last = (int) cap_max_bits () - 1;
+  json_object *caps = json_object_new_array ();
 
-  json_builder_set_member_name (b, "capabilities");
-  json_builder_begin_array (b);
   for (cap = 0; cap <= last; cap++)
     {
       char *name = cap_to_name (cap); /* libcap's allocation: "cap_chown" */
@@ -33,70 +30,61 @@ add_capabilities (JsonBuilder *b)
 
       cap_free (name);
       if (g_str_has_prefix (upper, "CAP_"))
-        json_builder_add_string_value (b, upper);
+        json_object_array_add (caps, json_object_new_string (upper));
     }
-  json_builder_end_array (b);
+  uctr_json_add (obj, "capabilities", caps);
 }
 
 static void
-add_names (JsonBuilder *b, const char *name, char **values)
+add_names (json_object *obj, const char *name, char **values)
 {
-  uctr_json_add_strv (b, name, (const char *const *) values);
+  uctr_json_add_strv (obj, name, (const char *const *) values);
   g_strfreev (values);
 }
 
 /* What config.json may use and this kernel has. */
 static void
-add_seccomp (JsonBuilder *b)
+add_seccomp (json_object *obj)
 {
-  json_builder_set_member_name (b, "seccomp");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, TRUE);
-  add_names (b, "actions", uctr_seccomp_actions ());
-  add_names (b, "operators", uctr_seccomp_operators ());
-  add_names (b, "archs", uctr_seccomp_archs ());
-  add_names (b, "knownFlags", uctr_seccomp_known_flags ());
-  add_names (b, "supportedFlags", uctr_seccomp_supported_flags ());
-  json_builder_end_object (b);
+  json_object *seccomp = json_object_new_object ();
+
+  uctr_json_add_bool (seccomp, "enabled", TRUE);
+  add_names (seccomp, "actions", uctr_seccomp_actions ());
+  add_names (seccomp, "operators", uctr_seccomp_operators ());
+  add_names (seccomp, "archs", uctr_seccomp_archs ());
+  add_names (seccomp, "knownFlags", uctr_seccomp_known_flags ());
+  add_names (seccomp, "supportedFlags", uctr_seccomp_supported_flags ());
+  uctr_json_add (obj, "seccomp", seccomp);
 }
 
 static void
-add_linux (JsonBuilder *b)
+add_linux (json_object *obj)
 {
   static const char *const namespaces[]
       = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "time", NULL };
+  json_object *linux_obj = json_object_new_object ();
+  json_object *cgroup = json_object_new_object ();
+  json_object *extensions = json_object_new_object ();
 
-  json_builder_set_member_name (b, "linux");
-  json_builder_begin_object (b);
-  uctr_json_add_strv (b, "namespaces", namespaces);
-  add_capabilities (b);
-  json_builder_set_member_name (b, "cgroup");
-  json_builder_begin_object (b);
+  uctr_json_add_strv (linux_obj, "namespaces", namespaces);
+  add_capabilities (linux_obj);
   /* As root on a v1 or hybrid host: the v1 hierarchies (cgroup/v1.h). */
-  json_builder_set_member_name (b, "v1");
-  json_builder_add_boolean_value (b, TRUE);
-  json_builder_set_member_name (b, "v2");
-  json_builder_add_boolean_value (b, TRUE);
+  uctr_json_add_bool (cgroup, "v1", TRUE);
+  uctr_json_add_bool (cgroup, "v2", TRUE);
   /* --systemd-cgroup: the system instance for root, the user's own for a user. */
-  json_builder_set_member_name (b, "systemd");
-  json_builder_add_boolean_value (b, TRUE);
-  json_builder_set_member_name (b, "systemdUser");
-  json_builder_add_boolean_value (b, TRUE);
-  json_builder_set_member_name (b, "rdma");
-  json_builder_add_boolean_value (b, FALSE);
-  json_builder_end_object (b);
-  add_seccomp (b);
-  add_enabled (b, "apparmor", FALSE);
-  add_enabled (b, "selinux", FALSE);
-  json_builder_set_member_name (b, "mountExtensions");
-  json_builder_begin_object (b);
-  add_enabled (b, "idmap", TRUE);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
+  uctr_json_add_bool (cgroup, "systemd", TRUE);
+  uctr_json_add_bool (cgroup, "systemdUser", TRUE);
+  uctr_json_add_bool (cgroup, "rdma", FALSE);
+  uctr_json_add (linux_obj, "cgroup", cgroup);
+  add_seccomp (linux_obj);
+  add_enabled (linux_obj, "apparmor", FALSE);
+  add_enabled (linux_obj, "selinux", FALSE);
+  add_enabled (extensions, "idmap", TRUE);
+  uctr_json_add (linux_obj, "mountExtensions", extensions);
+  uctr_json_add (obj, "linux", linux_obj);
 }
 
-JsonNode *
+json_object *
 uctr_features_document (void)
 {
   static const char *const hooks[]
@@ -106,23 +94,17 @@ uctr_features_document (void)
      from an image or a user unchecked. */
   static const char *const unsafe[] = { UCTR_ANNOTATION_NETWORK, UCTR_ANNOTATION_PUBLISH,
                                         UCTR_ANNOTATION_ROOTFS_OVERLAY, UCTR_ANNOTATION_IMAGE, NULL };
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_auto(GStrv) mount_options = uctr_plan_mount_option_names ();
+  json_object *doc = json_object_new_object ();
+  json_object *annotations = json_object_new_object ();
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "ociVersionMin");
-  json_builder_add_string_value (b, "1.0.0");
-  json_builder_set_member_name (b, "ociVersionMax");
-  json_builder_add_string_value (b, UCTR_OCI_VERSION);
-  uctr_json_add_strv (b, "hooks", hooks);
-  uctr_json_add_strv (b, "mountOptions", (const char *const *) mount_options);
-  add_linux (b);
-  json_builder_set_member_name (b, "annotations");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "uctr.version");
-  json_builder_add_string_value (b, PACKAGE_VERSION);
-  json_builder_end_object (b);
-  uctr_json_add_strv (b, "potentiallyUnsafeConfigAnnotations", unsafe);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  uctr_json_add_string (doc, "ociVersionMin", "1.0.0");
+  uctr_json_add_string (doc, "ociVersionMax", UCTR_OCI_VERSION);
+  uctr_json_add_strv (doc, "hooks", hooks);
+  uctr_json_add_strv (doc, "mountOptions", (const char *const *) mount_options);
+  add_linux (doc);
+  uctr_json_add_string (annotations, "uctr.version", PACKAGE_VERSION);
+  uctr_json_add (doc, "annotations", annotations);
+  uctr_json_add_strv (doc, "potentiallyUnsafeConfigAnnotations", unsafe);
+  return doc;
 }

@@ -3,7 +3,7 @@
 #include "plan/seccomp.h"
 
 gboolean
-uctr_seccomp_profile_check (JsonNode *profile, GError **error)
+uctr_seccomp_profile_check (json_object *profile, GError **error)
 {
   g_autoptr(UctrSeccomp) compiled = NULL;
 

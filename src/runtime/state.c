@@ -436,29 +436,27 @@ sorted_keys (GHashTable *table, guint *n)
 }
 
 static void
-add_string_member (JsonBuilder *b, const char *name, const char *value)
+add_string_member (json_object *obj, const char *name, const char *value)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value != NULL ? value : "");
+  uctr_json_add_string (obj, name, value != NULL ? value : "");
 }
 
 static void
-add_annotations (JsonBuilder *b, GHashTable *annotations, const char *const *keys)
+add_annotations (json_object *obj, GHashTable *annotations, const char *const *keys)
 {
   g_autofree const char **sorted = NULL;
+  json_object *map = json_object_new_object ();
   guint n, i;
 
   if (keys == NULL)
     keys = sorted = sorted_keys (annotations, &n);
-  json_builder_set_member_name (b, "annotations");
-  json_builder_begin_object (b);
   for (i = 0; keys[i] != NULL; i++)
     {
       const char *value = g_hash_table_lookup (annotations, keys[i]);
       if (value != NULL)
-        add_string_member (b, keys[i], value);
+        add_string_member (map, keys[i], value);
     }
-  json_builder_end_object (b);
+  uctr_json_add (obj, "annotations", map);
 }
 
 static gboolean
@@ -470,46 +468,31 @@ has_annotations (const UctrState *state)
 gboolean
 uctr_state_save (int dfd, const UctrState *state, GError **error)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *data = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(json_object) root = json_object_new_object ();
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  json_builder_begin_object (b);
-  add_string_member (b, "id", state->id);
-  json_builder_set_member_name (b, "pid");
-  json_builder_add_int_value (b, state->pid);
-  json_builder_set_member_name (b, "pid_start_time");
-  json_builder_add_int_value (b, (gint64) state->pid_start_time);
-  add_string_member (b, "bundle", state->bundle);
-  add_string_member (b, "rootfs", state->rootfs);
-  add_string_member (b, "created", state->created);
-  add_string_member (b, "owner", state->owner);
+  add_string_member (root, "id", state->id);
+  uctr_json_add_int (root, "pid", state->pid);
+  uctr_json_add_uint (root, "pid_start_time", state->pid_start_time);
+  add_string_member (root, "bundle", state->bundle);
+  add_string_member (root, "rootfs", state->rootfs);
+  add_string_member (root, "created", state->created);
+  add_string_member (root, "owner", state->owner);
   if (has_annotations (state))
-    add_annotations (b, state->annotations, (const char *const *) state->annotation_keys);
-  json_builder_set_member_name (b, "creating");
-  json_builder_add_boolean_value (b, state->creating);
+    add_annotations (root, state->annotations, (const char *const *) state->annotation_keys);
+  uctr_json_add_bool (root, "creating", state->creating);
   if (state->cgroup_path != NULL)
-    add_string_member (b, "cgroup_path", state->cgroup_path);
+    add_string_member (root, "cgroup_path", state->cgroup_path);
   if (state->cgroup_unit != NULL)
-    add_string_member (b, "cgroup_unit", state->cgroup_unit);
+    add_string_member (root, "cgroup_unit", state->cgroup_unit);
   if (state->cgroup_note != NULL)
-    add_string_member (b, "cgroup_note", state->cgroup_note);
+    add_string_member (root, "cgroup_note", state->cgroup_note);
   if (state->cgroup_v1 != NULL && state->cgroup_v1->len > 0)
-    {
-      json_builder_set_member_name (b, "cgroup_v1");
-      json_builder_add_value (b, uctr_cgroup_v1_to_json (state->cgroup_v1));
-    }
-  json_builder_end_object (b);
+    uctr_json_add (root, "cgroup_v1", uctr_cgroup_v1_to_json (state->cgroup_v1));
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  data = json_generator_to_data (gen, NULL);
-  text = g_strconcat (data, "\n", NULL);
-  if (!uctr_write_file_atomic_at (dfd, STATE_FILE, text, strlen (text), 0600, error))
+  uctr_json_append_go (text, root, TRUE);
+  g_string_append_c (text, '\n');
+  if (!uctr_write_file_atomic_at (dfd, STATE_FILE, text->str, text->len, 0600, error))
     return uctr_prefix_error (error, _("container %s"), state->id);
   return TRUE;
 }
@@ -659,13 +642,10 @@ dir_id (int dfd)
 #define OWN_REQUIRED (UCTR_JSON_OWN | UCTR_JSON_REQUIRED)
 
 static gboolean
-get_annotations (JsonObject *obj, UctrState *state, GError **error)
+get_annotations (json_object *obj, UctrState *state, GError **error)
 {
-  JsonObject *annotations = NULL;
+  json_object *annotations = NULL;
   g_autoptr(GPtrArray) keys = NULL;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
 
   if (!uctr_json_get_object (obj, "", "annotations", UCTR_JSON_OWN, &annotations, error))
     return FALSE;
@@ -673,14 +653,13 @@ get_annotations (JsonObject *obj, UctrState *state, GError **error)
     return TRUE;
   state->annotations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   keys = g_ptr_array_new ();
-  json_object_iter_init_ordered (&iter, annotations);
-  while (json_object_iter_next_ordered (&iter, &name, &value))
+  json_object_object_foreach (annotations, name, value)
     {
-      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+      if (!json_object_is_type (value, json_type_string))
         return uctr_throw (error, UCTR_ERROR_FAILED, _("\"annotations.%s\" is not a string"), name);
       if (!g_hash_table_contains (state->annotations, name))
         g_ptr_array_add (keys, g_strdup (name));
-      g_hash_table_replace (state->annotations, g_strdup (name), g_strdup (json_node_get_string (value)));
+      g_hash_table_replace (state->annotations, g_strdup (name), g_strdup (json_object_get_string (value)));
     }
   g_ptr_array_add (keys, NULL);
   state->annotation_keys = (char **) g_ptr_array_free (g_steal_pointer (&keys), FALSE);
@@ -690,21 +669,17 @@ get_annotations (JsonObject *obj, UctrState *state, GError **error)
 static UctrState *
 state_from_json (const char *text, gsize len, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(UctrState) state = g_new0 (UctrState, 1);
-  JsonNode *root;
-  JsonObject *obj;
+  g_autoptr(json_object) obj = NULL;
   guint64 pid = 0;
 
-  if (!json_parser_load_from_data (parser, text, len, error))
+  if (!uctr_json_parse (text, len, UCTR_JSON_MAX_DEPTH, &obj, error))
     return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!json_object_is_type (obj, json_type_object))
     {
       uctr_throw (error, UCTR_ERROR_FAILED, _("not a JSON object"));
       return NULL;
     }
-  obj = json_node_get_object (root);
   /* Absent, these read as "". */
   state->rootfs = g_strdup ("");
   state->created = g_strdup ("");
@@ -755,15 +730,9 @@ uctr_state_load (int dfd, GError **error)
     }
   state = state_from_json (text, len, &local_error);
   if (state == NULL)
-    {
-      /* json-glib names the input "<data>"; the file is named already. */
-      const char *reason = local_error->message;
-      if (g_str_has_prefix (reason, "<data>:"))
-        reason += strlen ("<data>:");
-      uctr_throw (error, UCTR_ERROR_FAILED,
-                  _("container %s: state.json is corrupt: %s; \"uctr delete --force %s\" removes it"), id,
-                     reason, id);
-    }
+    uctr_throw (error, UCTR_ERROR_FAILED,
+                _("container %s: state.json is corrupt: %s; \"uctr delete --force %s\" removes it"), id,
+                   local_error->message, id);
   return state;
 }
 
@@ -795,43 +764,38 @@ uctr_state_status (int dfd, const UctrState *state)
 
 /* The OCI state, as runc prints it. */
 
-JsonNode *
+json_object *
 uctr_state_to_json_node (const UctrState *state, UctrStatus status)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_object *obj = json_object_new_object ();
 
-  json_builder_begin_object (b);
-  add_string_member (b, "ociVersion", UCTR_OCI_VERSION);
-  add_string_member (b, "id", state->id);
-  json_builder_set_member_name (b, "pid");
-  json_builder_add_int_value (b, status == UCTR_STATUS_STOPPED ? 0 : state->pid);
-  add_string_member (b, "status", uctr_status_name (status));
-  add_string_member (b, "bundle", state->bundle);
-  add_string_member (b, "rootfs", state->rootfs);
-  add_string_member (b, "created", state->created);
+  add_string_member (obj, "ociVersion", UCTR_OCI_VERSION);
+  add_string_member (obj, "id", state->id);
+  uctr_json_add_int (obj, "pid", status == UCTR_STATUS_STOPPED ? 0 : state->pid);
+  add_string_member (obj, "status", uctr_status_name (status));
+  add_string_member (obj, "bundle", state->bundle);
+  add_string_member (obj, "rootfs", state->rootfs);
+  add_string_member (obj, "created", state->created);
   /* runc (Go, encoding/json) prints annotations before owner, keys sorted. */
   if (has_annotations (state))
-    add_annotations (b, state->annotations, NULL);
-  add_string_member (b, "owner", state->owner);
+    add_annotations (obj, state->annotations, NULL);
+  add_string_member (obj, "owner", state->owner);
   if (state->net_exit != NULL)
     {
       g_autofree char *how = uctr_net_exit_describe (state->net_exit, FALSE);
       g_autofree char *text = g_strconcat ("exited: ", how, NULL);
 
-      add_string_member (b, "networkHelper", text);
+      add_string_member (obj, "networkHelper", text);
     }
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  return obj;
 }
 
 char *
 uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty)
 {
-  g_autoptr(JsonNode) node = uctr_state_to_json_node (state, status);
-  GString *out = g_string_new (NULL);
+  g_autoptr(json_object) node = uctr_state_to_json_node (state, status);
 
-  uctr_json_append_go (out, node, pretty);
-  return g_string_free (out, FALSE);
+  return uctr_json_to_string (node, pretty);
 }
 
 /* Listing. */

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 #include <sys/types.h>
-#include <json-glib/json-glib.h>
+#include "base/json.h"
 
 typedef enum
 {
@@ -135,7 +135,7 @@ UctrStatus uctr_state_status (int dfd, const UctrState *state);
    and uctr's networkHelper ("exited: killed by SIGBUS") when NET_EXIT is set.
    PRETTY indents by two spaces as `runc state` does. */
 char *uctr_state_to_json (const UctrState *state, UctrStatus status, gboolean pretty);
-JsonNode *uctr_state_to_json_node (const UctrState *state, UctrStatus status);
+json_object *uctr_state_to_json_node (const UctrState *state, UctrStatus status);
 
 /* The ids in ROOT, sorted; an unreadable root is an error, a missing one empty. */
 char **uctr_state_list_ids (const char *root, GError **error);

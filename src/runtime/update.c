@@ -13,62 +13,67 @@
 
 #define CONFIG_MAX (16 * 1024 * 1024)
 
-static JsonNode *
+static json_object *
 load_config_json (int dfd, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) root = NULL;
+  g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL;
   gsize len;
 
-  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &text, &len, error)
-      || !json_parser_load_from_data (parser, text, len, error))
+  if (!uctr_state_read_file (dfd, "config.json", CONFIG_MAX, &text, &len, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!uctr_json_parse (text, len, UCTR_JSON_MAX_DEPTH, &root, &local))
+    {
+      uctr_throw (error, UCTR_ERROR_FAILED,
+                  _("the saved config.json is not valid JSON: %s"), local->message);
+      return NULL;
+    }
+  if (!json_object_is_type (root, json_type_object))
     {
       uctr_throw (error, UCTR_ERROR_FAILED, _("the saved config.json is not a JSON object"));
       return NULL;
     }
-  return json_node_copy (json_parser_get_root (parser));
+  return g_steal_pointer (&root);
 }
 
-static JsonNode *
-resources_node (JsonNode *config)
+/* linux.resources of CONFIG (borrowed), NULL when absent. */
+static json_object *
+resources_node (json_object *config)
 {
-  JsonObject *obj = json_node_get_object (config);
-  JsonNode *linux_node = json_object_get_member (obj, "linux");
+  return uctr_json_member (uctr_json_member (config, "linux"), "resources");
+}
 
-  if (linux_node == NULL || !JSON_NODE_HOLDS_OBJECT (linux_node))
-    return NULL;
-  return json_object_get_member (json_node_get_object (linux_node), "resources");
+/* The object member NAME of OBJ, made (or put in place of what is not an
+   object) when it is not one. */
+static json_object *
+object_member (json_object *obj, const char *name)
+{
+  json_object *member = uctr_json_member (obj, name);
+
+  if (!json_object_is_type (member, json_type_object))
+    {
+      member = json_object_new_object ();
+      uctr_json_add (obj, name, member);
+    }
+  return member;
 }
 
 /* linux.resources of CONFIG gets the members of MERGED; the rest (device
    rules ...) stays as it was. */
 static gboolean
-save_config_json (int dfd, JsonNode *config, const UctrResources *merged, GError **error)
+save_config_json (int dfd, json_object *config, const UctrResources *merged, GError **error)
 {
-  g_autoptr(JsonNode) new_node = uctr_resources_to_json (merged);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(json_object) new_node = uctr_resources_to_json (merged);
   g_autofree char *text = NULL;
-  JsonObject *root = json_node_get_object (config);
-  JsonObject *linux_obj, *res;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
+  json_object *res = object_member (object_member (config, "linux"), "resources");
 
-  if (!json_object_has_member (root, "linux")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "linux")))
-    json_object_set_object_member (root, "linux", json_object_new ());
-  linux_obj = json_object_get_object_member (root, "linux");
-  if (!json_object_has_member (linux_obj, "resources")
-      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (linux_obj, "resources")))
-    json_object_set_object_member (linux_obj, "resources", json_object_new ());
-  res = json_object_get_object_member (linux_obj, "resources");
-  json_object_iter_init (&iter, json_node_get_object (new_node));
-  while (json_object_iter_next (&iter, &name, &value))
-    json_object_set_member (res, name, json_node_copy (value));
-  json_generator_set_root (gen, config);
-  text = json_generator_to_data (gen, NULL);
+  /* Shared with NEW_NODE, which is dropped unchanged. */
+  json_object_object_foreach (new_node, name, value)
+    {
+      uctr_json_add (res, name, json_object_get (value));
+    }
+  text = uctr_json_to_string (config, FALSE);
   return uctr_write_file_atomic_at (dfd, "config.json", text, strlen (text), 0600, error);
 }
 
@@ -123,7 +128,7 @@ uctr_container_update (const char *root, const char *id, const UctrResources *up
   uctr_autofd int dfd = -1;
   uctr_autofd int lock = -1;
   g_autoptr(UctrState) state = uctr_container_open_locked (root, id, &dfd, &lock, error);
-  g_autoptr(JsonNode) config = NULL;
+  g_autoptr(json_object) config = NULL;
   g_autoptr(UctrResources) merged = NULL;
   g_autoptr(UctrResources) effective = NULL;
   g_autoptr(GPtrArray) writes = NULL;

@@ -41,10 +41,10 @@ uctr_image_record_free (UctrImageRecord *r)
 /* images.json */
 
 static UctrImageRecord *
-record_from_json (JsonObject *obj, guint i, GError **error)
+record_from_json (json_object *obj, gsize i, GError **error)
 {
   g_autoptr(UctrImageRecord) r = g_new0 (UctrImageRecord, 1);
-  g_autofree char *path = g_strdup_printf ("images[%u]", i);
+  g_autofree char *path = g_strdup_printf ("images[%" G_GSIZE_FORMAT "]", i);
   guint j;
 
   if (!uctr_json_dup_string (obj, path, "name", UCTR_JSON_OWN, &r->name, error)
@@ -66,13 +66,11 @@ static GPtrArray *
 read_images (UctrStore *store, GError **error)
 {
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) uctr_image_record_free);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) root = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL;
-  JsonArray *arr = NULL;
-  JsonNode *root;
-  gsize len;
-  guint i;
+  json_object *arr = NULL;
+  gsize len, i;
 
   if (!uctr_read_file_at (uctr_store_dirfd (store), IMAGES_FILE, IMAGES_MAX, &text, &len, &local))
     {
@@ -81,18 +79,18 @@ read_images (UctrStore *store, GError **error)
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, text, (gssize) len, error)
-      || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser))
-      || !uctr_json_get_array (json_node_get_object (root), "", "images", UCTR_JSON_OWN, &arr, error))
+  if (!uctr_json_parse (text, (gssize) len, UCTR_JSON_MAX_DEPTH, &root, &local)
+      || !json_object_is_type (root, json_type_object)
+      || !uctr_json_get_array (root, "", "images", UCTR_JSON_OWN, &arr, &local))
     {
       uctr_throw (error, UCTR_ERROR_FAILED, _("%s/%s is damaged"), uctr_store_root (store), IMAGES_FILE);
       return NULL;
     }
-  for (i = 0; i < json_array_get_length (arr); i++)
+  for (i = 0; arr != NULL && i < json_object_array_length (arr); i++)
     {
-      JsonNode *item = json_array_get_element (arr, i);
+      json_object *item = json_object_array_get_idx (arr, i);
       UctrImageRecord *r
-          = JSON_NODE_HOLDS_OBJECT (item) ? record_from_json (json_node_get_object (item), i, error) : NULL;
+          = json_object_is_type (item, json_type_object) ? record_from_json (item, i, error) : NULL;
 
       if (r == NULL)
         return uctr_prefix_error (error, "%s/%s", uctr_store_root (store), IMAGES_FILE), NULL;
@@ -104,43 +102,26 @@ read_images (UctrStore *store, GError **error)
 static gboolean
 write_images (UctrStore *store, GPtrArray *images, GError **error)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_object) root = json_object_new_object ();
+  json_object *arr = json_object_new_array ();
   g_autofree char *text = NULL;
-  guint i, j;
+  guint i;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "images");
-  json_builder_begin_array (b);
+  uctr_json_add (root, "images", arr);
   for (i = 0; i < images->len; i++)
     {
       const UctrImageRecord *r = g_ptr_array_index (images, i);
+      json_object *obj = json_object_new_object ();
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, r->name);
-      json_builder_set_member_name (b, "manifest");
-      json_builder_add_string_value (b, r->manifest_digest);
-      json_builder_set_member_name (b, "config");
-      json_builder_add_string_value (b, r->config_digest);
-      json_builder_set_member_name (b, "layers");
-      json_builder_begin_array (b);
-      for (j = 0; r->layers[j] != NULL; j++)
-        json_builder_add_string_value (b, r->layers[j]);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, r->size);
-      json_builder_set_member_name (b, "pulled");
-      json_builder_add_string_value (b, r->pulled);
-      json_builder_end_object (b);
+      json_object_array_add (arr, obj);
+      uctr_json_add_string (obj, "name", r->name);
+      uctr_json_add_string (obj, "manifest", r->manifest_digest);
+      uctr_json_add_string (obj, "config", r->config_digest);
+      uctr_json_add_strv (obj, "layers", (const char *const *) r->layers);
+      uctr_json_add_int (obj, "size", r->size);
+      uctr_json_add_string (obj, "pulled", r->pulled);
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
+  text = uctr_json_to_string (root, TRUE);
   return uctr_write_file_atomic_at (uctr_store_dirfd (store), IMAGES_FILE, text, strlen (text), 0600, error);
 }
 

@@ -278,22 +278,27 @@ check_linux (const UctrConfig *c)
     }
   check_strv (c->masked_paths, "linux.maskedPaths", TRUE, FALSE);
   check_strv (c->readonly_paths, "linux.readonlyPaths", TRUE, FALSE);
-  if ((c->resources != NULL && !JSON_NODE_HOLDS_OBJECT (c->resources))
-      || (c->seccomp != NULL && !JSON_NODE_HOLDS_OBJECT (c->seccomp)))
+  if ((c->resources != NULL && !json_object_is_type (c->resources, json_type_object))
+      || (c->seccomp != NULL && !json_object_is_type (c->seccomp, json_type_object)))
     broken ("linux.resources or linux.seccomp kept but not an object");
 }
 
 static void
 check_config (const UctrConfig *c)
 {
+  json_object *linux_obj;
   char **key;
 
   if (c->oci_version == NULL || !g_str_has_prefix (c->oci_version, "1."))
     broken ("ociVersion accepted: %s", c->oci_version != NULL ? c->oci_version : "(null)");
   if (c->root_path == NULL || *c->root_path == '\0')
     broken ("root.path: missing or empty");
-  if (c->root_node == NULL || !JSON_NODE_HOLDS_OBJECT (c->root_node))
+  if (!json_object_is_type (c->root_node, json_type_object))
     broken ("the document is not kept");
+  linux_obj = uctr_json_member (c->root_node, "linux");
+  if (c->resources != uctr_json_member (linux_obj, "resources")
+      || c->seccomp != uctr_json_member (linux_obj, "seccomp"))
+    broken ("linux.resources or linux.seccomp is not the object of the document");
   if (c->process != NULL)
     check_process (c->process);
   check_mounts_and_hooks (c);

@@ -8,6 +8,7 @@
 #include "cgroup/devfilter.h"
 #include "cgroup/resources.h"
 #include "cgroup/stats.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "testutil.h"
 
@@ -334,16 +335,27 @@ test_remove (Fixture *f, gconstpointer data)
 
 /* --- linux.resources written into a cgroup ------------------------------------ */
 
+/* TEXT parsed, which must be JSON (owned by the caller). */
+static json_object *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  json_object *root = NULL;
+
+  uctr_json_parse (text, -1, UCTR_JSON_MAX_DEPTH, &root, &error);
+  g_assert_no_error (error);
+  return root;
+}
+
 static GPtrArray *
 writes_of (const char *json)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) root = parse_json (json);
   g_autoptr(GError) error = NULL;
   g_autoptr(UctrResources) r = NULL;
   GPtrArray *writes;
 
-  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-  r = uctr_resources_parse (json_parser_get_root (parser), "linux.resources", &error);
+  r = uctr_resources_parse (root, "linux.resources", &error);
   g_assert_no_error (error);
   writes = uctr_resources_writes (r, "linux.resources", &error);
   g_assert_no_error (error);
@@ -450,50 +462,53 @@ test_apply_refused (Fixture *f, gconstpointer data)
 
 /* The node at PATH ("cpu.usage.total", "blkio.ioServicedRecursive.0.op"),
    or NULL. */
-static JsonNode *
-at (JsonNode *node, const char *path)
+static json_object *
+at (json_object *node, const char *path)
 {
   g_auto(GStrv) parts = g_strsplit (path, ".", -1);
   guint i;
 
   for (i = 0; node != NULL && parts[i] != NULL; i++)
     {
-      if (JSON_NODE_HOLDS_ARRAY (node))
+      if (json_object_is_type (node, json_type_array))
         {
-          JsonArray *a = json_node_get_array (node);
-          guint n = (guint) g_ascii_strtoull (parts[i], NULL, 10);
+          gsize n = (gsize) g_ascii_strtoull (parts[i], NULL, 10);
 
-          node = n < json_array_get_length (a) ? json_array_get_element (a, n) : NULL;
+          node = n < json_object_array_length (node) ? json_object_array_get_idx (node, n) : NULL;
         }
-      else if (JSON_NODE_HOLDS_OBJECT (node))
-        node = json_object_get_member (json_node_get_object (node), parts[i]);
       else
-        node = NULL;
+        node = uctr_json_member (node, parts[i]);
     }
   return node;
 }
 
 static gint64
-int_at (JsonNode *root, const char *path)
+int_at (json_object *root, const char *path)
 {
-  JsonNode *n = at (root, path);
+  json_object *n = at (root, path);
 
   if (n == NULL)
     g_error ("%s: missing", path);
-  return json_node_get_int (n);
+  if (!json_object_is_type (n, json_type_int))
+    g_error ("%s: not an integer", path);
+  return json_object_get_int64 (n);
 }
 
-static JsonParser *
+static const char *
+string_at (json_object *root, const char *path)
+{
+  json_object *n = at (root, path);
+
+  return json_object_is_type (n, json_type_string) ? json_object_get_string (n) : NULL;
+}
+
+/* The statistics of DIR, in TEXT and parsed (owned by the caller). */
+static json_object *
 parse_stats (const char *dir, char **text)
 {
-  JsonParser *parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
   *text = uctr_stats_json (dir);
   g_test_message ("%s", *text);
-  json_parser_load_from_data (parser, *text, -1, &error);
-  g_assert_no_error (error);
-  return parser;
+  return parse_json (*text);
 }
 
 static void
@@ -501,8 +516,7 @@ test_stats (void)
 {
   g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "fixtures", "cgroup-stats", NULL);
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = parse_stats (dir, &text);
-  JsonNode *root = json_parser_get_root (parser);
+  g_autoptr(json_object) root = parse_stats (dir, &text);
   static const char *const cpus[] = { "0", "1", "2", "5" };
   gsize i;
 
@@ -540,9 +554,9 @@ test_stats (void)
   /* io.stat, read then write per device; zero values left out as Go's omitempty. */
   g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.0.major"), ==, 8);
   g_assert_null (at (root, "blkio.ioServiceBytesRecursive.0.minor"));
-  g_assert_cmpstr (json_node_get_string (at (root, "blkio.ioServiceBytesRecursive.0.op")), ==, "Read");
+  g_assert_cmpstr (string_at (root, "blkio.ioServiceBytesRecursive.0.op"), ==, "Read");
   g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.0.value"), ==, 1459200);
-  g_assert_cmpstr (json_node_get_string (at (root, "blkio.ioServiceBytesRecursive.1.op")), ==, "Write");
+  g_assert_cmpstr (string_at (root, "blkio.ioServiceBytesRecursive.1.op"), ==, "Write");
   g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.1.value"), ==, 314773504);
   g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.2.major"), ==, 253);
   g_assert_cmpint (int_at (root, "blkio.ioServiceBytesRecursive.2.minor"), ==, 1);
@@ -565,12 +579,10 @@ static void
 test_stats_bare (Fixture *f, gconstpointer data)
 {
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr(json_object) root = NULL;
 
   put (f->dir, "cgroup.procs", "41\n42\n");
-  parser = parse_stats (f->dir, &text);
-  root = json_parser_get_root (parser);
+  root = parse_stats (f->dir, &text);
   g_assert_cmpint (int_at (root, "pids.current"), ==, 2);
   g_assert_null (at (root, "pids.limit"));
   g_assert_null (at (root, "cpu.usage.total"));
@@ -664,7 +676,7 @@ test_v1_target (void)
 static GPtrArray *
 v1_writes_of (const char *json, gboolean devices, GError **error)
 {
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(json_object) node = parse_json (json);
   g_autoptr(UctrResources) r = uctr_resources_parse (node, "linux.resources", error);
 
   return r != NULL ? uctr_resources_writes_v1 (r, devices, "linux.resources", error) : NULL;
@@ -779,10 +791,10 @@ test_v1_round_trip (void)
                              "\"network\":{\"classID\":7,\"priorities\":[{\"name\":\"lo\",\"priority\":2}]},"
                              "\"devices\":[{\"allow\":false,\"type\":\"a\",\"access\":\"rwm\"},"
                              "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"}]}";
-  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(json_object) node = parse_json (json);
   g_autoptr(UctrResources) r = uctr_resources_parse (node, "x", NULL);
-  g_autoptr(JsonNode) back = uctr_resources_to_json (r);
-  g_autofree char *text = json_to_string (back, FALSE);
+  g_autoptr(json_object) back = uctr_resources_to_json (r);
+  g_autofree char *text = uctr_json_to_string (back, FALSE);
 
   g_assert_cmpstr (text, ==, json);
 }

@@ -206,6 +206,16 @@ parse_ok (const char *sq_json)
   return config;
 }
 
+/* Member NAME of OBJ, which must be a string. */
+static const char *
+member_string (json_object *obj, const char *name)
+{
+  json_object *node = uctr_json_member (obj, name);
+
+  g_assert_true (json_object_is_type (node, json_type_string));
+  return json_object_get_string (node);
+}
+
 #define BASE "'ociVersion':'1.2.0','root':{'path':'rootfs'}"
 #define WITH_PROCESS(x) "{" BASE ",'process':{'args':['sh']," x "}}"
 #define WITH_LINUX(x) "{" BASE ",'linux':{" x "}}"
@@ -279,6 +289,8 @@ static const InvalidCase invalid_cases[] = {
     "process.user.umask: must be an integer" },
   { "user-gids", WITH_PROCESS ("'user':{'uid':0,'gid':0,'additionalGids':[1,'a']}"),
     "process.user.additionalGids[1]: must be an integer from 0 to 4294967295" },
+  { "user-gids-null", WITH_PROCESS ("'user':{'uid':0,'gid':0,'additionalGids':[1,null]}"),
+    "process.user.additionalGids[1]: must be an integer from 0 to 4294967295" },
   { "user-gids-type", WITH_PROCESS ("'user':{'uid':0,'gid':0,'additionalGids':5}"),
     "process.user.additionalGids: must be an array" },
   { "env-type", WITH_PROCESS ("'env':'A=b'"), "process.env: must be an array of strings" },
@@ -299,6 +311,8 @@ static const InvalidCase invalid_cases[] = {
     "process.rlimits[0].soft: missing required field" },
   { "rlimit-hard-negative", WITH_PROCESS ("'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':-2}]"),
     "process.rlimits[0].hard: must be an integer from 0 to 18446744073709551615" },
+  { "rlimit-soft-minus-one", WITH_PROCESS ("'rlimits':[{'type':'RLIMIT_NOFILE','soft':-1,'hard':1}]"),
+    "process.rlimits[0].soft: must be an integer from 0 to 18446744073709551615" },
   { "rlimit-duplicate",
     WITH_PROCESS (
         "'rlimits':[{'type':'RLIMIT_NOFILE','soft':1,'hard':1},{'type':'RLIMIT_CORE','soft':0,'hard':0},"
@@ -554,7 +568,7 @@ test_runc_default_spec (void)
   g_assert_false (c->namespaces[UCTR_NS_USER].enabled);
   g_assert_false (c->namespaces[UCTR_NS_CGROUP].enabled);
   g_assert_null (c->namespaces[UCTR_NS_PID].path);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (c->resources));
+  g_assert_true (json_object_is_type (c->resources, json_type_object));
   g_assert_cmpuint (g_strv_length (c->masked_paths), ==, 10);
   g_assert_cmpuint (g_strv_length (c->readonly_paths), ==, 5);
 }
@@ -682,8 +696,9 @@ test_full_linux (void)
   g_assert_cmpstrv (c->masked_paths, ((const char *[]){ "/proc/kcore", NULL }));
   g_assert_cmpstr (c->mount_label, ==, "ml");
   g_assert_null (c->resources);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (c->seccomp), "defaultAction"), ==,
-                   "SCMP_ACT_ALLOW");
+  g_assert_cmpstr (member_string (c->seccomp, "defaultAction"), ==, "SCMP_ACT_ALLOW");
+  /* the object in the document itself, not a copy */
+  g_assert_true (c->seccomp == uctr_json_member (uctr_json_member (c->root_node, "linux"), "seccomp"));
 }
 
 static void
@@ -941,17 +956,19 @@ test_default_json (void)
   g_autoptr(UctrConfig) c = parse_default (&opts);
   g_autofree char *with_null = uctr_spec_default_json (NULL);
   g_autofree char *with_opts = uctr_spec_default_json (&opts);
-  JsonArray *devices;
+  json_object *devices, *device;
 
   check_default_common (c);
   g_assert_false (c->namespaces[UCTR_NS_USER].enabled);
   g_assert_cmpuint (c->n_uid_mappings, ==, 0);
   g_assert_true (g_strv_contains ((const char *const *) c->mounts[2].options, "gid=5"));
-  devices = json_object_get_array_member (json_node_get_object (c->resources), "devices");
-  g_assert_cmpuint (json_array_get_length (devices), ==, 1);
-  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (devices, 0), "allow"));
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (devices, 0), "access"), ==,
-                   "rwm");
+  devices = uctr_json_member (c->resources, "devices");
+  g_assert_true (json_object_is_type (devices, json_type_array));
+  g_assert_cmpuint (json_object_array_length (devices), ==, 1);
+  device = json_object_array_get_idx (devices, 0);
+  g_assert_true (json_object_is_type (uctr_json_member (device, "allow"), json_type_boolean));
+  g_assert_false (json_object_get_boolean (uctr_json_member (device, "allow")));
+  g_assert_cmpstr (member_string (device, "access"), ==, "rwm");
   g_assert_cmpstr (with_null, ==, with_opts);
 }
 
@@ -980,7 +997,7 @@ test_default_json_rootless (void)
   g_assert_null (c->resources);
 }
 
-/* json-glib 1.6 recurses once per level: 300000 levels overflowed the stack. */
+/* A document nested deeper than uctr reads is refused before it is built. */
 static char *
 nested_config (guint levels)
 {
@@ -1019,17 +1036,26 @@ test_deep_nesting (void)
   g_assert_nonnull (ok);
 }
 
-/* A message of json-glib's that quotes text which is not UTF-8 is made valid. */
+/* Text that is not UTF-8 is refused where it is (Go would read U+FFFD,
+   json-c the bytes as they are), and the message stays UTF-8. */
 static void
 test_json_error_utf8 (void)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) process_error = NULL;
   g_autoptr(UctrConfig) c = uctr_config_parse ("{\"a\": \"\xff\"}", -1, &error);
+  g_autoptr(UctrProcess) p
+             = uctr_process_parse ("{\"args\": [\"sh\"], \"rlimits\": [{\"type\": \"ok\xe2\x82\"}]}", -1,
+                                   "p.json", &process_error);
 
   g_assert_null (c);
   g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
-  g_assert_true (g_str_has_prefix (error->message, "config.json is not valid JSON: "));
-  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_cmpstr (error->message, ==,
+                   "config.json is not valid JSON: 1:8: a string that is not UTF-8 (byte 0xff)");
+  g_assert_null (p);
+  g_assert_error (process_error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (process_error->message, ==,
+                   "p.json is not valid JSON: 1:42: a string that is not UTF-8 (byte 0xe2)");
 }
 
 /* exec --process: a process object on its own. */

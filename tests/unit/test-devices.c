@@ -36,42 +36,65 @@ static const Case cases[] = {
     "--device /etc/hostname: /etc/hostname is not a device node, nor a directory holding some" },
 };
 
-static JsonObject *
+static json_object *
 config_new (gboolean with_cgroup)
 {
-  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  json_object *config = NULL;
   const char *text = with_cgroup
                          ? "{\"mounts\": [], \"linux\": {\"resources\": {\"devices\": [{\"allow\": false}]}}}"
                          : "{\"mounts\": [], \"linux\": {}}";
 
-  g_assert_true (json_parser_load_from_data (p, text, -1, NULL));
-  return json_object_ref (json_node_get_object (json_parser_get_root (p)));
+  g_assert_true (uctr_json_parse (text, -1, UCTR_JSON_MAX_DEPTH, &config, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_object_is_type (config, json_type_object));
+  return config;
+}
+
+/* OBJ's member NAME, which must be a string. */
+static const char *
+string_member (json_object *obj, const char *name)
+{
+  json_object *s = uctr_json_member (obj, name);
+
+  g_assert_true (json_object_is_type (s, json_type_string));
+  return json_object_get_string (s);
+}
+
+/* OBJ's member NAME, which must be an integer. */
+static gint64
+int_member (json_object *obj, const char *name)
+{
+  json_object *i = uctr_json_member (obj, name);
+
+  g_assert_true (json_object_is_type (i, json_type_int));
+  return json_object_get_int64 (i);
 }
 
 static void
 test_case (gconstpointer data)
 {
   const Case *c = data;
-  g_autoptr(JsonObject) config = config_new (FALSE);
+  g_autoptr(json_object) config = config_new (FALSE);
   g_autoptr(GError) error = NULL;
-  JsonArray *mounts = json_object_get_array_member (config, "mounts");
-  JsonObject *m;
+  json_object *mounts = uctr_json_member (config, "mounts");
+  json_object *m;
 
   if (c->source == NULL)
     {
       g_assert_false (uctr_oneline_add_device (config, c->spec, &error));
       if (strstr (error->message, c->destination) == NULL)
         g_error ("message \"%s\" lacks \"%s\"", error->message, c->destination);
-      g_assert_cmpuint (json_array_get_length (mounts), ==, 0);
+      g_assert_cmpuint (json_object_array_length (mounts), ==, 0);
       return;
     }
   g_assert_true (uctr_oneline_add_device (config, c->spec, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (json_array_get_length (mounts), ==, 1);
-  m = json_array_get_object_element (mounts, 0);
-  g_assert_cmpstr (json_object_get_string_member (m, "source"), ==, c->source);
-  g_assert_cmpstr (json_object_get_string_member (m, "destination"), ==, c->destination);
-  g_assert_cmpstr (json_object_get_string_member (m, "type"), ==, "bind");
+  g_assert_cmpuint (json_object_array_length (mounts), ==, 1);
+  m = json_object_array_get_idx (mounts, 0);
+  g_assert_cmpstr (string_member (m, "source"), ==, c->source);
+  g_assert_cmpstr (string_member (m, "destination"), ==, c->destination);
+  g_assert_cmpstr (string_member (m, "type"), ==, "bind");
 }
 
 /* A directory: every node in it, subdirectories too, and not one that a
@@ -82,11 +105,10 @@ test_directory (void)
   g_autofree char *dir = g_dir_make_tmp ("uctr-devices-XXXXXX", NULL);
   g_autofree char *sub = g_build_filename (dir, "by-path", NULL);
   g_autofree char *link = g_build_filename (sub, "null-link", NULL);
-  g_autoptr(JsonObject) config = config_new (TRUE);
+  g_autoptr(json_object) config = config_new (TRUE);
   g_autoptr(GError) error = NULL;
   gboolean null_allowed = FALSE;
-  JsonArray *rules;
-  JsonObject *r;
+  json_object *rules, *r;
 
   g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
   g_assert_cmpint (symlink ("/dev/null", link), ==, 0);
@@ -97,19 +119,19 @@ test_directory (void)
   /* /dev holds /dev/null (1:3), allowed in a config for root. */
   g_assert_true (uctr_oneline_add_device (config, "/dev:/hostdev", &error));
   g_assert_no_error (error);
-  rules
-      = json_object_get_array_member (json_object_get_object_member (json_object_get_object_member (config,
-                                                                                                    "linux"),
-                                                                     "resources"),
-                                      "devices");
-  g_assert_cmpuint (json_array_get_length (rules), >, 1);
-  for (guint i = 1; i < json_array_get_length (rules); i++)
+  rules = uctr_json_member (uctr_json_member (uctr_json_member (config, "linux"), "resources"), "devices");
+  g_assert_true (json_object_is_type (rules, json_type_array));
+  g_assert_cmpuint (json_object_array_length (rules), >, 1);
+  for (size_t i = 1; i < json_object_array_length (rules); i++)
     {
-      r = json_array_get_object_element (rules, i);
-      g_assert_true (json_object_get_boolean_member (r, "allow"));
-      g_assert_cmpstr (json_object_get_string_member (r, "access"), ==, "rwm");
-      if (json_object_get_int_member (r, "major") == 1 && json_object_get_int_member (r, "minor") == 3)
-        null_allowed = g_strcmp0 (json_object_get_string_member (r, "type"), "c") == 0;
+      json_object *allow;
+
+      r = json_object_array_get_idx (rules, i);
+      allow = uctr_json_member (r, "allow");
+      g_assert_true (json_object_is_type (allow, json_type_boolean) && json_object_get_boolean (allow));
+      g_assert_cmpstr (string_member (r, "access"), ==, "rwm");
+      if (int_member (r, "major") == 1 && int_member (r, "minor") == 3)
+        null_allowed = g_strcmp0 (string_member (r, "type"), "c") == 0;
     }
   g_assert_true (null_allowed);
   uctr_test_rm_rf (dir);

@@ -3,9 +3,9 @@
    (security.c, through the config uctr_oneline_config makes). */
 #include "oneline/caps.h"
 #include "oneline/oneline.h"
+#include "base/json.h"
 #include "base/util.h"
 
-#include <json-glib/json-glib.h>
 #include <linux/capability.h>
 #include <string.h>
 
@@ -150,13 +150,13 @@ test_merge_conflicts (void)
   g_assert_true (g_str_has_prefix (error3->message, "--cap-drop bogus: unknown capability CAP_BOGUS"));
 }
 
-/* The config of `run --rootfs / ... -- true` with O's security options. */
-static JsonObject *
+/* The config of `run --rootfs / ... -- true` with O's security options (a new reference). */
+static json_object *
 config_of (UctrOneLine *o, GError **error)
 {
   char *command[] = { "true", NULL };
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(json_object) config = NULL;
   UctrOneLineExtras extras;
 
   o->rootfs = "/";
@@ -165,21 +165,38 @@ config_of (UctrOneLine *o, GError **error)
   uctr_oneline_extras_clear (&extras);
   if (text == NULL)
     return NULL;
-  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  g_assert_true (uctr_json_parse (text, -1, UCTR_JSON_MAX_DEPTH, &config, NULL));
+  g_assert_true (json_object_is_type (config, json_type_object));
+  return g_steal_pointer (&config);
+}
+
+/* Member NAME of OBJ, which must be there with TYPE. */
+static json_object *
+member (json_object *obj, const char *name, json_type type)
+{
+  json_object *node = uctr_json_member (obj, name);
+
+  if (!json_object_is_type (node, type))
+    g_error ("%s: expected a %s, got %s", name, json_type_to_name (type),
+             json_type_to_name (json_object_get_type (node)));
+  return node;
 }
 
 static char *
-caps_of (JsonObject *config, const char *set)
+caps_of (json_object *config, const char *set)
 {
-  JsonObject *caps
-      = json_object_get_object_member (json_object_get_object_member (config, "process"), "capabilities");
-  JsonArray *a = json_object_has_member (caps, set) ? json_object_get_array_member (caps, set) : NULL;
+  json_object *caps = member (member (config, "process", json_type_object), "capabilities", json_type_object);
+  json_object *a = uctr_json_member (caps, set);
   g_autoptr(GString) s = g_string_new (NULL);
-  guint i;
+  size_t i;
 
-  for (i = 0; a != NULL && i < json_array_get_length (a); i++)
-    g_string_append_printf (s, "%s%s", i > 0 ? "," : "", json_array_get_string_element (a, i));
+  for (i = 0; a != NULL && i < json_object_array_length (a); i++)
+    {
+      json_object *name = json_object_array_get_idx (a, i);
+
+      g_assert_true (json_object_is_type (name, json_type_string));
+      g_string_append_printf (s, "%s%s", i > 0 ? "," : "", json_object_get_string (name));
+    }
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
@@ -187,19 +204,19 @@ static void
 test_config_default (void)
 {
   UctrOneLine o = { 0 };
-  g_autoptr(JsonObject) c = config_of (&o, NULL);
-  JsonObject *linux_obj = json_object_get_object_member (c, "linux");
-  JsonObject *seccomp = json_object_get_object_member (linux_obj, "seccomp");
+  g_autoptr(json_object) c = config_of (&o, NULL);
+  json_object *linux_obj = member (c, "linux", json_type_object);
+  json_object *seccomp = member (linux_obj, "seccomp", json_type_object);
   g_autofree char *eff = caps_of (c, "effective");
   g_autofree char *inh = caps_of (c, "inheritable");
 
-  g_assert_nonnull (seccomp);
-  g_assert_cmpstr (json_object_get_string_member (seccomp, "defaultAction"), ==, "SCMP_ACT_ERRNO");
-  g_assert_false (
-      json_object_get_boolean_member (json_object_get_object_member (c, "process"), "noNewPrivileges"));
+  g_assert_cmpstr (json_object_get_string (member (seccomp, "defaultAction", json_type_string)), ==,
+                   "SCMP_ACT_ERRNO");
+  g_assert_false (json_object_get_boolean (
+      member (member (c, "process", json_type_object), "noNewPrivileges", json_type_boolean)));
   g_assert_nonnull (strstr (eff, "CAP_CHOWN,CAP_DAC_OVERRIDE"));
   g_assert_cmpstr (inh, ==, "");
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (linux_obj, "maskedPaths")), >, 0);
+  g_assert_cmpuint (json_object_array_length (member (linux_obj, "maskedPaths", json_type_array)), >, 0);
 }
 
 static void
@@ -207,7 +224,7 @@ test_config_user (void)
 {
   char *add[] = { "net_raw", NULL };
   UctrOneLine o = { .user = "1000", .cap_add = add };
-  g_autoptr(JsonObject) c = config_of (&o, NULL);
+  g_autoptr(json_object) c = config_of (&o, NULL);
   g_autofree char *bnd = caps_of (c, "bounding");
   g_autofree char *eff = caps_of (c, "effective");
   g_autofree char *amb = caps_of (c, "ambient");
@@ -224,27 +241,27 @@ test_config_opts (void)
 {
   char *opts[] = { "seccomp=unconfined", "no-new-privileges", NULL };
   UctrOneLine o = { .security_opts = opts };
-  g_autoptr(JsonObject) c = config_of (&o, NULL);
+  g_autoptr(json_object) c = config_of (&o, NULL);
 
-  g_assert_false (json_object_has_member (json_object_get_object_member (c, "linux"), "seccomp"));
-  g_assert_true (
-      json_object_get_boolean_member (json_object_get_object_member (c, "process"), "noNewPrivileges"));
+  g_assert_false (json_object_object_get_ex (member (c, "linux", json_type_object), "seccomp", NULL));
+  g_assert_true (json_object_get_boolean (
+      member (member (c, "process", json_type_object), "noNewPrivileges", json_type_boolean)));
 }
 
 static void
 test_config_privileged (void)
 {
   UctrOneLine o = { .privileged = TRUE };
-  g_autoptr(JsonObject) c = config_of (&o, NULL);
-  JsonObject *linux_obj = json_object_get_object_member (c, "linux");
+  g_autoptr(json_object) c = config_of (&o, NULL);
+  json_object *linux_obj = member (c, "linux", json_type_object);
   g_autofree char *eff = caps_of (c, "effective");
   g_auto(GStrv) all = uctr_oneline_caps_names (uctr_oneline_caps_all ());
   g_autofree char *all_joined = g_strjoinv (",", all);
 
   g_assert_cmpstr (eff, ==, all_joined);
-  g_assert_false (json_object_has_member (linux_obj, "seccomp"));
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (linux_obj, "maskedPaths")), ==, 0);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (linux_obj, "readonlyPaths")), ==, 0);
+  g_assert_false (json_object_object_get_ex (linux_obj, "seccomp", NULL));
+  g_assert_cmpuint (json_object_array_length (member (linux_obj, "maskedPaths", json_type_array)), ==, 0);
+  g_assert_cmpuint (json_object_array_length (member (linux_obj, "readonlyPaths", json_type_array)), ==, 0);
 }
 
 static void
@@ -270,7 +287,7 @@ test_config_bad_opts (void)
       char *opts[] = { (char *) cases[i].opt, NULL };
       UctrOneLine o = { .security_opts = opts };
       g_autoptr(GError) error = NULL;
-      g_autoptr(JsonObject) c = config_of (&o, &error);
+      g_autoptr(json_object) c = config_of (&o, &error);
 
       g_assert_null (c);
       g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_ARGUMENT);

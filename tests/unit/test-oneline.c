@@ -72,7 +72,7 @@ static void
 test_name_flags (void)
 {
   UctrOneLineExtras x;
-  JsonArray *mounts = json_array_new ();
+  g_autoptr(json_object) mounts = json_object_new_array ();
   g_autofree char *mount_point = NULL;
   g_autofree char *source = NULL;
   g_autofree char *cwd = NULL;
@@ -82,7 +82,7 @@ test_name_flags (void)
 
   uctr_oneline_extras_init (&x, NULL);
   for (int i = 0; i < 7; i++)
-    json_array_add_null_element (mounts);
+    json_object_array_add (mounts, NULL);
   uctr_oneline_flag_next_mount (&x, mounts, "--bind %s", "/src:/www");
   uctr_oneline_flag_set (&x, "process.cwd", "--workdir /nonexist");
   uctr_oneline_flag_set (&x, "process.user.gid", "--user 1000");
@@ -100,7 +100,6 @@ test_name_flags (void)
   g_assert_cmpstr (other, ==, "Mounting mounts[3] (proc on /proc): EPERM; xprocess.cwd");
   tenth = named (&x, "mounts[70] (bind on /x); process.cwdx");
   g_assert_cmpstr (tenth, ==, "mounts[70] (bind on /x); process.cwdx");
-  json_array_unref (mounts);
   uctr_oneline_extras_clear (&x);
 }
 

@@ -5,15 +5,18 @@
 
 #include "cgroup/resources.h"
 #include "cgroup/systemd.h"
+#include "base/json.h"
 #include "base/util.h"
 
 static UctrResources *
 parse (const char *json, GError **error)
 {
-  g_autoptr(JsonParser) p = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  g_autoptr(json_object) root = NULL;
 
-  g_assert_true (json_parser_load_from_data (p, json, -1, NULL));
-  return uctr_resources_parse (json_parser_get_root (p), "linux.resources", error);
+  g_assert_true (uctr_json_parse (json, -1, UCTR_JSON_MAX_DEPTH, &root, &local));
+  g_assert_no_error (local);
+  return uctr_resources_parse (root, "linux.resources", error);
 }
 
 /* The writes as "file=value" lines, in order. */
@@ -196,8 +199,7 @@ test_merge_and_json (void)
              = parse ("{\"memory\": {\"limit\": 2000}, \"unified\": {\"memory.high\": \"1900\","
                       " \"pids.max\": \"7\"}, \"cpu\": {\"cpus\": \"1\"}}",
                       NULL);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(json_object) node = NULL;
   g_autofree char *text = NULL;
 
   uctr_resources_merge (base, update);
@@ -205,8 +207,7 @@ test_merge_and_json (void)
   g_assert_cmpint (base->memory_swap.value, ==, 3000);
   g_assert_cmpint (base->pids_limit.value, ==, 5);
   node = uctr_resources_to_json (base);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
+  text = uctr_json_to_string (node, FALSE);
   g_assert_cmpstr (text, ==,
                    "{\"memory\":{\"limit\":2000,\"swap\":3000},\"cpu\":{\"cpus\":\"1\"},\"pids\":{\"limit\":"
                    "5},"

@@ -40,12 +40,13 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->cache);
 }
 
-static JsonNode *
+static json_object *
 parse (const char *text)
 {
   g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
+  json_object *node = NULL;
 
+  g_assert_true (uctr_json_parse (text, -1, UCTR_JSON_MAX_DEPTH, &node, &error));
   g_assert_no_error (error);
   return node;
 }
@@ -53,7 +54,7 @@ parse (const char *text)
 static UctrSeccomp *
 compile (const char *text)
 {
-  g_autoptr(JsonNode) node = parse (text);
+  g_autoptr(json_object) node = parse (text);
   g_autoptr(GError) error = NULL;
   UctrSeccomp *s = NULL;
 
@@ -66,7 +67,7 @@ compile (const char *text)
 static UctrSeccomp *
 compile_cached (Fixture *f, const char *text)
 {
-  g_autoptr(JsonNode) node = parse (text);
+  g_autoptr(json_object) node = parse (text);
   g_autoptr(GError) error = NULL;
   UctrSeccomp *s = NULL;
 
@@ -79,7 +80,7 @@ compile_cached (Fixture *f, const char *text)
 static char *
 entry_of (Fixture *f, const char *text)
 {
-  g_autoptr(JsonNode) node = parse (text);
+  g_autoptr(json_object) node = parse (text);
   guint8 key[32];
   GString *name = g_string_new (f->cache);
   int i;
@@ -265,8 +266,8 @@ test_key (void)
 
   for (i = 0; i < G_N_ELEMENTS (profiles); i++)
     {
-      g_autoptr(JsonNode) node = parse (profiles[i]);
-      g_autoptr(JsonNode) again = parse (profiles[i]);
+      g_autoptr(json_object) node = parse (profiles[i]);
+      g_autoptr(json_object) again = parse (profiles[i]);
       guint8 key[32], key2[32];
 
       g_assert_true (uctr_seccomp_cache_key (node, key));
@@ -298,7 +299,7 @@ test_kept_and_used (Fixture *f, gconstpointer data)
      filter for this key, and the next compile returns that one. */
   {
     g_autoptr(UctrSeccomp) other = compile (PROFILE ("1"));
-    g_autoptr(JsonNode) node = parse (PROFILE ("122"));
+    g_autoptr(json_object) node = parse (PROFILE ("122"));
     guint8 key[32];
     g_autoptr(GBytes) packed = NULL;
 
@@ -329,7 +330,7 @@ test_untrusted_entries (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (g_mkdir (f->cache, 0700), ==, 0);
   {
-    g_autoptr(JsonNode) node = parse (PROFILE ("122"));
+    g_autoptr(json_object) node = parse (PROFILE ("122"));
     guint8 key[32];
 
     g_assert_true (uctr_seccomp_cache_key (node, key));
@@ -479,7 +480,7 @@ test_bounded (Fixture *f, gconstpointer data)
 static void
 test_no_filter (Fixture *f, gconstpointer data)
 {
-  g_autoptr(JsonNode) node = parse ("{\"syscalls\": []}");
+  g_autoptr(json_object) node = parse ("{\"syscalls\": []}");
   g_autoptr(GError) error = NULL;
   UctrSeccomp *s = NULL;
 
@@ -488,13 +489,31 @@ test_no_filter (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (f->cache, G_FILE_TEST_EXISTS));
   /* A bad profile is an error, as without the cache, and nothing is kept. */
   {
-    g_autoptr(JsonNode) bad = parse ("{\"defaultAction\": \"SCMP_ACT_NOPE\"}");
+    g_autoptr(json_object) bad = parse ("{\"defaultAction\": \"SCMP_ACT_NOPE\"}");
 
     g_assert_false (uctr_seccomp_compile_cached (bad, f->root, &s, &error));
     g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
     g_assert_null (s);
     g_assert_false (g_file_test (f->cache, G_FILE_TEST_EXISTS));
   }
+}
+
+/* The key is the profile's text, where 122.0 reads "122": a profile with a
+   fraction never finds the filter of the integer's, and is refused as
+   without the cache. */
+static void
+test_fraction (Fixture *f, gconstpointer data)
+{
+  g_autoptr(UctrSeccomp) kept = compile_cached (f, PROFILE ("122"));
+  g_autoptr(json_object) node = parse (PROFILE ("122.0"));
+  g_autoptr(GError) error = NULL;
+  UctrSeccomp *s = NULL;
+
+  g_assert_cmpint (count_entries (f->cache), ==, 1);
+  g_assert_false (uctr_seccomp_compile_cached (node, f->root, &s, &error));
+  g_assert_error (error, UCTR_ERROR, UCTR_ERROR_INVALID_CONFIG);
+  g_assert_null (s);
+  g_assert_cmpint (count_entries (f->cache), ==, 1);
 }
 
 int
@@ -512,5 +531,6 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/seccomp-cache/bounded", Fixture, NULL, fixture_setup, test_bounded, fixture_teardown);
   g_test_add ("/seccomp-cache/no-filter", Fixture, NULL, fixture_setup, test_no_filter, fixture_teardown);
+  g_test_add ("/seccomp-cache/fraction", Fixture, NULL, fixture_setup, test_fraction, fixture_teardown);
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* Unit tests for state.c: ids, the state root, container dirs, state.json, status, OCI state JSON. */
 #include "runtime/state.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "testutil.h"
 
@@ -651,27 +652,30 @@ test_to_json_node (void)
   static const char *const keys[]
       = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner" };
   g_autoptr(UctrState) s = sample_state ("c1", 4321, 1);
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *obj;
-  g_autoptr(GList) members = NULL;
-  GList *l;
+  g_autoptr(json_object) obj = NULL;
+  json_object *value;
   gsize i = 0;
 
   /* uctr's own bookkeeping stays out of the OCI state */
   s->cgroup_path = g_strdup ("/sys/fs/cgroup/x");
   s->cgroup_note = g_strdup ("none");
-  node = uctr_state_to_json_node (s, UCTR_STATUS_STOPPED);
-  obj = json_node_get_object (node);
-  members = json_object_get_members (obj);
+  obj = uctr_state_to_json_node (s, UCTR_STATUS_STOPPED);
+  g_assert_true (json_object_is_type (obj, json_type_object));
 
-  for (l = members; l != NULL; l = l->next, i++)
+  json_object_object_foreach (obj, key, member)
     {
+      (void) member;
       g_assert_cmpuint (i, <, G_N_ELEMENTS (keys));
-      g_assert_cmpstr (l->data, ==, keys[i]);
+      g_assert_cmpstr (key, ==, keys[i]);
+      i++;
     }
   g_assert_cmpuint (i, ==, G_N_ELEMENTS (keys));
-  g_assert_cmpint (json_object_get_int_member (obj, "pid"), ==, 0);
-  g_assert_cmpstr (json_object_get_string_member (obj, "ociVersion"), ==, UCTR_OCI_VERSION);
+  value = uctr_json_member (obj, "pid");
+  g_assert_true (json_object_is_type (value, json_type_int));
+  g_assert_cmpint (json_object_get_int64 (value), ==, 0);
+  value = uctr_json_member (obj, "ociVersion");
+  g_assert_true (json_object_is_type (value, json_type_string));
+  g_assert_cmpstr (json_object_get_string (value), ==, UCTR_OCI_VERSION);
 }
 
 static void
