@@ -431,6 +431,27 @@ check "--systemd-cgroup with a cgroupsPath that is no slice:prefix:name fails" t
 like "$err" 'slice:prefix:name' "the error shows the format"
 nothing_left sdbad "nothing left behind"
 
+# uctr speaks D-Bus to systemd through a module it loads only then
+# (uctr-systemd.so, beside it or in its libexec directory), so that the
+# runs that do not ask systemd load no GIO: a uctr copied alone says what
+# is missing, and leaves nothing.
+if uctr_only "a uctr without its systemd module: the error says so"; then
+  mkdir -p "$T/alone"
+  cp "$RT" "$T/alone/uctr"
+  XDG_RUNTIME_DIR=$T/no-systemd UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$T/alone/uctr" --root "$R" \
+    --systemd-cgroup run -d --bundle "$S" sdalone </dev/null >"$T/sdalone.out" 2>"$T/sdalone.err" && st=0 || st=$?
+  check "a uctr without its systemd module: run --systemd-cgroup fails" test "$st" -ne 0
+  like "$(cat "$T/sdalone.err")" \
+    "Loading uctr's systemd module \(is uctr installed whole\?\): Opening .*/uctr-systemd.so: No such file" \
+    "a uctr without its systemd module: the error says so"
+  nothing_left sdalone "a uctr without its systemd module: nothing left"
+  # Without --systemd-cgroup it needs no module.
+  UCTR_TEST_TAG=$T timeout -k 5 "$CALL_TIMEOUT" "$T/alone/uctr" --root "$R" run --bundle "$(cgbundle sdnone '.process.args = ["true"]')" sdnone \
+    </dev/null >"$T/sdnone.out" 2>"$T/sdnone.err" && st=0 || st=$?
+  is "$st" 0 "a uctr without its systemd module runs without --systemd-cgroup"
+  nothing_left sdnone "and deletes the container"
+fi
+
 SDR=${UCTR_TEST_SYSTEMD_RUNTIME:-}
 # systemctl for the test's own systemd instance.
 sdctl () { XDG_RUNTIME_DIR=$SDR systemctl --user "$@" 2>/dev/null; }
