@@ -758,6 +758,19 @@ uctr_json_add_bool (json_object *obj, const char *name, gboolean value)
 }
 
 json_object *
+uctr_json_object_member (json_object *obj, const char *name)
+{
+  json_object *member = uctr_json_member (obj, name);
+
+  if (!json_object_is_type (member, json_type_object))
+    {
+      member = must (json_object_new_object ());
+      uctr_json_add (obj, name, member);
+    }
+  return member;
+}
+
+json_object *
 uctr_json_new_strv (const char *const *strv)
 {
   json_object *array = must (json_object_new_array ());

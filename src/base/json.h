@@ -109,6 +109,10 @@ char *uctr_json_to_string (json_object *node, gboolean pretty);
    0: on one line). */
 char *uctr_json_to_string_indent (json_object *node, guint indent);
 
+/* The object member NAME of OBJ, made (in place of what is not an object)
+   when it is not one; borrowed: OBJ holds it. */
+json_object *uctr_json_object_member (json_object *obj, const char *name);
+
 /* Writing: each adds member NAME to OBJ (replacing one of that name). */
 /* Takes VALUE (NULL: JSON null). */
 void uctr_json_add (json_object *obj, const char *name, json_object *value);

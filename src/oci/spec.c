@@ -118,15 +118,12 @@ build_mounts (gboolean rootless)
   return mounts;
 }
 
-static void
-add_mappings (json_object *linux_obj, const char *name, const UctrIdMapping *mappings, gsize n)
+json_object *
+uctr_spec_id_mappings (const UctrIdMapping *mappings, gsize n)
 {
-  json_object *array;
+  json_object *array = json_object_new_array ();
   gsize i;
 
-  if (n == 0)
-    return;
-  array = json_object_new_array ();
   for (i = 0; i < n; i++)
     {
       json_object *mapping = json_object_new_object ();
@@ -136,7 +133,14 @@ add_mappings (json_object *linux_obj, const char *name, const UctrIdMapping *map
       uctr_json_add_int (mapping, "size", mappings[i].size);
       json_object_array_add (array, mapping);
     }
-  uctr_json_add (linux_obj, name, array);
+  return array;
+}
+
+static void
+add_mappings (json_object *linux_obj, const char *name, const UctrIdMapping *mappings, gsize n)
+{
+  if (n > 0)
+    uctr_json_add (linux_obj, name, uctr_spec_id_mappings (mappings, n));
 }
 
 static json_object *

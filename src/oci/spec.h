@@ -14,5 +14,8 @@ typedef struct
   gsize n_gid_mappings;
 } UctrSpecOptions;
 
+/* linux.uidMappings or gidMappings: a new array of the N MAPPINGS. */
+json_object *uctr_spec_id_mappings (const UctrIdMapping *mappings, gsize n);
+
 /* The default config.json that `uctr spec` writes, pretty-printed, newline-terminated. */
 char *uctr_spec_default_json (const UctrSpecOptions *opts);

@@ -79,20 +79,6 @@ uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const char *con
   return g_build_filename (x->state_dir, f.name, NULL);
 }
 
-/* The member returned is borrowed: OBJ holds it (do not put it). */
-json_object *
-uctr_oneline_member_object (json_object *obj, const char *name)
-{
-  json_object *member = uctr_json_member (obj, name);
-
-  if (!json_object_is_type (member, json_type_object))
-    {
-      member = json_object_new_object ();
-      uctr_json_add (obj, name, member);
-    }
-  return member;
-}
-
 void
 uctr_oneline_add_bind_mount (json_object *mounts, const char *src, const char *dest, const char *mode)
 {

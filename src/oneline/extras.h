@@ -20,7 +20,7 @@ void uctr_oneline_flag_next_mount (UctrOneLineExtras *x, json_object *mounts, co
 char *uctr_oneline_state_file (UctrOneLineExtras *x, const char *name, const char *contents, mode_t mode);
 
 /* OBJ's member NAME, made an empty object when it is missing or is not one. */
-json_object *uctr_oneline_member_object (json_object *obj, const char *name);
+json_object *uctr_json_object_member (json_object *obj, const char *name);
 
 /* A bind mount of host path SRC on DEST in MOUNTS (config mounts[]), MODE
    "rw" or "ro". */

@@ -193,8 +193,8 @@ static gboolean
 set_root (json_object *config, UctrOneLine *o, const char *id, gboolean make_layer, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  json_object *root = uctr_oneline_member_object (config, "root");
-  json_object *annotations = uctr_oneline_member_object (config, "annotations");
+  json_object *root = uctr_json_object_member (config, "root");
+  json_object *annotations = uctr_json_object_member (config, "annotations");
   g_autofree char *dir = NULL;
   g_autofree char *merged = NULL;
   g_autofree char *overlay = NULL;
@@ -238,7 +238,7 @@ set_root (json_object *config, UctrOneLine *o, const char *id, gboolean make_lay
 static void
 set_annotations (json_object *config, const UctrImageConfig *c, UctrOneLineExtras *x)
 {
-  json_object *annotations = uctr_oneline_member_object (config, "annotations");
+  json_object *annotations = uctr_json_object_member (config, "annotations");
   g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) table = uctr_image_config_annotations (c, skipped);
   g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (table, NULL);
@@ -354,7 +354,7 @@ set_user (json_object *process, UctrOneLineImage *img, GError **error)
     return FALSE;
   if (parts[1] == NULL)
     gid = passwd_gid (passwd, (guint64) uid);
-  u = uctr_oneline_member_object (process, "user");
+  u = uctr_json_object_member (process, "user");
   uctr_json_add_int (u, "uid", uid);
   uctr_json_add_int (u, "gid", gid);
   return TRUE;
@@ -439,7 +439,7 @@ uctr_oneline_image_apply (json_object *config, UctrOneLine *o, const char *id, g
                           UctrOneLineExtras *x, GError **error)
 {
   UctrOneLineImage *img = o->image_state;
-  json_object *process = uctr_oneline_member_object (config, "process");
+  json_object *process = uctr_json_object_member (config, "process");
 
   set_annotations (config, img->config, x);
   if (!set_root (config, o, id, make_layer, error) || (make_layer && !add_volumes (config, o, id, error)))

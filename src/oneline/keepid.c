@@ -2,6 +2,7 @@
 #include "oneline/keepid.h"
 #include "base/resolve.h"
 #include "base/util.h"
+#include "oci/spec.h"
 #include "oneline/extras.h"
 #include "oneline/passwd.h"
 #include "runtime/container.h"
@@ -73,18 +74,7 @@ look_up_caller (KeepId *k, GError **error)
 static void
 set_mappings (json_object *linux_obj, const char *member, const UctrIdMapping *maps, gsize n)
 {
-  json_object *a = json_object_new_array ();
-
-  for (gsize i = 0; i < n; i++)
-    {
-      json_object *m = json_object_new_object ();
-
-      uctr_json_add_int (m, "containerID", maps[i].container_id);
-      uctr_json_add_int (m, "hostID", maps[i].host_id);
-      uctr_json_add_int (m, "size", maps[i].size);
-      json_object_array_add (a, m);
-    }
-  uctr_json_add (linux_obj, member, a);
+  uctr_json_add (linux_obj, member, uctr_spec_id_mappings (maps, n));
 }
 
 /* The caller's supplementary groups that the namespace maps, as it maps
@@ -138,7 +128,7 @@ set_process (json_object *process, KeepId *k, const UctrOneLine *o, UctrOneLineE
 
   if (o->user == NULL)
     {
-      json_object *user = uctr_oneline_member_object (process, "user");
+      json_object *user = uctr_json_object_member (process, "user");
 
       uctr_json_add_int (user, "uid", k->uid);
       uctr_json_add_int (user, "gid", k->gid);

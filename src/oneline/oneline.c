@@ -174,7 +174,7 @@ static gboolean
 set_user (json_object *process, const char *user, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (user, ":", 2);
-  json_object *u = uctr_oneline_member_object (process, "user");
+  json_object *u = uctr_json_object_member (process, "user");
   guint64 uid, gid = 0;
 
   if (!g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT32 - 1, &uid, NULL)
@@ -217,7 +217,7 @@ static gboolean
 set_root (json_object *config, const UctrOneLine *o, GError **error)
 {
   g_autofree char *root = uctr_absolute_path (o->rootfs);
-  json_object *r = uctr_oneline_member_object (config, "root");
+  json_object *r = uctr_json_object_member (config, "root");
   gboolean host = strcmp (root, "/") == 0;
 
   if (!g_file_test (root, G_FILE_TEST_IS_DIR))
@@ -227,7 +227,7 @@ set_root (json_object *config, const UctrOneLine *o, GError **error)
   uctr_json_add_bool (r, "readonly", o->read_only || (host && !o->writable));
   /* The root is the user's own directory, or the host's: a mount point it
      lacks is made in a throwaway layer, never in it. */
-  uctr_json_add_string (uctr_oneline_member_object (config, "annotations"), UCTR_ANNOTATION_MOUNTPOINTS,
+  uctr_json_add_string (uctr_json_object_member (config, "annotations"), UCTR_ANNOTATION_MOUNTPOINTS,
                         "tmpfs");
   return TRUE;
 }
@@ -282,7 +282,7 @@ uctr_oneline_config (UctrOneLine *o, const char *id, char *const *command, gbool
     return uctr_throw (error, UCTR_ERROR_FAILED, _("uctr spec's default config is not a JSON object")), NULL;
   if (o->image == NULL && !set_root (config, o, error))
     return NULL;
-  process = uctr_oneline_member_object (config, "process");
+  process = uctr_json_object_member (config, "process");
   uctr_json_add_strv (process, "args", (const char *const *) (image_argv != NULL ? image_argv : command));
   uctr_json_add_bool (process, "terminal", terminal);
   if (o->workdir != NULL && !g_path_is_absolute (o->workdir))

@@ -44,21 +44,6 @@ resources_node (json_object *config)
   return uctr_json_member (uctr_json_member (config, "linux"), "resources");
 }
 
-/* The object member NAME of OBJ, made (or put in place of what is not an
-   object) when it is not one. */
-static json_object *
-object_member (json_object *obj, const char *name)
-{
-  json_object *member = uctr_json_member (obj, name);
-
-  if (!json_object_is_type (member, json_type_object))
-    {
-      member = json_object_new_object ();
-      uctr_json_add (obj, name, member);
-    }
-  return member;
-}
-
 /* linux.resources of CONFIG gets the members of MERGED; the rest (device
    rules ...) stays as it was. */
 static gboolean
@@ -66,7 +51,7 @@ save_config_json (int dfd, json_object *config, const UctrResources *merged, GEr
 {
   g_autoptr(json_object) new_node = uctr_resources_to_json (merged);
   g_autofree char *text = NULL;
-  json_object *res = object_member (object_member (config, "linux"), "resources");
+  json_object *res = uctr_json_object_member (uctr_json_object_member (config, "linux"), "resources");
 
   /* Shared with NEW_NODE, which is dropped unchanged. */
   json_object_object_foreach (new_node, name, value)

@@ -260,10 +260,15 @@ test_write (void)
   uctr_json_add_strv (built, "v", strv);
   uctr_json_add_strv (built, "none", NULL);
   uctr_json_add_int (built, "i", 4); /* replaces, in place */
+  /* An object member made where there is none, or none that is an object;
+     one that is, kept. */
+  uctr_json_add_int (uctr_json_object_member (built, "s"), "k", 1);
+  uctr_json_add_int (uctr_json_object_member (built, "o"), "k", 2);
+  uctr_json_add_int (uctr_json_object_member (built, "o"), "l", 3);
   written = uctr_json_to_string (built, FALSE);
   g_assert_cmpstr (written, ==,
-                   "{\"s\":\"v\",\"null\":null,\"i\":4,\"u\":18446744073709551615,\"t\":true,\"v\":[\"x\","
-                   "\"y\"],\"none\":[]}");
+                   "{\"s\":{\"k\":1},\"null\":null,\"i\":4,\"u\":18446744073709551615,\"t\":true,"
+                   "\"v\":[\"x\",\"y\"],\"none\":[],\"o\":{\"k\":2,\"l\":3}}");
 }
 
 /* Only LEN bytes are read: what follows (here a stray quote) does not count. */
