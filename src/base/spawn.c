@@ -102,7 +102,7 @@ child_main (void *data)
 
 /* Both clones share our memory and we wait (CLONE_VFORK) until each has
    exec'd or exited, as posix_spawn's: no page tables copied, none torn
-   down, which fork() twice of a process that has GLib and json-glib
+   down, which fork() twice of a process that had GLib and json-glib
    loaded took 3.5 to 5 ms for here, in the middle of create. */
 gboolean
 uctr_spawn_detached (int program_fd, char **argv, const int *fds, int n_fds, const int *stdio, pid_t *pid,
