@@ -426,6 +426,20 @@ like "$err" 'systemd-cgroup: no systemd user instance is reachable.*without syst
 is "$(cg_of "$(pid_of sdno)")" "$LEAF/uctr-sdno" "the container gets the cgroup it would without systemd"
 rt delete --force sdno
 
+# Without a pid namespace of its own, a container sees uctr's processes:
+# uctr runs from a sealed copy of itself, and loads the module from a
+# sealed copy too where the container's ids could write its file (the
+# build tree's): dlopen of a memfd, which must work as the file's does.
+if uctr_only "--systemd-cgroup from uctr's sealed copy"; then
+  XDG_RUNTIME_DIR=$T/no-systemd rt --systemd-cgroup run -d \
+    --bundle "$(cgbundle sdnopid 'del(.linux.namespaces[] | select(.type == "pid")) | .process.args = ["sleep", "1000"]')" sdnopid
+  status_is 0 "--systemd-cgroup, a container without a pid namespace: runs"
+  like "$err" 'systemd-cgroup: no systemd user instance is reachable' \
+    "--systemd-cgroup, a container without a pid namespace: the module was loaded and asked"
+  rt delete --force sdnopid
+  nothing_left sdnopid "--systemd-cgroup, a container without a pid namespace: nothing left"
+fi
+
 rt --systemd-cgroup run -d --bundle "$(cgbundle sdbad '.linux.cgroupsPath = "a/b"')" sdbad
 check "--systemd-cgroup with a cgroupsPath that is no slice:prefix:name fails" test "$status" -ne 0
 like "$err" 'slice:prefix:name' "the error shows the format"
