@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "testutil.h"
+
 /* What `runc spec` (1.1.5) writes, byte for byte. */
 static const char runc_default_spec[]
     = "{\n"
@@ -204,16 +206,6 @@ parse_ok (const char *sq_json)
   g_assert_no_error (error);
   g_assert_nonnull (config);
   return config;
-}
-
-/* Member NAME of OBJ, which must be a string. */
-static const char *
-member_string (json_object *obj, const char *name)
-{
-  json_object *node = uctr_json_member (obj, name);
-
-  g_assert_true (json_object_is_type (node, json_type_string));
-  return json_object_get_string (node);
 }
 
 #define BASE "'ociVersion':'1.2.0','root':{'path':'rootfs'}"
@@ -696,7 +688,7 @@ test_full_linux (void)
   g_assert_cmpstrv (c->masked_paths, ((const char *[]){ "/proc/kcore", NULL }));
   g_assert_cmpstr (c->mount_label, ==, "ml");
   g_assert_null (c->resources);
-  g_assert_cmpstr (member_string (c->seccomp, "defaultAction"), ==, "SCMP_ACT_ALLOW");
+  g_assert_cmpstr (uctr_test_json_string (c->seccomp, "defaultAction"), ==, "SCMP_ACT_ALLOW");
   /* the object in the document itself, not a copy */
   g_assert_true (c->seccomp == uctr_json_member (uctr_json_member (c->root_node, "linux"), "seccomp"));
 }
@@ -968,7 +960,7 @@ test_default_json (void)
   device = json_object_array_get_idx (devices, 0);
   g_assert_true (json_object_is_type (uctr_json_member (device, "allow"), json_type_boolean));
   g_assert_false (json_object_get_boolean (uctr_json_member (device, "allow")));
-  g_assert_cmpstr (member_string (device, "access"), ==, "rwm");
+  g_assert_cmpstr (uctr_test_json_string (device, "access"), ==, "rwm");
   g_assert_cmpstr (with_null, ==, with_opts);
 }
 

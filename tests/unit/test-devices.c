@@ -51,26 +51,6 @@ config_new (gboolean with_cgroup)
   return config;
 }
 
-/* OBJ's member NAME, which must be a string. */
-static const char *
-string_member (json_object *obj, const char *name)
-{
-  json_object *s = uctr_json_member (obj, name);
-
-  g_assert_true (json_object_is_type (s, json_type_string));
-  return json_object_get_string (s);
-}
-
-/* OBJ's member NAME, which must be an integer. */
-static gint64
-int_member (json_object *obj, const char *name)
-{
-  json_object *i = uctr_json_member (obj, name);
-
-  g_assert_true (json_object_is_type (i, json_type_int));
-  return json_object_get_int64 (i);
-}
-
 static void
 test_case (gconstpointer data)
 {
@@ -92,9 +72,9 @@ test_case (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (json_object_array_length (mounts), ==, 1);
   m = json_object_array_get_idx (mounts, 0);
-  g_assert_cmpstr (string_member (m, "source"), ==, c->source);
-  g_assert_cmpstr (string_member (m, "destination"), ==, c->destination);
-  g_assert_cmpstr (string_member (m, "type"), ==, "bind");
+  g_assert_cmpstr (uctr_test_json_string (m, "source"), ==, c->source);
+  g_assert_cmpstr (uctr_test_json_string (m, "destination"), ==, c->destination);
+  g_assert_cmpstr (uctr_test_json_string (m, "type"), ==, "bind");
 }
 
 /* A directory: every node in it, subdirectories too, and not one that a
@@ -129,9 +109,9 @@ test_directory (void)
       r = json_object_array_get_idx (rules, i);
       allow = uctr_json_member (r, "allow");
       g_assert_true (json_object_is_type (allow, json_type_boolean) && json_object_get_boolean (allow));
-      g_assert_cmpstr (string_member (r, "access"), ==, "rwm");
-      if (int_member (r, "major") == 1 && int_member (r, "minor") == 3)
-        null_allowed = g_strcmp0 (string_member (r, "type"), "c") == 0;
+      g_assert_cmpstr (uctr_test_json_string (r, "access"), ==, "rwm");
+      if (uctr_test_json_int (r, "major") == 1 && uctr_test_json_int (r, "minor") == 3)
+        null_allowed = g_strcmp0 (uctr_test_json_string (r, "type"), "c") == 0;
     }
   g_assert_true (null_allowed);
   uctr_test_rm_rf (dir);

@@ -29,3 +29,21 @@ uctr_test_rm_rf (const char *path)
     g_dir_close (dir);
   (void) g_rmdir (path);
 }
+
+const char *
+uctr_test_json_string (json_object *obj, const char *name)
+{
+  json_object *node = uctr_json_member (obj, name);
+
+  g_assert_true (json_object_is_type (node, json_type_string));
+  return json_object_get_string (node);
+}
+
+gint64
+uctr_test_json_int (json_object *obj, const char *name)
+{
+  json_object *node = uctr_json_member (obj, name);
+
+  g_assert_true (json_object_is_type (node, json_type_int));
+  return json_object_get_int64 (node);
+}
