@@ -13,7 +13,6 @@
 #include "base/util.h"
 
 #include <arpa/inet.h>
-#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -63,12 +62,9 @@ host_connect (const UctrOutbound *o, const UctrSockAddr *dst)
   gboolean v6 = dst->sa.sa_family == AF_INET6;
   struct sockaddr_in from = { .sin_family = AF_INET, .sin_addr = o->bind4 };
   uctr_autofd int fd = socket (dst->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  int one = 1;
 
   if (fd < 0)
     return -1;
-  /* The container's own stack already decided when to send: no second Nagle. */
-  (void) setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (!v6 && o->bind4.s_addr != INADDR_ANY && bind (fd, (struct sockaddr *) &from, sizeof from) < 0)
     return -1;
   if (connect (fd, &dst->sa, v6 ? sizeof dst->in6 : sizeof dst->in) < 0 && errno != EINPROGRESS)

@@ -13,9 +13,11 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
@@ -510,6 +512,71 @@ ping_pong_main (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  guint16 port;
+  /* out */
+  guint relay_fds;    /* the relay's sockets of this connection found */
+  guint with_nodelay; /* of which have TCP_NODELAY */
+  int err;
+} NoDelay;
+
+/* A connected TCP socket of ours whose local port is LOCAL or whose peer's
+   port is PEER: one the relay holds for the client's connection. */
+static gboolean
+relay_socket (int fd, guint16 local, guint16 peer)
+{
+  struct sockaddr_in a, b;
+  socklen_t alen = sizeof a, blen = sizeof b;
+  int type = 0;
+  socklen_t tlen = sizeof type;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_STREAM)
+    return FALSE;
+  if (getsockname (fd, (struct sockaddr *) &a, &alen) < 0 || a.sin_family != AF_INET
+      || getpeername (fd, (struct sockaddr *) &b, &blen) < 0)
+    return FALSE;
+  return ntohs (a.sin_port) == local || ntohs (b.sin_port) == peer;
+}
+
+/* Connects and, once the container's first line has come through the
+   relay (both of its sockets are in place), looks at every fd of this
+   process for them. */
+static gpointer
+nodelay_main (gpointer data)
+{
+  NoDelay *nd = data;
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (nd->port) };
+  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000 };
+  uctr_autofd int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+  char c = 0;
+
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect (fd, (struct sockaddr *) &a, sizeof a) < 0)
+    return nd->err = errno, NULL;
+  while (c != '\n') /* the server's PEER line */
+    if ((nd->err = read_exactly (fd, (guint8 *) &c, 1)) != 0)
+      return NULL;
+  dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  if (dir == NULL)
+    return nd->err = errno, NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int other = atoi (name), on = 0;
+      socklen_t len = sizeof on;
+
+      if (other == fd || !relay_socket (other, nd->port, GUEST_PORT))
+        continue;
+      nd->relay_fds++;
+      if (getsockopt (other, IPPROTO_TCP, TCP_NODELAY, &on, &len) == 0 && on)
+        nd->with_nodelay++;
+    }
+  return NULL;
+}
+
 static gboolean
 connect_refused (guint16 port)
 {
@@ -631,6 +698,24 @@ test_forward_ping_pong (void)
   run_client (ping_pong_main, &pp);
   g_assert_cmpint (pp.err, ==, 0);
   g_assert_cmpuint (pp.done, ==, pp.rounds);
+  remove_port (spec);
+}
+
+/* The relay sends each piece as it comes (TCP_NODELAY on both of its
+   sockets): with Nagle on its side, the second piece of a reply that a
+   server wrote in two waited for the client's delayed ACK. */
+static void
+test_forward_nodelay (void)
+{
+  g_autoptr (UctrPortSpec) spec = spec_new ("127.0.0.1", free_port (SOCK_STREAM), UCTR_PORT_TCP);
+  NoDelay nd = { 0 };
+
+  add_port (spec);
+  nd.port = spec->host_port;
+  run_client (nodelay_main, &nd);
+  g_assert_cmpint (nd.err, ==, 0);
+  g_assert_cmpuint (nd.relay_fds, ==, 2);
+  g_assert_cmpuint (nd.with_nodelay, ==, 2);
   remove_port (spec);
 }
 
@@ -1016,6 +1101,7 @@ main (int argc, char **argv)
   g_test_add_func ("/forward/tcp-echo", test_forward_tcp_echo);
   g_test_add_func ("/forward/tcp-8mib", test_forward_tcp_big);
   g_test_add_func ("/forward/ping-pong", test_forward_ping_pong);
+  g_test_add_func ("/forward/nodelay", test_forward_nodelay);
   g_test_add_func ("/forward/busy", test_forward_busy);
   g_test_add_func ("/forward/remove", test_forward_remove);
   g_test_add_func ("/forward/nobody-listens", test_forward_nobody_listens);
