@@ -470,6 +470,27 @@ read_exactly (int fd, guint8 *buf, gsize len)
   return 0;
 }
 
+/* A connection to PORT on 127.0.0.1 whose first line, the server's PEER
+   line, has been read: the relay has both of its sockets by then. The fd,
+   or -1 with *ERR set. */
+static int
+connect_past_peer_line (guint16 port, int *err)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (port) };
+  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000 };
+  uctr_autofd int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  char c = 0;
+
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect (fd, (struct sockaddr *) &a, sizeof a) < 0)
+    return *err = errno, -1;
+  while (c != '\n')
+    if ((*err = read_exactly (fd, (guint8 *) &c, 1)) != 0)
+      return -1;
+  return uctr_steal_fd (&fd);
+}
+
 /* Round trips over one connection, each a message of 1 to 1500 bytes
    read back whole before the next is sent: the relay has always read all
    there was by the time the answer comes, so a direction it did not pump
@@ -479,19 +500,11 @@ static gpointer
 ping_pong_main (gpointer data)
 {
   PingPong *pp = data;
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (pp->port) };
-  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000 };
-  uctr_autofd int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  uctr_autofd int fd = connect_past_peer_line (pp->port, &pp->err);
   guint8 out[1500], in[1500];
-  char c = 0;
 
-  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect (fd, (struct sockaddr *) &a, sizeof a) < 0)
-    return pp->err = errno, NULL;
-  while (c != '\n') /* the server's PEER line */
-    if ((pp->err = read_exactly (fd, (guint8 *) &c, 1)) != 0)
-      return NULL;
+  if (fd < 0)
+    return NULL;
   for (guint i = 0; i < pp->rounds; i++)
     {
       gsize len = 1 + (i * 7919u) % sizeof out;
@@ -539,27 +552,18 @@ relay_socket (int fd, guint16 local, guint16 peer)
   return ntohs (a.sin_port) == local || ntohs (b.sin_port) == peer;
 }
 
-/* Connects and, once the container's first line has come through the
-   relay (both of its sockets are in place), looks at every fd of this
-   process for them. */
+/* Once the container's first line has come through the relay, looks at
+   every fd of this process for the relay's two sockets. */
 static gpointer
 nodelay_main (gpointer data)
 {
   NoDelay *nd = data;
-  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (nd->port) };
-  struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000 };
-  uctr_autofd int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  uctr_autofd int fd = connect_past_peer_line (nd->port, &nd->err);
   g_autoptr (GDir) dir = NULL;
   const char *name;
-  char c = 0;
 
-  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect (fd, (struct sockaddr *) &a, sizeof a) < 0)
-    return nd->err = errno, NULL;
-  while (c != '\n') /* the server's PEER line */
-    if ((nd->err = read_exactly (fd, (guint8 *) &c, 1)) != 0)
-      return NULL;
+  if (fd < 0)
+    return NULL;
   dir = g_dir_open ("/proc/self/fd", 0, NULL);
   if (dir == NULL)
     return nd->err = errno, NULL;
