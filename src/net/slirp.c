@@ -211,11 +211,13 @@ typedef struct
 } EngineSource;
 
 /* A socket of slirp's, polled through the engine source. Registered with
-   GLib when slirp first asks for it and until slirp closes it
-   (unregister_poll_fd): registering and unregistering wake the main context
+   GLib when slirp asks for it, and kept while slirp leaves it out of its
+   set with events 0: registering and unregistering wake the main context
    through its eventfd and cost a loop iteration, and under load slirp
-   leaves sockets out of its set and back in all the time. In between, an
-   entry slirp does not ask for has no events, which GLib does not poll. */
+   leaves sockets out of its set and back in all the time. GLib still
+   passes an entry with events 0 to poll(), where the kernel reports HUP
+   and ERR whatever is asked: such an entry leaves GLib's set (in
+   engine_prepare) until slirp asks for it again, or slirp closes it. */
 typedef struct
 {
   GPollFD pfd; /* first: GLib holds &pfd */
@@ -289,11 +291,17 @@ engine_prepare (GSource *source, gint *timeout)
   g_hash_table_iter_init (&it, h->polls);
   while (g_hash_table_iter_next (&it, NULL, &v))
     {
-      /* GLib leaves an entry with no events out of poll() and never
-         refreshes its revents: clear them, or a stale one would be
-         taken for news. */
-      ((Poll *) v)->pfd.events = 0;
-      ((Poll *) v)->pfd.revents = 0;
+      Poll *p = v;
+
+      /* Not asked for, and poll() still said something: a socket that
+         hung up, which slirp keeps (libslirp's TIME_WAIT lasts 10 s).
+         Polled on, it would make every poll() return at once: the loop
+         spun a CPU for 10 s after each connection libslirp carried. */
+      if (p->registered && p->pfd.events == 0 && p->pfd.revents != 0)
+        poll_unregister (h, p);
+      /* Cleared for this round: a stale revents would be taken for news. */
+      p->pfd.events = 0;
+      p->pfd.revents = 0;
     }
   g_ptr_array_set_size (h->asked, 0);
   slirp_pollfds_fill (h->slirp, &ms, add_poll, h);

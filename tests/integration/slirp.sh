@@ -134,6 +134,11 @@ echo whoami=$("$E" client tcp 10.0.2.2 "$WHOAMI" --read)
 for i in 1 2 3; do "$E" client tcp 10.0.2.2 "$RESET" --size 1048576 >/dev/null; done
 "$E" client tcp 10.0.2.2 "$ECHO"; echo after_reset=$?
 loop=$(pgrep -P "$(cat "$T/helper.pid")" | head -n 1)
+# The CPU the loop takes in 2 s with no traffic, while libslirp still holds
+# the connections above in TIME_WAIT (10 s): their hung-up host sockets
+# made every poll() return at once, a CPU busy until they went.
+cpu_ms () { awk -v hz="$(getconf CLK_TCK)" "{ print int((\$14 + \$15) * 1000 / hz) }" /proc/$loop/stat; }
+before=$(cpu_ms); sleep 2; echo idle_cpu_ms=$(( $(cpu_ms) - before ))
 echo rss_kb=$(sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p" /proc/$loop/status)
 echo threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$loop/status)
 echo watcher_threads=$(sed -n "s/^Threads:[[:space:]]*//p" /proc/$(cat "$T/helper.pid")/status)'
@@ -150,6 +155,12 @@ is "$(result udp)" 0 "allow_host_loopback=true: UDP echo through 10.0.2.2"
 is "$(result udp_big)" 0 "a 65000-byte UDP datagram goes out and comes back in one frame each way"
 is "$(result whoami)" 127.0.0.1 "the host's server sees the connection come from 127.0.0.1"
 is "$(result after_reset)" 0 "host peers that reset mid-stream do not take the helper down"
+idle=$(result idle_cpu_ms)
+if [ -n "$idle" ] && [ "$idle" -lt 500 ]; then
+  pass "the helper idles once the connections have ended (${idle} ms of CPU in 2 s)"
+else
+  fail "the helper idles once the connections have ended" "${idle:-?} ms of CPU in 2 s with no traffic"
+fi
 if [ "$HAVE_IPV6_LO" = yes ]; then
   is "$(result setup6)" "" "fd00::100/64 can be configured on tap0"
   is "$(result tcp6)" 0 "IPv6: TCP echo through fd00::2 from the host's ::1"
