@@ -377,8 +377,8 @@ uctr_relay_start (UctrRelaySet *set, int a, int b, gboolean b_connecting, GMainC
      passes each piece on as it comes. With Nagle here a reply written in
      two pieces by a server with TCP_NODELAY had its second piece held
      for the client's delayed ACK, about 40 ms, one round trip in fifty. */
-  for (int i = 0; i < 2; i++)
-    (void) setsockopt (i == 0 ? a : b, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof (int));
+  (void) setsockopt (a, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof (int));
+  (void) setsockopt (b, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof (int));
   r->set = set;
   r->failed = failed;
   r->data = data;
