@@ -30,7 +30,7 @@ ALLOWED = {
     # (options.h) and ports it checks (ports.h); its end is read (netexit.h).
     # The logger is started (logger.h, for its fds) and its log read (reader.h, files.h).
     'runtime': {'base': None, 'oci': None, 'plan': None, 'init': None, 'cgroup': None,
-                'net': {'launch.h', 'ports.h', 'netexit.h', 'options.h', 'portclient.h'},
+                'net': {'launch.h', 'ports.h', 'netexit.h', 'options.h', 'portclient.h', 'handoverclient.h'},
                 'logs': {'logger.h', 'reader.h', 'files.h'},
                 # A container run from an image: its writable layer in the store.
                 'store': {'containers.h', 'store.h'}},

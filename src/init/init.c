@@ -427,6 +427,26 @@ load_seccomp (UctrInitCtx *ctx)
   close (listener);
 }
 
+/* outbound_tcp=handover: from here on every connect() of the process waits
+   for the network helper's answer; the listener fd goes to the parent,
+   which hands it to the helper before it reads another record. Before
+   linux.seccomp's filter, which need not allow seccomp() or the send. */
+static void
+load_handover (UctrInitCtx *ctx)
+{
+  const UctrPlan *plan = ctx->plan;
+  int listener;
+
+  if (plan->net_handover == NULL)
+    return;
+  listener = uctr_handover_filter_load (plan->net_handover);
+  if (listener < 0)
+    fail_step (ctx, UCTR_STEP_HANDOVER, -1);
+  if (uctr_init_send_fd (plan->sync_fd, UCTR_SYNC_HANDOVER, 0, listener) < 0)
+    fail_step (ctx, UCTR_STEP_HANDOVER_LISTENER, -1);
+  close (listener);
+}
+
 /* After create has returned nobody reads the init pipe: a word on stderr
    is all that is left. */
 static void G_GNUC_NORETURN
@@ -517,7 +537,10 @@ become_the_process (UctrInitCtx *ctx)
   /* As root first, where the process's user may not go. */
   cwd_done = chdir (plan->cwd) == 0;
   if (!plan->no_new_privs)
-    load_seccomp (ctx);
+    {
+      load_handover (ctx);
+      load_seccomp (ctx);
+    }
   switch_user_and_caps (ctx);
   if (!cwd_done && chdir (plan->cwd) < 0)
     fail_step (ctx, UCTR_STEP_CWD, -1);
@@ -527,7 +550,10 @@ become_the_process (UctrInitCtx *ctx)
   if (plan->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     fail_step (ctx, UCTR_STEP_NO_NEW_PRIVS, -1);
   if (plan->no_new_privs)
-    load_seccomp (ctx);
+    {
+      load_handover (ctx);
+      load_seccomp (ctx);
+    }
 }
 
 /* READY is the last word on the init pipe: nobody reads it afterwards. */

@@ -245,8 +245,8 @@ on_listen_readable (int fd, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-bind_owner_only (int fd, const char *path, GError **error)
+gboolean
+uctr_unix_bind_owner_only (int fd, const char *path, GError **error)
 {
   uctr_autofd int dir_fd = -1;
   struct sockaddr_un addr;
@@ -281,7 +281,7 @@ uctr_port_api_start (const char *path, UctrForwarder *f, GError **error)
   g_return_val_if_fail (path != NULL && f != NULL, FALSE);
   if (fd < 0)
     return uctr_throw_errno (error, _("Creating the port API socket"));
-  if (!bind_owner_only (fd, path, error))
+  if (!uctr_unix_bind_owner_only (fd, path, error))
     return FALSE;
   if (listen (fd, CONNECTIONS_MAX) < 0)
     return uctr_throw_errno (error, _("Listening on %s"), path);

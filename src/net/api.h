@@ -29,3 +29,7 @@ gboolean uctr_port_api_start (const char *path, UctrForwarder *f, GError **error
    /proc/self/fd/N of its directory, which *DIR_FD then holds open until
    the caller closes it (-1 otherwise). */
 gboolean uctr_port_api_address (const char *path, struct sockaddr_un *addr, int *dir_fd, GError **error);
+
+/* Binds the unix socket FD to PATH (replacing a stale socket there),
+   readable and writable by its owner only from the start. */
+gboolean uctr_unix_bind_owner_only (int fd, const char *path, GError **error);

@@ -1,6 +1,7 @@
 /* uctr: the network helper's command line (uctr-net, net/main.c), turned
    into the arguments of its loop (slirp.h). */
 #include "net/helper.h"
+#include "net/handoverclient.h"
 #include "net/launch.h"
 #include "net/options.h"
 #include "net/ports.h"
@@ -85,6 +86,7 @@ uctr_net_helper_main (int argc, char **argv)
   g_autofree char *api = NULL;
   g_autofree char *lock = NULL;
   g_autofree char *exit_path = NULL;
+  g_autofree char *handover = NULL;
   g_auto(GStrv) publish_texts = NULL;
   gboolean wait_for_fds = FALSE;
   GOptionEntry entries[] = {
@@ -116,7 +118,15 @@ uctr_net_helper_main (int argc, char **argv)
      says why; we only go. */
   if (wait_for_fds && !await_fds ())
     return 1;
+  /* Beside the port API, in the container's state directory. */
+  if (opts.outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER && api != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (api);
+
+      handover = g_build_filename (dir, UCTR_HANDOVER_SOCKET, NULL);
+    }
   args.api_path = api;
+  args.handover_path = handover;
   args.lock_path = lock;
   args.exit_path = exit_path;
   return uctr_net_helper_run (&args);

@@ -30,7 +30,7 @@ uctr_net_options_init (UctrNetOptions *o)
     .ipv6 = TRUE,
     .allow_host_loopback = FALSE,
     .dns = TRUE,
-    .splice_tcp = TRUE,
+    .outbound_tcp = UCTR_OUTBOUND_TCP_SPLICE,
   };
 }
 
@@ -156,12 +156,19 @@ set_ipv4 (UctrNetOptions *o, gsize offset, const char *name, const char *value, 
 static gboolean
 set_outbound_tcp (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
 {
-  if (strcmp (value, "splice") == 0)
-    G_STRUCT_MEMBER (gboolean, o, offset) = TRUE;
-  else if (strcmp (value, "slirp") == 0)
-    G_STRUCT_MEMBER (gboolean, o, offset) = FALSE;
-  else
-    return option_error (error, _("%s must be splice or slirp, not \"%s\""), name, value);
+  static const char *const names[] = {
+    [UCTR_OUTBOUND_TCP_SLIRP] = "slirp",
+    [UCTR_OUTBOUND_TCP_SPLICE] = "splice",
+    [UCTR_OUTBOUND_TCP_HANDOVER] = "handover",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strcmp (value, names[i]) == 0)
+      {
+        G_STRUCT_MEMBER (UctrOutboundTcp, o, offset) = (UctrOutboundTcp) i;
+        return TRUE;
+      }
+  return option_error (error, _("%s must be splice, handover or slirp, not \"%s\""), name, value);
   return TRUE;
 }
 
@@ -178,7 +185,7 @@ static const struct
   { "allow_host_loopback", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, allow_host_loopback) },
   { "outbound_addr", set_ipv4, G_STRUCT_OFFSET (UctrNetOptions, outbound_addr) },
   { "dns", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, dns) },
-  { "outbound_tcp", set_outbound_tcp, G_STRUCT_OFFSET (UctrNetOptions, splice_tcp) },
+  { "outbound_tcp", set_outbound_tcp, G_STRUCT_OFFSET (UctrNetOptions, outbound_tcp) },
 };
 
 static gboolean

@@ -9,6 +9,15 @@
 #define UCTR_NET_DEFAULT_MTU 65520
 #define UCTR_NET_DEFAULT_CIDR "10.0.2.0/24"
 
+/* outbound_tcp=: who carries the container's outbound TCP. */
+typedef enum
+{
+  UCTR_OUTBOUND_TCP_SLIRP,    /* libslirp, as slirp4netns */
+  UCTR_OUTBOUND_TCP_SPLICE,   /* the outbound proxy, from the second connection to a destination on */
+  UCTR_OUTBOUND_TCP_HANDOVER, /* a socket of the host's handed to the container's connect() (handover.h),
+                                 the proxy where it cannot be */
+} UctrOutboundTcp;
+
 /* --network slirp:OPTIONS */
 typedef struct
 {
@@ -18,7 +27,7 @@ typedef struct
   gboolean allow_host_loopback; /* FALSE: the host address does not reach the host's 127.0.0.1 and ::1 */
   gboolean dns;                 /* TRUE: slirp answers DNS at .3 with the host's resolv.conf servers */
   char *outbound_addr;          /* NULL, or the IPv4 address outbound connections are bound to */
-  gboolean splice_tcp;          /* outbound_tcp=splice (TRUE): outbound TCP through the proxy, not libslirp */
+  UctrOutboundTcp outbound_tcp; /* UCTR_OUTBOUND_TCP_SPLICE */
 } UctrNetOptions;
 
 void uctr_net_options_init (UctrNetOptions *o);

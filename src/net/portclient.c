@@ -26,9 +26,8 @@ no_api_error (const char *path, int errsv, GError **error)
                      _("container %s has no port API: it was not created with --network slirp"), id);
 }
 
-/* Requests go only to a helper of ours, whoever bound PATH. */
-static gboolean
-check_peer (int fd, const char *path, GError **error)
+gboolean
+uctr_unix_check_peer_is_us (int fd, const char *path, GError **error)
 {
   struct ucred cred;
   socklen_t len = sizeof cred;
@@ -58,7 +57,7 @@ connect_api (int fd, const char *path, GError **error)
         return no_api_error (path, errno, error);
       return uctr_throw_errno (error, _("Connecting to %s"), path);
     }
-  return check_peer (fd, path, error);
+  return uctr_unix_check_peer_is_us (fd, path, error);
 }
 
 static gboolean

@@ -21,3 +21,7 @@ GPtrArray *uctr_port_client_list (const char *path, GError **error);
    (as), or the helper's refusal as a GError. The three above are made of
    it. */
 GVariant *uctr_port_client_call (const char *path, const char *op, const char *spec, GError **error);
+
+/* Requests go only to a helper of ours, whoever bound PATH: FALSE unless
+   the process at the other end of the connected socket FD has our uid. */
+gboolean uctr_unix_check_peer_is_us (int fd, const char *path, GError **error);

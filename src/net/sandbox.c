@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <seccomp.h>
 #include <sys/capability.h>
@@ -252,6 +253,53 @@ static const Allow allowed[] = {
   ALWAYS ("exit_group"),
 };
 
+/* The handover supervisor's; openat is added apart (two arguments). */
+static const Allow allowed_handover[] = {
+  ALWAYS ("brk"),
+  ALWAYS ("munmap"),
+  ALWAYS ("mremap"),
+  ALWAYS ("madvise"),
+  WHEN_CLEAR ("mmap", 2, PROT_EXEC),
+  WHEN_CLEAR ("mprotect", 2, PROT_EXEC),
+  ALWAYS ("read"),
+  ALWAYS ("write"),
+  ALWAYS ("close"),
+  ALWAYS ("fcntl"),
+  ALWAYS ("fstat"),
+  ALWAYS ("newfstatat"),
+  ALWAYS ("epoll_wait"),
+  ALWAYS ("epoll_pwait"),
+  ALWAYS ("epoll_ctl"),
+  WHEN_EQ ("ioctl", 1, SECCOMP_IOCTL_NOTIF_RECV),
+  WHEN_EQ ("ioctl", 1, SECCOMP_IOCTL_NOTIF_SEND),
+  WHEN_EQ ("ioctl", 1, SECCOMP_IOCTL_NOTIF_ID_VALID),
+  WHEN_EQ ("ioctl", 1, SECCOMP_IOCTL_NOTIF_ADDFD),
+  ALWAYS ("process_vm_readv"),
+  ALWAYS ("pidfd_open"),
+  ALWAYS ("pidfd_getfd"),
+  WHEN_EQ ("socket", 0, AF_INET),
+  WHEN_EQ ("socket", 0, AF_INET6),
+  ALWAYS ("bind"),
+  ALWAYS ("connect"),
+  ALWAYS ("getsockname"),
+  ALWAYS ("getpeername"),
+  ALWAYS ("setsockopt"),
+  ALWAYS ("getsockopt"),
+  ALWAYS ("accept4"),
+  ALWAYS ("recvmsg"),
+  ALWAYS ("sendto"),
+  ALWAYS ("clock_gettime"),
+  ALWAYS ("gettimeofday"),
+  ALWAYS ("rt_sigreturn"),
+  ALWAYS ("rt_sigprocmask"),
+  ALWAYS ("getpid"),
+  ALWAYS ("gettid"),
+  ALWAYS ("getrandom"),
+  ALWAYS ("futex"),
+  ALWAYS ("exit"),
+  ALWAYS ("exit_group"),
+};
+
 static gboolean
 allow (scmp_filter_ctx ctx, const Allow *a, GError **error)
 {
@@ -268,21 +316,40 @@ allow (scmp_filter_ctx ctx, const Allow *a, GError **error)
   return TRUE;
 }
 
-/* Everything else fails with EPERM; what the loop does not make, the code
-   it runs handles as an error. abort() signals the helper itself. */
+/* openat (PROC_FD, ..., O_RDONLY | O_CLOEXEC) and no other. */
 static gboolean
-seccomp (GError **error)
+allow_proc_reads (scmp_filter_ctx ctx, int proc_fd, GError **error)
+{
+  int r = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (openat), 2,
+                            SCMP_A0 (SCMP_CMP_EQ, (scmp_datum_t) proc_fd),
+                            SCMP_A2 (SCMP_CMP_EQ, O_RDONLY | O_CLOEXEC));
+
+  if (r < 0)
+    return uctr_throw_errno_code (error, -r,
+                                  _("Adding %s to the network helper's seccomp filter"), "openat");
+  return TRUE;
+}
+
+/* Everything else fails with EPERM; what the loop does not make, the code
+   it runs handles as an error. abort() signals the helper itself. PROC_FD
+   >= 0: the handover supervisor's list instead of the loop's. */
+static gboolean
+seccomp (int proc_fd, GError **error)
 {
   scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ERRNO (EPERM));
   Allow self = WHEN_EQ ("tgkill", 0, (scmp_datum_t) getpid ());
+  const Allow *list = proc_fd >= 0 ? allowed_handover : allowed;
+  gsize n = proc_fd >= 0 ? G_N_ELEMENTS (allowed_handover) : G_N_ELEMENTS (allowed);
   gboolean ok = ctx != NULL;
   int r;
 
   if (!ok)
     return uctr_throw (error, UCTR_ERROR_FAILED, _("Creating the network helper's seccomp filter"));
-  for (gsize i = 0; ok && i < G_N_ELEMENTS (allowed); i++)
-    ok = allow (ctx, &allowed[i], error);
+  for (gsize i = 0; ok && i < n; i++)
+    ok = allow (ctx, &list[i], error);
   ok = ok && allow (ctx, &self, error);
+  if (proc_fd >= 0)
+    ok = ok && allow_proc_reads (ctx, proc_fd, error);
   if (ok && (r = seccomp_load (ctx)) < 0)
     ok = uctr_throw_errno_code (error, -r, _("Loading the network helper's seccomp filter"));
   seccomp_release (ctx);
@@ -307,6 +374,19 @@ uctr_net_sandbox_enter (const char *read_dir, int *landlock_abi_out, GError **er
   if (abi > 0 && !landlock (abi, read_dir, error))
     return FALSE;
   *landlock_abi_out = abi;
-  return seccomp (error);
+  return seccomp (-1, error);
+#endif
+}
+
+gboolean
+uctr_net_sandbox_enter_handover (int proc_fd, GError **error)
+{
+  if (!drop_capabilities (error))
+    return FALSE;
+#ifdef UNDER_SANITIZER
+  (void) proc_fd;
+  return TRUE;
+#else
+  return seccomp (proc_fd, error);
 #endif
 }

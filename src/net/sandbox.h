@@ -31,3 +31,12 @@ gboolean uctr_net_sandbox_harden (GError **error);
    LeakSanitizer needs ptrace, /proc and its log files. *LANDLOCK_ABI gets
    the Landlock ABI used, 0 without. */
 gboolean uctr_net_sandbox_enter (const char *read_dir, int *landlock_abi, GError **error);
+
+/* The handover supervisor's (handover.h), once it listens: no
+   capabilities (as above), and a seccomp filter of what it makes: IP
+   sockets, reading the memory and fds of the container's processes
+   (process_vm_readv, pidfd_getfd, which Landlock would forbid), answering
+   seccomp notifications, and opening read-only, beneath PROC_FD (the
+   host's /proc), the fdinfo files of the callers' fds. No exec, fork,
+   ptrace or unix socket; memory never mapped executable. */
+gboolean uctr_net_sandbox_enter_handover (int proc_fd, GError **error);

@@ -9,6 +9,7 @@
 #include "net/outbound.h"
 #include "net/api.h"
 #include "net/forward.h"
+#include "net/handover.h"
 #include "net/ports.h"
 #include "net/sandbox.h"
 #include "base/util.h"
@@ -63,6 +64,7 @@ typedef struct
   UctrAgent *agent;         /* inside the container, for the two below; or NULL */
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
+  pid_t handover_pid;       /* outbound_tcp=handover's supervisor, our child: it dies with us (PDEATHSIG) */
   int lock_fd;              /* a share of net.lock until every host socket is closed */
   int devnull;              /* stdio once ready */
 } Helper;
@@ -582,7 +584,7 @@ setup_outbound (Helper *h, const UctrNetOptions *o)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!o->splice_tcp)
+  if (o->outbound_tcp == UCTR_OUTBOUND_TCP_SLIRP)
     return;
   if (h->agent == NULL && !setup_agent (h, o, &error))
     {
@@ -707,16 +709,48 @@ resolv_dir (const UctrNetOptions *o)
   return g_path_get_dirname (real);
 }
 
-/* The agent before the sandbox, which forbids fork(): outbound TCP wants
-   it (setup_outbound), and it is forked already when there are ports. */
+/* outbound_tcp=handover: the supervisor, told which network namespace is
+   the container's by a socket the agent makes there. */
 static gboolean
-sandbox (Helper *h, const UctrNetOptions *o, GError **error)
+setup_handover (Helper *h, const UctrNetHelperArgs *args, GError **error)
 {
+  const UctrNetOptions *o = args->options;
+  UctrHandoverConfig cfg = { .socket_path = args->handover_path, .host_loopback = o->allow_host_loopback };
+  UctrInsideRequest req = { .op = UCTR_INSIDE_LISTEN, .proto = IPPROTO_TCP };
+  socklen_t len = sizeof cfg.netns_cookie;
+  uctr_autofd int probe = -1;
+  int err;
+
+  if (h->agent == NULL && !setup_agent (h, o, error))
+    return FALSE;
+  req.client.sa.sa_family = AF_INET;
+  err = uctr_agent_call (h->agent, &req, &probe);
+  if (err != 0)
+    return uctr_throw_errno_code (error, err, _("Joining the container's network namespace"));
+  if (getsockopt (probe, SOL_SOCKET, SO_NETNS_COOKIE, &cfg.netns_cookie, &len) < 0)
+    return uctr_throw_errno (error, _("Reading the cookie of the container's network namespace "
+                                      "(SO_NETNS_COOKIE, Linux 5.14)"));
+  cfg.guest = *uctr_agent_guest (h->agent);
+  if (o->outbound_addr != NULL)
+    cfg.bind4 = h->outbound.sin_addr;
+  h->handover_pid = uctr_handover_start (&cfg, error);
+  return h->handover_pid > 0;
+}
+
+/* The agent before the sandbox, which forbids fork(): outbound TCP wants
+   it (setup_outbound), and it is forked already when there are ports; so
+   is the handover supervisor. */
+static gboolean
+sandbox (Helper *h, const UctrNetHelperArgs *args, GError **error)
+{
+  const UctrNetOptions *o = args->options;
   g_autoptr(GError) local = NULL;
   g_autofree char *dir = resolv_dir (o);
   int abi;
 
-  if (o->splice_tcp && h->agent == NULL && !setup_agent (h, o, &local))
+  if (args->handover_path != NULL && !setup_handover (h, args, error))
+    return uctr_prefix_error (error, "outbound_tcp=handover");
+  if (o->outbound_tcp != UCTR_OUTBOUND_TCP_SLIRP && h->agent == NULL && !setup_agent (h, o, &local))
     g_debug ("network helper: outbound TCP through libslirp: %s", local->message);
   /* Loads our translations, which Landlock would keep from us later. */
   (void) gettext ("");
@@ -759,7 +793,7 @@ helper_loop (const UctrNetHelperArgs *args)
 
   if (!uctr_net_sandbox_harden (&error) || !take_lock (h, args->lock_path, &error)
       || !helper_setup (h, args->options, &error) || !setup_ports (h, args, &error)
-      || !prepare_detach (h, &error) || !sandbox (h, args->options, &error) || !agent_in_place (h, &error))
+      || !prepare_detach (h, &error) || !sandbox (h, args, &error) || !agent_in_place (h, &error))
     {
       g_printerr ("uctr-net: %s\n", error->message);
       /* The agent reaped and every socket closed before the caller, which

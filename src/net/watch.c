@@ -112,6 +112,8 @@ let_go (Watch *w)
   w->let_go = TRUE;
   if (w->args->api_path != NULL)
     (void) unlink (w->args->api_path);
+  if (w->args->handover_path != NULL)
+    (void) unlink (w->args->handover_path);
   uctr_close_fdp (&w->lock_fd);
 }
 

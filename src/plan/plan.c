@@ -279,6 +279,7 @@ uctr_plan_free (UctrPlan *plan)
   g_free (plan->dmz_argv);
   uctr_idmap_plan_clear (&plan->idmap);
   uctr_seccomp_free (plan->seccomp);
+  g_free (plan->net_handover);
   g_ptr_array_unref (s->owned);
   g_ptr_array_unref (s->owned_v);
   g_array_unref (s->mounts);

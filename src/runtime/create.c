@@ -20,6 +20,7 @@
 #include "cgroup/resources.h"
 #include "cgroup/systemd.h"
 #include "base/util.h"
+#include "net/handoverclient.h"
 #include "net/launch.h"
 #include "net/ports.h"
 #include "net/options.h"
@@ -28,6 +29,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -314,13 +316,33 @@ plan_ping (Create *c)
   uctr_plan_add_sysctl (c->plan, "net.ipv4.ping_group_range", range);
 }
 
-static void
-plan_network (Create *c)
+/* outbound_tcp=handover reads the memory and fds of the container's
+   processes: the helper may as the owner of their user namespace, not as
+   a process with no capabilities beside them in the caller's. */
+static gboolean
+plan_handover (Create *c, GError **error)
+{
+  if (c->net.outbound_tcp != UCTR_OUTBOUND_TCP_HANDOVER)
+    return TRUE;
+  if (!c->plan->new_userns)
+    return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
+                       _("--network slirp:outbound_tcp=handover needs a user namespace of the container's own, "
+                         "which uctr makes for a user other than root; as root, add {\"type\": \"user\"} "
+                         "with linux.uidMappings and linux.gidMappings, or use outbound_tcp=splice"));
+  c->plan->net_handover = g_new0 (UctrHandoverFilter, 1);
+  uctr_handover_filter_build (c->plan->net_handover, seccomp_arch_native ());
+  return TRUE;
+}
+
+static gboolean
+plan_network (Create *c, GError **error)
 {
   UctrPlanNet *net = &c->plan->net;
 
   if (!c->net_enabled)
-    return;
+    return TRUE;
+  if (!plan_handover (c, error))
+    return FALSE;
   plan_ping (c);
   net->enabled = TRUE;
   net->mtu = c->net.mtu;
@@ -331,6 +353,7 @@ plan_network (Create *c)
   net->addr6 = c->net_addresses.guest6;
   net->gateway6 = c->net_addresses.host6;
   net->prefix6 = c->net_addresses.prefix6;
+  return TRUE;
 }
 
 /* root.path "/" (the host's own tree as the container's, read-only for a
@@ -454,6 +477,15 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
         {
           if (!send_listener (c, fd, error))
             return FALSE;
+        }
+      else if (m.type == UCTR_SYNC_HANDOVER)
+        {
+          g_autofree char *path = g_build_filename (c->opts->root, c->opts->id, UCTR_HANDOVER_SOCKET, NULL);
+          gboolean ok = uctr_handover_send (path, fd, error);
+
+          close (fd);
+          if (!ok)
+            return uctr_prefix_error (error, "--network slirp:outbound_tcp=handover");
         }
       else if (m.type == UCTR_SYNC_TAP)
         {
@@ -902,7 +934,8 @@ create_in_dir (Create *c, GError **error)
       || !stage_host_root (c, error) || !prepare_cgroup (c, error))
     return FALSE;
   c->plan->die_with_parent = c->opts->die_with_parent;
-  plan_network (c);
+  if (!plan_network (c, error))
+    return FALSE;
   if (c->opts->stdio != NULL)
     memcpy (c->plan->stdio_fds, c->opts->stdio, sizeof c->plan->stdio_fds);
 

@@ -12,12 +12,15 @@
 #include "runtime/describe.h"
 #include "plan/seccomp.h"
 #include "base/util.h"
+#include "net/handoverclient.h"
 
 #include <fcntl.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +80,44 @@ send_listener (Exec *e, int fd, GError **error)
   return ok;
 }
 
+/* The container's helper runs outbound_tcp=handover's supervisor: the new
+   process's connect() calls go to it too. */
+static char *
+handover_socket (Exec *e)
+{
+  g_autofree char *path = g_build_filename (e->opts->root, e->loaded->state->id, UCTR_HANDOVER_SOCKET, NULL);
+  struct stat st;
+
+  return lstat (path, &st) == 0 && S_ISSOCK (st.st_mode) ? g_steal_pointer (&path) : NULL;
+}
+
+static void
+plan_handover (Exec *e)
+{
+  g_autofree char *path = handover_socket (e);
+
+  if (path == NULL)
+    return;
+  e->plan->net_handover = g_new0 (UctrHandoverFilter, 1);
+  uctr_handover_filter_build (e->plan->net_handover, seccomp_arch_native ());
+}
+
+static gboolean
+send_handover (Exec *e, int fd, GError **error)
+{
+  g_autofree char *path = handover_socket (e);
+  gboolean ok;
+
+  if (path == NULL)
+    ok = uctr_throw (error, UCTR_ERROR_BAD_STATE, _("the container's network helper has stopped"));
+  else
+    ok = uctr_handover_send (path, fd, error);
+  close (fd);
+  if (!ok)
+    return uctr_prefix_error (error, "--network slirp:outbound_tcp=handover");
+  return TRUE;
+}
+
 /* Records until WANT; an error record becomes the error, naming the step. */
 static gboolean
 expect (Exec *e, UctrSyncType want, UctrSyncMsg *out, GError **error)
@@ -97,6 +138,11 @@ expect (Exec *e, UctrSyncType want, UctrSyncMsg *out, GError **error)
       else if (m.type == UCTR_SYNC_SECCOMP)
         {
           if (!send_listener (e, fd, error))
+            return FALSE;
+        }
+      else if (m.type == UCTR_SYNC_HANDOVER)
+        {
+          if (!send_handover (e, fd, error))
             return FALSE;
         }
       else if (m.type == want)
@@ -200,7 +246,10 @@ run_exec (Exec *e, int init_pidfd, GError **error)
     return FALSE;
   e->plan = uctr_plan_new_exec (e->loaded->config, e->opts->process, state->pid, init_pidfd, cgroup,
                                 e->opts->preserve_fds, e->opts->root, e->opts->warnings, error);
-  if (e->plan == NULL || !fork_stage1 (e, error) || !get_pid (e, error))
+  if (e->plan == NULL)
+    return FALSE;
+  plan_handover (e);
+  if (!fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
   join_cgroup (e, cgroup);
   if (state->cgroup_v1 != NULL && !uctr_cgroup_v1_enter (state->cgroup_v1, e->pid, error))

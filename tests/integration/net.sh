@@ -202,7 +202,7 @@ wait "$echo_pid" 2>/dev/null || true
 rt delete --force noproxy
 
 rt run --network slirp:outbound_tcp=fast --bundle "$b" badproxy
-like "$err" 'outbound_tcp must be splice or slirp, not "fast"' "a bad outbound_tcp: the error names the choices"
+like "$err" 'outbound_tcp must be splice, handover or slirp, not "fast"' "a bad outbound_tcp: the error names the choices"
 nothing_left badproxy "and nothing is left behind"
 
 # --- ping -----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ test_defaults (void)
   g_assert_false (o.allow_host_loopback);
   g_assert_true (o.dns);
   g_assert_null (o.outbound_addr);
-  g_assert_true (o.splice_tcp);
+  g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_SPLICE);
 }
 
 static void
@@ -70,9 +70,11 @@ test_every_option (void)
   g_assert_true (o.allow_host_loopback);
   g_assert_false (o.dns);
   g_assert_cmpstr (o.outbound_addr, ==, "192.0.2.10");
-  g_assert_false (o.splice_tcp);
+  g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_SLIRP);
   g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=splice", &error));
-  g_assert_true (o.splice_tcp);
+  g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_SPLICE);
+  g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=handover", &error));
+  g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_HANDOVER);
 }
 
 /* An annotation, then the command line: the later text wins, option by option. */
@@ -132,7 +134,7 @@ static const struct
   { "ipv6=yes", "--network slirp: ipv6 must be true or false, not \"yes\"" },
   { "dns=1", "--network slirp: dns must be true or false, not \"1\"" },
   { "allow_host_loopback=TRUE", "allow_host_loopback must be true or false, not \"TRUE\"" },
-  { "outbound_tcp=true", "--network slirp: outbound_tcp must be splice or slirp, not \"true\"" },
+  { "outbound_tcp=true", "--network slirp: outbound_tcp must be splice, handover or slirp, not \"true\"" },
   { "outbound_tcp=", "--network slirp: option \"outbound_tcp\" needs a value, as in outbound_tcp=VALUE" },
   { "mtu=1500,,dns=true", "--network slirp: empty option in \"mtu=1500,,dns=true\"" },
   { "mtu=1500,", "--network slirp: empty option in \"mtu=1500,\"" },
