@@ -180,7 +180,7 @@ _uctr_network_values ()
         name=${last%%=*}
         case $name in
           ipv6 | allow_host_loopback | dns) echo "$before$name=true $before$name=false" ;;
-          outbound_tcp) echo "$before$name=splice $before$name=slirp" ;;
+          outbound_tcp) echo "$before$name=splice $before$name=handover $before$name=slirp" ;;
         esac
       else
         for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp; do

@@ -134,7 +134,7 @@ function __fish_uctr_network
     if string match -q -- '*=*' $last
         set -l name (string split -m1 '=' -- $last)[1]
         contains -- $name ipv6 allow_host_loopback dns; and printf '%s\n' $before$name=true $before$name=false
-        test "$name" = outbound_tcp; and printf '%s\n' $before$name=splice $before$name=slirp
+        test "$name" = outbound_tcp; and printf '%s\n' $before$name=splice $before$name=handover $before$name=slirp
         return
     end
     for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp

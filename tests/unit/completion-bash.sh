@@ -90,7 +90,7 @@ is "$(complete_line 'uctr run --network slirp:ipv6=false,')" \
   "false,allow_host_loopback= false,cidr= false,dns= false,mtu= false,outbound_addr= false,outbound_tcp=" \
   "slirp options not given yet"
 is "$(complete_line 'uctr run --network slirp:dns=')" "false true" "a slirp boolean"
-is "$(complete_line 'uctr run --network slirp:outbound_tcp=')" "slirp splice" "outbound_tcp's values"
+is "$(complete_line 'uctr run --network slirp:outbound_tcp=')" "handover slirp splice" "outbound_tcp's values"
 is "$(complete_line 'uctr run --network slirp:mtu=1500,outbound_tcp=sp')" "splice" "outbound_tcp's value after another option"
 is "$(complete_line 'uctr list --format ')" "json table" "--format FORMAT"
 is "$(complete_line 'uctr ps -f j')" "json" "-f FORMAT"

@@ -64,7 +64,7 @@ is "$(complete_line 'uctr create --network=slirp:mtu=1500,ip' "$fake")" "--netwo
   "a second slirp option"
 is "$(complete_line 'uctr run --network slirp:dns=' "$fake")" "slirp:dns=false slirp:dns=true" "a slirp boolean"
 is "$(complete_line 'uctr run --network slirp:outbound_tcp=' "$fake")" \
-  "slirp:outbound_tcp=slirp slirp:outbound_tcp=splice" "outbound_tcp's values"
+  "slirp:outbound_tcp=handover slirp:outbound_tcp=slirp slirp:outbound_tcp=splice" "outbound_tcp's values"
 is "$(complete_line 'uctr run --network=slirp:dns=false,outbound_tcp=sl' "$fake")" \
   "--network=slirp:dns=false,outbound_tcp=slirp" "outbound_tcp's value after another option"
 is "$(complete_line 'uctr list --format ' "$fake")" "json table" "--format FORMAT"
