@@ -4,6 +4,7 @@
 #include "net/handover.h"
 #include "net/api.h"
 #include "net/destination.h"
+#include "net/fdpass.h"
 #include "net/sandbox.h"
 #include "base/util.h"
 
@@ -466,34 +467,19 @@ static void
 take_listener (Supervisor *s, int conn)
 {
   struct timeval tv = { .tv_sec = HANDOVER_TIMEOUT_S };
-  union
-  {
-    char space[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control;
-  char byte;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
-  struct cmsghdr *cm;
   struct epoll_event ev = { .events = EPOLLIN };
   guint64 none = 0;
   Src *l;
-  int fd = -1;
+  int fd;
 
   (void) setsockopt (conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (TEMP_FAILURE_RETRY (recvmsg (conn, &msg, MSG_CMSG_CLOEXEC)) != 1)
+  if (!uctr_fdpass_recv (conn, &fd, 1))
     return;
-  cm = CMSG_FIRSTHDR (&msg);
-  if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
-      && cm->cmsg_len == CMSG_LEN (sizeof fd))
-    memcpy (&fd, CMSG_DATA (cm), sizeof fd);
   /* A seccomp listener, and nothing else, knows no notification 0. */
-  if (fd < 0 || g_hash_table_size (s->listeners) >= LISTENERS_MAX
+  if (g_hash_table_size (s->listeners) >= LISTENERS_MAX
       || ioctl (fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &none) == 0 || errno != ENOENT)
     {
-      if (fd >= 0)
-        (void) close (fd);
+      (void) close (fd);
       return;
     }
   l = g_new0 (Src, 1);
@@ -506,8 +492,7 @@ take_listener (Supervisor *s, int conn)
       return;
     }
   g_hash_table_add (s->listeners, l);
-  byte = 'K';
-  (void) send (conn, &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  (void) send (conn, "K", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 static void

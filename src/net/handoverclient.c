@@ -2,6 +2,7 @@
    handoverclient.h). */
 #include "net/handoverclient.h"
 #include "net/api.h"
+#include "net/fdpass.h"
 #include "net/portclient.h"
 #include "base/util.h"
 
@@ -10,27 +11,6 @@
 #include <sys/un.h>
 
 #define CLIENT_TIMEOUT_S 10
-
-static gboolean
-send_fd (int sock, int fd)
-{
-  union
-  {
-    char space[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } control = { 0 };
-  char byte = 'L';
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof fd);
-  memcpy (CMSG_DATA (c), &fd, sizeof fd);
-  return TEMP_FAILURE_RETRY (sendmsg (sock, &msg, MSG_NOSIGNAL)) == 1;
-}
 
 gboolean
 uctr_handover_send (const char *path, int listener, GError **error)
@@ -52,7 +32,7 @@ uctr_handover_send (const char *path, int listener, GError **error)
                                        path);
   if (!uctr_unix_check_peer_is_us (sock, path, error))
     return FALSE;
-  if (!send_fd (sock, listener))
+  if (!uctr_fdpass_send (sock, 'L', &listener, 1))
     return uctr_throw_errno (error, _("Handing the process's connect() filter to %s"), path);
   if (TEMP_FAILURE_RETRY (recv (sock, &reply, 1, 0)) != 1 || reply != 'K')
     return uctr_throw (error, UCTR_ERROR_FAILED,

@@ -1,6 +1,7 @@
 /* uctr: the network helper's command line (uctr-net, net/main.c), turned
    into the arguments of its loop (slirp.h). */
 #include "net/helper.h"
+#include "net/fdpass.h"
 #include "net/handoverclient.h"
 #include "net/launch.h"
 #include "net/options.h"
@@ -48,25 +49,10 @@ want_options (int argc, GError **error)
 static gboolean
 await_fds (void)
 {
-  union
-  {
-    char space[CMSG_SPACE (sizeof (int) * 2)];
-    struct cmsghdr align;
-  } control;
-  char byte;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
-  struct cmsghdr *c;
   int fds[2];
 
-  if (TEMP_FAILURE_RETRY (recvmsg (UCTR_NET_HELPER_TAP_FD, &msg, MSG_CMSG_CLOEXEC)) != 1)
+  if (!uctr_fdpass_recv (UCTR_NET_HELPER_TAP_FD, fds, 2))
     return FALSE;
-  c = CMSG_FIRSTHDR (&msg);
-  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS
-      || c->cmsg_len != CMSG_LEN (sizeof fds))
-    return FALSE;
-  memcpy (fds, CMSG_DATA (c), sizeof fds);
   /* The socket and the placeholder on 4 give way. */
   if (dup3 (fds[0], UCTR_NET_HELPER_TAP_FD, O_CLOEXEC) < 0
       || dup3 (fds[1], UCTR_NET_HELPER_PIDFD, O_CLOEXEC) < 0)

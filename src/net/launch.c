@@ -2,6 +2,7 @@
    detached (base/spawn.h); it is started before the init has its tap (a
    socket brings it), and a pipe tells us when its loop runs. */
 #include "net/launch.h"
+#include "net/fdpass.h"
 #include "net/netexit.h"
 #include "net/api.h"
 #include "base/selfexe.h"
@@ -101,23 +102,9 @@ uctr_net_launch_start (UctrNetLaunch *l, const char *options, const char *state_
 static gboolean
 send_fds (int sock, int tap_fd, int init_pidfd, GError **error)
 {
-  union
-  {
-    char space[CMSG_SPACE (sizeof (int) * 2)];
-    struct cmsghdr align;
-  } control = { 0 };
-  char byte = 'T';
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg
-      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control.space };
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
   const int fds[2] = { tap_fd, init_pidfd };
 
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof fds);
-  memcpy (CMSG_DATA (c), fds, sizeof fds);
-  if (TEMP_FAILURE_RETRY (sendmsg (sock, &msg, MSG_NOSIGNAL)) < 0)
+  if (!uctr_fdpass_send (sock, 'T', fds, 2))
     return uctr_throw_errno (error, _("Handing tap0 to the network helper"));
   return TRUE;
 }

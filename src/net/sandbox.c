@@ -178,7 +178,8 @@ typedef struct
     name, arg, SCMP_CMP_MASKED_EQ, bits, 0                                                                   \
   }
 
-static const Allow allowed[] = {
+/* What both the loop and the handover supervisor make. */
+static const Allow allowed_both[] = {
   /* memory, never executable */
   ALWAYS ("brk"),
   ALWAYS ("munmap"),
@@ -186,18 +187,46 @@ static const Allow allowed[] = {
   ALWAYS ("madvise"),
   WHEN_CLEAR ("mmap", 2, PROT_EXEC),
   WHEN_CLEAR ("mprotect", 2, PROT_EXEC),
-  /* fds: tap0, sockets, pipes, pidfd, signalfd */
+  /* fds */
   ALWAYS ("read"),
-  ALWAYS ("readv"),
   ALWAYS ("write"),
-  ALWAYS ("writev"),
   ALWAYS ("close"),
   ALWAYS ("fcntl"),
+  ALWAYS ("fstat"),
+  ALWAYS ("newfstatat"),
+  /* IP sockets on the host; no unix one */
+  WHEN_EQ ("socket", 0, AF_INET),
+  WHEN_EQ ("socket", 0, AF_INET6),
+  ALWAYS ("bind"),
+  ALWAYS ("connect"),
+  ALWAYS ("accept4"),
+  ALWAYS ("getsockname"),
+  ALWAYS ("getpeername"),
+  ALWAYS ("setsockopt"),
+  ALWAYS ("getsockopt"),
+  ALWAYS ("sendto"),
+  ALWAYS ("recvmsg"),
+  /* time, signals, the end */
+  ALWAYS ("clock_gettime"),
+  ALWAYS ("gettimeofday"),
+  ALWAYS ("rt_sigprocmask"),
+  ALWAYS ("rt_sigreturn"),
+  ALWAYS ("getpid"),
+  ALWAYS ("gettid"),
+  ALWAYS ("getrandom"),
+  ALWAYS ("futex"),
+  ALWAYS ("exit"),
+  ALWAYS ("exit_group"),
+};
+
+/* The loop's own. */
+static const Allow allowed_loop[] = {
+  /* fds: tap0, sockets, pipes, pidfd, signalfd */
+  ALWAYS ("readv"),
+  ALWAYS ("writev"),
   ALWAYS ("dup2"),
   ALWAYS ("dup3"),
   ALWAYS ("lseek"),
-  ALWAYS ("fstat"),
-  ALWAYS ("newfstatat"),
   ALWAYS ("statx"),
   ALWAYS ("stat"),
   ALWAYS ("pipe2"),
@@ -212,61 +241,28 @@ static const Allow allowed[] = {
   /* resolv.conf, read-only (Landlock says which) */
   WHEN_CLEAR ("openat", 2, WRITE_FLAGS),
   WHEN_CLEAR ("open", 1, WRITE_FLAGS),
-  /* IP sockets on the host; no unix one */
-  WHEN_EQ ("socket", 0, AF_INET),
-  WHEN_EQ ("socket", 0, AF_INET6),
-  ALWAYS ("bind"),
+  /* the rest of the sockets' calls */
   ALWAYS ("listen"),
   ALWAYS ("accept"),
-  ALWAYS ("accept4"),
-  ALWAYS ("connect"),
-  ALWAYS ("getsockname"),
-  ALWAYS ("getpeername"),
-  ALWAYS ("setsockopt"),
-  ALWAYS ("getsockopt"),
-  ALWAYS ("sendto"),
   ALWAYS ("recvfrom"),
   ALWAYS ("sendmsg"),
-  ALWAYS ("recvmsg"),
   ALWAYS ("shutdown"),
   /* time, signals, the end */
-  ALWAYS ("clock_gettime"),
-  ALWAYS ("gettimeofday"),
   ALWAYS ("clock_nanosleep"),
   ALWAYS ("nanosleep"),
   ALWAYS ("rt_sigaction"),
-  ALWAYS ("rt_sigprocmask"),
-  ALWAYS ("rt_sigreturn"),
   ALWAYS ("restart_syscall"),
-  ALWAYS ("getpid"),
   ALWAYS ("getppid"),
-  ALWAYS ("gettid"),
   ALWAYS ("getuid"),
   ALWAYS ("geteuid"),
   ALWAYS ("getgid"),
   ALWAYS ("getegid"),
-  ALWAYS ("getrandom"),
-  ALWAYS ("futex"),
   ALWAYS ("capget"),
   ALWAYS ("wait4"),
-  ALWAYS ("exit"),
-  ALWAYS ("exit_group"),
 };
 
-/* The handover supervisor's; openat is added apart (two arguments). */
+/* The handover supervisor's own; openat is added apart (two arguments). */
 static const Allow allowed_handover[] = {
-  ALWAYS ("brk"),
-  ALWAYS ("munmap"),
-  ALWAYS ("mremap"),
-  ALWAYS ("madvise"),
-  WHEN_CLEAR ("mmap", 2, PROT_EXEC),
-  WHEN_CLEAR ("mprotect", 2, PROT_EXEC),
-  ALWAYS ("read"),
-  ALWAYS ("write"),
-  ALWAYS ("close"),
-  ALWAYS ("fcntl"),
-  ALWAYS ("fstat"),
-  ALWAYS ("newfstatat"),
   ALWAYS ("epoll_wait"),
   ALWAYS ("epoll_pwait"),
   ALWAYS ("epoll_ctl"),
@@ -277,27 +273,6 @@ static const Allow allowed_handover[] = {
   ALWAYS ("process_vm_readv"),
   ALWAYS ("pidfd_open"),
   ALWAYS ("pidfd_getfd"),
-  WHEN_EQ ("socket", 0, AF_INET),
-  WHEN_EQ ("socket", 0, AF_INET6),
-  ALWAYS ("bind"),
-  ALWAYS ("connect"),
-  ALWAYS ("getsockname"),
-  ALWAYS ("getpeername"),
-  ALWAYS ("setsockopt"),
-  ALWAYS ("getsockopt"),
-  ALWAYS ("accept4"),
-  ALWAYS ("recvmsg"),
-  ALWAYS ("sendto"),
-  ALWAYS ("clock_gettime"),
-  ALWAYS ("gettimeofday"),
-  ALWAYS ("rt_sigreturn"),
-  ALWAYS ("rt_sigprocmask"),
-  ALWAYS ("getpid"),
-  ALWAYS ("gettid"),
-  ALWAYS ("getrandom"),
-  ALWAYS ("futex"),
-  ALWAYS ("exit"),
-  ALWAYS ("exit_group"),
 };
 
 static gboolean
@@ -338,15 +313,17 @@ seccomp (int proc_fd, GError **error)
 {
   scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ERRNO (EPERM));
   Allow self = WHEN_EQ ("tgkill", 0, (scmp_datum_t) getpid ());
-  const Allow *list = proc_fd >= 0 ? allowed_handover : allowed;
-  gsize n = proc_fd >= 0 ? G_N_ELEMENTS (allowed_handover) : G_N_ELEMENTS (allowed);
+  const Allow *own = proc_fd >= 0 ? allowed_handover : allowed_loop;
+  gsize n_own = proc_fd >= 0 ? G_N_ELEMENTS (allowed_handover) : G_N_ELEMENTS (allowed_loop);
   gboolean ok = ctx != NULL;
   int r;
 
   if (!ok)
     return uctr_throw (error, UCTR_ERROR_FAILED, _("Creating the network helper's seccomp filter"));
-  for (gsize i = 0; ok && i < n; i++)
-    ok = allow (ctx, &list[i], error);
+  for (gsize i = 0; ok && i < G_N_ELEMENTS (allowed_both); i++)
+    ok = allow (ctx, &allowed_both[i], error);
+  for (gsize i = 0; ok && i < n_own; i++)
+    ok = allow (ctx, &own[i], error);
   ok = ok && allow (ctx, &self, error);
   if (proc_fd >= 0)
     ok = ok && allow_proc_reads (ctx, proc_fd, error);

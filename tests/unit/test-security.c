@@ -3,19 +3,24 @@
    program answers for one call (bpfeval.c); the exec trampoline: when the
    plan may use it (plan/dmz.c), its sealed memfd and what it runs. */
 #include "plan/seccomp.h"
+#include "plan/handover.h"
+#include "net/fdpass.h"
 #include "plan/plan.h"
 #include "base/dmz-argv.h"
 #include "base/selfexe.h"
 #include "base/util.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -729,6 +734,116 @@ test_dmz_memfd (void)
   g_assert_cmpint (run_dmz (fd, "/proc/self/exe", "/bin/sh", "exit 0"), ==, 127);
 }
 
+/* --- outbound_tcp=handover's filter (plan/handover.h) ----------------------- */
+
+static guint32
+handover_answer (guint32 arch, int nr)
+{
+  UctrHandoverFilter f;
+  UctrSeccomp s = { 0 };
+  struct seccomp_data data = { .nr = nr, .arch = arch };
+  guint32 ret = 0;
+
+  uctr_handover_filter_build (&f, seccomp_arch_native ());
+  s.prog.len = UCTR_HANDOVER_FILTER_LEN;
+  s.prog.filter = f.insns;
+  g_assert_true (uctr_seccomp_answer (&s, &data, 0, &ret));
+  return ret;
+}
+
+/* connect() of this architecture goes to the supervisor; everything else,
+   and connect() of another architecture (which the supervisor could not
+   read the arguments of as its own), is allowed. */
+static void
+test_handover_filter (void)
+{
+  guint32 native = seccomp_arch_native ();
+
+  g_assert_cmphex (handover_answer (native, __NR_connect), ==, SECCOMP_RET_USER_NOTIF);
+  g_assert_cmphex (handover_answer (native, __NR_bind), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (handover_answer (native, __NR_socket), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (handover_answer (native, __NR_sendto), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (handover_answer (native ^ 1, __NR_connect), ==, SECCOMP_RET_ALLOW);
+#ifdef __x86_64__
+  g_assert_cmphex (handover_answer (SCMP_ARCH_X86, 362 /* i386 connect */), ==, SECCOMP_RET_ALLOW);
+  g_assert_cmphex (handover_answer (native, __NR_connect | 0x40000000 /* x32 */), ==, SECCOMP_RET_ALLOW);
+#endif
+}
+
+/* Loads the filter, hands its listener over SOCK, and reports connect()'s
+   errno as its exit status; a UDP socket and bind() first, which must not
+   wait for anyone. */
+static int
+child_handover (int sock)
+{
+  UctrHandoverFilter f;
+  struct sockaddr_in to
+      = { .sin_family = AF_INET, .sin_port = htons (9), .sin_addr.s_addr = htonl (0x7f000001) };
+  struct sockaddr_in any = { .sin_family = AF_INET };
+  int listener, udp, tcp;
+
+  uctr_handover_filter_build (&f, seccomp_arch_native ());
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || (listener = uctr_handover_filter_load (&f)) < 0)
+    return 100;
+  if (fcntl (listener, F_GETFD) != FD_CLOEXEC)
+    return 101;
+  /* Ours closed: should the parent go, the calls fail (ENOSYS), not wait. */
+  if (!uctr_fdpass_send (sock, 'L', &listener, 1) || close (listener) < 0)
+    return 102;
+  udp = socket (AF_INET, SOCK_DGRAM, 0);
+  if (udp < 0 || bind (udp, (struct sockaddr *) &any, sizeof any) < 0)
+    return 103;
+  tcp = socket (AF_INET, SOCK_STREAM, 0);
+  if (tcp != 6 && dup2 (tcp, 6) < 0)
+    return 104;
+  if (connect (6, (struct sockaddr *) &to, sizeof to) == 0)
+    return 0;
+  return errno;
+}
+
+/* The supervisor's view: one notification, for connect() on fd 6 with the
+   address's length, whatever came before; its answer is the call's. */
+static void
+test_handover_notifies (void)
+{
+  int sv[2], listener = -1, status = 0;
+  struct seccomp_notif_sizes sizes = { 0 };
+  g_autofree struct seccomp_notif *req = NULL;
+  g_autofree struct seccomp_notif_resp *resp = NULL;
+  struct pollfd p;
+  pid_t pid;
+
+  if (under_sanitizer ())
+    return;
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (child_handover (sv[1]));
+  close (sv[1]);
+  g_assert_true (uctr_fdpass_recv (sv[0], &listener, 1));
+  g_assert_cmpint (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes), ==, 0);
+  req = g_malloc0 (MAX (sizes.seccomp_notif, sizeof *req));
+  resp = g_malloc0 (MAX (sizes.seccomp_notif_resp, sizeof *resp));
+  /* A filter that let connect() through would leave nothing to receive. */
+  p = (struct pollfd){ .fd = listener, .events = POLLIN };
+  g_assert_cmpint (poll (&p, 1, 10000), ==, 1);
+  g_assert_true (p.revents & POLLIN);
+  g_assert_cmpint (ioctl (listener, SECCOMP_IOCTL_NOTIF_RECV, req), ==, 0);
+  g_assert_cmpint (req->pid, ==, pid);
+  g_assert_cmpint (req->data.nr, ==, __NR_connect);
+  g_assert_cmpuint (req->data.args[0], ==, 6);
+  g_assert_cmpuint (req->data.args[2], ==, sizeof (struct sockaddr_in));
+  resp->id = req->id;
+  resp->error = -EHOSTDOWN;
+  g_assert_cmpint (ioctl (listener, SECCOMP_IOCTL_NOTIF_SEND, resp), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, EHOSTDOWN);
+  close (listener);
+  close (sv[0]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -751,6 +866,8 @@ main (int argc, char **argv)
   g_test_add_func ("/seccomp/send-listener", test_send_listener);
   g_test_add_func ("/seccomp/features", test_features);
   g_test_add_func ("/seccomp/answer", test_answer);
+  g_test_add_func ("/handover/filter", test_handover_filter);
+  g_test_add_func ("/handover/notifies", test_handover_notifies);
   g_test_add_func ("/dmz/refusal", test_dmz_refusal);
   g_test_add_func ("/dmz/memfd", test_dmz_memfd);
   return g_test_run ();
