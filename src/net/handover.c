@@ -12,7 +12,6 @@
 #include <linux/seccomp.h>
 #include <netinet/tcp.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -22,7 +21,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef PIDFD_THREAD
@@ -103,7 +101,8 @@ still_valid (int notify_fd, guint64 id)
 }
 
 /* HOST takes the caller's fd number, and connect() returns ERR (0 or
-   EINPROGRESS). HOST is closed here. */
+   EINPROGRESS); where that fails, connect() fails as it did. HOST is
+   closed here. */
 static void
 hand_over (Supervisor *s, const Call *c, int host, int err)
 {
@@ -119,9 +118,12 @@ hand_over (Supervisor *s, const Call *c, int host, int err)
   if (flags < 0 || fcntl (host, F_SETFL, (flags & ~O_NONBLOCK) | c->nonblock) < 0
       || ioctl (c->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
     {
-      if (errno != ENOENT)
-        g_debug ("handover: putting the host's socket in place: %s", g_strerror (errno));
+      int errsv = errno;
+
       (void) close (host);
+      /* ENOENT: nobody waits for an answer any more. */
+      if (errsv != ENOENT)
+        respond (s, c->notify_fd, c->id, errsv, FALSE);
       return;
     }
   (void) close (host);
@@ -416,9 +418,10 @@ handle (Supervisor *s, int notify_fd, const struct seccomp_notif *req)
 
 /* --- the loop ------------------------------------------------------------ */
 
-/* The pending calls of NOTIFY_FD (-1: those past their deadline at NOW). */
+/* The pending calls of NOTIFY_FD, or all of them (-1): a copy of the
+   list, for a caller that takes some out. */
 static GPtrArray *
-pending_of (Supervisor *s, int notify_fd, gint64 now)
+pending_of (Supervisor *s, int notify_fd)
 {
   GPtrArray *out = g_ptr_array_new ();
   GHashTableIter it;
@@ -426,8 +429,7 @@ pending_of (Supervisor *s, int notify_fd, gint64 now)
 
   g_hash_table_iter_init (&it, s->pending);
   while (g_hash_table_iter_next (&it, (gpointer *) &p, NULL))
-    if (notify_fd >= 0 ? p->call.notify_fd == notify_fd
-                       : p->call.deadline_us != 0 && p->call.deadline_us <= now)
+    if (notify_fd < 0 || p->call.notify_fd == notify_fd)
       g_ptr_array_add (out, p);
   return out;
 }
@@ -435,7 +437,7 @@ pending_of (Supervisor *s, int notify_fd, gint64 now)
 static void
 listener_close (Supervisor *s, Src *l)
 {
-  g_autoptr(GPtrArray) gone = pending_of (s, l->fd, 0);
+  g_autoptr(GPtrArray) gone = pending_of (s, l->fd);
 
   for (guint i = 0; i < gone->len; i++)
     (void) close (pending_take (s, g_ptr_array_index (gone, i)));
@@ -504,26 +506,28 @@ on_socket (Supervisor *s)
     take_listener (s, conn);
 }
 
-/* Blocking calls past their SO_SNDTIMEO get EINPROGRESS, as the kernel's
-   own connect() does; returns epoll_wait's timeout for the next one. */
+/* Calls nobody waits for any more (a signal interrupted them, or the
+   caller died) are dropped with their host sockets, and blocking calls
+   past their SO_SNDTIMEO get EINPROGRESS, as the kernel's own connect()
+   does; returns epoll_wait's timeout for the next deadline. */
 static int
 expire (Supervisor *s)
 {
   gint64 now = g_get_monotonic_time (), next = G_MAXINT64;
-  g_autoptr(GPtrArray) due = pending_of (s, -1, now);
-  GHashTableIter it;
-  Pending *p;
+  g_autoptr(GPtrArray) all = pending_of (s, -1);
 
-  for (guint i = 0; i < due->len; i++)
+  for (guint i = 0; i < all->len; i++)
     {
-      Call c = ((Pending *) g_ptr_array_index (due, i))->call;
+      Pending *p = g_ptr_array_index (all, i);
+      Call c = p->call;
 
-      hand_over (s, &c, pending_take (s, g_ptr_array_index (due, i)), EINPROGRESS);
+      if (!still_valid (c.notify_fd, c.id))
+        (void) close (pending_take (s, p));
+      else if (c.deadline_us != 0 && c.deadline_us <= now)
+        hand_over (s, &c, pending_take (s, p), EINPROGRESS);
+      else if (c.deadline_us != 0)
+        next = MIN (next, c.deadline_us);
     }
-  g_hash_table_iter_init (&it, s->pending);
-  while (g_hash_table_iter_next (&it, (gpointer *) &p, NULL))
-    if (p->call.deadline_us != 0)
-      next = MIN (next, p->call.deadline_us);
   return next == G_MAXINT64 ? -1 : (int) MIN ((next - now + 999) / 1000, G_MAXINT);
 }
 

@@ -75,6 +75,35 @@ rt exec ho tcpprobe connect 10.0.2.2 "$good" timeout
 is "$(field local | cut -d' ' -f1)" 127.0.0.1 "a socket with SO_SNDTIMEO and TCP_NODELAY set before connect() is handed over"
 like "$(field fd)" "nodelay 1" "... with TCP_NODELAY carried over"
 
+# A server whose accept queue is full drops SYNs: a blocking connect()
+# with SO_SNDTIMEO gives up with EINPROGRESS, as the kernel's does.
+coproc FULL {
+  exec python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+fill = []
+for _ in range(4):
+    c = socket.socket()
+    c.setblocking(False)
+    c.connect_ex(s.getsockname())
+    fill.append(c)
+print(s.getsockname()[1], flush=True)
+time.sleep(60)'
+}
+track_pid "$FULL_PID"
+read -r full <&"${FULL[0]}"
+rt exec ho tcpprobe connect 10.0.2.2 "$full" sndtimeo
+is "$out" "error Operation now in progress" "a blocking connect() past its SO_SNDTIMEO says EINPROGRESS"
+# One whose caller is killed while it waits: its host socket goes too.
+syn_sent () { ss -Htn state syn-sent "dport = :$full" | wc -l; }
+before=$(syn_sent)
+rt exec ho timeout 1 tcpprobe connect 10.0.2.2 "$full"
+back_to_before () { [ "$(syn_sent)" -le "$before" ]; }
+check "a blocking connect() whose caller was killed leaves no host socket connecting" wait_until 10 back_to_before
+kill "$FULL_PID" 2>/dev/null || true
+
 rt exec ho tcpprobe connect fd00::2 "$good6"
 local_end=$(field local)
 is "${local_end% *}" ::1 "IPv6: fd00::2 reaches the host's ::1 through a socket of the host's"
@@ -95,12 +124,12 @@ check "... and the host's server on that port saw nobody" test ! -e "$T/whoami.$
 
 # --- the address changes while the supervisor looks ----------------------------------
 rt exec ho tcpprobe race 10.0.2.2 "$good" 127.0.0.1 "$secret" 300
-like "$(field done)" '^[0-9]+ [0-9]+$' "300 connect() calls while another thread flips the address to 127.0.0.1"
+like "$(field "done")" '^[0-9]+ [0-9]+$' "300 connect() calls while another thread flips the address to 127.0.0.1"
 unlike "$out" SECRET "none reached the host's loopback server the container named its own loopback for"
 check "... which saw no connection at all" test ! -e "$T/whoami.$secret"
 check "... and some reached the good server" grep -q '^line peer 127\.0\.0\.1 ' <<<"$out"
 rt exec ho tcpprobe race fd00::2 "$good6" ::ffff:127.0.0.1 "$secret" 300
-like "$(field done)" '^[0-9]+ [0-9]+$' "the same over IPv6, flipping to ::ffff:127.0.0.1"
+like "$(field "done")" '^[0-9]+ [0-9]+$' "the same over IPv6, flipping to ::ffff:127.0.0.1"
 check "... and the host's loopback server still saw nobody" test ! -e "$T/whoami.$secret"
 
 rt delete --force ho

@@ -1,10 +1,11 @@
 /* tcpprobe: TCP clients for handover.sh, run inside the container (static).
 
-     tcpprobe connect ADDR PORT [nonblock|cloexec|bound|nested|udp|timeout]
+     tcpprobe connect ADDR PORT [nonblock|cloexec|bound|nested|udp|timeout|sndtimeo]
        connects (a non-blocking connect() waited for with poll; a socket
        made with SOCK_CLOEXEC; one bound to port 0 first; one made in a
        new user and network namespace; a UDP socket; one with SO_SNDTIMEO
-       and TCP_NODELAY set before) and prints
+       and TCP_NODELAY set before; a blocking one with SO_SNDTIMEO of 1 s,
+       which prints "error TEXT" or "connected" and nothing else) and prints
          local ADDR PORT      getsockname() after connect()
          fd N cloexec C nonblock B nodelay D
          line TEXT            the server's first line (TCP)
@@ -133,6 +134,17 @@ probe (const char *text, const char *port, const char *mode)
 
       setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
       setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+  if (strcmp (mode, "sndtimeo") == 0)
+    {
+      struct timeval tv = { .tv_sec = 1 };
+
+      setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+      if (connect (fd, &a.sa, len) < 0)
+        printf ("error %s\n", strerror (errno));
+      else
+        printf ("connected\n");
+      return 0;
     }
   r = connect (fd, &a.sa, len);
   if (r < 0 && errno == EINPROGRESS)
