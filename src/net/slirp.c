@@ -64,7 +64,7 @@ typedef struct
   UctrAgent *agent;         /* inside the container, for the two below; or NULL */
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
-  pid_t handover_pid;       /* outbound_tcp=handover's supervisor, our child: it dies with us (PDEATHSIG) */
+  pid_t handover_pid;       /* outbound_tcp=handover's supervisor, our child: it leaves when we do */
   int lock_fd;              /* a share of net.lock until every host socket is closed */
   int devnull;              /* stdio once ready */
 } Helper;
