@@ -26,8 +26,9 @@ no_api_error (const char *path, int errsv, GError **error)
                      _("container %s has no port API: it was not created with --network slirp"), id);
 }
 
-gboolean
-uctr_unix_check_peer_is_us (int fd, const char *path, GError **error)
+/* Requests go only to a helper of ours, whoever bound PATH. */
+static gboolean
+check_peer (int fd, const char *path, GError **error)
 {
   struct ucred cred;
   socklen_t len = sizeof cred;
@@ -40,24 +41,39 @@ uctr_unix_check_peer_is_us (int fd, const char *path, GError **error)
   return TRUE;
 }
 
-static gboolean
-connect_api (int fd, const char *path, GError **error)
+gboolean
+uctr_unix_connect_own (int fd, const char *path, int *connect_errno, GError **error)
 {
   uctr_autofd int dir_fd = -1;
   struct sockaddr_un addr;
   struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
 
+  *connect_errno = 0;
   if (!uctr_port_api_address (path, &addr, &dir_fd, error))
     return FALSE;
   (void) setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   (void) setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   if (TEMP_FAILURE_RETRY (connect (fd, (struct sockaddr *) &addr, sizeof addr)) < 0)
     {
-      if (errno == ENOENT || errno == ECONNREFUSED)
-        return no_api_error (path, errno, error);
+      *connect_errno = errno;
       return uctr_throw_errno (error, _("Connecting to %s"), path);
     }
-  return uctr_unix_check_peer_is_us (fd, path, error);
+  return check_peer (fd, path, error);
+}
+
+static gboolean
+connect_api (int fd, const char *path, GError **error)
+{
+  int err;
+
+  if (uctr_unix_connect_own (fd, path, &err, error))
+    return TRUE;
+  if (err == ENOENT || err == ECONNREFUSED)
+    {
+      g_clear_error (error);
+      return no_api_error (path, err, error);
+    }
+  return FALSE;
 }
 
 static gboolean

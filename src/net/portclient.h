@@ -22,6 +22,9 @@ GPtrArray *uctr_port_client_list (const char *path, GError **error);
    it. */
 GVariant *uctr_port_client_call (const char *path, const char *op, const char *spec, GError **error);
 
-/* Requests go only to a helper of ours, whoever bound PATH: FALSE unless
-   the process at the other end of the connected socket FD has our uid. */
-gboolean uctr_unix_check_peer_is_us (int fd, const char *path, GError **error);
+/* Connects the unix socket FD to PATH (named as uctr_port_api_address
+   does), with 10 s timeouts on FD's reads and writes, and checks that a
+   process of ours is at the other end. When connect() itself failed,
+   *CONNECT_ERRNO gets its errno (0 otherwise), for a message of the
+   caller's. */
+gboolean uctr_unix_connect_own (int fd, const char *path, int *connect_errno, GError **error);
