@@ -427,8 +427,9 @@ load_seccomp (UctrInitCtx *ctx)
   close (listener);
 }
 
-/* outbound_tcp=handover: from here on every connect() of the process waits
-   for the network helper's answer; the listener fd goes to the parent,
+/* A handover (outbound_tcp= or publish_tcp=handover): from here on the
+   process's connect() or bind() calls wait for the network helper's
+   answer; the listener fd goes to the parent,
    which hands it to the helper before it reads another record. Before
    linux.seccomp's filter, which need not allow seccomp() or the send. */
 static void

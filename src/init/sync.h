@@ -55,7 +55,7 @@ typedef enum
   UCTR_SYNC_NET_READY, /* parent -> init: the network helper runs (and has joined our namespaces) */
   UCTR_SYNC_SECCOMP,   /* init -> parent: the seccomp listener fd, as SCM_RIGHTS, for listenerPath */
   UCTR_SYNC_MOUNT_FD,  /* parent -> init, before GO: index = mount step, its idmapped mount as SCM_RIGHTS */
-  UCTR_SYNC_HANDOVER,  /* init -> parent: outbound_tcp=handover's listener fd, as SCM_RIGHTS */
+  UCTR_SYNC_HANDOVER,  /* init -> parent: the handover filter's listener fd, as SCM_RIGHTS */
 } UctrSyncType;
 
 /* What the init was doing; the parent turns it into a sentence naming the
@@ -115,7 +115,7 @@ typedef enum
   UCTR_STEP_ROOTFS_OVERLAY, /* mounting the overlayfs of uctr.rootfs.overlay on root.path */
   UCTR_STEP_ROOTFS_FUSE_OVERLAY, /* warning: the kernel refused it (err); fuse-overlayfs mounted it */
   UCTR_STEP_ROOTFS_COPY,         /* warning: neither overlayfs could mount it (err); its layers were copied */
-  UCTR_STEP_HANDOVER,            /* loading outbound_tcp=handover's filter */
+  UCTR_STEP_HANDOVER,            /* loading the handover filter */
   UCTR_STEP_HANDOVER_LISTENER,   /* handing its listener fd to the parent */
 } UctrStep;
 

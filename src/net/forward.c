@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <linux/filter.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,6 +36,7 @@ struct _UctrForwarder
   GPtrArray *specs;   /* UctrPortSpec *: what uctr_forwarder_list returns */
   GPtrArray *ports;   /* Port *, in the same order */
   GHashTable *routes; /* route_key () -> number of ports that need that rule */
+  gboolean handover;  /* publish_tcp=handover: TCP listeners a server's socket can join */
 };
 
 typedef struct _Port Port;
@@ -53,6 +55,7 @@ struct _Port
   const UctrPortSpec *spec; /* owned by f->specs */
   Listener ls[2];
   guint n_ls;
+  gboolean handed;     /* TCP: a socket of its host port was handed to the container's bind() */
   UctrRelaySet *conns; /* TCP: relayed connections */
   GHashTable *flows;   /* UDP: &Flow.client -> Flow * (owned) */
   GSource *sweep;      /* UDP: ends idle flows */
@@ -151,9 +154,20 @@ static void
 conn_start (int client, const UctrSockAddr *peer, gpointer data)
 {
   Port *p = data;
+  UctrSockAddr from = *peer;
   int inside = -1;
 
-  if (agent_call (p->f, UCTR_INSIDE_SOCKET, p->spec, peer, &inside) != 0)
+  /* An IPv4 client of a listener of both versions (publish_tcp=handover)
+     reaches the container over IPv4. */
+  if (from.sa.sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED (&from.in6.sin6_addr))
+    {
+      struct in_addr v4;
+
+      memcpy (&v4, &from.in6.sin6_addr.s6_addr[12], sizeof v4);
+      from.in
+          = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = peer->in6.sin6_port, .sin_addr = v4 };
+    }
+  if (agent_call (p->f, UCTR_INSIDE_SOCKET, p->spec, &from, &inside) != 0)
     {
       uctr_socket_reset (client);
       return;
@@ -479,19 +493,34 @@ bind_error (const UctrPortSpec *spec, int errsv, GError **error)
                                 _("Binding host port %u/%s"), spec->host_port, proto_name (spec->proto));
 }
 
+/* publish_tcp=handover: the listener hands every connection to the second
+   socket of its SO_REUSEPORT group, the container's server's once it
+   listens (uctr_forwarder_hand_over); alone, the kernel gives it all. */
+static gboolean
+steer_to_server (int fd)
+{
+  struct sock_filter second[] = { BPF_STMT (BPF_RET | BPF_K, 1) };
+  struct sock_fprog prog = { .len = G_N_ELEMENTS (second), .filter = second };
+
+  return setsockopt (fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) == 0;
+}
+
 /* The socket of one IP version for SPEC, bound to ADDR; -1 and ERROR
-   otherwise, with *ERRSV the errno of the step that failed. */
+   otherwise, with *ERRSV the errno of the step that failed. With
+   SHARED (a publish_tcp=handover TCP listener) an IPv6 one takes IPv4
+   clients too, and the port is open to SO_REUSEPORT after the bind, so
+   that the bind still finds the port busy when another process holds it. */
 static int
-host_socket (const UctrPortSpec *spec, const UctrSockAddr *addr, int *errsv, GError **error)
+host_socket (const UctrPortSpec *spec, const UctrSockAddr *addr, gboolean shared, int *errsv, GError **error)
 {
   gboolean tcp = spec->proto == UCTR_PORT_TCP;
   gboolean v6 = addr->sa.sa_family == AF_INET6;
   uctr_autofd int fd = -1;
-  int one = 1;
+  int one = 1, v6only = !shared;
 
   fd = socket (addr->sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   /* Each version its own socket: IPv4 clients are the IPv4 socket's. */
-  if (fd < 0 || (v6 && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
+  if (fd < 0 || (v6 && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) < 0)
       || (tcp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
       || (!tcp
           && (v6 ? setsockopt (fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one)
@@ -505,7 +534,8 @@ host_socket (const UctrPortSpec *spec, const UctrSockAddr *addr, int *errsv, GEr
                                -1;
     }
   if (bind (fd, &addr->sa, v6 ? sizeof addr->in6 : sizeof addr->in) < 0
-      || (tcp && listen (fd, LISTEN_BACKLOG) < 0))
+      || (shared && setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+      || (tcp && listen (fd, LISTEN_BACKLOG) < 0) || (shared && !steer_to_server (fd)))
     {
       *errsv = errno;
       return bind_error (spec, errno, error), -1;
@@ -513,15 +543,31 @@ host_socket (const UctrPortSpec *spec, const UctrSockAddr *addr, int *errsv, GEr
   return uctr_steal_fd (&fd);
 }
 
+static UctrSockAddr
+mapped (const UctrSockAddr *a4)
+{
+  UctrSockAddr a6 = { .in6 = { .sin6_family = AF_INET6, .sin6_port = a4->in.sin_port } };
+
+  a6.in6.sin6_addr.s6_addr[10] = 0xff;
+  a6.in6.sin6_addr.s6_addr[11] = 0xff;
+  memcpy (&a6.in6.sin6_addr.s6_addr[12], &a4->in.sin_addr, 4);
+  return a6;
+}
+
 /* Binds SPEC's host side into FDS (FAMILIES: their versions): on its
    address, or on every address, IPv4 and (when the container and the host
-   have it) IPv6. Returns how many; 0 with ERROR set on failure. */
+   have it) IPv6. A publish_tcp=handover TCP port has one socket of IPv6
+   for both versions instead, where the host has IPv6, so that a server's
+   socket of either kind can join it or outdo it for IPv4 clients
+   (uctr_forwarder_hand_over). Returns how many; 0 with ERROR set on
+   failure. */
 static guint
 host_sockets (UctrForwarder *f, const UctrPortSpec *spec, int fds[2], int families[2], GError **error)
 {
   UctrSockAddr a4 = { .in = { .sin_family = AF_INET, .sin_port = htons (spec->host_port) } };
   UctrSockAddr a6 = { .in6 = { .sin6_family = AF_INET6, .sin6_port = htons (spec->host_port) } };
   gboolean want4 = TRUE, want6 = f->guest->has6;
+  gboolean shared = f->handover && spec->proto == UCTR_PORT_TCP;
   g_autoptr(GError) local = NULL;
   guint n = 0;
   int errsv = 0;
@@ -539,16 +585,30 @@ host_sockets (UctrForwarder *f, const UctrPortSpec *spec, int fds[2], int famili
     }
   else if (spec->host_ip != NULL)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT, _("%s is not an IP address"), spec->host_ip), 0;
+  if (shared)
+    {
+      /* IPv4 alone as IPv4-mapped IPv6 (::ffff:0.0.0.0 for every address). */
+      UctrSockAddr one = want6 ? a6 : mapped (&a4);
+
+      fds[0] = host_socket (spec, &one, TRUE, &errsv, &local);
+      if (fds[0] >= 0)
+        return families[0] = AF_INET6, 1;
+      /* A host without IPv6: IPv4 is all there is. */
+      if (!want4 || (errsv != EAFNOSUPPORT && errsv != EADDRNOTAVAIL))
+        return g_propagate_error (error, g_steal_pointer (&local)), 0;
+      g_clear_error (&local);
+      want6 = FALSE;
+    }
   if (want4)
     {
-      fds[n] = host_socket (spec, &a4, &errsv, error);
+      fds[n] = host_socket (spec, &a4, shared, &errsv, error);
       if (fds[n] < 0)
         return 0;
       families[n++] = AF_INET;
     }
   if (want6)
     {
-      fds[n] = host_socket (spec, &a6, &errsv, &local);
+      fds[n] = host_socket (spec, &a6, shared, &errsv, &local);
       if (fds[n] >= 0)
         families[n++] = AF_INET6;
       /* Every address, on a host without IPv6: IPv4 is all there is. */
@@ -595,6 +655,114 @@ check_not_published (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
   return TRUE;
 }
 
+/* --- publish_tcp=handover ------------------------------------------------- */
+
+/* The server's socket is on the host: a relay of the same container port
+   would find nobody there, and the host port is the server's until it
+   closes it, which nothing here learns of. */
+static gboolean
+check_not_handed (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
+{
+  for (guint i = 0; i < f->ports->len; i++)
+    {
+      const Port *p = f->ports->pdata[i];
+
+      if (p->handed && p->spec->proto == spec->proto && p->spec->container_port == spec->container_port)
+        return uctr_throw (error, UCTR_ERROR_BAD_STATE,
+                           _("the container's server on port %u/tcp has a socket of host port %u of its own "
+                             "(publish_tcp=handover): its ports cannot change while the container runs"),
+                              p->spec->container_port, p->spec->host_port);
+    }
+  return TRUE;
+}
+
+/* The one TCP port that publishes container port PORT, or NULL. */
+static Port *
+only_port_of (UctrForwarder *f, guint16 port)
+{
+  Port *found = NULL;
+
+  for (guint i = 0; i < f->ports->len; i++)
+    {
+      Port *p = f->ports->pdata[i];
+
+      if (p->spec->proto != UCTR_PORT_TCP || p->spec->container_port != port)
+        continue;
+      if (found != NULL)
+        return NULL;
+      found = p;
+    }
+  return found;
+}
+
+/* ADDR, what the server binds, is where the relay would reach it: every
+   address, or the container's own on tap0. */
+static gboolean
+relay_reaches (const UctrInsideGuest *guest, const UctrSockAddr *addr)
+{
+  if (addr->sa.sa_family == AF_INET)
+    return addr->in.sin_addr.s_addr == htonl (INADDR_ANY) || addr->in.sin_addr.s_addr == guest->guest.s_addr;
+  return IN6_IS_ADDR_UNSPECIFIED (&addr->in6.sin6_addr)
+         || (guest->has6 && IN6_ARE_ADDR_EQUAL (&addr->in6.sin6_addr, &guest->guest6));
+}
+
+/* Where the server's socket of FAMILY (V6ONLY) binds, to join L's group
+   (both of IPv6 for both versions, at L's address) or to take L's IPv4
+   clients (one of IPv4, at the IPv4 address L is bound to, which IPv4
+   clients prefer to a socket of IPv6). FALSE where the kernel would give
+   its clients to L instead: an IPv6-only socket (L comes first, at the
+   same score), one of both versions beside an IPv4 listener (a host
+   without IPv6), one of IPv4 where L's address is IPv6 alone. */
+static gboolean
+joining_address (const Listener *l, int family, gboolean v6only, UctrSockAddr *out)
+{
+  socklen_t len = sizeof *out;
+  struct in6_addr a;
+
+  if (getsockname (l->a.fd, &out->sa, &len) < 0)
+    return FALSE;
+  if (family == AF_INET6)
+    return !v6only && l->a.family == AF_INET6;
+  if (l->a.family == AF_INET)
+    return TRUE;
+  a = out->in6.sin6_addr;
+  if (!IN6_IS_ADDR_UNSPECIFIED (&a) && !IN6_IS_ADDR_V4MAPPED (&a))
+    return FALSE;
+  *out = (UctrSockAddr){ .in = { .sin_family = AF_INET, .sin_port = out->in6.sin6_port } };
+  memcpy (&out->in.sin_addr, &a.s6_addr[12], 4);
+  return TRUE;
+}
+
+int
+uctr_forwarder_hand_over (UctrForwarder *f, int family, gboolean v6only, const UctrSockAddr *addr)
+{
+  guint16 port = ntohs (family == AF_INET ? addr->in.sin_port : addr->in6.sin6_port);
+  Port *p;
+  UctrSockAddr at = { 0 };
+  uctr_autofd int fd = -1;
+  int one = 1, zero = 0;
+
+  if (!f->handover || addr->sa.sa_family != family || port == 0 || !relay_reaches (f->guest, addr))
+    return -1;
+  p = only_port_of (f, port);
+  /* A socket of a port below it could connect from there, which some
+     servers take for a privileged client. */
+  if (p == NULL || p->n_ls != 1 || p->spec->host_port < unprivileged_port_start ()
+      || !joining_address (&p->ls[0], family, v6only, &at))
+    return -1;
+  fd = socket (family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || (family == AF_INET6 && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0)
+      || setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
+      || setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0
+      || bind (fd, &at.sa, family == AF_INET6 ? sizeof at.in6 : sizeof at.in) < 0)
+    {
+      g_debug ("network helper: handing host port %u over: %s", p->spec->host_port, g_strerror (errno));
+      return -1;
+    }
+  p->handed = TRUE;
+  return uctr_steal_fd (&fd);
+}
+
 /* --- API ------------------------------------------------------------------ */
 
 UctrForwarder *
@@ -612,6 +780,13 @@ uctr_forwarder_new (UctrAgent *agent)
   return f;
 }
 
+void
+uctr_forwarder_set_handover (UctrForwarder *f)
+{
+  g_return_if_fail (f->ports->len == 0);
+  f->handover = TRUE;
+}
+
 gboolean
 uctr_forwarder_add (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
 {
@@ -619,7 +794,7 @@ uctr_forwarder_add (UctrForwarder *f, const UctrPortSpec *spec, GError **error)
   int fds[2] = { -1, -1 }, families[2];
   guint n;
 
-  if (!check_not_published (f, spec, error))
+  if (!check_not_published (f, spec, error) || !check_not_handed (f, spec, error))
     return FALSE;
   n = host_sockets (f, spec, fds, families, error);
   if (n == 0)
@@ -644,6 +819,8 @@ uctr_forwarder_remove (UctrForwarder *f, const UctrPortSpec *spec, GError **erro
   for (guint i = 0; i < f->specs->len; i++)
     if (uctr_port_spec_equal (f->specs->pdata[i], spec))
       {
+        if (!check_not_handed (f, spec, error))
+          return FALSE;
         port_free (g_ptr_array_steal_index (f->ports, i));
         g_ptr_array_remove_index (f->specs, i);
         return TRUE;

@@ -1,10 +1,11 @@
-/* uctr: outbound_tcp=handover's supervisor (see handover.h). One epoll
-   loop over its socket, the listener fds it was handed and the host
-   sockets of blocking connect() calls still under way. */
+/* uctr: the handover supervisor (see handover.h). One epoll loop over its
+   socket, the listener fds it was handed and the host sockets of blocking
+   connect() calls still under way; bind() calls ask the loop. */
 #include "net/handover.h"
 #include "net/api.h"
 #include "net/destination.h"
 #include "net/fdpass.h"
+#include "net/handoverclient.h"
 #include "net/sandbox.h"
 #include "base/util.h"
 
@@ -70,6 +71,7 @@ typedef struct
   const UctrHandoverConfig *cfg;
   int epfd;
   int proc_fd;
+  int loop_fd; /* bind(): the loop's end, or -1 */
   Src socket;
   Src parent;
   GHashTable *listeners; /* Src * (SRC_LISTENER) -> itself */
@@ -132,8 +134,8 @@ hand_over (Supervisor *s, const Call *c, int host, int err)
 
 /* --- what the caller asked -------------------------------------------- */
 
-/* The options a program sets before connect() that the host's socket
-   carries on with, where they differ from a new socket's. Buffer sizes
+/* The options a program sets before connect() or listen() that the host's
+   socket carries on with, where they differ from a new socket's. Buffer sizes
    are left to the host's autotuning, which a copy would switch off. */
 static const struct
 {
@@ -150,6 +152,7 @@ static const struct
   { IPPROTO_TCP, TCP_WINDOW_CLAMP }, { IPPROTO_TCP, TCP_NOTSENT_LOWAT },
   { IPPROTO_TCP, TCP_QUICKACK },     { IPPROTO_TCP, TCP_CONGESTION },
   { IPPROTO_TCP, TCP_LINGER2 },      { IPPROTO_TCP, TCP_FASTOPEN_CONNECT },
+  { IPPROTO_TCP, TCP_DEFER_ACCEPT }, { IPPROTO_TCP, TCP_FASTOPEN },
 };
 
 static const struct
@@ -279,18 +282,23 @@ read_address (const struct seccomp_notif *req, UctrSockAddr *dst)
 }
 
 /* Fills C and returns the caller's socket (a copy of its fd) when the call
-   is one to hand over; -1 when the kernel should go on with it. */
+   is one to hand over; -1 when the kernel should go on with it. ADDR is
+   the address the call was given, checked for connect(). */
 static int
-inspect (Supervisor *s, int notify_fd, const struct seccomp_notif *req, UctrSockAddr *dst, Call *c)
+inspect (Supervisor *s, int notify_fd, const struct seccomp_notif *req, UctrSockAddr *addr, Call *c)
 {
   uctr_autofd int pidfd = -1;
   uctr_autofd int sock = -1;
+  unsigned calls = req->data.nr == __NR_connect ? UCTR_HANDOVER_SAYS_CONNECT
+                   : req->data.nr == __NR_bind  ? UCTR_HANDOVER_SAYS_BIND
+                                                : 0;
   int family, fl;
 
-  if (req->data.nr != __NR_connect || !read_address (req, dst))
+  if ((calls & s->cfg->calls) == 0 || !read_address (req, addr))
     return -1;
-  family = dst->sa.sa_family;
-  if (!uctr_outbound_destination (&s->cfg->guest, s->cfg->host_loopback, dst))
+  family = addr->sa.sa_family;
+  if (calls == UCTR_HANDOVER_SAYS_CONNECT
+      && !uctr_outbound_destination (&s->cfg->guest, s->cfg->host_loopback, addr))
     return -1;
   pidfd = open_pidfd (req->pid);
   /* The pidfd is of the caller only if the call still waits. */
@@ -305,6 +313,49 @@ inspect (Supervisor *s, int notify_fd, const struct seccomp_notif *req, UctrSock
     return -1;
   c->nonblock = fl & O_NONBLOCK;
   return uctr_steal_fd (&sock);
+}
+
+/* --- binding ------------------------------------------------------------ */
+
+/* The loop's socket for SOCK's bind() to ADDR, or -1: the kernel goes on
+   with the call. A loop that does not answer in time is asked no more, so
+   that a late answer is never taken for another call's. */
+static int
+ask_loop (Supervisor *s, int sock, const UctrSockAddr *addr)
+{
+  UctrHandoverBind q = { .family = addr->sa.sa_family, .addr = *addr };
+  int fd = -1;
+
+  if (s->loop_fd < 0)
+    return -1;
+  if (q.family == AF_INET6)
+    q.v6only = int_option (sock, IPPROTO_IPV6, IPV6_V6ONLY) == 1;
+  if (send (s->loop_fd, &q, sizeof q, MSG_NOSIGNAL) == (ssize_t) sizeof q
+      && uctr_fdpass_recv (s->loop_fd, &fd, 1))
+    return fd;
+  if (errno != EPROTO)
+    {
+      g_debug ("handover: the network helper's loop does not answer: %s", g_strerror (errno));
+      uctr_close_fdp (&s->loop_fd);
+    }
+  return -1;
+}
+
+static void
+handle_bind (Supervisor *s, int notify_fd, const struct seccomp_notif *req)
+{
+  UctrSockAddr addr;
+  Call c;
+  uctr_autofd int sock = inspect (s, notify_fd, req, &addr, &c);
+  int host = sock < 0 ? -1 : ask_loop (s, sock, &addr);
+
+  if (host < 0)
+    {
+      respond (s, notify_fd, req->id, 0, TRUE);
+      return;
+    }
+  copy_options (sock, host, addr.sa.sa_family);
+  hand_over (s, &c, host, 0);
 }
 
 /* --- connecting -------------------------------------------------------- */
@@ -392,7 +443,7 @@ on_connected (Supervisor *s, Pending *p)
 }
 
 static void
-handle (Supervisor *s, int notify_fd, const struct seccomp_notif *req)
+handle_connect (Supervisor *s, int notify_fd, const struct seccomp_notif *req)
 {
   UctrSockAddr dst;
   Call c;
@@ -453,10 +504,15 @@ on_listener (Supervisor *s, Src *l, guint32 events)
   if (events & EPOLLIN)
     {
       memset (s->req, 0, s->req_size);
-      if (ioctl (l->fd, SECCOMP_IOCTL_NOTIF_RECV, s->req) == 0)
-        handle (s, l->fd, s->req);
-      else if (errno != ENOENT && errno != EINTR)
-        g_debug ("handover: receiving a notification: %s", g_strerror (errno));
+      if (ioctl (l->fd, SECCOMP_IOCTL_NOTIF_RECV, s->req) < 0)
+        {
+          if (errno != ENOENT && errno != EINTR)
+            g_debug ("handover: receiving a notification: %s", g_strerror (errno));
+        }
+      else if (s->req->data.nr == __NR_bind)
+        handle_bind (s, l->fd, s->req);
+      else
+        handle_connect (s, l->fd, s->req);
       return;
     }
   /* Every process under the filter has exited. */
@@ -464,18 +520,21 @@ on_listener (Supervisor *s, Src *l, guint32 events)
     listener_close (s, l);
 }
 
-/* One listener fd on CONN, then a byte back once it is watched. */
+/* The calls we answer (handoverclient.h), then one listener fd on CONN,
+   then a byte back once it is watched. A caller that only asked which
+   calls closes CONN instead. */
 static void
 take_listener (Supervisor *s, int conn)
 {
   struct timeval tv = { .tv_sec = HANDOVER_TIMEOUT_S };
   struct epoll_event ev = { .events = EPOLLIN };
+  char calls = (char) ('0' + s->cfg->calls);
   guint64 none = 0;
   Src *l;
   int fd;
 
   (void) setsockopt (conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (!uctr_fdpass_recv (conn, &fd, 1))
+  if (send (conn, &calls, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1 || !uctr_fdpass_recv (conn, &fd, 1))
     return;
   /* A seccomp listener, and nothing else, knows no notification 0. */
   if (g_hash_table_size (s->listeners) >= LISTENERS_MAX
@@ -623,16 +682,33 @@ supervisor_setup (Supervisor *s, pid_t parent, GError **error)
   return uctr_net_sandbox_enter_handover (s->proc_fd, error);
 }
 
+/* STATUS_FD becomes 3 and the loop's socket (if any) 4; nothing else of
+   the loop's stays open. */
+static gboolean
+keep_fds (const UctrHandoverConfig *cfg, int status_fd, int *loop_fd)
+{
+  int status = fcntl (status_fd, F_DUPFD_CLOEXEC, 5);
+  int loop = cfg->loop_fd < 0 ? -1 : fcntl (cfg->loop_fd, F_DUPFD_CLOEXEC, 5);
+
+  if (status < 0 || (cfg->loop_fd >= 0 && loop < 0) || dup3 (status, 3, O_CLOEXEC) < 0
+      || (loop >= 0 && dup3 (loop, 4, O_CLOEXEC) < 0))
+    return FALSE;
+  *loop_fd = loop >= 0 ? 4 : -1;
+  return close_range ((unsigned) (loop >= 0 ? 5 : 4), ~0U, 0) == 0;
+}
+
 static void G_GNUC_NORETURN
 child (const UctrHandoverConfig *cfg, pid_t parent, int status_fd)
 {
   Supervisor s = { .cfg = cfg, .epfd = -1, .proc_fd = -1, .socket = { .fd = -1 }, .parent = { .fd = -1 } };
   g_autoptr(GError) error = NULL;
+  struct timeval tv = { .tv_sec = HANDOVER_TIMEOUT_S };
   int keep = 3;
 
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid () != parent)
     _exit (1);
-  if (dup3 (status_fd, keep, O_CLOEXEC) < 0 || close_range (keep + 1, ~0U, 0) < 0)
+  if (!keep_fds (cfg, status_fd, &s.loop_fd)
+      || (s.loop_fd >= 0 && setsockopt (s.loop_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0))
     _exit (1);
   if (!supervisor_setup (&s, parent, &error))
     {

@@ -31,6 +31,7 @@ uctr_net_options_init (UctrNetOptions *o)
     .allow_host_loopback = FALSE,
     .dns = TRUE,
     .outbound_tcp = UCTR_OUTBOUND_TCP_SPLICE,
+    .publish_tcp = UCTR_PUBLISH_TCP_RELAY,
   };
 }
 
@@ -169,6 +170,17 @@ set_outbound_tcp (UctrNetOptions *o, gsize offset, const char *name, const char 
         return TRUE;
       }
   return option_error (error, _("%s must be splice, handover or slirp, not \"%s\""), name, value);
+}
+
+static gboolean
+set_publish_tcp (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
+{
+  if (strcmp (value, "relay") == 0)
+    G_STRUCT_MEMBER (UctrPublishTcp, o, offset) = UCTR_PUBLISH_TCP_RELAY;
+  else if (strcmp (value, "handover") == 0)
+    G_STRUCT_MEMBER (UctrPublishTcp, o, offset) = UCTR_PUBLISH_TCP_HANDOVER;
+  else
+    return option_error (error, _("%s must be relay or handover, not \"%s\""), name, value);
   return TRUE;
 }
 
@@ -186,6 +198,7 @@ static const struct
   { "outbound_addr", set_ipv4, G_STRUCT_OFFSET (UctrNetOptions, outbound_addr) },
   { "dns", set_boolean, G_STRUCT_OFFSET (UctrNetOptions, dns) },
   { "outbound_tcp", set_outbound_tcp, G_STRUCT_OFFSET (UctrNetOptions, outbound_tcp) },
+  { "publish_tcp", set_publish_tcp, G_STRUCT_OFFSET (UctrNetOptions, publish_tcp) },
 };
 
 static gboolean
@@ -228,7 +241,20 @@ uctr_net_options_check (const UctrNetOptions *o, GError **error)
   if (o->ipv6 && o->mtu < MTU_MIN_IPV6)
     return option_error (error, _("IPv6 needs an mtu of at least %u; add ipv6=false for mtu=%u"),
                                    MTU_MIN_IPV6, o->mtu);
+  /* A socket of the host's in the container can be disconnected and
+     connected again, to the host's loopback as anywhere else. */
+  if (uctr_net_options_handover (o) && !o->allow_host_loopback)
+    return option_error (
+        error, _("%s=handover gives the container sockets of the host's network, which it can connect "
+                           "to the host's loopback: add allow_host_loopback=true"),
+                  o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER ? "outbound_tcp" : "publish_tcp");
   return TRUE;
+}
+
+gboolean
+uctr_net_options_handover (const UctrNetOptions *o)
+{
+  return o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER || o->publish_tcp == UCTR_PUBLISH_TCP_HANDOVER;
 }
 
 gboolean

@@ -18,6 +18,14 @@ typedef enum
                                  the proxy where it cannot be */
 } UctrOutboundTcp;
 
+/* publish_tcp=: who carries connections to a published TCP port. */
+typedef enum
+{
+  UCTR_PUBLISH_TCP_RELAY,    /* the port forwarder relays them into the container (forward.h) */
+  UCTR_PUBLISH_TCP_HANDOVER, /* a socket of the host's, bound to the published port, handed to the
+                                container's bind() (handover.h); the relay where it cannot be */
+} UctrPublishTcp;
+
 /* --network slirp:OPTIONS */
 typedef struct
 {
@@ -28,6 +36,7 @@ typedef struct
   gboolean dns;                 /* TRUE: slirp answers DNS at .3 with the host's resolv.conf servers */
   char *outbound_addr;          /* NULL, or the IPv4 address outbound connections are bound to */
   UctrOutboundTcp outbound_tcp; /* UCTR_OUTBOUND_TCP_SPLICE */
+  UctrPublishTcp publish_tcp;   /* UCTR_PUBLISH_TCP_RELAY */
 } UctrNetOptions;
 
 void uctr_net_options_init (UctrNetOptions *o);
@@ -42,6 +51,10 @@ gboolean uctr_net_options_parse (UctrNetOptions *o, const char *text, GError **e
 /* The checks that span options (an mtu IPv6 can use ...), also for options
    that were not parsed from text. */
 gboolean uctr_net_options_check (const UctrNetOptions *o, GError **error);
+
+/* A supervisor answers the container's connect() or bind() calls
+   (outbound_tcp=handover, publish_tcp=handover). */
+gboolean uctr_net_options_handover (const UctrNetOptions *o);
 
 /* What the two ends of tap0 are, as plain data for the container side. */
 typedef struct

@@ -5,6 +5,8 @@
    the tap fd to the GMainLoop; the loop ends when the container's init does. */
 #include "net/slirp.h"
 #include "net/agent.h"
+#include "net/fdpass.h"
+#include "net/handoverclient.h"
 #include "net/frames.h"
 #include "net/outbound.h"
 #include "net/api.h"
@@ -64,7 +66,9 @@ typedef struct
   UctrAgent *agent;         /* inside the container, for the two below; or NULL */
   UctrOutbound *proxy;      /* the outbound TCP proxy, or NULL: libslirp carries it */
   UctrForwarder *forwarder; /* published ports, or NULL */
-  pid_t handover_pid;       /* outbound_tcp=handover's supervisor, our child: it leaves when we do */
+  pid_t handover_pid;       /* the handover supervisor, our child: it leaves when we do */
+  int bind_fd;              /* publish_tcp=handover: our end of the supervisor's questions, or -1 */
+  GSource *bind_watch;      /* on bind_fd */
   int lock_fd;              /* a share of net.lock until every host socket is closed */
   int devnull;              /* stdio once ready */
 } Helper;
@@ -392,6 +396,8 @@ helper_free (Helper *h)
   drop_source (&h->engine);
   drop_source (&h->init_watch);
   drop_source (&h->signal_watch);
+  drop_source (&h->bind_watch);
+  uctr_close_fdp (&h->bind_fd);
   g_clear_pointer (&h->proxy, uctr_outbound_free);
   g_clear_pointer (&h->forwarder, uctr_forwarder_free);
   /* After those that use it; reaped once the lock is let go. */
@@ -429,6 +435,7 @@ helper_new (int tap_fd, int init_pidfd)
   h->signal_fd = -1;
   h->lock_fd = -1;
   h->devnull = -1;
+  h->bind_fd = -1;
   h->loop = g_main_loop_new (NULL, FALSE);
   h->polls = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   h->asked = g_ptr_array_new ();
@@ -609,6 +616,8 @@ setup_ports (Helper *h, const UctrNetHelperArgs *args, GError **error)
   if (h->agent == NULL && !setup_agent (h, args->options, error))
     return uctr_prefix_error (error, _("Starting the port forwarder"));
   h->forwarder = uctr_forwarder_new (h->agent);
+  if (args->options->publish_tcp == UCTR_PUBLISH_TCP_HANDOVER)
+    uctr_forwarder_set_handover (h->forwarder);
   for (i = 0; args->publish != NULL && i < args->publish->len; i++)
     {
       const UctrPortSpec *spec = g_ptr_array_index (args->publish, i);
@@ -709,16 +718,61 @@ resolv_dir (const UctrNetOptions *o)
   return g_path_get_dirname (real);
 }
 
-/* outbound_tcp=handover: the supervisor, told which network namespace is
-   the container's by a socket the agent makes there. */
+/* publish_tcp=handover: the supervisor asks which socket of the host to
+   give a bind() of the container's (handover.h's UctrHandoverBind). */
+static gboolean
+on_bind_question (int fd, GIOCondition cond, gpointer data)
+{
+  Helper *h = data;
+  UctrHandoverBind q;
+  ssize_t n = recv (fd, &q, sizeof q, MSG_DONTWAIT);
+  uctr_autofd int sock = -1;
+
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    {
+      /* The supervisor has gone. */
+      g_clear_pointer (&h->bind_watch, g_source_unref);
+      uctr_close_fdp (&h->bind_fd);
+      return G_SOURCE_REMOVE;
+    }
+  if (n == (ssize_t) sizeof q && h->forwarder != NULL)
+    sock = uctr_forwarder_hand_over (h->forwarder, q.family, q.v6only != 0, &q.addr);
+  if (sock < 0 || !uctr_fdpass_send (fd, 'B', &sock, 1))
+    (void) send (fd, "N", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The loop's end of the supervisor's questions, watched; *THEIRS the other. */
+static gboolean
+listen_for_binds (Helper *h, int *theirs, GError **error)
+{
+  int pair[2];
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return uctr_throw_errno (error, _("Creating the handover supervisor's socket"));
+  h->bind_fd = pair[0];
+  *theirs = pair[1];
+  h->bind_watch = g_unix_fd_source_new (h->bind_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_set_callback (h->bind_watch, G_SOURCE_FUNC (on_bind_question), h, NULL);
+  g_source_attach (h->bind_watch, NULL);
+  return TRUE;
+}
+
+/* The handover supervisor (outbound_tcp= or publish_tcp=handover), told
+   which network namespace is the container's by a socket the agent makes
+   there. */
 static gboolean
 setup_handover (Helper *h, const UctrNetHelperArgs *args, GError **error)
 {
   const UctrNetOptions *o = args->options;
-  UctrHandoverConfig cfg = { .socket_path = args->handover_path, .host_loopback = o->allow_host_loopback };
+  UctrHandoverConfig cfg
+      = { .socket_path = args->handover_path, .host_loopback = o->allow_host_loopback, .loop_fd = -1 };
   UctrInsideRequest req = { .op = UCTR_INSIDE_LISTEN, .proto = IPPROTO_TCP };
   socklen_t len = sizeof cfg.netns_cookie;
   uctr_autofd int probe = -1;
+  uctr_autofd int theirs = -1;
   int err;
 
   if (h->agent == NULL && !setup_agent (h, o, error))
@@ -733,6 +787,15 @@ setup_handover (Helper *h, const UctrNetHelperArgs *args, GError **error)
   cfg.guest = *uctr_agent_guest (h->agent);
   if (o->outbound_addr != NULL)
     cfg.bind4 = h->outbound.sin_addr;
+  if (o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER)
+    cfg.calls |= UCTR_HANDOVER_SAYS_CONNECT;
+  if (o->publish_tcp == UCTR_PUBLISH_TCP_HANDOVER)
+    {
+      if (!listen_for_binds (h, &theirs, error))
+        return FALSE;
+      cfg.calls |= UCTR_HANDOVER_SAYS_BIND;
+      cfg.loop_fd = theirs;
+    }
   h->handover_pid = uctr_handover_start (&cfg, error);
   return h->handover_pid > 0;
 }
@@ -749,7 +812,7 @@ sandbox (Helper *h, const UctrNetHelperArgs *args, GError **error)
   int abi;
 
   if (args->handover_path != NULL && !setup_handover (h, args, error))
-    return uctr_prefix_error (error, "outbound_tcp=handover");
+    return uctr_prefix_error (error, _("the handover"));
   if (o->outbound_tcp != UCTR_OUTBOUND_TCP_SLIRP && h->agent == NULL && !setup_agent (h, o, &local))
     g_debug ("network helper: outbound TCP through libslirp: %s", local->message);
   /* Loads our translations, which Landlock would keep from us later. */

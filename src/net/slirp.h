@@ -17,7 +17,8 @@ typedef struct
   const char *api_path;  /* the port API's socket (port.sock in the state dir); NULL: none */
   const char *lock_path; /* locked (flock) until the helper has let go of its ports; NULL: none */
   const char *exit_path; /* how the helper ended, when the container still ran (net.exit); NULL: nowhere */
-  const char *handover_path; /* outbound_tcp=handover: the supervisor's socket (handover.h); NULL: none */
+  const char *
+      handover_path; /* outbound_tcp= or publish_tcp=handover: the supervisor's socket (handover.h); NULL: none */
 } UctrNetHelperArgs;
 
 /* Runs the helper until the container init exits (INIT_PIDFD becomes
@@ -43,8 +44,9 @@ typedef struct
                or the loop does.
    LOCK_PATH:  the watcher and the loop each hold a share (LOCK_SH) until
                they have let go of what delete waits for.
-   HANDOVER_PATH: with outbound_tcp=handover, the loop's child that
-               answers the container's connect() calls listens there (a
+   HANDOVER_PATH: with outbound_tcp= or publish_tcp=handover, the loop's
+               child that answers the container's connect() and bind()
+               calls listens there (a
                failure to start it is a startup failure); removed as
                API_PATH is.
 

@@ -172,9 +172,10 @@ typedef struct
   int cap_last;
   gboolean no_new_privs;
   int preserve_fds;
-  char *listen_pid_env;             /* the LISTEN_PID= entry of envp the init fills in, or NULL */
-  UctrSeccomp *seccomp;             /* linux.seccomp compiled; NULL when there is no filter */
-  UctrHandoverFilter *net_handover; /* outbound_tcp=handover: loaded before seccomp; NULL: none */
+  char *listen_pid_env; /* the LISTEN_PID= entry of envp the init fills in, or NULL */
+  UctrSeccomp *seccomp; /* linux.seccomp compiled; NULL when there is no filter */
+  UctrHandoverFilter
+      *net_handover; /* outbound_tcp= or publish_tcp=handover: loaded before seccomp; NULL: none */
 
   UctrPlanHook *create_container_hooks;
   gsize n_create_container_hooks;

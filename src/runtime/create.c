@@ -316,21 +316,33 @@ plan_ping (Create *c)
   uctr_plan_add_sysctl (c->plan, "net.ipv4.ping_group_range", range);
 }
 
-/* outbound_tcp=handover reads the memory and fds of the container's
-   processes: the helper may as the owner of their user namespace, not as
-   a process with no capabilities beside them in the caller's. */
+/* The calls outbound_tcp=handover and publish_tcp=handover give the helper. */
+static unsigned
+handover_calls (const UctrNetOptions *o)
+{
+  return (o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER ? UCTR_HANDOVER_CONNECT : 0)
+         | (o->publish_tcp == UCTR_PUBLISH_TCP_HANDOVER ? UCTR_HANDOVER_BIND : 0);
+}
+
+/* A handover reads the memory and fds of the container's processes: the
+   helper may as the owner of their user namespace, not as a process with
+   no capabilities beside them in the caller's. */
 static gboolean
 plan_handover (Create *c, GError **error)
 {
-  if (c->net.outbound_tcp != UCTR_OUTBOUND_TCP_HANDOVER)
+  unsigned calls = handover_calls (&c->net);
+
+  if (calls == 0)
     return TRUE;
   if (!c->plan->new_userns)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
-                       _("--network slirp:outbound_tcp=handover needs a user namespace of the container's own, "
+                       _("--network slirp:%s=handover needs a user namespace of the container's own, "
                          "which uctr makes for a user other than root; as root, add {\"type\": \"user\"} "
-                         "with linux.uidMappings and linux.gidMappings, or use outbound_tcp=splice"));
+                         "with linux.uidMappings and linux.gidMappings, or leave %s at its default"),
+                          (calls & UCTR_HANDOVER_CONNECT) ? "outbound_tcp" : "publish_tcp",
+                          (calls & UCTR_HANDOVER_CONNECT) ? "outbound_tcp" : "publish_tcp");
   c->plan->net_handover = g_new0 (UctrHandoverFilter, 1);
-  uctr_handover_filter_build (c->plan->net_handover, seccomp_arch_native ());
+  uctr_handover_filter_build (c->plan->net_handover, seccomp_arch_native (), calls);
   return TRUE;
 }
 
@@ -485,7 +497,7 @@ expect (Create *c, UctrSyncType want, UctrSyncMsg *out, GError **error)
 
           close (fd);
           if (!ok)
-            return uctr_prefix_error (error, "--network slirp:outbound_tcp=handover");
+            return uctr_prefix_error (error, _("--network slirp: the handover"));
         }
       else if (m.type == UCTR_SYNC_TAP)
         {

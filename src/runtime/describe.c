@@ -262,9 +262,9 @@ what_failed (const UctrConfig *config, const UctrPlan *plan, const UctrSyncMsg *
     case UCTR_STEP_SECCOMP_LISTENER:
       return g_strdup (_("linux.seccomp: handing the listener fd to uctr (does the filter allow sendmsg?)"));
     case UCTR_STEP_HANDOVER:
-      return g_strdup (_("--network slirp:outbound_tcp=handover: loading the filter that hands connect() to the network helper"));
+      return g_strdup (_("--network slirp: loading the handover filter that hands connect() or bind() to the network helper"));
     case UCTR_STEP_HANDOVER_LISTENER:
-      return g_strdup (_("--network slirp:outbound_tcp=handover: handing the filter's listener fd to uctr"));
+      return g_strdup (_("--network slirp: handing the handover filter's listener fd to uctr"));
     case UCTR_STEP_FDS:
       return g_strdup (_("Closing inherited file descriptors"));
     case UCTR_STEP_STDIO:

@@ -80,8 +80,8 @@ send_listener (Exec *e, int fd, GError **error)
   return ok;
 }
 
-/* The container's helper runs outbound_tcp=handover's supervisor: the new
-   process's connect() calls go to it too. */
+/* The container's helper runs a handover supervisor (outbound_tcp= or
+   publish_tcp=handover): the new process's calls go to it too. */
 static char *
 handover_socket (Exec *e)
 {
@@ -91,15 +91,22 @@ handover_socket (Exec *e)
   return lstat (path, &st) == 0 && S_ISSOCK (st.st_mode) ? g_steal_pointer (&path) : NULL;
 }
 
-static void
-plan_handover (Exec *e)
+G_STATIC_ASSERT (UCTR_HANDOVER_SAYS_CONNECT == UCTR_HANDOVER_CONNECT);
+G_STATIC_ASSERT (UCTR_HANDOVER_SAYS_BIND == UCTR_HANDOVER_BIND);
+
+static gboolean
+plan_handover (Exec *e, GError **error)
 {
   g_autofree char *path = handover_socket (e);
+  unsigned calls = 0;
 
   if (path == NULL)
-    return;
+    return TRUE;
+  if (!uctr_handover_query (path, &calls, error))
+    return uctr_prefix_error (error, _("--network slirp: the handover"));
   e->plan->net_handover = g_new0 (UctrHandoverFilter, 1);
-  uctr_handover_filter_build (e->plan->net_handover, seccomp_arch_native ());
+  uctr_handover_filter_build (e->plan->net_handover, seccomp_arch_native (), calls);
+  return TRUE;
 }
 
 static gboolean
@@ -114,7 +121,7 @@ send_handover (Exec *e, int fd, GError **error)
     ok = uctr_handover_send (path, fd, error);
   close (fd);
   if (!ok)
-    return uctr_prefix_error (error, "--network slirp:outbound_tcp=handover");
+    return uctr_prefix_error (error, _("--network slirp: the handover"));
   return TRUE;
 }
 
@@ -248,7 +255,8 @@ run_exec (Exec *e, int init_pidfd, GError **error)
                                 e->opts->preserve_fds, e->opts->root, e->opts->warnings, error);
   if (e->plan == NULL)
     return FALSE;
-  plan_handover (e);
+  if (!plan_handover (e, error))
+    return FALSE;
   if (!fork_stage1 (e, error) || !get_pid (e, error))
     return FALSE;
   join_cgroup (e, cgroup);

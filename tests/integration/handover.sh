@@ -144,11 +144,14 @@ nothing_left hoinit "no helper, supervisor or socket left once it exited"
 
 
 # --- host loopback closed ----------------------------------------------------------
+# A socket of the host's can be disconnected and connected again anywhere,
+# the host's loopback too: a handover cannot keep allow_host_loopback=false.
 b3=$(mkbundle hoclosed ".process.args = [\"tcpprobe\", \"connect\", \"10.0.2.2\", \"$secret\"]")
 cp "$TCPPROBE" "$b3/rootfs/bin/tcpprobe"
 rt run --network slirp:outbound_tcp=handover --bundle "$b3" hoclosed
-like "$out" "^error " "host loopback closed: 10.0.2.2 is refused, not handed over"
-check "... and the host's server saw nobody" test ! -e "$T/whoami.$secret"
+like "$err" "outbound_tcp=handover gives the container sockets of the host's network, which it can connect to the host's loopback: add allow_host_loopback=true" \
+  "without allow_host_loopback=true it is refused, saying why"
+check "... the container never ran: the host's server saw nobody" test ! -e "$T/whoami.$secret"
 nothing_left hoclosed "nothing left"
 
 done_testing

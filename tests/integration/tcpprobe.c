@@ -14,7 +14,15 @@
        N connects to ADDR:PORT while a second thread keeps rewriting the
        address buffer between the two, then "done OK FAILED": how many
        connected, and to whom each said (a line "line TEXT" per one that
-       did) */
+       did)
+     tcpprobe serve ADDR PORT N [v6only|dual|cloexec|defer]
+       binds a TCP socket to ADDR:PORT (IPV6_V6ONLY set or cleared; made
+       with SOCK_CLOEXEC; with TCP_DEFER_ACCEPT), prints
+         local ADDR PORT      getsockname() after bind()
+         fd N cloexec C nonblock B reuseport R defer D
+         listening
+       then for each of N clients "peer ADDR PORT", which it also sends
+       the client, or "error TEXT" where a call failed */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -173,6 +181,67 @@ probe (const char *text, const char *port, const char *mode)
   return 0;
 }
 
+/* --- serve ------------------------------------------------------------------ */
+
+static void
+print_peer (int client)
+{
+  Addr a;
+  socklen_t len = sizeof a;
+  char text[INET6_ADDRSTRLEN] = "?", line[128];
+  int n;
+
+  if (getpeername (client, &a.sa, &len) < 0)
+    return;
+  if (a.sa.sa_family == AF_INET)
+    inet_ntop (AF_INET, &a.in.sin_addr, text, sizeof text);
+  else
+    inet_ntop (AF_INET6, &a.in6.sin6_addr, text, sizeof text);
+  n = snprintf (line, sizeof line, "peer %s %d\n", text,
+                ntohs (a.sa.sa_family == AF_INET ? a.in.sin_port : a.in6.sin6_port));
+  fputs (line, stdout);
+  fflush (stdout);
+  (void) !write (client, line, (size_t) n);
+}
+
+static int
+serve (const char *text, const char *port, int n, const char *mode)
+{
+  Addr a;
+  socklen_t len = parse (text, port, &a);
+  int fd = socket (a.sa.sa_family, SOCK_STREAM | (strcmp (mode, "cloexec") == 0 ? SOCK_CLOEXEC : 0), 0);
+  int one = 1, zero = 0, five = 5;
+
+  if (fd < 0)
+    return printf ("error %s\n", strerror (errno)), 1;
+  if (strcmp (mode, "v6only") == 0)
+    setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (strcmp (mode, "dual") == 0)
+    setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  if (strcmp (mode, "defer") == 0)
+    setsockopt (fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &five, sizeof five);
+  if (bind (fd, &a.sa, len) < 0)
+    return printf ("error %s\n", strerror (errno)), fflush (stdout), 1;
+  print_local (fd);
+  printf ("fd %d cloexec %d nonblock %d reuseport %d defer %d\n", fd, (fcntl (fd, F_GETFD) & FD_CLOEXEC) != 0,
+          (fcntl (fd, F_GETFL) & O_NONBLOCK) != 0, int_option (fd, SOL_SOCKET, SO_REUSEPORT),
+          int_option (fd, IPPROTO_TCP, TCP_DEFER_ACCEPT) > 0);
+  if (listen (fd, 16) < 0)
+    return printf ("error %s\n", strerror (errno)), fflush (stdout), 1;
+  printf ("listening\n");
+  fflush (stdout);
+  for (int i = 0; i < n; i++)
+    {
+      int client = accept (fd, NULL, NULL);
+
+      if (client < 0)
+        return printf ("error %s\n", strerror (errno)), fflush (stdout), 1;
+      print_peer (client);
+      close (client);
+    }
+  return 0;
+}
+
 /* --- race ------------------------------------------------------------------ */
 
 static Addr shared, good, bad;
@@ -232,6 +301,8 @@ main (int argc, char **argv)
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (argc >= 4 && strcmp (argv[1], "connect") == 0)
     return probe (argv[2], argv[3], argc > 4 ? argv[4] : "");
+  if (argc >= 5 && strcmp (argv[1], "serve") == 0)
+    return serve (argv[2], argv[3], atoi (argv[4]), argc > 5 ? argv[5] : "");
   if (argc == 7 && strcmp (argv[1], "race") == 0)
     return race (argv + 2);
   fprintf (stderr, "usage: tcpprobe connect ADDR PORT [MODE] | race ADDR PORT BADADDR BADPORT N\n");

@@ -734,40 +734,53 @@ test_dmz_memfd (void)
   g_assert_cmpint (run_dmz (fd, "/proc/self/exe", "/bin/sh", "exit 0"), ==, 127);
 }
 
-/* --- outbound_tcp=handover's filter (plan/handover.h) ----------------------- */
+/* --- the handover filter (plan/handover.h) ---------------------------------- */
 
 static guint32
-handover_answer (guint32 arch, int nr)
+handover_answer (unsigned calls, guint32 arch, int nr)
 {
   UctrHandoverFilter f;
   UctrSeccomp s = { 0 };
   struct seccomp_data data = { .nr = nr, .arch = arch };
   guint32 ret = 0;
 
-  uctr_handover_filter_build (&f, seccomp_arch_native ());
+  uctr_handover_filter_build (&f, seccomp_arch_native (), calls);
   s.prog.len = UCTR_HANDOVER_FILTER_LEN;
   s.prog.filter = f.insns;
   g_assert_true (uctr_seccomp_answer (&s, &data, 0, &ret));
   return ret;
 }
 
-/* connect() of this architecture goes to the supervisor; everything else,
-   and connect() of another architecture (which the supervisor could not
-   read the arguments of as its own), is allowed. */
+/* The calls asked for, of this architecture, go to the supervisor;
+   everything else, and those calls of another architecture (which the
+   supervisor could not read the arguments of as its own), is allowed. */
 static void
 test_handover_filter (void)
 {
+  const unsigned masks[]
+      = { UCTR_HANDOVER_CONNECT, UCTR_HANDOVER_BIND, UCTR_HANDOVER_CONNECT | UCTR_HANDOVER_BIND };
   guint32 native = seccomp_arch_native ();
+  const guint32 notify = SECCOMP_RET_USER_NOTIF, allow = SECCOMP_RET_ALLOW;
 
-  g_assert_cmphex (handover_answer (native, __NR_connect), ==, SECCOMP_RET_USER_NOTIF);
-  g_assert_cmphex (handover_answer (native, __NR_bind), ==, SECCOMP_RET_ALLOW);
-  g_assert_cmphex (handover_answer (native, __NR_socket), ==, SECCOMP_RET_ALLOW);
-  g_assert_cmphex (handover_answer (native, __NR_sendto), ==, SECCOMP_RET_ALLOW);
-  g_assert_cmphex (handover_answer (native ^ 1, __NR_connect), ==, SECCOMP_RET_ALLOW);
+  for (gsize i = 0; i < G_N_ELEMENTS (masks); i++)
+    {
+      unsigned m = masks[i];
+
+      g_assert_cmphex (handover_answer (m, native, __NR_connect), ==,
+                       (m & UCTR_HANDOVER_CONNECT) ? notify : allow);
+      g_assert_cmphex (handover_answer (m, native, __NR_bind), ==, (m & UCTR_HANDOVER_BIND) ? notify : allow);
+      g_assert_cmphex (handover_answer (m, native, __NR_socket), ==, allow);
+      g_assert_cmphex (handover_answer (m, native, __NR_listen), ==, allow);
+      g_assert_cmphex (handover_answer (m, native, __NR_sendto), ==, allow);
+      g_assert_cmphex (handover_answer (m, native ^ 1, __NR_connect), ==, allow);
+      g_assert_cmphex (handover_answer (m, native ^ 1, __NR_bind), ==, allow);
 #ifdef __x86_64__
-  g_assert_cmphex (handover_answer (SCMP_ARCH_X86, 362 /* i386 connect */), ==, SECCOMP_RET_ALLOW);
-  g_assert_cmphex (handover_answer (native, __NR_connect | 0x40000000 /* x32 */), ==, SECCOMP_RET_ALLOW);
+      g_assert_cmphex (handover_answer (m, SCMP_ARCH_X86, 362 /* i386 connect */), ==, allow);
+      g_assert_cmphex (handover_answer (m, SCMP_ARCH_X86, 361 /* i386 bind */), ==, allow);
+      g_assert_cmphex (handover_answer (m, native, __NR_connect | 0x40000000 /* x32 */), ==, allow);
+      g_assert_cmphex (handover_answer (m, native, __NR_bind | 0x40000000 /* x32 */), ==, allow);
 #endif
+    }
 }
 
 /* Loads the filter, hands its listener over SOCK, and reports connect()'s
@@ -782,7 +795,7 @@ child_handover (int sock)
   struct sockaddr_in any = { .sin_family = AF_INET };
   int listener, udp, tcp;
 
-  uctr_handover_filter_build (&f, seccomp_arch_native ());
+  uctr_handover_filter_build (&f, seccomp_arch_native (), UCTR_HANDOVER_CONNECT);
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || (listener = uctr_handover_filter_load (&f)) < 0)
     return 100;
   if (fcntl (listener, F_GETFD) != FD_CLOEXEC)

@@ -75,6 +75,14 @@ test_every_option (void)
   g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_SPLICE);
   g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=handover", &error));
   g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_HANDOVER);
+  g_assert_true (uctr_net_options_handover (&o));
+  g_assert_cmpint (o.publish_tcp, ==, UCTR_PUBLISH_TCP_RELAY);
+  g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=splice,publish_tcp=handover", &error));
+  g_assert_cmpint (o.publish_tcp, ==, UCTR_PUBLISH_TCP_HANDOVER);
+  g_assert_true (uctr_net_options_handover (&o));
+  g_assert_true (uctr_net_options_parse (&o, "publish_tcp=relay", &error));
+  g_assert_cmpint (o.publish_tcp, ==, UCTR_PUBLISH_TCP_RELAY);
+  g_assert_false (uctr_net_options_handover (&o));
 }
 
 /* An annotation, then the command line: the later text wins, option by option. */
@@ -118,10 +126,16 @@ static const struct
   const char *message;
 } bad_options[] = {
   { "foo=1", "--network slirp: unknown option \"foo\"; known: mtu, cidr, ipv6, allow_host_loopback, "
-             "outbound_addr, dns, outbound_tcp" },
+             "outbound_addr, dns, outbound_tcp, publish_tcp" },
   { "foo", "--network slirp: unknown option \"foo\"; known: mtu, cidr, ipv6, allow_host_loopback, "
-           "outbound_addr, dns, outbound_tcp" },
+           "outbound_addr, dns, outbound_tcp, publish_tcp" },
   { "MTU=1500", "unknown option \"MTU\"" },
+  { "publish_tcp=splice", "--network slirp: publish_tcp must be relay or handover, not \"splice\"" },
+  { "outbound_tcp=handover",
+    "--network slirp: outbound_tcp=handover gives the container sockets of the host's "
+    "network, which it can connect to the host's loopback: add allow_host_loopback=true" },
+  { "publish_tcp=handover,allow_host_loopback=false",
+    "--network slirp: publish_tcp=handover gives the container" },
   { "mtu=67", "--network slirp: mtu must be between 68 and 65521" },
   { "mtu=65522", "--network slirp: mtu must be between 68 and 65521" },
   { "mtu=abc", "--network slirp: mtu must be between 68 and 65521" },
