@@ -181,9 +181,10 @@ _uctr_network_values ()
         case $name in
           ipv6 | allow_host_loopback | dns) echo "$before$name=true $before$name=false" ;;
           outbound_tcp) echo "$before$name=splice $before$name=handover $before$name=slirp" ;;
+          publish_tcp) echo "$before$name=relay $before$name=handover" ;;
         esac
       else
-        for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp; do
+        for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp publish_tcp; do
           [[ ",$rest" == *",$o="* ]] || printf '%s ' "$before$o="
         done
       fi ;;

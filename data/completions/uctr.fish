@@ -135,9 +135,10 @@ function __fish_uctr_network
         set -l name (string split -m1 '=' -- $last)[1]
         contains -- $name ipv6 allow_host_loopback dns; and printf '%s\n' $before$name=true $before$name=false
         test "$name" = outbound_tcp; and printf '%s\n' $before$name=splice $before$name=handover $before$name=slirp
+        test "$name" = publish_tcp; and printf '%s\n' $before$name=relay $before$name=handover
         return
     end
-    for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp
+    for o in mtu cidr ipv6 allow_host_loopback dns outbound_addr outbound_tcp publish_tcp
         string match -q -- "*,$o=*" ",$rest"; or echo $before$o=
     end
 end

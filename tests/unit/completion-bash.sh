@@ -83,15 +83,16 @@ is "$(complete_line 'uctr kill web TERM ')" "" "nothing after the signal"
 is "$(complete_line 'uctr run --network ')" "none slirp slirp:" "--network MODE"
 is "$(complete_line 'uctr run --network=sl')" "slirp slirp:" "--network=MODE (bash replaces after =)"
 is "$(complete_line 'uctr run --network slirp:')" \
-  "allow_host_loopback= cidr= dns= ipv6= mtu= outbound_addr= outbound_tcp=" "slirp options (bash replaces after :)"
+  "allow_host_loopback= cidr= dns= ipv6= mtu= outbound_addr= outbound_tcp= publish_tcp=" "slirp options (bash replaces after :)"
 # bash replaces what follows the last = there: "1500,ip".
 is "$(complete_line 'uctr create --network=slirp:mtu=1500,ip')" "1500,ipv6=" "a second slirp option"
 is "$(complete_line 'uctr run --network slirp:ipv6=false,')" \
-  "false,allow_host_loopback= false,cidr= false,dns= false,mtu= false,outbound_addr= false,outbound_tcp=" \
+  "false,allow_host_loopback= false,cidr= false,dns= false,mtu= false,outbound_addr= false,outbound_tcp= false,publish_tcp=" \
   "slirp options not given yet"
 is "$(complete_line 'uctr run --network slirp:dns=')" "false true" "a slirp boolean"
 is "$(complete_line 'uctr run --network slirp:outbound_tcp=')" "handover slirp splice" "outbound_tcp's values"
 is "$(complete_line 'uctr run --network slirp:mtu=1500,outbound_tcp=sp')" "splice" "outbound_tcp's value after another option"
+is "$(complete_line 'uctr run --network slirp:publish_tcp=')" "handover relay" "publish_tcp's values"
 is "$(complete_line 'uctr list --format ')" "json table" "--format FORMAT"
 is "$(complete_line 'uctr ps -f j')" "json" "-f FORMAT"
 is "$(complete_line 'uctr port list --format=t')" "table" "--format=FORMAT"

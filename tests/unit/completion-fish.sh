@@ -58,7 +58,7 @@ is "$(complete_line 'uctr run --network ' "$fake")" "none slirp slirp:" "--netwo
 is "$(complete_line 'uctr run --rootfs / --socket ' "$fake")" "pipewire pulseaudio session-bus wayland x11" "--socket NAME"
 is "$(complete_line 'uctr run --network=sl' "$fake")" "--network=slirp --network=slirp:" "--network=MODE"
 is "$(complete_line 'uctr run --network slirp:' "$fake")" \
-  "slirp:allow_host_loopback= slirp:cidr= slirp:dns= slirp:ipv6= slirp:mtu= slirp:outbound_addr= slirp:outbound_tcp=" \
+  "slirp:allow_host_loopback= slirp:cidr= slirp:dns= slirp:ipv6= slirp:mtu= slirp:outbound_addr= slirp:outbound_tcp= slirp:publish_tcp=" \
   "slirp options"
 is "$(complete_line 'uctr create --network=slirp:mtu=1500,ip' "$fake")" "--network=slirp:mtu=1500,ipv6=" \
   "a second slirp option"
@@ -67,6 +67,8 @@ is "$(complete_line 'uctr run --network slirp:outbound_tcp=' "$fake")" \
   "slirp:outbound_tcp=handover slirp:outbound_tcp=slirp slirp:outbound_tcp=splice" "outbound_tcp's values"
 is "$(complete_line 'uctr run --network=slirp:dns=false,outbound_tcp=sl' "$fake")" \
   "--network=slirp:dns=false,outbound_tcp=slirp" "outbound_tcp's value after another option"
+is "$(complete_line 'uctr run --network slirp:publish_tcp=' "$fake")" \
+  "slirp:publish_tcp=handover slirp:publish_tcp=relay" "publish_tcp's values"
 is "$(complete_line 'uctr list --format ' "$fake")" "json table" "--format FORMAT"
 is "$(complete_line 'uctr ps -f j' "$fake")" "json" "-f FORMAT"
 is "$(complete_line 'uctr --log-format ' "$fake")" "json text" "--log-format"

@@ -118,6 +118,7 @@ esac
         "a second slirp option")
     is_(tab("uctr run --network slirp:dns=f"), "uctr run --network slirp:dns=false ", "a slirp boolean")
     is_(tab("uctr run --network slirp:outbound_t"), "uctr run --network slirp:outbound_tcp=", "outbound_tcp")
+    is_(tab("uctr run --network slirp:publish_"), "uctr run --network slirp:publish_tcp=", "publish_tcp")
     is_(tab("uctr run --network slirp:outbound_tcp=sp"), "uctr run --network slirp:outbound_tcp=splice ",
         "outbound_tcp=splice")
     is_(tab("uctr run --network=slirp:dns=false,outbound_tcp=sl"),
