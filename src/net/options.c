@@ -130,15 +130,25 @@ set_cidr (UctrNetOptions *o, gsize offset, const char *name, const char *value, 
   return TRUE;
 }
 
+/* The index of VALUE in the N NAMES, or -1. */
+static int
+choice (const char *const *names, gsize n, const char *value)
+{
+  for (gsize i = 0; i < n; i++)
+    if (strcmp (value, names[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
 static gboolean
 set_boolean (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
 {
-  if (strcmp (value, "true") == 0)
-    G_STRUCT_MEMBER (gboolean, o, offset) = TRUE;
-  else if (strcmp (value, "false") == 0)
-    G_STRUCT_MEMBER (gboolean, o, offset) = FALSE;
-  else
+  static const char *const names[] = { "false", "true" };
+  int i = choice (names, G_N_ELEMENTS (names), value);
+
+  if (i < 0)
     return option_error (error, _("%s must be true or false, not \"%s\""), name, value);
+  G_STRUCT_MEMBER (gboolean, o, offset) = i == 1;
   return TRUE;
 }
 
@@ -162,25 +172,26 @@ set_outbound_tcp (UctrNetOptions *o, gsize offset, const char *name, const char 
     [UCTR_OUTBOUND_TCP_SPLICE] = "splice",
     [UCTR_OUTBOUND_TCP_HANDOVER] = "handover",
   };
+  int i = choice (names, G_N_ELEMENTS (names), value);
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (strcmp (value, names[i]) == 0)
-      {
-        G_STRUCT_MEMBER (UctrOutboundTcp, o, offset) = (UctrOutboundTcp) i;
-        return TRUE;
-      }
-  return option_error (error, _("%s must be splice, handover or slirp, not \"%s\""), name, value);
+  if (i < 0)
+    return option_error (error, _("%s must be splice, handover or slirp, not \"%s\""), name, value);
+  G_STRUCT_MEMBER (UctrOutboundTcp, o, offset) = (UctrOutboundTcp) i;
+  return TRUE;
 }
 
 static gboolean
 set_publish_tcp (UctrNetOptions *o, gsize offset, const char *name, const char *value, GError **error)
 {
-  if (strcmp (value, "relay") == 0)
-    G_STRUCT_MEMBER (UctrPublishTcp, o, offset) = UCTR_PUBLISH_TCP_RELAY;
-  else if (strcmp (value, "handover") == 0)
-    G_STRUCT_MEMBER (UctrPublishTcp, o, offset) = UCTR_PUBLISH_TCP_HANDOVER;
-  else
+  static const char *const names[] = {
+    [UCTR_PUBLISH_TCP_RELAY] = "relay",
+    [UCTR_PUBLISH_TCP_HANDOVER] = "handover",
+  };
+  int i = choice (names, G_N_ELEMENTS (names), value);
+
+  if (i < 0)
     return option_error (error, _("%s must be relay or handover, not \"%s\""), name, value);
+  G_STRUCT_MEMBER (UctrPublishTcp, o, offset) = (UctrPublishTcp) i;
   return TRUE;
 }
 
