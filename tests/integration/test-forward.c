@@ -780,6 +780,136 @@ test_forward_busy (void)
   g_assert_cmpuint (uctr_forwarder_list (target.f)->len, ==, 0);
 }
 
+/* A connection from 127.0.0.2 to PORT, accepted on SERVER (a listener of
+   ours) within the client timeout: TRUE when SERVER saw the client's own
+   address and port. */
+static gboolean
+accepted_straight (int server, guint16 port)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (port) };
+  struct sockaddr_in from = { .sin_family = AF_INET };
+  UctrSockAddr mine = { 0 }, seen = { 0 };
+  socklen_t len = sizeof mine, seen_len = sizeof seen;
+  struct pollfd p = { .fd = server, .events = POLLIN };
+  uctr_autofd int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  uctr_autofd int conn = -1;
+
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  from.sin_addr.s_addr = htonl (0x7f000002);
+  g_assert_no_errno (bind (fd, (struct sockaddr *) &from, sizeof from));
+  g_assert_no_errno (connect (fd, (struct sockaddr *) &a, sizeof a));
+  g_assert_no_errno (getsockname (fd, &mine.sa, &len));
+  if (poll (&p, 1, CLIENT_TIMEOUT_MS) != 1)
+    return FALSE;
+  conn = accept4 (server, &seen.sa, &seen_len, SOCK_CLOEXEC);
+  g_assert_cmpint (conn, >=, 0);
+  /* A server of both versions sees it IPv4-mapped. */
+  if (seen.sa.sa_family == AF_INET6)
+    return IN6_IS_ADDR_V4MAPPED (&seen.in6.sin6_addr) && seen.in6.sin6_port == mine.in.sin_port
+           && memcmp (&seen.in6.sin6_addr.s6_addr[12], &mine.in.sin_addr, 4) == 0;
+  return seen.in.sin_port == mine.in.sin_port && seen.in.sin_addr.s_addr == mine.in.sin_addr.s_addr;
+}
+
+static UctrSockAddr
+inside_addr (int family, const char *ip, guint16 port)
+{
+  UctrSockAddr a = { 0 };
+
+  if (family == AF_INET)
+    {
+      a.in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons (port) };
+      g_assert_cmpint (inet_pton (AF_INET, ip, &a.in.sin_addr), ==, 1);
+    }
+  else
+    {
+      a.in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_port = htons (port) };
+      g_assert_cmpint (inet_pton (AF_INET6, ip, &a.in6.sin6_addr), ==, 1);
+    }
+  return a;
+}
+
+/* publish_tcp=handover, with a forwarder of its own: a port another
+   process shares with SO_REUSEPORT is still busy; the relay unmaps IPv4
+   clients of its listener of both versions; what cannot join the
+   listener is refused; a server's socket that can takes the port's
+   connections once it listens, straight, and the relay has them again
+   once it is closed; meanwhile that container port's ports cannot change. */
+static void
+test_forward_handover (void)
+{
+  UctrForwarder *saved = target.f;
+  g_autoptr (UctrForwarder) f = uctr_forwarder_new (target.agent);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (UctrPortSpec) busy = NULL;
+  g_autoptr (UctrPortSpec) spec = spec_new ("127.0.0.1", free_port (SOCK_STREAM), UCTR_PORT_TCP);
+  g_autoptr (UctrPortSpec) other = spec_new (NULL, free_port (SOCK_STREAM), UCTR_PORT_TCP);
+  struct sockaddr_in a = { .sin_family = AF_INET };
+  UctrSockAddr at = { 0 }, addr;
+  socklen_t len = sizeof a;
+  uctr_autofd int holder = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const char *hello = "hello, handover";
+  int one = 1, server;
+
+  uctr_forwarder_set_handover (f);
+  target.f = f;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_no_errno (setsockopt (holder, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one));
+  g_assert_no_errno (bind (holder, (struct sockaddr *) &a, sizeof a));
+  g_assert_no_errno (listen (holder, 1));
+  g_assert_no_errno (getsockname (holder, (struct sockaddr *) &a, &len));
+  busy = spec_new ("127.0.0.1", ntohs (a.sin_port), UCTR_PORT_TCP);
+  g_assert_false (uctr_forwarder_add (f, busy, &error));
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "host port "));
+  g_assert_true (g_str_has_suffix (error->message, " is busy (another process listens there)"));
+  g_clear_error (&error);
+
+  add_port (spec);
+  assert_echo ("127.0.0.2", spec->host_port, (const guint8 *) hello, strlen (hello));
+
+  addr = inside_addr (AF_INET6, "::", GUEST_PORT);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET6, TRUE, &addr), ==, -1);
+  addr = inside_addr (AF_INET, "127.0.0.1", GUEST_PORT);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET, FALSE, &addr), ==, -1);
+  addr = inside_addr (AF_INET, "0.0.0.0", GUEST_PORT + 1);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET, FALSE, &addr), ==, -1);
+  addr = inside_addr (AF_INET, "10.0.2.100", 0);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET, FALSE, &addr), ==, -1);
+
+  for (int i = 0; i < 2; i++)
+    {
+      int family = i == 0 ? AF_INET : AF_INET6;
+
+      addr = inside_addr (family, i == 0 ? GUEST : "::", GUEST_PORT);
+      server = uctr_forwarder_hand_over (f, family, FALSE, &addr);
+      g_assert_cmpint (server, >=, 0);
+      g_assert_cmpint (fcntl (server, F_GETFD), ==, FD_CLOEXEC);
+      g_assert_false (fcntl (server, F_GETFL) & O_NONBLOCK);
+      len = sizeof at;
+      g_assert_no_errno (getsockname (server, &at.sa, &len));
+      g_assert_cmpint (at.sa.sa_family, ==, family);
+      if (family == AF_INET)
+        g_assert_cmpuint (ntohl (at.in.sin_addr.s_addr), ==, INADDR_LOOPBACK);
+      else
+        g_assert_true (IN6_IS_ADDR_V4MAPPED (&at.in6.sin6_addr));
+      g_assert_no_errno (listen (server, 4));
+      /* Every one: the kernel's hash alone would give the relay half. */
+      for (int n = 0; n < 8; n++)
+        g_assert_true (accepted_straight (server, spec->host_port));
+
+      g_assert_false (uctr_forwarder_remove (f, spec, &error));
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_BAD_STATE);
+      g_clear_error (&error);
+      g_assert_false (uctr_forwarder_add (f, other, &error));
+      g_assert_error (error, UCTR_ERROR, UCTR_ERROR_BAD_STATE);
+      g_clear_error (&error);
+
+      g_assert_no_errno (close (server));
+      assert_echo ("127.0.0.2", spec->host_port, (const guint8 *) hello, strlen (hello));
+    }
+  target.f = saved;
+}
+
 /* Whether the container has the rule for PROTO and port 80; TRUE without
    the tools to look. */
 static gboolean
@@ -1107,6 +1237,7 @@ main (int argc, char **argv)
   g_test_add_func ("/forward/ping-pong", test_forward_ping_pong);
   g_test_add_func ("/forward/nodelay", test_forward_nodelay);
   g_test_add_func ("/forward/busy", test_forward_busy);
+  g_test_add_func ("/forward/handover", test_forward_handover);
   g_test_add_func ("/forward/remove", test_forward_remove);
   g_test_add_func ("/forward/nobody-listens", test_forward_nobody_listens);
   g_test_add_func ("/forward/udp", test_forward_udp);
