@@ -9,7 +9,8 @@
 # address the relay does not reach, a port that is not published. Once a
 # server holds the host port, the container's ports of that number cannot
 # change (port add and remove say why); when it closes its socket, the
-# relay answers again. Without allow_host_loopback=true it is refused.
+# relay answers again. A container without IPv6 too. Without
+# allow_host_loopback=true it is refused.
 # uctr-only.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -53,6 +54,7 @@ p_twice_b=$(free_port)
 p_v6only=$(free_port)
 p_inside_lo=$(free_port)
 p_init=$(free_port)
+p_no6=$(free_port)
 
 b=$(mkbundle ho '.process.args = ["sleep", "1000"] | .root.readonly = false')
 cp "$TCPPROBE" "$b/rootfs/bin/tcpprobe"
@@ -137,6 +139,21 @@ is "$said" "peer ::ffff:$me_addr $me_port" "... and reached straight"
 rt delete --force ho
 nothing_left ho "delete --force: no helper, supervisor, socket or listener left"
 check "... the host port is free" test -z "$(ss -Hltn "sport = :$p_all")"
+
+# --- a container without IPv6 --------------------------------------------------
+# The listener is IPv4 alone, as ::ffff:0.0.0.0: a server of both versions
+# joins it there, and IPv6 clients find no listener, as without a handover.
+rt run -d --network slirp:publish_tcp=handover,allow_host_loopback=true,ipv6=false -p "$p_no6:8080" \
+  --bundle "$b" ho
+is "$status" 0 "run -d with ipv6=false"
+serve s8 :: 8080 1
+is "$(field local)" "::ffff:0.0.0.0 $p_no6" "a server of both versions joins the IPv4 listener as ::ffff:0.0.0.0"
+like "$(client ::1 "$p_no6")" "refused" "an IPv6 client finds nobody"
+got=$(client 127.0.0.1 "$p_no6")
+read -r me_addr me_port said <<<"$got"
+is "$said" "peer ::ffff:$me_addr $me_port" "an IPv4 client reaches the server straight"
+rt delete --force ho
+nothing_left ho "nothing left"
 
 # --- the init itself ----------------------------------------------------------
 b2=$(mkbundle hoinit '.process.args = ["tcpprobe", "serve", "0.0.0.0", "8080", "1"]')
