@@ -734,15 +734,17 @@ joining_address (const Listener *l, int family, gboolean v6only, UctrSockAddr *o
 }
 
 int
-uctr_forwarder_hand_over (UctrForwarder *f, int family, gboolean v6only, const UctrSockAddr *addr)
+uctr_forwarder_hand_over (UctrForwarder *f, gboolean v6only, const UctrSockAddr *addr)
 {
+  int family = addr->sa.sa_family;
   guint16 port = ntohs (family == AF_INET ? addr->in.sin_port : addr->in6.sin6_port);
   Port *p;
   UctrSockAddr at = { 0 };
   uctr_autofd int fd = -1;
   int one = 1, zero = 0;
 
-  if (!f->handover || addr->sa.sa_family != family || port == 0 || !relay_reaches (f->guest, addr))
+  if (!f->handover || (family != AF_INET && family != AF_INET6) || port == 0
+      || !relay_reaches (f->guest, addr))
     return -1;
   p = only_port_of (f, port);
   /* A socket of a port below it could connect from there, which some

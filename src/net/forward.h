@@ -24,7 +24,7 @@ void uctr_forwarder_set_handover (UctrForwarder *f);
    net.ipv4.ip_unprivileged_port_start is a clear error and changes nothing. */
 gboolean uctr_forwarder_add (UctrForwarder *f, const UctrPortSpec *spec, GError **error);
 gboolean uctr_forwarder_remove (UctrForwarder *f, const UctrPortSpec *spec, GError **error);
-/* The container's server binds a TCP socket of FAMILY (V6ONLY) to ADDR:
+/* The container's server binds a TCP socket of ADDR's family (V6ONLY) to ADDR:
    a socket of the host, unbound elsewhere, bound where it joins the
    listener of the one port that publishes ADDR's port, for the server's
    clients to reach it straight (close-on-exec, blocking); -1 where that
@@ -32,7 +32,7 @@ gboolean uctr_forwarder_remove (UctrForwarder *f, const UctrPortSpec *spec, GErr
    below net.ipv4.ip_unprivileged_port_start. From then on that
    container port's ports cannot be added or removed: the host port is the
    server's until it closes the socket, which nothing here learns of. */
-int uctr_forwarder_hand_over (UctrForwarder *f, int family, gboolean v6only, const UctrSockAddr *addr);
+int uctr_forwarder_hand_over (UctrForwarder *f, gboolean v6only, const UctrSockAddr *addr);
 /* The published ports, in the order they were added (borrowed). */
 const GPtrArray *uctr_forwarder_list (UctrForwarder *f);
 void uctr_forwarder_free (UctrForwarder *f);

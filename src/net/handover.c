@@ -323,12 +323,12 @@ inspect (Supervisor *s, int notify_fd, const struct seccomp_notif *req, UctrSock
 static int
 ask_loop (Supervisor *s, int sock, const UctrSockAddr *addr)
 {
-  UctrHandoverBind q = { .family = addr->sa.sa_family, .addr = *addr };
+  UctrHandoverBind q = { .addr = *addr };
   int fd = -1;
 
   if (s->loop_fd < 0)
     return -1;
-  if (q.family == AF_INET6)
+  if (addr->sa.sa_family == AF_INET6)
     q.v6only = int_option (sock, IPPROTO_IPV6, IPV6_V6ONLY) == 1;
   if (send (s->loop_fd, &q, sizeof q, MSG_NOSIGNAL) == (ssize_t) sizeof q
       && uctr_fdpass_recv (s->loop_fd, &fd, 1))

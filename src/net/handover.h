@@ -43,11 +43,11 @@ typedef struct
 } UctrHandoverConfig;
 
 /* The supervisor's question to the loop, for a bind() of a fresh TCP socket
-   of FAMILY (V6ONLY) to ADDR. The loop answers with uctr_fdpass's 'B' and
-   the socket to hand over, or with the one byte 'N'. */
+   (of ADDR's family, IPV6_V6ONLY as V6ONLY says) to ADDR. The loop answers
+   with uctr_fdpass's 'B' and the socket to hand over, or with the one byte
+   'N'. */
 typedef struct
 {
-  gint32 family;
   gint32 v6only;
   UctrSockAddr addr;
 } UctrHandoverBind;

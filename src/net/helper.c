@@ -105,7 +105,7 @@ uctr_net_helper_main (int argc, char **argv)
   if (wait_for_fds && !await_fds ())
     return 1;
   /* Beside the port API, in the container's state directory. */
-  if (uctr_net_options_handover (&opts) && api != NULL)
+  if (uctr_net_options_handover (&opts) != NULL && api != NULL)
     {
       g_autofree char *dir = g_path_get_dirname (api);
 

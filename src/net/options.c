@@ -247,6 +247,8 @@ apply_option (UctrNetOptions *o, const char *item, const char *text, GError **er
 gboolean
 uctr_net_options_check (const UctrNetOptions *o, GError **error)
 {
+  const char *handover = uctr_net_options_handover (o);
+
   if (o->mtu < MTU_MIN || o->mtu > MTU_MAX)
     return option_error (error, _("%s must be between %u and %u"), "mtu", MTU_MIN, MTU_MAX);
   if (o->ipv6 && o->mtu < MTU_MIN_IPV6)
@@ -254,18 +256,20 @@ uctr_net_options_check (const UctrNetOptions *o, GError **error)
                                    MTU_MIN_IPV6, o->mtu);
   /* A socket of the host's in the container can be disconnected and
      connected again, to the host's loopback as anywhere else. */
-  if (uctr_net_options_handover (o) && !o->allow_host_loopback)
-    return option_error (
-        error, _("%s=handover gives the container sockets of the host's network, which it can connect "
-                           "to the host's loopback: add allow_host_loopback=true"),
-                  o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER ? "outbound_tcp" : "publish_tcp");
+  if (handover != NULL && !o->allow_host_loopback)
+    return option_error (error,
+                         _("%s=handover gives the container sockets of the host's network, which it can "
+                           "connect to the host's loopback: add allow_host_loopback=true"),
+                            handover);
   return TRUE;
 }
 
-gboolean
+const char *
 uctr_net_options_handover (const UctrNetOptions *o)
 {
-  return o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER || o->publish_tcp == UCTR_PUBLISH_TCP_HANDOVER;
+  if (o->outbound_tcp == UCTR_OUTBOUND_TCP_HANDOVER)
+    return "outbound_tcp";
+  return o->publish_tcp == UCTR_PUBLISH_TCP_HANDOVER ? "publish_tcp" : NULL;
 }
 
 gboolean

@@ -52,9 +52,10 @@ gboolean uctr_net_options_parse (UctrNetOptions *o, const char *text, GError **e
    that were not parsed from text. */
 gboolean uctr_net_options_check (const UctrNetOptions *o, GError **error);
 
-/* A supervisor answers the container's connect() or bind() calls
-   (outbound_tcp=handover, publish_tcp=handover). */
-gboolean uctr_net_options_handover (const UctrNetOptions *o);
+/* The option that asks for a supervisor to answer the container's
+   connect() or bind() calls ("outbound_tcp" before "publish_tcp", each
+   =handover), or NULL: none does. */
+const char *uctr_net_options_handover (const UctrNetOptions *o);
 
 /* What the two ends of tap0 are, as plain data for the container side. */
 typedef struct

@@ -738,7 +738,7 @@ on_bind_question (int fd, GIOCondition cond, gpointer data)
       return G_SOURCE_REMOVE;
     }
   if (n == (ssize_t) sizeof q && h->forwarder != NULL)
-    sock = uctr_forwarder_hand_over (h->forwarder, q.family, q.v6only != 0, &q.addr);
+    sock = uctr_forwarder_hand_over (h->forwarder, q.v6only != 0, &q.addr);
   if (sock < 0 || !uctr_fdpass_send (fd, 'B', &sock, 1))
     (void) send (fd, "N", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
   return G_SOURCE_CONTINUE;

@@ -331,16 +331,16 @@ static gboolean
 plan_handover (Create *c, GError **error)
 {
   unsigned calls = handover_calls (&c->net);
+  const char *option = uctr_net_options_handover (&c->net);
 
-  if (calls == 0)
+  if (option == NULL)
     return TRUE;
   if (!c->plan->new_userns)
     return uctr_throw (error, UCTR_ERROR_INVALID_ARGUMENT,
                        _("--network slirp:%s=handover needs a user namespace of the container's own, "
                          "which uctr makes for a user other than root; as root, add {\"type\": \"user\"} "
                          "with linux.uidMappings and linux.gidMappings, or leave %s at its default"),
-                          (calls & UCTR_HANDOVER_CONNECT) ? "outbound_tcp" : "publish_tcp",
-                          (calls & UCTR_HANDOVER_CONNECT) ? "outbound_tcp" : "publish_tcp");
+                          option, option);
   c->plan->net_handover = g_new0 (UctrHandoverFilter, 1);
   uctr_handover_filter_build (c->plan->net_handover, seccomp_arch_native (), calls);
   return TRUE;

@@ -868,20 +868,20 @@ test_forward_handover (void)
   assert_echo ("127.0.0.2", spec->host_port, (const guint8 *) hello, strlen (hello));
 
   addr = inside_addr (AF_INET6, "::", GUEST_PORT);
-  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET6, TRUE, &addr), ==, -1);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, TRUE, &addr), ==, -1);
   addr = inside_addr (AF_INET, "127.0.0.1", GUEST_PORT);
-  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET, FALSE, &addr), ==, -1);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, FALSE, &addr), ==, -1);
   addr = inside_addr (AF_INET, "0.0.0.0", GUEST_PORT + 1);
-  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET, FALSE, &addr), ==, -1);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, FALSE, &addr), ==, -1);
   addr = inside_addr (AF_INET, "10.0.2.100", 0);
-  g_assert_cmpint (uctr_forwarder_hand_over (f, AF_INET, FALSE, &addr), ==, -1);
+  g_assert_cmpint (uctr_forwarder_hand_over (f, FALSE, &addr), ==, -1);
 
   for (int i = 0; i < 2; i++)
     {
       int family = i == 0 ? AF_INET : AF_INET6;
 
       addr = inside_addr (family, i == 0 ? GUEST : "::", GUEST_PORT);
-      server = uctr_forwarder_hand_over (f, family, FALSE, &addr);
+      server = uctr_forwarder_hand_over (f, FALSE, &addr);
       g_assert_cmpint (server, >=, 0);
       g_assert_cmpint (fcntl (server, F_GETFD), ==, FD_CLOEXEC);
       g_assert_false (fcntl (server, F_GETFL) & O_NONBLOCK);

@@ -75,14 +75,14 @@ test_every_option (void)
   g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_SPLICE);
   g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=handover", &error));
   g_assert_cmpint (o.outbound_tcp, ==, UCTR_OUTBOUND_TCP_HANDOVER);
-  g_assert_true (uctr_net_options_handover (&o));
+  g_assert_cmpstr (uctr_net_options_handover (&o), ==, "outbound_tcp");
   g_assert_cmpint (o.publish_tcp, ==, UCTR_PUBLISH_TCP_RELAY);
   g_assert_true (uctr_net_options_parse (&o, "outbound_tcp=splice,publish_tcp=handover", &error));
   g_assert_cmpint (o.publish_tcp, ==, UCTR_PUBLISH_TCP_HANDOVER);
-  g_assert_true (uctr_net_options_handover (&o));
+  g_assert_cmpstr (uctr_net_options_handover (&o), ==, "publish_tcp");
   g_assert_true (uctr_net_options_parse (&o, "publish_tcp=relay", &error));
   g_assert_cmpint (o.publish_tcp, ==, UCTR_PUBLISH_TCP_RELAY);
-  g_assert_false (uctr_net_options_handover (&o));
+  g_assert_null (uctr_net_options_handover (&o));
 }
 
 /* An annotation, then the command line: the later text wins, option by option. */
